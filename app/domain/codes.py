@@ -38,7 +38,7 @@ import secrets
 import struct
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Final, Literal, cast
 
@@ -64,6 +64,7 @@ __all__ = [
     "FeedbackClaims",
     "Keyring",
     "MemberClaims",
+    "RevocationKind",
     "RevocationList",
     "SigningKey",
     "VerifyKey",
@@ -92,7 +93,7 @@ _NONCE_LEN: Final = 16
 _U32_MAX: Final = 2**32 - 1
 _LABEL_MAX_BYTES: Final = 64
 
-_KEY_ID_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,31}")
+_KEY_ID_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,39}")
 _B64URL_RE: Final = re.compile(r"[A-Za-z0-9_-]*")
 
 # ---------------------------------------------------------------- errors
@@ -176,7 +177,7 @@ def _feedback_error(reason: CodeErrorReason, detail: str = "") -> CodeError:
 def _check_key_id(key_id: str) -> str:
     if not isinstance(key_id, str) or not _KEY_ID_RE.fullmatch(key_id):
         raise ValueError(
-            "key id must be 1-32 ASCII characters from A-Z a-z 0-9 . _ : - "
+            "key id must be 1-40 ASCII characters from A-Z a-z 0-9 . _ : - "
             f"starting with a letter or digit, got {key_id!r}"
         )
     return key_id
@@ -203,7 +204,19 @@ class VerifyKey:
         return True
 
     def to_base64(self) -> str:
+        """Standard base64 of the raw 32-byte key."""
         return base64.b64encode(self.public_bytes).decode("ascii")
+
+    @classmethod
+    def from_base64(cls, key_id: str, b64: str) -> VerifyKey:
+        """Inverse of :meth:`to_base64`; raises ``ValueError`` on bad input."""
+        if not isinstance(b64, str):
+            raise ValueError(f"public key for {key_id!r} must be a base64 string")
+        try:
+            raw = base64.b64decode(b64, validate=True)
+        except binascii.Error as exc:
+            raise ValueError(f"public key for {key_id!r} is not valid base64") from exc
+        return cls(key_id, raw)
 
 
 class SigningKey:
@@ -295,16 +308,7 @@ class Keyring:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, str]) -> Keyring:
-        keys = []
-        for key_id, b64 in data.items():
-            if not isinstance(b64, str):
-                raise ValueError(f"public key for {key_id!r} must be a base64 string")
-            try:
-                raw = base64.b64decode(b64, validate=True)
-            except binascii.Error as exc:
-                raise ValueError(f"public key for {key_id!r} is not valid base64") from exc
-            keys.append(VerifyKey(key_id, raw))
-        return cls(keys)
+        return cls(VerifyKey.from_base64(key_id, b64) for key_id, b64 in data.items())
 
 
 # ---------------------------------------------------------------- encoding helpers
@@ -410,23 +414,40 @@ def _code_id(payload: bytes) -> str:
     return hashlib.sha256(b"loyalty-till code-id\x00" + payload).hexdigest()[:20]
 
 
-@dataclass(frozen=True, slots=True)
+RevocationKind = Literal["member", "key", "code"]
+
+
+@dataclass(slots=True)
 class RevocationList:
-    """Revoked member ids, signing-key ids and single codes (by ``code_id``). Immutable: the
-    ``revoke_*`` methods return a new list. Synced from the server as a whole."""
+    """Revoked member ids, signing-key ids and single codes (by ``code_id``).
 
-    member_ids: frozenset[uuid.UUID] = frozenset()
-    key_ids: frozenset[str] = frozenset()
-    code_ids: frozenset[str] = frozenset()
+    Built by the till from its synced ``revocations`` table (``add(kind, value)``) or from the
+    server's JSON (:meth:`from_dict`). Revocations are only ever added on the till.
+    """
 
-    def revoke_member(self, member_id: uuid.UUID) -> RevocationList:
-        return RevocationList(self.member_ids | {member_id}, self.key_ids, self.code_ids)
+    member_ids: set[uuid.UUID] = field(default_factory=set)
+    key_ids: set[str] = field(default_factory=set)
+    code_ids: set[str] = field(default_factory=set)
 
-    def revoke_key(self, key_id: str) -> RevocationList:
-        return RevocationList(self.member_ids, self.key_ids | {key_id}, self.code_ids)
+    def add(self, kind: str, value: str) -> None:
+        """Add one revocation by kind ("member", "key" or "code") and its text value."""
+        if kind == "member":
+            self.member_ids.add(uuid.UUID(value))
+        elif kind == "key":
+            self.key_ids.add(value)
+        elif kind == "code":
+            self.code_ids.add(value)
+        else:
+            raise ValueError(f"unknown revocation kind {kind!r}; use member, key or code")
 
-    def revoke_code(self, code_id: str) -> RevocationList:
-        return RevocationList(self.member_ids, self.key_ids, self.code_ids | {code_id})
+    def revoke_member(self, member_id: uuid.UUID) -> None:
+        self.member_ids.add(member_id)
+
+    def revoke_key(self, key_id: str) -> None:
+        self.key_ids.add(key_id)
+
+    def revoke_code(self, code_id: str) -> None:
+        self.code_ids.add(code_id)
 
     def is_key_revoked(self, key_id: str) -> bool:
         return key_id in self.key_ids
@@ -439,6 +460,7 @@ class RevocationList:
         )
 
     def to_dict(self) -> dict[str, list[str]]:
+        """``{"member_ids": [...], "key_ids": [...], "code_ids": [...]}``, sorted, JSON-able."""
         return {
             "member_ids": sorted(str(m) for m in self.member_ids),
             "key_ids": sorted(self.key_ids),
@@ -448,9 +470,9 @@ class RevocationList:
     @classmethod
     def from_dict(cls, data: Mapping[str, Iterable[str]]) -> RevocationList:
         return cls(
-            frozenset(uuid.UUID(m) for m in data.get("member_ids", ())),
-            frozenset(str(k) for k in data.get("key_ids", ())),
-            frozenset(str(c) for c in data.get("code_ids", ())),
+            {uuid.UUID(m) for m in data.get("member_ids", ())},
+            {str(k) for k in data.get("key_ids", ())},
+            {str(c) for c in data.get("code_ids", ())},
         )
 
 

@@ -58,6 +58,9 @@ class Role(enum.Enum):
     SUPERVISOR = "supervisor"
     MANAGER = "manager"
 
+    def __str__(self) -> str:
+        return self.value
+
     @property
     def rank(self) -> int:
         return _RANK[self]
@@ -96,6 +99,9 @@ class Action(enum.Enum):
     CLOSE_SHIFT = "close_shift"
     SETTINGS = "settings"
     REGISTER_MEMBER = "register_member"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 APPROVAL_ACTIONS: Final[frozenset[Action]] = frozenset(
