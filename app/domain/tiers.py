@@ -59,7 +59,10 @@ class TierRule:
 
     def __post_init__(self) -> None:
         if not isinstance(self.tier, Tier):
-            raise TypeError(f"tier must be a Tier, got {self.tier!r}")
+            # A tier name from configuration ("gold") is accepted and stored as the Tier.
+            if not isinstance(self.tier, str) or self.tier not in {t.value for t in Tier}:
+                raise ValueError(f"unknown tier {self.tier!r}")
+            object.__setattr__(self, "tier", Tier(self.tier))
         if isinstance(self.threshold_fen, bool) or not isinstance(self.threshold_fen, int):
             raise TypeError("threshold_fen must be an integer number of fen")
         if self.threshold_fen < 0:

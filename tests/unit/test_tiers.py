@@ -96,6 +96,13 @@ def test_table_validation(rules: tuple[TierRule, ...]) -> None:
         TierTable(rules)
 
 
+def test_rule_accepts_a_configured_tier_name() -> None:
+    rule = TierRule("gold", 1_000_000, Fraction(3, 2))  # type: ignore[arg-type]
+    assert rule.tier is Tier.GOLD
+    with pytest.raises(ValueError):
+        TierRule("platinum", 0, Fraction(1))  # type: ignore[arg-type]
+
+
 def test_rule_validation() -> None:
     with pytest.raises(TypeError):
         TierRule(Tier.BASIC, 0, 1.2)  # type: ignore[arg-type]
