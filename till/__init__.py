@@ -1,1 +1,1 @@
-
+"""The `till` command: the composition root that wires the core, the hardware and the UI."""

@@ -1,0 +1,246 @@
+"""The till's configuration: one documented TOML file in the till's home folder.
+
+The home folder holds `till.toml`, the database `till.db`, the signing key and the printed
+files. It is `--home`, else `$TILL_HOME`, else the platform's user data folder, so that
+several tills can run side by side on one machine.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+CONFIG_NAME = "till.toml"
+DB_NAME = "till.db"
+
+DecimalText = Annotated[str, Field(pattern=r"^\d+(\.\d+)?$")]
+
+
+class ConfigError(Exception):
+    """The configuration file cannot be used; the message names the file and the field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoreConfig(_Strict):
+    store_id: str = Field(default="S001", min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")
+    store_no: int = Field(default=1, ge=0, le=999, description="3-digit number in card numbers")
+    name_zh: str = "乐忠超市 · 演示店"
+    name_en: str = "Loyalty Mart · Demo Store"
+    address: str = "上海市浦东新区世纪大道 100 号"
+    phone: str = "021-6000 0000"
+    timezone: str = "Asia/Shanghai"
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+
+class TerminalConfig(_Strict):
+    terminal_id: str = Field(default="T01", min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")
+    language: Literal["zh_CN", "en"] = "zh_CN"
+
+
+class ServerConfig(_Strict):
+    url: str | None = Field(default=None, pattern=r"^https?://")
+    feedback_base_url: str = Field(default="http://127.0.0.1:8000/f/", pattern=r"^https?://")
+    lookup_timeout_ms: int = Field(default=1500, ge=100, le=10000)
+
+
+class PrinterConfig(_Strict):
+    kind: Literal["file", "network", "serial", "usb", "cups", "win32raw", "none"] = "file"
+    paper_mm: Literal[58, 80] = 80
+    chinese: bool = True
+    host: str = "127.0.0.1"
+    port: int = Field(default=9100, ge=1, le=65535)
+    device: str = ""
+    baudrate: int = 19200
+    usb_vendor: int = 0
+    usb_product: int = 0
+    cups_name: str = ""
+    timeout_s: float = Field(default=3.0, gt=0, le=60)
+    profile: str = "default"
+    out_dir: str = "receipts"
+
+
+class ScannerConfig(_Strict):
+    camera: str = Field(default="0", description="device index, file or URL; empty disables")
+    dedupe_seconds: float = Field(default=2.0, ge=0, le=60)
+    wedge_max_gap_ms: int = Field(default=30, ge=5, le=200)
+    wedge_prefix: str = ""
+    wedge_suffix: str = ""
+    serial_device: str = ""
+    serial_baudrate: int = 9600
+
+
+class TierConfig(_Strict):
+    silver_fen: int = Field(default=200_000, ge=0)
+    gold_fen: int = Field(default=1_000_000, ge=0)
+    black_fen: int = Field(default=5_000_000, ge=0)
+
+
+class LoyaltyConfig(_Strict):
+    earn_points_per_yuan: int = Field(default=1, ge=0)
+    tier_multipliers: dict[str, DecimalText] = Field(
+        default_factory=lambda: {"basic": "1.0", "silver": "1.2", "gold": "1.5", "black": "2.0"}
+    )
+    points_per_yuan_redeemed: int = Field(default=100, ge=1)
+    redeem_step: int = Field(default=100, ge=1)
+    redeem_max_share: DecimalText = "0.5"
+    expiring_soon_days: int = Field(default=60, ge=1, le=366)
+    member_code_ttl_s: int = Field(default=120, ge=10, le=3600)
+    welcome_coupon_fen: int = Field(default=1000, ge=0)
+    welcome_coupon_threshold_fen: int = Field(default=5000, ge=0)
+    welcome_coupon_days: int = Field(default=30, ge=1)
+    offline_overdraw: bool = Field(
+        default=True,
+        description="allow redeeming against the till's cached balance while offline",
+    )
+    consent_policy_version: str = "2026-01"
+    tiers: TierConfig = TierConfig()
+
+    @field_validator("tier_multipliers")
+    @classmethod
+    def _tiers(cls, value: dict[str, str]) -> dict[str, str]:
+        missing = {"basic", "silver", "gold", "black"} - value.keys()
+        if missing:
+            raise ValueError(f"missing tiers: {', '.join(sorted(missing))}")
+        return value
+
+    @field_validator("redeem_max_share")
+    @classmethod
+    def _share(cls, value: str) -> str:
+        if not Decimal(0) <= Decimal(value) <= Decimal(1):
+            raise ValueError("must be between 0 and 1")
+        return value
+
+
+class StaffConfig(_Strict):
+    max_pin_failures: int = Field(default=5, ge=1, le=20)
+
+
+class TillConfig(_Strict):
+    store: StoreConfig = StoreConfig()
+    terminal: TerminalConfig = TerminalConfig()
+    server: ServerConfig = ServerConfig()
+    printer: PrinterConfig = PrinterConfig()
+    scanner: ScannerConfig = ScannerConfig()
+    loyalty: LoyaltyConfig = LoyaltyConfig()
+    staff: StaffConfig = StaffConfig()
+
+
+DEFAULT_CONFIG_TEXT = """\
+# Loyalty Till configuration. Every value here is optional: a missing one takes its default.
+# Money is in integer fen (1/100 yuan). Restart the till after editing.
+
+[store]
+store_id = "S001"          # letters, digits, - and _; the same id the server knows
+store_no = 1               # 0-999, printed into member card numbers
+name_zh = "乐忠超市 · 演示店"
+name_en = "Loyalty Mart · Demo Store"
+timezone = "Asia/Shanghai" # decides points expiry (end of next calendar year) and birthdays
+
+[terminal]
+terminal_id = "T01"        # unique within the store
+language = "zh_CN"         # zh_CN or en
+
+[server]
+# url = "https://hq.example.com"   # leave out to run standalone (offline)
+feedback_base_url = "http://127.0.0.1:8000/f/"
+lookup_timeout_ms = 1500
+
+[printer]
+kind = "file"              # file | network | serial | usb | cups | win32raw | none
+paper_mm = 80              # 58 or 80
+chinese = true             # false for printers without a Chinese font (English-only receipts)
+out_dir = "receipts"       # for kind = "file": PNG and raw ESC/POS bytes go here
+# host = "192.168.1.50"  port = 9100      for kind = "network"
+# device = "/dev/ttyUSB0" baudrate = 19200 for kind = "serial"
+timeout_s = 3.0
+
+[scanner]
+camera = "0"               # a device index, a video file or URL; "" for none
+dedupe_seconds = 2.0
+wedge_max_gap_ms = 30      # keyboard-wedge readers type faster than this between keys
+
+[loyalty]
+earn_points_per_yuan = 1
+points_per_yuan_redeemed = 100
+redeem_step = 100
+redeem_max_share = "0.5"
+expiring_soon_days = 60
+member_code_ttl_s = 120
+welcome_coupon_fen = 1000
+welcome_coupon_threshold_fen = 5000
+offline_overdraw = true
+consent_policy_version = "2026-01"
+
+[loyalty.tier_multipliers]
+basic = "1.0"
+silver = "1.2"
+gold = "1.5"
+black = "2.0"
+
+[loyalty.tiers]
+silver_fen = 200000
+gold_fen = 1000000
+black_fen = 5000000
+
+[staff]
+max_pin_failures = 5
+"""
+
+
+def resolve_home(cli_home: str | os.PathLike[str] | None = None) -> Path:
+    """`--home`, else `$TILL_HOME`, else the platform's user data folder."""
+    if cli_home:
+        return Path(cli_home).expanduser().resolve()
+    env = os.environ.get("TILL_HOME")
+    if env:
+        return Path(env).expanduser().resolve()
+    from platformdirs import user_data_path
+
+    return user_data_path("loyalty-till", appauthor=False)
+
+
+def _format_errors(path: Path, exc: ValidationError) -> str:
+    lines = [f"{path}: invalid configuration"]
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"])
+        lines.append(f"  {where}: {err['msg']}")
+    return "\n".join(lines)
+
+
+def parse_config(text: str, path: Path = Path(CONFIG_NAME)) -> TillConfig:
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    try:
+        return TillConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format_errors(path, exc)) from exc
+
+
+def load_config(home: Path, create: bool = True) -> TillConfig:
+    """Read `home/till.toml`, writing the documented default first if there is none."""
+    path = home / CONFIG_NAME
+    if not path.exists():
+        if not create:
+            return TillConfig()
+        home.mkdir(parents=True, exist_ok=True)
+        path.write_text(DEFAULT_CONFIG_TEXT, encoding="utf-8")
+    return parse_config(path.read_text(encoding="utf-8"), path)

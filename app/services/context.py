@@ -1,0 +1,159 @@
+"""Wiring the till's core together (the composition root for everything below the UI).
+
+`open_till(home)` reads the configuration, opens (and if needed migrates) the store, and loads
+or makes the terminal's signing key. It does no network and no hardware work.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from fractions import Fraction
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from app.config import DB_NAME, TillConfig, load_config
+from app.domain.clock import Clock, utcnow
+from app.domain.codes import Keyring, RevocationList, SigningKey, VerifyKey
+from app.domain.staff import PinHasher
+from app.domain.tiers import Tier, TierRule, TierTable
+from app.pricing.model import Program
+from app.services.uow import UnitOfWork
+from app.store.db import Database
+from app.store.orm import PublicKey, Revocation
+
+KEY_FILE = "signing-key.pem"
+KEY_ID_FILE = "signing-key.id"
+
+
+@dataclass
+class TillContext:
+    """Everything a use case needs. Cheap to pass around; one per running till."""
+
+    home: Path
+    config: TillConfig
+    db: Database
+    signer: SigningKey
+    hasher: PinHasher = field(default_factory=PinHasher)
+    clock: Clock = utcnow
+
+    @property
+    def store_id(self) -> str:
+        return self.config.store.store_id
+
+    @property
+    def terminal_id(self) -> str:
+        return self.config.terminal.terminal_id
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.config.store.timezone)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def uow(self, write: bool = True) -> UnitOfWork:
+        return UnitOfWork(self.db, write)
+
+    def program(self) -> Program:
+        loyalty = self.config.loyalty
+        return Program(
+            earn_points_per_yuan=loyalty.earn_points_per_yuan,
+            tier_multipliers={k: Fraction(v) for k, v in loyalty.tier_multipliers.items()},
+            points_per_yuan_redeemed=loyalty.points_per_yuan_redeemed,
+            redeem_step=loyalty.redeem_step,
+            redeem_max_share=Fraction(loyalty.redeem_max_share),
+        )
+
+    def tier_table(self) -> TierTable:
+        t = self.config.loyalty.tiers
+        mult = {k: Fraction(v) for k, v in self.config.loyalty.tier_multipliers.items()}
+        return TierTable(
+            (
+                TierRule(Tier.BASIC, 0, mult["basic"]),
+                TierRule(Tier.SILVER, t.silver_fen, mult["silver"]),
+                TierRule(Tier.GOLD, t.gold_fen, mult["gold"]),
+                TierRule(Tier.BLACK, t.black_fen, mult["black"]),
+            )
+        )
+
+    def keyring(self, uow: UnitOfWork) -> Keyring:
+        ring = Keyring()
+        ring.add(self.signer.public())
+        for row in uow.session.execute(select(PublicKey)).scalars():
+            if row.key_id != self.signer.key_id:
+                ring.add(VerifyKey.from_base64(row.key_id, row.public_key))
+        return ring
+
+    def revocations(self, uow: UnitOfWork) -> RevocationList:
+        revoked = RevocationList()
+        for row in uow.session.execute(select(Revocation)).scalars():
+            revoked.add(row.kind, row.value)
+        return revoked
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def load_or_make_signer(home: Path, store_id: str, terminal_id: str) -> SigningKey:
+    """The terminal's Ed25519 key: made once, kept in the home folder (never in the repo)."""
+    keys = home / "keys"
+    pem, kid = keys / KEY_FILE, keys / KEY_ID_FILE
+    if pem.exists() and kid.exists():
+        return SigningKey.from_private_pem(kid.read_text().strip(), pem.read_bytes())
+    keys.mkdir(parents=True, exist_ok=True)
+    key_id = f"{store_id}.{terminal_id}.{secrets.token_hex(3)}"
+    signer = SigningKey.generate(key_id)
+    pem.write_bytes(signer.to_private_pem())
+    pem.chmod(0o600)
+    kid.write_text(key_id + "\n")
+    return signer
+
+
+def open_till(
+    home: Path,
+    clock: Clock | None = None,
+    hasher: PinHasher | None = None,
+    migrate: bool = True,
+) -> TillContext:
+    """Open the till whose home folder is `home` (made if missing)."""
+    home.mkdir(parents=True, exist_ok=True)
+    config = load_config(home)
+    db_path = home / DB_NAME
+    if migrate:
+        from app.store.migrate import is_current, upgrade
+
+        if not is_current(db_path):
+            upgrade(db_path)
+    db = Database(db_path)
+    signer = load_or_make_signer(home, config.store.store_id, config.terminal.terminal_id)
+    ctx = TillContext(
+        home=home,
+        config=config,
+        db=db,
+        signer=signer,
+        hasher=hasher or PinHasher(),
+        clock=clock or utcnow,
+    )
+    _register_own_key(ctx)
+    return ctx
+
+
+def _register_own_key(ctx: TillContext) -> None:
+    with ctx.uow(write=False) as uow:
+        known = uow.session.get(PublicKey, ctx.signer.key_id)
+    if known is not None:
+        return
+    with ctx.uow() as uow:
+        uow.session.merge(
+            PublicKey(
+                key_id=ctx.signer.key_id,
+                public_key=ctx.signer.public().to_base64(),
+                terminal_id=ctx.terminal_id,
+                added_at=ctx.now(),
+            )
+        )
+        uow.commit()

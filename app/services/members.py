@@ -1,0 +1,386 @@
+"""Use cases about members: register at the till (offline), identify by code, phone or card."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.domain import points as ledger
+from app.domain.codes import CodeError, issue_member_code, looks_like_member_code, verify_member_code
+from app.domain.ids import CouponId, MemberId, StaffId, new_id
+from app.domain.members import (
+    Consent,
+    InvalidPhone,
+    is_valid_card_number,
+    lifecycle_stage,
+    make_card_number,
+    mask_phone,
+    normalize_phone,
+)
+from app.domain.tiers import TierProgress, describe, progress, window_start
+from app.services.audit import append_audit
+from app.services.context import TillContext
+from app.services.errors import Invalid, NotFound, Refused
+from app.services.outbox import record_event
+from app.store import orm
+from app.store.convert import ledger_entry
+
+
+@dataclass(frozen=True, slots=True)
+class CouponView:
+    code: str
+    name: str
+    kind: str
+    amount: int
+    percent: str
+    threshold: int
+    valid_to: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MemberView:
+    """What the member panel shows. Carries the masked phone only."""
+
+    id: MemberId
+    masked_phone: str
+    card_no: str
+    name: str | None
+    birthday: date | None
+    tier: str
+    progress: TierProgress
+    progress_text: str
+    points_balance: int
+    expiring_soon: int
+    coupons: tuple[CouponView, ...]
+    lifecycle: str
+    registered_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterMember:
+    phone: str
+    consent_given: bool
+    staff_id: StaffId
+    marketing_opt_in: bool = False
+    policy_version: str | None = None
+    name: str | None = None
+    birthday: date | None = None
+    family: str | None = None
+    favourite_categories: tuple[str, ...] = field(default_factory=tuple)
+    member_id: MemberId | None = None  # given by the caller to make a retry idempotent
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    member: MemberView
+    member_code: str  # static code for the printed slip or card
+    welcome_coupon: str | None
+
+
+class DuplicatePhone(Refused):
+    """The phone is already a member's; `existing` is offered instead."""
+
+    code = "duplicate_phone"
+
+    def __init__(self, existing: MemberView) -> None:
+        super().__init__("This phone number already belongs to a member.")
+        self.existing = existing
+
+
+class ConsentRequired(Refused):
+    code = "consent_required"
+
+
+def _phone(raw: str) -> str:
+    try:
+        return normalize_phone(raw)
+    except InvalidPhone as exc:
+        raise Invalid(str(exc), code=f"phone_{exc.reason}") from exc
+
+
+def register_member(ctx: TillContext, cmd: RegisterMember) -> Registration:
+    """Register a walk-in member, offline. Consent is required; a known phone is refused with
+    the existing member offered. Issues the welcome coupon and writes the audit entry and the
+    outbox event in the same transaction."""
+    if not cmd.consent_given:
+        raise ConsentRequired("The member must accept the privacy policy to join.")
+    phone = _phone(cmd.phone)
+    now = ctx.now()
+    loyalty = ctx.config.loyalty
+    with ctx.uow() as uow:
+        s = uow.session
+        if cmd.member_id is not None and s.get(orm.Member, cmd.member_id) is not None:
+            view = _view(ctx, s, s.get_one(orm.Member, cmd.member_id), now)
+            return Registration(view, _static_code(ctx, view.id, now), None)
+        existing = s.execute(select(orm.Member).where(orm.Member.phone == phone)).scalar_one_or_none()
+        if existing is not None:
+            raise DuplicatePhone(_view(ctx, s, existing, now))
+        consent = Consent(cmd.policy_version or loyalty.consent_policy_version, now, cmd.marketing_opt_in)
+        member_id = cmd.member_id or MemberId(new_id())
+        row = orm.Member(
+            id=member_id,
+            phone=phone,
+            card_no=_new_card_no(ctx, s),
+            name=(cmd.name or None),
+            birthday=cmd.birthday,
+            family=cmd.family,
+            favourite_categories=list(cmd.favourite_categories),
+            consent_policy_version=consent.policy_version,
+            consent_at=consent.accepted_at,
+            marketing_opt_in=consent.marketing_opt_in,
+            registered_at=now,
+            store_id=ctx.store_id,
+            tier="basic",
+            last_purchase_at=None,
+            merged_into=None,
+        )
+        s.add(row)
+        s.flush()
+        coupon_code = None
+        if loyalty.welcome_coupon_fen > 0:
+            coupon = issue_coupon(
+                s,
+                member_id=member_id,
+                kind="amount_off",
+                name="Welcome",
+                amount=loyalty.welcome_coupon_fen,
+                threshold=loyalty.welcome_coupon_threshold_fen,
+                valid_from=now,
+                valid_to=now + timedelta(days=loyalty.welcome_coupon_days),
+                reason="welcome",
+                at=now,
+            )
+            coupon_code = coupon.code
+        append_audit(s, ctx, cmd.staff_id, None, "member.register", str(member_id), {}, now)
+        record_event(
+            s,
+            ctx.terminal_id,
+            "member.registered",
+            {
+                "member_id": str(member_id),
+                "phone": phone,
+                "card_no": row.card_no,
+                "name": row.name,
+                "birthday": row.birthday.isoformat() if row.birthday else None,
+                "family": row.family,
+                "favourite_categories": row.favourite_categories,
+                "consent": {
+                    "policy_version": consent.policy_version,
+                    "accepted_at": consent.accepted_at.isoformat(),
+                    "marketing_opt_in": consent.marketing_opt_in,
+                },
+                "store_id": ctx.store_id,
+                "registered_at": now.isoformat(),
+                "welcome_coupon": coupon_code,
+            },
+            now,
+        )
+        view = _view(ctx, s, row, now)
+        uow.commit()
+    return Registration(view, _static_code(ctx, member_id, now), coupon_code)
+
+
+def _static_code(ctx: TillContext, member_id: MemberId, now: datetime) -> str:
+    return issue_member_code(member_id, ctx.signer, now, ttl=None)
+
+
+def member_code(ctx: TillContext, member_id: MemberId, dynamic: bool = True) -> str:
+    """A signed member code: dynamic ones expire after the configured time."""
+    ttl = timedelta(seconds=ctx.config.loyalty.member_code_ttl_s) if dynamic else None
+    return issue_member_code(member_id, ctx.signer, ctx.now(), ttl=ttl)
+
+
+def _new_card_no(ctx: TillContext, s: Session) -> str:
+    # A random serial: terminals of one store register offline at the same time, so a local
+    # counter would collide across terminals. 10^11 serials make a clash vanishingly rare,
+    # and the unique index catches one.
+    while True:
+        card = make_card_number(ctx.config.store.store_no, secrets.randbelow(10**11))
+        if s.execute(select(orm.Member.id).where(orm.Member.card_no == card)).first() is None:
+            return card
+
+
+def issue_coupon(
+    s: Session,
+    *,
+    member_id: MemberId | None,
+    kind: str,
+    name: str,
+    valid_from: datetime,
+    valid_to: datetime,
+    reason: str,
+    at: datetime,
+    amount: int = 0,
+    percent: str = "0",
+    cap: int | None = None,
+    threshold: int = 0,
+    multiplier: str = "1",
+    gift_sku: str | None = None,
+    categories: tuple[str, ...] = (),
+    skus: tuple[str, ...] = (),
+    stackable: bool = False,
+    code: str | None = None,
+) -> orm.Coupon:
+    """Add a single-use coupon row (member coupon when `member_id` is given, else bearer)."""
+    row = orm.Coupon(
+        id=CouponId(new_id()),
+        code=code or _coupon_code(),
+        name=name,
+        kind=kind,
+        amount=amount,
+        percent=percent,
+        cap=cap,
+        threshold=threshold,
+        multiplier=multiplier,
+        gift_sku=gift_sku,
+        categories=list(categories),
+        skus=list(skus),
+        stackable=stackable,
+        member_only=member_id is not None,
+        member_id=member_id,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        status="issued",
+        issued_reason=reason,
+        issued_at=at,
+        redeemed_sale_id=None,
+    )
+    s.add(row)
+    return row
+
+
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud at the till
+
+
+def _coupon_code() -> str:
+    return "C" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(9))
+
+
+# ------------------------------------------------------------------------------ identify
+
+
+def resolve_member(s: Session, member_id: MemberId) -> orm.Member | None:
+    """The member for an id, following a merge alias to the surviving member."""
+    row = s.get(orm.Member, member_id)
+    if row is None:
+        alias = s.get(orm.MemberAlias, member_id)
+        if alias is None:
+            return None
+        row = s.get(orm.Member, alias.member_id)
+    while row is not None and row.merged_into is not None:
+        row = s.get(orm.Member, row.merged_into)
+    return row
+
+
+def identify(ctx: TillContext, text: str) -> MemberView:
+    """Find the member behind a scanned code, a card number or a typed phone number.
+
+    Raises NotFound when nobody matches, Invalid for a malformed phone, Refused for a code
+    that is expired, revoked, forged or unreadable (the message says which)."""
+    text = text.strip()
+    if not text:
+        raise Invalid("Scan a member code or type a phone number.", code="empty")
+    now = ctx.now()
+    with ctx.uow(write=False) as uow:
+        s = uow.session
+        if looks_like_member_code(text):
+            try:
+                claims = verify_member_code(text, ctx.keyring(uow), now, ctx.revocations(uow))
+            except CodeError as exc:
+                raise Refused(exc.message, code=f"code_{exc.reason}") from exc
+            row = resolve_member(s, MemberId(claims.member_id))
+            how = "code"
+        elif is_valid_card_number(text):
+            row = s.execute(select(orm.Member).where(orm.Member.card_no == text)).scalar_one_or_none()
+            how = "card"
+        else:
+            phone = _phone(text)
+            row = s.execute(select(orm.Member).where(orm.Member.phone == phone)).scalar_one_or_none()
+            how = "phone"
+        if row is None:
+            raise NotFound(f"No member with this {how}.", code=f"no_member_{how}")
+        row = resolve_member(s, MemberId(row.id)) or row
+        return _view(ctx, s, row, now)
+
+
+def member_view(ctx: TillContext, member_id: MemberId) -> MemberView:
+    now = ctx.now()
+    with ctx.uow(write=False) as uow:
+        row = resolve_member(uow.session, member_id)
+        if row is None:
+            raise NotFound("No such member.", code="no_member")
+        return _view(ctx, uow.session, row, now)
+
+
+def ledger_entries(s: Session, member_id: MemberId) -> list[ledger.LedgerEntry]:
+    rows = s.execute(
+        select(orm.LedgerEntry)
+        .where(orm.LedgerEntry.member_id == member_id)
+        .order_by(orm.LedgerEntry.at, orm.LedgerEntry.id)
+    ).scalars()
+    return [ledger_entry(r) for r in rows]
+
+
+def rolling_spend(s: Session, member_id: MemberId, now: datetime) -> int:
+    """Money the member paid over the rolling 12 months, less what was refunded."""
+    since = window_start(now)
+    paid = s.execute(
+        select(func.coalesce(func.sum(orm.Sale.total_due), 0)).where(
+            orm.Sale.member_id == member_id, orm.Sale.at >= since
+        )
+    ).scalar_one()
+    refunded = s.execute(
+        select(func.coalesce(func.sum(orm.Refund.money), 0))
+        .join(orm.Sale, orm.Sale.id == orm.Refund.sale_id)
+        .where(orm.Sale.member_id == member_id, orm.Sale.at >= since)
+    ).scalar_one()
+    return int(paid) - int(refunded)
+
+
+def effective_entries(
+    entries: list[ledger.LedgerEntry], member_id: MemberId, now: datetime
+) -> list[ledger.LedgerEntry]:
+    """The ledger as it stands once the expiries already due are counted."""
+    return entries + ledger.due_expiries(entries, now, member_id)
+
+
+def _view(ctx: TillContext, s: Session, row: orm.Member, now: datetime) -> MemberView:
+    member_id = MemberId(row.id)
+    entries = effective_entries(ledger_entries(s, member_id), member_id, now)
+    balance = ledger.balance(entries)
+    days = ctx.config.loyalty.expiring_soon_days
+    soon = sum(p for _, p in ledger.expiring_within(entries, now, days))
+    prog = progress(rolling_spend(s, member_id, now), ctx.tier_table())
+    lang = "zh" if ctx.config.terminal.language == "zh_CN" else "en"
+    coupons = tuple(
+        CouponView(c.code, c.name, c.kind, c.amount, c.percent, c.threshold, c.valid_to)
+        for c in s.execute(
+            select(orm.Coupon)
+            .where(
+                orm.Coupon.member_id == member_id,
+                orm.Coupon.status == "issued",
+                orm.Coupon.valid_from <= now,
+                orm.Coupon.valid_to >= now,
+            )
+            .order_by(orm.Coupon.valid_to)
+        ).scalars()
+    )
+    return MemberView(
+        id=member_id,
+        masked_phone=mask_phone(row.phone),
+        card_no=row.card_no,
+        name=row.name,
+        birthday=row.birthday,
+        tier=str(prog.tier),
+        progress=prog,
+        progress_text=describe(prog, lang),
+        points_balance=balance,
+        expiring_soon=soon,
+        coupons=coupons,
+        lifecycle=lifecycle_stage(row.registered_at, row.last_purchase_at, now),
+        registered_at=row.registered_at,
+    )

@@ -1,0 +1,48 @@
+"""The outbox: every change the server must learn about is written here in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.domain.ids import EventId, new_id
+from app.store.counters import next_value
+from app.store.orm import OutboxEvent
+
+SCHEMA_VERSION = 1
+
+
+def record_event(
+    session: Session,
+    terminal_id: str,
+    event_type: str,
+    payload: dict[str, Any],
+    at: datetime,
+    schema_version: int = SCHEMA_VERSION,
+) -> EventId:
+    """Append an event with the terminal's next sequence number; the caller commits."""
+    event_id = EventId(new_id())
+    session.add(
+        OutboxEvent(
+            id=event_id,
+            terminal_id=terminal_id,
+            seq=next_value(session, f"outbox:{terminal_id}"),
+            type=event_type,
+            schema_version=schema_version,
+            payload=payload,
+            created_at=at,
+            sent_at=None,
+            result=None,
+        )
+    )
+    return event_id
+
+
+def pending_count(session: Session) -> int:
+    count = session.execute(
+        select(func.count()).select_from(OutboxEvent).where(OutboxEvent.sent_at.is_(None))
+    ).scalar_one()
+    return int(count)

@@ -1,0 +1,120 @@
+"""Building the receipt document of a stored sale (for printing, reprint and preview)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.domain.ids import MemberId
+from app.domain.members import mask_phone
+from app.domain.receipt import Receipt, ReceiptLine, ReceiptPoints, ReceiptTotals
+from app.domain.tiers import describe, progress
+from app.services.checkout import _feedback_url
+from app.services.context import TillContext
+from app.services.errors import NotFound
+from app.services.members import effective_entries, ledger_entries, rolling_spend
+from app.services.refunds import find_sale
+from app.store import orm
+
+
+def receipt_for(ctx: TillContext, sale_ref: str, language: str | None = None) -> Receipt:
+    """The receipt of a sale by id, receipt number, or `last` (the newest sale)."""
+    from app.domain import points as ledger
+
+    lang = language or ctx.config.terminal.language
+    zh = lang == "zh_CN"
+    with ctx.uow(write=False) as uow:
+        s = uow.session
+        if sale_ref == "last":
+            sale = s.execute(select(orm.Sale).order_by(orm.Sale.at.desc()).limit(1)).scalar_one_or_none()
+            if sale is None:
+                raise NotFound("No sale has been made yet.", code="no_sale")
+        else:
+            sale = find_sale(s, sale_ref)
+        lines = s.execute(
+            select(orm.SaleLine).where(orm.SaleLine.sale_id == sale.id).order_by(orm.SaleLine.line_no)
+        ).scalars().all()
+        payments = s.execute(select(orm.Payment).where(orm.Payment.sale_id == sale.id)).scalars().all()
+        coupons = s.execute(
+            select(orm.Coupon.code, orm.CouponRedemption.discount)
+            .join(orm.CouponRedemption, orm.Coupon.id == orm.CouponRedemption.coupon_id)
+            .where(orm.CouponRedemption.sale_id == sale.id)
+        ).all()
+        cashier = s.get(orm.Staff, sale.cashier_id)
+        member_text = None
+        pts = None
+        if sale.member_id is not None:
+            member = s.get_one(orm.Member, sale.member_id)
+            member_text = mask_phone(member.phone)
+            mid = MemberId(member.id)
+            # Balance as of this sale: what the ledger held once the sale's own entries landed.
+            entries = [e for e in ledger_entries(s, mid) if e.at <= sale.at]
+            entries = effective_entries(entries, mid, sale.at)
+            prog = progress(rolling_spend(s, mid, sale.at), ctx.tier_table())
+            pts = ReceiptPoints(
+                earned=sale.points_earned,
+                redeemed=sale.points_redeemed,
+                balance=ledger.balance(entries),
+                expiring_soon=sum(p for _, p in ledger.expiring_within(
+                    entries, sale.at, ctx.config.loyalty.expiring_soon_days)),
+                tier=str(prog.tier),
+                tier_progress=describe(prog, "zh" if zh else "en"),
+            )
+        store = ctx.config.store
+        return Receipt(
+            store_name=store.name_zh if zh else store.name_en,
+            store_address=store.address,
+            store_phone=store.phone,
+            terminal_id=sale.terminal_id,
+            receipt_no=sale.receipt_no,
+            sale_id=str(sale.id),
+            at=sale.at.astimezone(ctx.tz),
+            cashier=cashier.name if cashier else "",
+            lines=tuple(
+                ReceiptLine(ln.name, ln.sku, ln.qty, ln.unit_price, ln.line_total,
+                            ln.coupon_discount + ln.points_discount, ln.net)
+                for ln in lines
+            ),
+            totals=ReceiptTotals(
+                subtotal=sale.subtotal, member_savings=sale.member_savings,
+                coupon_discount=sale.coupon_discount, points_value=sale.points_value,
+                total_due=sale.total_due, paid=sale.paid, change_due=sale.change_due,
+                payments=tuple((p.tender, p.amount) for p in payments),
+            ),
+            coupons=tuple((code, int(d)) for code, d in coupons),
+            member=member_text,
+            points=pts,
+            feedback_url=_feedback_url(ctx, sale.feedback_token),
+            member_code=sale.new_member_code,
+            footer=("谢谢惠顾，欢迎再次光临" if zh else "Thank you for shopping with us",),
+            language=lang,
+        )
+
+
+def receipt_text(r: Receipt, width: int = 48) -> str:
+    """A plain-text rendering (for `till receipt --format text` and logs of printed slips).
+
+    The printer module renders the same document to ESC/POS and PNG with display-width
+    aware columns; this one counts characters and is meant for screens and tests."""
+    from app.domain.money import format_fen
+
+    out = [r.store_name.center(width), f"#{r.receipt_no}  {r.at:%Y-%m-%d %H:%M}", "-" * width]
+    for ln in r.lines:
+        out.append(ln.name)
+        out.append(f"  {ln.qty} x {format_fen(ln.unit_price)}".ljust(width - 12)
+                   + format_fen(ln.line_total).rjust(12))
+    out.append("-" * width)
+    t = r.totals
+    for label, value in (("Subtotal", t.subtotal), ("Member savings", -t.member_savings),
+                         ("Coupons", -t.coupon_discount), ("Points", -t.points_value),
+                         ("TOTAL", t.total_due), ("Paid", t.paid), ("Change", t.change_due)):
+        if value or label in ("TOTAL", "Subtotal"):
+            out.append(label.ljust(width - 14) + format_fen(value).rjust(14))
+    if r.member:
+        out.append(f"Member {r.member}")
+    if r.points:
+        p = r.points
+        out.append(f"Points +{p.earned} -{p.redeemed}  balance {p.balance}")
+        out.append(p.tier_progress)
+    out.append(f"Feedback: {r.feedback_url}")
+    out.extend(r.footer)
+    return "\n".join(out) + "\n"

@@ -1,0 +1,180 @@
+"""Refunds, partial and full, with a supervisor's approval."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain import points as ledger
+from app.domain.ids import MemberId, RefundId, SaleId, ShiftId, StaffId
+from app.domain.refunds import RefundError, SoldLine, coupon_returns, plan_refund
+from app.domain.staff import Action
+from app.domain.tiers import tier_for_spend
+from app.services.audit import append_audit
+from app.services.context import TillContext
+from app.services.errors import Invalid, NotFound
+from app.services.members import rolling_spend
+from app.services.outbox import record_event
+from app.services.staff import require_approval
+from app.store import orm
+from app.store.convert import ledger_row
+
+
+@dataclass(frozen=True, slots=True)
+class RefundSale:
+    refund_id: RefundId
+    sale_ref: str  # the sale id or its receipt number
+    lines: dict[int, int]  # line_no -> qty to refund
+    cashier_id: StaffId
+    approver_id: StaffId | None
+    approver_pin: str | None
+    reason: str = ""
+    shift_id: ShiftId | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefundDone:
+    refund_id: RefundId
+    sale_id: SaleId
+    money: int
+    points_reversed: int
+    points_given_back: int
+    full: bool
+    coupons_returned: tuple[str, ...]
+    duplicate: bool = False
+
+
+def find_sale(s: Session, ref: str) -> orm.Sale:
+    """A sale by its id or its receipt number."""
+    import uuid
+
+    ref = ref.strip()
+    sale = None
+    try:
+        sale = s.get(orm.Sale, uuid.UUID(ref))
+    except ValueError:
+        pass
+    if sale is None:
+        sale = s.execute(select(orm.Sale).where(orm.Sale.receipt_no == ref)).scalar_one_or_none()
+    if sale is None:
+        raise NotFound("No sale with this receipt number.", code="no_sale")
+    return sale
+
+
+def refunded_qty(s: Session, sale_id: SaleId) -> dict[int, int]:
+    done: dict[int, int] = defaultdict(int)
+    rows = s.execute(
+        select(orm.RefundLine.line_no, orm.RefundLine.qty)
+        .join(orm.Refund, orm.Refund.id == orm.RefundLine.refund_id)
+        .where(orm.Refund.sale_id == sale_id)
+    )
+    for line_no, qty in rows:
+        done[line_no] += qty
+    return dict(done)
+
+
+def refund_sale(ctx: TillContext, cmd: RefundSale) -> RefundDone:
+    """Refund some or all of a sale's lines: money back by what each unit really cost, the
+    points those units earned taken back, the points that paid for them given back; a
+    coupon comes back only on a full refund within its validity. One transaction, with the
+    audit entry (both staff ids) and the outbox event. Idempotent on `refund_id`."""
+    with ctx.uow(write=False) as uow:
+        done = uow.session.get(orm.Refund, cmd.refund_id)
+        if done is not None:
+            return _result(uow.session, done, duplicate=True)
+    approver = require_approval(ctx, cmd.cashier_id, cmd.approver_id, cmd.approver_pin,
+                                Action.REFUND)
+    now = ctx.now()
+    with ctx.uow() as uow:
+        s = uow.session
+        sale = find_sale(s, cmd.sale_ref)
+        sale_id = SaleId(sale.id)
+        lines = s.execute(
+            select(orm.SaleLine).where(orm.SaleLine.sale_id == sale_id).order_by(orm.SaleLine.line_no)
+        ).scalars().all()
+        sold = [SoldLine(ln.line_no, ln.qty, ln.net, ln.points_earned, ln.points_redeemed,
+                         ln.points_discount, ln.coupon_discount) for ln in lines]
+        try:
+            plan = plan_refund(sold, refunded_qty(s, sale_id), cmd.lines)
+        except RefundError as exc:
+            raise Invalid(str(exc), code=f"refund_{exc.reason}") from exc
+        refund = orm.Refund(
+            id=cmd.refund_id, sale_id=sale_id, at=now, cashier_id=cmd.cashier_id,
+            approver_id=approver, shift_id=cmd.shift_id, money=plan.money_fen,
+            points_reversed=plan.points_reversed, points_given_back=plan.points_given_back,
+            full=plan.full, reason=cmd.reason,
+        )
+        s.add(refund)
+        s.flush()
+        for rl in plan.lines:
+            s.add(orm.RefundLine(refund_id=cmd.refund_id, line_no=rl.line_no, qty=rl.qty,
+                                 money=rl.money_fen, points_reversed=rl.points_reversed,
+                                 points_given_back=rl.points_given_back))
+        returned: list[str] = []
+        if sale.member_id is not None:
+            member_id = MemberId(sale.member_id)
+            entries: list[ledger.LedgerEntry] = []
+            if plan.points_reversed:
+                entries.append(ledger.reverse(member_id, plan.points_reversed, now,
+                                              sale_id=sale_id, refund_id=cmd.refund_id,
+                                              note="refund"))
+            if plan.points_given_back:
+                entries.append(ledger.give_back(member_id, plan.points_given_back, now,
+                                                sale_id=sale_id, refund_id=cmd.refund_id,
+                                                note="refund", tz=ctx.tz))
+            s.add_all(ledger_row(e) for e in entries)
+            member = s.get_one(orm.Member, member_id)
+            s.flush()
+            member.tier = str(tier_for_spend(rolling_spend(s, member_id, now), ctx.tier_table()))
+        if plan.full:
+            for red, coupon in s.execute(
+                select(orm.CouponRedemption, orm.Coupon)
+                .join(orm.Coupon, orm.Coupon.id == orm.CouponRedemption.coupon_id)
+                .where(orm.CouponRedemption.sale_id == sale_id)
+            ).all():
+                if coupon_returns(True, now, coupon.valid_to):
+                    coupon.status = "issued"
+                    coupon.redeemed_sale_id = None
+                    red.returned = True
+                    returned.append(coupon.code)
+        details: dict[str, Any] = {
+            "sale_id": str(sale_id), "money": plan.money_fen, "full": plan.full,
+            "points_reversed": plan.points_reversed, "points_given_back": plan.points_given_back,
+            "lines": {str(k): v for k, v in cmd.lines.items() if v},
+        }
+        append_audit(s, ctx, cmd.cashier_id, approver, "sale.refund", str(cmd.refund_id),
+                     details, now)
+        record_event(s, ctx.terminal_id, "refund.completed", {
+            **details,
+            "refund_id": str(cmd.refund_id),
+            "receipt_no": sale.receipt_no,
+            "member_id": str(sale.member_id) if sale.member_id else None,
+            "at": now.isoformat(),
+            "cashier_id": str(cmd.cashier_id),
+            "approver_id": str(approver),
+            "coupons_returned": returned,
+            "refund_lines": [
+                {"line_no": rl.line_no, "qty": rl.qty, "money": rl.money_fen,
+                 "points_reversed": rl.points_reversed, "points_given_back": rl.points_given_back}
+                for rl in plan.lines
+            ],
+        }, now)
+        uow.commit()
+        return RefundDone(RefundId(cmd.refund_id), sale_id, plan.money_fen, plan.points_reversed,
+                          plan.points_given_back, plan.full, tuple(returned))
+
+
+def _result(s: Session, row: orm.Refund, duplicate: bool) -> RefundDone:
+    returned = tuple(
+        code for (code,) in s.execute(
+            select(orm.Coupon.code)
+            .join(orm.CouponRedemption, orm.Coupon.id == orm.CouponRedemption.coupon_id)
+            .where(orm.CouponRedemption.sale_id == row.sale_id, orm.CouponRedemption.returned)
+        )
+    ) if row.full else ()
+    return RefundDone(RefundId(row.id), SaleId(row.sale_id), row.money, row.points_reversed,
+                      row.points_given_back, row.full, returned, duplicate)

@@ -1,0 +1,158 @@
+"""Staff: signing in with a PIN (lock-out after repeated failures) and supervisor approvals."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.ids import StaffId, new_id
+from app.domain.staff import Action, Role, can_approve, validate_pin
+from app.services.audit import append_audit
+from app.services.context import TillContext
+from app.services.errors import Invalid, NotFound, Refused
+from app.store.orm import Staff
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    id: StaffId
+    login: str
+    name: str
+    role: Role
+
+
+class PinRejected(Refused):
+    code = "wrong_pin"
+
+    def __init__(self, attempts_left: int) -> None:
+        msg = "Wrong PIN." + (f" {attempts_left} tries left." if attempts_left else "")
+        super().__init__(msg)
+        self.attempts_left = attempts_left
+
+
+class LockedOut(Refused):
+    code = "locked_out"
+
+    def __init__(self) -> None:
+        super().__init__("This staff member is locked after too many wrong PINs; a manager must unlock.")
+
+
+def _member(row: Staff) -> StaffMember:
+    return StaffMember(StaffId(row.id), row.login, row.name, Role(row.role))
+
+
+def add_staff(ctx: TillContext, login: str, name: str, role: Role, pin: str,
+              actor_id: StaffId | None = None) -> StaffMember:
+    try:
+        validate_pin(pin)
+    except ValueError as exc:
+        raise Invalid(str(exc), code="bad_pin") from exc
+    now = ctx.now()
+    with ctx.uow() as uow:
+        s = uow.session
+        if s.execute(select(Staff).where(Staff.login == login)).first() is not None:
+            raise Refused(f"Staff login {login} is taken.", code="login_taken")
+        row = Staff(id=new_id(), login=login, name=name, role=str(role),
+                    pin_hash=ctx.hasher.hash(pin), failed_attempts=0, locked=False, active=True)
+        s.add(row)
+        append_audit(s, ctx, actor_id, None, "staff.add", str(row.id), {"role": str(role)}, now)
+        uow.commit()
+        return _member(row)
+
+
+def _check_pin(ctx: TillContext, s: Session, row: Staff, pin: str) -> None:
+    """Verify a PIN against a staff row, counting failures; the caller commits either way."""
+    if row.locked:
+        raise LockedOut()
+    if ctx.hasher.verify(row.pin_hash, pin):
+        row.failed_attempts = 0
+        return
+    row.failed_attempts += 1
+    limit = ctx.config.staff.max_pin_failures
+    if row.failed_attempts >= limit:
+        row.locked = True
+        append_audit(s, ctx, StaffId(row.id), None, "staff.locked", str(row.id),
+                     {"failed_attempts": row.failed_attempts}, ctx.now())
+        raise LockedOut()
+    raise PinRejected(limit - row.failed_attempts)
+
+
+def sign_in(ctx: TillContext, login: str, pin: str) -> StaffMember:
+    """Check a login and PIN. Wrong PINs are counted; the fifth in a row locks the account.
+    Raises NotFound, PinRejected or LockedOut."""
+    with ctx.uow() as uow:
+        s = uow.session
+        row = s.execute(select(Staff).where(Staff.login == login, Staff.active)).scalar_one_or_none()
+        if row is None:
+            raise NotFound("No staff member with this number.", code="no_staff")
+        try:
+            _check_pin(ctx, s, row, pin)
+        finally:
+            uow.commit()  # the failure count must survive the refusal
+        append_audit(s, ctx, StaffId(row.id), None, "staff.sign_in", str(row.id), {}, ctx.now())
+        uow.commit()
+        return _member(row)
+
+
+def unlock(ctx: TillContext, staff_login: str, manager_login: str, manager_pin: str) -> None:
+    with ctx.uow() as uow:
+        s = uow.session
+        manager = s.execute(select(Staff).where(Staff.login == manager_login)).scalar_one_or_none()
+        if manager is None or Role(manager.role) is not Role.MANAGER:
+            raise Refused("Only a manager can unlock a staff member.", code="not_manager")
+        try:
+            _check_pin(ctx, s, manager, manager_pin)
+        except Refused:
+            uow.commit()
+            raise
+        row = s.execute(select(Staff).where(Staff.login == staff_login)).scalar_one_or_none()
+        if row is None:
+            raise NotFound("No staff member with this number.", code="no_staff")
+        row.locked = False
+        row.failed_attempts = 0
+        append_audit(s, ctx, StaffId(manager.id), None, "staff.unlock", str(row.id), {}, ctx.now())
+        uow.commit()
+
+
+def require_approval(
+    ctx: TillContext,
+    staff_id: uuid.UUID,
+    approver_id: uuid.UUID | None,
+    approver_pin: str | None,
+    action: Action,
+) -> StaffId:
+    """Check that `approver_id` may approve `action` for `staff_id` and that the PIN is right.
+
+    Runs its own transaction, before the use case's, so that a wrong PIN is counted even
+    though the use case is refused (and the slow PIN hash runs outside the write lock).
+    Raises Refused (or PinRejected/LockedOut) and NotFound."""
+    if approver_id is None or approver_pin is None:
+        raise Refused("A supervisor must approve this.", code="approval_required")
+    if approver_id == staff_id:
+        raise Refused("Another staff member must approve this.", code="self_approval")
+    with ctx.uow() as uow:
+        row = uow.session.get(Staff, approver_id)
+        if row is None or not row.active:
+            raise NotFound("No such supervisor.", code="no_staff")
+        if not can_approve(Role(row.role), action):
+            raise Refused("This staff member cannot approve that.", code="cannot_approve")
+        try:
+            _check_pin(ctx, uow.session, row, approver_pin)
+        finally:
+            uow.commit()
+        return StaffId(row.id)
+
+
+def staff_id_for_login(ctx: TillContext, login: str) -> StaffId:
+    return find_staff(ctx, login).id
+
+
+def find_staff(ctx: TillContext, login: str) -> StaffMember:
+    with ctx.uow(write=False) as uow:
+        row = uow.session.execute(select(Staff).where(Staff.login == login)).scalar_one_or_none()
+        if row is None:
+            raise NotFound("No staff member with this number.", code="no_staff")
+        return _member(row)

@@ -1,0 +1,70 @@
+"""Translation between storage rows and domain objects."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from app.domain.ids import MemberId
+from app.domain.points import EntryKind
+from app.domain.points import LedgerEntry as DomainEntry
+from app.pricing.model import CouponSpec, Promotion
+from app.store import orm
+
+
+def ledger_entry(row: orm.LedgerEntry) -> DomainEntry:
+    return DomainEntry(
+        id=row.id,
+        member_id=MemberId(row.member_id),
+        kind=EntryKind(row.kind),
+        points=row.points,
+        at=row.at,
+        expires_at=row.expires_at,
+        sale_id=row.sale_id,
+        refund_id=row.refund_id,
+        note=row.note,
+    )
+
+
+def ledger_row(entry: DomainEntry) -> orm.LedgerEntry:
+    return orm.LedgerEntry(
+        id=entry.id,
+        member_id=entry.member_id,
+        kind=str(entry.kind),
+        points=entry.points,
+        at=entry.at,
+        expires_at=entry.expires_at,
+        sale_id=entry.sale_id,
+        refund_id=entry.refund_id,
+        note=entry.note,
+    )
+
+
+def promotion(row: orm.Promotion) -> Promotion:
+    return Promotion(
+        id=row.id,
+        kind=row.kind,
+        multiplier=Fraction(row.multiplier),
+        categories=tuple(row.categories),
+        skus=tuple(row.skus),
+        starts=row.starts,
+        ends=row.ends,
+    )
+
+
+def coupon_spec(row: orm.Coupon) -> CouponSpec:
+    return CouponSpec(
+        code=row.code,
+        kind=row.kind,
+        amount=row.amount,
+        percent=Fraction(row.percent),
+        cap=row.cap,
+        threshold=row.threshold,
+        categories=tuple(row.categories),
+        skus=tuple(row.skus),
+        stackable=row.stackable,
+        member_only=row.member_only,
+        valid_from=row.valid_from,
+        valid_to=row.valid_to,
+        gift_sku=row.gift_sku,
+        multiplier=Fraction(row.multiplier),
+    )

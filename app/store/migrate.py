@@ -1,0 +1,63 @@
+"""Running the till's Alembic migrations (the only thing that creates or changes the schema)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+import migrations
+
+MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
+# The newest revision, kept here so that start-up need not read the migration scripts;
+# tests/integration/test_migrations.py checks it matches the scripts.
+HEAD = "0001"
+
+
+def alembic_config(db_path: Path | str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", f"sqlite+pysqlite:///{db_path}")
+    return cfg
+
+
+def upgrade(db_path: Path | str, revision: str = "head") -> None:
+    """Bring the store at `db_path` to `revision` (creating the file if needed)."""
+    command.upgrade(alembic_config(db_path), revision)
+
+
+def current_revision(db_path: Path | str) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite+pysqlite:///{db_path}")
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config(":memory:")).get_current_head()
+
+
+def is_current(db_path: Path | str) -> bool:
+    """True when the store exists and is at the newest revision (cheap: no Alembic scripts
+    are loaded unless the store has a revision at all)."""
+    import sqlite3
+
+    path = Path(db_path)
+    if not path.exists():
+        return False
+    conn = sqlite3.connect(path)
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        conn.close()
+    return row is not None and row[0] == HEAD

@@ -1,0 +1,261 @@
+"""`till`: the cashier app (no argument) and its maintenance commands.
+
+Heavy modules (Qt, SQLAlchemy, the services) are imported inside the command that needs them,
+so `till quote` and `till --help` start fast and touch no database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.services.context import TillContext
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def _ctx(args: argparse.Namespace) -> TillContext:
+    from app.config import resolve_home
+    from app.services.context import open_till
+
+    return open_till(resolve_home(args.home))
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from app.config import resolve_home
+
+    from ui.app import run
+
+    return run(resolve_home(args.home))
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from app.config import DB_NAME, load_config, resolve_home
+    from app.store.migrate import current_revision, upgrade
+
+    home = resolve_home(args.home)
+    home.mkdir(parents=True, exist_ok=True)
+    load_config(home)  # validates (and on first run writes) the configuration
+    upgrade(home / DB_NAME)
+    print(f"database {home / DB_NAME} is at revision {current_revision(home / DB_NAME)}")
+    return EXIT_OK
+
+
+def cmd_demo_seed(args: argparse.Namespace) -> int:
+    from app.demo import seed_demo, store_is_empty
+
+    ctx = _ctx(args)
+    try:
+        if args.if_empty and not store_is_empty(ctx):
+            print("the store already has data; nothing seeded")
+            return EXIT_OK
+        summary = seed_demo(ctx, members=args.members, sales=args.sales, seed=args.seed)
+    finally:
+        ctx.close()
+    print(summary.describe())
+    return EXIT_OK
+
+
+def cmd_quote(args: argparse.Namespace) -> int:
+    from app.pricing.jsonio import run_quote
+
+    if args.file == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8")
+        except OSError as exc:
+            out: dict[str, Any] = {"error": {"code": "unreadable_file", "message": str(exc)}}
+            print(json.dumps(out, ensure_ascii=False))
+            return EXIT_USAGE
+    code, out = run_quote(text)
+    print(json.dumps(out, ensure_ascii=False))
+    return code
+
+
+def cmd_member_find(args: argparse.Namespace) -> int:
+    from app.services.errors import TillError
+    from app.services.members import identify
+
+    ctx = _ctx(args)
+    try:
+        view = identify(ctx, args.query)
+    except TillError as exc:
+        print(json.dumps({"error": {"code": exc.code, "message": exc.message}}, ensure_ascii=False))
+        return EXIT_ERROR
+    finally:
+        ctx.close()
+    print(json.dumps({
+        "id": str(view.id),
+        "phone": view.masked_phone,
+        "card_no": view.card_no,
+        "name": view.name,
+        "tier": view.tier,
+        "tier_progress": view.progress_text,
+        "points_balance": view.points_balance,
+        "points_expiring_soon": view.expiring_soon,
+        "lifecycle": view.lifecycle,
+        "coupons": [{"code": c.code, "kind": c.kind, "valid_to": c.valid_to.isoformat()}
+                    for c in view.coupons],
+    }, ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def cmd_member_code(args: argparse.Namespace) -> int:
+    from app.services.errors import TillError
+    from app.services.members import identify, member_code
+
+    ctx = _ctx(args)
+    try:
+        view = identify(ctx, args.query)
+        print(member_code(ctx, view.id, dynamic=not args.static))
+    except TillError as exc:
+        print(exc.message, file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        ctx.close()
+    return EXIT_OK
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from app.services.audit import verify_audit
+
+    ctx = _ctx(args)
+    try:
+        report = verify_audit(ctx)
+    finally:
+        ctx.close()
+    if report.ok:
+        print(f"audit log intact: {report.entries} entries")
+        return EXIT_OK
+    print(f"audit log damaged: {len(report.problems)} problem(s) in {report.entries} entries")
+    for p in report.problems:
+        print(f"  entry {p.seq}: {p.kind}: {p.message}")
+    return EXIT_ERROR
+
+
+def cmd_receipt(args: argparse.Namespace) -> int:
+    from app.services.errors import TillError
+    from app.services.receipts import receipt_for, receipt_text
+
+    ctx = _ctx(args)
+    try:
+        receipt = receipt_for(ctx, args.sale)
+    except TillError as exc:
+        print(exc.message, file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        ctx.close()
+    width = 32 if args.paper == 58 else 48
+    text = receipt_text(receipt, width)
+    if args.out and args.out != "-":
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_points_expire(args: argparse.Namespace) -> int:
+    from app.services.points import expire_due
+
+    ctx = _ctx(args)
+    try:
+        print(f"expired {expire_due(ctx)} points")
+    finally:
+        ctx.close()
+    return EXIT_OK
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from app.config import CONFIG_NAME, load_config, resolve_home
+
+    home = resolve_home(args.home)
+    cfg = load_config(home)
+    print(f"home: {home}\nconfig: {home / CONFIG_NAME}")
+    print(json.dumps(cfg.model_dump(), ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="till",
+        description="Loyalty Till. With no command, starts the cashier app.",
+    )
+    p.add_argument("--home", help="the till's home folder (default: $TILL_HOME, else the "
+                   "platform's user data folder)")
+    p.set_defaults(func=cmd_gui)
+    sub = p.add_subparsers(title="commands", metavar="COMMAND")
+
+    db = sub.add_parser("db", help="the local database")
+    dbs = db.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    up = dbs.add_parser("upgrade", help="create or migrate the local database to the newest schema")
+    up.set_defaults(func=cmd_db_upgrade)
+
+    demo = sub.add_parser("demo", help="demo data")
+    demos = demo.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    seed = demos.add_parser("seed", help="fill the store with a realistic demo store "
+                            "(products, members, promotions, staff, past sales)")
+    seed.add_argument("--members", type=int, default=2000, help="members to make (default 2000)")
+    seed.add_argument("--sales", type=int, default=400, help="past sales to make (default 400)")
+    seed.add_argument("--seed", type=int, default=20261123, help="random seed (same seed, same store)")
+    seed.add_argument("--if-empty", action="store_true", help="do nothing if the store has data")
+    seed.set_defaults(func=cmd_demo_seed)
+
+    quote = sub.add_parser("quote", help="price a basket JSON file (or - for stdin) per the "
+                           "quote contract; changes nothing")
+    quote.add_argument("file", metavar="FILE")
+    quote.set_defaults(func=cmd_quote)
+
+    member = sub.add_parser("member", help="members")
+    members = member.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    find = members.add_parser("find", help="find a member by phone, member code or card number")
+    find.add_argument("query", metavar="PHONE|CODE|CARD")
+    find.set_defaults(func=cmd_member_find)
+    code = members.add_parser("code", help="print a signed member code for a member")
+    code.add_argument("query", metavar="PHONE|CODE|CARD")
+    code.add_argument("--static", action="store_true", help="a code that does not expire (card)")
+    code.set_defaults(func=cmd_member_code)
+
+    audit = sub.add_parser("audit", help="the audit log")
+    audits = audit.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    verify = audits.add_parser("verify", help="check the hash chain; exit 1 if any entry was "
+                               "edited or deleted")
+    verify.set_defaults(func=cmd_audit_verify)
+
+    receipt = sub.add_parser("receipt", help="render a stored sale's receipt")
+    receipt.add_argument("sale", metavar="SALE_ID|RECEIPT_NO|last")
+    receipt.add_argument("--format", choices=["text"], default="text")
+    receipt.add_argument("--paper", type=int, choices=[58, 80], default=80)
+    receipt.add_argument("--out", default="-", help="file to write (default: standard output)")
+    receipt.set_defaults(func=cmd_receipt)
+
+    pts = sub.add_parser("points", help="points ledger jobs")
+    ptss = pts.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    exp = ptss.add_parser("expire", help="write the expiry entries now due (run daily)")
+    exp.set_defaults(func=cmd_points_expire)
+
+    cfg = sub.add_parser("config", help="show the home folder and the configuration in force")
+    cfg.set_defaults(func=cmd_config)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from app.config import ConfigError
+
+    try:
+        return int(args.func(args))
+    except ConfigError as exc:
+        print(f"till: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
