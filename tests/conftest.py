@@ -11,8 +11,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.domain.staff import PinHasher, Role  # noqa: E402
-from app.services.context import TillContext, open_till  # noqa: E402
+from app.domain.staff import PinHasher, Role
+from app.services.context import TillContext, open_till
 
 # Argon2 at its cheapest: the tests check behaviour, not the hash's cost.
 FAST_HASHER = PinHasher(time_cost=1, memory_cost=8, parallelism=1)

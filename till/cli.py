@@ -28,7 +28,6 @@ def _ctx(args: argparse.Namespace) -> TillContext:
 
 def cmd_gui(args: argparse.Namespace) -> int:
     from app.config import resolve_home
-
     from ui.app import run
 
     return run(resolve_home(args.home))

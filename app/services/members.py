@@ -5,12 +5,18 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain import points as ledger
-from app.domain.codes import CodeError, issue_member_code, looks_like_member_code, verify_member_code
+from app.domain.codes import (
+    CodeError,
+    issue_member_code,
+    looks_like_member_code,
+    verify_member_code,
+)
 from app.domain.ids import CouponId, MemberId, StaffId, new_id
 from app.domain.members import (
     Consent,
@@ -355,7 +361,7 @@ def _view(ctx: TillContext, s: Session, row: orm.Member, now: datetime) -> Membe
     days = ctx.config.loyalty.expiring_soon_days
     soon = sum(p for _, p in ledger.expiring_within(entries, now, days))
     prog = progress(rolling_spend(s, member_id, now), ctx.tier_table())
-    lang = "zh" if ctx.config.terminal.language == "zh_CN" else "en"
+    lang: Literal["zh", "en"] = "zh" if ctx.config.terminal.language == "zh_CN" else "en"
     coupons = tuple(
         CouponView(c.code, c.name, c.kind, c.amount, c.percent, c.threshold, c.valid_to)
         for c in s.execute(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -50,14 +52,10 @@ class RefundDone:
 
 def find_sale(s: Session, ref: str) -> orm.Sale:
     """A sale by its id or its receipt number."""
-    import uuid
-
     ref = ref.strip()
     sale = None
-    try:
+    with contextlib.suppress(ValueError):
         sale = s.get(orm.Sale, uuid.UUID(ref))
-    except ValueError:
-        pass
     if sale is None:
         sale = s.execute(select(orm.Sale).where(orm.Sale.receipt_no == ref)).scalar_one_or_none()
     if sale is None:

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import cast
 
-from app.domain.ids import MemberId
+from app.domain.ids import EntryId, MemberId, RefundId, SaleId
 from app.domain.points import EntryKind
 from app.domain.points import LedgerEntry as DomainEntry
-from app.pricing.model import CouponSpec, Promotion
+from app.pricing.model import CouponKind, CouponSpec, Promotion, PromotionKind
 from app.store import orm
 
 
 def ledger_entry(row: orm.LedgerEntry) -> DomainEntry:
     return DomainEntry(
-        id=row.id,
+        id=EntryId(row.id),
         member_id=MemberId(row.member_id),
         kind=EntryKind(row.kind),
         points=row.points,
         at=row.at,
         expires_at=row.expires_at,
-        sale_id=row.sale_id,
-        refund_id=row.refund_id,
+        sale_id=SaleId(row.sale_id) if row.sale_id else None,
+        refund_id=RefundId(row.refund_id) if row.refund_id else None,
         note=row.note,
     )
 
@@ -42,7 +43,7 @@ def ledger_row(entry: DomainEntry) -> orm.LedgerEntry:
 def promotion(row: orm.Promotion) -> Promotion:
     return Promotion(
         id=row.id,
-        kind=row.kind,
+        kind=cast(PromotionKind, row.kind),
         multiplier=Fraction(row.multiplier),
         categories=tuple(row.categories),
         skus=tuple(row.skus),
@@ -54,7 +55,7 @@ def promotion(row: orm.Promotion) -> Promotion:
 def coupon_spec(row: orm.Coupon) -> CouponSpec:
     return CouponSpec(
         code=row.code,
-        kind=row.kind,
+        kind=cast(CouponKind, row.kind),
         amount=row.amount,
         percent=Fraction(row.percent),
         cap=row.cap,
