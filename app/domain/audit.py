@@ -216,17 +216,13 @@ def check_details(details: Mapping[str, Any]) -> None:
             for k, v in value.items():
                 norm = str(k).lower().replace("_", "").replace("-", "").replace(" ", "")
                 if norm in _FORBIDDEN_KEYS:
-                    raise ValueError(
-                        f"audit details must not hold personal data ({path}.{k}); pass ids only"
-                    )
+                    raise ValueError(f"audit details must not hold personal data ({path}.{k}); pass ids only")
                 walk(v, f"{path}.{k}")
         elif isinstance(value, list | tuple):
             for i, v in enumerate(value):
                 walk(v, f"{path}[{i}]")
         elif isinstance(value, str) and _E164_RE.fullmatch(value.strip()):
-            raise ValueError(
-                f"audit details must not hold phone numbers ({path}); pass the member id"
-            )
+            raise ValueError(f"audit details must not hold phone numbers ({path}); pass the member id")
 
     walk(details, "details")
 
@@ -332,9 +328,7 @@ def verify_chain(
     prev_seq, prev_hash = anchor
     for rec in ordered:
         if rec.seq == prev_seq:
-            problems.append(
-                ChainProblem(rec.seq, "broken_link", f"entry {rec.seq} appears more than once")
-            )
+            problems.append(ChainProblem(rec.seq, "broken_link", f"entry {rec.seq} appears more than once"))
             continue
         if rec.seq > prev_seq + 1:
             problems.append(_gap(prev_seq + 1, rec.seq - 1))
@@ -343,8 +337,7 @@ def verify_chain(
                 ChainProblem(
                     rec.seq,
                     "broken_link",
-                    f"entry {rec.seq} does not follow entry {prev_seq}: "
-                    "an entry was rewritten or replaced",
+                    f"entry {rec.seq} does not follow entry {prev_seq}: an entry was rewritten or replaced",
                 )
             )
         prev_seq, prev_hash = rec.seq, rec.hash
@@ -361,8 +354,7 @@ def verify_chain(
                 ChainProblem(
                     head_seq,
                     "edited",
-                    f"entry {head_seq} differs from the one recorded as the head: "
-                    "the log was rewritten",
+                    f"entry {head_seq} differs from the one recorded as the head: the log was rewritten",
                 )
             )
     return problems

@@ -98,9 +98,7 @@ _B64URL_RE: Final = re.compile(r"[A-Za-z0-9_-]*")
 
 # ---------------------------------------------------------------- errors
 
-CodeErrorReason = Literal[
-    "malformed", "unknown_key", "bad_signature", "expired", "not_yet_valid", "revoked"
-]
+CodeErrorReason = Literal["malformed", "unknown_key", "bad_signature", "expired", "not_yet_valid", "revoked"]
 
 # Human messages for the cashier, kept as constants so the UI can translate them by reason.
 MSG_MEMBER_MALFORMED: Final = (
@@ -111,19 +109,14 @@ MSG_MEMBER_UNKNOWN_KEY: Final = (
     "This member code comes from a terminal this till does not know yet. "
     "Sync the till, or look the member up by phone number."
 )
-MSG_MEMBER_BAD_SIGNATURE: Final = (
-    "This member code is not genuine. Look the member up by phone number."
-)
+MSG_MEMBER_BAD_SIGNATURE: Final = "This member code is not genuine. Look the member up by phone number."
 MSG_MEMBER_EXPIRED: Final = (
     "This member code has expired. Ask the customer to refresh the code on their phone."
 )
 MSG_MEMBER_NOT_YET_VALID: Final = (
-    "This member code is dated in the future. Check the till's clock, "
-    "or look the member up by phone number."
+    "This member code is dated in the future. Check the till's clock, or look the member up by phone number."
 )
-MSG_MEMBER_REVOKED: Final = (
-    "This member code or card has been blocked. Look the member up by phone number."
-)
+MSG_MEMBER_REVOKED: Final = "This member code or card has been blocked. Look the member up by phone number."
 MSG_FEEDBACK_MALFORMED: Final = "This is not a valid feedback code."
 MSG_FEEDBACK_UNKNOWN_KEY: Final = "This feedback code comes from a terminal that is not known."
 MSG_FEEDBACK_BAD_SIGNATURE: Final = "This feedback code is not genuine."
@@ -237,9 +230,7 @@ class SigningKey:
     def to_private_pem(self, password: bytes | None = None) -> bytes:
         """PKCS#8 PEM; encrypted with ``password`` when one is given."""
         encryption: serialization.KeySerializationEncryption = (
-            serialization.BestAvailableEncryption(password)
-            if password
-            else serialization.NoEncryption()
+            serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
         )
         return self._private.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
