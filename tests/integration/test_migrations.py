@@ -43,7 +43,7 @@ def _diff(db: Path) -> list[object]:
 
 
 def test_head_constant_matches_the_migration_scripts() -> None:
-    assert migrate.HEAD == migrate.head_revision()
+    assert migrate.head_revision() == migrate.HEAD
 
 
 def test_upgrade_creates_every_mapped_table(tmp_path: Path) -> None:
