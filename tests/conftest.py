@@ -8,11 +8,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from hypothesis import HealthCheck, settings
 
 from app.domain.staff import PinHasher, Role
 from app.services.context import TillContext, open_till
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# In CI the examples are fixed (derandomized), so a run is repeatable; locally they vary, so
+# that new counter-examples keep turning up during development.
+settings.register_profile(
+    "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 # Argon2 at its cheapest: the tests check behaviour, not the hash's cost.
 FAST_HASHER = PinHasher(time_cost=1, memory_cost=8, parallelism=1)
