@@ -1,0 +1,101 @@
+"""Ports: the small interfaces `app/` defines and `hardware/` and `sync/` implement.
+
+The core never imports a device library; it talks to these protocols. Implementations live in
+`hardware/scanner`, `hardware/printer` and `sync/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from app.domain.receipt import Receipt
+
+
+class Symbology(StrEnum):
+    QRCODE = "QRCODE"
+    EAN13 = "EAN13"
+    EAN8 = "EAN8"
+    UPCA = "UPCA"
+    CODE128 = "CODE128"
+    OTHER = "OTHER"
+
+
+class ScanSource(StrEnum):
+    CAMERA = "camera"
+    WEDGE = "wedge"
+    SERIAL = "serial"
+    FILE = "file"
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """One decoded code: what it says, how it was encoded, which reader saw it."""
+
+    payload: str
+    symbology: Symbology
+    source: ScanSource
+    at: datetime
+    polygon: tuple[tuple[int, int], ...] = field(default_factory=tuple)
+
+
+class DeviceState(StrEnum):
+    READY = "ready"
+    NO_DEVICE = "no_device"
+    RECONNECTING = "reconnecting"
+    ERROR = "error"
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceStatus:
+    """A reader's or printer's state with a reason a cashier can read."""
+
+    state: DeviceState
+    reason: str = ""
+
+
+ScanHandler = Callable[[Scan], None]
+StatusHandler = Callable[[DeviceStatus], None]
+
+
+class Scanner(Protocol):
+    """A reader of codes. `start` returns at once; scans and status changes arrive through the
+    handlers, on the reader's own thread (the UI marshals them to the GUI thread)."""
+
+    def start(self, on_scan: ScanHandler, on_status: StatusHandler) -> None: ...
+
+    def stop(self) -> None: ...
+
+    @property
+    def status(self) -> DeviceStatus: ...
+
+
+class PrinterState(StrEnum):
+    ONLINE = "online"
+    OFFLINE = "offline"
+    PAPER_OUT = "paper_out"
+    COVER_OPEN = "cover_open"
+    UNKNOWN = "unknown"
+
+
+class PrintError(Exception):
+    """A print failed; `reason` (a PrinterState or "timeout") says why, for the cashier."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+class ReceiptPrinter(Protocol):
+    """Prints receipt documents. May block for up to its timeout: call it off the GUI thread.
+    Raises PrintError; a failed print never undoes the sale (the caller queues a reprint)."""
+
+    def print_receipt(self, receipt: Receipt) -> None: ...
+
+    def status(self) -> PrinterState: ...
+
+    def kick_drawer(self) -> None: ...
