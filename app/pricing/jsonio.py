@@ -86,7 +86,9 @@ def _int(d: Mapping[str, object], key: str, path: str, *, minimum: int | None = 
         if default is not None:
             return default
         _fail(f"{_at(path, key)} is required")
-    if _is_int(value) and isinstance(value, int) and (minimum is None or value >= minimum):
+    if isinstance(value, int) and not isinstance(value, bool) and (
+        minimum is None or value >= minimum
+    ):
         return value
     what = {None: "an integer", 0: "a non-negative integer", 1: "a positive integer"}.get(
         minimum, f"an integer >= {minimum}")
@@ -115,7 +117,9 @@ def _req_str(d: Mapping[str, object], key: str, path: str) -> str:
 
 
 def _bool(d: Mapping[str, object], key: str, path: str) -> bool:
-    value = d.get(key, False)
+    value = d.get(key)
+    if value is None:
+        return False
     if not isinstance(value, bool):
         _fail(f"{_at(path, key)} must be true or false")
     return value

@@ -188,9 +188,17 @@ def _reference_multiplier(b: Basket, q: Quote, i: int) -> Fraction:
                       and matches(p.categories, p.skus))
         if active and (best is None or p.multiplier > best):
             best = p.multiplier
-    applied = {c.code for c in q.applied_coupons}
+    # Which coupon instance was applied: codes repeat, so the applied one is the occurrence
+    # that follows all of its code's non-duplicate rejections (later ones are duplicates).
+    applied_codes = {c.code for c in q.applied_coupons}
+    skip = {code: sum(1 for r in q.rejected_coupons if r.code == code and r.reason != "duplicate")
+            for code in applied_codes}
+    seen: dict[str, int] = {}
     for c in b.coupons:
-        if (c.kind == "points_multiplier" and c.code in applied and c.multiplier is not None
+        occurrence = seen.get(c.code, 0)
+        seen[c.code] = occurrence + 1
+        was_applied = c.code in applied_codes and occurrence == skip[c.code]
+        if (c.kind == "points_multiplier" and was_applied and c.multiplier is not None
                 and matches(c.categories, c.skus)
                 and (best is None or c.multiplier > best)):
             best = c.multiplier
