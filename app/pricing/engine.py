@@ -12,6 +12,7 @@ from datetime import datetime
 from fractions import Fraction
 from math import lcm
 
+from app.domain.allocation import allocate, allocate_ratio
 from app.pricing.model import (
     POINTS_BAD_STEP,
     POINTS_INSUFFICIENT,
@@ -37,49 +38,6 @@ from app.pricing.model import (
 
 _ONE = Fraction(1)
 
-
-# ----------------------------------------------------------- largest remainder, in integers
-# These give exactly what app.domain.allocation.allocate / allocate_exact give (the pricing
-# tests check that they agree), but in integer arithmetic: the Fraction versions cost ~3 ms on
-# a 100-line basket, most of the quote's time budget.
-
-
-def _allocate(total: int, weights: Sequence[int]) -> list[int]:
-    """`app.domain.allocation.allocate` for integer weights (total >= 0, weights >= 0)."""
-    weight_sum = sum(weights)
-    if weight_sum == 0:
-        if total:
-            raise ValueError("cannot allocate a non-zero total over zero weights")
-        return [0] * len(weights)
-    parts = []
-    rems = []
-    for w in weights:
-        q, r = divmod(total * w, weight_sum)
-        parts.append(q)
-        rems.append(r)
-    return _spread(total - sum(parts), parts, rems)
-
-
-def _allocate_exact(numerators: Sequence[int], denominator: int) -> tuple[int, list[int]]:
-    """`app.domain.allocation.allocate_exact` of the amounts numerators[i] / denominator."""
-    total = sum(numerators) // denominator
-    parts = []
-    rems = []
-    for n in numerators:
-        q, r = divmod(n, denominator)
-        parts.append(q)
-        rems.append(r)
-    return total, _spread(total - sum(parts), parts, rems)
-
-
-def _spread(left: int, parts: list[int], rems: list[int]) -> list[int]:
-    """One more unit to each of the `left` largest remainders, ties to the earlier part."""
-    if left:
-        # sorted() is stable, so equal remainders keep their order: ties go to the earlier part
-        order = sorted(range(len(rems)), key=lambda i: -rems[i])
-        for i in order[:left]:
-            parts[i] += 1
-    return parts
 
 
 def price(basket: Basket) -> Quote:
@@ -111,10 +69,10 @@ def price(basket: Basket) -> Quote:
 
     # 3. Points redemption.
     points, value, capped, points_rejected = _redemption(basket, sum(net))
-    points_disc = _allocate(value, net) if value else [0] * len(lines)
+    points_disc = allocate(value, net) if value else [0] * len(lines)
     if points:
         weights = points_disc if value else net
-        points_per_line = _allocate(points, weights)
+        points_per_line = allocate(points, weights)
     else:
         points_per_line = [0] * len(lines)
     for i, part in enumerate(points_disc):
@@ -217,7 +175,7 @@ def _apply_coupons(
         discount = _discount(coupon, scope_net, net, lines, targets)
         allocations = [0] * len(lines)
         if discount:
-            parts = _allocate(discount, [net[i] for i in targets])
+            parts = allocate(discount, [net[i] for i in targets])
             for i, part in zip(targets, parts, strict=True):
                 allocations[i] = part
                 net[i] -= part
@@ -368,6 +326,6 @@ def _earn(
     rates = {m: base * (_ONE if m is None else m) for m in set(best_per_line)}
     denominator = lcm(*(r.denominator for r in rates.values()))
     scaled = {m: r.numerator * (denominator // r.denominator) for m, r in rates.items()}
-    return _allocate_exact(
+    return allocate_ratio(
         [net[i] * scaled[m] for i, m in enumerate(best_per_line)], denominator
     )

@@ -9,7 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.ids import StaffId, new_id
-from app.domain.staff import Action, Role, can_approve, validate_pin
+from app.domain.staff import (
+    Action,
+    LockoutPolicy,
+    Role,
+    StaffAuthState,
+    can_approve,
+    validate_pin,
+)
 from app.services.audit import append_audit
 from app.services.context import TillContext
 from app.services.errors import Invalid, NotFound, Refused
@@ -64,20 +71,24 @@ def add_staff(ctx: TillContext, login: str, name: str, role: Role, pin: str,
 
 
 def _check_pin(ctx: TillContext, s: Session, row: Staff, pin: str) -> None:
-    """Verify a PIN against a staff row, counting failures; the caller commits either way."""
-    if row.locked:
+    """Verify a PIN against a staff row under the lock-out policy (app.domain.staff), storing
+    the new failure count; the caller commits either way."""
+    now = ctx.now()
+    policy = LockoutPolicy(max_failures=ctx.config.staff.max_pin_failures)
+    state = StaffAuthState(failed_attempts=row.failed_attempts, locked=row.locked)
+    if state.is_locked(now):
         raise LockedOut()
     if ctx.hasher.verify(row.pin_hash, pin):
-        row.failed_attempts = 0
-        return
-    row.failed_attempts += 1
-    limit = ctx.config.staff.max_pin_failures
-    if row.failed_attempts >= limit:
-        row.locked = True
+        state = state.register_success(now)
+    else:
+        state = state.register_failure(now, policy)
+    row.failed_attempts, row.locked = state.failed_attempts, state.locked
+    if state.locked:
         append_audit(s, ctx, StaffId(row.id), None, "staff.locked", str(row.id),
-                     {"failed_attempts": row.failed_attempts}, ctx.now())
+                     {"failed_attempts": row.failed_attempts}, now)
         raise LockedOut()
-    raise PinRejected(limit - row.failed_attempts)
+    if state.failed_attempts:
+        raise PinRejected(state.remaining_attempts(policy, now))
 
 
 def sign_in(ctx: TillContext, login: str, pin: str) -> StaffMember:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.allocation import allocate, allocate_exact
-from app.pricing.engine import _allocate, _allocate_exact, price
+from app.pricing.engine import price
 from app.pricing.jsonio import quote_to_json, run_quote
 from app.pricing.model import (
     Basket,
@@ -286,15 +286,31 @@ def test_json_round_trip_prices_the_same(b: Basket) -> None:
     assert out == quote_to_json(price(b))
 
 
+def _naive_allocate(total: int, weights: list[int]) -> list[int]:
+    """Largest remainder spelled out with Fractions: the reference for the integer helper."""
+    exact = [Fraction(total * w, sum(weights)) for w in weights]
+    parts = [int(e) for e in exact]
+    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - parts[i]), i))
+    for i in order[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.integers(0, 10**6), st.lists(st.integers(0, 10**6), max_size=20))
-def test_integer_allocate_agrees_with_the_domain_helper(total: int, weights: list[int]) -> None:
-    if sum(weights) == 0 and total:
+def test_allocate_agrees_with_a_naive_fraction_reference(total: int, weights: list[int]) -> None:
+    if sum(weights) == 0:
         return
-    assert _allocate(total, weights) == allocate(total, weights)
+    parts = allocate(total, weights)
+    assert parts == _naive_allocate(total, weights)
+    assert sum(parts) == total
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.integers(0, 10**6), max_size=20), st.integers(1, 10**4))
-def test_integer_allocate_exact_agrees_with_the_domain_helper(nums: list[int], den: int) -> None:
-    assert _allocate_exact(nums, den) == allocate_exact([Fraction(n, den) for n in nums])
+def test_allocate_exact_floors_once_and_spreads_by_remainder(nums: list[int], den: int) -> None:
+    exact = [Fraction(n, den) for n in nums]
+    total, parts = allocate_exact(exact)
+    assert total == int(sum(exact, Fraction(0)))
+    assert sum(parts) == total
+    assert all(int(e) <= p <= int(e) + 1 for e, p in zip(exact, parts, strict=True))
