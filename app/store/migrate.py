@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-from alembic import command
-from alembic.config import Config
+from typing import TYPE_CHECKING
 
 import migrations
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 # The newest revision, kept here so that start-up need not read the migration scripts;
@@ -16,6 +17,9 @@ HEAD = "0001"
 
 
 def alembic_config(db_path: Path | str) -> Config:
+    # Alembic is imported here, not at the top: start-up only needs `is_current`.
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", f"sqlite+pysqlite:///{db_path}")
@@ -24,6 +28,8 @@ def alembic_config(db_path: Path | str) -> Config:
 
 def upgrade(db_path: Path | str, revision: str = "head") -> None:
     """Bring the store at `db_path` to `revision` (creating the file if needed)."""
+    from alembic import command
+
     command.upgrade(alembic_config(db_path), revision)
 
 
