@@ -180,6 +180,20 @@ def cmd_config(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_scan(args: argparse.Namespace) -> int:
+    from hardware.scanner.decode import FrameDecoder
+    from hardware.scanner.files import scan_file
+
+    decoder = FrameDecoder()
+    status = EXIT_OK
+    for path in args.paths:
+        result = scan_file(path, decoder)
+        if "error" in result:
+            status = EXIT_ERROR
+        print(json.dumps(result, ensure_ascii=False), flush=True)
+    return status
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="till",
@@ -240,6 +254,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     cfg = sub.add_parser("config", help="show the home folder and the configuration in force")
     cfg.set_defaults(func=cmd_config)
+
+    scan = sub.add_parser("scan", help="decode codes in image and video files; one JSON line per "
+                          "file; exit 1 if a file cannot be read")
+    scan.add_argument("paths", nargs="+", metavar="PATH")
+    scan.set_defaults(func=cmd_scan)
     return p
 
 
