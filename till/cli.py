@@ -170,6 +170,19 @@ def cmd_points_expire(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_coupons_issue(args: argparse.Namespace) -> int:
+    from app.services.campaigns import run_campaigns
+
+    ctx = _ctx(args)
+    try:
+        run = run_campaigns(ctx)
+    finally:
+        ctx.close()
+    print(f"issued {run.total} coupons: birthday {run.birthday}, wake-up {run.wakeup}, "
+          f"cross-sell {run.cross_sell}, high frequency {run.frequent}")
+    return EXIT_OK
+
+
 def cmd_config(args: argparse.Namespace) -> int:
     from app.config import CONFIG_NAME, load_config, resolve_home
 
@@ -251,6 +264,12 @@ def build_parser() -> argparse.ArgumentParser:
     ptss = pts.add_subparsers(title="commands", metavar="COMMAND", required=True)
     exp = ptss.add_parser("expire", help="write the expiry entries now due (run daily)")
     exp.set_defaults(func=cmd_points_expire)
+
+    coupons = sub.add_parser("coupons", help="coupon campaigns")
+    couponss = coupons.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    issue = couponss.add_parser("issue", help="issue today's birthday, wake-up, cross-sell and "
+                                "high-frequency coupons (run daily; issues nothing twice)")
+    issue.set_defaults(func=cmd_coupons_issue)
 
     cfg = sub.add_parser("config", help="show the home folder and the configuration in force")
     cfg.set_defaults(func=cmd_config)
