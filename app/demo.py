@@ -1306,7 +1306,7 @@ def _summary(ctx: TillContext, products: int, people: list[_Member], res: _Resul
     with ctx.uow(write=False) as uow:
         s = uow.session
         kinds = dict(s.execute(select(orm.Coupon.kind, func.count()).group_by(orm.Coupon.kind)
-                               ).tuples().all())
+                               ).all())
         bearer = s.execute(select(func.count()).select_from(orm.Coupon)
                            .where(orm.Coupon.member_id.is_(None))).scalar_one()
         earned, redeemed = s.execute(select(
