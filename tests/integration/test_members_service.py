@@ -335,3 +335,35 @@ def test_wrong_approver_pin_counts_towards_lock_out(till: TillContext, staff: di
     assert exc.value.attempts_left == till.config.staff.max_pin_failures - 1
     with till.uow(write=False) as uow:
         assert uow.session.get_one(orm.Staff, staff["supervisor"].id).failed_attempts == 1
+
+
+# ------------------------------------------------------------------------------ expiry
+
+
+def test_points_expire_at_the_end_of_the_next_calendar_year(
+    till: TillContext, staff: dict[str, Any], raw: sqlite3.Connection, clock: FrozenClock
+) -> None:
+    from datetime import UTC, datetime
+
+    from app.services.points import expire_due
+
+    reg = register(till, staff, PHONE)
+    adjust_points(till, AdjustPoints(reg.member.id, 500, "goodwill", staff["cashier"].id,
+                                     staff["supervisor"].id, "5678"))
+    # Earned on 2026-11-22 in Shanghai: they expire at the end of 2027, Shanghai time.
+    expiry = datetime(2027, 12, 31, 16, 0, tzinfo=UTC)
+    clock.at = datetime(2027, 11, 15, tzinfo=UTC)  # within 60 days of the expiry
+    view = identify(till, PHONE)
+    assert (view.points_balance, view.expiring_soon) == (500, 500)
+    assert expire_due(till) == 0  # nothing is due yet
+
+    clock.at = expiry + timedelta(days=1)
+    assert identify(till, PHONE).points_balance == 0  # the view counts due expiries at once
+    events = _count(raw, "outbox")
+    assert expire_due(till) == 500
+    rows = raw.execute("SELECT points FROM ledger_entries WHERE kind = 'expire'").fetchall()
+    assert [r[0] for r in rows] == [-500]
+    assert points_sum(raw, reg.member.id) == 0
+    assert outbox_types(raw)[events:] == ["points.expired"]
+    assert expire_due(till) == 0  # written once
+    assert _count(raw, "outbox") == events + 1
