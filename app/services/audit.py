@@ -12,10 +12,15 @@ from sqlalchemy.orm import Session
 
 from app.domain.audit import AuditRecord, ChainProblem, next_record, verify_chain
 from app.domain.ids import new_id
-from app.store.orm import AuditRow
+from app.store.counters import peek
+from app.store.orm import AuditRow, Counter
 
 if TYPE_CHECKING:
     from app.services.context import TillContext
+
+# The seq of the newest entry, kept beside the log in the same transaction, so that removing
+# the newest entries (which leaves a chain that is valid as far as it goes) is noticed too.
+AUDIT_HEAD = "audit:head"
 
 
 def _record(row: AuditRow) -> AuditRecord:
@@ -74,6 +79,11 @@ def append_audit(
             hash=rec.hash,
         )
     )
+    head = s.get(Counter, AUDIT_HEAD)
+    if head is None:
+        s.add(Counter(name=AUDIT_HEAD, value=rec.seq))
+    else:
+        head.value = rec.seq
     return rec
 
 
@@ -92,4 +102,11 @@ def verify_audit(ctx: TillContext) -> AuditReport:
     with ctx.uow(write=False) as uow:
         rows = uow.session.execute(select(AuditRow).order_by(AuditRow.seq)).scalars().all()
         records = [_record(r) for r in rows]
-    return AuditReport(len(records), tuple(verify_chain(records)))
+        head = peek(uow.session, AUDIT_HEAD)
+    problems = verify_chain(records)
+    last = max((r.seq for r in records), default=0)
+    if head > last:
+        first = last + 1
+        missing = f"entry {first} is" if first == head else f"entries {first} to {head} are"
+        problems.append(ChainProblem(first, "deleted", f"{missing} missing"))
+    return AuditReport(len(records), tuple(problems))

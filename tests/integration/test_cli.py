@@ -225,6 +225,18 @@ def test_audit_verify_finds_a_deleted_middle_row(shop: dict[str, Any]) -> None:
     assert f"entry {middle}: deleted" in bad.stdout
 
 
+def test_audit_verify_finds_a_deleted_newest_row(shop: dict[str, Any]) -> None:
+    home = shop["home"]
+    conn = sqlite3.connect(home / DB_NAME)
+    last = conn.execute("SELECT MAX(seq) FROM audit_log").fetchone()[0]
+    conn.execute("DELETE FROM audit_log WHERE seq = ?", (last,))
+    conn.commit()
+    conn.close()
+    bad = run("audit", "verify", home=home)
+    assert bad.returncode == 1
+    assert f"entry {last}: deleted" in bad.stdout
+
+
 # ------------------------------------------------------------------------------ quote
 
 BASKET = {

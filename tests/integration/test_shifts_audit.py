@@ -192,3 +192,17 @@ def test_new_entries_after_the_log_is_checked_still_chain(
     sell(till, staff)
     after = verify_audit(till)
     assert before.ok and after.ok and after.entries == before.entries + 1
+
+
+@pytest.mark.parametrize("removed", [1, 3])
+def test_verify_finds_deleted_newest_entries(
+    till: TillContext, staff: dict[str, Any], raw: sqlite3.Connection, removed: int
+) -> None:
+    # The chain that is left is valid as far as it goes; the head kept beside it is not.
+    _busy_shift(till, staff)
+    last = raw.execute("SELECT MAX(seq) FROM audit_log").fetchone()[0]
+    raw.execute("DELETE FROM audit_log WHERE seq > ?", (last - removed,))
+    raw.commit()
+    report = verify_audit(till)
+    assert [(p.seq, p.kind) for p in report.problems] == [(last - removed + 1, "deleted")]
+    assert report.entries == last - removed
