@@ -140,22 +140,47 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 def cmd_receipt(args: argparse.Namespace) -> int:
     from app.services.errors import TillError
-    from app.services.receipts import receipt_for, receipt_text
+    from app.services.receipts import receipt_for
 
     ctx = _ctx(args)
     try:
         receipt = receipt_for(ctx, args.sale)
+        printer_cfg = ctx.config.printer
+        home = ctx.home
     except TillError as exc:
         print(exc.message, file=sys.stderr)
         return EXIT_ERROR
     finally:
         ctx.close()
-    width = 32 if args.paper == 58 else 48
-    text = receipt_text(receipt, width)
-    if args.out and args.out != "-":
-        Path(args.out).write_text(text, encoding="utf-8")
+    paper = args.paper or printer_cfg.paper_mm
+    data: bytes | str
+    if args.format == "text":
+        from hardware.printer.text_render import render_text
+
+        data = render_text(receipt, paper, printer_cfg.chinese)
+    elif args.format == "png":
+        from hardware.printer.factory import escpos_options
+        from hardware.printer.png_render import render_png
+
+        data = render_png(receipt, paper, printer_cfg.chinese, escpos_options(printer_cfg, home).logo)
     else:
-        sys.stdout.write(text)
+        from dataclasses import replace
+
+        from hardware.printer.escpos_render import render_escpos
+        from hardware.printer.factory import escpos_options
+
+        data = render_escpos(receipt, replace(escpos_options(printer_cfg, home), paper_mm=paper))
+    if args.out and args.out != "-":
+        out = Path(args.out)
+        if isinstance(data, str):
+            out.write_text(data, encoding="utf-8")
+        else:
+            out.write_bytes(data)
+    elif isinstance(data, str):
+        sys.stdout.write(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     return EXIT_OK
 
 
@@ -255,8 +280,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     receipt = sub.add_parser("receipt", help="render a stored sale's receipt")
     receipt.add_argument("sale", metavar="SALE_ID|RECEIPT_NO|last")
-    receipt.add_argument("--format", choices=["text"], default="text")
-    receipt.add_argument("--paper", type=int, choices=[58, 80], default=80)
+    receipt.add_argument("--format", choices=["escpos", "text", "png"], default="text",
+                         help="escpos: the printer's bytes; png: the preview image; text (default)")
+    receipt.add_argument("--paper", type=int, choices=[58, 80], default=None,
+                         help="paper width in mm (default: the configured printer's)")
     receipt.add_argument("--out", default="-", help="file to write (default: standard output)")
     receipt.set_defaults(func=cmd_receipt)
 
