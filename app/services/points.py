@@ -12,7 +12,7 @@ from app.domain.staff import Action
 from app.services.audit import append_audit
 from app.services.context import TillContext
 from app.services.errors import Invalid, NotFound
-from app.services.members import ledger_entries, resolve_member
+from app.services.members import effective_entries, ledger_entries, resolve_member
 from app.services.outbox import record_event
 from app.services.staff import require_approval
 from app.store import orm
@@ -58,7 +58,8 @@ def adjust_points(ctx: TillContext, cmd: AdjustPoints) -> int:
             "staff_id": str(cmd.staff_id), "approver_id": str(approver),
         }, now)
         s.flush()
-        new_balance = ledger.balance(ledger_entries(s, member_id))
+        # The balance the member panel shows: expiries already due are counted.
+        new_balance = ledger.balance(effective_entries(ledger_entries(s, member_id), member_id, now))
         uow.commit()
         return new_balance
 

@@ -367,3 +367,17 @@ def test_points_expire_at_the_end_of_the_next_calendar_year(
     assert outbox_types(raw)[events:] == ["points.expired"]
     assert expire_due(till) == 0  # written once
     assert _count(raw, "outbox") == events + 1
+
+
+def test_adjustment_returns_the_balance_the_member_view_shows(
+    till: TillContext, staff: dict[str, Any], clock: FrozenClock
+) -> None:
+    from datetime import UTC, datetime
+
+    reg = register(till, staff, PHONE)
+    cmd = AdjustPoints(reg.member.id, 500, "goodwill", staff["cashier"].id, staff["supervisor"].id, "5678")
+    adjust_points(till, cmd)
+    clock.at = datetime(2028, 1, 2, tzinfo=UTC)  # the 500 expired at the end of 2027
+    balance = adjust_points(till, AdjustPoints(reg.member.id, 100, "another", staff["cashier"].id,
+                                               staff["supervisor"].id, "5678"))
+    assert balance == identify(till, PHONE).points_balance == 100
