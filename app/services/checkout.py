@@ -318,6 +318,10 @@ def _post_points(
 ) -> None:
     entries = ledger_entries(s, member_id)
     new: list[ledger.LedgerEntry] = ledger.due_expiries(entries, now, member_id)
+    for due in new:  # the server learns of these as it does of the daily expiry job's
+        record_event(s, ctx.terminal_id, "points.expired", {
+            "entry_id": str(due.id), "member_id": str(member_id),
+            "points": due.points, "at": now.isoformat()}, now)
     if q.points_redeemed:
         # The engine already held the request to the balance the till knows; offline, that
         # cached balance may be stale, which the server settles (DOMAIN.md, offline rules).

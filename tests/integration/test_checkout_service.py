@@ -21,6 +21,7 @@ from app.services.errors import Invalid, NotFound, Refused
 from app.services.members import identify
 from app.services.points import AdjustPoints, adjust_points
 from app.services.shifts import open_shift
+from tests.conftest import FrozenClock
 from tests.integration.conftest import MILK, RICE, WINE, YOGURT, points_sum, register, sell, uuid_hex
 
 pytestmark = pytest.mark.usefixtures("products")
@@ -338,3 +339,26 @@ def test_a_sale_without_override_records_no_approver(
     audit = raw.execute("SELECT * FROM audit_log WHERE action = 'sale.complete'").fetchone()
     assert audit["approver_id"] is None
     assert json.loads(audit["details"])["price_override"] is False
+
+
+def test_expiries_written_by_a_sale_reach_the_outbox(
+    till: TillContext, staff: dict[str, Any], raw: sqlite3.Connection, clock: FrozenClock
+) -> None:
+    """A sale writes the member's due expiry entries into the ledger; like the daily expiry
+    job, it must tell the server about them, or the server's ledger misses them."""
+    from datetime import UTC, datetime
+
+    from app.services.points import expire_due
+
+    reg = register(till, staff)
+    adjust_points(till, AdjustPoints(reg.member.id, 500, "goodwill", staff["cashier"].id,
+                                     staff["supervisor"].id, "5678"))
+    clock.at = datetime(2028, 1, 2, tzinfo=UTC)  # the 500 expired at the end of 2027
+    sell(till, staff, ((MILK, 1),), member_id=reg.member.id)
+    expired = raw.execute("SELECT id, points FROM ledger_entries WHERE kind = 'expire'").fetchall()
+    assert [r["points"] for r in expired] == [-500]
+    events = [json.loads(r[0]) for r in raw.execute(
+        "SELECT payload FROM outbox WHERE type = 'points.expired'")]
+    assert [(e["points"], e["member_id"]) for e in events] == [(-500, str(reg.member.id))]
+    assert uuid_hex(events[0]["entry_id"]) == expired[0]["id"]
+    assert expire_due(till) == 0  # already written; the job adds nothing
