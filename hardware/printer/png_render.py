@@ -93,14 +93,24 @@ def _line_image(text: str, m: Metrics, width_px: int, bold: bool,
     draw = ImageDraw.Draw(img)
     baseline = (line_px + FONT_PX) // 2 - 3
     col = 0
-    for ch in text:
-        w = m.char(ch)
-        if w and ch != " ":
-            x = col * COLUMN_PX
-            draw.text((x, baseline), ch, font=font, fill=0, anchor="ls")
-            if bold:
-                draw.text((x + 1, baseline), ch, font=font, fill=0, anchor="ls")
-        col += w
+    for run in text.split(" "):
+        cols = m.width(run)
+        if run:
+            # A run whose glyph advances match the grid (a monospaced CJK font) is drawn in one
+            # call; otherwise each character goes to its own column.
+            if abs(font.getlength(run) - cols * COLUMN_PX) < 0.5:
+                pieces = [(col, run)]
+            else:
+                pieces, c = [], col
+                for ch in run:
+                    pieces.append((c, ch))
+                    c += m.char(ch)
+            for c, piece in pieces:
+                x = c * COLUMN_PX
+                draw.text((x, baseline), piece, font=font, fill=0, anchor="ls")
+                if bold:
+                    draw.text((x + 1, baseline), piece, font=font, fill=0, anchor="ls")
+        col += cols + 1
     return img
 
 
