@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.config import PrinterConfig
 from app.ports import ReceiptPrinter
 from hardware.printer.escpos_render import EscposOptions
 from hardware.printer.printers import EscposPrinter, FilePrinter, NullPrinter
@@ -20,6 +20,9 @@ from hardware.printer.transports import (
     UsbTransport,
     Win32RawTransport,
 )
+
+if TYPE_CHECKING:
+    from app.config import PrinterConfig
 
 log = logging.getLogger(__name__)
 

@@ -149,19 +149,19 @@ class PrintQueue:
         the first failure, which is recorded on its job. `load(sale_id)` rebuilds a receipt
         from the store; without it the stored copy is printed. Blocks like `print_receipt`."""
         printed: list[str] = []
-        with self._lock:
-            todo = [j for j in self.jobs() if job_id is None or j.job_id == job_id]
-            for job in todo:
-                try:
-                    printer.print_receipt(load(job.sale_id) if load else job.document())
-                except PrintError as exc:
-                    failed = replace(job, reason=exc.reason, message=exc.message,
-                                     attempts=job.attempts + 1, last_attempt_at=_now())
+        todo = [j for j in self.jobs() if job_id is None or j.job_id == job_id]
+        for job in todo:  # no lock held while printing: a print may take the printer's timeout
+            try:
+                printer.print_receipt(load(job.sale_id) if load else job.document())
+            except PrintError as exc:
+                failed = replace(job, reason=exc.reason, message=exc.message,
+                                 attempts=job.attempts + 1, last_attempt_at=_now())
+                with self._lock:
                     self._save(failed)
-                    return RetryResult(tuple(printed), failed, len(self.jobs()))
-                self.remove(job.job_id)
-                printed.append(job.receipt_no)
-            return RetryResult(tuple(printed), None, len(self.jobs()))
+                return RetryResult(tuple(printed), failed, len(self.jobs()))
+            self.remove(job.job_id)
+            printed.append(job.receipt_no)
+        return RetryResult(tuple(printed), None, len(self.jobs()))
 
 
 class QueuedPrinter:
