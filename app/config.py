@@ -72,6 +72,10 @@ class PrinterConfig(_Strict):
     usb_product: int = 0
     cups_name: str = ""
     timeout_s: float = Field(default=3.0, gt=0, le=60)
+    check_status: bool = Field(
+        default=False,
+        description="ask a two-way printer for paper/cover status before each receipt",
+    )
     profile: str = "default"
     out_dir: str = "receipts"
 
@@ -170,6 +174,7 @@ out_dir = "receipts"       # for kind = "file": PNG and raw ESC/POS bytes go her
 # host = "192.168.1.50"  port = 9100      for kind = "network"
 # device = "/dev/ttyUSB0" baudrate = 19200 for kind = "serial"
 timeout_s = 3.0
+check_status = false       # two-way printers: ask for paper/cover status before each receipt
 
 [scanner]
 camera = "0"               # a device index, a video file or URL; "" for none

@@ -89,32 +89,3 @@ def receipt_for(ctx: TillContext, sale_ref: str, language: str | None = None) ->
             language=lang,
         )
 
-
-def receipt_text(r: Receipt, width: int = 48) -> str:
-    """A plain-text rendering (for `till receipt --format text` and logs of printed slips).
-
-    The printer module renders the same document to ESC/POS and PNG with display-width
-    aware columns; this one counts characters and is meant for screens and tests."""
-    from app.domain.money import format_fen
-
-    out = [r.store_name.center(width), f"#{r.receipt_no}  {r.at:%Y-%m-%d %H:%M}", "-" * width]
-    for ln in r.lines:
-        out.append(ln.name)
-        out.append(f"  {ln.qty} x {format_fen(ln.unit_price)}".ljust(width - 12)
-                   + format_fen(ln.line_total).rjust(12))
-    out.append("-" * width)
-    t = r.totals
-    for label, value in (("Subtotal", t.subtotal), ("Member savings", -t.member_savings),
-                         ("Coupons", -t.coupon_discount), ("Points", -t.points_value),
-                         ("TOTAL", t.total_due), ("Paid", t.paid), ("Change", t.change_due)):
-        if value or label in ("TOTAL", "Subtotal"):
-            out.append(label.ljust(width - 14) + format_fen(value).rjust(14))
-    if r.member:
-        out.append(f"Member {r.member}")
-    if r.points:
-        p = r.points
-        out.append(f"Points +{p.earned} -{p.redeemed}  balance {p.balance}")
-        out.append(p.tier_progress)
-    out.append(f"Feedback: {r.feedback_url}")
-    out.extend(r.footer)
-    return "\n".join(out) + "\n"

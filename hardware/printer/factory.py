@@ -76,5 +76,6 @@ def make_printer(config: PrinterConfig, home: Path) -> ReceiptPrinter:
         out = Path(config.out_dir)
         inner = FilePrinter(out if out.is_absolute() else home / out, opts)
     else:
-        inner = EscposPrinter(lambda: make_transport(config), opts)
+        inner = EscposPrinter(lambda: make_transport(config), opts,
+                              check_status=config.check_status)
     return QueuedPrinter(inner, PrintQueue(home))
