@@ -3,13 +3,17 @@
 The order of passes was chosen by `bench/bench_decode.py` (see its output for the figures):
 
 1. gray (a BGR frame costs well under a millisecond to convert);
-2. a cheap coarse pass: zbar on the frame halved (INTER_AREA), when the frame is large;
-3. the full-resolution frame with zxing-cpp, when it is installed: it finds small, blurred,
-   rotated and inverted codes that zbar misses, at about zbar's cost;
-4. zbar on the full frame, then on the inverted frame (phone screens in dark mode: zbar
-   never reads light-on-dark codes by itself);
-5. optional fallbacks for hard frames (contrast stretch, sharpening) listed in
-   ``FALLBACKS``; each runs only when everything before it found nothing.
+2. zxing-cpp on the full frame, when installed: it reads small, blurred, rotated, tilted and
+   inverted codes that zbar misses, and costs a fraction of zbar's full-frame pass;
+3. zbar on the frame halved (INTER_AREA) when the frame is large: cheap, and it reads a few
+   codes zxing-cpp does not;
+4. zbar on the full frame, but only for small frames: on a 1280x720 frame it costs 30-90 ms
+   and earned too few frames to keep under the per-frame budget;
+5. zxing-cpp on an unsharp-masked frame: the best of the fallbacks measured for codes held
+   out of focus (contrast stretch and a global-histogram binarizer earned less).
+
+Without zxing-cpp the order is zbar halved, zbar full, then zbar on the inverted frame
+(phone screens in dark mode: zbar never reads light-on-dark codes by itself).
 
 A pass that finds a code ends the frame: a cashier holds one code at a time, and the frames
 without a code (most of them) are what the cost is paid on.
@@ -124,11 +128,14 @@ class _Zxing:
         ]
         self._try_downscale = try_downscale
 
-    def __call__(self, gray: np.ndarray, scale: float = 1.0) -> list[Decoded]:
+    def __call__(self, gray: np.ndarray, scale: float = 1.0, global_histogram: bool = False) -> list[Decoded]:
         found = []
+        binarizer = self._zx.Binarizer.LocalAverage
+        if global_histogram:
+            binarizer = self._zx.Binarizer.GlobalHistogram
         results = self._zx.read_barcodes(
             gray, formats=self._formats, try_rotate=True, try_invert=True,
-            try_downscale=self._try_downscale,
+            try_downscale=self._try_downscale, binarizer=binarizer,
         )
         for r in results:
             sym = _ZXING_NAMES.get(str(r.format))
@@ -178,67 +185,92 @@ FALLBACKS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 
 # ---------------------------------------------------------------- the pipeline
 
+# The passes a pipeline may use: a decoder, then optionally how the gray frame is prepared
+# for it. "zbar-half" runs only on frames at least COARSE_MIN_WIDTH wide (on smaller ones it
+# loses too many codes to be worth it); "zbar-small" is the full-resolution zbar pass on
+# frames narrower than that only (full-resolution zbar on a big frame costs 30-90 ms).
+PASSES = (
+    "zbar-half", "zbar-small", "zxing", "zbar", "zbar-inverted", "zbar-stretch", "zbar-sharpen",
+    "zxing-stretch", "zxing-sharpen", "zxing-global",
+)
+# Chosen by bench/bench_decode.py; see the module docstring.
+DEFAULT_PASSES = ("zxing", "zbar-half", "zbar-small", "zxing-sharpen")
+# Without zxing-cpp, zbar must also try the inverted frame itself (dark-mode screens).
+ZBAR_ONLY_PASSES = ("zbar-half", "zbar", "zbar-inverted")
+
 
 class FrameDecoder:
     """Decodes camera frames (BGR or gray numpy arrays) with the measured pass order.
 
-    ``engine``: "auto" uses zxing-cpp when installed and zbar always; "pyzbar" or "zxing"
-    restrict to one decoder (for the benchmark and for tills without zxing-cpp);
-    ``fallbacks`` names entries of ``FALLBACKS`` tried (with zbar) on frames nothing read.
-    Raises ``RuntimeError`` at construction if the chosen decoder is not installed.
+    ``passes`` names entries of ``PASSES`` tried in order until one finds a code; by default
+    ``DEFAULT_PASSES`` when zxing-cpp is installed, else ``ZBAR_ONLY_PASSES``. ``engine``
+    "pyzbar" forces the zbar-only passes (and "zxing" the zxing pass alone).
+    Raises ``RuntimeError`` at construction if a needed decoder cannot be loaded and
+    ``ValueError`` for an unknown pass name.
     """
 
     def __init__(
         self,
         symbologies: Sequence[Symbology] = SYMBOLOGIES,
         engine: Engine = "auto",
-        fallbacks: Sequence[str] = (),
-        coarse: bool = True,
-        invert: bool = True,
+        passes: Sequence[str] | None = None,
     ) -> None:
-        use_zxing = engine in ("zxing", "both") or (engine == "auto" and zxing_available())
-        use_zbar = engine in ("pyzbar", "both", "auto")
-        try:
-            self._zbar = _Zbar(symbologies) if use_zbar else None
-        except ImportError as exc:  # the zbar shared library is missing
-            raise RuntimeError(f"the zbar decoder cannot be loaded: {exc}") from exc
-        self._zxing = _Zxing(symbologies) if use_zxing else None
-        unknown = [f for f in fallbacks if f not in FALLBACKS]
+        if passes is None:
+            if engine == "zxing":
+                passes = ("zxing",)
+            elif engine == "pyzbar" or not zxing_available():
+                passes = ZBAR_ONLY_PASSES
+            else:
+                passes = DEFAULT_PASSES
+        unknown = [p for p in passes if p not in PASSES]
         if unknown:
-            raise ValueError(f"unknown fallback step(s): {', '.join(unknown)}")
-        self._fallbacks = [FALLBACKS[f] for f in fallbacks]
-        self._coarse = coarse
-        self._invert = invert
+            raise ValueError(f"unknown decoding pass(es): {', '.join(unknown)}")
+        self._passes = tuple(passes)
+        self._zbar: _Zbar | None = None
+        self._zxing: _Zxing | None = None
+        if any(p.startswith("zbar") for p in self._passes):
+            try:
+                self._zbar = _Zbar(symbologies)
+            except ImportError as exc:  # the zbar shared library is missing
+                raise RuntimeError(f"the zbar decoder cannot be loaded: {exc}") from exc
+        if any(p.startswith("zxing") for p in self._passes):
+            try:
+                self._zxing = _Zxing(symbologies)
+            except ImportError as exc:
+                raise RuntimeError(f"the zxing-cpp decoder cannot be loaded: {exc}") from exc
 
     @property
-    def engines(self) -> tuple[str, ...]:
-        return tuple(n for n, d in (("pyzbar", self._zbar), ("zxing-cpp", self._zxing)) if d)
+    def passes(self) -> tuple[str, ...]:
+        return self._passes
 
     def decode(self, frame: np.ndarray) -> list[Decoded]:
+        """The codes on ``frame``, each once, with polygons in frame coordinates."""
         gray = to_gray(frame)
         if not gray.flags.c_contiguous:
             gray = np.ascontiguousarray(gray)
-        for step in self._passes(gray):
-            found = step()
+        for name in self._passes:
+            found = self._run(name, gray)
             if found:
                 return _unique(found)
         return []
 
-    def _passes(self, gray: np.ndarray) -> list[Callable[[], list[Decoded]]]:
-        zbar, zxing = self._zbar, self._zxing
-        steps: list[Callable[[], list[Decoded]]] = []
+    def _run(self, name: str, gray: np.ndarray) -> list[Decoded]:
+        engine, _, prep = name.partition("-")
+        if engine == "zxing":
+            assert self._zxing is not None
+            if prep == "global":
+                return self._zxing(gray, global_histogram=True)
+            return self._zxing(FALLBACKS[prep](gray) if prep else gray)
+        zbar = self._zbar
+        assert zbar is not None
         big = gray.shape[1] >= COARSE_MIN_WIDTH
-        if zbar is not None and self._coarse and big:
-            steps.append(lambda: zbar(_halve(gray), 2.0))
-        if zxing is not None:
-            steps.append(lambda: zxing(gray))
-        if zbar is not None:
-            steps.append(lambda: zbar(gray))
-            if self._invert and zxing is None:
-                steps.append(lambda: zbar(255 - gray))
-            for fallback in self._fallbacks:
-                steps.append(lambda f=fallback: zbar(f(gray)))  # type: ignore[misc]
-        return steps
+        if prep == "half":
+            return zbar(_halve(gray), 2.0) if big else []
+        if prep == "small":
+            return [] if big else zbar(gray)
+        if prep == "inverted":
+            return zbar(255 - gray)
+        return zbar(FALLBACKS[prep](gray) if prep else gray)
 
 
 def _unique(found: list[Decoded]) -> list[Decoded]:

@@ -66,7 +66,7 @@ def test_inverted_phone_screen(engine: str, member_code: str) -> None:
 
 def test_zbar_alone_needs_the_inverted_pass(member_code: str) -> None:
     dark = synth.to_bgr(255 - synth.qr_image(member_code, module_px=5))
-    assert FrameDecoder(engine="pyzbar", invert=False).decode(dark) == []
+    assert FrameDecoder(passes=["zbar"]).decode(dark) == []
     assert FrameDecoder(engine="pyzbar").decode(dark)[0].payload == member_code
 
 
@@ -102,6 +102,6 @@ def test_check_digits_are_refused_when_wrong() -> None:
         synth.ean_modules("5901234123458")
 
 
-def test_unknown_fallback_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown fallback"):
-        FrameDecoder(fallbacks=["magic"])
+def test_unknown_pass_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown decoding pass"):
+        FrameDecoder(passes=["magic"])
