@@ -105,3 +105,15 @@ def test_check_digits_are_refused_when_wrong() -> None:
 def test_unknown_pass_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown decoding pass"):
         FrameDecoder(passes=["magic"])
+
+
+def test_scanners_from_config_makes_what_is_configured() -> None:
+    from app.config import ScannerConfig
+    from hardware.scanner import scanners_from_config
+    from hardware.scanner.camera import CameraScanner
+    from hardware.scanner.serial_reader import SerialScanner
+
+    assert scanners_from_config(ScannerConfig(camera="")) == []
+    made = scanners_from_config(ScannerConfig(camera="0", serial_device="/dev/ttyUSB0"))
+    assert [type(s) for s in made] == [CameraScanner, SerialScanner]
+    assert all(s.status.state.value == "no_device" for s in made)  # nothing opened yet
