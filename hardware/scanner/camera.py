@@ -91,6 +91,7 @@ class CameraScanner:
         self._slot_cond = threading.Condition()
         self._stop = threading.Event()
         self._ended = threading.Event()
+        self._failed = False
         self._threads: list[threading.Thread] = []
         self._seen: dict[tuple[str, str], float] = {}
         self._on_scan: ScanHandler = lambda scan: None
@@ -113,7 +114,7 @@ class CameraScanner:
         self._on_scan, self._on_status = on_scan, on_status
         self._stop.clear()
         self._ended.clear()
-        self._slot, self._end_pending = None, False
+        self._slot, self._end_pending, self._failed = None, False, False
         self._threads = [
             threading.Thread(target=self._grab_loop, name="camera-grab", daemon=True),
             threading.Thread(target=self._decode_loop, name="camera-decode", daemon=True),
@@ -144,7 +145,7 @@ class CameraScanner:
     def _set_status(self, state: DeviceState, reason: str = "") -> None:
         status = DeviceStatus(state, reason)
         with self._status_lock:
-            if status == self._status:
+            if status == self._status or (self._failed and state is not DeviceState.ERROR):
                 return
             self._status = status
         try:
@@ -237,7 +238,10 @@ class CameraScanner:
         try:
             decoder = self._decoder or FrameDecoder()
         except Exception as exc:
+            log.exception("the frame decoder cannot start")
+            self._failed = True  # an ERROR status stays; the grabber stops
             self._set_status(DeviceState.ERROR, f"The code reader cannot start: {exc}")
+            self._stop.set()
             return
         while True:
             with self._slot_cond:

@@ -232,3 +232,20 @@ def test_camera_setting_parses_index_or_path() -> None:
     assert parse_source(" 2 ") == 2
     assert parse_source("rtsp://cam/1") == "rtsp://cam/1"
     assert parse_source("/dev/video0") == "/dev/video0"
+
+
+def test_a_decoder_that_cannot_start_is_an_error_status(tmp_path: Path, run: list[CameraScanner],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import hardware.scanner.camera as camera
+
+    def missing_library() -> FrameDecoder:
+        raise RuntimeError("the zbar decoder cannot be loaded: libzbar.so.0 not found")
+
+    monkeypatch.setattr(camera, "FrameDecoder", missing_library)
+    video = write_video(tmp_path / "any.avi", hold(scene(None, 1), 40))
+    scanner = CameraScanner(str(video))
+    rec = start(run, scanner)
+    assert rec.wait_for(lambda: any(s.state is DeviceState.ERROR for s in rec.statuses))
+    scanner.stop()
+    assert scanner.status.state is DeviceState.ERROR
+    assert "libzbar" in scanner.status.reason
