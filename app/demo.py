@@ -57,6 +57,7 @@ from app.domain.tiers import Tier
 from app.services.checkout import Tender
 from app.services.context import TillContext
 from app.services.errors import Refused
+from app.services.outbox import SCHEMA_VERSION
 from app.store import orm
 
 DEFAULT_SEED = 20261123
@@ -1248,7 +1249,7 @@ def _register_batch(ctx: TillContext, batch: Sequence[_Member], staff: dict[str,
             seq += 1
             outbox_rows.append({
                 "id": new_id(), "terminal_id": terminal, "seq": seq, "type": "member.registered",
-                "schema_version": 1, "created_at": now, "sent_at": None, "result": None,
+                "schema_version": SCHEMA_VERSION, "created_at": now, "sent_at": None, "result": None,
                 "payload": {
                     "member_id": str(m.id), "phone": m.phone, "card_no": m.card_no,
                     "name": m.name, "birthday": m.birthday.isoformat() if m.birthday else None,
