@@ -60,6 +60,9 @@ class Priced:
     categories: tuple[str, ...]
     refused_coupons: tuple[tuple[str, str], ...] = ()
     member_id: MemberId | None = None
+    # What pricing read about the member, so completing the sale need not read it again.
+    ledger: tuple[ledger.LedgerEntry, ...] = ()
+    spend: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,13 +128,17 @@ def _price(ctx: TillContext, s: Session, cart: Cart, at: datetime) -> Priced:
 
     member_ctx = None
     member_id = None
+    raw_entries: list[ledger.LedgerEntry] = []
+    spend = 0
     if cart.member_id is not None:
         member = resolve_member(s, cart.member_id)
         if member is None:
             raise NotFound("No such member.", code="no_member")
         member_id = MemberId(member.id)
-        entries = effective_entries(ledger_entries(s, member_id), member_id, at)
-        tier = tier_for_spend(rolling_spend(s, member_id, at), ctx.tier_table())
+        raw_entries = ledger_entries(s, member_id)
+        entries = effective_entries(raw_entries, member_id, at)
+        spend = rolling_spend(s, member_id, at)
+        tier = tier_for_spend(spend, ctx.tier_table())
         member_ctx = MemberContext(str(tier), ledger.balance(entries), member.birthday)
 
     refused: list[tuple[str, str]] = []
@@ -165,7 +172,8 @@ def _price(ctx: TillContext, s: Session, cart: Cart, at: datetime) -> Priced:
         redeem_points=cart.redeem_points,
     )
     categories = tuple(b.category for b in lines)
-    return Priced(price(basket), tuple(names), categories, tuple(refused), member_id)
+    return Priced(price(basket), tuple(names), categories, tuple(refused), member_id,
+                  tuple(raw_entries), spend)
 
 
 def _receipt_no(ctx: TillContext, s: Session) -> str:
@@ -207,11 +215,12 @@ def complete_sale(ctx: TillContext, cmd: CompleteSale) -> SaleDone:
         if tender.amount <= 0:
             raise Invalid("A payment must be more than zero.", code="bad_tender")
     overridden = any(line.price_override is not None for line in cmd.cart.lines)
-    with ctx.uow(write=False) as uow:
-        existing = uow.session.get(orm.Sale, cmd.sale_id)
-        if existing is not None:
-            return _done(ctx, existing, duplicate=True)
     if overridden:
+        # A retry of a stored sale needs no second approval.
+        with ctx.uow(write=False) as uow:
+            existing = uow.session.get(orm.Sale, cmd.sale_id)
+            if existing is not None:
+                return _done(ctx, existing, duplicate=True)
         require_approval(ctx, cmd.cashier_id, cmd.approver_id, cmd.approver_pin,
                          Action.PRICE_OVERRIDE)
     with ctx.uow() as uow:
@@ -296,10 +305,10 @@ def complete_sale(ctx: TillContext, cmd: CompleteSale) -> SaleDone:
             s.add(orm.CouponRedemption(coupon_id=row.id, sale_id=sale_id, discount=discount))
 
         if priced.member_id is not None:
-            _post_points(ctx, s, priced.member_id, sale_id, q, now)
+            _post_points(ctx, s, priced, sale_id, now)
             member = s.get_one(orm.Member, priced.member_id)
             member.last_purchase_at = now
-            member.tier = str(tier_for_spend(rolling_spend(s, priced.member_id, now), ctx.tier_table()))
+            member.tier = str(tier_for_spend(priced.spend + q.total_due, ctx.tier_table()))
 
         append_audit(
             s, ctx, cmd.cashier_id, cmd.approver_id if overridden else None, "sale.complete",
@@ -308,15 +317,16 @@ def complete_sale(ctx: TillContext, cmd: CompleteSale) -> SaleDone:
              "points_redeemed": q.points_redeemed, "price_override": overridden},
             now,
         )
-        record_event(s, ctx.terminal_id, "sale.completed", _sale_payload(s, sale, cmd), now)
+        record_event(s, ctx.terminal_id, "sale.completed", _sale_payload(sale, q, cmd), now)
         uow.commit()
         return _done(ctx, sale, duplicate=False)
 
 
 def _post_points(
-    ctx: TillContext, s: Session, member_id: MemberId, sale_id: SaleId, q: Quote, now: datetime
+    ctx: TillContext, s: Session, priced: Priced, sale_id: SaleId, now: datetime
 ) -> None:
-    entries = ledger_entries(s, member_id)
+    assert priced.member_id is not None
+    member_id, q, entries = priced.member_id, priced.quote, list(priced.ledger)
     new: list[ledger.LedgerEntry] = ledger.due_expiries(entries, now, member_id)
     for due in new:  # the server learns of these as it does of the daily expiry job's
         record_event(s, ctx.terminal_id, "points.expired", {
@@ -332,10 +342,7 @@ def _post_points(
     s.add_all(ledger_row(e) for e in new)
 
 
-def _sale_payload(s: Session, sale: orm.Sale, cmd: CompleteSale) -> dict[str, Any]:
-    lines = s.execute(
-        select(orm.SaleLine).where(orm.SaleLine.sale_id == sale.id).order_by(orm.SaleLine.line_no)
-    ).scalars()
+def _sale_payload(sale: orm.Sale, q: Quote, cmd: CompleteSale) -> dict[str, Any]:
     return {
         "sale_id": str(sale.id),
         "receipt_no": sale.receipt_no,
@@ -354,14 +361,14 @@ def _sale_payload(s: Session, sale: orm.Sale, cmd: CompleteSale) -> dict[str, An
         "paid": sale.paid,
         "change_due": sale.change_due,
         "feedback_token": sale.feedback_token,
-        "coupons": list(cmd.cart.coupon_codes),
+        "coupons": [{"code": a.code, "discount": a.discount} for a in q.applied_coupons],
         "payments": [{"tender": t.kind, "amount": t.amount, "reference": t.reference}
                      for t in cmd.tenders],
         "lines": [
-            {"line_no": ln.line_no, "sku": ln.sku, "qty": ln.qty, "list_total": ln.list_total,
+            {"line_no": no, "sku": ln.sku, "qty": ln.qty, "list_total": ln.list_total,
              "line_total": ln.line_total, "coupon_discount": ln.coupon_discount,
              "points_discount": ln.points_discount, "points_redeemed": ln.points_redeemed,
              "net": ln.net, "points_earned": ln.points_earned}
-            for ln in lines
+            for no, ln in enumerate(q.lines, start=1)
         ],
     }

@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
+from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -39,6 +40,8 @@ class TillContext:
     signer: SigningKey
     hasher: PinHasher = field(default_factory=PinHasher)
     clock: Clock = utcnow
+    # Trusted keys and revocations change only through sync; cached between those changes.
+    _trust: tuple[Keyring, RevocationList] | None = field(default=None, repr=False)
 
     @property
     def store_id(self) -> str:
@@ -58,7 +61,8 @@ class TillContext:
     def uow(self, write: bool = True) -> UnitOfWork:
         return UnitOfWork(self.db, write)
 
-    def program(self) -> Program:
+    @cached_property
+    def _program(self) -> Program:
         loyalty = self.config.loyalty
         return Program(
             earn_points_per_yuan=loyalty.earn_points_per_yuan,
@@ -68,7 +72,15 @@ class TillContext:
             redeem_max_share=Fraction(loyalty.redeem_max_share),
         )
 
+    def program(self) -> Program:
+        """The loyalty program for the pricing engine (built once from the configuration)."""
+        return self._program
+
     def tier_table(self) -> TierTable:
+        return self._tier_table
+
+    @cached_property
+    def _tier_table(self) -> TierTable:
         t = self.config.loyalty.tiers
         mult = {k: Fraction(v) for k, v in self.config.loyalty.tier_multipliers.items()}
         return TierTable(
@@ -81,6 +93,22 @@ class TillContext:
         )
 
     def keyring(self, uow: UnitOfWork) -> Keyring:
+        """The public keys member codes and feedback tokens are checked against."""
+        return self._load_trust(uow)[0]
+
+    def revocations(self, uow: UnitOfWork) -> RevocationList:
+        return self._load_trust(uow)[1]
+
+    def invalidate_trust(self) -> None:
+        """Call after changing `public_keys` or `revocations` (sync does, when it pulls)."""
+        self._trust = None
+
+    def _load_trust(self, uow: UnitOfWork) -> tuple[Keyring, RevocationList]:
+        if self._trust is None:
+            self._trust = (self._read_keyring(uow), self._read_revocations(uow))
+        return self._trust
+
+    def _read_keyring(self, uow: UnitOfWork) -> Keyring:
         ring = Keyring()
         ring.add(self.signer.public())
         for row in uow.session.execute(select(PublicKey)).scalars():
@@ -88,7 +116,7 @@ class TillContext:
                 ring.add(VerifyKey.from_base64(row.key_id, row.public_key))
         return ring
 
-    def revocations(self, uow: UnitOfWork) -> RevocationList:
+    def _read_revocations(self, uow: UnitOfWork) -> RevocationList:
         revoked = RevocationList()
         for row in uow.session.execute(select(Revocation)).scalars():
             revoked.add(row.kind, row.value)

@@ -332,19 +332,20 @@ def ledger_entries(s: Session, member_id: MemberId) -> list[ledger.LedgerEntry]:
 
 
 def rolling_spend(s: Session, member_id: MemberId, now: datetime) -> int:
-    """Money the member paid over the rolling 12 months, less what was refunded."""
+    """Money the member paid over the rolling 12 months, less what was refunded (one query)."""
     since = window_start(now)
-    paid = s.execute(
-        select(func.coalesce(func.sum(orm.Sale.total_due), 0)).where(
-            orm.Sale.member_id == member_id, orm.Sale.at >= since
-        )
-    ).scalar_one()
-    refunded = s.execute(
+    refunded = (
         select(func.coalesce(func.sum(orm.Refund.money), 0))
         .join(orm.Sale, orm.Sale.id == orm.Refund.sale_id)
         .where(orm.Sale.member_id == member_id, orm.Sale.at >= since)
+        .scalar_subquery()
+    )
+    spend = s.execute(
+        select(func.coalesce(func.sum(orm.Sale.total_due), 0) - refunded).where(
+            orm.Sale.member_id == member_id, orm.Sale.at >= since
+        )
     ).scalar_one()
-    return int(paid) - int(refunded)
+    return int(spend)
 
 
 def effective_entries(

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.store.orm import Counter
 
 
 def next_value(session: Session, name: str, start: int = 1) -> int:
-    """The next value of counter `name`. Safe because writers hold SQLite's write lock."""
-    row = session.execute(select(Counter).where(Counter.name == name)).scalar_one_or_none()
-    if row is None:
+    """The next value of counter `name`, in one statement (UPDATE ... RETURNING). Safe because
+    writers hold SQLite's write lock for the whole transaction."""
+    value = session.execute(
+        update(Counter).where(Counter.name == name).values(value=Counter.value + 1)
+        .returning(Counter.value)
+    ).scalar_one_or_none()
+    if value is None:
         session.add(Counter(name=name, value=start))
         session.flush()
         return start
-    row.value += 1
-    session.flush()
-    return row.value
+    return int(value)
 
 
 def peek(session: Session, name: str) -> int:
