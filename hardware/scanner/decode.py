@@ -7,10 +7,13 @@ The order of passes was chosen by `bench/bench_decode.py` (see its output for th
    inverted codes that zbar misses, and costs a fraction of zbar's full-frame pass;
 3. zbar on the frame halved (INTER_AREA) when the frame is large: cheap, and it reads a few
    codes zxing-cpp does not;
-4. zbar on the full frame, but only for small frames: on a 1280x720 frame it costs 30-90 ms
+4. zxing-cpp on that halved frame (its own downscaling differs): ~3 ms, reads blurred
+   barcodes that otherwise only full-resolution zbar reads;
+5. zbar on the full frame, but only for small frames: on a 1280x720 frame it costs 30-90 ms
    and earned too few frames to keep under the per-frame budget;
-5. zxing-cpp on an unsharp-masked frame: the best of the fallbacks measured for codes held
-   out of focus (contrast stretch and a global-histogram binarizer earned less).
+6. zxing-cpp on an unsharp-masked frame: the best of the fallbacks measured for codes held
+   out of focus (contrast stretch and a global-histogram binarizer earned less; the same
+   steps through zbar cost more than they earned).
 
 Without zxing-cpp the order is zbar halved, zbar full, then zbar on the inverted frame
 (phone screens in dark mode: zbar never reads light-on-dark codes by itself).
@@ -186,15 +189,15 @@ FALLBACKS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 # ---------------------------------------------------------------- the pipeline
 
 # The passes a pipeline may use: a decoder, then optionally how the gray frame is prepared
-# for it. "zbar-half" runs only on frames at least COARSE_MIN_WIDTH wide (on smaller ones it
-# loses too many codes to be worth it); "zbar-small" is the full-resolution zbar pass on
-# frames narrower than that only (full-resolution zbar on a big frame costs 30-90 ms).
+# for it. "zbar-half" and "zxing-half" run only on frames at least COARSE_MIN_WIDTH wide (on
+# smaller ones halving loses too many codes); "zbar-small" is the full-resolution zbar pass
+# on frames narrower than that only (full-resolution zbar on a big frame costs 30-90 ms).
 PASSES = (
     "zbar-half", "zbar-small", "zxing", "zbar", "zbar-inverted", "zbar-stretch", "zbar-sharpen",
-    "zxing-stretch", "zxing-sharpen", "zxing-global",
+    "zxing-half", "zxing-stretch", "zxing-sharpen", "zxing-global",
 )
 # Chosen by bench/bench_decode.py; see the module docstring.
-DEFAULT_PASSES = ("zxing", "zbar-half", "zbar-small", "zxing-sharpen")
+DEFAULT_PASSES = ("zxing", "zbar-half", "zxing-half", "zbar-small", "zxing-sharpen")
 # Without zxing-cpp, zbar must also try the inverted frame itself (dark-mode screens).
 ZBAR_ONLY_PASSES = ("zbar-half", "zbar", "zbar-inverted")
 
@@ -260,6 +263,9 @@ class FrameDecoder:
             assert self._zxing is not None
             if prep == "global":
                 return self._zxing(gray, global_histogram=True)
+            if prep == "half":
+                big = gray.shape[1] >= COARSE_MIN_WIDTH
+                return self._zxing(_halve(gray), 2.0) if big else []
             return self._zxing(FALLBACKS[prep](gray) if prep else gray)
         zbar = self._zbar
         assert zbar is not None
