@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import cast
+from typing import Any, cast
 
 from app.domain.ids import EntryId, MemberId, RefundId, SaleId
 from app.domain.points import EntryKind
@@ -12,7 +12,8 @@ from app.pricing.model import CouponKind, CouponSpec, Promotion, PromotionKind
 from app.store import orm
 
 
-def ledger_entry(row: orm.LedgerEntry) -> DomainEntry:
+def ledger_entry(row: Any) -> DomainEntry:
+    """From a mapped `orm.LedgerEntry` or a plain row of the same columns."""
     return DomainEntry(
         id=EntryId(row.id),
         member_id=MemberId(row.member_id),
