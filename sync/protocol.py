@@ -1,0 +1,158 @@
+"""The wire protocol between a till and the central server (both ends import this module).
+
+JSON over HTTPS. Every call but enrolment carries `Authorization: Bearer <terminal token>` and
+`X-Device-Id: <the installation's random id>`; the server refuses a second device presenting
+a terminal's token while the first is active, and any token of a revoked terminal.
+
+Endpoints (all under `/api/v1`):
+- `POST /enrol`              EnrolRequest -> EnrolResponse (one-time code, no token yet)
+- `POST /sync/push`          PushRequest -> PushResponse
+- `POST /sync/pull`          PullRequest -> PullResponse
+- `GET  /members/lookup?phone=...|code=...` -> LookupResponse (online lookup; the till waits
+  at most `lookup_timeout_ms`, then carries on offline)
+- `GET  /f/{token}`, `POST /f/{token}` the customer feedback page (no auth; signed token)
+
+Money is integer fen, points integers, times ISO 8601 with offset, ids UUIDv7 strings.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+PROTOCOL_VERSION = 1
+API_PREFIX = "/api/v1"
+MAX_PUSH_EVENTS = 500
+MAX_PULL_LIMIT = 1000
+MAX_BODY_BYTES = 4 * 1024 * 1024
+
+# Event types a till pushes (its outbox), with `schema_version` 1 payloads as written by
+# app/services (see there for the fields):
+EVENT_TYPES = (
+    "member.registered",   # app.services.members.register_member
+    "sale.completed",      # app.services.checkout.complete_sale (lines, payments, coupons, points)
+    "refund.completed",    # app.services.refunds.refund_sale
+    "points.adjusted",     # app.services.points.adjust_points
+    "points.expired",      # app.services.points.expire_due / a sale writing due expiries
+    "points.compensated",  # app.services.campaigns.compensate
+    "coupon.issued",       # app.services.campaigns
+    "cart.voided",         # app.services.voids.void_lines
+    "shift.closed",        # app.services.shifts.close_shift
+)
+
+# What a pull carries, by `entity`; `data` is the row as the till stores it (app/store/orm.py
+# column names), `key` its primary key as text.
+ENTITIES = (
+    "member",       # members seen at or registered in this store (phone, card, tier, profile)
+    "member_alias", # {"alias_id", "member_id"}: a merge; the till applies app.services.merges
+    "ledger_entry", # points ledger rows of those members, made elsewhere (other tills, HQ)
+    "coupon",       # coupons issued to those members, and bearer coupons for this store
+    "product",
+    "promotion",
+    "revocation",   # {"kind": member|key|code, "value"}
+    "public_key",   # {"key_id", "public_key", "terminal_id"}: other terminals' signing keys
+)
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ErrorBody(_Wire):
+    """Every 4xx/5xx answer: a stable code and a message a person can read."""
+
+    code: str
+    message: str
+
+
+class EnrolRequest(_Wire):
+    code: str = Field(min_length=6, max_length=64)
+    device_id: str = Field(min_length=8, max_length=64)
+    key_id: str = Field(min_length=1, max_length=40)
+    public_key: str = Field(min_length=40, max_length=64, description="base64 raw Ed25519")
+    till_version: str = Field(default="", max_length=40)
+
+
+class EnrolResponse(_Wire):
+    store_id: str
+    terminal_id: str
+    token: str = Field(description="the terminal's secret; keep it in the till's home, never log it")
+    epoch: str
+    server_time: AwareDatetime
+
+
+class WireEvent(_Wire):
+    """One outbox row, as the till stored it."""
+
+    id: uuid.UUID
+    terminal_id: str = Field(max_length=40)
+    seq: int = Field(ge=1)
+    type: str = Field(max_length=40)
+    schema_version: int = Field(ge=1)
+    payload: dict[str, Any]
+    created_at: AwareDatetime
+
+
+class PushRequest(_Wire):
+    events: list[WireEvent] = Field(max_length=MAX_PUSH_EVENTS)
+    till_time: AwareDatetime = Field(description="the till's clock, to flag a clock far off")
+
+
+EventStatus = Literal["applied", "duplicate", "rejected"]
+
+
+class EventResult(_Wire):
+    """`duplicate` carries the original result; `rejected` is acknowledged and parked for review
+    on the server: the till marks it sent and never retries it."""
+
+    id: uuid.UUID
+    status: EventStatus
+    reason: str | None = None
+    result: dict[str, Any] | None = None
+
+
+class PushResponse(_Wire):
+    results: list[EventResult]
+    server_time: AwareDatetime
+    epoch: str
+    clock_skew_flagged: bool = False
+
+
+class PullRequest(_Wire):
+    cursor: int = Field(ge=0, description="the seq of the last change applied; 0 for everything")
+    epoch: str | None = Field(default=None, description="the epoch the cursor belongs to")
+    limit: int = Field(default=500, ge=1, le=MAX_PULL_LIMIT)
+
+
+class Change(_Wire):
+    seq: int = Field(ge=1)
+    entity: str
+    op: Literal["upsert", "delete"]
+    key: str
+    data: dict[str, Any]
+
+
+class PullResponse(_Wire):
+    """Changes with seq > cursor, up to the watermark below which every seq has committed.
+    `cursor` is the seq of the last change returned (unchanged when none). `reset` means the
+    server's epoch differs from the request's: drop the cursor and pull from 0."""
+
+    changes: list[Change]
+    cursor: int
+    more: bool
+    epoch: str
+    reset: bool = False
+
+
+class LookupResponse(_Wire):
+    found: bool
+    member: dict[str, Any] | None = None
+    ledger: list[dict[str, Any]] = Field(default_factory=list)
+    coupons: list[dict[str, Any]] = Field(default_factory=list)
+
+
+def utc_iso(value: datetime) -> str:
+    return value.isoformat()
