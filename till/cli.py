@@ -47,6 +47,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_demo_seed(args: argparse.Namespace) -> int:
     from app.demo import seed_demo, store_is_empty
+    from app.services.errors import TillError
 
     ctx = _ctx(args)
     try:
@@ -54,6 +55,9 @@ def cmd_demo_seed(args: argparse.Namespace) -> int:
             print("the store already has data; nothing seeded")
             return EXIT_OK
         summary = seed_demo(ctx, members=args.members, sales=args.sales, seed=args.seed)
+    except TillError as exc:
+        print(f"till: {exc.message}", file=sys.stderr)
+        return EXIT_ERROR
     finally:
         ctx.close()
     print(summary.describe())
