@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.domain import points as ledger
@@ -97,14 +97,20 @@ def quote_cart(ctx: TillContext, cart: Cart, at: datetime | None = None) -> Pric
         return _price(ctx, uow.session, cart, at or ctx.now())
 
 
+# Built once: the checkout runs these on every quote (values go in as bound parameters).
+_PRODUCTS = select(
+    orm.Product.sku, orm.Product.category, orm.Product.unit_price, orm.Product.member_price,
+    orm.Product.name_zh, orm.Product.name_en, orm.Product.active,
+).where(orm.Product.sku.in_(bindparam("skus", expanding=True)))
+_COUPONS_BY_CODE = select(orm.Coupon).where(orm.Coupon.code.in_(bindparam("codes", expanding=True)))
+_PROMOTIONS = select(orm.Promotion)
+
+
 def _price(ctx: TillContext, s: Session, cart: Cart, at: datetime) -> Priced:
     if not cart.lines:
         raise Invalid("The cart is empty.", code="empty_cart")
     skus = {line.sku for line in cart.lines}
-    products = {
-        p.sku: p
-        for p in s.execute(select(orm.Product).where(orm.Product.sku.in_(skus))).scalars()
-    }
+    products = {p.sku: p for p in s.execute(_PRODUCTS, {"skus": list(skus)})}
     lines: list[BasketLine] = []
     names: list[str] = []
     zh = ctx.config.terminal.language == "zh_CN"
@@ -146,9 +152,7 @@ def _price(ctx: TillContext, s: Session, cart: Cart, at: datetime) -> Priced:
     if cart.coupon_codes:
         rows = {
             c.code: c
-            for c in s.execute(
-                select(orm.Coupon).where(orm.Coupon.code.in_(cart.coupon_codes))
-            ).scalars()
+            for c in s.execute(_COUPONS_BY_CODE, {"codes": list(cart.coupon_codes)}).scalars()
         }
         for code in cart.coupon_codes:
             row = rows.get(code)
@@ -161,7 +165,7 @@ def _price(ctx: TillContext, s: Session, cart: Cart, at: datetime) -> Priced:
             else:
                 specs.append(coupon_spec(row))
 
-    promotions = tuple(promotion(p) for p in s.execute(select(orm.Promotion)).scalars())
+    promotions = tuple(promotion(p) for p in s.execute(_PROMOTIONS).scalars())
     basket = Basket(
         at=at,
         program=ctx.program(),
