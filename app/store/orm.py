@@ -302,6 +302,7 @@ class OutboxEvent(Base):
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     result: Mapped[str | None] = mapped_column(String(16))
+    last_error: Mapped[str | None] = mapped_column(Text)  # why the server rejected it (sync)
     __table_args__ = (
         UniqueConstraint("terminal_id", "seq"),
         Index("ix_outbox_pending", "sent_at", "seq"),
@@ -331,3 +332,11 @@ class Revocation(Base):
     kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # member|key|code
     value: Mapped[str] = mapped_column(String(64), primary_key=True)
     at: Mapped[datetime]
+
+
+class SyncState(Base):
+    """The sync worker's small state (key/value): the pull cursor and the server's epoch."""
+
+    __tablename__ = "sync_state"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
