@@ -88,6 +88,8 @@ class ScannerConfig(_Strict):
     wedge_suffix: str = ""
     serial_device: str = ""
     serial_baudrate: int = 9600
+    serial_prefix: str = ""
+    serial_suffix: str = ""
 
 
 class TierConfig(_Strict):
