@@ -1,0 +1,143 @@
+"""Tables of the feedback loop: one answer per receipt, its ticket, the ticket's history and
+the compensation given when it closed. Registered on the server core's ``Base``.
+
+A feedback row is written from the signed token alone, so it can exist before its sale has
+reached the server; ``sale_linked_at`` and ``member_id`` are filled when the sale arrives
+(:func:`server.feedback.service.link_sale`). One answer per receipt is enforced twice by the
+database: on the sale id the token carries and on (store, terminal, receipt no).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from server.feedback._base import Base
+
+__all__ = ["Compensation", "Feedback", "Ticket", "TicketEvent", "UTCDateTime"]
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime in, an aware UTC datetime out, also on SQLite (which drops offsets)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    sale_id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    store_id: Mapped[str] = mapped_column(String(64))
+    terminal_id: Mapped[str] = mapped_column(String(64))
+    receipt_no: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str] = mapped_column(String(40))
+    token_nonce: Mapped[str] = mapped_column(String(32))  # hex of the token's 16 random bytes
+    token_issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    stars: Mapped[int] = mapped_column(Integer)
+    nps: Mapped[int] = mapped_column(Integer)
+    category: Mapped[str | None] = mapped_column(String(24))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    lang: Mapped[str] = mapped_column(String(8))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Filled when the sale reaches the server (maybe long after the answer).
+    sale_linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    member_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+
+    ticket: Mapped[Ticket | None] = relationship(back_populates="feedback", uselist=False)
+
+    __table_args__ = (
+        UniqueConstraint("store_id", "terminal_id", "receipt_no", name="uq_feedback_receipt"),
+        Index("ix_feedback_store_submitted", "store_id", "submitted_at"),
+        Index("ix_feedback_unlinked", "sale_linked_at"),
+    )
+
+
+class Ticket(Base):
+    __tablename__ = "feedback_tickets"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    feedback_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("feedback.id"), unique=True)
+    store_id: Mapped[str] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(16))  # normal | urgent | major
+    team: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | in_progress | closed
+    assignee: Mapped[str | None] = mapped_column(String(80))
+    escalated_to: Mapped[str | None] = mapped_column(String(40))
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolution: Mapped[str] = mapped_column(Text, default="")
+
+    feedback: Mapped[Feedback] = relationship(back_populates="ticket")
+    history: Mapped[list[TicketEvent]] = relationship(
+        back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
+    )
+    compensation: Mapped[Compensation | None] = relationship(back_populates="ticket", uselist=False)
+
+    __table_args__ = (
+        Index("ix_feedback_tickets_status_due", "status", "due_at"),
+        Index("ix_feedback_tickets_team_status", "team", "status"),
+    )
+
+
+class TicketEvent(Base):
+    """One line of a ticket's history: opened, escalated, assigned, status, note, closed."""
+
+    __tablename__ = "feedback_ticket_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("feedback_tickets.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(24))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="history")
+
+
+class Compensation(Base):
+    """What a member was given when a ticket closed: points, a coupon, or both (at most once
+    per ticket). The till-shaped rows it made are published to the sync change log."""
+
+    __tablename__ = "feedback_compensations"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    ticket_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("feedback_tickets.id"), unique=True)
+    member_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    ledger_entry_id: Mapped[uuid.UUID | None] = mapped_column()
+    coupon_amount: Mapped[int] = mapped_column(Integer, default=0)  # fen off
+    coupon_threshold: Mapped[int] = mapped_column(Integer, default=0)
+    coupon_id: Mapped[uuid.UUID | None] = mapped_column()
+    coupon_code: Mapped[str | None] = mapped_column(String(40), unique=True)
+    reason: Mapped[str] = mapped_column(String(80))  # "compensation:<ticket id>", as the till uses
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(80))
+    # The till-shaped rows (entity, key, data) as published; kept for audit and re-publishing.
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    ticket: Mapped[Ticket] = relationship(back_populates="compensation")

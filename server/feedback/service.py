@@ -1,0 +1,566 @@
+"""Feedback use cases: take an answer, open and route its ticket, join it to its sale, and
+track the ticket to closure with an optional compensation for the member.
+
+Functions take an open SQLAlchemy ``Session`` and never commit: the caller (a route, the sync
+push handler) owns the transaction. What this package needs from the server core is passed in
+as :class:`FeedbackPorts` (signing keys, the sale a token names, the sync change log), so the
+package is testable alone and the core stays the only owner of its tables.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+from typing import Any, Final
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from app.domain import points as ledger
+from app.domain.clock import DEFAULT_TZ, require_aware
+from app.domain.codes import FeedbackClaims, Keyring, RevocationList, verify_feedback_token
+from app.domain.ids import MemberId, new_id
+from server.feedback.i18n import LANGS
+from server.feedback.models import Compensation, Feedback, Ticket, TicketEvent
+from server.feedback.page import COMMENT_MAX
+from server.feedback.rules import CATEGORIES, NPS_RANGE, STAR_RANGE, Score, TicketRules, decide
+
+__all__ = [
+    "AlreadyAnswered",
+    "CannotCompensate",
+    "ChangePublisher",
+    "CompensationRequest",
+    "FeedbackError",
+    "FeedbackPorts",
+    "InvalidTransition",
+    "SaleRef",
+    "Submitted",
+    "TicketNotFound",
+    "assign_ticket",
+    "close_ticket",
+    "compensation_changes",
+    "find_feedback",
+    "get_ticket",
+    "link_pending",
+    "link_sale",
+    "list_tickets",
+    "parse_answer",
+    "read_token",
+    "set_in_progress",
+    "submit_feedback",
+    "ticket_json",
+]
+
+log = logging.getLogger(__name__)
+
+TICKET_STATUSES: Final = ("open", "in_progress", "closed")
+COUPON_ALPHABET: Final = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # as the till's: no 0/O, 1/I/L
+
+
+# ---------------------------------------------------------------- ports and errors
+
+
+@dataclass(frozen=True, slots=True)
+class SaleRef:
+    """What the feedback loop needs to know of a synced sale."""
+
+    sale_id: uuid.UUID
+    member_id: uuid.UUID | None
+
+
+# (session, entity, key, data): record one change for the tills' pull, in the caller's transaction.
+ChangePublisher = Callable[[Session, str, str, Mapping[str, Any]], None]
+
+
+def _no_keys(session: Session) -> tuple[Keyring, RevocationList | None]:
+    return Keyring(), None
+
+
+def _no_sale(session: Session, sale_id: uuid.UUID) -> SaleRef | None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackPorts:
+    """The server core's side of the feedback loop.
+
+    * ``keys(session)``: the enrolled terminals' public keys and the revoked key ids;
+    * ``find_sale(session, sale_id)``: the synced sale, or None while it has not arrived;
+    * ``publish(session, entity, key, data)``: append a change to the sync change log, or None
+      when the core has no change log yet (the compensation is then stored unpublished and
+      :func:`publish_pending` hands it over later).
+    """
+
+    keys: Callable[[Session], tuple[Keyring, RevocationList | None]] = _no_keys
+    find_sale: Callable[[Session, uuid.UUID], SaleRef | None] = _no_sale
+    publish: ChangePublisher | None = None
+    rules: TicketRules = field(default_factory=TicketRules)
+    tz: tzinfo = DEFAULT_TZ
+    feedback_open_for: timedelta = timedelta(days=30)
+    coupon_valid_for: timedelta = timedelta(days=30)
+
+
+class FeedbackError(Exception):
+    code = "feedback_error"
+
+
+class AlreadyAnswered(FeedbackError):
+    code = "already_answered"
+
+
+class FeedbackClosed(FeedbackError):
+    code = "feedback_closed"
+
+
+class TicketNotFound(FeedbackError):
+    code = "ticket_not_found"
+
+
+class InvalidTransition(FeedbackError):
+    code = "invalid_transition"
+
+
+class CannotCompensate(FeedbackError):
+    code = "cannot_compensate"
+
+
+# ---------------------------------------------------------------- the customer's answer
+
+
+def read_token(session: Session, token: str, ports: FeedbackPorts) -> FeedbackClaims:
+    """Verify the token by signature against the enrolled terminals' keys. Raises
+    :class:`app.domain.codes.CodeError` (malformed, unknown_key, bad_signature, revoked)."""
+    keyring, revoked = ports.keys(session)
+    return verify_feedback_token(token, keyring, revoked)
+
+
+def find_feedback(session: Session, claims: FeedbackClaims) -> Feedback | None:
+    return session.execute(
+        select(Feedback).where(
+            (Feedback.sale_id == claims.sale_id)
+            | (
+                (Feedback.store_id == claims.store_id)
+                & (Feedback.terminal_id == claims.terminal_id)
+                & (Feedback.receipt_no == claims.receipt_no)
+            )
+        )
+    ).scalars().first()
+
+
+def parse_answer(fields: Mapping[str, str]) -> Score | list[str]:
+    """The form's fields -> a :class:`Score`, or the error keys (``stars``, ``nps``,
+    ``category``, ``comment``) that the page shows back in the customer's language."""
+    errors: list[str] = []
+
+    def _int(name: str, allowed: range) -> int:
+        raw = fields.get(name, "").strip()
+        if raw.isascii() and raw.isdigit() and int(raw) in allowed:
+            return int(raw)
+        errors.append(name)
+        return allowed.start
+
+    stars = _int("stars", STAR_RANGE)
+    nps = _int("nps", NPS_RANGE)
+    category = fields.get("category", "").strip() or None
+    if category is not None and category not in CATEGORIES:
+        errors.append("category")
+    comment = fields.get("comment", "").replace("\r\n", "\n").strip()
+    if len(comment) > COMMENT_MAX:
+        errors.append("comment")
+    if errors:
+        return errors
+    return Score(stars=stars, nps=nps, category=category, comment=comment)
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    feedback: Feedback
+    ticket: Ticket | None
+
+
+def submit_feedback(
+    session: Session,
+    claims: FeedbackClaims,
+    score: Score,
+    lang: str,
+    now: datetime,
+    ports: FeedbackPorts,
+) -> Submitted:
+    """Store the one answer for this receipt and open its ticket when the rules say so.
+
+    Works whether or not the sale has synced: when it has, the answer is joined to it at once;
+    otherwise :func:`link_sale` joins it later. Raises :class:`AlreadyAnswered` for a second
+    answer (also when two arrive at the same moment: the unique keys decide) and
+    :class:`FeedbackClosed` when the receipt is older than ``ports.feedback_open_for``.
+    """
+    require_aware(now, "now")
+    if now - claims.issued_at > ports.feedback_open_for:
+        raise FeedbackClosed("feedback for this receipt is closed")
+    if find_feedback(session, claims) is not None:
+        raise AlreadyAnswered("this receipt has already been answered")
+    fb = Feedback(
+        id=new_id(),
+        sale_id=claims.sale_id,
+        store_id=claims.store_id,
+        terminal_id=claims.terminal_id,
+        receipt_no=claims.receipt_no,
+        key_id=claims.key_id,
+        token_nonce=claims.nonce.hex(),
+        token_issued_at=claims.issued_at,
+        stars=score.stars,
+        nps=score.nps,
+        category=score.category,
+        comment=score.comment,
+        lang=lang if lang in LANGS else "zh",
+        submitted_at=now,
+        sale_linked_at=None,
+        member_id=None,
+    )
+    sale = ports.find_sale(session, claims.sale_id)
+    if sale is not None:
+        fb.sale_linked_at = now
+        fb.member_id = sale.member_id
+    try:
+        with session.begin_nested():
+            session.add(fb)
+            session.flush()
+    except IntegrityError:
+        raise AlreadyAnswered("this receipt has already been answered") from None
+    ticket = _open_ticket(session, fb, score, now, ports.rules)
+    log.info(
+        "feedback stored: store=%s terminal=%s receipt=%s stars=%d nps=%d ticket=%s",
+        fb.store_id, fb.terminal_id, fb.receipt_no, fb.stars, fb.nps,
+        f"{ticket.severity}:{ticket.id}" if ticket else "none",
+    )
+    return Submitted(fb, ticket)
+
+
+def _event(ticket: Ticket, at: datetime, actor: str, action: str, **detail: Any) -> None:
+    ticket.history.append(TicketEvent(at=at, actor=actor, action=action, detail=detail))
+
+
+def _open_ticket(session: Session, fb: Feedback, score: Score, now: datetime,
+                 rules: TicketRules) -> Ticket | None:
+    decision = decide(score, now, rules)
+    if decision is None:
+        return None
+    ticket = Ticket(
+        id=new_id(),
+        feedback_id=fb.id,
+        store_id=fb.store_id,
+        severity=str(decision.severity),
+        team=decision.team,
+        status="open",
+        assignee=None,
+        escalated_to=decision.escalate_to,
+        reasons=list(decision.reasons),
+        opened_at=now,
+        due_at=decision.due_at,
+        updated_at=now,
+        closed_at=None,
+        resolution="",
+        history=[],
+    )
+    _event(ticket, now, "system", "opened", severity=ticket.severity, team=ticket.team,
+           due_at=ticket.due_at.isoformat(), reasons=list(decision.reasons))
+    if decision.escalate_to:
+        _event(ticket, now, "system", "escalated", to=decision.escalate_to)
+        log.warning("major feedback ticket %s escalated to %s (store %s, team %s)",
+                    ticket.id, decision.escalate_to, fb.store_id, ticket.team)
+    session.add(ticket)
+    session.flush()
+    return ticket
+
+
+# ---------------------------------------------------------------- joining the sale
+
+
+def link_sale(session: Session, sale_id: uuid.UUID, member_id: uuid.UUID | None, now: datetime) -> bool:
+    """Join the answer for ``sale_id`` (if any) to its sale, now that the sale has arrived.
+
+    The sync push handler calls this for each ``sale.completed`` it applies, in its own
+    transaction; it is idempotent (a second call changes nothing) and cheap when there is no
+    answer. Returns True when an answer was joined by this call.
+    """
+    require_aware(now, "now")
+    fb = session.execute(
+        select(Feedback).where(Feedback.sale_id == sale_id, Feedback.sale_linked_at.is_(None))
+    ).scalar_one_or_none()
+    if fb is None:
+        return False
+    fb.sale_linked_at = now
+    fb.member_id = member_id
+    session.flush()
+    return True
+
+
+def link_pending(session: Session, ports: FeedbackPorts, now: datetime, limit: int = 500) -> int:
+    """Join answers whose sale has arrived since (a sweep, for a push handler that did not
+    call :func:`link_sale`). Returns how many were joined."""
+    pending = session.execute(
+        select(Feedback).where(Feedback.sale_linked_at.is_(None))
+        .order_by(Feedback.submitted_at).limit(limit)
+    ).scalars().all()
+    joined = 0
+    for fb in pending:
+        sale = ports.find_sale(session, fb.sale_id)
+        if sale is not None:
+            fb.sale_linked_at = now
+            fb.member_id = sale.member_id
+            joined += 1
+    session.flush()
+    return joined
+
+
+# ---------------------------------------------------------------- tickets (HQ)
+
+
+def get_ticket(session: Session, ticket_id: uuid.UUID) -> Ticket:
+    ticket = session.execute(
+        select(Ticket).where(Ticket.id == ticket_id)
+        .options(selectinload(Ticket.history), selectinload(Ticket.feedback),
+                 selectinload(Ticket.compensation))
+    ).scalar_one_or_none()
+    if ticket is None:
+        raise TicketNotFound(f"no ticket {ticket_id}")
+    return ticket
+
+
+def list_tickets(
+    session: Session,
+    now: datetime,
+    *,
+    status: str | None = None,
+    team: str | None = None,
+    store_id: str | None = None,
+    severity: str | None = None,
+    overdue: bool | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> Sequence[Ticket]:
+    """Tickets, most urgent first (earliest due), filtered as asked."""
+    q = select(Ticket).options(selectinload(Ticket.feedback), selectinload(Ticket.compensation))
+    if status:
+        q = q.where(Ticket.status == status)
+    if team:
+        q = q.where(Ticket.team == team)
+    if store_id:
+        q = q.where(Ticket.store_id == store_id)
+    if severity:
+        q = q.where(Ticket.severity == severity)
+    if overdue is True:
+        q = q.where(Ticket.status != "closed", Ticket.due_at < now)
+    elif overdue is False:
+        q = q.where((Ticket.status == "closed") | (Ticket.due_at >= now))
+    q = q.order_by(Ticket.due_at, Ticket.id).limit(max(1, min(limit, 500))).offset(max(0, offset))
+    return session.execute(q).scalars().all()
+
+
+def count_open(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(Ticket)
+                               .where(Ticket.status != "closed")).scalar_one())
+
+
+def _not_closed(ticket: Ticket) -> None:
+    if ticket.status == "closed":
+        raise InvalidTransition("the ticket is closed")
+
+
+def assign_ticket(session: Session, ticket_id: uuid.UUID, assignee: str, actor: str, now: datetime,
+                  team: str | None = None) -> Ticket:
+    """Give the ticket to a person (and optionally another team); an open ticket becomes
+    in_progress."""
+    ticket = get_ticket(session, ticket_id)
+    _not_closed(ticket)
+    assignee = assignee.strip()
+    if not assignee:
+        raise InvalidTransition("an assignee is needed")
+    ticket.assignee = assignee[:80]
+    detail: dict[str, Any] = {"assignee": ticket.assignee}
+    if team and team != ticket.team:
+        detail["team"] = {"from": ticket.team, "to": team[:40]}
+        ticket.team = team[:40]
+    if ticket.status == "open":
+        ticket.status = "in_progress"
+        detail["status"] = "in_progress"
+    ticket.updated_at = now
+    _event(ticket, now, actor, "assigned", **detail)
+    session.flush()
+    return ticket
+
+
+def set_in_progress(session: Session, ticket_id: uuid.UUID, actor: str, now: datetime,
+                    note: str = "") -> Ticket:
+    ticket = get_ticket(session, ticket_id)
+    _not_closed(ticket)
+    if ticket.status != "in_progress":
+        ticket.status = "in_progress"
+        ticket.updated_at = now
+        _event(ticket, now, actor, "status", status="in_progress", note=note[:500])
+    elif note:
+        ticket.updated_at = now
+        _event(ticket, now, actor, "note", note=note[:500])
+    session.flush()
+    return ticket
+
+
+@dataclass(frozen=True, slots=True)
+class CompensationRequest:
+    """Points and/or an amount-off coupon (fen) for the member of the ticket's sale."""
+
+    points: int = 0
+    coupon_amount: int = 0
+    coupon_threshold: int = 0
+
+    def __post_init__(self) -> None:
+        if self.points < 0 or self.coupon_amount < 0 or self.coupon_threshold < 0:
+            raise ValueError("compensation values cannot be negative")
+        if self.points == 0 and self.coupon_amount == 0:
+            raise ValueError("a compensation gives points, a coupon, or both")
+
+
+def _coupon_code() -> str:
+    return "C" + "".join(secrets.choice(COUPON_ALPHABET) for _ in range(9))
+
+
+def compensation_changes(comp: Compensation, now: datetime, coupon_valid_for: timedelta,
+                         tz: tzinfo = DEFAULT_TZ) -> list[dict[str, Any]]:
+    """The till-shaped rows (``app/store/orm.py`` column names, as :mod:`sync.protocol` says a
+    pull carries them) for a compensation: a ``ledger_entry`` of kind ``compensate`` and/or a
+    member ``coupon`` of kind ``amount_off``. Each is ``{"entity", "key", "data"}``."""
+    changes: list[dict[str, Any]] = []
+    if comp.points:
+        entry = ledger.compensate(MemberId(comp.member_id), comp.points, now, note=comp.reason, tz=tz)
+        comp.ledger_entry_id = entry.id
+        changes.append({"entity": "ledger_entry", "key": str(entry.id), "data": {
+            "id": str(entry.id), "member_id": str(entry.member_id), "kind": str(entry.kind),
+            "points": entry.points, "at": entry.at.isoformat(),
+            "expires_at": entry.expires_at.isoformat() if entry.expires_at else None,
+            "sale_id": None, "refund_id": None, "note": entry.note,
+        }})
+    if comp.coupon_amount:
+        comp.coupon_id = new_id()
+        comp.coupon_code = _coupon_code()
+        changes.append({"entity": "coupon", "key": str(comp.coupon_id), "data": {
+            "id": str(comp.coupon_id), "code": comp.coupon_code, "name": "Sorry",
+            "kind": "amount_off", "amount": comp.coupon_amount, "percent": "0", "cap": None,
+            "threshold": comp.coupon_threshold, "multiplier": "1", "gift_sku": None,
+            "categories": [], "skus": [], "stackable": False, "member_only": True,
+            "member_id": str(comp.member_id), "valid_from": now.isoformat(),
+            "valid_to": (now + coupon_valid_for).isoformat(), "status": "issued",
+            "issued_reason": comp.reason, "issued_at": now.isoformat(), "redeemed_sale_id": None,
+        }})
+    return changes
+
+
+def _publish(session: Session, comp: Compensation, publish: ChangePublisher | None, now: datetime) -> None:
+    if publish is None or comp.published_at is not None:
+        return
+    for change in comp.changes:
+        publish(session, change["entity"], change["key"], change["data"])
+    comp.published_at = now
+
+
+def publish_pending(session: Session, ports: FeedbackPorts, now: datetime) -> int:
+    """Hand compensations stored while the core had no change log to ``ports.publish``."""
+    if ports.publish is None:
+        return 0
+    rows = session.execute(select(Compensation).where(Compensation.published_at.is_(None))).scalars().all()
+    for comp in rows:
+        _publish(session, comp, ports.publish, now)
+    session.flush()
+    return len(rows)
+
+
+def close_ticket(
+    session: Session,
+    ticket_id: uuid.UUID,
+    actor: str,
+    now: datetime,
+    ports: FeedbackPorts,
+    resolution: str = "",
+    compensation: CompensationRequest | None = None,
+) -> Ticket:
+    """Close the ticket, optionally compensating the member of the ticket's sale.
+
+    The compensation is written as till-shaped rows and handed to ``ports.publish`` in the same
+    transaction, so it reaches the member's tills by the pull. Raises
+    :class:`CannotCompensate` when the sale has not arrived yet or had no member (the ticket
+    then stays as it was), :class:`InvalidTransition` when it is already closed.
+    """
+    require_aware(now, "now")
+    ticket = get_ticket(session, ticket_id)
+    _not_closed(ticket)
+    if compensation is not None:
+        fb = ticket.feedback
+        if fb.sale_linked_at is None:
+            sale = ports.find_sale(session, fb.sale_id)
+            if sale is not None:
+                fb.sale_linked_at, fb.member_id = now, sale.member_id
+        if fb.sale_linked_at is None:
+            raise CannotCompensate("the sale has not reached the server yet; try again after it syncs")
+        if fb.member_id is None:
+            raise CannotCompensate("the sale had no member to compensate")
+        comp = Compensation(
+            id=new_id(), ticket_id=ticket.id, member_id=fb.member_id,
+            points=compensation.points, coupon_amount=compensation.coupon_amount,
+            coupon_threshold=compensation.coupon_threshold,
+            reason=f"compensation:{ticket.id}", at=now, actor=actor[:80], published_at=None,
+        )
+        comp.changes = compensation_changes(comp, now, ports.coupon_valid_for, ports.tz)
+        session.add(comp)
+        ticket.compensation = comp
+        _publish(session, comp, ports.publish, now)
+        _event(ticket, now, actor, "compensated", points=comp.points, coupon_amount=comp.coupon_amount,
+               coupon_code=comp.coupon_code, published=comp.published_at is not None)
+    ticket.status = "closed"
+    ticket.closed_at = now
+    ticket.updated_at = now
+    ticket.resolution = resolution[:2000]
+    _event(ticket, now, actor, "closed", resolution=ticket.resolution,
+           within_sla=now <= ticket.due_at)
+    session.flush()
+    return ticket
+
+
+def ticket_json(ticket: Ticket, now: datetime) -> dict[str, Any]:
+    """A ticket for the HQ API (no member phone or name: the member is an id)."""
+    fb = ticket.feedback
+    comp = ticket.compensation
+    return {
+        "id": str(ticket.id),
+        "store_id": ticket.store_id,
+        "severity": ticket.severity,
+        "team": ticket.team,
+        "status": ticket.status,
+        "assignee": ticket.assignee,
+        "escalated_to": ticket.escalated_to,
+        "reasons": list(ticket.reasons),
+        "opened_at": ticket.opened_at.isoformat(),
+        "due_at": ticket.due_at.isoformat(),
+        "overdue": ticket.status != "closed" and ticket.due_at < now,
+        "closed_at": ticket.closed_at.isoformat() if ticket.closed_at else None,
+        "resolution": ticket.resolution,
+        "feedback": {
+            "id": str(fb.id), "sale_id": str(fb.sale_id), "terminal_id": fb.terminal_id,
+            "receipt_no": fb.receipt_no, "stars": fb.stars, "nps": fb.nps, "category": fb.category,
+            "comment": fb.comment, "lang": fb.lang, "submitted_at": fb.submitted_at.isoformat(),
+            "sale_linked": fb.sale_linked_at is not None,
+            "member_id": str(fb.member_id) if fb.member_id else None,
+        },
+        "compensation": None if comp is None else {
+            "points": comp.points, "coupon_amount": comp.coupon_amount,
+            "coupon_threshold": comp.coupon_threshold, "coupon_code": comp.coupon_code,
+            "at": comp.at.isoformat(), "published": comp.published_at is not None,
+        },
+    }
+
+
+def history_json(ticket: Ticket) -> list[dict[str, Any]]:
+    return [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "detail": e.detail}
+            for e in ticket.history]
