@@ -1,0 +1,161 @@
+"""The use cases the cashier screens call, in one object the views are given.
+
+This is the only module in ui/ that imports app.services; views import the command and
+result types from here. Every method may block (a database transaction, a PIN hash, a
+printer with a timeout): call them through :class:`ui.ops.Op`, never on the GUI thread.
+Attributes that are plain values (``config``, ``language``) are safe anywhere.
+
+No method opens a database session itself; each calls one use case, which runs its own unit
+of work.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from app.config import TillConfig
+from app.domain.codes import Keyring, looks_like_feedback_token, verify_feedback_token
+from app.domain.ids import MemberId, RefundId, SaleId, ShiftId, StaffId, new_id
+from app.domain.receipt import Receipt
+from app.ports import PrinterState, ReceiptPrinter
+from app.services import checkout, members, receipts, refunds, shifts, staff, voids
+from app.services.checkout import Cart, CartLine, CompleteSale, Priced, SaleDone, Tender
+from app.services.context import TillContext
+from app.services.errors import TillError
+from app.services.members import CouponView, MemberView, RegisterMember, Registration
+from app.services.refunds import RefundDone, RefundSale
+from app.services.shifts import ShiftReport
+from app.services.staff import StaffMember
+from app.services.voids import VoidLines
+
+__all__ = [
+    "Cart", "CartLine", "CompleteSale", "CouponView", "MemberView", "Priced", "RefundDone",
+    "RegisterMember", "Registration", "SaleDone", "ShiftReport", "StaffMember", "Tender",
+    "TillError", "TillServices", "new_refund_id", "new_sale_id",
+]
+
+
+def new_sale_id() -> SaleId:
+    return SaleId(new_id())
+
+
+def new_refund_id() -> RefundId:
+    return RefundId(new_id())
+
+
+@dataclass(frozen=True, slots=True)
+class Printed:
+    receipt_no: str
+
+
+class TillServices:
+    """The till's use cases for the screens. Thread: the Op worker (one at a time)."""
+
+    def __init__(self, ctx: TillContext, printer: ReceiptPrinter) -> None:
+        self._ctx = ctx
+        self._printer = printer
+        self.config: TillConfig = ctx.config
+
+    # ------------------------------------------------------------ staff and shifts
+
+    def sign_in(self, login: str, pin: str) -> StaffMember:
+        return staff.sign_in(self._ctx, login, pin)
+
+    def current_shift(self) -> ShiftId | None:
+        return shifts.current_shift(self._ctx)
+
+    def open_shift(self, cashier_id: StaffId, opening_float: int) -> ShiftId:
+        return shifts.open_shift(self._ctx, cashier_id, opening_float)
+
+    def x_report(self, shift_id: ShiftId) -> ShiftReport:
+        return shifts.x_report(self._ctx, shift_id)
+
+    def close_shift(self, shift_id: ShiftId, staff_id: StaffId, counted_cash: int) -> ShiftReport:
+        return shifts.close_shift(self._ctx, shift_id, staff_id, counted_cash)
+
+    def _approver(self, login: str) -> StaffId:
+        return staff.find_staff(self._ctx, login.strip()).id
+
+    # ------------------------------------------------------------ members
+
+    def identify(self, text: str) -> MemberView:
+        return members.identify(self._ctx, text)
+
+    def member_view(self, member_id: MemberId) -> MemberView:
+        return members.member_view(self._ctx, member_id)
+
+    def member_code(self, member_id: MemberId, dynamic: bool = True) -> str:
+        return members.member_code(self._ctx, member_id, dynamic=dynamic)
+
+    def register_member(self, cmd: RegisterMember) -> Registration:
+        return members.register_member(self._ctx, cmd)
+
+    # ------------------------------------------------------------ selling
+
+    def quote(self, cart: Cart) -> Priced:
+        return checkout.quote_cart(self._ctx, cart)
+
+    def complete_sale(self, cmd: CompleteSale) -> SaleDone:
+        return checkout.complete_sale(self._ctx, cmd)
+
+    def void_lines(self, cashier_id: StaffId, lines: tuple[CartLine, ...], whole_cart: bool,
+                   supervisor_login: str, supervisor_pin: str, reason: str = "") -> str:
+        approver = self._approver(supervisor_login)
+        return voids.void_lines(self._ctx, VoidLines(cashier_id, lines, whole_cart, approver,
+                                                     supervisor_pin, reason))
+
+    # ------------------------------------------------------------ receipts and refunds
+
+    def receipt(self, sale_ref: str) -> Receipt:
+        return receipts.receipt_for(self._ctx, sale_ref)
+
+    def print_sale(self, sale_ref: str) -> Printed:
+        """Print a stored sale's receipt. Raises PrintError (the receipt is queued)."""
+        receipt = receipts.receipt_for(self._ctx, sale_ref)
+        self._printer.print_receipt(receipt)
+        return Printed(receipt.receipt_no)
+
+    def sale_for_refund(self, text: str) -> Receipt:
+        """The sale behind a typed receipt number or a scanned receipt QR (feedback URL)."""
+        return receipts.receipt_for(self._ctx, self._sale_ref(text))
+
+    def _sale_ref(self, text: str) -> str:
+        text = text.strip()
+        token = text.rsplit("/", 1)[-1]
+        if not looks_like_feedback_token(token):
+            return text
+        # Receipts of this till carry a token signed by this till's own key: verify it with
+        # that key alone (no other till's key is needed to refund here).
+        from app.domain.codes import CodeError
+
+        try:
+            claims = verify_feedback_token(token, Keyring([self._ctx.signer.public()]))
+        except CodeError as exc:
+            raise TillError("This code is not one of this till's receipts.",
+                            code="not_receipt_code") from exc
+        return str(claims.sale_id)
+
+    def refund(self, sale_id: str, lines: dict[int, int], cashier_id: StaffId,
+               supervisor_login: str, supervisor_pin: str, refund_id: RefundId,
+               shift_id: ShiftId | None) -> RefundDone:
+        approver = self._approver(supervisor_login)
+        return refunds.refund_sale(self._ctx, RefundSale(
+            refund_id=refund_id, sale_ref=sale_id, lines=lines, cashier_id=cashier_id,
+            approver_id=approver, approver_pin=supervisor_pin, shift_id=shift_id))
+
+    # ------------------------------------------------------------ devices and sync
+
+    def printer_status(self) -> PrinterState:
+        return self._printer.status()
+
+    def pending_events(self) -> int | None:
+        """Events waiting to sync. None: no use case reports it yet (the bar shows "—")."""
+        return None
+
+
+def parse_uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
