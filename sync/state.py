@@ -1,0 +1,58 @@
+"""The sync worker's state in the till's store (`sync_state`): pull cursor and server epoch.
+
+Read and written inside the caller's transaction, so that a pulled page and its cursor commit
+together, and a server restored from a backup (a new epoch) resets the cursor and re-queues
+the outbox in one step.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from app.store.orm import OutboxEvent, SyncState
+
+CURSOR = "pull_cursor"
+EPOCH = "epoch"
+
+
+def get_state(s: Session, key: str) -> str | None:
+    row = s.get(SyncState, key)
+    return None if row is None else row.value
+
+
+def set_state(s: Session, key: str, value: str) -> None:
+    row = s.get(SyncState, key)
+    if row is None:
+        s.add(SyncState(key=key, value=value))
+    else:
+        row.value = value
+
+
+def get_cursor(s: Session) -> int:
+    value = get_state(s, CURSOR)
+    return int(value) if value else 0
+
+
+def set_cursor(s: Session, cursor: int) -> None:
+    set_state(s, CURSOR, str(cursor))
+
+
+def get_epoch(s: Session) -> str | None:
+    return get_state(s, EPOCH) or None
+
+
+def adopt_epoch(s: Session, epoch: str) -> bool:
+    """Record the server's epoch. When it differs from the one the till knew, the server was
+    restored from a backup and may have lost what the till sent since: the pull cursor goes
+    back to 0 and every outbox event is queued again (the server drops duplicates by id).
+    Returns True when that reset happened."""
+    known = get_epoch(s)
+    if known == epoch:
+        return False
+    set_state(s, EPOCH, epoch)
+    if known is None:
+        return False
+    set_cursor(s, 0)
+    s.execute(update(OutboxEvent).values(sent_at=None, result=None, last_error=None))
+    return True
