@@ -18,7 +18,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from server.feedback._base import Base
+from server.models import Base
 
 __all__ = ["Compensation", "Feedback", "Ticket", "TicketEvent", "UTCDateTime"]
 
@@ -62,6 +62,7 @@ class Feedback(Base):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Filled when the sale reaches the server (maybe long after the answer).
     sale_linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    linked_sale_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sales.id"), unique=True)
     member_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
 
     ticket: Mapped[Ticket | None] = relationship(back_populates="feedback", uselist=False)
@@ -120,7 +121,7 @@ class TicketEvent(Base):
 
 class Compensation(Base):
     """What a member was given when a ticket closed: points, a coupon, or both (at most once
-    per ticket). The till-shaped rows it made are published to the sync change log."""
+    per ticket). The ids here are those of the core's ledger entry and coupon rows."""
 
     __tablename__ = "feedback_compensations"
 
@@ -136,8 +137,9 @@ class Compensation(Base):
     reason: Mapped[str] = mapped_column(String(80))  # "compensation:<ticket id>", as the till uses
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor: Mapped[str] = mapped_column(String(80))
-    # The till-shaped rows (entity, key, data) as published; kept for audit and re-publishing.
-    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    points_expire_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    coupon_valid_to: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the core's ledger entry / coupon and their pull changes were written (None: not yet).
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     ticket: Mapped[Ticket] = relationship(back_populates="compensation")

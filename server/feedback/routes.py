@@ -12,7 +12,7 @@ import hmac
 import logging
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Final
@@ -48,6 +48,8 @@ class FeedbackConfig:
     admin_token: str = ""
     clock: Callable[[], datetime] = utcnow
     page_prefix: str = "/f"
+    # SQLite's single writer: the core's lock, taken around each write (None on PostgreSQL).
+    write_lock: AbstractContextManager[Any] | None = None
 
 
 # ---------------------------------------------------------------- helpers
@@ -111,12 +113,14 @@ def make_router(cfg: FeedbackConfig) -> APIRouter:
     router = APIRouter()
 
     @contextmanager
-    def _session() -> Iterator[Session]:
-        session = cfg.session_factory()
-        try:
-            yield session
-        finally:
-            session.close()
+    def _session(write: bool = False) -> Iterator[Session]:
+        lock = cfg.write_lock if write and cfg.write_lock is not None else nullcontext()
+        with lock:
+            session = cfg.session_factory()
+            try:
+                yield session
+            finally:
+                session.close()
 
     def _lang(request: Request, lang: str | None) -> Lang:
         return pick_language(lang, request.headers.get("accept-language"))
@@ -152,7 +156,7 @@ def make_router(cfg: FeedbackConfig) -> APIRouter:
         return await run_in_threadpool(_submit, token, fields, chosen, path)
 
     def _submit(token: str, fields: dict[str, str], chosen: Lang, path: str) -> HTMLResponse:
-        with _session() as session:
+        with _session(write=True) as session:
             try:
                 claims = service.read_token(session, token, cfg.ports)
             except CodeError as exc:
@@ -197,7 +201,7 @@ def make_router(cfg: FeedbackConfig) -> APIRouter:
 
     def _run(fn: Callable[[Session, datetime], Any]) -> Any:
         now = cfg.clock()
-        with _session() as session:
+        with _session(write=True) as session:
             try:
                 result = fn(session, now)
                 session.commit()

@@ -33,8 +33,8 @@ from server.feedback.rules import CATEGORIES, NPS_RANGE, STAR_RANGE, Score, Tick
 __all__ = [
     "AlreadyAnswered",
     "CannotCompensate",
-    "ChangePublisher",
     "CompensationRequest",
+    "CompensationWriter",
     "FeedbackError",
     "FeedbackPorts",
     "InvalidTransition",
@@ -43,13 +43,13 @@ __all__ = [
     "TicketNotFound",
     "assign_ticket",
     "close_ticket",
-    "compensation_changes",
     "find_feedback",
     "get_ticket",
     "link_pending",
     "link_sale",
     "list_tickets",
     "parse_answer",
+    "publish_pending",
     "read_token",
     "set_in_progress",
     "submit_feedback",
@@ -73,8 +73,9 @@ class SaleRef:
     member_id: uuid.UUID | None
 
 
-# (session, entity, key, data): record one change for the tills' pull, in the caller's transaction.
-ChangePublisher = Callable[[Session, str, str, Mapping[str, Any]], None]
+# (session, compensation, now): write the points / coupon into the core's loyalty tables and
+# its sync change log, in the caller's transaction.
+CompensationWriter = Callable[[Session, Compensation, datetime], None]
 
 
 def _no_keys(session: Session) -> tuple[Keyring, RevocationList | None]:
@@ -91,14 +92,14 @@ class FeedbackPorts:
 
     * ``keys(session)``: the enrolled terminals' public keys and the revoked key ids;
     * ``find_sale(session, sale_id)``: the synced sale, or None while it has not arrived;
-    * ``publish(session, entity, key, data)``: append a change to the sync change log, or None
-      when the core has no change log yet (the compensation is then stored unpublished and
-      :func:`publish_pending` hands it over later).
+    * ``compensate(session, compensation, now)``: write the compensation's ledger entry and/or
+      coupon into the core's tables and change log (so tills pull it), or None when not wired
+      (the compensation is then stored unpublished and :func:`publish_pending` hands it over).
     """
 
     keys: Callable[[Session], tuple[Keyring, RevocationList | None]] = _no_keys
     find_sale: Callable[[Session, uuid.UUID], SaleRef | None] = _no_sale
-    publish: ChangePublisher | None = None
+    compensate: CompensationWriter | None = None
     rules: TicketRules = field(default_factory=TicketRules)
     tz: tzinfo = DEFAULT_TZ
     feedback_open_for: timedelta = timedelta(days=30)
@@ -223,8 +224,7 @@ def submit_feedback(
     )
     sale = ports.find_sale(session, claims.sale_id)
     if sale is not None:
-        fb.sale_linked_at = now
-        fb.member_id = sale.member_id
+        _join(fb, sale.sale_id, sale.member_id, now)
     try:
         with session.begin_nested():
             session.add(fb)
@@ -280,6 +280,12 @@ def _open_ticket(session: Session, fb: Feedback, score: Score, now: datetime,
 # ---------------------------------------------------------------- joining the sale
 
 
+def _join(fb: Feedback, sale_id: uuid.UUID, member_id: uuid.UUID | None, now: datetime) -> None:
+    fb.linked_sale_id = sale_id
+    fb.member_id = member_id
+    fb.sale_linked_at = now
+
+
 def link_sale(session: Session, sale_id: uuid.UUID, member_id: uuid.UUID | None, now: datetime) -> bool:
     """Join the answer for ``sale_id`` (if any) to its sale, now that the sale has arrived.
 
@@ -293,8 +299,7 @@ def link_sale(session: Session, sale_id: uuid.UUID, member_id: uuid.UUID | None,
     ).scalar_one_or_none()
     if fb is None:
         return False
-    fb.sale_linked_at = now
-    fb.member_id = member_id
+    _join(fb, sale_id, member_id, now)
     session.flush()
     return True
 
@@ -310,8 +315,7 @@ def link_pending(session: Session, ports: FeedbackPorts, now: datetime, limit: i
     for fb in pending:
         sale = ports.find_sale(session, fb.sale_id)
         if sale is not None:
-            fb.sale_linked_at = now
-            fb.member_id = sale.member_id
+            _join(fb, sale.sale_id, sale.member_id, now)
             joined += 1
     session.flush()
     return joined
@@ -428,51 +432,26 @@ def _coupon_code() -> str:
     return "C" + "".join(secrets.choice(COUPON_ALPHABET) for _ in range(9))
 
 
-def compensation_changes(comp: Compensation, now: datetime, coupon_valid_for: timedelta,
-                         tz: tzinfo = DEFAULT_TZ) -> list[dict[str, Any]]:
-    """The till-shaped rows (``app/store/orm.py`` column names, as :mod:`sync.protocol` says a
-    pull carries them) for a compensation: a ``ledger_entry`` of kind ``compensate`` and/or a
-    member ``coupon`` of kind ``amount_off``. Each is ``{"entity", "key", "data"}``."""
-    changes: list[dict[str, Any]] = []
+def _prepare(comp: Compensation, now: datetime, ports: FeedbackPorts) -> None:
+    """Fix the ids, code and dates of what the compensation gives, before the core writes it."""
     if comp.points:
-        entry = ledger.compensate(MemberId(comp.member_id), comp.points, now, note=comp.reason, tz=tz)
+        entry = ledger.compensate(MemberId(comp.member_id), comp.points, now, note=comp.reason, tz=ports.tz)
         comp.ledger_entry_id = entry.id
-        changes.append({"entity": "ledger_entry", "key": str(entry.id), "data": {
-            "id": str(entry.id), "member_id": str(entry.member_id), "kind": str(entry.kind),
-            "points": entry.points, "at": entry.at.isoformat(),
-            "expires_at": entry.expires_at.isoformat() if entry.expires_at else None,
-            "sale_id": None, "refund_id": None, "note": entry.note,
-        }})
+        comp.points_expire_at = entry.expires_at
     if comp.coupon_amount:
         comp.coupon_id = new_id()
         comp.coupon_code = _coupon_code()
-        changes.append({"entity": "coupon", "key": str(comp.coupon_id), "data": {
-            "id": str(comp.coupon_id), "code": comp.coupon_code, "name": "Sorry",
-            "kind": "amount_off", "amount": comp.coupon_amount, "percent": "0", "cap": None,
-            "threshold": comp.coupon_threshold, "multiplier": "1", "gift_sku": None,
-            "categories": [], "skus": [], "stackable": False, "member_only": True,
-            "member_id": str(comp.member_id), "valid_from": now.isoformat(),
-            "valid_to": (now + coupon_valid_for).isoformat(), "status": "issued",
-            "issued_reason": comp.reason, "issued_at": now.isoformat(), "redeemed_sale_id": None,
-        }})
-    return changes
-
-
-def _publish(session: Session, comp: Compensation, publish: ChangePublisher | None, now: datetime) -> None:
-    if publish is None or comp.published_at is not None:
-        return
-    for change in comp.changes:
-        publish(session, change["entity"], change["key"], change["data"])
-    comp.published_at = now
+        comp.coupon_valid_to = now + ports.coupon_valid_for
 
 
 def publish_pending(session: Session, ports: FeedbackPorts, now: datetime) -> int:
-    """Hand compensations stored while the core had no change log to ``ports.publish``."""
-    if ports.publish is None:
+    """Hand compensations stored while no ``ports.compensate`` was wired to the core."""
+    if ports.compensate is None:
         return 0
     rows = session.execute(select(Compensation).where(Compensation.published_at.is_(None))).scalars().all()
     for comp in rows:
-        _publish(session, comp, ports.publish, now)
+        ports.compensate(session, comp, now)
+        comp.published_at = now
     session.flush()
     return len(rows)
 
@@ -488,8 +467,9 @@ def close_ticket(
 ) -> Ticket:
     """Close the ticket, optionally compensating the member of the ticket's sale.
 
-    The compensation is written as till-shaped rows and handed to ``ports.publish`` in the same
-    transaction, so it reaches the member's tills by the pull. Raises
+    The compensation is recorded here and handed to ``ports.compensate`` in the same
+    transaction, which writes the core's ledger entry / coupon and its pull changes, so it
+    reaches the member's tills by sync. Raises
     :class:`CannotCompensate` when the sale has not arrived yet or had no member (the ticket
     then stays as it was), :class:`InvalidTransition` when it is already closed.
     """
@@ -501,7 +481,7 @@ def close_ticket(
         if fb.sale_linked_at is None:
             sale = ports.find_sale(session, fb.sale_id)
             if sale is not None:
-                fb.sale_linked_at, fb.member_id = now, sale.member_id
+                _join(fb, sale.sale_id, sale.member_id, now)
         if fb.sale_linked_at is None:
             raise CannotCompensate("the sale has not reached the server yet; try again after it syncs")
         if fb.member_id is None:
@@ -512,12 +492,17 @@ def close_ticket(
             coupon_threshold=compensation.coupon_threshold,
             reason=f"compensation:{ticket.id}", at=now, actor=actor[:80], published_at=None,
         )
-        comp.changes = compensation_changes(comp, now, ports.coupon_valid_for, ports.tz)
+        _prepare(comp, now, ports)
         session.add(comp)
         ticket.compensation = comp
-        _publish(session, comp, ports.publish, now)
+        session.flush()
+        if ports.compensate is not None:
+            ports.compensate(session, comp, now)
+            comp.published_at = now
         _event(ticket, now, actor, "compensated", points=comp.points, coupon_amount=comp.coupon_amount,
                coupon_code=comp.coupon_code, published=comp.published_at is not None)
+        log.info("ticket %s compensation: points=%d coupon=%d fen",
+                 ticket.id, comp.points, comp.coupon_amount)
     ticket.status = "closed"
     ticket.closed_at = now
     ticket.updated_at = now

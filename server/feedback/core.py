@@ -1,0 +1,108 @@
+"""The feedback loop wired to the server core: enrolled keys, synced sales, ledger, coupons
+and the pull change log (:mod:`server.pull`).
+
+``core_ports()`` gives the :class:`~server.feedback.service.FeedbackPorts` the routes use;
+``install(app, settings, db)`` includes the router (see server/feedback/README.md).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from fastapi import FastAPI
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.codes import Keyring, RevocationList, VerifyKey
+from app.domain.points import EntryKind
+from server.db import Database
+from server.feedback.models import Compensation
+from server.feedback.routes import FeedbackConfig, make_router
+from server.feedback.service import FeedbackPorts, SaleRef
+from server.models import Coupon, LedgerEntry, MemberAlias, Revocation, Sale, Terminal
+from server.pull import coupon_changed, ledger_added
+
+__all__ = ["core_ports", "install", "keys_from_core", "sale_from_core", "write_compensation"]
+
+
+def keys_from_core(session: Session) -> tuple[Keyring, RevocationList]:
+    """Every enrolled terminal's public key; a revoked terminal's key is listed as revoked (its
+    old receipts are refused politely), as is any key revoked by id."""
+    keyring = Keyring()
+    revoked = RevocationList()
+    rows = session.execute(
+        select(Terminal.key_id, Terminal.public_key, Terminal.revoked_at)
+        .where(Terminal.key_id.is_not(None), Terminal.public_key.is_not(None))
+    ).all()
+    for key_id, public_key, revoked_at in rows:
+        try:
+            keyring.add(VerifyKey.from_base64(str(key_id), str(public_key)))
+        except ValueError:
+            continue  # a bad stored key verifies nothing; enrolment validates keys anyway
+        if revoked_at is not None:
+            revoked.revoke_key(str(key_id))
+    for (value,) in session.execute(select(Revocation.value).where(Revocation.kind == "key")):
+        revoked.revoke_key(str(value))
+    return keyring, revoked
+
+
+def sale_from_core(session: Session, sale_id: uuid.UUID) -> SaleRef | None:
+    row = session.execute(select(Sale.id, Sale.member_id).where(Sale.id == sale_id)).first()
+    return None if row is None else SaleRef(sale_id=row[0], member_id=row[1])
+
+
+def _surviving_member(session: Session, member_id: uuid.UUID) -> uuid.UUID:
+    """A merged-away member id resolves to the member that survived the merge."""
+    for _ in range(8):  # merges do not chain deeply; bounded all the same
+        alias = session.get(MemberAlias, member_id)
+        if alias is None or alias.member_id == member_id:
+            return member_id
+        member_id = alias.member_id
+    return member_id
+
+
+def write_compensation(session: Session, comp: Compensation, now: datetime) -> None:
+    """The compensation's points as an HQ ledger entry (kind ``compensate``) and its coupon as a
+    member coupon, each with its pull change, in the caller's transaction."""
+    member_id = _surviving_member(session, comp.member_id)
+    if comp.points and comp.ledger_entry_id is not None:
+        entry = LedgerEntry(
+            id=comp.ledger_entry_id, member_id=member_id, kind=str(EntryKind.COMPENSATE),
+            points=comp.points, at=now, expires_at=comp.points_expire_at, sale_id=None,
+            refund_id=None, note=comp.reason, terminal_id=None, event_id=None,
+        )
+        session.add(entry)
+        session.flush()
+        ledger_added(session, entry, now)
+    if comp.coupon_amount and comp.coupon_id is not None and comp.coupon_code and comp.coupon_valid_to:
+        coupon = Coupon(
+            id=comp.coupon_id, code=comp.coupon_code, name="Sorry", kind="amount_off",
+            amount=comp.coupon_amount, percent="0", cap=None, threshold=comp.coupon_threshold,
+            multiplier="1", gift_sku=None, categories=[], skus=[], stackable=False, member_only=True,
+            member_id=member_id, store_id=None, valid_from=now, valid_to=comp.coupon_valid_to,
+            status="issued", issued_reason=comp.reason, issued_at=now, redeemed_sale_id=None,
+            terminal_id=None,
+        )
+        session.add(coupon)
+        session.flush()
+        coupon_changed(session, coupon, now)
+
+
+def core_ports(**kw: object) -> FeedbackPorts:
+    """Ports on the core's tables; keyword arguments override the policy fields (``rules``,
+    ``tz``, ``feedback_open_for``, ``coupon_valid_for``)."""
+    return FeedbackPorts(keys=keys_from_core, find_sale=sale_from_core, compensate=write_compensation,
+                         **kw)  # type: ignore[arg-type]
+
+
+def install(app: FastAPI, db: Database, admin_token: str = "", **policy: object) -> None:
+    """Include the feedback page and the tickets API in ``app`` (called once by ``create_app``).
+    ``admin_token`` guards ``/api/v1/tickets`` (empty: that API answers 503)."""
+    cfg = FeedbackConfig(
+        session_factory=db.sessions,
+        ports=core_ports(**policy),
+        admin_token=admin_token,
+        write_lock=None if db.is_postgres else db.write_lock,
+    )
+    app.include_router(make_router(cfg))
