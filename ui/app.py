@@ -1,10 +1,22 @@
-"""The cashier application's entry point."""
+"""The cashier application's entry point: wiring the till, its printer and readers to the
+screens (the composition root of the UI)."""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from ui.main_window import MainWindow
+
+STYLE = Path(__file__).resolve().parent.parent / "resources" / "styles" / "till.qss"
+CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei",
+             "PingFang SC")
 
 
 def _no_display() -> bool:
@@ -17,9 +29,50 @@ def _no_display() -> bool:
     )
 
 
+def style_app(app: QApplication) -> None:
+    """The till's stylesheet and a font that has Chinese glyphs."""
+    from PySide6.QtGui import QFont, QFontDatabase
+
+    families = set(QFontDatabase.families())
+    for name in CJK_FONTS:
+        if name in families:
+            app.setFont(QFont(name, 11))
+            break
+    if STYLE.exists():
+        app.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+
+
+def build(home: Path, *, with_readers: bool = True) -> tuple[MainWindow, Callable[[], None]]:
+    """Open the till in `home` and make its window (not shown). Returns the window and a
+    function that closes everything it opened."""
+    from hardware.printer.factory import make_printer
+    from ui.i18n import QM_DIR_NAME, Languages, ensure_qm
+    from ui.main_window import MainWindow
+    from ui.services import open_services
+
+    services, close = open_services(home, make_printer)
+    guarded = services
+    if os.environ.get("TILL_THREAD_GUARD"):
+        from ui.threadguard import GuiThreadGuard
+
+        guarded = GuiThreadGuard(services)  # type: ignore[assignment]
+    languages = Languages(ensure_qm(home / QM_DIR_NAME), services.config.terminal.language)
+    languages.apply(languages.current)
+    scanners = []
+    if with_readers:
+        from hardware.scanner import scanners_from_config
+        from hardware.scanner.wedge import WedgeScanner
+
+        cfg = services.config.scanner
+        scanners = [WedgeScanner(cfg.wedge_max_gap_ms, cfg.wedge_prefix, cfg.wedge_suffix),
+                    *scanners_from_config(cfg)]
+    window = MainWindow(guarded, languages, scanners)
+    window.languages_keepalive = languages  # type: ignore[attr-defined]
+    return window, close
+
+
 def run(home: Path) -> int:
-    """Open the till and show its window. The cashier screens arrive with the UI issue;
-    until then the window says so and shows which store this till is."""
+    """Open the till and show the cashier's window until it is closed."""
     if _no_display():
         print(
             "till: no display found (DISPLAY and WAYLAND_DISPLAY are unset). Start the till "
@@ -27,22 +80,19 @@ def run(home: Path) -> int:
             file=sys.stderr,
         )
         return 1
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication, QLabel
+    from PySide6.QtWidgets import QApplication
 
-    from app.config import load_config
+    from ui.ops import wait_idle
 
-    config = load_config(home)
     qt = QApplication.instance() or QApplication(sys.argv)
-    label = QLabel(
-        f"<h2>Loyalty Till · 会员收银台</h2>"
-        f"<p>{config.store.name_zh} — {config.store.name_en}<br>"
-        f"store {config.store.store_id}, terminal {config.terminal.terminal_id}</p>"
-        f"<p>The cashier screens are not built yet. Use the <code>till</code> commands "
-        f"(<code>till --help</code>) meanwhile.</p><p>Home: {home}</p>"
-    )
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setWindowTitle("Loyalty Till")
-    label.resize(640, 360)
-    label.show()
-    return int(qt.exec())
+    assert isinstance(qt, QApplication)
+    style_app(qt)
+    window, close = build(home)
+    window.show()
+    window.start()
+    try:
+        return int(qt.exec())
+    finally:
+        window.stop()
+        wait_idle(10_000)
+        close()

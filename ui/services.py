@@ -11,17 +11,18 @@ of work.
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
-from app.config import TillConfig
+from app.config import PrinterConfig, TillConfig
 from app.domain.codes import Keyring, looks_like_feedback_token, verify_feedback_token
 from app.domain.ids import MemberId, RefundId, SaleId, ShiftId, StaffId, new_id
 from app.domain.receipt import Receipt
 from app.ports import PrinterState, ReceiptPrinter
 from app.services import checkout, members, receipts, refunds, shifts, staff, voids
 from app.services.checkout import Cart, CartLine, CompleteSale, Priced, SaleDone, Tender
-from app.services.context import TillContext
+from app.services.context import TillContext, open_till
 from app.services.errors import TillError
 from app.services.members import CouponView, MemberView, RegisterMember, Registration
 from app.services.refunds import RefundDone, RefundSale
@@ -32,12 +33,16 @@ from app.services.voids import VoidLines
 __all__ = [
     "Cart", "CartLine", "CompleteSale", "CouponView", "MemberView", "Priced", "RefundDone",
     "RegisterMember", "Registration", "SaleDone", "ShiftReport", "StaffMember", "Tender",
-    "TillError", "TillServices", "new_refund_id", "new_sale_id",
+    "TillError", "TillServices", "new_member_id", "new_refund_id", "new_sale_id",
 ]
 
 
 def new_sale_id() -> SaleId:
     return SaleId(new_id())
+
+
+def new_member_id() -> MemberId:
+    return MemberId(new_id())
 
 
 def new_refund_id() -> RefundId:
@@ -154,8 +159,10 @@ class TillServices:
         return None
 
 
-def parse_uuid(text: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        return None
+def open_services(
+    home: Path, make_printer: Callable[[PrinterConfig, Path], ReceiptPrinter]
+) -> tuple[TillServices, Callable[[], None]]:
+    """Open the till in `home` (config, store, key) with its configured printer. Returns the
+    services and the function that closes the store."""
+    ctx = open_till(home)
+    return TillServices(ctx, make_printer(ctx.config.printer, home)), ctx.close

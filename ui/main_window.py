@@ -1,0 +1,99 @@
+"""The till's window: sign-in, then the checkout, with the status bar below."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
+
+from app.ports import DeviceStatus, Scan, Scanner
+from ui.checkout_view import CheckoutView
+from ui.i18n import Languages, translator
+from ui.login_view import LoginView
+from ui.services import StaffMember, TillServices
+from ui.status_bar import TillStatusBar
+
+tr = translator("Main")
+
+
+class ScanBridge(QObject):
+    """Readers call back on their own threads; these signals land on the GUI thread."""
+
+    scanned = Signal(str)
+    status = Signal(object)
+
+    def on_scan(self, scan: Scan) -> None:
+        self.scanned.emit(scan.payload)
+
+    def on_status(self, status: DeviceStatus) -> None:
+        self.status.emit(status)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, services: TillServices, languages: Languages | None = None,
+                 scanners: Sequence[Scanner] = (), parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.languages = languages
+        self.scanners = list(scanners)
+        self.login = LoginView(services)
+        self.checkout = CheckoutView(services)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.login)
+        self.pages.addWidget(self.checkout)
+        self.setCentralWidget(self.pages)
+        self.status = TillStatusBar(services)
+        self.setStatusBar(self.status)
+        self.login.signed_in.connect(self.show_checkout)
+        self.login.language_toggled.connect(self.toggle_language)
+        self.checkout.language_toggled.connect(self.toggle_language)
+        self.checkout.shift_closed.connect(lambda _: self.sign_out())
+        self.checkout.status_printer_ok = self.status.poll  # type: ignore[method-assign]
+        self.bridge = ScanBridge(self)
+        self.bridge.scanned.connect(self.on_scan)
+        self.bridge.status.connect(self.status.set_camera)
+        self.setWindowTitle(f"Loyalty Till · {services.config.store.name_zh}")
+        self.resize(1280, 800)
+
+    def start(self) -> None:
+        """Start the readers and the status polling (after the window is shown)."""
+        self.status.start()
+        for s in self.scanners:
+            s.start(self.bridge.on_scan, self.bridge.on_status)
+        self.login.focus()
+
+    def stop(self) -> None:
+        for s in self.scanners:
+            s.stop()
+        self.status.timer.stop()
+
+    def show_checkout(self, staff: StaffMember, shift_id: object) -> None:
+        self.checkout.start(staff, shift_id)
+        self.pages.setCurrentWidget(self.checkout)
+        self.checkout.refocus()
+
+    def sign_out(self) -> None:
+        self.login.reset()
+        self.pages.setCurrentWidget(self.login)
+        self.login.focus()
+
+    def on_scan(self, payload: str) -> None:
+        """A code from a reader: to the checkout's dialog in front, else the checkout."""
+        if self.pages.currentWidget() is not self.checkout:
+            return
+        dialog = self.checkout.dialog
+        ref = getattr(dialog, "ref", None)
+        if dialog is not None and ref is not None:
+            ref.setText(payload)
+            dialog.find()  # type: ignore[attr-defined]
+            return
+        self.checkout.handle_code(payload)
+
+    def toggle_language(self) -> None:
+        if self.languages is not None:
+            self.languages.toggle()
+
+    def closeEvent(self, event: object) -> None:
+        self.stop()
+        super().closeEvent(event)  # type: ignore[arg-type]

@@ -1,0 +1,91 @@
+"""The status bar: server and sync, printer, camera — in words a cashier understands."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from app.ports import DeviceState, DeviceStatus, PrinterState
+from ui.errors import printer_words
+from ui.i18n import translator
+from ui.ops import Op
+from ui.services import TillServices
+
+tr = translator("Status")
+
+PRINTER_POLL_MS = 15_000
+
+
+class TillStatusBar(QStatusBar):
+    def __init__(self, services: TillServices, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.server = QLabel()
+        self.pending = QLabel()
+        self.printer = QLabel()
+        self.camera = QLabel()
+        for w in (self.server, self.pending, self.printer, self.camera):
+            w.setObjectName("statusItem")
+            self.addPermanentWidget(w)
+        self.printer_state: PrinterState | None = None
+        self.pending_count: int | None = None
+        self.camera_status: DeviceStatus | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(PRINTER_POLL_MS)
+        self.timer.timeout.connect(self.poll)
+        self.retranslate()
+
+    def start(self) -> None:
+        self.poll()
+        self.timer.start()
+
+    def poll(self) -> None:
+        services = self.services
+        Op(self, services.printer_status).success(self.set_printer).failure(
+            lambda exc, text: self.set_printer(PrinterState.UNKNOWN)).run()
+        Op(self, services.pending_events).success(self.set_pending).run()
+
+    def set_printer(self, state: PrinterState) -> None:
+        self.printer_state = state
+        self.retranslate()
+
+    def set_pending(self, count: int | None) -> None:
+        self.pending_count = count
+        self.retranslate()
+
+    def set_camera(self, status: DeviceStatus | None) -> None:
+        self.camera_status = status
+        self.retranslate()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        if self.services.config.server.url:
+            self.server.setText(tr("Server: —"))
+        else:
+            self.server.setText(tr("Offline: no server set up (sales are kept on this till)"))
+        count = "—" if self.pending_count is None else str(self.pending_count)
+        self.pending.setText(tr("Waiting to sync: {n}").format(n=count))
+        p = self.printer_state
+        if p is None:
+            self.printer.setText(tr("Printer: checking…"))
+        elif p is PrinterState.ONLINE:
+            self.printer.setText(tr("Printer: ready"))
+        else:
+            self.printer.setText(tr("Printer: {why}").format(why=printer_words(str(p))))
+        c = self.camera_status
+        if c is None:
+            self.camera.setText(tr("Camera: not in use"))
+        elif c.state is DeviceState.READY:
+            self.camera.setText(tr("Camera: ready"))
+        elif c.state is DeviceState.NO_DEVICE:
+            self.camera.setText(tr("Camera: not connected"))
+        elif c.state is DeviceState.RECONNECTING:
+            self.camera.setText(tr("Camera: reconnecting…"))
+        else:
+            self.camera.setText(tr("Camera: not working"))
+        if c is not None and c.reason:
+            self.camera.setToolTip(c.reason)
