@@ -163,7 +163,8 @@ def test_low_score_ticket_lifecycle_with_compensation_reaching_the_pull(
             compensation=service.CompensationRequest(points=500, coupon_amount=2000, coupon_threshold=5000),
         )
         assert ticket.status == "closed" and ticket.compensation is not None
-        assert [e.action for e in ticket.history] == ["opened", "escalated", "assigned", "compensated", "closed"]
+        assert [e.action for e in ticket.history] == [
+            "opened", "escalated", "assigned", "compensated", "closed"]
     with sqlite_sessions.begin() as s, pytest.raises(service.InvalidTransition):
         service.close_ticket(s, tid, "hq-ann", LATER, ports)
     with sqlite_sessions() as s:
@@ -179,7 +180,9 @@ def test_low_score_ticket_lifecycle_with_compensation_reaching_the_pull(
         assert by_entity["coupon"].data["member_id"] == str(member)
 
 
-def test_list_and_filter_tickets(sqlite_sessions: sessionmaker[Session], ports: service.FeedbackPorts) -> None:
+def test_list_and_filter_tickets(
+    sqlite_sessions: sessionmaker[Session], ports: service.FeedbackPorts
+) -> None:
     term = enrol(sqlite_sessions)
     scores = [Score(2, 5, "stock"), Score(1, 8, "cleanliness"), Score(5, 9), Score(1, 1, "product_quality")]
     with sqlite_sessions.begin() as s:
