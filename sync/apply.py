@@ -135,10 +135,17 @@ def _coerce(python_type: type | None, value: Any) -> Any:
 
 
 def _python_type(column: Any) -> type | None:
-    try:
-        return column.type.python_type  # type: ignore[no-any-return]
-    except NotImplementedError:
-        return None
+    kind = column.type
+    for candidate in (kind, getattr(kind, "impl", None)):  # a TypeDecorator: its implementation
+        if candidate is None:
+            continue
+        try:
+            found = candidate.python_type
+        except NotImplementedError:
+            continue
+        if found is not object:
+            return found  # type: ignore[no-any-return]
+    return None
 
 
 def row_values(model: type[orm.Base], data: dict[str, Any]) -> dict[str, Any]:
