@@ -1,0 +1,68 @@
+"""The FastAPI application: `create_app(settings)`.
+
+Routers: sync (enrol, push, pull, lookup) under `/api/v1`, `/health`, and the feedback
+package's router when `server.feedback.routes` exists (it exposes `router`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from server.db import Database
+from server.errors import BodyLimit, install_error_handlers
+from server.meta import current_epoch
+from server.routes.sync import router as sync_router
+from server.settings import ServerSettings, load_settings
+from sync.protocol import API_PREFIX, MAX_BODY_BYTES, PROTOCOL_VERSION
+
+log = logging.getLogger("server")
+
+
+def create_app(settings: ServerSettings | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    db = Database(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with db.sessions() as s:
+            app.state.epoch = current_epoch(s)
+            s.commit()
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="Loyalty Till server",
+        version=f"{PROTOCOL_VERSION}",
+        description="Central server for Loyalty Till terminals: enrolment, sync (push/pull), member lookup.",
+        lifespan=lifespan,
+    )
+    app.state.db = db
+    app.state.settings = settings
+    app.state.epoch = ""
+    install_error_handlers(app)
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.include_router(sync_router, prefix=API_PREFIX)
+
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "epoch": app.state.epoch}
+
+    _include_optional(app, "server.feedback.routes")
+    return app
+
+
+def _include_optional(app: FastAPI, module: str) -> None:
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and module.startswith(exc.name):
+            return
+        raise
+    router = getattr(mod, "router", None)
+    if router is not None:
+        app.include_router(router)

@@ -1,0 +1,185 @@
+"""`till-server`: serve | db upgrade | db new-epoch | store add | terminal enroll | terminal revoke |
+terminal list | keys.
+
+Settings come from the environment (``LT_SERVER_*``, see server/settings.py); a wrong value
+stops the command with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.settings import ServerSettings, SettingsError, load_settings
+
+
+def _session(settings: ServerSettings) -> Session:
+    from server.db import Database
+
+    return Database(settings).sessions()
+
+
+def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import create_app
+
+    host = args.host or settings.host
+    port = settings.port if args.port is None else args.port
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    config = uvicorn.Config(create_app(settings), host=host, port=port, log_level=settings.log_level,
+                            access_log=False, timeout_graceful_shutdown=5)
+    server = uvicorn.Server(config)
+    if args.port_file:
+        # Bind first, then tell whoever started us which port the OS gave (for --port 0).
+        import socket
+
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.set_inheritable(True)
+        with open(args.port_file, "w") as fh:
+            fh.write(str(sock.getsockname()[1]))
+        server.run(sockets=[sock])
+        return 0
+    server.run()
+    return 0
+
+
+def cmd_db_upgrade(settings: ServerSettings, args: argparse.Namespace) -> int:
+    from server.migrate import upgrade
+
+    epoch = upgrade(settings)
+    print(f"database is up to date; epoch {epoch}")
+    return 0
+
+
+def cmd_db_new_epoch(settings: ServerSettings, args: argparse.Namespace) -> int:
+    from server.meta import current_epoch, renew_epoch
+
+    with _session(settings) as s:
+        renew_epoch(s)
+        epoch = current_epoch(s)
+        s.commit()
+    print(f"new epoch {epoch}: every till will pull from scratch (restart the server)")
+    return 0
+
+
+def cmd_store_add(settings: ServerSettings, args: argparse.Namespace) -> int:
+    from server.auth import add_store
+
+    with _session(settings) as s:
+        add_store(s, args.store_id, args.name or "")
+        s.commit()
+    print(f"store {args.store_id} ready")
+    return 0
+
+
+def cmd_terminal_enroll(settings: ServerSettings, args: argparse.Namespace) -> int:
+    from server.auth import EnrolError, issue_enrol_code
+
+    with _session(settings) as s:
+        try:
+            code = issue_enrol_code(s, args.store, args.terminal_id, settings.enrol_code_ttl_s)
+        except EnrolError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        s.commit()
+    hours = settings.enrol_code_ttl_s / 3600
+    print(f"one-time enrolment code for terminal {args.terminal_id} (valid {hours:g} h):")
+    print(code)
+    return 0
+
+
+def cmd_terminal_revoke(settings: ServerSettings, args: argparse.Namespace) -> int:
+    from server.auth import EnrolError, revoke_terminal
+
+    with _session(settings) as s:
+        try:
+            revoke_terminal(s, args.terminal_id)
+        except EnrolError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        s.commit()
+    print(f"terminal {args.terminal_id} revoked")
+    return 0
+
+
+def cmd_terminal_list(settings: ServerSettings, args: argparse.Namespace) -> int:
+    from server.models import Terminal
+
+    with _session(settings) as s:
+        for t in s.execute(select(Terminal).order_by(Terminal.store_id, Terminal.id)).scalars():
+            state = "revoked" if t.revoked_at else ("enrolled" if t.enrolled_at else "awaiting enrolment")
+            skew = f" clock off by {t.clock_skew_s}s" if t.clock_flagged_at else ""
+            print(f"{t.store_id}\t{t.id}\t{state}\tlast seen {t.last_seen_at or '-'}{skew}")
+    return 0
+
+
+def cmd_keys(settings: ServerSettings, args: argparse.Namespace) -> int:
+    from server.models import Terminal
+
+    with _session(settings) as s:
+        rows = s.execute(
+            select(Terminal).where(Terminal.key_id.is_not(None)).order_by(Terminal.key_id)
+        ).scalars()
+        keys = [{"key_id": t.key_id, "public_key": t.public_key, "terminal_id": t.id, "store_id": t.store_id,
+                 "revoked": t.revoked_at is not None} for t in rows]
+    print(json.dumps(keys, indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="till-server", description="Loyalty Till central server")
+    sub = p.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the HTTP server")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int, help="0: any free port (see --port-file)")
+    serve.add_argument("--port-file", help="write the port actually bound to this file")
+    serve.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="run the migrations").set_defaults(func=cmd_db_upgrade)
+    db.add_parser("new-epoch", help="after an in-place restore: make every till resync").set_defaults(
+        func=cmd_db_new_epoch)
+
+    store = sub.add_parser("store", help="stores").add_subparsers(dest="store_command", required=True)
+    add = store.add_parser("add", help="add (or rename) a store")
+    add.add_argument("store_id")
+    add.add_argument("--name")
+    add.set_defaults(func=cmd_store_add)
+
+    term = sub.add_parser("terminal", help="terminals").add_subparsers(dest="terminal_command", required=True)
+    enroll = term.add_parser("enroll", help="print a one-time enrolment code for a terminal")
+    enroll.add_argument("terminal_id")
+    enroll.add_argument("--store", required=True)
+    enroll.set_defaults(func=cmd_terminal_enroll)
+    revoke = term.add_parser("revoke", help="revoke a terminal: its token stops working")
+    revoke.add_argument("terminal_id")
+    revoke.set_defaults(func=cmd_terminal_revoke)
+    term.add_parser("list", help="list terminals").set_defaults(func=cmd_terminal_list)
+
+    sub.add_parser("keys", help="print the terminals' public keys (JSON)").set_defaults(func=cmd_keys)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    rc: int = args.func(settings, args)
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())

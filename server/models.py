@@ -1,0 +1,357 @@
+"""The server's tables (PostgreSQL; SQLite for a one-store demo).
+
+`Base` is shared: other server packages (e.g. ``server.feedback``) register their tables on
+it, and ``server/migrations`` (Alembic) is the only thing that creates or changes the schema.
+Ids are UUIDs, money integer fen, times aware (stored as ``timestamptz``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    Uuid,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out (SQLite keeps no zone, PostgreSQL does)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the server's database")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+BigId = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER keys only
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {  # noqa: RUF012
+        datetime: UtcDateTime(),
+        uuid.UUID: Uuid(),
+        dict[str, Any]: JsonType,
+        list[str]: JsonType,
+        list[dict[str, Any]]: JsonType,
+    }
+
+
+# ------------------------------------------------------------------ server, stores, terminals
+
+
+class ServerMeta(Base):
+    """Key/value facts about this server: its epoch (a restored server gets a new one)."""
+
+    __tablename__ = "server_meta"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
+class Store(Base):
+    __tablename__ = "stores"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime]
+
+
+class Terminal(Base):
+    """A till. Enrolled once with a one-time code; afterwards it authenticates with its token
+    (stored hashed) from the one device that enrolled it."""
+
+    __tablename__ = "terminals"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(40), index=True)
+    created_at: Mapped[datetime]
+    enrol_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    enrol_expires_at: Mapped[datetime | None]
+    enrolled_at: Mapped[datetime | None]
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    device_id: Mapped[str | None] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(40), unique=True)
+    public_key: Mapped[str | None] = mapped_column(String(100))
+    till_version: Mapped[str] = mapped_column(String(40), default="")
+    revoked_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    clock_skew_s: Mapped[int | None] = mapped_column(Integer)
+    clock_flagged_at: Mapped[datetime | None]
+
+
+# ------------------------------------------------------------------ events (push)
+
+
+class Event(Base):
+    """Every event a till pushed, kept for ever: the id makes deduplication permanent, the hash
+    tells a retry from an id reused with another payload, `result` is what a retry gets back."""
+
+    __tablename__ = "events"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(40))
+    seq: Mapped[int] = mapped_column(BigInteger)
+    type: Mapped[str] = mapped_column(String(40))
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # applied | rejected
+    reason: Mapped[str | None] = mapped_column(String(200))
+    result: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    received_at: Mapped[datetime]
+    __table_args__ = (Index("ix_events_terminal_seq", "terminal_id", "seq"),)
+
+
+class ParkedEvent(Base):
+    """A rejected event, whole, for a person at HQ to review. The till is told and moves on."""
+
+    __tablename__ = "parked_events"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    terminal_id: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(String(200))
+    event: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    received_at: Mapped[datetime]
+    reviewed_at: Mapped[datetime | None]
+
+
+# ------------------------------------------------------------------ loyalty
+
+
+class Member(Base):
+    __tablename__ = "members"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)  # E.164; None on a stub
+    card_no: Mapped[str | None] = mapped_column(String(20), unique=True)
+    name: Mapped[str | None] = mapped_column(String(80))
+    birthday: Mapped[date | None] = mapped_column(Date)
+    family: Mapped[str | None] = mapped_column(String(200))
+    favourite_categories: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    consent_policy_version: Mapped[str | None] = mapped_column(String(20))
+    consent_at: Mapped[datetime | None]
+    marketing_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    registered_at: Mapped[datetime | None]
+    store_id: Mapped[str | None] = mapped_column(String(40))
+    tier: Mapped[str] = mapped_column(String(16), default="basic")
+    last_purchase_at: Mapped[datetime | None]
+    merged_into: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    # A member known only from a sale that reached the server before its registration.
+    stub: Mapped[bool] = mapped_column(Boolean, default=False)
+    overdraft_flagged_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class MemberAlias(Base):
+    __tablename__ = "member_aliases"
+    alias_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    member_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    merged_at: Mapped[datetime]
+
+
+class MemberStore(Base):
+    """A member registered at or seen at a store: that store's tills pull the member's changes."""
+
+    __tablename__ = "member_stores"
+    member_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    __table_args__ = (Index("ix_member_stores_store", "store_id", "member_id"),)
+
+
+class LedgerEntry(Base):
+    """Append-only. `terminal_id` is where the entry was made (none for HQ)."""
+
+    __tablename__ = "ledger_entries"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    member_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    points: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    sale_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    refund_id: Mapped[uuid.UUID | None]
+    note: Mapped[str] = mapped_column(String(200), default="")
+    terminal_id: Mapped[str | None] = mapped_column(String(40))
+    event_id: Mapped[uuid.UUID | None]
+
+
+class Coupon(Base):
+    __tablename__ = "coupons"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    kind: Mapped[str] = mapped_column(String(24))
+    amount: Mapped[int] = mapped_column(Integer, default=0)
+    percent: Mapped[str] = mapped_column(String(16), default="0")
+    cap: Mapped[int | None] = mapped_column(Integer)
+    threshold: Mapped[int] = mapped_column(Integer, default=0)
+    multiplier: Mapped[str] = mapped_column(String(16), default="1")
+    gift_sku: Mapped[str | None] = mapped_column(String(32))
+    categories: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    skus: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    stackable: Mapped[bool] = mapped_column(Boolean, default=False)
+    member_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    member_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    store_id: Mapped[str | None] = mapped_column(String(40))  # bearer coupons: the store they are for
+    valid_from: Mapped[datetime]
+    valid_to: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="issued")  # issued|redeemed|void
+    issued_reason: Mapped[str] = mapped_column(String(64), default="")
+    issued_at: Mapped[datetime]
+    redeemed_sale_id: Mapped[uuid.UUID | None]
+    terminal_id: Mapped[str | None] = mapped_column(String(40))
+
+
+class Conflict(Base):
+    """A conflict settled by the server's rules, kept for HQ (nothing is dropped)."""
+
+    __tablename__ = "conflicts"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)  # coupon_reused|points_overdraft|...
+    at: Mapped[datetime]
+    member_id: Mapped[uuid.UUID | None]
+    sale_id: Mapped[uuid.UUID | None]
+    terminal_id: Mapped[str | None] = mapped_column(String(40))
+    details: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    resolved_at: Mapped[datetime | None]
+
+
+class Sale(Base):
+    __tablename__ = "sales"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    receipt_no: Mapped[str] = mapped_column(String(64), index=True)
+    store_id: Mapped[str] = mapped_column(String(40))
+    terminal_id: Mapped[str] = mapped_column(String(40))
+    cashier_id: Mapped[str] = mapped_column(String(40))
+    member_id: Mapped[uuid.UUID | None]
+    at: Mapped[datetime] = mapped_column(index=True)
+    subtotal: Mapped[int] = mapped_column(BigInteger)
+    member_savings: Mapped[int] = mapped_column(BigInteger)
+    coupon_discount: Mapped[int] = mapped_column(BigInteger)
+    points_redeemed: Mapped[int] = mapped_column(BigInteger)
+    points_value: Mapped[int] = mapped_column(BigInteger)
+    total_due: Mapped[int] = mapped_column(BigInteger)
+    points_earned: Mapped[int] = mapped_column(BigInteger)
+    paid: Mapped[int] = mapped_column(BigInteger)
+    change_due: Mapped[int] = mapped_column(BigInteger)
+    feedback_token: Mapped[str] = mapped_column(Text, default="")
+    lines: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    payments: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    coupons: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    event_id: Mapped[uuid.UUID]
+    __table_args__ = (Index("ix_sales_member_at", "member_id", "at"),)
+
+
+class Refund(Base):
+    __tablename__ = "refunds"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    sale_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    terminal_id: Mapped[str] = mapped_column(String(40))
+    member_id: Mapped[uuid.UUID | None]
+    at: Mapped[datetime]
+    money: Mapped[int] = mapped_column(BigInteger)
+    points_reversed: Mapped[int] = mapped_column(BigInteger)
+    points_given_back: Mapped[int] = mapped_column(BigInteger)
+    full: Mapped[bool] = mapped_column(Boolean)
+    details: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    event_id: Mapped[uuid.UUID]
+
+
+class TillRecord(Base):
+    """Other till facts kept for reports and loss prevention: voids, shift closes."""
+
+    __tablename__ = "till_records"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # "<type>:<id>"
+    type: Mapped[str] = mapped_column(String(40))
+    terminal_id: Mapped[str] = mapped_column(String(40), index=True)
+    at: Mapped[datetime]
+    data: Mapped[dict[str, Any]] = mapped_column(JsonType)
+
+
+# ------------------------------------------------------------------ catalogue (HQ-managed)
+
+
+class Product(Base):
+    __tablename__ = "products"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(32), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    category: Mapped[str] = mapped_column(String(40))
+    unit_price: Mapped[int] = mapped_column(BigInteger)
+    member_price: Mapped[int | None] = mapped_column(BigInteger)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Promotion(Base):
+    __tablename__ = "promotions"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(32))
+    multiplier: Mapped[str] = mapped_column(String(16))
+    categories: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    skus: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    starts: Mapped[datetime | None]
+    ends: Mapped[datetime | None]
+
+
+class Revocation(Base):
+    __tablename__ = "revocations"
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # member|key|code
+    value: Mapped[str] = mapped_column(String(64), primary_key=True)
+    at: Mapped[datetime]
+
+
+# ------------------------------------------------------------------ change log (pull)
+
+
+class ChangeRow(Base):
+    """What tills pull. `seq` is assigned in commit order (see server/pull.py), so every seq
+    below the largest visible one has committed. Scope: `store_id` (None: every store) or
+    `member_id` (the stores that member is registered at or was seen at)."""
+
+    __tablename__ = "changes"
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(24))
+    op: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    store_id: Mapped[str | None] = mapped_column(String(40))
+    member_id: Mapped[uuid.UUID | None]
+    origin_terminal: Mapped[str | None] = mapped_column(String(40))
+    at: Mapped[datetime]
+    __table_args__ = (
+        Index("ix_changes_member_seq", "member_id", "seq"),
+        Index("ix_changes_store_seq", "store_id", "seq"),
+    )

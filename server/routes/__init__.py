@@ -1,0 +1,1 @@
+"""HTTP routes of the server, under `sync.protocol.API_PREFIX`."""

@@ -1,0 +1,70 @@
+"""Enrolment, push and pull (sync.protocol)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+
+from server.auth import AuthDep, enrol
+from server.db import DatabaseDep, SessionDep
+from server.errors import ApiError
+from server.lookup import lookup
+from server.pull import pull
+from server.push import push
+from sync.protocol import (
+    EnrolRequest,
+    EnrolResponse,
+    ErrorBody,
+    LookupResponse,
+    PullRequest,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+
+_ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorBody, "description": "no, unknown or expired credentials"},
+    403: {"model": ErrorBody, "description": "the terminal is revoked"},
+    409: {"model": ErrorBody, "description": "another device presents this terminal's credentials"},
+    413: {"model": ErrorBody, "description": "body too large"},
+    422: {"model": ErrorBody, "description": "malformed request"},
+}
+
+router = APIRouter()
+
+
+@router.post("/enrol", response_model=EnrolResponse, responses=_ERRORS)
+def post_enrol(body: EnrolRequest, s: SessionDep) -> EnrolResponse:
+    resp = enrol(s, body)
+    s.commit()
+    return resp
+
+
+@router.post("/sync/push", response_model=PushResponse, responses=_ERRORS)
+def post_push(body: PushRequest, term: AuthDep, db: DatabaseDep, request: Request) -> PushResponse:
+    st = db.settings
+    welcome = (st.welcome_coupon_fen, st.welcome_coupon_threshold_fen, st.welcome_coupon_days)
+    return push(db, term.id, body, request.app.state.epoch, welcome)
+
+
+@router.post("/sync/pull", response_model=PullResponse, responses=_ERRORS)
+def post_pull(body: PullRequest, term: AuthDep, s: SessionDep, request: Request) -> PullResponse:
+    return pull(s, body, term.store_id, term.id, request.app.state.epoch)
+
+
+@router.get("/members/lookup", response_model=LookupResponse, responses=_ERRORS)
+def get_lookup(
+    term: AuthDep,
+    s: SessionDep,
+    db: DatabaseDep,
+    phone: Annotated[str | None, Query(max_length=40)] = None,
+    code: Annotated[str | None, Query(max_length=400)] = None,
+) -> LookupResponse:
+    if phone and code:
+        raise ApiError(422, "lookup_needs_phone_or_code", "Give a phone number or a member code, not both.")
+    return lookup(s, term.store_id, phone, code, db.settings.lookup_ledger_limit)
+
+
+__all__ = ["router", "run_in_threadpool"]

@@ -1,0 +1,67 @@
+"""Server settings, read from the environment (prefix ``LT_SERVER_``) and validated at start.
+
+``till-server`` refuses to start with a clear message when a value is wrong (see
+:func:`load_settings`), rather than failing on the first request.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message names the variable and what is expected."""
+
+
+class ServerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LT_SERVER_", extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        default="sqlite:///./till-server.db",
+        description="postgresql+psycopg://user@host/db in production; sqlite:///file.db for a demo",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8600, ge=0, le=65535)
+    pool_size: int = Field(default=10, ge=1, le=200)
+    max_clock_skew_s: int = Field(default=300, ge=1, description="a till further off than this is flagged")
+    enrol_code_ttl_s: int = Field(default=24 * 3600, ge=60)
+    lookup_ledger_limit: int = Field(default=200, ge=0, le=5000)
+    log_level: str = Field(default="info", pattern="^(critical|error|warning|info|debug)$")
+    # The till's member.registered event names its welcome coupon by code only; the server
+    # records it with these terms (the till's defaults, app/config.py).
+    welcome_coupon_fen: int = Field(default=1000, ge=0)
+    welcome_coupon_threshold_fen: int = Field(default=5000, ge=0)
+    welcome_coupon_days: int = Field(default=30, ge=1)
+    public_base_url: str = Field(default="", description="the URL tills and phones reach the server at")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        value = value.strip()
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        if value.startswith("postgres://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgres://")
+        if not (value.startswith("postgresql+psycopg://") or value.startswith("sqlite:///")):
+            raise ValueError(
+                "must be a PostgreSQL URL (postgresql+psycopg://user@host:5432/db) "
+                "or a SQLite file for the demo (sqlite:///path/to/file.db)"
+            )
+        return value
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+
+def load_settings(**overrides: object) -> ServerSettings:
+    """Read and check the settings; raise SettingsError with one line per bad variable."""
+    try:
+        return ServerSettings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = "LT_SERVER_" + "_".join(str(p) for p in err["loc"]).upper()
+            lines.append(f"{name}: {err['msg']}")
+        raise SettingsError("Invalid server settings:\n  " + "\n  ".join(lines)) from None
