@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
+from app.domain.codes import RevocationList, VerifyKey
 from app.domain.ids import MemberId
 from app.services.context import TillContext
 from app.services.errors import TillError
@@ -313,20 +314,20 @@ class _Applier:
         return "applied"
 
     def _revocation(self, ch: Change) -> str:
+        if ch.op == "delete":
+            return "skipped"  # revocations are only ever added at a till
         kind, value = ch.data.get("kind"), ch.data.get("value")
         if not kind or not value:
             kind, _, value = ch.key.partition(":")
-        if not kind or not value:
-            raise BadChange(f"revocation without kind and value: {ch.key!r}")
-        self.report.trust_changed = True
-        if ch.op == "delete":
-            self.s.execute(delete(orm.Revocation).where(orm.Revocation.kind == kind,
-                                                        orm.Revocation.value == value))
-            return "applied"
+        kind, value = str(kind), str(value)
+        try:
+            RevocationList().add(kind, value)  # one that cannot be read must not poison trust
+        except ValueError as exc:
+            raise BadChange(f"revocation {kind}:{value}: {exc}") from exc
         at = _coerce(datetime, ch.data.get("at")) or self.ctx.now()
-        row = self.s.get(orm.Revocation, (kind, value))
-        if row is None:
+        if self.s.get(orm.Revocation, (kind, value)) is None:
             self.s.add(orm.Revocation(kind=kind, value=value, at=at))
+            self.report.trust_changed = True
         return "applied"
 
     def _public_key(self, ch: Change) -> str:
@@ -338,8 +339,10 @@ class _Applier:
             self.s.execute(delete(orm.PublicKey).where(orm.PublicKey.key_id == key_id))
             return "applied"
         public = ch.data.get("public_key")
-        if not public:
-            raise BadChange("public_key without the key")
+        try:
+            VerifyKey.from_base64(key_id, str(public or ""))
+        except (ValueError, TypeError) as exc:
+            raise BadChange(f"public key {key_id}: {exc}") from exc
         row = self.s.get(orm.PublicKey, key_id)
         if row is None:
             self.s.add(orm.PublicKey(key_id=key_id, public_key=str(public),

@@ -8,6 +8,7 @@ server restored from a backup).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import secrets
@@ -155,10 +156,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _drop(self) -> None:
         """Close the connection without an answer (the server 'crashed' after committing)."""
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
     def _authorised(self) -> bool:
         st = self.server_ref.state

@@ -3,6 +3,7 @@ answers, duplicate batches, crashes, 500s and a restored server; backoff on the 
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from typing import Any
@@ -157,7 +158,7 @@ def test_server_500_backs_off_on_the_timer_and_recovers_without_a_new_sale(
     assert "database is unavailable" in (errors[0].last_error or "")
     times = [r.at for r in server.pushes()]
     assert len(times) == 4
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     # Equal jitter: each wait is between half and all of 0.1, 0.2, 0.4 s.
     assert gaps[0] >= 0.05 and gaps[1] >= 0.1 and gaps[2] >= 0.2
     assert statuses[-1].failures == 0 and statuses[-1].last_success is not None
