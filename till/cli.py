@@ -236,6 +236,41 @@ def cmd_scan(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    from sync.worker import SyncWorker
+
+    ctx = _ctx(args)
+    try:
+        worker = SyncWorker(ctx)
+        report = worker.run_once()
+        worker.stop()
+        status = worker.status
+    finally:
+        ctx.close()
+    print(report.describe())
+    print(status.describe("en"))
+    return EXIT_OK if report.ok else EXIT_ERROR
+
+
+def cmd_enrol(args: argparse.Namespace) -> int:
+    from sync.client import SyncError
+    from sync.enrol import enrol
+
+    ctx = _ctx(args)
+    try:
+        done = enrol(ctx, args.url, args.code)
+    except SyncError as exc:
+        print(f"till: enrolment failed: {exc.message}", file=sys.stderr)
+        return EXIT_ERROR
+    finally:
+        ctx.close()
+    print(f"enrolled as store {done.store_id}, terminal {done.terminal_id}; "
+          f"credentials in {done.path}")
+    if done.mismatch:
+        print(f"warning: {done.mismatch}", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="till",
@@ -309,6 +344,15 @@ def build_parser() -> argparse.ArgumentParser:
                           "file; exit 1 if a file cannot be read")
     scan.add_argument("paths", nargs="+", metavar="PATH")
     scan.set_defaults(func=cmd_scan)
+
+    sync = sub.add_parser("sync", help="run one sync round with the server now (push the outbox, "
+                          "pull changes) and print what it did; exit 1 if it failed")
+    sync.set_defaults(func=cmd_sync)
+
+    enrol = sub.add_parser("enrol", help="enrol this till with the server using a one-time code")
+    enrol.add_argument("url", metavar="URL", help="the server, e.g. https://hq.example.com")
+    enrol.add_argument("code", metavar="CODE", help="the one-time enrolment code from HQ")
+    enrol.set_defaults(func=cmd_enrol)
     return p
 
 
