@@ -1,8 +1,7 @@
 """The feedback loop wired to the server core: enrolled keys, synced sales, ledger, coupons
 and the pull change log (:mod:`server.pull`).
 
-``core_ports()`` gives the :class:`~server.feedback.service.FeedbackPorts` the routes use;
-``install(app, settings, db)`` includes the router (see server/feedback/README.md).
+``core_ports()`` gives the :class:`~server.feedback.service.FeedbackPorts` the routes use.
 """
 
 from __future__ import annotations
@@ -10,20 +9,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.codes import Keyring, RevocationList, VerifyKey
 from app.domain.points import EntryKind
-from server.db import Database
 from server.feedback.models import Compensation
-from server.feedback.routes import FeedbackConfig, make_router
 from server.feedback.service import FeedbackPorts, SaleRef
 from server.models import Coupon, LedgerEntry, MemberAlias, Revocation, Sale, Terminal
 from server.pull import coupon_changed, ledger_added
 
-__all__ = ["core_ports", "install", "keys_from_core", "sale_from_core", "write_compensation"]
+__all__ = ["core_ports", "keys_from_core", "sale_from_core", "write_compensation"]
 
 
 def keys_from_core(session: Session) -> tuple[Keyring, RevocationList]:
@@ -95,14 +91,3 @@ def core_ports(**kw: object) -> FeedbackPorts:
     return FeedbackPorts(keys=keys_from_core, find_sale=sale_from_core, compensate=write_compensation,
                          **kw)  # type: ignore[arg-type]
 
-
-def install(app: FastAPI, db: Database, admin_token: str = "", **policy: object) -> None:
-    """Include the feedback page and the tickets API in ``app`` (called once by ``create_app``).
-    ``admin_token`` guards ``/api/v1/tickets`` (empty: that API answers 503)."""
-    cfg = FeedbackConfig(
-        session_factory=db.sessions,
-        ports=core_ports(**policy),
-        admin_token=admin_token,
-        write_lock=None if db.is_postgres else db.write_lock,
-    )
-    app.include_router(make_router(cfg))

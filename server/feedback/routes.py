@@ -1,9 +1,12 @@
 """HTTP: the customer's feedback page (``/f/{token}``, no login: the signed token is the key)
 and the HQ tickets API (``/api/v1/tickets``, admin bearer token).
 
-Build the router with :func:`make_router` and a :class:`FeedbackConfig`; the server core
-includes it in ``create_app``. Form bodies are parsed here (url-encoded, size-capped), so the
-page needs no multipart library.
+``router`` (module level) is what the core's ``create_app`` includes: it finds its database
+and settings on ``request.app.state`` (``db``, ``settings``; ``settings.admin_token`` guards the
+tickets API) and the core's tables through :func:`server.feedback.core.core_ports`. An app may
+set ``app.state.feedback_config`` to a :class:`FeedbackConfig` of its own (other rules, a test
+clock). :func:`make_router` with an explicit config serves apps without the core's state.
+Form bodies are parsed here (url-encoded, size-capped), so the page needs no multipart library.
 """
 
 from __future__ import annotations
@@ -27,11 +30,12 @@ from starlette.concurrency import run_in_threadpool
 from app.domain.clock import utcnow
 from app.domain.codes import CodeError
 from server.feedback import service
+from server.feedback.core import core_ports
 from server.feedback.i18n import Lang, pick_language
 from server.feedback.page import SECURITY_HEADERS, FormValues, page_path, render_form, render_message
 from sync.protocol import API_PREFIX
 
-__all__ = ["FeedbackConfig", "make_router"]
+__all__ = ["FeedbackConfig", "config_from_app", "make_router", "router"]
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +51,6 @@ class FeedbackConfig:
     ports: service.FeedbackPorts = field(default_factory=service.FeedbackPorts)
     admin_token: str = ""
     clock: Callable[[], datetime] = utcnow
-    page_prefix: str = "/f"
     # SQLite's single writer: the core's lock, taken around each write (None on PostgreSQL).
     write_lock: AbstractContextManager[Any] | None = None
 
@@ -106,59 +109,112 @@ class CloseIn(BaseModel):
     actor: str = Field(default="hq", min_length=1, max_length=80)
 
 
+# ---------------------------------------------------------------- configuration
+
+
+def config_from_app(request: Request) -> FeedbackConfig:
+    """The app's :class:`FeedbackConfig`: ``app.state.feedback_config`` if set, else one built
+    (once) from the core's ``app.state.db`` and ``app.state.settings``."""
+    state = request.app.state
+    cfg: FeedbackConfig | None = getattr(state, "feedback_config", None)
+    if cfg is None:
+        db = state.db
+        cfg = FeedbackConfig(
+            session_factory=db.sessions,
+            ports=core_ports(),
+            admin_token=str(getattr(state.settings, "admin_token", "") or ""),
+            write_lock=None if db.is_postgres else db.write_lock,
+        )
+        state.feedback_config = cfg
+    return cfg
+
+
+@contextmanager
+def _session(cfg: FeedbackConfig, write: bool = False) -> Iterator[Session]:
+    lock = cfg.write_lock if write and cfg.write_lock is not None else nullcontext()
+    with lock:
+        session = cfg.session_factory()
+        try:
+            yield session
+        finally:
+            session.close()
+
+
+def _lang(request: Request, lang: str | None) -> Lang:
+    return pick_language(lang, request.headers.get("accept-language"))
+
+
+def _refused(lang: Lang, exc: CodeError) -> HTMLResponse:
+    # The reason goes to the log only: a customer learns nothing about why a code fails.
+    log.info("feedback token refused: %s (%s)", exc.reason, exc.detail)
+    return _html(render_message(lang, "refused"), 404)
+
+
+def _ticket_id(ticket_id: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(ticket_id)
+    except ValueError:
+        raise HTTPException(404, "no such ticket") from None
+
+
+def _run(cfg: FeedbackConfig, fn: Callable[[Session, datetime], Any]) -> Any:
+    now = cfg.clock()
+    with _session(cfg, write=True) as session:
+        try:
+            result = fn(session, now)
+            session.commit()
+            return result
+        except service.TicketNotFound as exc:
+            session.rollback()
+            return _error(404, exc.code, str(exc))
+        except (service.InvalidTransition, service.CannotCompensate) as exc:
+            session.rollback()
+            return _error(409, exc.code, str(exc))
+
+
 # ---------------------------------------------------------------- the router
 
 
-def make_router(cfg: FeedbackConfig) -> APIRouter:
+def make_router(cfg: FeedbackConfig | None = None, page_prefix: str = "/f") -> APIRouter:
+    """The page and the tickets API; with ``cfg`` None the config comes from the app's state."""
+
+    def _cfg(request: Request) -> FeedbackConfig:
+        return cfg if cfg is not None else config_from_app(request)
+
     router = APIRouter()
-
-    @contextmanager
-    def _session(write: bool = False) -> Iterator[Session]:
-        lock = cfg.write_lock if write and cfg.write_lock is not None else nullcontext()
-        with lock:
-            session = cfg.session_factory()
-            try:
-                yield session
-            finally:
-                session.close()
-
-    def _lang(request: Request, lang: str | None) -> Lang:
-        return pick_language(lang, request.headers.get("accept-language"))
-
-    def _refused(lang: Lang, exc: CodeError) -> HTMLResponse:
-        # The reason goes to the log only: a customer learns nothing about why a code fails.
-        log.info("feedback token refused: %s (%s)", exc.reason, exc.detail)
-        return _html(render_message(lang, "refused"), 404)
 
     # ------------------------------------------------------------ customer page
 
-    @router.get(f"{cfg.page_prefix}/{{token}}", response_class=HTMLResponse, include_in_schema=False)
+    @router.get(f"{page_prefix}/{{token}}", response_class=HTMLResponse, include_in_schema=False)
     def feedback_page(token: str, request: Request, lang: str | None = None) -> HTMLResponse:
+        c = _cfg(request)
         chosen = _lang(request, lang)
-        path = page_path(token, cfg.page_prefix)
-        with _session() as session:
+        path = page_path(token, page_prefix)
+        with _session(c) as session:
             try:
-                claims = service.read_token(session, token, cfg.ports)
+                claims = service.read_token(session, token, c.ports)
             except CodeError as exc:
                 return _refused(chosen, exc)
             if service.find_feedback(session, claims) is not None:
                 return _html(render_message(chosen, "already", path))
-            if cfg.clock() - claims.issued_at > cfg.ports.feedback_open_for:
+            if c.clock() - claims.issued_at > c.ports.feedback_open_for:
                 return _html(render_message(chosen, "closed", path), 410)
             return _html(render_form(chosen, path, claims.receipt_no))
 
-    @router.post(f"{cfg.page_prefix}/{{token}}", response_class=HTMLResponse, include_in_schema=False)
+    @router.post(f"{page_prefix}/{{token}}", response_class=HTMLResponse, include_in_schema=False)
     async def feedback_submit(token: str, request: Request, lang: str | None = None) -> HTMLResponse:
+        c = _cfg(request)
         fields = await _form(request)
         chosen = _lang(request, fields.get("lang") or lang)
-        path = page_path(token, cfg.page_prefix)
+        path = page_path(token, page_prefix)
         # Blocking database work in a worker thread, as FastAPI does for sync routes.
-        return await run_in_threadpool(_submit, token, fields, chosen, path)
+        return await run_in_threadpool(_submit, c, token, fields, chosen, path)
 
-    def _submit(token: str, fields: dict[str, str], chosen: Lang, path: str) -> HTMLResponse:
-        with _session(write=True) as session:
+    def _submit(c: FeedbackConfig, token: str, fields: dict[str, str], chosen: Lang,
+                path: str) -> HTMLResponse:
+        with _session(c, write=True) as session:
             try:
-                claims = service.read_token(session, token, cfg.ports)
+                claims = service.read_token(session, token, c.ports)
             except CodeError as exc:
                 return _refused(chosen, exc)
             answer = service.parse_answer(fields)
@@ -170,7 +226,7 @@ def make_router(cfg: FeedbackConfig) -> APIRouter:
                 )
                 return _html(render_form(chosen, path, claims.receipt_no, values), 422)
             try:
-                done = service.submit_feedback(session, claims, answer, chosen, cfg.clock(), cfg.ports)
+                done = service.submit_feedback(session, claims, answer, chosen, c.clock(), c.ports)
                 session.commit()
             except service.AlreadyAnswered:
                 session.rollback()
@@ -183,38 +239,23 @@ def make_router(cfg: FeedbackConfig) -> APIRouter:
 
     # ------------------------------------------------------------ HQ tickets API
 
-    def _admin(authorization: Annotated[str | None, Header()] = None) -> None:
-        if not cfg.admin_token:
+    def _admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> FeedbackConfig:
+        c = _cfg(request)
+        if not c.admin_token:
             raise HTTPException(503, "the tickets API is not configured (no admin token)")
         scheme, _, given = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(),
-                                                                 cfg.admin_token.encode()):
+        ok = hmac.compare_digest(given.strip().encode(), c.admin_token.encode())
+        if scheme.lower() != "bearer" or not ok:
             raise HTTPException(401, "admin bearer token required", headers={"WWW-Authenticate": "Bearer"})
+        return c
 
-    admin = APIRouter(prefix=f"{API_PREFIX}/tickets", dependencies=[Depends(_admin)], tags=["tickets"])
-
-    def _ticket_id(ticket_id: str) -> uuid.UUID:
-        try:
-            return uuid.UUID(ticket_id)
-        except ValueError:
-            raise HTTPException(404, "no such ticket") from None
-
-    def _run(fn: Callable[[Session, datetime], Any]) -> Any:
-        now = cfg.clock()
-        with _session(write=True) as session:
-            try:
-                result = fn(session, now)
-                session.commit()
-                return result
-            except service.TicketNotFound as exc:
-                session.rollback()
-                return _error(404, exc.code, str(exc))
-            except (service.InvalidTransition, service.CannotCompensate) as exc:
-                session.rollback()
-                return _error(409, exc.code, str(exc))
+    # (A local Annotated alias would not resolve under postponed annotations, hence a default.)
+    admin_cfg = Depends(_admin)
+    admin = APIRouter(prefix=f"{API_PREFIX}/tickets", tags=["tickets"])
 
     @admin.get("")
     def list_tickets(
+        c: FeedbackConfig = admin_cfg,
         status: Annotated[str | None, Query(pattern="^(open|in_progress|closed)$")] = None,
         team: Annotated[str | None, Query(max_length=40)] = None,
         store_id: Annotated[str | None, Query(max_length=64)] = None,
@@ -224,40 +265,40 @@ def make_router(cfg: FeedbackConfig) -> APIRouter:
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> Any:
         def go(session: Session, now: datetime) -> dict[str, Any]:
-            service.link_pending(session, cfg.ports, now)
+            service.link_pending(session, c.ports, now)
             rows = service.list_tickets(session, now, status=status, team=team, store_id=store_id,
                                         severity=severity, overdue=overdue, limit=limit, offset=offset)
             return {"tickets": [service.ticket_json(t, now) for t in rows]}
-        return _run(go)
+        return _run(c, go)
 
     @admin.get("/{ticket_id}")
-    def get_ticket(ticket_id: str) -> Any:
+    def get_ticket(ticket_id: str, c: FeedbackConfig = admin_cfg) -> Any:
         tid = _ticket_id(ticket_id)
 
         def go(session: Session, now: datetime) -> dict[str, Any]:
             ticket = service.get_ticket(session, tid)
             return {**service.ticket_json(ticket, now), "history": service.history_json(ticket)}
-        return _run(go)
+        return _run(c, go)
 
     @admin.post("/{ticket_id}/assign")
-    def assign(ticket_id: str, body: AssignIn) -> Any:
+    def assign(ticket_id: str, body: AssignIn, c: FeedbackConfig = admin_cfg) -> Any:
         tid = _ticket_id(ticket_id)
 
         def go(session: Session, now: datetime) -> dict[str, Any]:
             ticket = service.assign_ticket(session, tid, body.assignee, body.actor, now, body.team)
             return service.ticket_json(ticket, now)
-        return _run(go)
+        return _run(c, go)
 
     @admin.post("/{ticket_id}/start")
-    def start(ticket_id: str, body: StartIn) -> Any:
+    def start(ticket_id: str, body: StartIn, c: FeedbackConfig = admin_cfg) -> Any:
         tid = _ticket_id(ticket_id)
 
         def go(session: Session, now: datetime) -> dict[str, Any]:
             return service.ticket_json(service.set_in_progress(session, tid, body.actor, now, body.note), now)
-        return _run(go)
+        return _run(c, go)
 
     @admin.post("/{ticket_id}/close")
-    def close(ticket_id: str, body: CloseIn) -> Any:
+    def close(ticket_id: str, body: CloseIn, c: FeedbackConfig = admin_cfg) -> Any:
         tid = _ticket_id(ticket_id)
         comp = None
         if body.compensation is not None:
@@ -267,10 +308,14 @@ def make_router(cfg: FeedbackConfig) -> APIRouter:
                 return _error(422, "invalid_compensation", str(exc))
 
         def go(session: Session, now: datetime) -> dict[str, Any]:
-            ticket = service.close_ticket(session, tid, body.actor, now, cfg.ports,
+            ticket = service.close_ticket(session, tid, body.actor, now, c.ports,
                                           resolution=body.resolution, compensation=comp)
             return {**service.ticket_json(ticket, now), "history": service.history_json(ticket)}
-        return _run(go)
+        return _run(c, go)
 
     router.include_router(admin)
     return router
+
+
+# What the core's create_app includes (it looks for a module-level ``router``).
+router = make_router()
