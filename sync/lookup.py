@@ -39,6 +39,15 @@ def _pool() -> ThreadPoolExecutor:
         return _executor
 
 
+def shutdown(wait: bool = True) -> None:
+    """Stop the lookup threads (at exit, and in tests); a later lookup starts them again."""
+    global _executor
+    with _executor_lock:
+        pool, _executor = _executor, None
+    if pool is not None:
+        pool.shutdown(wait=wait, cancel_futures=True)
+
+
 @dataclass(frozen=True)
 class LookupOutcome:
     found: bool

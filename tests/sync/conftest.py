@@ -14,6 +14,7 @@ from app.domain.members import make_card_number
 from app.services.checkout import Cart, CartLine, CompleteSale, SaleDone, Tender, complete_sale
 from app.services.context import TillContext
 from app.services.members import RegisterMember, Registration, register_member
+from sync import lookup as lookup_threads
 from sync.enrol import enrol
 from sync.worker import SyncWorker, WorkerSettings
 from tests.sync.standin import StandIn
@@ -22,6 +23,14 @@ MILK, YOGURT, RICE, WINE = "6901234567892", "6902345678901", "6903456789012", "6
 
 FAST = WorkerSettings(interval_s=30.0, backoff_base_s=0.05, backoff_max_s=0.4, batch_size=50,
                       pull_limit=50, connect_timeout_s=1.0, read_timeout_s=3.0)
+
+
+@pytest.fixture(autouse=True)
+def _no_threads_left() -> Iterator[None]:
+    yield
+    lookup_threads.shutdown()
+    left = [t.name for t in threading.enumerate() if t.name.startswith(("till-sync", "till-lookup"))]
+    assert left == []
 
 
 @pytest.fixture
