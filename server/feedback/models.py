@@ -4,43 +4,22 @@ the compensation given when it closed. Registered on the server core's ``Base``.
 A feedback row is written from the signed token alone, so it can exist before its sale has
 reached the server; ``sale_linked_at`` and ``member_id`` are filled when the sale arrives
 (:func:`server.feedback.service.link_sale`). One answer per receipt is enforced twice by the
-database: on the sale id the token carries and on (store, terminal, receipt no).
+database: on the sale id the token carries and on (store, terminal, receipt no). Column types
+come from the core's ``Base.type_annotation_map`` (aware UTC datetimes, JSONB on PostgreSQL).
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.engine import Dialect
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
 
 from server.models import Base
 
-__all__ = ["Compensation", "Feedback", "Ticket", "TicketEvent", "UTCDateTime"]
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """An aware datetime in, an aware UTC datetime out, also on SQLite (which drops offsets)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+__all__ = ["Compensation", "Feedback", "Ticket", "TicketEvent"]
 
 
 class Feedback(Base):
@@ -53,15 +32,15 @@ class Feedback(Base):
     receipt_no: Mapped[str] = mapped_column(String(64))
     key_id: Mapped[str] = mapped_column(String(40))
     token_nonce: Mapped[str] = mapped_column(String(32))  # hex of the token's 16 random bytes
-    token_issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    token_issued_at: Mapped[datetime]
     stars: Mapped[int] = mapped_column(Integer)
     nps: Mapped[int] = mapped_column(Integer)
     category: Mapped[str | None] = mapped_column(String(24))
     comment: Mapped[str] = mapped_column(Text, default="")
     lang: Mapped[str] = mapped_column(String(8))
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    submitted_at: Mapped[datetime]
     # Filled when the sale reaches the server (maybe long after the answer).
-    sale_linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sale_linked_at: Mapped[datetime | None]
     linked_sale_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("sales.id"), unique=True)
     member_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
 
@@ -85,11 +64,11 @@ class Ticket(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | in_progress | closed
     assignee: Mapped[str | None] = mapped_column(String(80))
     escalated_to: Mapped[str | None] = mapped_column(String(40))
-    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
-    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reasons: Mapped[list[str]] = mapped_column(default=list)
+    opened_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
     resolution: Mapped[str] = mapped_column(Text, default="")
 
     feedback: Mapped[Feedback] = relationship(back_populates="ticket")
@@ -111,10 +90,10 @@ class TicketEvent(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     ticket_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("feedback_tickets.id"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    at: Mapped[datetime]
     actor: Mapped[str] = mapped_column(String(80))
     action: Mapped[str] = mapped_column(String(24))
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     ticket: Mapped[Ticket] = relationship(back_populates="history")
 
@@ -135,11 +114,11 @@ class Compensation(Base):
     coupon_id: Mapped[uuid.UUID | None] = mapped_column()
     coupon_code: Mapped[str | None] = mapped_column(String(40), unique=True)
     reason: Mapped[str] = mapped_column(String(80))  # "compensation:<ticket id>", as the till uses
-    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    at: Mapped[datetime]
     actor: Mapped[str] = mapped_column(String(80))
-    points_expire_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    coupon_valid_to: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    points_expire_at: Mapped[datetime | None]
+    coupon_valid_to: Mapped[datetime | None]
     # When the core's ledger entry / coupon and their pull changes were written (None: not yet).
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_at: Mapped[datetime | None]
 
     ticket: Mapped[Ticket] = relationship(back_populates="compensation")

@@ -10,6 +10,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +27,8 @@ from app.domain.codes import SigningKey, issue_feedback_token
 from server.feedback import models  # noqa: F401  (registers the feedback tables on Base)
 from server.feedback.core import core_ports
 from server.feedback.routes import FeedbackConfig, make_router
+from server.migrate import upgrade
+from server.settings import load_settings
 
 PG_ADMIN_URL = os.environ.get("LT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 ADMIN_TOKEN = "test-admin-token-0123456789"
@@ -108,7 +111,7 @@ def sqlite_sessions(sqlite_engine: Engine) -> sessionmaker[Session]:
 
 @pytest.fixture(scope="session")
 def pg_engine() -> Iterator[Engine]:
-    """A fresh database for this test session, dropped at the end."""
+    """A fresh database for this test session, made by the migrations, dropped at the end."""
     try:
         admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
         with admin.connect() as conn:
@@ -120,8 +123,9 @@ def pg_engine() -> Iterator[Engine]:
     name = f"lt_feedback_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = create_engine(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", pool_size=5)
-    sm.Base.metadata.create_all(engine)
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    upgrade(load_settings(database_url=url))  # the core's migrations and ours (f0001)
+    engine = create_engine(url, pool_size=5)
     try:
         yield engine
     finally:
@@ -136,7 +140,8 @@ def pg_sessions(pg_engine: Engine) -> Iterator[sessionmaker[Session]]:
     yield sessionmaker(pg_engine, expire_on_commit=False)
     with pg_engine.begin() as conn:
         for table in reversed(sm.Base.metadata.sorted_tables):
-            conn.execute(table.delete())
+            if table.name != "server_meta":
+                conn.execute(table.delete())
 
 
 # ---------------------------------------------------------------- a real server on loopback
@@ -155,15 +160,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(pg_sessions: sessionmaker[Session], clock: Clock) -> Iterator[LiveServer]:
-    app = FastAPI()
-    app.include_router(make_router(FeedbackConfig(
-        session_factory=pg_sessions, ports=core_ports(), admin_token=ADMIN_TOKEN, clock=clock,
-    )))
+@contextmanager
+def serve(app: FastAPI) -> Iterator[str]:
+    """Run ``app`` on uvicorn on a free loopback port in a thread; yields the base URL."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="uvicorn-feedback", daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -172,8 +173,18 @@ def live_server(pg_sessions: sessionmaker[Session], clock: Clock) -> Iterator[Li
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
     try:
-        yield LiveServer(f"http://127.0.0.1:{port}", pg_sessions, clock)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
         assert not thread.is_alive(), "uvicorn thread left running"
+
+
+@pytest.fixture
+def live_server(pg_sessions: sessionmaker[Session], clock: Clock) -> Iterator[LiveServer]:
+    app = FastAPI()
+    app.include_router(make_router(FeedbackConfig(
+        session_factory=pg_sessions, ports=core_ports(), admin_token=ADMIN_TOKEN, clock=clock,
+    )))
+    with serve(app) as url:
+        yield LiveServer(url, pg_sessions, clock)
