@@ -1,0 +1,919 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="en">
+  <context>
+    <name>Approval</name>
+    <message>
+      <source>Supervisor approval</source>
+      <translation>Supervisor approval</translation>
+    </message>
+    <message>
+      <source>Supervisor number</source>
+      <translation>Supervisor number</translation>
+    </message>
+    <message>
+      <source>Supervisor PIN</source>
+      <translation>Supervisor PIN</translation>
+    </message>
+    <message>
+      <source>Approve</source>
+      <translation>Approve</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>Cancel</translation>
+    </message>
+  </context>
+  <context>
+    <name>Checkout</name>
+    <message>
+      <source>Cash</source>
+      <translation>Cash</translation>
+    </message>
+    <message>
+      <source>Card</source>
+      <translation>Card</translation>
+    </message>
+    <message>
+      <source>Mobile pay</source>
+      <translation>Mobile pay</translation>
+    </message>
+    <message>
+      <source>Looking up the member…</source>
+      <translation>Looking up the member…</translation>
+    </message>
+    <message>
+      <source>Completing the sale…</source>
+      <translation>Completing the sale…</translation>
+    </message>
+    <message>
+      <source>Printing…</source>
+      <translation>Printing…</translation>
+    </message>
+    <message>
+      <source>Scan or type a barcode, member code, phone or coupon — Enter</source>
+      <translation>Scan or type a barcode, member code, phone or coupon — Enter</translation>
+    </message>
+    <message>
+      <source>Member</source>
+      <translation>Member</translation>
+    </message>
+    <message>
+      <source>Quantity</source>
+      <translation>Quantity</translation>
+    </message>
+    <message>
+      <source>Remove line</source>
+      <translation>Remove line</translation>
+    </message>
+    <message>
+      <source>New member</source>
+      <translation>New member</translation>
+    </message>
+    <message>
+      <source>Use points</source>
+      <translation>Use points</translation>
+    </message>
+    <message>
+      <source>Refund</source>
+      <translation>Refund</translation>
+    </message>
+    <message>
+      <source>Reprint</source>
+      <translation>Reprint</translation>
+    </message>
+    <message>
+      <source>Close shift</source>
+      <translation>Close shift</translation>
+    </message>
+    <message>
+      <source>Pay</source>
+      <translation>Pay</translation>
+    </message>
+    <message>
+      <source>Clear</source>
+      <translation>Clear</translation>
+    </message>
+    <message>
+      <source>中文 / English</source>
+      <translation>中文 / English</translation>
+    </message>
+    <message>
+      <source>Reprint receipt</source>
+      <translation>Reprint receipt</translation>
+    </message>
+    <message>
+      <source>Item</source>
+      <translation>Item</translation>
+    </message>
+    <message>
+      <source>Qty</source>
+      <translation>Qty</translation>
+    </message>
+    <message>
+      <source>Price</source>
+      <translation>Price</translation>
+    </message>
+    <message>
+      <source>Discount</source>
+      <translation>Discount</translation>
+    </message>
+    <message>
+      <source>Amount</source>
+      <translation>Amount</translation>
+    </message>
+    <message>
+      <source>The cart is empty.</source>
+      <translation>The cart is empty.</translation>
+    </message>
+    <message>
+      <source>Type the quantity (1-999), then press F2.</source>
+      <translation>Type the quantity (1-999), then press F2.</translation>
+    </message>
+    <message>
+      <source>Type the phone number or card number, then press F1.</source>
+      <translation>Type the phone number or card number, then press F1.</translation>
+    </message>
+    <message>
+      <source>Scan the items first, then apply the coupon.</source>
+      <translation>Scan the items first, then apply the coupon.</translation>
+    </message>
+    <message>
+      <source>Identify the member first.</source>
+      <translation>Identify the member first.</translation>
+    </message>
+    <message>
+      <source>Scan the items first.</source>
+      <translation>Scan the items first.</translation>
+    </message>
+    <message>
+      <source>No points redeemed.</source>
+      <translation>No points redeemed.</translation>
+    </message>
+    <message>
+      <source>Pricing…</source>
+      <translation>Pricing…</translation>
+    </message>
+    <message>
+      <source>Sale done, receipt {no}.</source>
+      <translation>Sale done, receipt {no}.</translation>
+    </message>
+    <message>
+      <source>Receipt printed.</source>
+      <translation>Receipt printed.</translation>
+    </message>
+    <message>
+      <source>The sale is saved. Press F7 to print the receipt again.</source>
+      <translation>The sale is saved. Press F7 to print the receipt again.</translation>
+    </message>
+    <message>
+      <source>Finish or void the current sale before closing the shift.</source>
+      <translation>Finish or void the current sale before closing the shift.</translation>
+    </message>
+    <message>
+      <source>Items</source>
+      <translation>Items</translation>
+    </message>
+    <message>
+      <source>Member: {phone}.</source>
+      <translation>Member: {phone}.</translation>
+    </message>
+    <message>
+      <source>Type the points to redeem, then press F5.</source>
+      <translation>Type the points to redeem, then press F5.</translation>
+    </message>
+    <message>
+      <source>Type the cash received in yuan, then press F8.</source>
+      <translation>Type the cash received in yuan, then press F8.</translation>
+    </message>
+    <message>
+      <source>Not completed: {why}</source>
+      <translation>Not completed: {why}</translation>
+    </message>
+    <message>
+      <source>Subtotal</source>
+      <translation>Subtotal</translation>
+    </message>
+    <message>
+      <source>Total …</source>
+      <translation>Total …</translation>
+    </message>
+    <message>
+      <source>Pay by: {tender}</source>
+      <translation>Pay by: {tender}</translation>
+    </message>
+    <message>
+      <source>Can redeem up to {points} points ({value}) now; steps of {step}, at most half of the sale. F5</source>
+      <translation>Can redeem up to {points} points ({value}) now; steps of {step}, at most half of the sale. F5</translation>
+    </message>
+    <message>
+      <source>Coupon {code} cannot be used on this sale.</source>
+      <translation>Coupon {code} cannot be used on this sale.</translation>
+    </message>
+    <message>
+      <source>Points cannot be redeemed: in steps of {step}, up to the balance.</source>
+      <translation>Points cannot be redeemed: in steps of {step}, up to the balance.</translation>
+    </message>
+    <message>
+      <source>Points capped at {points} (at most half of the sale).</source>
+      <translation>Points capped at {points} (at most half of the sale).</translation>
+    </message>
+    <message>
+      <source>Removed: {name}.</source>
+      <translation>Removed: {name}.</translation>
+    </message>
+    <message>
+      <source>Remove {qty} × {name} from the cart?</source>
+      <translation>Remove {qty} × {name} from the cart?</translation>
+    </message>
+    <message>
+      <source>Coupon {code} applied.</source>
+      <translation>Coupon {code} applied.</translation>
+    </message>
+    <message>
+      <source>Coupon {code} taken off.</source>
+      <translation>Coupon {code} taken off.</translation>
+    </message>
+    <message>
+      <source>Redeeming {points} points.</source>
+      <translation>Redeeming {points} points.</translation>
+    </message>
+    <message>
+      <source>The cash received is less than the total ({total}).</source>
+      <translation>The cash received is less than the total ({total}).</translation>
+    </message>
+    <message>
+      <source>Change due: {change}.</source>
+      <translation>Change due: {change}.</translation>
+    </message>
+    <message>
+      <source>Member prices</source>
+      <translation>Member prices</translation>
+    </message>
+    <message>
+      <source>Coupons</source>
+      <translation>Coupons</translation>
+    </message>
+    <message>
+      <source>Points</source>
+      <translation>Points</translation>
+    </message>
+    <message>
+      <source>Points earned</source>
+      <translation>Points earned</translation>
+    </message>
+    <message>
+      <source>Total {amount}</source>
+      <translation>Total {amount}</translation>
+    </message>
+    <message>
+      <source>Cashier: {name}</source>
+      <translation>Cashier: {name}</translation>
+    </message>
+    <message>
+      <source>Unknown barcode {sku}: not added.</source>
+      <translation>Unknown barcode {sku}: not added.</translation>
+    </message>
+    <message>
+      <source>Redeem in steps of {step}, at most {limit} points now.</source>
+      <translation>Redeem in steps of {step}, at most {limit} points now.</translation>
+    </message>
+    <message>
+      <source>Change {amount}</source>
+      <translation>Change {amount}</translation>
+    </message>
+    <message>
+      <source>{points} pts = {value}</source>
+      <translation>{points} pts = {value}</translation>
+    </message>
+  </context>
+  <context>
+    <name>Errors</name>
+    <message>
+      <source>No staff member with this number.</source>
+      <translation>No staff member with this number.</translation>
+    </message>
+    <message>
+      <source>This staff member is locked after too many wrong PINs. A manager must unlock.</source>
+      <translation>This staff member is locked after too many wrong PINs. A manager must unlock.</translation>
+    </message>
+    <message>
+      <source>A supervisor must approve this.</source>
+      <translation>A supervisor must approve this.</translation>
+    </message>
+    <message>
+      <source>Another staff member must approve this.</source>
+      <translation>Another staff member must approve this.</translation>
+    </message>
+    <message>
+      <source>This staff member cannot approve that.</source>
+      <translation>This staff member cannot approve that.</translation>
+    </message>
+    <message>
+      <source>The float cannot be negative.</source>
+      <translation>The float cannot be negative.</translation>
+    </message>
+    <message>
+      <source>A shift is already open on this till.</source>
+      <translation>A shift is already open on this till.</translation>
+    </message>
+    <message>
+      <source>No such shift.</source>
+      <translation>No such shift.</translation>
+    </message>
+    <message>
+      <source>The cart is empty.</source>
+      <translation>The cart is empty.</translation>
+    </message>
+    <message>
+      <source>Unknown barcode.</source>
+      <translation>Unknown barcode.</translation>
+    </message>
+    <message>
+      <source>Quantity must be at least 1.</source>
+      <translation>Quantity must be at least 1.</translation>
+    </message>
+    <message>
+      <source>No such member.</source>
+      <translation>No such member.</translation>
+    </message>
+    <message>
+      <source>No member with this code.</source>
+      <translation>No member with this code.</translation>
+    </message>
+    <message>
+      <source>No member with this card.</source>
+      <translation>No member with this card.</translation>
+    </message>
+    <message>
+      <source>No member with this phone number.</source>
+      <translation>No member with this phone number.</translation>
+    </message>
+    <message>
+      <source>Scan a member code or type a phone number.</source>
+      <translation>Scan a member code or type a phone number.</translation>
+    </message>
+    <message>
+      <source>The total changed since it was shown; check the cart and try again.</source>
+      <translation>The total changed since it was shown; check the cart and try again.</translation>
+    </message>
+    <message>
+      <source>The payment is short of the total.</source>
+      <translation>The payment is short of the total.</translation>
+    </message>
+    <message>
+      <source>Only cash can give change.</source>
+      <translation>Only cash can give change.</translation>
+    </message>
+    <message>
+      <source>A payment must be more than zero.</source>
+      <translation>A payment must be more than zero.</translation>
+    </message>
+    <message>
+      <source>This phone number already belongs to a member.</source>
+      <translation>This phone number already belongs to a member.</translation>
+    </message>
+    <message>
+      <source>The member must accept the privacy policy to join.</source>
+      <translation>The member must accept the privacy policy to join.</translation>
+    </message>
+    <message>
+      <source>Enter the member's mobile number.</source>
+      <translation>Enter the member's mobile number.</translation>
+    </message>
+    <message>
+      <source>That is not a phone number: use digits only.</source>
+      <translation>That is not a phone number: use digits only.</translation>
+    </message>
+    <message>
+      <source>The phone number is too short (a mainland mobile number has 11 digits).</source>
+      <translation>The phone number is too short (a mainland mobile number has 11 digits).</translation>
+    </message>
+    <message>
+      <source>The phone number is too long (a mainland mobile number has 11 digits).</source>
+      <translation>The phone number is too long (a mainland mobile number has 11 digits).</translation>
+    </message>
+    <message>
+      <source>This is not a mobile number.</source>
+      <translation>This is not a mobile number.</translation>
+    </message>
+    <message>
+      <source>This phone number is not valid.</source>
+      <translation>This phone number is not valid.</translation>
+    </message>
+    <message>
+      <source>This is not a valid member code. Look the member up by phone number.</source>
+      <translation>This is not a valid member code. Look the member up by phone number.</translation>
+    </message>
+    <message>
+      <source>This member code comes from a till this one does not know yet.</source>
+      <translation>This member code comes from a till this one does not know yet.</translation>
+    </message>
+    <message>
+      <source>This member code is not genuine. Look the member up by phone number.</source>
+      <translation>This member code is not genuine. Look the member up by phone number.</translation>
+    </message>
+    <message>
+      <source>This member code has expired. Ask the customer to refresh it.</source>
+      <translation>This member code has expired. Ask the customer to refresh it.</translation>
+    </message>
+    <message>
+      <source>This member code is dated in the future. Check the till's clock.</source>
+      <translation>This member code is dated in the future. Check the till's clock.</translation>
+    </message>
+    <message>
+      <source>This member code or card has been blocked.</source>
+      <translation>This member code or card has been blocked.</translation>
+    </message>
+    <message>
+      <source>No sale with this receipt number.</source>
+      <translation>No sale with this receipt number.</translation>
+    </message>
+    <message>
+      <source>Choose at least one item to refund.</source>
+      <translation>Choose at least one item to refund.</translation>
+    </message>
+    <message>
+      <source>More than what is left to refund on a line.</source>
+      <translation>More than what is left to refund on a line.</translation>
+    </message>
+    <message>
+      <source>The sale has no such line.</source>
+      <translation>The sale has no such line.</translation>
+    </message>
+    <message>
+      <source>A refund quantity is not valid.</source>
+      <translation>A refund quantity is not valid.</translation>
+    </message>
+    <message>
+      <source>Nothing to void.</source>
+      <translation>Nothing to void.</translation>
+    </message>
+    <message>
+      <source>This code is not one of this till's receipts.</source>
+      <translation>This code is not one of this till's receipts.</translation>
+    </message>
+    <message>
+      <source>the printer is off or not connected</source>
+      <translation>the printer is off or not connected</translation>
+    </message>
+    <message>
+      <source>the printer is out of paper</source>
+      <translation>the printer is out of paper</translation>
+    </message>
+    <message>
+      <source>the printer cover is open</source>
+      <translation>the printer cover is open</translation>
+    </message>
+    <message>
+      <source>the printer did not answer</source>
+      <translation>the printer did not answer</translation>
+    </message>
+    <message>
+      <source>the printer reported a problem</source>
+      <translation>the printer reported a problem</translation>
+    </message>
+    <message>
+      <source>Wrong PIN.</source>
+      <translation>Wrong PIN.</translation>
+    </message>
+    <message>
+      <source>Something went wrong: {error}</source>
+      <translation>Something went wrong: {error}</translation>
+    </message>
+    <message>
+      <source>Receipt not printed: {why}.</source>
+      <translation>Receipt not printed: {why}.</translation>
+    </message>
+    <message>
+      <source>Wrong PIN. {n} tries left.</source>
+      <translation>Wrong PIN. {n} tries left.</translation>
+    </message>
+  </context>
+  <context>
+    <name>Login</name>
+    <message>
+      <source>Loyalty Till — sign in</source>
+      <translation>Loyalty Till — sign in</translation>
+    </message>
+    <message>
+      <source>Staff number</source>
+      <translation>Staff number</translation>
+    </message>
+    <message>
+      <source>PIN</source>
+      <translation>PIN</translation>
+    </message>
+    <message>
+      <source>Sign in</source>
+      <translation>Sign in</translation>
+    </message>
+    <message>
+      <source>中文 / English</source>
+      <translation>中文 / English</translation>
+    </message>
+    <message>
+      <source>Cash float in the drawer (¥)</source>
+      <translation>Cash float in the drawer (¥)</translation>
+    </message>
+    <message>
+      <source>Open shift</source>
+      <translation>Open shift</translation>
+    </message>
+    <message>
+      <source>Type the cash float in yuan, for example 200 or 200.50.</source>
+      <translation>Type the cash float in yuan, for example 200 or 200.50.</translation>
+    </message>
+    <message>
+      <source>Hello, {name}. No shift is open on this till.</source>
+      <translation>Hello, {name}. No shift is open on this till.</translation>
+    </message>
+    <message>
+      <source>{name} · store {store} · till {till}</source>
+      <translation>{name} · store {store} · till {till}</translation>
+    </message>
+  </context>
+  <context>
+    <name>Member</name>
+    <message>
+      <source>Basic</source>
+      <translation>Basic</translation>
+    </message>
+    <message>
+      <source>Silver</source>
+      <translation>Silver</translation>
+    </message>
+    <message>
+      <source>Gold</source>
+      <translation>Gold</translation>
+    </message>
+    <message>
+      <source>Black</source>
+      <translation>Black</translation>
+    </message>
+    <message>
+      <source>new member</source>
+      <translation>new member</translation>
+    </message>
+    <message>
+      <source>active</source>
+      <translation>active</translation>
+    </message>
+    <message>
+      <source>dormant</source>
+      <translation>dormant</translation>
+    </message>
+    <message>
+      <source>lost</source>
+      <translation>lost</translation>
+    </message>
+    <message>
+      <source>Free gift</source>
+      <translation>Free gift</translation>
+    </message>
+    <message>
+      <source>Extra points</source>
+      <translation>Extra points</translation>
+    </message>
+    <message>
+      <source>Member</source>
+      <translation>Member</translation>
+    </message>
+    <message>
+      <source>Scan the member's code or card, or type the phone number and press Enter. New customer: F4.</source>
+      <translation>Scan the member's code or card, or type the phone number and press Enter. New customer: F4.</translation>
+    </message>
+    <message>
+      <source>Top tier</source>
+      <translation>Top tier</translation>
+    </message>
+    <message>
+      <source>{amount} off</source>
+      <translation>{amount} off</translation>
+    </message>
+    <message>
+      <source>{percent}% off</source>
+      <translation>{percent}% off</translation>
+    </message>
+    <message>
+      <source>No coupons</source>
+      <translation>No coupons</translation>
+    </message>
+    <message>
+      <source>{amount} more to {tier}</source>
+      <translation>{amount} more to {tier}</translation>
+    </message>
+    <message>
+      <source>{amount} off from {threshold}</source>
+      <translation>{amount} off from {threshold}</translation>
+    </message>
+    <message>
+      <source>{tier} member</source>
+      <translation>{tier} member</translation>
+    </message>
+    <message>
+      <source>{points} points</source>
+      <translation>{points} points</translation>
+    </message>
+    <message>
+      <source>{points} points expire within 60 days</source>
+      <translation>{points} points expire within 60 days</translation>
+    </message>
+    <message>
+      <source>Coupons ({n})</source>
+      <translation>Coupons ({n})</translation>
+    </message>
+  </context>
+  <context>
+    <name>Refund</name>
+    <message>
+      <source>Refund</source>
+      <translation>Refund</translation>
+    </message>
+    <message>
+      <source>Receipt number, or scan the receipt's QR code</source>
+      <translation>Receipt number, or scan the receipt's QR code</translation>
+    </message>
+    <message>
+      <source>Find sale</source>
+      <translation>Find sale</translation>
+    </message>
+    <message>
+      <source>Refund everything</source>
+      <translation>Refund everything</translation>
+    </message>
+    <message>
+      <source>Supervisor number</source>
+      <translation>Supervisor number</translation>
+    </message>
+    <message>
+      <source>Supervisor PIN</source>
+      <translation>Supervisor PIN</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>Cancel</translation>
+    </message>
+    <message>
+      <source>Choose the items to refund (F2: all of them).</source>
+      <translation>Choose the items to refund (F2: all of them).</translation>
+    </message>
+    <message>
+      <source>A supervisor must approve: number and PIN.</source>
+      <translation>A supervisor must approve: number and PIN.</translation>
+    </message>
+    <message>
+      <source>Refunded: give back {money} in cash.</source>
+      <translation>Refunded: give back {money} in cash.</translation>
+    </message>
+    <message>
+      <source>Press Enter to close.</source>
+      <translation>Press Enter to close.</translation>
+    </message>
+    <message>
+      <source>Item</source>
+      <translation>Item</translation>
+    </message>
+    <message>
+      <source>Sold</source>
+      <translation>Sold</translation>
+    </message>
+    <message>
+      <source>Paid</source>
+      <translation>Paid</translation>
+    </message>
+    <message>
+      <source>Refund qty</source>
+      <translation>Refund qty</translation>
+    </message>
+    <message>
+      <source>Receipt {no} · {at} · paid {total}</source>
+      <translation>Receipt {no} · {at} · paid {total}</translation>
+    </message>
+    <message>
+      <source>Points: {taken} taken back, {given} given back.</source>
+      <translation>Points: {taken} taken back, {given} given back.</translation>
+    </message>
+  </context>
+  <context>
+    <name>Register</name>
+    <message>
+      <source>✓ Valid mobile number</source>
+      <translation>✓ Valid mobile number</translation>
+    </message>
+    <message>
+      <source>Continue</source>
+      <translation>Continue</translation>
+    </message>
+    <message>
+      <source>New member</source>
+      <translation>New member</translation>
+    </message>
+    <message>
+      <source>Mobile number</source>
+      <translation>Mobile number</translation>
+    </message>
+    <message>
+      <source>Name (optional)</source>
+      <translation>Name (optional)</translation>
+    </message>
+    <message>
+      <source>The customer accepts the privacy policy (required) — Ctrl+Space</source>
+      <translation>The customer accepts the privacy policy (required) — Ctrl+Space</translation>
+    </message>
+    <message>
+      <source>The customer agrees to receive offers (optional)</source>
+      <translation>The customer agrees to receive offers (optional)</translation>
+    </message>
+    <message>
+      <source>Birthday (optional)</source>
+      <translation>Birthday (optional)</translation>
+    </message>
+    <message>
+      <source>Use this member</source>
+      <translation>Use this member</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>Cancel</translation>
+    </message>
+    <message>
+      <source>The customer must accept the privacy policy to join.</source>
+      <translation>The customer must accept the privacy policy to join.</translation>
+    </message>
+    <message>
+      <source>Welcome! Member card {card}.</source>
+      <translation>Welcome! Member card {card}.</translation>
+    </message>
+    <message>
+      <source>Press Enter to continue the sale.</source>
+      <translation>Press Enter to continue the sale.</translation>
+    </message>
+    <message>
+      <source>Register</source>
+      <translation>Register</translation>
+    </message>
+    <message>
+      <source>Enter the member's mobile number.</source>
+      <translation>Enter the member's mobile number.</translation>
+    </message>
+    <message>
+      <source>Privacy policy {version}: the store keeps your phone number, purchases and points to run the membership, and never sells them. You may ask to see or delete your data at the service desk at any time.</source>
+      <translation>Privacy policy {version}: the store keeps your phone number, purchases and points to run the membership, and never sells them. You may ask to see or delete your data at the service desk at any time.</translation>
+    </message>
+    <message>
+      <source>Welcome coupon {code} is on the member's account.</source>
+      <translation>Welcome coupon {code} is on the member's account.</translation>
+    </message>
+    <message>
+      <source>{phone} is already a member ({tier}). Press F1 to use this member.</source>
+      <translation>{phone} is already a member ({tier}). Press F1 to use this member.</translation>
+    </message>
+  </context>
+  <context>
+    <name>Shift</name>
+    <message>
+      <source>Cash</source>
+      <translation>Cash</translation>
+    </message>
+    <message>
+      <source>Card</source>
+      <translation>Card</translation>
+    </message>
+    <message>
+      <source>Mobile pay</source>
+      <translation>Mobile pay</translation>
+    </message>
+    <message>
+      <source>X report (shift so far)</source>
+      <translation>X report (shift so far)</translation>
+    </message>
+    <message>
+      <source>Sales</source>
+      <translation>Sales</translation>
+    </message>
+    <message>
+      <source>Taken</source>
+      <translation>Taken</translation>
+    </message>
+    <message>
+      <source>Refunds</source>
+      <translation>Refunds</translation>
+    </message>
+    <message>
+      <source>Member sales</source>
+      <translation>Member sales</translation>
+    </message>
+    <message>
+      <source>Coupon discounts</source>
+      <translation>Coupon discounts</translation>
+    </message>
+    <message>
+      <source>Points earned / redeemed</source>
+      <translation>Points earned / redeemed</translation>
+    </message>
+    <message>
+      <source>Opening float</source>
+      <translation>Opening float</translation>
+    </message>
+    <message>
+      <source>Cash expected in the drawer</source>
+      <translation>Cash expected in the drawer</translation>
+    </message>
+    <message>
+      <source>Loading the X report…</source>
+      <translation>Loading the X report…</translation>
+    </message>
+    <message>
+      <source>The shift is closed. Press Enter to sign out.</source>
+      <translation>The shift is closed. Press Enter to sign out.</translation>
+    </message>
+    <message>
+      <source>Sign out</source>
+      <translation>Sign out</translation>
+    </message>
+    <message>
+      <source>Close shift</source>
+      <translation>Close shift</translation>
+    </message>
+    <message>
+      <source>Cash counted in the drawer (¥)</source>
+      <translation>Cash counted in the drawer (¥)</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>Cancel</translation>
+    </message>
+    <message>
+      <source>Z report no. {no}</source>
+      <translation>Z report no. {no}</translation>
+    </message>
+    <message>
+      <source>Cash counted</source>
+      <translation>Cash counted</translation>
+    </message>
+    <message>
+      <source>Over / short</source>
+      <translation>Over / short</translation>
+    </message>
+    <message>
+      <source>Count the cash in the drawer and type it in yuan.</source>
+      <translation>Count the cash in the drawer and type it in yuan.</translation>
+    </message>
+    <message>
+      <source>Close shift (Z report)</source>
+      <translation>Close shift (Z report)</translation>
+    </message>
+    <message>
+      <source>  by {tender}</source>
+      <translation>  by {tender}</translation>
+    </message>
+  </context>
+  <context>
+    <name>Status</name>
+    <message>
+      <source>Server: —</source>
+      <translation>Server: —</translation>
+    </message>
+    <message>
+      <source>Offline: no server set up (sales are kept on this till)</source>
+      <translation>Offline: no server set up (sales are kept on this till)</translation>
+    </message>
+    <message>
+      <source>Printer: checking…</source>
+      <translation>Printer: checking…</translation>
+    </message>
+    <message>
+      <source>Camera: not in use</source>
+      <translation>Camera: not in use</translation>
+    </message>
+    <message>
+      <source>Waiting to sync: {n}</source>
+      <translation>Waiting to sync: {n}</translation>
+    </message>
+    <message>
+      <source>Printer: ready</source>
+      <translation>Printer: ready</translation>
+    </message>
+    <message>
+      <source>Camera: ready</source>
+      <translation>Camera: ready</translation>
+    </message>
+    <message>
+      <source>Camera: not connected</source>
+      <translation>Camera: not connected</translation>
+    </message>
+    <message>
+      <source>Printer: {why}</source>
+      <translation>Printer: {why}</translation>
+    </message>
+    <message>
+      <source>Camera: reconnecting…</source>
+      <translation>Camera: reconnecting…</translation>
+    </message>
+    <message>
+      <source>Camera: not working</source>
+      <translation>Camera: not working</translation>
+    </message>
+  </context>
+</TS>

@@ -1,0 +1,919 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+  <context>
+    <name>Approval</name>
+    <message>
+      <source>Supervisor approval</source>
+      <translation>主管授权</translation>
+    </message>
+    <message>
+      <source>Supervisor number</source>
+      <translation>主管工号</translation>
+    </message>
+    <message>
+      <source>Supervisor PIN</source>
+      <translation>主管密码</translation>
+    </message>
+    <message>
+      <source>Approve</source>
+      <translation>授权</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+  </context>
+  <context>
+    <name>Checkout</name>
+    <message>
+      <source>Cash</source>
+      <translation>现金</translation>
+    </message>
+    <message>
+      <source>Card</source>
+      <translation>银行卡</translation>
+    </message>
+    <message>
+      <source>Mobile pay</source>
+      <translation>移动支付</translation>
+    </message>
+    <message>
+      <source>Looking up the member…</source>
+      <translation>正在查找会员…</translation>
+    </message>
+    <message>
+      <source>Completing the sale…</source>
+      <translation>正在结账…</translation>
+    </message>
+    <message>
+      <source>Printing…</source>
+      <translation>正在打印…</translation>
+    </message>
+    <message>
+      <source>Scan or type a barcode, member code, phone or coupon — Enter</source>
+      <translation>扫描或输入商品条码、会员码、手机号或优惠券 — 回车</translation>
+    </message>
+    <message>
+      <source>Member</source>
+      <translation>会员</translation>
+    </message>
+    <message>
+      <source>Quantity</source>
+      <translation>数量</translation>
+    </message>
+    <message>
+      <source>Remove line</source>
+      <translation>删除商品</translation>
+    </message>
+    <message>
+      <source>New member</source>
+      <translation>新会员</translation>
+    </message>
+    <message>
+      <source>Use points</source>
+      <translation>积分抵现</translation>
+    </message>
+    <message>
+      <source>Refund</source>
+      <translation>退货</translation>
+    </message>
+    <message>
+      <source>Reprint</source>
+      <translation>补打小票</translation>
+    </message>
+    <message>
+      <source>Close shift</source>
+      <translation>交班</translation>
+    </message>
+    <message>
+      <source>Pay</source>
+      <translation>结账</translation>
+    </message>
+    <message>
+      <source>Clear</source>
+      <translation>清除</translation>
+    </message>
+    <message>
+      <source>中文 / English</source>
+      <translation>中文 / English</translation>
+    </message>
+    <message>
+      <source>Reprint receipt</source>
+      <translation>补打小票</translation>
+    </message>
+    <message>
+      <source>Item</source>
+      <translation>商品</translation>
+    </message>
+    <message>
+      <source>Qty</source>
+      <translation>数量</translation>
+    </message>
+    <message>
+      <source>Price</source>
+      <translation>单价</translation>
+    </message>
+    <message>
+      <source>Discount</source>
+      <translation>优惠</translation>
+    </message>
+    <message>
+      <source>Amount</source>
+      <translation>金额</translation>
+    </message>
+    <message>
+      <source>The cart is empty.</source>
+      <translation>购物车是空的。</translation>
+    </message>
+    <message>
+      <source>Type the quantity (1-999), then press F2.</source>
+      <translation>先输入数量（1-999），再按 F2。</translation>
+    </message>
+    <message>
+      <source>Type the phone number or card number, then press F1.</source>
+      <translation>先输入手机号或卡号，再按 F1。</translation>
+    </message>
+    <message>
+      <source>Scan the items first, then apply the coupon.</source>
+      <translation>请先扫描商品，再使用优惠券。</translation>
+    </message>
+    <message>
+      <source>Identify the member first.</source>
+      <translation>请先识别会员。</translation>
+    </message>
+    <message>
+      <source>Scan the items first.</source>
+      <translation>请先扫描商品。</translation>
+    </message>
+    <message>
+      <source>No points redeemed.</source>
+      <translation>不使用积分。</translation>
+    </message>
+    <message>
+      <source>Pricing…</source>
+      <translation>正在计价…</translation>
+    </message>
+    <message>
+      <source>Sale done, receipt {no}.</source>
+      <translation>结账完成，小票号 {no}。</translation>
+    </message>
+    <message>
+      <source>Receipt printed.</source>
+      <translation>小票已打印。</translation>
+    </message>
+    <message>
+      <source>The sale is saved. Press F7 to print the receipt again.</source>
+      <translation>交易已保存。按 F7 重新打印小票。</translation>
+    </message>
+    <message>
+      <source>Finish or void the current sale before closing the shift.</source>
+      <translation>请先完成或取消当前交易，再交班。</translation>
+    </message>
+    <message>
+      <source>Items</source>
+      <translation>件数</translation>
+    </message>
+    <message>
+      <source>Member: {phone}.</source>
+      <translation>会员：{phone}。</translation>
+    </message>
+    <message>
+      <source>Type the points to redeem, then press F5.</source>
+      <translation>先输入要使用的积分，再按 F5。</translation>
+    </message>
+    <message>
+      <source>Type the cash received in yuan, then press F8.</source>
+      <translation>先输入实收现金（元），再按 F8。</translation>
+    </message>
+    <message>
+      <source>Not completed: {why}</source>
+      <translation>未能结账：{why}</translation>
+    </message>
+    <message>
+      <source>Subtotal</source>
+      <translation>小计</translation>
+    </message>
+    <message>
+      <source>Total …</source>
+      <translation>应付 …</translation>
+    </message>
+    <message>
+      <source>Pay by: {tender}</source>
+      <translation>支付方式：{tender}</translation>
+    </message>
+    <message>
+      <source>Can redeem up to {points} points ({value}) now; steps of {step}, at most half of the sale. F5</source>
+      <translation>本单最多可用 {points} 积分（{value}）；每 {step} 积分起用，最多抵扣一半金额。F5</translation>
+    </message>
+    <message>
+      <source>Coupon {code} cannot be used on this sale.</source>
+      <translation>优惠券 {code} 不能用于本单。</translation>
+    </message>
+    <message>
+      <source>Points cannot be redeemed: in steps of {step}, up to the balance.</source>
+      <translation>积分不能使用：须按 {step} 的整数倍，且不超过余额。</translation>
+    </message>
+    <message>
+      <source>Points capped at {points} (at most half of the sale).</source>
+      <translation>积分抵扣已限为 {points}（最多抵扣一半金额）。</translation>
+    </message>
+    <message>
+      <source>Removed: {name}.</source>
+      <translation>已删除：{name}。</translation>
+    </message>
+    <message>
+      <source>Remove {qty} × {name} from the cart?</source>
+      <translation>从购物车删除 {qty} × {name}？</translation>
+    </message>
+    <message>
+      <source>Coupon {code} applied.</source>
+      <translation>已使用优惠券 {code}。</translation>
+    </message>
+    <message>
+      <source>Coupon {code} taken off.</source>
+      <translation>已取消优惠券 {code}。</translation>
+    </message>
+    <message>
+      <source>Redeeming {points} points.</source>
+      <translation>使用 {points} 积分。</translation>
+    </message>
+    <message>
+      <source>The cash received is less than the total ({total}).</source>
+      <translation>实收现金少于应付金额（{total}）。</translation>
+    </message>
+    <message>
+      <source>Change due: {change}.</source>
+      <translation>找零：{change}。</translation>
+    </message>
+    <message>
+      <source>Member prices</source>
+      <translation>会员价优惠</translation>
+    </message>
+    <message>
+      <source>Coupons</source>
+      <translation>优惠券</translation>
+    </message>
+    <message>
+      <source>Points</source>
+      <translation>积分</translation>
+    </message>
+    <message>
+      <source>Points earned</source>
+      <translation>本单积分</translation>
+    </message>
+    <message>
+      <source>Total {amount}</source>
+      <translation>应付 {amount}</translation>
+    </message>
+    <message>
+      <source>Cashier: {name}</source>
+      <translation>收银员：{name}</translation>
+    </message>
+    <message>
+      <source>Unknown barcode {sku}: not added.</source>
+      <translation>条码 {sku} 不存在：未加入。</translation>
+    </message>
+    <message>
+      <source>Redeem in steps of {step}, at most {limit} points now.</source>
+      <translation>积分须按 {step} 的整数倍使用，本单最多 {limit}。</translation>
+    </message>
+    <message>
+      <source>Change {amount}</source>
+      <translation>找零 {amount}</translation>
+    </message>
+    <message>
+      <source>{points} pts = {value}</source>
+      <translation>{points} 积分 = {value}</translation>
+    </message>
+  </context>
+  <context>
+    <name>Errors</name>
+    <message>
+      <source>No staff member with this number.</source>
+      <translation>没有这个工号的员工。</translation>
+    </message>
+    <message>
+      <source>This staff member is locked after too many wrong PINs. A manager must unlock.</source>
+      <translation>密码错误次数过多，该员工已被锁定，请店长解锁。</translation>
+    </message>
+    <message>
+      <source>A supervisor must approve this.</source>
+      <translation>此操作需要主管授权。</translation>
+    </message>
+    <message>
+      <source>Another staff member must approve this.</source>
+      <translation>须由另一位员工授权。</translation>
+    </message>
+    <message>
+      <source>This staff member cannot approve that.</source>
+      <translation>该员工无权授权此操作。</translation>
+    </message>
+    <message>
+      <source>The float cannot be negative.</source>
+      <translation>备用金不能为负数。</translation>
+    </message>
+    <message>
+      <source>A shift is already open on this till.</source>
+      <translation>本收银机已有未交班的班次。</translation>
+    </message>
+    <message>
+      <source>No such shift.</source>
+      <translation>没有这个班次。</translation>
+    </message>
+    <message>
+      <source>The cart is empty.</source>
+      <translation>购物车是空的。</translation>
+    </message>
+    <message>
+      <source>Unknown barcode.</source>
+      <translation>条码不存在。</translation>
+    </message>
+    <message>
+      <source>Quantity must be at least 1.</source>
+      <translation>数量至少为 1。</translation>
+    </message>
+    <message>
+      <source>No such member.</source>
+      <translation>没有这个会员。</translation>
+    </message>
+    <message>
+      <source>No member with this code.</source>
+      <translation>没有这个会员码对应的会员。</translation>
+    </message>
+    <message>
+      <source>No member with this card.</source>
+      <translation>没有这张卡对应的会员。</translation>
+    </message>
+    <message>
+      <source>No member with this phone number.</source>
+      <translation>没有这个手机号的会员。</translation>
+    </message>
+    <message>
+      <source>Scan a member code or type a phone number.</source>
+      <translation>请扫描会员码或输入手机号。</translation>
+    </message>
+    <message>
+      <source>The total changed since it was shown; check the cart and try again.</source>
+      <translation>金额已变动，请核对购物车后重试。</translation>
+    </message>
+    <message>
+      <source>The payment is short of the total.</source>
+      <translation>支付金额不足。</translation>
+    </message>
+    <message>
+      <source>Only cash can give change.</source>
+      <translation>只有现金可以找零。</translation>
+    </message>
+    <message>
+      <source>A payment must be more than zero.</source>
+      <translation>支付金额必须大于零。</translation>
+    </message>
+    <message>
+      <source>This phone number already belongs to a member.</source>
+      <translation>该手机号已是会员。</translation>
+    </message>
+    <message>
+      <source>The member must accept the privacy policy to join.</source>
+      <translation>会员须同意隐私政策才能注册。</translation>
+    </message>
+    <message>
+      <source>Enter the member's mobile number.</source>
+      <translation>请输入会员手机号。</translation>
+    </message>
+    <message>
+      <source>That is not a phone number: use digits only.</source>
+      <translation>这不是手机号：只能输入数字。</translation>
+    </message>
+    <message>
+      <source>The phone number is too short (a mainland mobile number has 11 digits).</source>
+      <translation>手机号位数不足：大陆手机号为11位。</translation>
+    </message>
+    <message>
+      <source>The phone number is too long (a mainland mobile number has 11 digits).</source>
+      <translation>手机号位数过多：大陆手机号为11位。</translation>
+    </message>
+    <message>
+      <source>This is not a mobile number.</source>
+      <translation>这不是手机号码。</translation>
+    </message>
+    <message>
+      <source>This phone number is not valid.</source>
+      <translation>手机号无效。</translation>
+    </message>
+    <message>
+      <source>This is not a valid member code. Look the member up by phone number.</source>
+      <translation>会员码无效，请用手机号查找会员。</translation>
+    </message>
+    <message>
+      <source>This member code comes from a till this one does not know yet.</source>
+      <translation>该会员码来自本机尚不认识的终端。</translation>
+    </message>
+    <message>
+      <source>This member code is not genuine. Look the member up by phone number.</source>
+      <translation>会员码不是真的，请用手机号查找会员。</translation>
+    </message>
+    <message>
+      <source>This member code has expired. Ask the customer to refresh it.</source>
+      <translation>会员码已过期，请顾客刷新。</translation>
+    </message>
+    <message>
+      <source>This member code is dated in the future. Check the till's clock.</source>
+      <translation>会员码时间在未来，请检查收银机时钟。</translation>
+    </message>
+    <message>
+      <source>This member code or card has been blocked.</source>
+      <translation>该会员码或会员卡已被停用。</translation>
+    </message>
+    <message>
+      <source>No sale with this receipt number.</source>
+      <translation>没有这个小票号的交易。</translation>
+    </message>
+    <message>
+      <source>Choose at least one item to refund.</source>
+      <translation>请至少选择一件要退的商品。</translation>
+    </message>
+    <message>
+      <source>More than what is left to refund on a line.</source>
+      <translation>退货数量超过可退数量。</translation>
+    </message>
+    <message>
+      <source>The sale has no such line.</source>
+      <translation>该交易没有这一行。</translation>
+    </message>
+    <message>
+      <source>A refund quantity is not valid.</source>
+      <translation>退货数量无效。</translation>
+    </message>
+    <message>
+      <source>Nothing to void.</source>
+      <translation>没有可取消的商品。</translation>
+    </message>
+    <message>
+      <source>This code is not one of this till's receipts.</source>
+      <translation>这不是本收银机的小票码。</translation>
+    </message>
+    <message>
+      <source>the printer is off or not connected</source>
+      <translation>打印机未开机或未连接</translation>
+    </message>
+    <message>
+      <source>the printer is out of paper</source>
+      <translation>打印机缺纸</translation>
+    </message>
+    <message>
+      <source>the printer cover is open</source>
+      <translation>打印机盖未关</translation>
+    </message>
+    <message>
+      <source>the printer did not answer</source>
+      <translation>打印机无响应</translation>
+    </message>
+    <message>
+      <source>the printer reported a problem</source>
+      <translation>打印机报告故障</translation>
+    </message>
+    <message>
+      <source>Wrong PIN.</source>
+      <translation>密码错误。</translation>
+    </message>
+    <message>
+      <source>Something went wrong: {error}</source>
+      <translation>出错了：{error}</translation>
+    </message>
+    <message>
+      <source>Receipt not printed: {why}.</source>
+      <translation>小票未打印：{why}。</translation>
+    </message>
+    <message>
+      <source>Wrong PIN. {n} tries left.</source>
+      <translation>密码错误，还可尝试 {n} 次。</translation>
+    </message>
+  </context>
+  <context>
+    <name>Login</name>
+    <message>
+      <source>Loyalty Till — sign in</source>
+      <translation>会员收银台 — 登录</translation>
+    </message>
+    <message>
+      <source>Staff number</source>
+      <translation>工号</translation>
+    </message>
+    <message>
+      <source>PIN</source>
+      <translation>密码</translation>
+    </message>
+    <message>
+      <source>Sign in</source>
+      <translation>登录</translation>
+    </message>
+    <message>
+      <source>中文 / English</source>
+      <translation>中文 / English</translation>
+    </message>
+    <message>
+      <source>Cash float in the drawer (¥)</source>
+      <translation>钱箱备用金（元）</translation>
+    </message>
+    <message>
+      <source>Open shift</source>
+      <translation>开班</translation>
+    </message>
+    <message>
+      <source>Type the cash float in yuan, for example 200 or 200.50.</source>
+      <translation>请输入备用金（元），例如 200 或 200.50。</translation>
+    </message>
+    <message>
+      <source>Hello, {name}. No shift is open on this till.</source>
+      <translation>{name}，您好。本收银机尚未开班。</translation>
+    </message>
+    <message>
+      <source>{name} · store {store} · till {till}</source>
+      <translation>{name} · 门店 {store} · 收银机 {till}</translation>
+    </message>
+  </context>
+  <context>
+    <name>Member</name>
+    <message>
+      <source>Basic</source>
+      <translation>普通会员</translation>
+    </message>
+    <message>
+      <source>Silver</source>
+      <translation>银卡</translation>
+    </message>
+    <message>
+      <source>Gold</source>
+      <translation>金卡</translation>
+    </message>
+    <message>
+      <source>Black</source>
+      <translation>黑卡</translation>
+    </message>
+    <message>
+      <source>new member</source>
+      <translation>新会员</translation>
+    </message>
+    <message>
+      <source>active</source>
+      <translation>活跃</translation>
+    </message>
+    <message>
+      <source>dormant</source>
+      <translation>沉睡</translation>
+    </message>
+    <message>
+      <source>lost</source>
+      <translation>流失</translation>
+    </message>
+    <message>
+      <source>Free gift</source>
+      <translation>赠品券</translation>
+    </message>
+    <message>
+      <source>Extra points</source>
+      <translation>积分加倍券</translation>
+    </message>
+    <message>
+      <source>Member</source>
+      <translation>会员</translation>
+    </message>
+    <message>
+      <source>Scan the member's code or card, or type the phone number and press Enter. New customer: F4.</source>
+      <translation>扫描会员码或会员卡，或输入手机号后回车。新顾客：F4。</translation>
+    </message>
+    <message>
+      <source>Top tier</source>
+      <translation>已是最高等级</translation>
+    </message>
+    <message>
+      <source>{amount} off</source>
+      <translation>减{amount}</translation>
+    </message>
+    <message>
+      <source>{percent}% off</source>
+      <translation>{percent}%折扣</translation>
+    </message>
+    <message>
+      <source>No coupons</source>
+      <translation>无可用优惠券</translation>
+    </message>
+    <message>
+      <source>{amount} more to {tier}</source>
+      <translation>再消费{amount}升级{tier}</translation>
+    </message>
+    <message>
+      <source>{amount} off from {threshold}</source>
+      <translation>满{threshold}减{amount}</translation>
+    </message>
+    <message>
+      <source>{tier} member</source>
+      <translation>{tier}</translation>
+    </message>
+    <message>
+      <source>{points} points</source>
+      <translation>{points} 积分</translation>
+    </message>
+    <message>
+      <source>{points} points expire within 60 days</source>
+      <translation>{points} 积分将在60天内过期</translation>
+    </message>
+    <message>
+      <source>Coupons ({n})</source>
+      <translation>优惠券（{n}）</translation>
+    </message>
+  </context>
+  <context>
+    <name>Refund</name>
+    <message>
+      <source>Refund</source>
+      <translation>退货</translation>
+    </message>
+    <message>
+      <source>Receipt number, or scan the receipt's QR code</source>
+      <translation>输入小票号，或扫描小票二维码</translation>
+    </message>
+    <message>
+      <source>Find sale</source>
+      <translation>查找交易</translation>
+    </message>
+    <message>
+      <source>Refund everything</source>
+      <translation>全部退货</translation>
+    </message>
+    <message>
+      <source>Supervisor number</source>
+      <translation>主管工号</translation>
+    </message>
+    <message>
+      <source>Supervisor PIN</source>
+      <translation>主管密码</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+    <message>
+      <source>Choose the items to refund (F2: all of them).</source>
+      <translation>请选择要退的商品（F2：全部）。</translation>
+    </message>
+    <message>
+      <source>A supervisor must approve: number and PIN.</source>
+      <translation>须主管授权：工号和密码。</translation>
+    </message>
+    <message>
+      <source>Refunded: give back {money} in cash.</source>
+      <translation>退货完成：退还现金 {money}。</translation>
+    </message>
+    <message>
+      <source>Press Enter to close.</source>
+      <translation>按回车关闭。</translation>
+    </message>
+    <message>
+      <source>Item</source>
+      <translation>商品</translation>
+    </message>
+    <message>
+      <source>Sold</source>
+      <translation>售出</translation>
+    </message>
+    <message>
+      <source>Paid</source>
+      <translation>实付</translation>
+    </message>
+    <message>
+      <source>Refund qty</source>
+      <translation>退货数量</translation>
+    </message>
+    <message>
+      <source>Receipt {no} · {at} · paid {total}</source>
+      <translation>小票 {no} · {at} · 实付 {total}</translation>
+    </message>
+    <message>
+      <source>Points: {taken} taken back, {given} given back.</source>
+      <translation>积分：扣回 {taken}，退还 {given}。</translation>
+    </message>
+  </context>
+  <context>
+    <name>Register</name>
+    <message>
+      <source>✓ Valid mobile number</source>
+      <translation>✓ 手机号有效</translation>
+    </message>
+    <message>
+      <source>Continue</source>
+      <translation>继续</translation>
+    </message>
+    <message>
+      <source>New member</source>
+      <translation>新会员</translation>
+    </message>
+    <message>
+      <source>Mobile number</source>
+      <translation>手机号</translation>
+    </message>
+    <message>
+      <source>Name (optional)</source>
+      <translation>姓名（选填）</translation>
+    </message>
+    <message>
+      <source>The customer accepts the privacy policy (required) — Ctrl+Space</source>
+      <translation>顾客同意隐私政策（必选）— Ctrl+空格</translation>
+    </message>
+    <message>
+      <source>The customer agrees to receive offers (optional)</source>
+      <translation>顾客同意接收优惠信息（选填）</translation>
+    </message>
+    <message>
+      <source>Birthday (optional)</source>
+      <translation>生日（选填）</translation>
+    </message>
+    <message>
+      <source>Use this member</source>
+      <translation>使用该会员</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+    <message>
+      <source>The customer must accept the privacy policy to join.</source>
+      <translation>顾客须同意隐私政策才能注册。</translation>
+    </message>
+    <message>
+      <source>Welcome! Member card {card}.</source>
+      <translation>欢迎入会！会员卡号 {card}。</translation>
+    </message>
+    <message>
+      <source>Press Enter to continue the sale.</source>
+      <translation>按回车继续收银。</translation>
+    </message>
+    <message>
+      <source>Register</source>
+      <translation>注册</translation>
+    </message>
+    <message>
+      <source>Enter the member's mobile number.</source>
+      <translation>请输入会员手机号。</translation>
+    </message>
+    <message>
+      <source>Privacy policy {version}: the store keeps your phone number, purchases and points to run the membership, and never sells them. You may ask to see or delete your data at the service desk at any time.</source>
+      <translation>隐私政策 {version}：本店保存您的手机号、购物记录和积分，仅用于会员服务，绝不出售。您可随时到服务台查询或删除您的数据。</translation>
+    </message>
+    <message>
+      <source>Welcome coupon {code} is on the member's account.</source>
+      <translation>新人券 {code} 已发放到会员账户。</translation>
+    </message>
+    <message>
+      <source>{phone} is already a member ({tier}). Press F1 to use this member.</source>
+      <translation>{phone} 已是会员（{tier}）。按 F1 使用该会员。</translation>
+    </message>
+  </context>
+  <context>
+    <name>Shift</name>
+    <message>
+      <source>Cash</source>
+      <translation>现金</translation>
+    </message>
+    <message>
+      <source>Card</source>
+      <translation>银行卡</translation>
+    </message>
+    <message>
+      <source>Mobile pay</source>
+      <translation>移动支付</translation>
+    </message>
+    <message>
+      <source>X report (shift so far)</source>
+      <translation>X 报表（本班至今）</translation>
+    </message>
+    <message>
+      <source>Sales</source>
+      <translation>交易笔数</translation>
+    </message>
+    <message>
+      <source>Taken</source>
+      <translation>收款</translation>
+    </message>
+    <message>
+      <source>Refunds</source>
+      <translation>退货</translation>
+    </message>
+    <message>
+      <source>Member sales</source>
+      <translation>会员交易</translation>
+    </message>
+    <message>
+      <source>Coupon discounts</source>
+      <translation>优惠券折扣</translation>
+    </message>
+    <message>
+      <source>Points earned / redeemed</source>
+      <translation>积分 发放 / 使用</translation>
+    </message>
+    <message>
+      <source>Opening float</source>
+      <translation>备用金</translation>
+    </message>
+    <message>
+      <source>Cash expected in the drawer</source>
+      <translation>钱箱应有现金</translation>
+    </message>
+    <message>
+      <source>Loading the X report…</source>
+      <translation>正在加载 X 报表…</translation>
+    </message>
+    <message>
+      <source>The shift is closed. Press Enter to sign out.</source>
+      <translation>已交班。按回车退出登录。</translation>
+    </message>
+    <message>
+      <source>Sign out</source>
+      <translation>退出登录</translation>
+    </message>
+    <message>
+      <source>Close shift</source>
+      <translation>交班</translation>
+    </message>
+    <message>
+      <source>Cash counted in the drawer (¥)</source>
+      <translation>钱箱清点现金（元）</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+    <message>
+      <source>Z report no. {no}</source>
+      <translation>Z 报表 第 {no} 号</translation>
+    </message>
+    <message>
+      <source>Cash counted</source>
+      <translation>清点现金</translation>
+    </message>
+    <message>
+      <source>Over / short</source>
+      <translation>长款 / 短款</translation>
+    </message>
+    <message>
+      <source>Count the cash in the drawer and type it in yuan.</source>
+      <translation>请清点钱箱现金并输入金额（元）。</translation>
+    </message>
+    <message>
+      <source>Close shift (Z report)</source>
+      <translation>交班（Z 报表）</translation>
+    </message>
+    <message>
+      <source>  by {tender}</source>
+      <translation>  其中{tender}</translation>
+    </message>
+  </context>
+  <context>
+    <name>Status</name>
+    <message>
+      <source>Server: —</source>
+      <translation>服务器：—</translation>
+    </message>
+    <message>
+      <source>Offline: no server set up (sales are kept on this till)</source>
+      <translation>离线：未设置服务器（交易保存在本机）</translation>
+    </message>
+    <message>
+      <source>Printer: checking…</source>
+      <translation>打印机：检测中…</translation>
+    </message>
+    <message>
+      <source>Camera: not in use</source>
+      <translation>摄像头：未使用</translation>
+    </message>
+    <message>
+      <source>Waiting to sync: {n}</source>
+      <translation>待同步：{n}</translation>
+    </message>
+    <message>
+      <source>Printer: ready</source>
+      <translation>打印机：就绪</translation>
+    </message>
+    <message>
+      <source>Camera: ready</source>
+      <translation>摄像头：就绪</translation>
+    </message>
+    <message>
+      <source>Camera: not connected</source>
+      <translation>摄像头：未连接</translation>
+    </message>
+    <message>
+      <source>Printer: {why}</source>
+      <translation>打印机：{why}</translation>
+    </message>
+    <message>
+      <source>Camera: reconnecting…</source>
+      <translation>摄像头：重新连接中…</translation>
+    </message>
+    <message>
+      <source>Camera: not working</source>
+      <translation>摄像头：故障</translation>
+    </message>
+  </context>
+</TS>
