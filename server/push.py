@@ -343,14 +343,15 @@ def _member_registered(b: Batch, ev: WireEvent) -> dict[str, Any]:
     row.registered_at = p.registered_at
     row.store_id = p.store_id
     row.updated_at = b.now
+    if p.card_no and s.execute(select(Member.id).where(Member.card_no == p.card_no,
+                                                       Member.id != p.member_id)).first():
+        row.card_no = None  # a card serial clash (vanishingly rare): the phone still identifies
+    s.flush()
+    _see_member(b, row.id, b.store_id)
+    _see_member(b, row.id, p.store_id)
     if other is None:
         row.phone = phone
-        if p.card_no and s.execute(select(Member.id).where(Member.card_no == p.card_no,
-                                                           Member.id != p.member_id)).first():
-            row.card_no = None  # a card serial clash (vanishingly rare): the phone still identifies
         s.flush()
-        _see_member(b, row.id, b.store_id)
-        _see_member(b, row.id, p.store_id)
         member_changed(s, row, b.now, origin=b.terminal.id)
         _welcome_coupon(b, p, row.id)
         return {"member_id": str(row.id), "survivor_id": str(row.id)}
