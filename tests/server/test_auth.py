@@ -46,7 +46,9 @@ def test_second_device_is_refused(server: ServerProcess, db_url: str, store_id: 
     assert t.push([])["results"] == []  # the first device carries on
 
 
-def test_revoked_terminal_is_refused_and_others_told(server: ServerProcess, db_url: str, store_id: str) -> None:
+def test_revoked_terminal_is_refused_and_others_told(
+    server: ServerProcess, db_url: str, store_id: str
+) -> None:
     t, other = Till(server.url, db_url, store_id), Till(server.url, db_url, store_id)
     t.enrol()
     other.enrol()

@@ -59,7 +59,8 @@ def test_response_lost_after_commit_then_retry(server: ServerProcess, db_url: st
     sale = t.sale(mid, total=8800, earned=88)
     _send_and_hang_up(t, [sale])
     deadline = time.monotonic() + 10
-    while _count(db_url, select(func.count()).select_from(Event).where(Event.id == uuid.UUID(sale["id"]))) == 0:
+    stored = select(func.count()).select_from(Event).where(Event.id == uuid.UUID(sale["id"]))
+    while _count(db_url, stored) == 0:
         assert time.monotonic() < deadline, "the server never applied the push"
         time.sleep(0.05)
     retry = t.push([sale])["results"][0]
@@ -107,7 +108,8 @@ def test_server_killed_mid_batch(db_url: str, store_id: str, tmp_path: Path) -> 
         out = t.push(batch)
         assert {r["status"] for r in out["results"]} <= {"applied", "duplicate"}
         assert _count(db_url, select(func.count()).select_from(Sale).where(Sale.member_id == mid)) == 500
-        assert _count(db_url, select(func.sum(LedgerEntry.points)).where(LedgerEntry.member_id == mid)) == 5000
+        points = select(func.sum(LedgerEntry.points)).where(LedgerEntry.member_id == mid)
+        assert _count(db_url, points) == 5000
     finally:
         proc.stop()
 
@@ -159,7 +161,9 @@ def own_db(pg_admin: str) -> Iterator[str]:
 
 
 @pytest.mark.slow
-def test_restored_server_makes_tills_resync(own_db: str, pg_admin: str, store_id: str, tmp_path: Path) -> None:
+def test_restored_server_makes_tills_resync(
+    own_db: str, pg_admin: str, store_id: str, tmp_path: Path
+) -> None:
     proc = ServerProcess(own_db, tmp_path).start()
     t = _till(proc, own_db, store_id)
     t.push([t.registration(random_phone(), uuid.uuid4())])
