@@ -271,6 +271,33 @@ def cmd_enrol(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_screenshots(args: argparse.Namespace) -> int:
+    """Every main screen as PNG, offscreen, in Chinese and English, on a temporary demo till
+    (so that no real till's data or shift is touched)."""
+    import os
+    import tempfile
+
+    from app.demo import DEMO_STAFF, KNOWN_MEMBERS, demo_products, seed_demo
+    from app.services.context import open_till
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from ui.screenshots import Script, render_screens
+
+    with tempfile.TemporaryDirectory(prefix="till-screenshots-") as tmp:
+        home = Path(tmp) / "home"
+        ctx = open_till(home)
+        try:
+            seed_demo(ctx, members=50, sales=20)
+        finally:
+            ctx.close()
+        login, _, _, pin = DEMO_STAFF[0]
+        skus = tuple(p.sku for p in demo_products() if p.member_price)[:4]
+        made = render_screens(home, Path(args.dir), Script((login, pin), KNOWN_MEMBERS[1][0], skus))
+    for path in made:
+        print(path)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="till",
@@ -353,6 +380,11 @@ def build_parser() -> argparse.ArgumentParser:
     enrol.add_argument("url", metavar="URL", help="the server, e.g. https://hq.example.com")
     enrol.add_argument("code", metavar="CODE", help="the one-time enrolment code from HQ")
     enrol.set_defaults(func=cmd_enrol)
+
+    shots = sub.add_parser("screenshots", help="render every main screen with demo data to PNG "
+                           "files in DIR, offscreen, in Chinese and English")
+    shots.add_argument("dir", metavar="DIR")
+    shots.set_defaults(func=cmd_screenshots)
     return p
 
 

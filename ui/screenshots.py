@@ -1,0 +1,129 @@
+"""Pictures of every main screen, offscreen, in both languages (``till screenshots DIR``).
+
+The screens are driven the way a cashier drives them (keys into the focused field), on a
+till whose home the caller has filled with demo data; nothing here seeds or reads the store
+directly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from ui.i18n import QM_DIR_NAME, Languages, ensure_qm
+from ui.main_window import MainWindow
+from ui.ops import in_flight
+
+SIZE = (1280, 800)
+
+
+@dataclass(frozen=True, slots=True)
+class Script:
+    """What to show: who signs in, which member, which items."""
+
+    cashier: tuple[str, str]
+    member_phone: str
+    skus: tuple[str, ...]
+
+
+def settle(until: Callable[[], bool] = lambda: True, timeout_s: float = 15.0) -> None:
+    """Run the event loop until the background work is delivered and `until()` holds."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        QCoreApplication.processEvents()
+        if in_flight() == 0 and until():
+            QCoreApplication.processEvents()
+            return
+        time.sleep(0.01)
+    raise TimeoutError("the screen did not settle")
+
+
+def _type(field: QWidget, text: str, enter: bool = True) -> None:
+    QTest.keyClicks(field, text)
+    if enter:
+        QTest.keyClick(field, Qt.Key.Key_Return)
+    settle()
+
+
+def _save(widget: QWidget, path: Path) -> Path:
+    settle()
+    widget.grab().save(str(path))
+    return path
+
+
+def render_screens(home: Path, out: Path, script: Script) -> list[Path]:
+    """Render login, checkout, new member, refund and shift close, zh_CN then en."""
+    from hardware.printer.factory import make_printer
+    from ui.app import style_app
+    from ui.services import open_services
+
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    style_app(app)
+    out.mkdir(parents=True, exist_ok=True)
+    services, close = open_services(home, make_printer)
+    languages = Languages(ensure_qm(home / QM_DIR_NAME), "zh_CN")
+    made: list[Path] = []
+    try:
+        for lang in ("zh_CN", "en"):
+            languages.apply(lang)
+            made += _render_language(MainWindow(services, languages), out, lang, script)
+    finally:
+        languages.apply("en")
+        close()
+    return made
+
+
+def _render_language(w: MainWindow, out: Path, lang: str, script: Script) -> list[Path]:
+    made = []
+    w.resize(*SIZE)
+    w.show()
+    w.status.poll()
+    settle()
+    made.append(_save(w, out / f"login-{lang}.png"))
+    login, pin = script.cashier
+    _type(w.login.login, login)
+    _type(w.login.pin, pin)
+    settle(lambda: w.login.pages.currentIndex() == 1 or w.pages.currentWidget() is w.checkout)
+    if w.pages.currentWidget() is not w.checkout:
+        made.append(_save(w, out / f"shift-open-{lang}.png"))
+        _type(w.login.float_field, "", enter=True)
+    settle(lambda: w.pages.currentWidget() is w.checkout)
+    co = w.checkout
+    for sku in script.skus:
+        _type(co.scan, sku)
+    _type(co.scan, script.member_phone)
+    settle(lambda: co.state.member is not None and co.state.priced is not None)
+    if co.panel.coupon_code(1):
+        QTest.keyClick(co.scan, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+        settle(lambda: co.state.priced is not None)
+    QTest.keyClick(co.scan, Qt.Key.Key_F5)
+    settle(lambda: co.state.priced is not None)
+    QTest.keyClicks(co.scan, "500")
+    QTest.keyClick(co.scan, Qt.Key.Key_F8)
+    made.append(_save(w, out / f"checkout-{lang}.png"))
+
+    for key, name, prepare in (
+        (Qt.Key.Key_F4, "new-member", lambda d: _type(d.phone, "139 0013 90", enter=False)),
+        (Qt.Key.Key_F6, "refund", lambda d: (_type(d.ref, w.checkout.last_receipt or "last"),
+                                             settle(lambda: d.receipt is not None))),
+        (Qt.Key.Key_F11, "shift-close", lambda d: settle(lambda: d.report is not None)),
+    ):
+        if key == Qt.Key.Key_F11:
+            co.state.clear()  # a shift closes with no sale open
+        QTest.keyClick(co.scan, key)
+        settle()
+        dialog = co.dialog
+        assert dialog is not None
+        prepare(dialog)
+        made.append(_save(dialog, out / f"{name}-{lang}.png"))
+        dialog.reject()  # type: ignore[attr-defined]
+        settle()
+    w.close()
+    return made
