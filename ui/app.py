@@ -67,8 +67,11 @@ def build(home: Path, *, with_readers: bool = True) -> tuple[MainWindow, Callabl
         scanners = [WedgeScanner(cfg.wedge_max_gap_ms, cfg.wedge_prefix, cfg.wedge_suffix),
                     *scanners_from_config(cfg)]
     window = MainWindow(guarded, languages, scanners)
-    window.languages_keepalive = languages  # type: ignore[attr-defined]
-    return window, close
+    def close_all() -> None:
+        languages.uninstall()
+        close()
+
+    return window, close_all
 
 
 def run(home: Path) -> int:

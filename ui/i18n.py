@@ -119,6 +119,13 @@ class Languages:
         self._translator = t
         return True
 
+    def uninstall(self) -> None:
+        """Remove the translator (when the window closes for good)."""
+        app = QCoreApplication.instance()
+        if self._translator is not None and app is not None:
+            app.removeTranslator(self._translator)
+        self._translator = None
+
     def toggle(self) -> str:
         self.apply("en" if self.current == "zh_CN" else "zh_CN")
         return self.current
