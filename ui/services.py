@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.config import PrinterConfig, TillConfig
-from app.domain.codes import Keyring, looks_like_feedback_token, verify_feedback_token
 from app.domain.ids import MemberId, RefundId, SaleId, ShiftId, StaffId, new_id
 from app.domain.receipt import Receipt
 from app.ports import PrinterState, ReceiptPrinter
@@ -126,20 +125,7 @@ class TillServices:
         return receipts.receipt_for(self._ctx, self._sale_ref(text))
 
     def _sale_ref(self, text: str) -> str:
-        text = text.strip()
-        token = text.rsplit("/", 1)[-1]
-        if not looks_like_feedback_token(token):
-            return text
-        # Receipts of this till carry a token signed by this till's own key: verify it with
-        # that key alone (no other till's key is needed to refund here).
-        from app.domain.codes import CodeError
-
-        try:
-            claims = verify_feedback_token(token, Keyring([self._ctx.signer.public()]))
-        except CodeError as exc:
-            raise TillError("This code is not one of this till's receipts.",
-                            code="not_receipt_code") from exc
-        return str(claims.sale_id)
+        return refunds.sale_ref_from_text(self._ctx, text)
 
     def refund(self, sale_id: str, lines: dict[int, int], cashier_id: StaffId,
                supervisor_login: str, supervisor_pin: str, refund_id: RefundId,

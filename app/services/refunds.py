@@ -18,7 +18,7 @@ from app.domain.staff import Action
 from app.domain.tiers import tier_for_spend
 from app.services.audit import append_audit
 from app.services.context import TillContext
-from app.services.errors import Invalid, NotFound
+from app.services.errors import Invalid, NotFound, Refused
 from app.services.members import rolling_spend
 from app.services.outbox import record_event
 from app.services.staff import require_approval
@@ -61,6 +61,25 @@ def find_sale(s: Session, ref: str) -> orm.Sale:
     if sale is None:
         raise NotFound("No sale with this receipt number.", code="no_sale")
     return sale
+
+
+def sale_ref_from_text(ctx: TillContext, text: str) -> str:
+    """What the cashier typed or scanned to find a sale: a receipt number or sale id as is,
+    or the receipt's feedback QR (a URL ending in a signed token), checked against every key
+    this till trusts and turned into the sale id. Raises Refused for a forged code."""
+    from app.domain.codes import CodeError, looks_like_feedback_token, verify_feedback_token
+
+    text = text.strip()
+    token = text.rsplit("/", 1)[-1]
+    if not looks_like_feedback_token(token):
+        return text
+    with ctx.uow(write=False) as uow:
+        keyring = ctx.keyring(uow)
+    try:
+        claims = verify_feedback_token(token, keyring)
+    except CodeError as exc:
+        raise Refused("This code is not a receipt of this store.", code="not_receipt_code") from exc
+    return str(claims.sale_id)
 
 
 def refunded_qty(s: Session, sale_id: SaleId) -> dict[int, int]:

@@ -231,3 +231,20 @@ def test_anonymous_sale_refund_touches_no_ledger(
     assert r.full and r.money == sale.total_due == 2580
     assert (r.points_reversed, r.points_given_back) == (0, 0)
     assert raw.execute("SELECT COUNT(*) FROM ledger_entries").fetchone()[0] == 0
+
+
+def test_a_scanned_receipt_qr_finds_its_sale_and_a_forged_one_is_refused(till, staff, products) -> None:  # type: ignore[no-untyped-def]
+    from app.domain.codes import SigningKey, issue_feedback_token
+    from app.domain.ids import new_id
+    from app.services.checkout import Cart, CartLine, CompleteSale, Tender, complete_sale
+    from app.services.errors import Refused
+    from app.services.refunds import sale_ref_from_text
+
+    done = complete_sale(till, CompleteSale(new_id(), staff["cashier"].id,
+                                            Cart((CartLine("6902345678901", 1),)), (Tender("cash", 1000),)))
+    assert sale_ref_from_text(till, done.feedback_url) == str(done.sale_id)
+    assert sale_ref_from_text(till, f"  {done.receipt_no} ") == done.receipt_no
+    stranger = SigningKey.generate(till.signer.key_id)  # same key id, different key: a forgery
+    forged = issue_feedback_token("S001", "T01", done.sale_id, done.receipt_no, stranger, till.now())
+    with pytest.raises(Refused):
+        sale_ref_from_text(till, "http://x/f/" + forged)
