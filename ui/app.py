@@ -67,7 +67,10 @@ def build(home: Path, *, with_readers: bool = True) -> tuple[MainWindow, Callabl
         scanners = [WedgeScanner(cfg.wedge_max_gap_ms, cfg.wedge_prefix, cfg.wedge_suffix),
                     *scanners_from_config(cfg)]
     window = MainWindow(guarded, languages, scanners)
+    services.start_sync()
+
     def close_all() -> None:
+        services.stop_sync()
         languages.uninstall()
         close()
 

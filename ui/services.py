@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.config import PrinterConfig, TillConfig
 from app.domain.ids import MemberId, RefundId, SaleId, ShiftId, StaffId, new_id
 from app.domain.receipt import Receipt
 from app.ports import PrinterState, ReceiptPrinter
-from app.services import checkout, members, receipts, refunds, shifts, staff, voids
+from app.services import checkout, members, outbox, receipts, refunds, shifts, staff, voids
 from app.services.checkout import Cart, CartLine, CompleteSale, Priced, SaleDone, Tender
 from app.services.context import TillContext, open_till
 from app.services.errors import TillError
@@ -28,6 +29,9 @@ from app.services.refunds import RefundDone, RefundSale
 from app.services.shifts import ShiftReport
 from app.services.staff import StaffMember
 from app.services.voids import VoidLines
+
+if TYPE_CHECKING:
+    from sync.worker import SyncStatus, SyncWorker
 
 __all__ = [
     "Cart", "CartLine", "CompleteSale", "CouponView", "MemberView", "Priced", "RefundDone",
@@ -58,6 +62,7 @@ class TillServices:
 
     def __init__(self, ctx: TillContext, printer: ReceiptPrinter) -> None:
         self._ctx = ctx
+        self._sync: SyncWorker | None = None
         self._printer = printer
         self.config: TillConfig = ctx.config
 
@@ -101,7 +106,10 @@ class TillServices:
         return checkout.quote_cart(self._ctx, cart)
 
     def complete_sale(self, cmd: CompleteSale) -> SaleDone:
-        return checkout.complete_sale(self._ctx, cmd)
+        done = checkout.complete_sale(self._ctx, cmd)
+        if self._sync is not None:
+            self._sync.poke()  # a new event to send: sync soon (the worker decides when)
+        return done
 
     def void_lines(self, cashier_id: StaffId, lines: tuple[CartLine, ...], whole_cart: bool,
                    supervisor_login: str, supervisor_pin: str, reason: str = "") -> str:
@@ -141,8 +149,31 @@ class TillServices:
         return self._printer.status()
 
     def pending_events(self) -> int | None:
-        """Events waiting to sync. None: no use case reports it yet (the bar shows "—")."""
-        return None
+        """Events waiting to sync."""
+        return outbox.events_waiting(self._ctx)
+
+    # ------------------------------------------------------------------ sync
+
+    def start_sync(self) -> None:
+        """Start the background sync worker when this till has a server and is enrolled."""
+        if self._sync is not None or not self._ctx.config.server.url:
+            return
+        from sync.client import load_credentials
+        from sync.worker import SyncWorker
+
+        if load_credentials(self._ctx.home) is None:
+            return
+        self._sync = SyncWorker(self._ctx)
+        self._sync.start()
+
+    def stop_sync(self) -> None:
+        if self._sync is not None:
+            self._sync.stop()
+            self._sync = None
+
+    def sync_status(self) -> SyncStatus | None:
+        """The worker's last status (None: no server set up, or not enrolled)."""
+        return self._sync.status if self._sync is not None else None
 
 
 def open_services(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
@@ -14,6 +16,9 @@ from ui.services import TillServices
 tr = translator("Status")
 
 PRINTER_POLL_MS = 15_000
+
+if TYPE_CHECKING:
+    from sync.worker import SyncStatus
 
 
 class TillStatusBar(QStatusBar):
@@ -29,6 +34,7 @@ class TillStatusBar(QStatusBar):
             self.addPermanentWidget(w)
         self.printer_state: PrinterState | None = None
         self.pending_count: int | None = None
+        self.sync_text: str | None = None
         self.camera_status: DeviceStatus | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(PRINTER_POLL_MS)
@@ -44,6 +50,12 @@ class TillStatusBar(QStatusBar):
         Op(self, services.printer_status).success(self.set_printer).failure(
             lambda exc, text: self.set_printer(PrinterState.UNKNOWN)).run()
         Op(self, services.pending_events).success(self.set_pending).run()
+        Op(self, services.sync_status).success(self.set_sync).run()
+
+    def set_sync(self, status: SyncStatus | None) -> None:
+        lang = "zh" if self.services.config.terminal.language == "zh_CN" else "en"
+        self.sync_text = None if status is None else status.describe(lang)
+        self.retranslate()
 
     def set_printer(self, state: PrinterState) -> None:
         self.printer_state = state
@@ -63,8 +75,10 @@ class TillStatusBar(QStatusBar):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        if self.services.config.server.url:
-            self.server.setText(tr("Server: —"))
+        if self.sync_text is not None:
+            self.server.setText(self.sync_text)
+        elif self.services.config.server.url:
+            self.server.setText(tr("Server: not enrolled (sales are kept on this till)"))
         else:
             self.server.setText(tr("Offline: no server set up (sales are kept on this till)"))
         count = "—" if self.pending_count is None else str(self.pending_count)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 from app.domain.ids import EventId, new_id
 from app.store.counters import next_value
 from app.store.orm import OutboxEvent
+
+if TYPE_CHECKING:
+    from app.services.context import TillContext
 
 SCHEMA_VERSION = 1
 
@@ -39,6 +42,12 @@ def record_event(
         )
     )
     return event_id
+
+
+def events_waiting(ctx: TillContext) -> int:
+    """Outbox events not yet acknowledged by the server (for the status bar)."""
+    with ctx.uow(write=False) as uow:
+        return pending_count(uow.session)
 
 
 def pending_count(session: Session) -> int:

@@ -872,20 +872,20 @@
   <context>
     <name>Status</name>
     <message>
-      <source>Server: —</source>
-      <translation>Server: —</translation>
-    </message>
-    <message>
-      <source>Offline: no server set up (sales are kept on this till)</source>
-      <translation>Offline: no server set up (sales are kept on this till)</translation>
-    </message>
-    <message>
       <source>Printer: checking…</source>
       <translation>Printer: checking…</translation>
     </message>
     <message>
       <source>Camera: not in use</source>
       <translation>Camera: not in use</translation>
+    </message>
+    <message>
+      <source>Server: not enrolled (sales are kept on this till)</source>
+      <translation>Server: not enrolled (sales are kept on this till)</translation>
+    </message>
+    <message>
+      <source>Offline: no server set up (sales are kept on this till)</source>
+      <translation>Offline: no server set up (sales are kept on this till)</translation>
     </message>
     <message>
       <source>Waiting to sync: {n}</source>

@@ -872,20 +872,20 @@
   <context>
     <name>Status</name>
     <message>
-      <source>Server: —</source>
-      <translation>服务器：—</translation>
-    </message>
-    <message>
-      <source>Offline: no server set up (sales are kept on this till)</source>
-      <translation>离线：未设置服务器（交易保存在本机）</translation>
-    </message>
-    <message>
       <source>Printer: checking…</source>
       <translation>打印机：检测中…</translation>
     </message>
     <message>
       <source>Camera: not in use</source>
       <translation>摄像头：未使用</translation>
+    </message>
+    <message>
+      <source>Server: not enrolled (sales are kept on this till)</source>
+      <translation>服务器：本机未登记（交易保存在本机）</translation>
+    </message>
+    <message>
+      <source>Offline: no server set up (sales are kept on this till)</source>
+      <translation>离线：未设置服务器（交易保存在本机）</translation>
     </message>
     <message>
       <source>Waiting to sync: {n}</source>
