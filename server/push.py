@@ -211,6 +211,15 @@ class Batch:
     spend: dict[uuid.UUID, int] = field(default_factory=dict)
     balance: dict[uuid.UUID, int] = field(default_factory=dict)
     stores: dict[uuid.UUID, set[str]] = field(default_factory=dict)
+    members: dict[uuid.UUID, Member] = field(default_factory=dict)  # loaded or made in this batch
+    sales: set[uuid.UUID] = field(default_factory=set)  # sale ids already recorded
+
+    def forget_caches(self) -> None:
+        self.balance.clear()
+        self.spend.clear()
+        self.stores.clear()
+        self.members.clear()
+        self.sales.clear()
 
     @property
     def store_id(self) -> str:
@@ -294,7 +303,12 @@ def _flag_overdraft(b: Batch, member: Member, sale_id: uuid.UUID | None) -> dict
 
 
 def _member_or_stub(b: Batch, member_id: uuid.UUID, at: datetime) -> Member:
-    member = resolve_member(b.s, member_id)
+    member = b.members.get(member_id)
+    if member is not None and member.merged_into is not None:
+        member = None
+    if member is None:
+        b.s.flush()
+        member = resolve_member(b.s, member_id)
     if member is None:
         # A sale reached the server before the registration that made the member (another
         # till's event still queued): keep a stub the registration fills in later.
@@ -302,6 +316,9 @@ def _member_or_stub(b: Batch, member_id: uuid.UUID, at: datetime) -> Member:
                         tier="basic", updated_at=b.now, store_id=b.store_id)
         b.s.add(member)
         b.s.flush()
+        b.members[member_id] = member
+        b.balance[member_id] = 0
+        b.spend[member_id] = 0
     return member
 
 
@@ -315,6 +332,7 @@ def _member_registered(b: Batch, ev: WireEvent) -> dict[str, Any]:
     except InvalidPhone as exc:
         raise Rejected(f"invalid_phone:{exc.reason}") from None
     s = b.s
+    s.flush()
     existing_row = s.get(Member, p.member_id)
     if existing_row is not None and not existing_row.stub:
         survivor = resolve_member(s, p.member_id)
@@ -333,6 +351,10 @@ def _member_registered(b: Batch, ev: WireEvent) -> dict[str, Any]:
     if row is None:
         row = Member(id=p.member_id, favourite_categories=[], tier="basic")
         s.add(row)
+        b.balance[row.id] = 0
+        b.spend[row.id] = 0
+        b.stores[row.id] = set()
+    b.members[row.id] = row
     row.stub = False
     row.card_no = p.card_no
     row.name, row.birthday, row.family = p.name, p.birthday, p.family
@@ -421,6 +443,7 @@ def _merge(b: Batch, survivor: Member, loser: Member) -> None:
     for store in loser_stores:
         _see_member(b, survivor.id, store)
     s.flush()
+    b.members.pop(loser.id, None)
     b.balance.pop(survivor.id, None)
     b.balance.pop(loser.id, None)
     b.spend.pop(survivor.id, None)
@@ -448,8 +471,9 @@ def _sale_completed(b: Batch, ev: WireEvent) -> dict[str, Any]:
     s = b.s
     if p.terminal_id != b.terminal.id:
         raise Rejected("sale_from_another_terminal")
-    if s.get(Sale, p.sale_id) is not None:
+    if p.sale_id in b.sales:
         return {"sale_id": str(p.sale_id), "already_recorded": True}
+    b.sales.add(p.sale_id)
     conflicts: list[dict[str, Any]] = []
     member: Member | None = None
     spend_before = 0
@@ -460,6 +484,8 @@ def _sale_completed(b: Batch, ev: WireEvent) -> dict[str, Any]:
     # Coupons: the first redemption in server order wins; a second one keeps its sale and
     # becomes a recorded conflict with the discount flagged.
     codes = sorted({c.code for c in p.coupons})
+    if codes:
+        s.flush()
     rows = {c.code: c for c in s.execute(
         select(Coupon).where(Coupon.code.in_(codes)).order_by(Coupon.code).with_for_update()
     ).scalars()} if codes else {}
@@ -521,6 +547,7 @@ def _sale_completed(b: Batch, ev: WireEvent) -> dict[str, Any]:
 
 def _refund_completed(b: Batch, ev: WireEvent) -> dict[str, Any]:
     p = RefundCompletedP.model_validate(ev.payload)
+    b.s.flush()
     s = b.s
     if s.get(Refund, p.refund_id) is not None:
         return {"refund_id": str(p.refund_id), "already_recorded": True}
@@ -570,6 +597,7 @@ def _points_entry(kind: str) -> Callable[[Batch, WireEvent], dict[str, Any]]:
     def apply(b: Batch, ev: WireEvent) -> dict[str, Any]:
         p = PointsEntryP.model_validate(ev.payload)
         s = b.s
+        s.flush()
         if p.points == 0:
             raise Rejected("zero_points")
         if kind == "compensate" and p.points < 0:
@@ -617,6 +645,7 @@ def _domain_entry(e: LedgerEntry) -> ledger.LedgerEntry:
 
 def _coupon_issued(b: Batch, ev: WireEvent) -> dict[str, Any]:
     p = CouponIssuedP.model_validate(ev.payload)
+    b.s.flush()
     s = b.s
     if p.valid_to < p.valid_from:
         raise Rejected("coupon_validity_reversed")
@@ -646,6 +675,7 @@ def _coupon_issued(b: Batch, ev: WireEvent) -> dict[str, Any]:
 
 def _voided(b: Batch, ev: WireEvent) -> dict[str, Any]:
     p = VoidedP.model_validate(ev.payload)
+    b.s.flush()
     key = f"void:{p.void_id}"
     if b.s.get(TillRecord, key) is None:
         b.s.add(TillRecord(id=key, type=ev.type, terminal_id=b.terminal.id, at=p.at, data=ev.payload))
@@ -654,6 +684,7 @@ def _voided(b: Batch, ev: WireEvent) -> dict[str, Any]:
 
 def _shift_closed(b: Batch, ev: WireEvent) -> dict[str, Any]:
     p = ShiftClosedP.model_validate(ev.payload)
+    b.s.flush()
     key = f"shift:{p.shift_id}"
     if b.s.get(TillRecord, key) is None:
         b.s.add(TillRecord(id=key, type=ev.type, terminal_id=b.terminal.id, at=p.at, data=ev.payload))
@@ -734,6 +765,65 @@ def _member_ids(events: list[WireEvent]) -> list[uuid.UUID]:
     return sorted(out)
 
 
+def _sale_ids(events: list[WireEvent]) -> list[uuid.UUID]:
+    out: set[uuid.UUID] = set()
+    for ev in events:
+        raw = ev.payload.get("sale_id") if ev.type == "sale.completed" else None
+        if isinstance(raw, str):
+            with contextlib.suppress(ValueError):
+                out.add(uuid.UUID(raw))
+    return sorted(out)
+
+
+def _prefetch(b: Batch, events: list[WireEvent], lock: bool) -> None:
+    """Read what the batch's events need in a few queries: their members (locked in one order,
+    so concurrent batches from different tills wait for each other instead of deadlocking),
+    balances, 12-month spend, stores, and which of their sales are already recorded."""
+    s = b.s
+    mids = _member_ids(events)
+    if mids:
+        q = select(Member).where(Member.id.in_(mids)).order_by(Member.id)
+        for m in s.execute(q.with_for_update() if lock else q).scalars():
+            b.members[m.id] = m
+        missing = [m for m in mids if m not in b.members]
+        if missing:
+            for alias in s.execute(select(MemberAlias).where(MemberAlias.alias_id.in_(missing))).scalars():
+                survivor = resolve_member(s, alias.member_id)
+                if survivor is not None:
+                    b.members[survivor.id] = survivor
+                    b.members[alias.alias_id] = survivor
+        live = sorted({m.id for m in b.members.values() if m.merged_into is None})
+        if live:
+            b.balance.update({mid: 0 for mid in live})
+            for mid, total in s.execute(
+                select(LedgerEntry.member_id, func.sum(LedgerEntry.points))
+                .where(LedgerEntry.member_id.in_(live)).group_by(LedgerEntry.member_id)
+            ):
+                b.balance[mid] = int(total)
+            since = window_start(b.now)
+            b.spend.update({mid: 0 for mid in live})
+            for smid, total in s.execute(
+                select(Sale.member_id, func.sum(Sale.total_due))
+                .where(Sale.member_id.in_(live), Sale.at >= since).group_by(Sale.member_id)
+            ):
+                if smid is not None:
+                    b.spend[smid] += int(total)
+            for rmid, total in s.execute(
+                select(Refund.member_id, func.sum(Refund.money))
+                .where(Refund.member_id.in_(live), Refund.at >= since).group_by(Refund.member_id)
+            ):
+                if rmid is not None:
+                    b.spend[rmid] -= int(total)
+            b.stores.update({mid: set() for mid in live})
+            for mid, store in s.execute(
+                select(MemberStore.member_id, MemberStore.store_id).where(MemberStore.member_id.in_(live))
+            ):
+                b.stores[mid].add(store)
+    sids = _sale_ids(events)
+    if sids:
+        b.sales.update(s.execute(select(Sale.id).where(Sale.id.in_(sids))).scalars())
+
+
 def _run_batch(db: Database, terminal_id: str, req: PushRequest, now: datetime,
                careful: bool, settings_welcome: tuple[int, int, int], skew_s: int) -> list[EventResult]:
     with db.sessions() as s:
@@ -744,11 +834,7 @@ def _run_batch(db: Database, terminal_id: str, req: PushRequest, now: datetime,
             terminal.clock_flagged_at = now
         elif terminal.clock_skew_s is not None:
             terminal.clock_skew_s = skew_s
-        # Lock the members this batch touches in one order, so that concurrent batches from
-        # different tills wait for each other instead of deadlocking.
-        mids = _member_ids(req.events)
-        if mids and db.is_postgres:
-            s.execute(select(Member.id).where(Member.id.in_(mids)).order_by(Member.id).with_for_update()).all()
+        _prefetch(b, req.events, db.is_postgres)
         ordered = sorted(req.events, key=lambda e: (e.seq, str(e.id)))
         known = _known(s, [e.id for e in ordered])
         results: dict[uuid.UUID, EventResult] = {}
@@ -760,18 +846,18 @@ def _run_batch(db: Database, terminal_id: str, req: PushRequest, now: datetime,
                 results[ev.id] = _answer_known(b, ev, digest, known[ev.id])
                 continue
             if not careful:
-                results[ev.id] = _apply_one(b, ev, digest)
+                with s.no_autoflush:
+                    results[ev.id] = _apply_one(b, ev, digest)
                 continue
             sp = s.begin_nested()
             try:
-                results[ev.id] = _apply_one(b, ev, digest)
+                with s.no_autoflush:
+                    results[ev.id] = _apply_one(b, ev, digest)
                 s.flush()
                 sp.commit()
             except IntegrityError:
                 sp.rollback()
-                b.balance.clear()
-                b.spend.clear()
-                b.stores.clear()
+                b.forget_caches()
                 # Another push (a retry racing the original) may have just recorded this id.
                 again = _known(s, [ev.id]).get(ev.id)
                 if again is not None:
@@ -783,9 +869,7 @@ def _run_batch(db: Database, terminal_id: str, req: PushRequest, now: datetime,
                 raise
             except DBAPIError:
                 sp.rollback()
-                b.balance.clear()
-                b.spend.clear()
-                b.stores.clear()
+                b.forget_caches()
                 log.exception("event %s could not be applied", ev.id)
                 results[ev.id] = _reject(b, ev, digest, "database_error")
         seqs = [e.seq for e in ordered if e.terminal_id == terminal_id]
