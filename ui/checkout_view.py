@@ -10,6 +10,7 @@ an answer for an older cart is dropped.
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.codes import looks_like_member_code
+from app.domain.ids import ShiftId
 from app.domain.members import is_valid_card_number
 from ui.approval_dialog import ApprovalDialog
 from ui.cart import CartState, redeem_limit
@@ -113,7 +115,7 @@ class CheckoutView(QWidget):
         self.services = services
         self.state = CartState()
         self.cashier: StaffMember | None = None
-        self.shift_id: object = None
+        self.shift_id: ShiftId | None = None
         self.last_receipt: str | None = None
         self.last_sale: SaleDone | None = None
         self.print_failed = False
@@ -176,11 +178,11 @@ class CheckoutView(QWidget):
         for i, (name, key, action) in enumerate(actions):
             b = KeyButton(key)
             b.setObjectName("pay" if name == "pay" else "action")
-            b.clicked.connect(lambda _=False, a=action: self._run(a))
+            b.clicked.connect(partial(self._run, action))
             grid.addWidget(b, i // 2, i % 2)
             self.buttons[name] = b
             if key in fkeys:
-                self.keys.bind(fkeys[key], lambda a=action: self._run(a))
+                self.keys.bind(fkeys[key], partial(self._run, action))
         self.keys.bind(Qt.Key.Key_Escape, self.escape)
         self.keys.bind(Qt.Key.Key_Return, self.enter)
         self.keys.bind(Qt.Key.Key_Enter, self.enter)
@@ -188,7 +190,7 @@ class CheckoutView(QWidget):
         self.keys.bind(Qt.Key.Key_Down, lambda: self._move(1))
         self.keys.bind(Qt.Key.Key_L, self.language_toggled.emit, Qt.KeyboardModifier.ControlModifier)
         for n in range(1, 10):
-            self.keys.bind(getattr(Qt.Key, f"Key_{n}"), lambda n=n: self.coupon_key(n),
+            self.keys.bind(getattr(Qt.Key, f"Key_{n}"), partial(self.coupon_key, n),
                            Qt.KeyboardModifier.ControlModifier)
         self.keys.watch(self.scan)
 
@@ -224,7 +226,7 @@ class CheckoutView(QWidget):
 
     # ------------------------------------------------------------ session
 
-    def start(self, cashier: StaffMember, shift_id: object) -> None:
+    def start(self, cashier: StaffMember, shift_id: ShiftId | None) -> None:
         self.cashier, self.shift_id = cashier, shift_id
         self.state.clear()
         self.confirmed.clear()
@@ -507,7 +509,7 @@ class CheckoutView(QWidget):
         tenders = (Tender(kind, amount),) if amount > 0 else ()
         cmd = CompleteSale(sale_id=self.state.sale_id,  # type: ignore[arg-type]
                            cashier_id=self.cashier.id, cart=self.state.cart(), tenders=tenders,
-                           shift_id=self.shift_id,  # type: ignore[arg-type]
+                           shift_id=self.shift_id,
                            expected_total=total)
         self.completing = True
         self.buttons["pay"].setEnabled(False)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.ids import ShiftId
 from ui.i18n import parse_yuan, translator
 from ui.ops import Op
 from ui.services import StaffMember, TillServices
@@ -112,7 +113,7 @@ class LoginView(QWidget):
 
     def eventFilter(self, watched: object, event: QEvent) -> bool:
         if event.type() == QEvent.Type.FocusIn and watched in (self.login, self.pin):
-            self.keypad.target = watched  # type: ignore[assignment]
+            self.keypad.target = watched
         return False
 
     def reset(self) -> None:
@@ -155,7 +156,7 @@ class LoginView(QWidget):
         Op(self, self.services.current_shift).success(self._shift_known).finally_(
             lambda: self._busy(False)).run()
 
-    def _shift_known(self, shift_id: object) -> None:
+    def _shift_known(self, shift_id: ShiftId | None) -> None:
         assert self.staff is not None
         if shift_id is not None:
             self.signed_in.emit(self.staff, shift_id)

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
+from app.domain.ids import ShiftId
 from app.ports import DeviceStatus, Scan, Scanner
 from ui.checkout_view import CheckoutView
 from ui.i18n import Languages, translator
 from ui.login_view import LoginView
+from ui.refund_dialog import RefundDialog
 from ui.services import StaffMember, TillServices
 from ui.status_bar import TillStatusBar
 
@@ -68,7 +70,7 @@ class MainWindow(QMainWindow):
             s.stop()
         self.status.timer.stop()
 
-    def show_checkout(self, staff: StaffMember, shift_id: object) -> None:
+    def show_checkout(self, staff: StaffMember, shift_id: ShiftId) -> None:
         self.checkout.start(staff, shift_id)
         self.pages.setCurrentWidget(self.checkout)
         self.checkout.refocus()
@@ -83,10 +85,9 @@ class MainWindow(QMainWindow):
         if self.pages.currentWidget() is not self.checkout:
             return
         dialog = self.checkout.dialog
-        ref = getattr(dialog, "ref", None)
-        if dialog is not None and ref is not None:
-            ref.setText(payload)
-            dialog.find()  # type: ignore[attr-defined]
+        if isinstance(dialog, RefundDialog):
+            dialog.ref.setText(payload)
+            dialog.find_sale()
             return
         self.checkout.handle_code(payload)
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.ids import ShiftId, StaffId
 from app.domain.receipt import Receipt
 from ui.i18n import money, translator
 from ui.ops import Op
@@ -27,8 +28,8 @@ tr = translator("Refund")
 
 
 class RefundDialog(QDialog):
-    def __init__(self, parent: QWidget, services: TillServices, cashier_id: object,
-                 shift_id: object) -> None:
+    def __init__(self, parent: QWidget, services: TillServices, cashier_id: StaffId,
+                 shift_id: ShiftId | None) -> None:
         super().__init__(parent)
         self.setObjectName("refund")
         self.setWindowModality(Qt.WindowModality.WindowModal)
@@ -40,7 +41,7 @@ class RefundDialog(QDialog):
         self.ref = QLineEdit()
         self.ref.setObjectName("receiptRef")
         self.find_button = KeyButton("Enter")
-        self.find_button.clicked.connect(self.find)
+        self.find_button.clicked.connect(self.find_sale)
         self.sale_label = QLabel()
         self.lines = QTableWidget(0, 4)
         self.lines.verticalHeader().setVisible(False)
@@ -92,13 +93,13 @@ class RefundDialog(QDialog):
         if self.done_refund is not None:
             self.accept()
         elif self.ref.hasFocus() or self.receipt is None:
-            self.find()
+            self.find_sale()
         elif self.login.hasFocus():
             self.pin.setFocus()
         else:
             self.submit()
 
-    def find(self) -> None:
+    def find_sale(self) -> None:
         text = self.ref.text().strip()
         if not text or self.busy:
             return
@@ -148,7 +149,7 @@ class RefundDialog(QDialog):
         sale_id, refund_id = self.receipt.sale_id, self.refund_id
         cashier_id, shift_id, services = self.cashier_id, self.shift_id, self.services
         self.busy = True
-        Op(self, lambda: services.refund(sale_id, lines, cashier_id, login, pin,  # type: ignore[arg-type]
+        Op(self, lambda: services.refund(sale_id, lines, cashier_id, login, pin,
                                          refund_id, shift_id)).success(self._refunded).failure(
             self._refused).finally_(self._idle).run()
 

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtTest import QTest
@@ -49,6 +50,11 @@ def _type(field: QWidget, text: str, enter: bool = True) -> None:
     if enter:
         QTest.keyClick(field, Qt.Key.Key_Return)
     settle()
+
+
+def _find_sale(dialog: Any, ref: str) -> None:
+    _type(dialog.ref, ref)
+    settle(lambda: dialog.receipt is not None)
 
 
 def _save(widget: QWidget, path: Path) -> Path:
@@ -111,8 +117,7 @@ def _render_language(w: MainWindow, out: Path, lang: str, script: Script) -> lis
 
     for key, name, prepare in (
         (Qt.Key.Key_F4, "new-member", lambda d: _type(d.phone, "139 0013 90", enter=False)),
-        (Qt.Key.Key_F6, "refund", lambda d: (_type(d.ref, w.checkout.last_receipt or "last"),
-                                             settle(lambda: d.receipt is not None))),
+        (Qt.Key.Key_F6, "refund", lambda d: _find_sale(d, w.checkout.last_receipt or "last")),
         (Qt.Key.Key_F11, "shift-close", lambda d: settle(lambda: d.report is not None)),
     ):
         if key == Qt.Key.Key_F11:
@@ -121,7 +126,7 @@ def _render_language(w: MainWindow, out: Path, lang: str, script: Script) -> lis
         settle()
         dialog = co.dialog
         assert dialog is not None
-        prepare(dialog)
+        prepare(dialog)  # type: ignore[no-untyped-call]
         made.append(_save(dialog, out / f"{name}-{lang}.png"))
         dialog.reject()  # type: ignore[attr-defined]
         settle()

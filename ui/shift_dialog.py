@@ -7,6 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from app.domain.ids import ShiftId, StaffId
 from ui.i18n import N_, money, parse_yuan, translator
 from ui.ops import Op
 from ui.services import ShiftReport, TillServices
@@ -39,7 +40,7 @@ def report_html(r: ShiftReport) -> str:
 
 
 class ShiftDialog(QDialog):
-    def __init__(self, parent: QWidget, services: TillServices, staff_id: object, shift_id: object,
+    def __init__(self, parent: QWidget, services: TillServices, staff_id: StaffId, shift_id: ShiftId,
                  closed: Callable[[ShiftReport], None]) -> None:
         super().__init__(parent)
         self.setObjectName("shift")
@@ -77,7 +78,7 @@ class ShiftDialog(QDialog):
         self.counted.setFocus()
         services_, sid = services, shift_id
         Op(self, lambda: services_.x_report(sid)).success(self._x).failure(
-            lambda exc, text: self.message.setText(text)).run()  # type: ignore[arg-type]
+            lambda exc, text: self.message.setText(text)).run()
 
     def _x(self, report: ShiftReport) -> None:
         self.report = report
@@ -93,7 +94,7 @@ class ShiftDialog(QDialog):
             self.message.setText(tr("Count the cash in the drawer and type it in yuan."))
             return
         services, sid, staff = self.services, self.shift_id, self.staff_id
-        Op(self, lambda: services.close_shift(sid, staff, fen)).success(self._z).failure(  # type: ignore[arg-type]
+        Op(self, lambda: services.close_shift(sid, staff, fen)).success(self._z).failure(
             lambda exc, text: self.message.setText(text)).run()
 
     def _z(self, report: ShiftReport) -> None:

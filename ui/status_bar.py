@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
@@ -53,7 +53,7 @@ class TillStatusBar(QStatusBar):
         Op(self, services.sync_status).success(self.set_sync).run()
 
     def set_sync(self, status: SyncStatus | None) -> None:
-        lang = "zh" if self.services.config.terminal.language == "zh_CN" else "en"
+        lang: Literal["zh", "en"] = "zh" if self.services.config.terminal.language == "zh_CN" else "en"
         self.sync_text = None if status is None else status.describe(lang)
         self.retranslate()
 
