@@ -56,7 +56,7 @@ class TerminalConfig(_Strict):
 
 class ServerConfig(_Strict):
     url: str | None = Field(default=None, pattern=r"^https?://")
-    feedback_base_url: str = Field(default="http://127.0.0.1:8000/f/", pattern=r"^https?://")
+    feedback_base_url: str = Field(default="http://127.0.0.1:8600/f/", pattern=r"^https?://")
     lookup_timeout_ms: int = Field(default=1500, ge=100, le=10000)
 
 
@@ -165,7 +165,7 @@ language = "zh_CN"         # zh_CN or en
 
 [server]
 # url = "https://hq.example.com"   # leave out to run standalone (offline)
-feedback_base_url = "http://127.0.0.1:8000/f/"
+feedback_base_url = "http://127.0.0.1:8600/f/"
 lookup_timeout_ms = 1500
 
 [printer]
