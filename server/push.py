@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from app.domain import points as ledger
@@ -102,6 +102,11 @@ class _P(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
+_BIG = 2**63 - 1
+MAX_FEN = 10**12  # ¥10 billion: beyond any sale, inside every integer column
+MAX_POINTS = 10**9
+
+
 class ConsentP(_P):
     policy_version: str = Field(max_length=20)
     accepted_at: AwareDatetime
@@ -124,7 +129,7 @@ class MemberRegisteredP(_P):
 
 class SaleCouponP(_P):
     code: str = Field(max_length=40)
-    discount: int = Field(ge=0)
+    discount: int = Field(le=MAX_FEN, ge=0)
 
 
 class SaleCompletedP(_P):
@@ -135,15 +140,15 @@ class SaleCompletedP(_P):
     cashier_id: str = Field(max_length=40)
     member_id: uuid.UUID | None = None
     at: AwareDatetime
-    subtotal: int
-    member_savings: int = 0
-    coupon_discount: int = Field(default=0, ge=0)
-    points_redeemed: int = Field(default=0, ge=0)
-    points_value: int = Field(default=0, ge=0)
-    total_due: int = Field(ge=0)
-    points_earned: int = Field(default=0, ge=0)
-    paid: int = Field(ge=0)
-    change_due: int = Field(default=0, ge=0)
+    subtotal: int = Field(ge=-MAX_FEN, le=MAX_FEN)
+    member_savings: int = Field(default=0, ge=-MAX_FEN, le=MAX_FEN)
+    coupon_discount: int = Field(le=MAX_FEN, default=0, ge=0)
+    points_redeemed: int = Field(le=MAX_POINTS, default=0, ge=0)
+    points_value: int = Field(le=MAX_FEN, default=0, ge=0)
+    total_due: int = Field(le=MAX_FEN, ge=0)
+    points_earned: int = Field(le=MAX_POINTS, default=0, ge=0)
+    paid: int = Field(le=MAX_FEN, ge=0)
+    change_due: int = Field(le=MAX_FEN, default=0, ge=0)
     feedback_token: str = Field(default="", max_length=400)
     coupons: list[SaleCouponP] = Field(default_factory=list, max_length=20)
     payments: list[dict[str, Any]] = Field(default_factory=list, max_length=20)
@@ -155,10 +160,10 @@ class RefundCompletedP(_P):
     sale_id: uuid.UUID
     member_id: uuid.UUID | None = None
     at: AwareDatetime
-    money: int = Field(ge=0)
+    money: int = Field(le=MAX_FEN, ge=0)
     full: bool = False
-    points_reversed: int = Field(default=0, ge=0)
-    points_given_back: int = Field(default=0, ge=0)
+    points_reversed: int = Field(le=MAX_POINTS, default=0, ge=0)
+    points_given_back: int = Field(le=MAX_POINTS, default=0, ge=0)
     coupons_returned: list[str] = Field(default_factory=list, max_length=20)
     receipt_no: str = Field(default="", max_length=64)
 
@@ -166,7 +171,7 @@ class RefundCompletedP(_P):
 class PointsEntryP(_P):
     entry_id: uuid.UUID
     member_id: uuid.UUID
-    points: int
+    points: int = Field(ge=-MAX_POINTS, le=MAX_POINTS)
     at: AwareDatetime
     note: str = Field(default="", max_length=200)
     expires_at: AwareDatetime | None = None
@@ -179,10 +184,10 @@ class CouponIssuedP(_P):
     member_id: uuid.UUID | None = None
     kind: str = Field(max_length=24)
     reason: str = Field(default="", max_length=64)
-    amount: int = Field(default=0, ge=0)
+    amount: int = Field(le=MAX_POINTS, default=0, ge=0)
     percent: str = Field(default="0", max_length=16)
-    cap: int | None = Field(default=None, ge=0)
-    threshold: int = Field(default=0, ge=0)
+    cap: int | None = Field(default=None, ge=0, le=MAX_POINTS)
+    threshold: int = Field(le=MAX_POINTS, default=0, ge=0)
     multiplier: str = Field(default="1", max_length=16)
     categories: list[str] = Field(default_factory=list, max_length=50)
     valid_from: AwareDatetime
@@ -713,6 +718,10 @@ def _apply_one(b: Batch, ev: WireEvent, digest: str) -> EventResult:
     try:
         if ev.terminal_id != b.terminal.id:
             raise Rejected("event_from_another_terminal")
+        if ev.seq > _BIG:
+            raise Rejected("seq_out_of_range")
+        if _has_nul(ev.payload) or "\x00" in ev.type:
+            raise Rejected("nul_character")  # PostgreSQL text cannot hold it
         if ev.schema_version != SUPPORTED_SCHEMA:
             raise Rejected(f"unsupported_schema_version:{ev.schema_version}")
         handler = HANDLERS.get(ev.type)
@@ -731,13 +740,34 @@ def _apply_one(b: Batch, ev: WireEvent, digest: str) -> EventResult:
     return EventResult(id=ev.id, status="applied", result=result)
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "\\u0000")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
+
+
 def _reject(b: Batch, ev: WireEvent, digest: str, reason: str, record: bool = True) -> EventResult:
     if record:
-        b.s.add(Event(id=ev.id, terminal_id=ev.terminal_id[:40], seq=ev.seq, type=ev.type[:40],
+        b.s.add(Event(id=ev.id, terminal_id=_without_nul(ev.terminal_id[:40]), seq=min(ev.seq, _BIG),
+                      type=_without_nul(ev.type)[:40],
                       payload_hash=digest, status="rejected", reason=reason, result=None, received_at=b.now))
     b.s.add(ParkedEvent(event_id=ev.id, terminal_id=b.terminal.id, reason=reason,
-                        event=ev.model_dump(mode="json"), received_at=b.now, reviewed_at=None))
-    log.warning("event %s (%s) from %s rejected: %s", ev.id, ev.type[:40], b.terminal.id, reason)
+                        event=_without_nul(ev.model_dump(mode="json")), received_at=b.now, reviewed_at=None))
+    log.warning("event %s from %s rejected: %s", ev.id, b.terminal.id, reason)
     return EventResult(id=ev.id, status="rejected", reason=reason)
 
 
@@ -874,7 +904,7 @@ def _run_batch(db: Database, terminal_id: str, req: PushRequest, now: datetime,
                 results[ev.id] = _reject(b, ev, digest, "database_error")
         seqs = [e.seq for e in ordered if e.terminal_id == terminal_id]
         if seqs:
-            terminal.last_seq = max(terminal.last_seq or 0, *seqs)
+            terminal.last_seq = min(max(terminal.last_seq or 0, *seqs), _BIG)
         terminal.last_seen_at = now
         s.commit()
         return [results[e.id] for e in req.events]
@@ -890,7 +920,7 @@ def _sqlstate(exc: DBAPIError) -> str | None:
 def push(db: Database, terminal_id: str, req: PushRequest, epoch: str,
          settings_welcome: tuple[int, int, int]) -> PushResponse:
     now = datetime.now(UTC)
-    skew_s = int((req.till_time - now).total_seconds())
+    skew_s = max(-(2**31 - 1), min(2**31 - 1, int((req.till_time - now).total_seconds())))
     flagged = abs(skew_s) > db.settings.max_clock_skew_s
     careful = False
     attempt = 0
@@ -908,7 +938,7 @@ def push(db: Database, terminal_id: str, req: PushRequest, epoch: str,
             if state in _RETRYABLE and attempt < 8:
                 time.sleep(0.01 * attempt)
                 continue
-            if isinstance(exc, IntegrityError) and not careful:
+            if isinstance(exc, (IntegrityError, DataError)) and not careful:
                 careful = True  # redo event by event, each in its own savepoint
                 continue
             raise
