@@ -520,6 +520,11 @@ def _sale_completed(b: Batch, ev: WireEvent) -> dict[str, Any]:
         feedback_token=p.feedback_token, lines=p.lines, payments=p.payments,
         coupons=[c.model_dump() for c in p.coupons], flagged=flagged, event_id=ev.id,
     ))
+    # A customer may have answered the receipt's feedback QR before the sale arrived: join it.
+    from server.feedback.service import link_sale
+
+    s.flush()
+    link_sale(s, p.sale_id, member.id if member else None, b.now)
     result: dict[str, Any] = {"sale_id": str(p.sale_id)}
     if member is not None:
         if p.points_redeemed:

@@ -34,6 +34,9 @@ class ServerSettings(BaseSettings):
     welcome_coupon_threshold_fen: int = Field(default=5000, ge=0)
     welcome_coupon_days: int = Field(default=30, ge=1)
     public_base_url: str = Field(default="", description="the URL tills and phones reach the server at")
+    admin_token: str = Field(
+        default="", description="bearer token for HQ's ticket API (/api/v1/tickets); empty disables it"
+    )
 
     @field_validator("database_url")
     @classmethod
