@@ -20,10 +20,7 @@ import enum
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Final
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from typing import TYPE_CHECKING, Final
 
 from app.domain.clock import require_aware
 from app.domain.ids import StaffId
@@ -47,6 +44,9 @@ __all__ = [
     "validate_pin",
 ]
 
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 # ---------------------------------------------------------------- roles and actions
 
@@ -203,7 +203,7 @@ class PinHasher:
     """Argon2id PIN hashes (argon2-cffi). Defaults are argon2-cffi's (RFC 9106 low-memory
     profile: t=3, 64 MiB, p=4); tests and demos pass cheaper parameters."""
 
-    __slots__ = ("_hasher",)
+    __slots__ = ("_hasher", "_params")
 
     def __init__(
         self,
@@ -213,13 +213,18 @@ class PinHasher:
         hash_len: int = 32,
         salt_len: int = 16,
     ) -> None:
-        self._hasher = PasswordHasher(
-            time_cost=time_cost,
-            memory_cost=memory_cost,
-            parallelism=parallelism,
-            hash_len=hash_len,
-            salt_len=salt_len,
-        )
+        self._params = (time_cost, memory_cost, parallelism, hash_len, salt_len)
+        self._hasher: PasswordHasher | None = None
+
+    def _argon2(self) -> PasswordHasher:
+        # argon2-cffi is loaded on the first PIN, not when the till starts (start-up time).
+        if self._hasher is None:
+            from argon2 import PasswordHasher
+
+            time_cost, memory_cost, parallelism, hash_len, salt_len = self._params
+            self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost,
+                                          parallelism=parallelism, hash_len=hash_len, salt_len=salt_len)
+        return self._hasher
 
     @classmethod
     def fast_for_tests(cls) -> PinHasher:
@@ -228,21 +233,25 @@ class PinHasher:
 
     def hash(self, pin: str) -> str:
         """Validate and hash a PIN (salted; two calls give different hashes)."""
-        return self._hasher.hash(validate_pin(pin))
+        return self._argon2().hash(validate_pin(pin))
 
     def verify(self, pin_hash: str, pin: str) -> bool:
         """True if ``pin`` matches; False for a wrong PIN, a malformed PIN or a corrupt hash."""
         if not isinstance(pin, str) or not _PIN_RE.fullmatch(pin):
             return False
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         try:
-            return self._hasher.verify(pin_hash, pin)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return self._argon2().verify(pin_hash, pin)
+        except (VerificationError, InvalidHashError):  # VerifyMismatchError is a VerificationError
             return False
 
     def needs_rehash(self, pin_hash: str) -> bool:
         """True if the hash was made with other parameters; rehash after a good login."""
+        from argon2.exceptions import InvalidHashError
+
         try:
-            return self._hasher.check_needs_rehash(pin_hash)
+            return self._argon2().check_needs_rehash(pin_hash)
         except (InvalidHashError, ValueError):
             return True
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,18 @@ def test_home_resolution_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert resolve_home(None) == (tmp_path / "env").resolve()
     monkeypatch.delenv("TILL_HOME")
     assert "loyalty-till" in str(resolve_home(None))
+
+
+def test_ids_follow_the_uuid7_layout_and_carry_the_time() -> None:
+    import time
+
+    before = time.time_ns() // 1_000_000
+    value = new_id()
+    after = time.time_ns() // 1_000_000
+    assert value.variant == uuid.RFC_4122
+    assert before <= value.int >> 80 <= after + 1
+
+
+def test_ids_made_in_one_millisecond_still_sort_in_order() -> None:
+    ids = [new_id() for _ in range(10_000)]  # many share a millisecond
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
