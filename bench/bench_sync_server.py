@@ -3,9 +3,14 @@
 1. Drain: one till's 10,000 queued sales (70 % with a member: points earned, some redeemed)
    pushed in batches of 500 (MAX_PUSH_EVENTS), as the till's sync worker does. Target < 10 s.
 2. Contention: 50 tills push at once (each a few batches of small pushes, as tills do while
-   trading); push latency p50/p95/p99.
+   trading), mostly to their own members, some to members every till sells to; push latency
+   p50/p95/p99. The old workload (10 members per till, one sale in five to 5 shared members):
+   `--own-members 10 --shared 5 --shared-every 5`.
+3. First pull: 100,000 members (and one ledger entry each) bulk-seeded for a store, then a
+   till pulls everything page by page (1,000 changes a page). Target < 15 s.
 
-Run: .venv/bin/python bench/bench_sync_server.py [--sales 10000] [--tills 50]
+Run: .venv/bin/python bench/bench_sync_server.py [--sales 10000] [--tills 50] [--pull-members 100000]
+     [--workers 2]
 Needs the PostgreSQL at LT_TEST_PG_ADMIN_URL (default postgres@127.0.0.1:5432); it creates
 and drops its own database and starts `till-server serve` on a free port.
 """
@@ -26,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from server.migrate import upgrade
 from server.settings import ServerSettings
-from sync.protocol import MAX_PUSH_EVENTS
+from sync.protocol import MAX_PULL_LIMIT, MAX_PUSH_EVENTS
 from tests.server.conftest import ADMIN_URL, create_database, drop_database
 from tests.server.support import ServerProcess, Till, random_phone
 
@@ -53,22 +58,27 @@ def drain(server: ServerProcess, url: str, n_sales: int) -> dict[str, float]:
             "sales_per_s": round(n_sales / elapsed)}
 
 
-def contention(server: ServerProcess, url: str, n_tills: int, rounds: int, per_push: int) -> dict[str, float]:
+def contention(server: ServerProcess, url: str, n_tills: int, rounds: int, per_push: int,
+               own_members: int, n_shared: int, shared_every: int) -> dict[str, float]:
     tills = [Till(server.url, url, f"SB{i % 10}") for i in range(n_tills)]
     for t in tills:
         t.enrol()
-    # Each till sells mostly to its own members; one sale in five is to a member shared by
-    # every till (a regular seen at several stores), so pushes do contend on some rows.
+    # Each till sells mostly to its own members (its store's regulars); one sale in
+    # `shared_every` is to one of `n_shared` members shared by every till (a regular seen at
+    # several stores), so pushes do contend on some rows.
     own: list[list[uuid.UUID]] = []
     for t in tills:
-        mids = [uuid.uuid4() for _ in range(per_push)]
+        mids = [uuid.uuid4() for _ in range(own_members)]
         t.push([t.registration(random_phone(), m) for m in mids])
         own.append(mids)
-    shared = [m for mids in own[:5] for m in mids[:1]]
+    shared = [own[i % n_tills][i // n_tills] for i in range(n_shared)]
     latencies: list[float] = []
 
     def member(i: int, r: int, k: int) -> uuid.UUID:
-        return shared[(i + r + k) % len(shared)] if k % 5 == 0 else own[i][k]
+        n = r * per_push + k
+        if n % shared_every == 0:
+            return shared[(i + n) % len(shared)]
+        return own[i][(n * 7 + i) % own_members]
 
     def run(i: int) -> None:
         t = tills[i]
@@ -86,28 +96,100 @@ def contention(server: ServerProcess, url: str, n_tills: int, rounds: int, per_p
     wall = time.perf_counter() - t0
     q = statistics.quantiles(latencies, n=100)
     return {"tills": n_tills, "pushes": len(latencies), "events_per_push": per_push,
+            "shared": f"1 in {shared_every} sales to {n_shared} members",
             "p50_ms": round(q[49] * 1000, 1), "p95_ms": round(q[94] * 1000, 1),
             "p99_ms": round(q[98] * 1000, 1), "wall_s": round(wall, 2)}
 
 
+def seed_members(url: str, store_id: str, n: int) -> float:
+    """Bulk path for HQ imports and benchmarks: members, their store link and one earn entry
+    each, inserted with Core executemany; the change rows go through `server.pull.record_change`
+    and are written, with their seqs, by the commit hook like any other change."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import insert
+
+    from app.domain.points import expiry_for
+    from server.models import LedgerEntry, Member, MemberStore
+    from server.pull import ledger_data, member_data, record_change
+    from tests.server.support import session_for
+
+    t0 = time.perf_counter()
+    db, s = session_for(url)
+    now = datetime.now(UTC)
+    members, links, entries = [], [], []
+    for i in range(n):
+        at = now - timedelta(days=400) + timedelta(seconds=i * 300)
+        m = Member(id=uuid.uuid4(), phone=f"+86139{i:08d}", card_no=f"9{i:011d}", name=f"Member {i}",
+                   birthday=None, family=None, favourite_categories=[], consent_policy_version="2025-01",
+                   consent_at=at, marketing_opt_in=i % 3 == 0, registered_at=at, store_id=store_id,
+                   tier="basic", last_purchase_at=None, merged_into=None, stub=False,
+                   overdraft_flagged_at=None, updated_at=now)
+        e = LedgerEntry(id=uuid.uuid4(), member_id=m.id, kind="earn", points=100 + i % 900, at=now,
+                        expires_at=expiry_for(now), sale_id=None, refund_id=None, note="import",
+                        terminal_id=None, event_id=None)
+        members.append({c.key: getattr(m, c.key) for c in Member.__table__.columns})
+        entries.append({c.key: getattr(e, c.key) for c in LedgerEntry.__table__.columns})
+        links.append({"member_id": m.id, "store_id": store_id})
+        record_change(s, "member", str(m.id), member_data(m), at=now, member_id=m.id)
+        record_change(s, "ledger_entry", str(e.id), ledger_data(e), at=now, member_id=m.id)
+    s.execute(insert(Member), members)
+    s.execute(insert(MemberStore), links)
+    s.execute(insert(LedgerEntry), entries)
+    s.commit()
+    s.close()
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+    db.dispose()
+    return time.perf_counter() - t0
+
+
+def first_pull(server: ServerProcess, url: str, n_members: int) -> dict[str, float]:
+    store = "SPULL"
+    till = Till(server.url, url, store)
+    till.enrol()
+    seeded = seed_members(url, store, n_members)
+    t0 = time.perf_counter()
+    changes = till.pull_all(limit=MAX_PULL_LIMIT)
+    elapsed = time.perf_counter() - t0
+    members = sum(1 for c in changes if c["entity"] == "member")
+    assert members >= n_members, members
+    return {"members": members, "changes": len(changes), "pages": -(-len(changes) // MAX_PULL_LIMIT),
+            "seed_s": round(seeded, 1), "pull_s": round(elapsed, 2),
+            "changes_per_s": round(len(changes) / elapsed)}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sales", type=int, default=10_000)
-    ap.add_argument("--tills", type=int, default=50)
+    ap.add_argument("--sales", type=int, default=10_000, help="drain: queued sales (0: skip)")
+    ap.add_argument("--tills", type=int, default=50, help="contention: tills (0: skip)")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--per-push", type=int, default=10)
+    ap.add_argument("--own-members", type=int, default=100, help="contention: each till's own members")
+    ap.add_argument("--shared", type=int, default=20, help="contention: members every till sells to")
+    ap.add_argument("--shared-every", type=int, default=10, help="contention: one sale in N is shared")
+    ap.add_argument("--pull-members", type=int, default=100_000, help="first pull: members (0: skip)")
+    ap.add_argument("--workers", type=int, default=int(os.environ.get("LT_SERVER_WORKERS", "2")))
     args = ap.parse_args()
     url = create_database(ADMIN_URL, "lt_bench_")
     try:
         upgrade(ServerSettings(database_url=url))
         with tempfile.TemporaryDirectory() as tmp:
             pool = os.environ.get("LT_SERVER_POOL_SIZE", "20")
-            server = ServerProcess(url, Path(tmp), LT_SERVER_POOL_SIZE=pool)
+            server = ServerProcess(url, Path(tmp), LT_SERVER_POOL_SIZE=pool,
+                                   LT_SERVER_WORKERS=str(args.workers))
             server.start()
+            print(f"server workers: {args.workers}", flush=True)
             try:
-                print("drain     ", drain(server, url, args.sales), flush=True)
-                figures = contention(server, url, args.tills, args.rounds, args.per_push)
-                print("contention", figures, flush=True)
+                if args.sales:
+                    print("drain     ", drain(server, url, args.sales), flush=True)
+                if args.tills:
+                    figures = contention(server, url, args.tills, args.rounds, args.per_push,
+                                         args.own_members, args.shared, args.shared_every)
+                    print("contention", figures, flush=True)
+                if args.pull_members:
+                    print("first pull", first_pull(server, url, args.pull_members), flush=True)
             finally:
                 server.stop()
     finally:

@@ -26,30 +26,43 @@ def _session(settings: ServerSettings) -> Session:
 
 
 def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
+    import socket
+
     import uvicorn
 
     from server.app import create_app
 
     host = args.host or settings.host
     port = settings.port if args.port is None else args.port
+    workers = args.workers or settings.workers
+    if workers > 1 and not settings.is_postgres:
+        print("error: --workers > 1 needs PostgreSQL (SQLite has one writer, serialised in-process)",
+              file=sys.stderr)
+        return 2
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    config = uvicorn.Config(create_app(settings), host=host, port=port, log_level=settings.log_level,
-                            access_log=False, timeout_graceful_shutdown=5)
-    server = uvicorn.Server(config)
+    # Bind first (so --port 0 can report the port the OS gave), then hand the socket to one
+    # server or to N worker processes sharing it.
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
     if args.port_file:
-        # Bind first, then tell whoever started us which port the OS gave (for --port 0).
-        import socket
-
-        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.set_inheritable(True)
         with open(args.port_file, "w") as fh:
             fh.write(str(sock.getsockname()[1]))
-        server.run(sockets=[sock])
+    if workers == 1:
+        config = uvicorn.Config(create_app(settings), host=host, port=port, log_level=settings.log_level,
+                                access_log=False, timeout_graceful_shutdown=5)
+        uvicorn.Server(config).run(sockets=[sock])
         return 0
-    server.run()
+    # Each worker builds its own app (engine, pool, epoch) from the same LT_SERVER_* environment.
+    # Everything shared lives in PostgreSQL: change seqs are drawn under a database advisory
+    # lock, members are locked with row locks, dedup is the events table's primary key.
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config("server.app:create_app", factory=True, host=host, port=port, workers=workers,
+                            log_level=settings.log_level, access_log=False, timeout_graceful_shutdown=5)
+    Multiprocess(config, sockets=[sock]).run()
     return 0
 
 
@@ -143,6 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int, help="0: any free port (see --port-file)")
     serve.add_argument("--port-file", help="write the port actually bound to this file")
+    serve.add_argument("--workers", type=int, default=None,
+                       help="processes sharing the socket (PostgreSQL only; default LT_SERVER_WORKERS)")
     serve.set_defaults(func=cmd_serve)
 
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)

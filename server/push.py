@@ -30,6 +30,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -218,6 +220,10 @@ class Batch:
     stores: dict[uuid.UUID, set[str]] = field(default_factory=dict)
     members: dict[uuid.UUID, Member] = field(default_factory=dict)  # loaded or made in this batch
     sales: set[uuid.UUID] = field(default_factory=set)  # sale ids already recorded
+    # Members held FOR SHARE (plain earning sales): their row is not written in the batch; their
+    # tier and last purchase are brought up to date after the commit (`_touch`).
+    shared: set[uuid.UUID] = field(default_factory=set)
+    touch: set[uuid.UUID] = field(default_factory=set)
 
     def forget_caches(self) -> None:
         self.balance.clear()
@@ -258,7 +264,9 @@ def _see_member(b: Batch, member_id: uuid.UUID, store_id: str) -> bool:
     stores = _stores_of(b, member_id)
     if store_id in stores:
         return False
-    b.s.add(MemberStore(member_id=member_id, store_id=store_id))
+    # Two batches holding the member FOR SHARE may both see it new at a store: ON CONFLICT.
+    ins = pg_insert if b.s.get_bind().dialect.name == "postgresql" else sqlite_insert
+    b.s.execute(ins(MemberStore).values(member_id=member_id, store_id=store_id).on_conflict_do_nothing())
     stores.add(store_id)
     return True
 
@@ -471,6 +479,17 @@ def _merge(b: Batch, survivor: Member, loser: Member) -> None:
                   at=now, member_id=survivor.id)
 
 
+# A member's stored last purchase moves on only in steps this long (the till uses it for
+# 30/90-day lifecycle stages), so a regular's every sale does not rewrite the member row and
+# send it to every till again. Sales keep their exact times.
+LAST_PURCHASE_STEP = timedelta(hours=1)
+
+
+def _purchase_changes(member: Member, tier: str, at: datetime) -> bool:
+    last = member.last_purchase_at
+    return member.tier != tier or last is None or at - last >= LAST_PURCHASE_STEP
+
+
 def _sale_completed(b: Batch, ev: WireEvent) -> dict[str, Any]:
     p = SaleCompletedP.model_validate(ev.payload)
     s = b.s
@@ -543,13 +562,17 @@ def _sale_completed(b: Batch, ev: WireEvent) -> dict[str, Any]:
                 conflicts.append(over)
         spend = spend_before + p.total_due
         b.spend[member.id] = spend
-        if member.last_purchase_at is None or member.last_purchase_at < p.at:
-            member.last_purchase_at = p.at
-        member.tier = str(tier_for_spend(spend))
-        member.updated_at = b.now
+        tier = str(tier_for_spend(spend))
         _see_member(b, member.id, b.store_id)
-        member_changed(s, member, b.now, origin=b.terminal.id)
-        result.update(member_id=str(member.id), points_balance=_balance(b, member.id), tier=member.tier)
+        if member.id in b.shared:
+            b.touch.add(member.id)  # written after the commit, only if it changed
+        elif _purchase_changes(member, tier, p.at):
+            if member.last_purchase_at is None or member.last_purchase_at < p.at:
+                member.last_purchase_at = p.at
+            member.tier = tier
+            member.updated_at = b.now
+            member_changed(s, member, b.now, origin=b.terminal.id)
+        result.update(member_id=str(member.id), points_balance=_balance(b, member.id), tier=tier)
     if conflicts:
         result["conflicts"] = conflicts
     return result
@@ -587,9 +610,11 @@ def _refund_completed(b: Batch, ev: WireEvent) -> dict[str, Any]:
                 event_id=ev.id))
         spend = spend_before - p.money
         b.spend[member.id] = spend
-        member.tier = str(tier_for_spend(max(spend, 0)))
-        member.updated_at = b.now
-        member_changed(s, member, b.now, origin=b.terminal.id)
+        tier = str(tier_for_spend(max(spend, 0)))
+        if member.tier != tier:
+            member.tier = tier
+            member.updated_at = b.now
+            member_changed(s, member, b.now, origin=b.terminal.id)
         result.update(member_id=str(member.id), points_balance=_balance(b, member.id))
     returned = []
     for code in sorted(set(p.coupons_returned)):
@@ -810,6 +835,78 @@ def _sale_ids(events: list[WireEvent]) -> list[uuid.UUID]:
     return sorted(out)
 
 
+def _exclusive_ids(events: list[WireEvent]) -> set[uuid.UUID]:
+    """Members named by events that need their row to themselves: anything but a sale that
+    only earns (no points redeemed, no coupons)."""
+    other = [ev for ev in events if not (
+        ev.type == "sale.completed" and isinstance(ev.payload, dict)
+        and not ev.payload.get("points_redeemed") and not ev.payload.get("coupons"))]
+    return set(_member_ids(other))
+
+
+def _touch(db: Database, ids: set[uuid.UUID], now: datetime) -> None:
+    """After a batch committed: bring the tier and last purchase of members it sold to (held FOR
+    SHARE, so not written in the batch) up to date, in a short transaction of its own, and only
+    for members where they changed. Run after every such commit, so the last of two concurrent
+    batches sees both sales: no tier crossing is missed."""
+    if not ids:
+        return
+    for attempt in range(1, 6):
+        try:
+            with db.sessions() as s:
+                stale = _stale(s, sorted(ids), now, lock=False)
+                if not stale:
+                    return
+                for m, tier, last in _stale(s, [m.id for m, _, _ in stale], now, lock=True):
+                    m.tier = tier
+                    if last is not None and (m.last_purchase_at is None or m.last_purchase_at < last):
+                        m.last_purchase_at = last
+                    m.updated_at = now
+                    member_changed(s, m, now)
+                s.commit()
+                return
+        except DBAPIError as exc:
+            if _sqlstate(exc) in _RETRYABLE and attempt < 5:
+                time.sleep(0.01 * attempt)
+                continue
+            log.exception("member tier/last purchase update failed (the next sale redoes it)")
+            return
+
+
+def _stale(s: Session, ids: list[uuid.UUID], now: datetime,
+           lock: bool) -> list[tuple[Member, str, datetime | None]]:
+    q = select(Member).where(Member.id.in_(ids), Member.merged_into.is_(None)).order_by(Member.id)
+    members = list(s.execute(q.with_for_update() if lock else q).scalars())
+    if not members:
+        return []
+    live = [m.id for m in members]
+    since = window_start(now)
+    spend = dict.fromkeys(live, 0)
+    last: dict[uuid.UUID, datetime] = {}
+    for smid, total, sold_at in s.execute(
+        select(Sale.member_id, func.sum(Sale.total_due), func.max(Sale.at))
+        .where(Sale.member_id.in_(live), Sale.at >= since).group_by(Sale.member_id)
+    ):
+        if smid is not None:
+            spend[smid] += int(total)
+            last[smid] = sold_at
+    for rmid, total in s.execute(
+        select(Refund.member_id, func.sum(Refund.money))
+        .where(Refund.member_id.in_(live), Refund.at >= since).group_by(Refund.member_id)
+    ):
+        if rmid is not None:
+            spend[rmid] -= int(total)
+    out: list[tuple[Member, str, datetime | None]] = []
+    for m in members:
+        tier = str(tier_for_spend(max(spend[m.id], 0)))
+        at: datetime | None = last.get(m.id)
+        moved = at is not None and (m.last_purchase_at is None
+                                    or at - m.last_purchase_at >= LAST_PURCHASE_STEP)
+        if not m.stub and (tier != m.tier or moved):
+            out.append((m, tier, at))
+    return out
+
+
 def _prefetch(b: Batch, events: list[WireEvent], lock: bool) -> None:
     """Read what the batch's events need in a few queries: their members (locked in one order,
     so concurrent batches from different tills wait for each other instead of deadlocking),
@@ -818,8 +915,22 @@ def _prefetch(b: Batch, events: list[WireEvent], lock: bool) -> None:
     mids = _member_ids(events)
     if mids:
         q = select(Member).where(Member.id.in_(mids)).order_by(Member.id)
-        for m in s.execute(q.with_for_update() if lock else q).scalars():
-            b.members[m.id] = m
+        if lock:
+            # Plain earning sales only add rows (sale, ledger entry): FOR SHARE lets batches of
+            # different tills selling to the same member run side by side, while a batch that
+            # redeems, refunds, adjusts, registers or merges still has the row to itself.
+            excl = _exclusive_ids(events)
+            for m in s.execute(q.where(Member.id.in_(excl)).with_for_update()).scalars():
+                b.members[m.id] = m
+            rest = [m for m in mids if m not in excl]
+            if rest:
+                q2 = select(Member).where(Member.id.in_(rest)).order_by(Member.id)
+                for m in s.execute(q2.with_for_update(read=True)).scalars():
+                    b.members[m.id] = m
+                    b.shared.add(m.id)
+        else:
+            for m in s.execute(q).scalars():
+                b.members[m.id] = m
         missing = [m for m in mids if m not in b.members]
         if missing:
             for alias in s.execute(select(MemberAlias).where(MemberAlias.alias_id.in_(missing))).scalars():
@@ -912,7 +1023,8 @@ def _run_batch(db: Database, terminal_id: str, req: PushRequest, now: datetime,
             terminal.last_seq = min(max(terminal.last_seq or 0, *seqs), _BIG)
         terminal.last_seen_at = now
         s.commit()
-        return [results[e.id] for e in req.events]
+    _touch(db, b.touch, now)
+    return [results[e.id] for e in req.events]
 
 
 _RETRYABLE = ("40001", "40P01")  # serialization_failure, deadlock_detected

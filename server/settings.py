@@ -24,6 +24,7 @@ class ServerSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8600, ge=0, le=65535)
     pool_size: int = Field(default=10, ge=1, le=200)
+    workers: int = Field(default=1, ge=1, le=64, description="server processes (`serve --workers`)")
     max_clock_skew_s: int = Field(default=300, ge=1, description="a till further off than this is flagged")
     enrol_code_ttl_s: int = Field(default=24 * 3600, ge=60)
     lookup_ledger_limit: int = Field(default=200, ge=0, le=5000)
