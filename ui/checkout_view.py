@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -30,12 +30,25 @@ from app.domain.codes import looks_like_member_code
 from app.domain.ids import ShiftId
 from app.domain.members import is_valid_card_number
 from ui.approval_dialog import ApprovalDialog
+from ui.camera_preview import CameraPreview
 from ui.cart import CartState, redeem_limit
 from ui.i18n import N_, money, parse_yuan, translator
 from ui.member_panel import MemberPanel
 from ui.ops import Op
-from ui.services import CompleteSale, MemberView, Priced, SaleDone, StaffMember, Tender, TillServices
+from ui.services import (
+    CompleteSale,
+    MemberView,
+    Priced,
+    Registration,
+    SaleDone,
+    StaffMember,
+    Tender,
+    TillServices,
+)
 from ui.widgets import KeyButton, KeyMap
+
+if TYPE_CHECKING:
+    from ui.settings_dialog import TillHost
 
 tr = translator("Checkout")
 
@@ -122,6 +135,8 @@ class CheckoutView(QWidget):
         self.completing = False
         self._complete_when_priced = False
         self.dialog: QWidget | None = None
+        self.host: TillHost | None = None  # camera and language, for the settings (main window)
+        self.slip_printed: str | None = None  # card number of the last welcome slip printed
         self.confirmed: set[str] = set()  # skus a quote has accepted
         loyalty = services.config.loyalty
         self._redeem_rule = (loyalty.redeem_step, loyalty.points_per_yuan_redeemed,
@@ -160,6 +175,7 @@ class CheckoutView(QWidget):
         self.reprint_button.clicked.connect(self.reprint)
 
         self.panel = MemberPanel(self.toggle_coupon)
+        self.preview = CameraPreview()  # shown once the camera sends frames
 
         self.buttons: dict[str, KeyButton] = {}
         grid = QGridLayout()
@@ -172,6 +188,7 @@ class CheckoutView(QWidget):
             ("mobile", "F10", lambda: self.choose_tender("mobile")),
             ("close", "F11", self.close_shift), ("pay", "F12", self.complete),
             ("clear", "Esc", self.escape), ("language", "Ctrl+L", self.language_toggled.emit),
+            ("lookup", "Ctrl+F", self.lookup_member), ("settings", "Ctrl+S", self.open_settings),
         ]
         self.keys = KeyMap(self)
         fkeys = {f"F{i}": getattr(Qt.Key, f"Key_F{i}") for i in range(1, 13)}
@@ -189,6 +206,9 @@ class CheckoutView(QWidget):
         self.keys.bind(Qt.Key.Key_Up, lambda: self._move(-1))
         self.keys.bind(Qt.Key.Key_Down, lambda: self._move(1))
         self.keys.bind(Qt.Key.Key_L, self.language_toggled.emit, Qt.KeyboardModifier.ControlModifier)
+        ctrl = Qt.KeyboardModifier.ControlModifier
+        self.keys.bind(Qt.Key.Key_F, partial(self._run, self.lookup_member), ctrl)
+        self.keys.bind(Qt.Key.Key_S, partial(self._run, self.open_settings), ctrl)
         for n in range(1, 10):
             self.keys.bind(getattr(Qt.Key, f"Key_{n}"), partial(self.coupon_key, n),
                            Qt.KeyboardModifier.ControlModifier)
@@ -212,6 +232,7 @@ class CheckoutView(QWidget):
         note.addWidget(self.reprint_button)
         left.addLayout(note)
         right = QVBoxLayout()
+        right.addWidget(self.preview, alignment=Qt.AlignmentFlag.AlignHCenter)
         right.addWidget(self.panel, 1)
         right.addLayout(grid)
         outer = QHBoxLayout(self)
@@ -574,7 +595,49 @@ class CheckoutView(QWidget):
 
         if self.cashier is None:
             return
-        self._open(RegisterDialog(self, self.services, self.cashier.id, self.attach_member))
+        self._open(RegisterDialog(self, self.services, self.cashier.id, self.attach_member,
+                                  self.print_welcome_slip))
+
+    def print_welcome_slip(self, reg: Registration) -> None:
+        """The new member's code (QR) and welcome coupon on a slip, in the background."""
+        services, cashier = self.services, self.cashier.name if self.cashier else ""
+
+        def printed(_: object) -> None:
+            self.slip_printed = reg.member.card_no
+            self.say(tr("Member slip printed for card {card}.").format(card=reg.member.card_no))
+
+        Op(self, lambda: services.print_welcome_slip(reg, cashier)).success(printed).failure(
+            lambda exc, text: self.show_error(text + " " + tr("The member is registered."))).run()
+
+    def lookup_member(self) -> None:
+        from ui.lookup_dialog import LookupDialog
+
+        if self.cashier is None:
+            return
+        dialog = LookupDialog(self, self.services, self.attach_member)
+        text = self._take_text()
+        self._open(dialog)
+        if text:
+            dialog.set_code(text)
+
+    def open_settings(self) -> None:
+        """Settings are for a supervisor: number and PIN first."""
+        if self.cashier is None:
+            return
+        services = self.services
+
+        def work(login: str, pin: str) -> object:
+            return services.approve_settings(login, pin)
+
+        def done(_: object) -> None:
+            QTimer.singleShot(0, self.show_settings)
+
+        self._open(ApprovalDialog(self, tr("A supervisor opens the settings."), work, done))
+
+    def show_settings(self) -> None:
+        from ui.settings_dialog import SettingsDialog
+
+        self._open(SettingsDialog(self, self.services, self.host))
 
     def refund(self) -> None:
         from ui.refund_dialog import RefundDialog
@@ -651,6 +714,7 @@ class CheckoutView(QWidget):
             "reprint": tr("Reprint"), "cash": tr("Cash"), "card": tr("Card"),
             "mobile": tr("Mobile pay"), "close": tr("Close shift"), "pay": tr("Pay"),
             "clear": tr("Clear"), "language": tr("中文 / English"),
+            "lookup": tr("Find member"), "settings": tr("Settings"),
         }
         for name, b in self.buttons.items():
             b.set_label(labels[name])

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from app.domain.ids import ShiftId
 from app.ports import DeviceStatus, Scan, Scanner
+from ui.camera_preview import CameraPreview
 from ui.checkout_view import CheckoutView
 from ui.i18n import Languages, translator
 from ui.login_view import LoginView
+from ui.lookup_dialog import LookupDialog
+from ui.ops import Op
 from ui.refund_dialog import RefundDialog
 from ui.services import StaffMember, TillServices
 from ui.status_bar import TillStatusBar
@@ -55,12 +60,20 @@ class MainWindow(QMainWindow):
         self.bridge = ScanBridge(self)
         self.bridge.scanned.connect(self.on_scan)
         self.bridge.status.connect(self.status.set_camera)
+        # Camera readers (those with a preview hook) send frames to these, on their thread.
+        self.cameras = [s for s in self.scanners if hasattr(s, "set_preview")]
+        self._previews: tuple[CameraPreview, ...] = (self.checkout.preview,)
+        self._previews_lock = threading.Lock()
+        self._camera_on = bool(self.cameras)
+        self.checkout.host = self
         self.setWindowTitle(f"Loyalty Till · {services.config.store.name_zh}")
         self.resize(1280, 800)
 
     def start(self) -> None:
         """Start the readers and the status polling (after the window is shown)."""
         self.status.start()
+        for cam in self.cameras:
+            cam.set_preview(self._on_preview)
         for s in self.scanners:
             s.start(self.bridge.on_scan, self.bridge.on_status)
         self.login.focus()
@@ -69,6 +82,54 @@ class MainWindow(QMainWindow):
         for s in self.scanners:
             s.stop()
         self.status.timer.stop()
+
+    # ------------------------------------------------------------ camera (settings host)
+
+    def _on_preview(self, frame: Any, decoded: list[Any]) -> None:
+        """Camera thread: each preview converts the frame and queues it to the GUI thread."""
+        with self._previews_lock:
+            previews = self._previews
+        for p in previews:
+            p.on_preview(frame, decoded)
+
+    def add_preview(self, preview: CameraPreview) -> None:
+        with self._previews_lock:
+            self._previews = (*self._previews, preview)
+
+    def remove_preview(self, preview: CameraPreview) -> None:
+        with self._previews_lock:
+            self._previews = tuple(p for p in self._previews if p is not preview)
+
+    def has_camera(self) -> bool:
+        return bool(self.cameras)
+
+    def camera_enabled(self) -> bool:
+        return self._camera_on
+
+    def set_camera_enabled(self, on: bool) -> None:
+        """Start or stop the camera readers (stopping joins their threads: in the background)."""
+        if on == self._camera_on or not self.cameras:
+            return
+        self._camera_on = on
+        cams = list(self.cameras)
+        if on:
+            for cam in cams:
+                cam.start(self.bridge.on_scan, self.bridge.on_status)
+        else:
+            def stop_all() -> None:
+                for cam in cams:
+                    cam.stop()
+
+            Op(self, stop_all).success(lambda _: self.status.set_camera(None)).run()
+            self.checkout.preview.clear_preview()
+
+    def language(self) -> str:
+        return self.languages.current if self.languages is not None else \
+            self.services.config.terminal.language
+
+    def set_language(self, language: str) -> None:
+        if self.languages is not None and language != self.languages.current:
+            self.languages.apply(language)
 
     def show_checkout(self, staff: StaffMember, shift_id: ShiftId) -> None:
         self.checkout.start(staff, shift_id)
@@ -88,6 +149,9 @@ class MainWindow(QMainWindow):
         if isinstance(dialog, RefundDialog):
             dialog.ref.setText(payload)
             dialog.find_sale()
+            return
+        if isinstance(dialog, LookupDialog):
+            dialog.set_code(payload)
             return
         self.checkout.handle_code(payload)
 

@@ -33,11 +33,13 @@ class RegisterDialog(QDialog):
     ``use_member(view)`` attaches the member to the sale."""
 
     def __init__(self, parent: QWidget, services: TillServices, staff_id: object,
-                 use_member: Callable[[MemberView], None]) -> None:
+                 use_member: Callable[[MemberView], None],
+                 on_registered: Callable[[Registration], None] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("register")
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.services, self.staff_id, self.use_member = services, staff_id, use_member
+        self.on_registered = on_registered
         self.existing: MemberView | None = None
         self.registration: Registration | None = None
         self.member_id: object = None  # kept across retries: registering twice stores one member
@@ -153,6 +155,8 @@ class RegisterDialog(QDialog):
         self.message.setText(text + " " + tr("Press Enter to continue the sale."))
         self.ok.set_label(tr("Continue"))
         self.use_member(reg.member)
+        if self.on_registered is not None:
+            self.on_registered(reg)  # the welcome slip
 
     def _refused(self, exc: BaseException, text: str) -> None:
         existing = getattr(exc, "existing", None)

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.config import PrinterConfig, TillConfig
 from app.domain.ids import MemberId, RefundId, SaleId, ShiftId, StaffId, new_id
-from app.domain.receipt import Receipt
+from app.domain.receipt import Receipt, ReceiptTotals
 from app.ports import PrinterState, ReceiptPrinter
 from app.services import checkout, members, outbox, receipts, refunds, shifts, staff, voids
 from app.services.checkout import Cart, CartLine, CompleteSale, Priced, SaleDone, Tender
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from sync.worker import SyncStatus, SyncWorker
 
 __all__ = [
-    "Cart", "CartLine", "CompleteSale", "CouponView", "MemberView", "Priced", "RefundDone",
+    "Cart", "CartLine", "CompleteSale", "CouponView", "Enrolled", "MemberView", "Priced", "RefundDone",
     "RegisterMember", "Registration", "SaleDone", "ShiftReport", "StaffMember", "Tender",
     "TillError", "TillServices", "new_member_id", "new_refund_id", "new_sale_id",
 ]
@@ -55,6 +56,31 @@ def new_refund_id() -> RefundId:
 @dataclass(frozen=True, slots=True)
 class Printed:
     receipt_no: str
+
+
+@dataclass(frozen=True, slots=True)
+class Enrolled:
+    store_id: str
+    terminal_id: str
+    mismatch: str | None  # the server's store/terminal differ from till.toml (words), or None
+
+
+def welcome_slip(config: TillConfig, reg: Registration, at: datetime, cashier: str = "") -> Receipt:
+    """The slip printed after a registration: the member's code as a QR (the printer draws
+    ``member_code``), the card number and the welcome coupon."""
+    zh = config.terminal.language == "zh_CN"
+    store = config.store
+    footer = [("会员卡号 " if zh else "Member card ") + reg.member.card_no]
+    if reg.welcome_coupon:
+        footer.append(("欢迎礼券 " if zh else "Welcome coupon ") + reg.welcome_coupon)
+    footer.append("欢迎加入会员" if zh else "Welcome to the membership")
+    return Receipt(
+        store_name=store.name_zh if zh else store.name_en, store_address=store.address,
+        store_phone=store.phone, terminal_id=config.terminal.terminal_id,
+        receipt_no=reg.member.card_no, sale_id="", at=at, cashier=cashier, lines=(),
+        totals=ReceiptTotals(0, 0, 0, 0, 0, 0, 0, ()), coupons=(), member=reg.member.masked_phone,
+        points=None, feedback_url="", member_code=reg.member_code, footer=tuple(footer),
+        language=config.terminal.language, kind="slip")
 
 
 class TillServices:
@@ -83,6 +109,17 @@ class TillServices:
     def close_shift(self, shift_id: ShiftId, staff_id: StaffId, counted_cash: int) -> ShiftReport:
         return shifts.close_shift(self._ctx, shift_id, staff_id, counted_cash)
 
+    def approve_settings(self, supervisor_login: str, supervisor_pin: str) -> StaffMember:
+        """A supervisor's number and PIN open the settings (wrong PINs count as at sign-in).
+        Raises NotFound, PinRejected, LockedOut, or Refused for a cashier."""
+        from app.domain.staff import Role
+        from app.services.errors import Refused
+
+        who = staff.sign_in(self._ctx, supervisor_login.strip(), supervisor_pin)
+        if who.role < Role.SUPERVISOR:
+            raise Refused("Only a supervisor can open the settings.", code="cannot_approve")
+        return who
+
     def _approver(self, login: str) -> StaffId:
         return staff.find_staff(self._ctx, login.strip()).id
 
@@ -99,6 +136,15 @@ class TillServices:
 
     def register_member(self, cmd: RegisterMember) -> Registration:
         return members.register_member(self._ctx, cmd)
+
+    def lookup_member(self, text: str) -> MemberView:
+        """The member behind a typed phone, card number or scanned code (member lookup)."""
+        return members.identify(self._ctx, text)
+
+    def print_welcome_slip(self, reg: Registration, cashier: str = "") -> Printed:
+        """Print a new member's code (as a QR) and welcome coupon on a slip. Raises PrintError."""
+        self._printer.print_receipt(welcome_slip(self.config, reg, self._ctx.now(), cashier))
+        return Printed(reg.member.card_no)
 
     # ------------------------------------------------------------ selling
 
@@ -147,6 +193,25 @@ class TillServices:
 
     def printer_status(self) -> PrinterState:
         return self._printer.status()
+
+    def test_print(self) -> Printed:
+        """Print the sample receipt (settings: printer test). Raises PrintError."""
+        from hardware.printer.sample import sample_receipt
+
+        receipt = sample_receipt(language=self.config.terminal.language, receipt_no="TEST")
+        self._printer.print_receipt(receipt)
+        return Printed(receipt.receipt_no)
+
+    def enrol(self, url: str, code: str) -> Enrolled:
+        """Enrol this till with the server (the same call as `till enrol`); starts syncing.
+        Raises sync.client.SyncError (with a message) when the server refuses or is down."""
+        from sync.enrol import enrol
+
+        done = enrol(self._ctx, url.strip(), code.strip())
+        self.stop_sync()
+        if self._ctx.config.server.url:
+            self.start_sync()
+        return Enrolled(done.store_id, done.terminal_id, done.mismatch)
 
     def pending_events(self) -> int | None:
         """Events waiting to sync."""

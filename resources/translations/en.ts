@@ -99,6 +99,14 @@
       <translation>中文 / English</translation>
     </message>
     <message>
+      <source>Find member</source>
+      <translation>Find member</translation>
+    </message>
+    <message>
+      <source>Settings</source>
+      <translation>Settings</translation>
+    </message>
+    <message>
       <source>Reprint receipt</source>
       <translation>Reprint receipt</translation>
     </message>
@@ -165,6 +173,10 @@
     <message>
       <source>The sale is saved. Press F7 to print the receipt again.</source>
       <translation>The sale is saved. Press F7 to print the receipt again.</translation>
+    </message>
+    <message>
+      <source>A supervisor opens the settings.</source>
+      <translation>A supervisor opens the settings.</translation>
     </message>
     <message>
       <source>Finish or void the current sale before closing the shift.</source>
@@ -247,6 +259,10 @@
       <translation>Change due: {change}.</translation>
     </message>
     <message>
+      <source>Member slip printed for card {card}.</source>
+      <translation>Member slip printed for card {card}.</translation>
+    </message>
+    <message>
       <source>Member prices</source>
       <translation>Member prices</translation>
     </message>
@@ -281,6 +297,10 @@
     <message>
       <source>Change {amount}</source>
       <translation>Change {amount}</translation>
+    </message>
+    <message>
+      <source>The member is registered.</source>
+      <translation>The member is registered.</translation>
     </message>
     <message>
       <source>{points} pts = {value}</source>
@@ -534,6 +554,77 @@
     </message>
   </context>
   <context>
+    <name>Lookup</name>
+    <message>
+      <source>Looking up the member…</source>
+      <translation>Looking up the member…</translation>
+    </message>
+    <message>
+      <source>Press F1 to use this member for the sale.</source>
+      <translation>Press F1 to use this member for the sale.</translation>
+    </message>
+    <message>
+      <source>Find a member</source>
+      <translation>Find a member</translation>
+    </message>
+    <message>
+      <source>Phone number, card number or member code</source>
+      <translation>Phone number, card number or member code</translation>
+    </message>
+    <message>
+      <source>Find</source>
+      <translation>Find</translation>
+    </message>
+    <message>
+      <source>Use for this sale</source>
+      <translation>Use for this sale</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>Cancel</translation>
+    </message>
+    <message>
+      <source>Phone</source>
+      <translation>Phone</translation>
+    </message>
+    <message>
+      <source>Card</source>
+      <translation>Card</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <source>Tier</source>
+      <translation>Tier</translation>
+    </message>
+    <message>
+      <source>Points</source>
+      <translation>Points</translation>
+    </message>
+    <message>
+      <source>Expiring soon</source>
+      <translation>Expiring soon</translation>
+    </message>
+    <message>
+      <source>Status</source>
+      <translation>Status</translation>
+    </message>
+    <message>
+      <source>Member since</source>
+      <translation>Member since</translation>
+    </message>
+    <message>
+      <source>Coupons</source>
+      <translation>Coupons</translation>
+    </message>
+    <message>
+      <source>Next tier</source>
+      <translation>Next tier</translation>
+    </message>
+  </context>
+  <context>
     <name>Member</name>
     <message>
       <source>Basic</source>
@@ -768,6 +859,101 @@
     <message>
       <source>{phone} is already a member ({tier}). Press F1 to use this member.</source>
       <translation>{phone} is already a member ({tier}). Press F1 to use this member.</translation>
+    </message>
+  </context>
+  <context>
+    <name>Settings</name>
+    <message>
+      <source>Enrolled: this till is store {store}, terminal {terminal}. Sync starts now.</source>
+      <translation>Enrolled: this till is store {store}, terminal {terminal}. Sync starts now.</translation>
+    </message>
+    <message>
+      <source>Warning: till.toml names a different store or terminal; ask IT to fix it.</source>
+      <translation>Warning: till.toml names a different store or terminal; ask IT to fix it.</translation>
+    </message>
+    <message>
+      <source>Printing a test receipt…</source>
+      <translation>Printing a test receipt…</translation>
+    </message>
+    <message>
+      <source>Enrolling with the server…</source>
+      <translation>Enrolling with the server…</translation>
+    </message>
+    <message>
+      <source>Settings</source>
+      <translation>Settings</translation>
+    </message>
+    <message>
+      <source>Print a test receipt</source>
+      <translation>Print a test receipt</translation>
+    </message>
+    <message>
+      <source>Use the camera to read member codes</source>
+      <translation>Use the camera to read member codes</translation>
+    </message>
+    <message>
+      <source>Language</source>
+      <translation>Language</translation>
+    </message>
+    <message>
+      <source>Server address</source>
+      <translation>Server address</translation>
+    </message>
+    <message>
+      <source>One-time code</source>
+      <translation>One-time code</translation>
+    </message>
+    <message>
+      <source>Enrol this till</source>
+      <translation>Enrol this till</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <source>No camera is set up on this till ([scanner] camera).</source>
+      <translation>No camera is set up on this till ([scanner] camera).</translation>
+    </message>
+    <message>
+      <source>Type the server address, starting with https://</source>
+      <translation>Type the server address, starting with https://</translation>
+    </message>
+    <message>
+      <source>Type the one-time code from head office.</source>
+      <translation>Type the one-time code from head office.</translation>
+    </message>
+    <message>
+      <source>Printer</source>
+      <translation>Printer</translation>
+    </message>
+    <message>
+      <source>Camera</source>
+      <translation>Camera</translation>
+    </message>
+    <message>
+      <source>Server</source>
+      <translation>Server</translation>
+    </message>
+    <message>
+      <source>The camera is on: hold a member code in front of it.</source>
+      <translation>The camera is on: hold a member code in front of it.</translation>
+    </message>
+    <message>
+      <source>The camera is off.</source>
+      <translation>The camera is off.</translation>
+    </message>
+    <message>
+      <source>Printer: {kind} {where}, {paper} mm paper.</source>
+      <translation>Printer: {kind} {where}, {paper} mm paper.</translation>
+    </message>
+    <message>
+      <source>Test receipt printed. Check the paper.</source>
+      <translation>Test receipt printed. Check the paper.</translation>
+    </message>
+    <message>
+      <source>Not enrolled: {why}</source>
+      <translation>Not enrolled: {why}</translation>
     </message>
   </context>
   <context>

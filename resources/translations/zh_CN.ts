@@ -99,6 +99,14 @@
       <translation>中文 / English</translation>
     </message>
     <message>
+      <source>Find member</source>
+      <translation>查找会员</translation>
+    </message>
+    <message>
+      <source>Settings</source>
+      <translation>设置</translation>
+    </message>
+    <message>
       <source>Reprint receipt</source>
       <translation>补打小票</translation>
     </message>
@@ -165,6 +173,10 @@
     <message>
       <source>The sale is saved. Press F7 to print the receipt again.</source>
       <translation>交易已保存。按 F7 重新打印小票。</translation>
+    </message>
+    <message>
+      <source>A supervisor opens the settings.</source>
+      <translation>设置需由主管授权打开。</translation>
     </message>
     <message>
       <source>Finish or void the current sale before closing the shift.</source>
@@ -247,6 +259,10 @@
       <translation>找零：{change}。</translation>
     </message>
     <message>
+      <source>Member slip printed for card {card}.</source>
+      <translation>已打印会员卡 {card} 的会员小票。</translation>
+    </message>
+    <message>
       <source>Member prices</source>
       <translation>会员价优惠</translation>
     </message>
@@ -281,6 +297,10 @@
     <message>
       <source>Change {amount}</source>
       <translation>找零 {amount}</translation>
+    </message>
+    <message>
+      <source>The member is registered.</source>
+      <translation>会员已注册。</translation>
     </message>
     <message>
       <source>{points} pts = {value}</source>
@@ -534,6 +554,77 @@
     </message>
   </context>
   <context>
+    <name>Lookup</name>
+    <message>
+      <source>Looking up the member…</source>
+      <translation>正在查找会员…</translation>
+    </message>
+    <message>
+      <source>Press F1 to use this member for the sale.</source>
+      <translation>按 F1 将此会员用于本单。</translation>
+    </message>
+    <message>
+      <source>Find a member</source>
+      <translation>查找会员</translation>
+    </message>
+    <message>
+      <source>Phone number, card number or member code</source>
+      <translation>手机号、卡号或会员码</translation>
+    </message>
+    <message>
+      <source>Find</source>
+      <translation>查找</translation>
+    </message>
+    <message>
+      <source>Use for this sale</source>
+      <translation>用于本单</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+    <message>
+      <source>Phone</source>
+      <translation>手机</translation>
+    </message>
+    <message>
+      <source>Card</source>
+      <translation>卡号</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>姓名</translation>
+    </message>
+    <message>
+      <source>Tier</source>
+      <translation>等级</translation>
+    </message>
+    <message>
+      <source>Points</source>
+      <translation>积分</translation>
+    </message>
+    <message>
+      <source>Expiring soon</source>
+      <translation>即将过期</translation>
+    </message>
+    <message>
+      <source>Status</source>
+      <translation>状态</translation>
+    </message>
+    <message>
+      <source>Member since</source>
+      <translation>入会日期</translation>
+    </message>
+    <message>
+      <source>Coupons</source>
+      <translation>优惠券</translation>
+    </message>
+    <message>
+      <source>Next tier</source>
+      <translation>下一等级</translation>
+    </message>
+  </context>
+  <context>
     <name>Member</name>
     <message>
       <source>Basic</source>
@@ -768,6 +859,101 @@
     <message>
       <source>{phone} is already a member ({tier}). Press F1 to use this member.</source>
       <translation>{phone} 已是会员（{tier}）。按 F1 使用该会员。</translation>
+    </message>
+  </context>
+  <context>
+    <name>Settings</name>
+    <message>
+      <source>Enrolled: this till is store {store}, terminal {terminal}. Sync starts now.</source>
+      <translation>已注册：本收银机为门店 {store}、终端 {terminal}。现在开始同步。</translation>
+    </message>
+    <message>
+      <source>Warning: till.toml names a different store or terminal; ask IT to fix it.</source>
+      <translation>注意：till.toml 中的门店或终端与服务器不一致，请联系 IT 修改。</translation>
+    </message>
+    <message>
+      <source>Printing a test receipt…</source>
+      <translation>正在打印测试小票…</translation>
+    </message>
+    <message>
+      <source>Enrolling with the server…</source>
+      <translation>正在向服务器注册…</translation>
+    </message>
+    <message>
+      <source>Settings</source>
+      <translation>设置</translation>
+    </message>
+    <message>
+      <source>Print a test receipt</source>
+      <translation>打印测试小票</translation>
+    </message>
+    <message>
+      <source>Use the camera to read member codes</source>
+      <translation>使用摄像头读取会员码</translation>
+    </message>
+    <message>
+      <source>Language</source>
+      <translation>语言</translation>
+    </message>
+    <message>
+      <source>Server address</source>
+      <translation>服务器地址</translation>
+    </message>
+    <message>
+      <source>One-time code</source>
+      <translation>一次性注册码</translation>
+    </message>
+    <message>
+      <source>Enrol this till</source>
+      <translation>注册本收银机</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>关闭</translation>
+    </message>
+    <message>
+      <source>No camera is set up on this till ([scanner] camera).</source>
+      <translation>本收银机未设置摄像头（[scanner] camera）。</translation>
+    </message>
+    <message>
+      <source>Type the server address, starting with https://</source>
+      <translation>请输入服务器地址，以 https:// 开头</translation>
+    </message>
+    <message>
+      <source>Type the one-time code from head office.</source>
+      <translation>请输入总部提供的一次性注册码。</translation>
+    </message>
+    <message>
+      <source>Printer</source>
+      <translation>打印机</translation>
+    </message>
+    <message>
+      <source>Camera</source>
+      <translation>摄像头</translation>
+    </message>
+    <message>
+      <source>Server</source>
+      <translation>服务器</translation>
+    </message>
+    <message>
+      <source>The camera is on: hold a member code in front of it.</source>
+      <translation>摄像头已开启：请将会员码对准摄像头。</translation>
+    </message>
+    <message>
+      <source>The camera is off.</source>
+      <translation>摄像头已关闭。</translation>
+    </message>
+    <message>
+      <source>Printer: {kind} {where}, {paper} mm paper.</source>
+      <translation>打印机：{kind} {where}，{paper} 毫米纸。</translation>
+    </message>
+    <message>
+      <source>Test receipt printed. Check the paper.</source>
+      <translation>测试小票已打印，请检查纸张。</translation>
+    </message>
+    <message>
+      <source>Not enrolled: {why}</source>
+      <translation>未注册：{why}</translation>
     </message>
   </context>
   <context>
