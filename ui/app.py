@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +14,8 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from ui.main_window import MainWindow
+
+_IMPORTED_AT = time.time()
 
 STYLE = Path(__file__).resolve().parent.parent / "resources" / "styles" / "till.qss"
 CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei",
@@ -77,6 +80,20 @@ def build(home: Path, *, with_readers: bool = True) -> tuple[MainWindow, Callabl
     return window, close_all
 
 
+def _exit_when_shown(qt: QApplication) -> None:
+    """Benchmarks: once the event loop has shown the login screen, print the time since
+    TILL_START_T0 (a time.time() set by the caller at spawn; else since ui.app was imported)
+    and quit."""
+    from PySide6.QtCore import QTimer
+
+    def shown() -> None:
+        t0 = float(os.environ.get("TILL_START_T0") or _IMPORTED_AT)
+        print(f"till: login screen shown after {time.time() - t0:.3f} s", flush=True)
+        qt.quit()
+
+    QTimer.singleShot(0, shown)
+
+
 def run(home: Path) -> int:
     """Open the till and show the cashier's window until it is closed."""
     if _no_display():
@@ -96,6 +113,8 @@ def run(home: Path) -> int:
     window, close = build(home)
     window.show()
     window.start()
+    if os.environ.get("TILL_EXIT_WHEN_SHOWN"):
+        _exit_when_shown(qt)
     try:
         return int(qt.exec())
     finally:
