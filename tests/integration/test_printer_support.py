@@ -30,7 +30,9 @@ class FakeNetworkPrinter:
         self._stop = threading.Event()
         self._held: list[socket.socket] = []
         self.server = socket.socket()
-        if mode == "stall":
+        if mode in ("stall", "hangup"):
+            # A small receive buffer (inherited by accepted sockets): the receipt cannot vanish
+            # into kernel buffers before the printer stalls or hangs up, whatever the timing.
             self.server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
         self.server.bind(("127.0.0.1", 0))
         self.server.listen(4)
