@@ -17,6 +17,7 @@ from ui.i18n import Languages, translator
 from ui.login_view import LoginView
 from ui.lookup_dialog import LookupDialog
 from ui.ops import Op
+from ui.qtfix import emit
 from ui.refund_dialog import RefundDialog
 from ui.services import StaffMember, TillServices
 from ui.status_bar import TillStatusBar
@@ -31,10 +32,10 @@ class ScanBridge(QObject):
     status = Signal(object)
 
     def on_scan(self, scan: Scan) -> None:
-        self.scanned.emit(scan.payload)
+        emit(self.scanned, scan.payload)
 
     def on_status(self, status: DeviceStatus) -> None:
-        self.status.emit(status)
+        emit(self.status, status)
 
 
 class MainWindow(QMainWindow):

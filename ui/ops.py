@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
 from ui.errors import message_for
+from ui.qtfix import emit
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +93,9 @@ class _Job(QRunnable):
         try:
             result = self._fn()
         except BaseException as exc:  # every error goes back to the GUI thread, none is lost
-            self._relay.failed.emit(exc)
+            emit(self._relay.failed, exc)
         else:
-            self._relay.done.emit(result)
+            emit(self._relay.done, result)
 
 
 def _alive(obj: QObject | None) -> bool:
