@@ -13,8 +13,6 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QLabel, QWidget
 
-from ui.qtfix import emit
-
 
 class _FrameBridge(QObject):
     frame = Signal(object, int)  # QImage, number of codes found
@@ -45,7 +43,7 @@ class CameraPreview(QLabel):
         else:
             h, w = img.shape[:2]
             qimg = QImage(img.data, w, h, img.strides[0], QImage.Format.Format_BGR888).copy()
-        emit(self._bridge.frame, qimg, len(decoded))
+        self._bridge.frame.emit(qimg, len(decoded))
 
     @Slot(object, int)
     def _show_frame(self, image: QImage, codes: int) -> None:

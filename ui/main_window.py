@@ -17,7 +17,6 @@ from ui.i18n import Languages, translator
 from ui.login_view import LoginView
 from ui.lookup_dialog import LookupDialog
 from ui.ops import Op
-from ui.qtfix import emit
 from ui.refund_dialog import RefundDialog
 from ui.services import StaffMember, TillServices
 from ui.status_bar import TillStatusBar
@@ -32,10 +31,10 @@ class ScanBridge(QObject):
     status = Signal(object)
 
     def on_scan(self, scan: Scan) -> None:
-        emit(self.scanned, scan.payload)
+        self.scanned.emit(scan.payload)
 
     def on_status(self, status: DeviceStatus) -> None:
-        emit(self.status, status)
+        self.status.emit(status)
 
 
 class MainWindow(QMainWindow):

@@ -21,7 +21,6 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
 from ui.errors import message_for
-from ui.qtfix import emit
 
 log = logging.getLogger(__name__)
 
@@ -93,9 +92,9 @@ class _Job(QRunnable):
         try:
             result = self._fn()
         except BaseException as exc:  # every error goes back to the GUI thread, none is lost
-            emit(self._relay.failed, exc)
+            self._relay.failed.emit(exc)
         else:
-            emit(self._relay.done, result)
+            self._relay.done.emit(result)
 
 
 def _alive(obj: QObject | None) -> bool:
