@@ -158,6 +158,9 @@ class CameraScanner:
     def _open(self) -> Any | None:
         import cv2
 
+        # OpenCV prints a warning on every failed open (once a second while a camera is
+        # unplugged); the cashier sees the status instead, so keep the console quiet.
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
         if self._is_file and not Path(str(self._source)).is_file():
             return None
         try:
