@@ -255,8 +255,9 @@ def compose(receipt: Receipt, paper_mm: int = 80, chinese: bool = True, logo: Pa
     m = metrics or Metrics.printer(chinese)
     c = _Composer(receipt, paper_mm, chinese, m)
     c.header(logo)
-    c.items()
-    c.totals()
+    if receipt.kind != "slip":  # a registration slip: the member and their code, no sale
+        c.items()
+        c.totals()
     c.loyalty()
     c.trailer()
     return ReceiptLayout(c.w, paper_mm, chinese, m, tuple(c.blocks))

@@ -95,3 +95,19 @@ def test_english_only_folds_to_ascii_and_falls_back_to_the_sku() -> None:
 def test_sample_receipt_lines(paper: int) -> None:
     text = render_text(sample_receipt(), paper)
     assert "牛奶 Milk 1L" in text and "应付" in text and "￥469.70" in text
+
+
+def test_a_registration_slip_has_the_member_code_and_no_sale_totals() -> None:
+    import dataclasses
+
+    from hardware.printer.sample import sample_receipt
+    from hardware.printer.text_render import render_text
+
+    sale = sample_receipt()
+    slip = dataclasses.replace(sale, kind="slip", lines=(), member_code="LTM1.TESTCODE")
+    sale_text = render_text(sale, 58)
+    slip_text = render_text(slip, 58)
+    total_word = "应付"  # the amount due line
+    assert total_word in sale_text
+    assert total_word not in slip_text
+    assert "LTM1.TESTCODE" in slip_text or "会员码" in slip_text
