@@ -58,6 +58,31 @@ def drain(server: ServerProcess, url: str, n_sales: int) -> dict[str, float]:
             "sales_per_s": round(n_sales / elapsed)}
 
 
+def _cpu(pid: int | None = None, db_name: str | None = None) -> float:
+    """CPU seconds (user+system) of a process and its descendants, or of the PostgreSQL backends
+    serving one database: what the work cost, apart from time spent waiting for a core."""
+    tick = os.sysconf("SC_CLK_TCK")
+    procs: dict[int, tuple[int, float, str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmd = (entry / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        procs[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick, cmd)
+    if db_name is not None:
+        return sum(cpu for _, cpu, cmd in procs.values() if f" {db_name} " in cmd)
+    total, todo = 0.0, [pid]
+    while todo:
+        cur = todo.pop()
+        total += procs.get(cur or -1, (0, 0.0, ""))[1]
+        todo.extend(p for p, (ppid, _, _) in procs.items() if ppid == cur)
+    return total
+
+
 def contention(server: ServerProcess, url: str, n_tills: int, rounds: int, per_push: int,
                own_members: int, n_shared: int, shared_every: int) -> dict[str, float]:
     tills = [Till(server.url, url, f"SB{i % 10}") for i in range(n_tills)]
@@ -90,15 +115,20 @@ def contention(server: ServerProcess, url: str, n_tills: int, rounds: int, per_p
             assert all(x["status"] == "applied" for x in out["results"])
             t.pull_all()
 
+    assert server.proc is not None
+    cpu0 = _cpu(server.proc.pid)
     t0 = time.perf_counter()
     with ThreadPoolExecutor(n_tills) as pool:
         list(pool.map(run, range(n_tills)))
     wall = time.perf_counter() - t0
+    server_cpu = _cpu(server.proc.pid) - cpu0
     q = statistics.quantiles(latencies, n=100)
     return {"tills": n_tills, "pushes": len(latencies), "events_per_push": per_push,
             "shared": f"1 in {shared_every} sales to {n_shared} members",
             "p50_ms": round(q[49] * 1000, 1), "p95_ms": round(q[94] * 1000, 1),
-            "p99_ms": round(q[98] * 1000, 1), "wall_s": round(wall, 2)}
+            "p99_ms": round(q[98] * 1000, 1), "wall_s": round(wall, 2),
+            "server_cpu_s": round(server_cpu, 1),
+            "load_avg_1m": os.getloadavg()[0]}
 
 
 def seed_members(url: str, store_id: str, n: int) -> float:

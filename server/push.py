@@ -115,6 +115,16 @@ class ConsentP(_P):
     marketing_opt_in: bool = False
 
 
+class WelcomeTermsP(_P):
+    """The till's welcome coupon as it issued it (newer tills); else the server's settings."""
+
+    kind: str = Field(default="amount_off", max_length=24)
+    amount: int = Field(ge=0, le=MAX_POINTS)
+    threshold: int = Field(default=0, ge=0, le=MAX_POINTS)
+    valid_from: AwareDatetime
+    valid_to: AwareDatetime
+
+
 class MemberRegisteredP(_P):
     member_id: uuid.UUID
     phone: str = Field(max_length=40)
@@ -127,6 +137,7 @@ class MemberRegisteredP(_P):
     store_id: str = Field(max_length=40)
     registered_at: AwareDatetime
     welcome_coupon: str | None = Field(default=None, max_length=40)
+    welcome_coupon_terms: WelcomeTermsP | None = None
 
 
 class SaleCouponP(_P):
@@ -224,6 +235,7 @@ class Batch:
     # tier and last purchase are brought up to date after the commit (`_touch`).
     shared: set[uuid.UUID] = field(default_factory=set)
     touch: set[uuid.UUID] = field(default_factory=set)
+    answered: set[uuid.UUID] = field(default_factory=set)  # sales whose feedback arrived first
 
     def forget_caches(self) -> None:
         self.balance.clear()
@@ -424,11 +436,16 @@ def _welcome_coupon(b: Batch, p: MemberRegisteredP, member_id: uuid.UUID) -> Non
     if b.s.execute(select(Coupon.id).where(Coupon.code == p.welcome_coupon)).first() is not None:
         return
     amount, threshold, days = b.settings_welcome
+    kind, valid_from, valid_to = "amount_off", p.registered_at, p.registered_at + timedelta(days=days)
+    terms = p.welcome_coupon_terms
+    if terms is not None and terms.valid_to >= terms.valid_from:
+        kind, amount, threshold = terms.kind, terms.amount, terms.threshold
+        valid_from, valid_to = terms.valid_from, terms.valid_to
     coupon = Coupon(
-        id=welcome_coupon_id(p.welcome_coupon), code=p.welcome_coupon, name="Welcome", kind="amount_off",
+        id=welcome_coupon_id(p.welcome_coupon), code=p.welcome_coupon, name="Welcome", kind=kind,
         amount=amount, percent="0", cap=None, threshold=threshold, multiplier="1", gift_sku=None,
         categories=[], skus=[], stackable=False, member_only=True, member_id=member_id, store_id=None,
-        valid_from=p.registered_at, valid_to=p.registered_at + timedelta(days=days), status="issued",
+        valid_from=valid_from, valid_to=valid_to, status="issued",
         issued_reason="welcome", issued_at=p.registered_at, redeemed_sale_id=None,
         terminal_id=b.terminal.id,
     )
@@ -540,10 +557,12 @@ def _sale_completed(b: Batch, ev: WireEvent) -> dict[str, Any]:
         coupons=[c.model_dump() for c in p.coupons], flagged=flagged, event_id=ev.id,
     ))
     # A customer may have answered the receipt's feedback QR before the sale arrived: join it.
-    from server.feedback.service import link_sale
+    # (Which sales have an answer waiting is read once per batch; a sale without one costs nothing.)
+    if p.sale_id in b.answered:
+        from server.feedback.service import link_sale
 
-    s.flush()
-    link_sale(s, p.sale_id, member.id if member else None, b.now)
+        s.flush()
+        link_sale(s, p.sale_id, member.id if member else None, b.now)
     result: dict[str, Any] = {"sale_id": str(p.sale_id)}
     if member is not None:
         if p.points_redeemed:
@@ -565,7 +584,8 @@ def _sale_completed(b: Batch, ev: WireEvent) -> dict[str, Any]:
         tier = str(tier_for_spend(spend))
         _see_member(b, member.id, b.store_id)
         if member.id in b.shared:
-            b.touch.add(member.id)  # written after the commit, only if it changed
+            if _purchase_changes(member, tier, p.at):
+                b.touch.add(member.id)  # written after the commit (the row is only held FOR SHARE)
         elif _purchase_changes(member, tier, p.at):
             if member.last_purchase_at is None or member.last_purchase_at < p.at:
                 member.last_purchase_at = p.at
@@ -846,18 +866,17 @@ def _exclusive_ids(events: list[WireEvent]) -> set[uuid.UUID]:
 
 def _touch(db: Database, ids: set[uuid.UUID], now: datetime) -> None:
     """After a batch committed: bring the tier and last purchase of members it sold to (held FOR
-    SHARE, so not written in the batch) up to date, in a short transaction of its own, and only
-    for members where they changed. Run after every such commit, so the last of two concurrent
-    batches sees both sales: no tier crossing is missed."""
+    SHARE, so not written in the batch) up to date, in a short transaction of its own. Only for
+    members whose tier or last purchase the batch saw change; the row is locked and both are
+    recomputed from the committed sales, so concurrent batches never write stale values. (A tier
+    crossed only by the sum of two sales applied side by side in different batches, neither of
+    which saw the other, is written at the member's next such sale.)"""
     if not ids:
         return
     for attempt in range(1, 6):
         try:
             with db.sessions() as s:
-                stale = _stale(s, sorted(ids), now, lock=False)
-                if not stale:
-                    return
-                for m, tier, last in _stale(s, [m.id for m, _, _ in stale], now, lock=True):
+                for m, tier, last in _stale(s, sorted(ids), now, lock=True):
                     m.tier = tier
                     if last is not None and (m.last_purchase_at is None or m.last_purchase_at < last):
                         m.last_purchase_at = last
@@ -968,6 +987,12 @@ def _prefetch(b: Batch, events: list[WireEvent], lock: bool) -> None:
     sids = _sale_ids(events)
     if sids:
         b.sales.update(s.execute(select(Sale.id).where(Sale.id.in_(sids))).scalars())
+        try:
+            from server.feedback.models import Feedback
+        except ModuleNotFoundError:
+            return
+        b.answered.update(s.execute(select(Feedback.sale_id).where(
+            Feedback.sale_id.in_(sids), Feedback.sale_linked_at.is_(None))).scalars())
 
 
 def _run_batch(db: Database, terminal_id: str, req: PushRequest, now: datetime,
