@@ -1,5 +1,5 @@
 """`till-server`: serve | db upgrade | db new-epoch | store add | terminal enroll | terminal revoke |
-terminal list | keys.
+terminal list | keys | product import | promotion add | promotion import.
 
 Settings come from the environment (``LT_SERVER_*``, see server/settings.py); a wrong value
 stops the command with a message naming the variable.
@@ -149,6 +149,49 @@ def cmd_keys(settings: ServerSettings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_product_import(settings: ServerSettings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from server.catalogue import CatalogueError, import_products, read_rows
+
+    try:
+        rows = read_rows(Path(args.file))
+        with _session(settings) as s:
+            added, updated, same = import_products(s, rows)
+            s.commit()
+    except (CatalogueError, OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"products: {added} added, {updated} updated, {same} unchanged (tills get them on their next pull)")
+    return 0
+
+
+def _split(value: str | None) -> list[str]:
+    return [x.strip() for x in value.split(",") if x.strip()] if value else []
+
+
+def cmd_promotion_save(settings: ServerSettings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from server.catalogue import CatalogueError, read_rows, save_promotions
+
+    try:
+        if args.promotion_command == "import":
+            rows = read_rows(Path(args.file))
+        else:
+            rows = [{"id": args.promotion_id, "name": args.name, "kind": args.kind,
+                     "multiplier": args.multiplier, "categories": _split(args.categories),
+                     "skus": _split(args.skus), "starts": args.starts, "ends": args.ends}]
+        with _session(settings) as s:
+            n = save_promotions(s, rows)
+            s.commit()
+    except (CatalogueError, OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"promotions: {n} saved (tills get them on their next pull)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="till-server", description="Loyalty Till central server")
     sub = p.add_subparsers(dest="command", required=True)
@@ -182,6 +225,28 @@ def build_parser() -> argparse.ArgumentParser:
     term.add_parser("list", help="list terminals").set_defaults(func=cmd_terminal_list)
 
     sub.add_parser("keys", help="print the terminals' public keys (JSON)").set_defaults(func=cmd_keys)
+
+    product = sub.add_parser("product", help="catalogue").add_subparsers(dest="product_command",
+                                                                         required=True)
+    pimp = product.add_parser("import", help="add or update products by sku from .csv (header) or .json")
+    pimp.add_argument("file")
+    pimp.set_defaults(func=cmd_product_import)
+
+    promo = sub.add_parser("promotion", help="promotions").add_subparsers(dest="promotion_command",
+                                                                           required=True)
+    padd = promo.add_parser("add", help="add or replace a promotion")
+    padd.add_argument("promotion_id")
+    padd.add_argument("--name", required=True)
+    padd.add_argument("--kind", required=True, help="points_multiplier | birthday_multiplier")
+    padd.add_argument("--multiplier", required=True, help="a decimal, e.g. 2 or 1.5")
+    padd.add_argument("--categories", help="comma-separated")
+    padd.add_argument("--skus", help="comma-separated")
+    padd.add_argument("--starts", help="ISO time with zone, e.g. 2026-01-01T00:00:00+08:00")
+    padd.add_argument("--ends", help="ISO time with zone")
+    padd.set_defaults(func=cmd_promotion_save)
+    ppi = promo.add_parser("import", help="add or replace promotions from a .json list (or .csv)")
+    ppi.add_argument("file")
+    ppi.set_defaults(func=cmd_promotion_save)
     return p
 
 

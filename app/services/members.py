@@ -182,6 +182,14 @@ def register_member(ctx: TillContext, cmd: RegisterMember) -> Registration:
                 "store_id": ctx.store_id,
                 "registered_at": now.isoformat(),
                 "welcome_coupon": coupon_code,
+                # The coupon's terms, so the server records it as issued (older servers ignore it).
+                "welcome_coupon_terms": None if coupon_code is None else {
+                    "kind": "amount_off",
+                    "amount": loyalty.welcome_coupon_fen,
+                    "threshold": loyalty.welcome_coupon_threshold_fen,
+                    "valid_from": now.isoformat(),
+                    "valid_to": (now + timedelta(days=loyalty.welcome_coupon_days)).isoformat(),
+                },
             },
             now,
         )
