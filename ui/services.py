@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from app.config import PrinterConfig, TillConfig
 from app.domain.ids import MemberId, RefundId, SaleId, ShiftId, StaffId, new_id
 from app.domain.receipt import Receipt, ReceiptTotals
+from app.domain.staff import Action
 from app.ports import PrinterState, ReceiptPrinter
 from app.services import checkout, members, outbox, receipts, refunds, shifts, staff, voids
 from app.services.checkout import Cart, CartLine, CompleteSale, Priced, SaleDone, Tender
@@ -110,15 +111,8 @@ class TillServices:
         return shifts.close_shift(self._ctx, shift_id, staff_id, counted_cash)
 
     def approve_settings(self, supervisor_login: str, supervisor_pin: str) -> StaffMember:
-        """A supervisor's number and PIN open the settings (wrong PINs count as at sign-in).
-        Raises NotFound, PinRejected, LockedOut, or Refused for a cashier."""
-        from app.domain.staff import Role
-        from app.services.errors import Refused
-
-        who = staff.sign_in(self._ctx, supervisor_login.strip(), supervisor_pin)
-        if who.role < Role.SUPERVISOR:
-            raise Refused("Only a supervisor can open the settings.", code="cannot_approve")
-        return who
+        """A supervisor's number and PIN open the settings (wrong PINs count as at sign-in)."""
+        return staff.authorize(self._ctx, supervisor_login, supervisor_pin, Action.SETTINGS)
 
     def _approver(self, login: str) -> StaffId:
         return staff.find_staff(self._ctx, login.strip()).id

@@ -15,6 +15,7 @@ from app.domain.staff import (
     Role,
     StaffAuthState,
     can_approve,
+    may_perform,
     validate_pin,
 )
 from app.services.audit import append_audit
@@ -106,6 +107,29 @@ def sign_in(ctx: TillContext, login: str, pin: str) -> StaffMember:
         append_audit(s, ctx, StaffId(row.id), None, "staff.sign_in", str(row.id), {}, ctx.now())
         uow.commit()
         return _member(row)
+
+
+def authorize(ctx: TillContext, login: str, pin: str, action: Action) -> StaffMember:
+    """A staff member proves, with their number and PIN, that they may do `action` now (e.g. a
+    supervisor opening the settings). Wrong PINs count towards the lock-out as at sign-in;
+    the audit log records who was let in for what. Raises NotFound, PinRejected, LockedOut,
+    or Refused when the role may not do it."""
+    with ctx.uow() as uow:
+        s = uow.session
+        row = s.execute(select(Staff).where(Staff.login == login.strip(), Staff.active)).scalar_one_or_none()
+        if row is None:
+            raise NotFound("No staff member with this number.", code="no_staff")
+        try:
+            _check_pin(ctx, s, row, pin)
+        finally:
+            uow.commit()
+        member = _member(row)
+        if not may_perform(member.role, action):
+            raise Refused("This staff member may not do that.", code="cannot_approve")
+        append_audit(s, ctx, member.id, None, "staff.authorize", str(row.id),
+                     {"action": action.value}, ctx.now())
+        uow.commit()
+        return member
 
 
 def unlock(ctx: TillContext, staff_login: str, manager_login: str, manager_pin: str) -> None:
