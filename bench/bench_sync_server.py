@@ -150,7 +150,7 @@ def seed_members(url: str, store_id: str, n: int) -> float:
     members, links, entries = [], [], []
     for i in range(n):
         at = now - timedelta(days=400) + timedelta(seconds=i * 300)
-        m = Member(id=uuid.uuid4(), phone=f"+86139{i:08d}", card_no=f"9{i:011d}", name=f"Member {i}",
+        m = Member(id=uuid.uuid4(), phone=f"+86137{i:08d}", card_no=f"9{i:011d}", name=f"Member {i}",
                    birthday=None, family=None, favourite_categories=[], consent_policy_version="2025-01",
                    consent_at=at, marketing_opt_in=i % 3 == 0, registered_at=at, store_id=store_id,
                    tier="basic", last_purchase_at=None, merged_into=None, stub=False,
