@@ -230,6 +230,14 @@ class TillServices:
             self._sync.stop()
             self._sync = None
 
+    def offline_rules(self) -> dict[str, str]:
+        """What may be done offline and what needs the server, in "en" and "zh" (for the
+        cashier; from the till's sync settings)."""
+        from sync.offline import OfflineRules, describe
+
+        rules = OfflineRules.load(self._ctx.home)
+        return {"en": describe(rules, "en"), "zh": describe(rules, "zh")}
+
     def sync_status(self) -> SyncStatus | None:
         """The worker's last status (None: no server set up, or not enrolled)."""
         return self._sync.status if self._sync is not None else None

@@ -35,6 +35,7 @@ class TillStatusBar(QStatusBar):
         self.printer_state: PrinterState | None = None
         self.pending_count: int | None = None
         self.sync_text: str | None = None
+        self.offline_rules: dict[str, str] = {}
         self.camera_status: DeviceStatus | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(PRINTER_POLL_MS)
@@ -42,6 +43,7 @@ class TillStatusBar(QStatusBar):
         self.retranslate()
 
     def start(self) -> None:
+        Op(self, self.services.offline_rules).success(self.set_offline_rules).run()
         self.poll()
         self.timer.start()
 
@@ -51,6 +53,11 @@ class TillStatusBar(QStatusBar):
             lambda exc, text: self.set_printer(PrinterState.UNKNOWN)).run()
         Op(self, services.pending_events).success(self.set_pending).run()
         Op(self, services.sync_status).success(self.set_sync).run()
+
+    def set_offline_rules(self, texts: dict[str, str]) -> None:
+        """The offline rules, shown when the cashier points at the server or sync state."""
+        self.offline_rules = texts
+        self.retranslate()
 
     def set_sync(self, status: SyncStatus | None) -> None:
         lang: Literal["zh", "en"] = "zh" if self.services.config.terminal.language == "zh_CN" else "en"
@@ -75,6 +82,10 @@ class TillStatusBar(QStatusBar):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
+        lang = "zh" if self.services.config.terminal.language == "zh_CN" else "en"
+        rules = self.offline_rules.get(lang, "")
+        self.server.setToolTip(rules)
+        self.pending.setToolTip(rules)
         if self.sync_text is not None:
             self.server.setText(self.sync_text)
         elif self.services.config.server.url:
