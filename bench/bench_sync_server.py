@@ -26,6 +26,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -84,7 +85,7 @@ def _cpu(pid: int | None = None, db_name: str | None = None) -> float:
 
 
 def contention(server: ServerProcess, url: str, n_tills: int, rounds: int, per_push: int,
-               own_members: int, n_shared: int, shared_every: int) -> dict[str, float]:
+               own_members: int, n_shared: int, shared_every: int) -> dict[str, Any]:
     tills = [Till(server.url, url, f"SB{i % 10}") for i in range(n_tills)]
     for t in tills:
         t.enrol()
@@ -175,7 +176,29 @@ def seed_members(url: str, store_id: str, n: int) -> float:
     return time.perf_counter() - t0
 
 
-def first_pull(server: ServerProcess, url: str, n_members: int) -> dict[str, float]:
+def first_pull_real(server: ServerProcess, url: str, store: str, home: Path) -> dict[str, float]:
+    """The till's own sync client (sync/worker.py) pulling into a fresh till home: each page
+    fetched, then applied with its cursor in one SQLite transaction."""
+    from app.services.context import open_till
+    from sync.enrol import enrol
+    from sync.worker import SyncWorker, WorkerSettings
+    from tests.server.support import enrol_code
+
+    ctx = open_till(home)
+    try:
+        enrol(ctx, server.url, enrol_code(url, store, "TREAL"))
+        worker = SyncWorker(ctx, WorkerSettings(pull_limit=MAX_PULL_LIMIT, read_timeout_s=60))
+        t0 = time.perf_counter()
+        report = worker.run_once()
+        elapsed = time.perf_counter() - t0
+        assert report.ok, report.describe()
+        return {"pages": report.pages, "changes": report.changes, "pull_s": round(elapsed, 2),
+                "changes_per_s": round(report.changes / elapsed)}
+    finally:
+        ctx.close()
+
+
+def first_pull(server: ServerProcess, url: str, n_members: int, home: Path | None) -> dict[str, Any]:
     store = "SPULL"
     till = Till(server.url, url, store)
     till.enrol()
@@ -185,9 +208,13 @@ def first_pull(server: ServerProcess, url: str, n_members: int) -> dict[str, flo
     elapsed = time.perf_counter() - t0
     members = sum(1 for c in changes if c["entity"] == "member")
     assert members >= n_members, members
-    return {"members": members, "changes": len(changes), "pages": -(-len(changes) // MAX_PULL_LIMIT),
-            "seed_s": round(seeded, 1), "pull_s": round(elapsed, 2),
-            "changes_per_s": round(len(changes) / elapsed)}
+    out: dict[str, Any] = {
+        "members": members, "changes": len(changes), "pages": -(-len(changes) // MAX_PULL_LIMIT),
+        "seed_s": round(seeded, 1), "protocol_client_pull_s": round(elapsed, 2),
+        "changes_per_s": round(len(changes) / elapsed)}
+    if home is not None:
+        out["real_client"] = first_pull_real(server, url, store, home)
+    return out
 
 
 def main() -> int:
@@ -200,6 +227,8 @@ def main() -> int:
     ap.add_argument("--shared", type=int, default=20, help="contention: members every till sells to")
     ap.add_argument("--shared-every", type=int, default=10, help="contention: one sale in N is shared")
     ap.add_argument("--pull-members", type=int, default=100_000, help="first pull: members (0: skip)")
+    ap.add_argument("--real-client", action="store_true",
+                    help="first pull: also time the till's own sync client into a fresh till home")
     ap.add_argument("--workers", type=int, default=int(os.environ.get("LT_SERVER_WORKERS", "2")))
     args = ap.parse_args()
     url = create_database(ADMIN_URL, "lt_bench_")
@@ -219,7 +248,8 @@ def main() -> int:
                                          args.own_members, args.shared, args.shared_every)
                     print("contention", figures, flush=True)
                 if args.pull_members:
-                    print("first pull", first_pull(server, url, args.pull_members), flush=True)
+                    home = Path(tmp) / "till-home" if args.real_client else None
+                    print("first pull", first_pull(server, url, args.pull_members, home), flush=True)
             finally:
                 server.stop()
     finally:
