@@ -8,6 +8,8 @@ several tills can run side by side on one machine.
 from __future__ import annotations
 
 import os
+import re
+import tempfile
 import tomllib
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +25,13 @@ DecimalText = Annotated[str, Field(pattern=r"^\d+(\.\d+)?$")]
 
 
 class ConfigError(Exception):
-    """The configuration file cannot be used; the message names the file and the field."""
+    """The configuration file cannot be used; the message names the file and the field.
+
+    ``fields`` names the settings at fault (``"printer.port"``) when they are known."""
+
+    def __init__(self, message: str, fields: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.fields = fields
 
 
 class _Strict(BaseModel):
@@ -239,7 +247,8 @@ def parse_config(text: str, path: Path = Path(CONFIG_NAME)) -> TillConfig:
     try:
         return TillConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_format_errors(path, exc)) from exc
+        fields = tuple(".".join(str(p) for p in err["loc"]) for err in exc.errors())
+        raise ConfigError(_format_errors(path, exc), fields) from exc
 
 
 def load_config(home: Path, create: bool = True) -> TillConfig:
@@ -251,3 +260,186 @@ def load_config(home: Path, create: bool = True) -> TillConfig:
         home.mkdir(parents=True, exist_ok=True)
         path.write_text(DEFAULT_CONFIG_TEXT, encoding="utf-8")
     return parse_config(path.read_text(encoding="utf-8"), path)
+
+
+# ---------------------------------------------------------------- saving settings
+
+SettingValue = str | bool | int | float | None
+_HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_.\- ]+?)\s*\]\s*(#.*)?$")
+_KEY = re.compile(r"^(\s*)([A-Za-z0-9_-]+)(\s*=\s*)(.*?)(\r?\n)?$", re.DOTALL)
+
+
+def toml_value(value: SettingValue) -> str:
+    """One value as TOML: strings quoted (basic string, escaped), bools lowercase, numbers."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ConfigError(f"{value!r} cannot be saved")
+        return repr(value)
+    if isinstance(value, str):
+        out = []
+        for ch in value:
+            if ch in ('"', "\\"):
+                out.append("\\" + ch)
+            elif ch == "\n":
+                out.append("\\n")
+            elif ch == "\t":
+                out.append("\\t")
+            elif ord(ch) < 0x20 or ord(ch) == 0x7F or ch in "\x85\u2028\u2029":
+                out.append(f"\\u{ord(ch):04X}")
+            else:
+                out.append(ch)
+        return '"' + "".join(out) + '"'
+    raise ConfigError(f"{value!r} ({type(value).__name__}) cannot be saved in {CONFIG_NAME}")
+
+
+def _value_end(text: str) -> int:
+    """Where a one-line TOML value starting `text` ends (before spaces and a comment)."""
+    if text.startswith(('"""', "'''", "[", "{")):
+        raise ValueError("a multi-line string, array or table")
+    if text.startswith('"'):
+        i = 1
+        while i < len(text):
+            if text[i] == "\\":
+                i += 2
+                continue
+            if text[i] == '"':
+                return i + 1
+            i += 1
+        raise ValueError("an unclosed string")
+    if text.startswith("'"):
+        end = text.find("'", 1)
+        if end < 0:
+            raise ValueError("an unclosed string")
+        return end + 1
+    hash_at = text.find("#")
+    return len((text if hash_at < 0 else text[:hash_at]).rstrip())
+
+
+def _check_setting(section: str, key: str) -> None:
+    model: type[BaseModel] = TillConfig
+    for part in section.split("."):
+        field = model.model_fields.get(part)
+        sub = field.annotation if field is not None else None
+        if not (isinstance(sub, type) and issubclass(sub, BaseModel)):
+            raise ConfigError(f"{CONFIG_NAME}: there is no section [{section}]", (section,))
+        model = sub
+    field = model.model_fields.get(key)
+    if field is None or (isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)):
+        raise ConfigError(f"{CONFIG_NAME}: section [{section}] has no setting {key!r}", (f"{section}.{key}",))
+
+
+def _section_name(line: str) -> str | None:
+    if line.lstrip().startswith("[["):
+        return "[["  # an array of tables: never one of ours
+    m = _HEADER.match(line.rstrip("\r\n"))
+    return ".".join(p.strip() for p in m.group(1).split(".")) if m else None
+
+
+def edit_config_text(text: str, changes: dict[str, dict[str, SettingValue]]) -> str:
+    """`text` with the given `key = value` lines set (None: the line removed, so the default
+    applies), keeping every other line, comment and blank as it was. A key missing from its
+    section is added after the section's last setting; a missing section is added at the end."""
+    for section, keys in changes.items():
+        for key in keys:
+            _check_setting(section, key)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    lines = re.findall(r"[^\n]*\n|[^\n]+$", text)  # only \n ends a TOML line (not \x85, \u2028)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += newline
+    for section, keys in changes.items():
+        for key, value in keys.items():
+            rendered = None if value is None else toml_value(value)
+            lines = _set_line(lines, section, key, rendered, newline)
+    return "".join(lines)
+
+
+def _set_line(lines: list[str], section: str, key: str, rendered: str | None, newline: str) -> list[str]:
+    current: str | None = ""  # the root table before the first header
+    header_at: int | None = None
+    last_setting: int | None = None
+    for i, line in enumerate(lines):
+        name = _section_name(line)
+        if name is not None:
+            if current == section:
+                break
+            current = name
+            if name == section:
+                header_at, last_setting = i, i
+            continue
+        if current != section:
+            continue
+        m = _KEY.match(line)
+        if not m:
+            continue
+        last_setting = i
+        if m.group(2) != key:
+            continue
+        if rendered is None:
+            return lines[:i] + lines[i + 1:]
+        rest = m.group(4)
+        try:
+            end = _value_end(rest)
+        except ValueError as exc:
+            raise ConfigError(f"{CONFIG_NAME}: [{section}] {key} is {exc}; edit it by hand",
+                              (f"{section}.{key}",)) from exc
+        tail = rest[end:]
+        if tail.strip():  # keep the comment where it was when the new value fits
+            gap = len(tail) - len(tail.lstrip())
+            tail = " " * max(1, gap + end - len(rendered)) + tail.lstrip()
+        lines = list(lines)
+        lines[i] = f"{m.group(1)}{key}{m.group(3)}{rendered}{tail}{m.group(5) or newline}"
+        return lines
+    if rendered is None:
+        return lines
+    new = f"{key} = {rendered}{newline}"
+    if header_at is None:
+        pad = [newline] if lines and lines[-1].strip() else []
+        return [*lines, *pad, f"[{section}]{newline}", new]
+    assert last_setting is not None
+    return [*lines[:last_setting + 1], new, *lines[last_setting + 1:]]
+
+
+def save_settings(home: Path, changes: dict[str, dict[str, SettingValue]]) -> TillConfig:
+    """Set settings in `home/till.toml` (``{"printer": {"port": 9100}}``), keeping its comments
+    and layout. The whole file is validated first: an unknown setting or an invalid value
+    raises ConfigError and leaves the file as it was. Written atomically (a temporary file
+    then os.replace). Returns the configuration the file now holds."""
+    path = home / CONFIG_NAME
+    if path.exists():
+        with path.open(encoding="utf-8", newline="") as f:
+            text = f.read()
+    else:
+        text = DEFAULT_CONFIG_TEXT
+    new_text = edit_config_text(text, changes)
+    config = parse_config(new_text, path)
+    for section, keys in changes.items():
+        for key, value in keys.items():
+            node: Any = config
+            for part in section.split("."):
+                node = getattr(node, part)
+            got = getattr(node, key)
+            if value is not None and (got != value or (type(got) is not type(value) and
+                                      not (isinstance(got, float) and type(value) is int))):
+                raise ConfigError(f"{path}: {section}.{key} = {toml_value(value)} reads back as "
+                                  f"{got!r} (a wrong type, or the key is also set elsewhere in the "
+                                  "file)", (f"{section}.{key}",))
+    home.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".till-", suffix=".toml.part", dir=home)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(new_text)
+            f.flush()
+            os.fsync(f.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return config
