@@ -17,7 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.config import PrinterConfig, TillConfig
+from app.config import ConfigError, PrinterConfig, SettingValue, TillConfig
+from app.config import save_settings as save_config_settings
 from app.domain.ids import MemberId, RefundId, SaleId, ShiftId, StaffId, new_id
 from app.domain.receipt import Receipt, ReceiptTotals
 from app.domain.staff import Action
@@ -36,9 +37,10 @@ if TYPE_CHECKING:
     from sync.worker import SyncStatus, SyncWorker
 
 __all__ = [
-    "Cart", "CartLine", "CompleteSale", "CouponView", "Enrolled", "MemberView", "Priced", "RefundDone",
-    "RegisterMember", "Registration", "SaleDone", "ShiftReport", "StaffMember", "Tender",
-    "TillError", "TillServices", "new_member_id", "new_refund_id", "new_sale_id",
+    "Cart", "CartLine", "CompleteSale", "ConfigError", "CouponView", "Enrolled", "MemberView", "Priced",
+    "RefundDone",
+    "RegisterMember", "Registration", "SaleDone", "SettingValue", "ShiftReport", "StaffMember", "Tender",
+    "TillConfig", "TillError", "TillServices", "new_member_id", "new_refund_id", "new_sale_id",
 ]
 
 
@@ -92,6 +94,9 @@ class TillServices:
         self._sync: SyncWorker | None = None
         self._printer = printer
         self.config: TillConfig = ctx.config
+        # What till.toml holds now: `config` after the settings saved since the start (the
+        # running till keeps `config` until it restarts). Replaced whole, never changed.
+        self.saved_config: TillConfig = ctx.config
 
     # ------------------------------------------------------------ staff and shifts
 
@@ -184,6 +189,15 @@ class TillServices:
             approver_id=approver, approver_pin=supervisor_pin, shift_id=shift_id))
 
     # ------------------------------------------------------------ devices and sync
+
+    def save_settings(self, changes: dict[str, dict[str, SettingValue]]) -> TillConfig:
+        """Write settings into till.toml, keeping its comments (``{"printer": {"port": 9100}}``).
+        Raises ConfigError (``fields`` names the settings at fault) and leaves the file as it
+        was when a setting is unknown or a value invalid. Language and camera on/off apply at
+        once in the window; the rest of the saved settings at the next start."""
+        saved = save_config_settings(self._ctx.home, changes)
+        self.saved_config = saved
+        return saved
 
     def printer_status(self) -> PrinterState:
         return self._printer.status()

@@ -864,6 +864,54 @@
   <context>
     <name>Settings</name>
     <message>
+      <source>the language</source>
+      <translation>the language</translation>
+    </message>
+    <message>
+      <source>the camera source</source>
+      <translation>the camera source</translation>
+    </message>
+    <message>
+      <source>the printer type</source>
+      <translation>the printer type</translation>
+    </message>
+    <message>
+      <source>the printer address</source>
+      <translation>the printer address</translation>
+    </message>
+    <message>
+      <source>the printer port (a number from 1 to 65535)</source>
+      <translation>the printer port (a number from 1 to 65535)</translation>
+    </message>
+    <message>
+      <source>the paper width (58 or 80 mm)</source>
+      <translation>the paper width (58 or 80 mm)</translation>
+    </message>
+    <message>
+      <source>the reader's key gap (5 to 200 ms)</source>
+      <translation>the reader's key gap (5 to 200 ms)</translation>
+    </message>
+    <message>
+      <source>the reader's prefix</source>
+      <translation>the reader's prefix</translation>
+    </message>
+    <message>
+      <source>the reader's suffix</source>
+      <translation>the reader's suffix</translation>
+    </message>
+    <message>
+      <source>the serial reader's port</source>
+      <translation>the serial reader's port</translation>
+    </message>
+    <message>
+      <source>the serial reader's speed (baud)</source>
+      <translation>the serial reader's speed (baud)</translation>
+    </message>
+    <message>
+      <source>Not saved: {why}. The settings file is unchanged.</source>
+      <translation>Not saved: {why}. The settings file is unchanged.</translation>
+    </message>
+    <message>
       <source>Enrolled: this till is store {store}, terminal {terminal}. Sync starts now.</source>
       <translation>Enrolled: this till is store {store}, terminal {terminal}. Sync starts now.</translation>
     </message>
@@ -874,6 +922,14 @@
     <message>
       <source>Printing a test receipt…</source>
       <translation>Printing a test receipt…</translation>
+    </message>
+    <message>
+      <source>Saving the settings…</source>
+      <translation>Saving the settings…</translation>
+    </message>
+    <message>
+      <source>Saved. The language and the camera on/off apply now; the printer, the camera source and the readers when the till restarts.</source>
+      <translation>Saved. The language and the camera on/off apply now; the printer, the camera source and the readers when the till restarts.</translation>
     </message>
     <message>
       <source>Enrolling with the server…</source>
@@ -888,8 +944,72 @@
       <translation>Print a test receipt</translation>
     </message>
     <message>
+      <source>Printer type</source>
+      <translation>Printer type</translation>
+    </message>
+    <message>
+      <source>Address (network)</source>
+      <translation>Address (network)</translation>
+    </message>
+    <message>
+      <source>Port (network)</source>
+      <translation>Port (network)</translation>
+    </message>
+    <message>
+      <source>Paper width</source>
+      <translation>Paper width</translation>
+    </message>
+    <message>
+      <source>Printer changes apply when the till restarts (Save, F5).</source>
+      <translation>Printer changes apply when the till restarts (Save, F5).</translation>
+    </message>
+    <message>
       <source>Use the camera to read member codes</source>
       <translation>Use the camera to read member codes</translation>
+    </message>
+    <message>
+      <source>Camera source</source>
+      <translation>Camera source</translation>
+    </message>
+    <message>
+      <source>A device number (0, 1), a video file or a URL; empty for no camera. A new source applies when the till restarts (Save, F5).</source>
+      <translation>A device number (0, 1), a video file or a URL; empty for no camera. A new source applies when the till restarts (Save, F5).</translation>
+    </message>
+    <message>
+      <source>Keyboard-wedge reader (types like a keyboard)</source>
+      <translation>Keyboard-wedge reader (types like a keyboard)</translation>
+    </message>
+    <message>
+      <source>Max gap between keys (ms)</source>
+      <translation>Max gap between keys (ms)</translation>
+    </message>
+    <message>
+      <source>Prefix</source>
+      <translation>Prefix</translation>
+    </message>
+    <message>
+      <source>Suffix</source>
+      <translation>Suffix</translation>
+    </message>
+    <message>
+      <source>Serial reader</source>
+      <translation>Serial reader</translation>
+    </message>
+    <message>
+      <source>Serial port (empty: none)</source>
+      <translation>Serial port (empty: none)</translation>
+    </message>
+    <message>
+      <source>Speed (baud)</source>
+      <translation>Speed (baud)</translation>
+    </message>
+    <message>
+      <source>Reader changes apply when the till restarts (Save, F5).</source>
+      <translation>Reader changes apply when the till restarts (Save, F5).</translation>
+    </message>
+    <message>
+      <source>Save</source>
+      <translation>Save</translation>
     </message>
     <message>
       <source>Language</source>
@@ -912,8 +1032,16 @@
       <translation>Close</translation>
     </message>
     <message>
+      <source>Not saved: check {fields}. The settings file is unchanged.</source>
+      <translation>Not saved: check {fields}. The settings file is unchanged.</translation>
+    </message>
+    <message>
       <source>No camera is set up on this till ([scanner] camera).</source>
       <translation>No camera is set up on this till ([scanner] camera).</translation>
+    </message>
+    <message>
+      <source>Nothing changed: the settings file already holds these.</source>
+      <translation>Nothing changed: the settings file already holds these.</translation>
     </message>
     <message>
       <source>Type the server address, starting with https://</source>
@@ -930,6 +1058,10 @@
     <message>
       <source>Camera</source>
       <translation>Camera</translation>
+    </message>
+    <message>
+      <source>Readers</source>
+      <translation>Readers</translation>
     </message>
     <message>
       <source>Server</source>

@@ -864,6 +864,54 @@
   <context>
     <name>Settings</name>
     <message>
+      <source>the language</source>
+      <translation>语言</translation>
+    </message>
+    <message>
+      <source>the camera source</source>
+      <translation>摄像头来源</translation>
+    </message>
+    <message>
+      <source>the printer type</source>
+      <translation>打印机类型</translation>
+    </message>
+    <message>
+      <source>the printer address</source>
+      <translation>打印机地址</translation>
+    </message>
+    <message>
+      <source>the printer port (a number from 1 to 65535)</source>
+      <translation>打印机端口（1 到 65535 之间的数字）</translation>
+    </message>
+    <message>
+      <source>the paper width (58 or 80 mm)</source>
+      <translation>纸宽（58 或 80 毫米）</translation>
+    </message>
+    <message>
+      <source>the reader's key gap (5 to 200 ms)</source>
+      <translation>扫码枪按键间隔（5 到 200 毫秒）</translation>
+    </message>
+    <message>
+      <source>the reader's prefix</source>
+      <translation>扫码枪前缀</translation>
+    </message>
+    <message>
+      <source>the reader's suffix</source>
+      <translation>扫码枪后缀</translation>
+    </message>
+    <message>
+      <source>the serial reader's port</source>
+      <translation>串口扫码枪端口</translation>
+    </message>
+    <message>
+      <source>the serial reader's speed (baud)</source>
+      <translation>串口扫码枪波特率</translation>
+    </message>
+    <message>
+      <source>Not saved: {why}. The settings file is unchanged.</source>
+      <translation>未保存：{why}。设置文件没有改动。</translation>
+    </message>
+    <message>
       <source>Enrolled: this till is store {store}, terminal {terminal}. Sync starts now.</source>
       <translation>已注册：本收银机为门店 {store}、终端 {terminal}。现在开始同步。</translation>
     </message>
@@ -874,6 +922,14 @@
     <message>
       <source>Printing a test receipt…</source>
       <translation>正在打印测试小票…</translation>
+    </message>
+    <message>
+      <source>Saving the settings…</source>
+      <translation>正在保存设置…</translation>
+    </message>
+    <message>
+      <source>Saved. The language and the camera on/off apply now; the printer, the camera source and the readers when the till restarts.</source>
+      <translation>已保存。语言和摄像头开关立即生效；打印机、摄像头来源和扫码枪在收银机重启后生效。</translation>
     </message>
     <message>
       <source>Enrolling with the server…</source>
@@ -888,8 +944,72 @@
       <translation>打印测试小票</translation>
     </message>
     <message>
+      <source>Printer type</source>
+      <translation>打印机类型</translation>
+    </message>
+    <message>
+      <source>Address (network)</source>
+      <translation>地址（网络打印机）</translation>
+    </message>
+    <message>
+      <source>Port (network)</source>
+      <translation>端口（网络打印机）</translation>
+    </message>
+    <message>
+      <source>Paper width</source>
+      <translation>纸宽</translation>
+    </message>
+    <message>
+      <source>Printer changes apply when the till restarts (Save, F5).</source>
+      <translation>打印机设置在收银机重启后生效（保存：F5）。</translation>
+    </message>
+    <message>
       <source>Use the camera to read member codes</source>
       <translation>使用摄像头读取会员码</translation>
+    </message>
+    <message>
+      <source>Camera source</source>
+      <translation>摄像头来源</translation>
+    </message>
+    <message>
+      <source>A device number (0, 1), a video file or a URL; empty for no camera. A new source applies when the till restarts (Save, F5).</source>
+      <translation>设备编号（0、1）、视频文件或网址；留空表示不用摄像头。新的来源在收银机重启后生效（保存：F5）。</translation>
+    </message>
+    <message>
+      <source>Keyboard-wedge reader (types like a keyboard)</source>
+      <translation>键盘式扫码枪（像键盘一样输入）</translation>
+    </message>
+    <message>
+      <source>Max gap between keys (ms)</source>
+      <translation>按键最大间隔（毫秒）</translation>
+    </message>
+    <message>
+      <source>Prefix</source>
+      <translation>前缀</translation>
+    </message>
+    <message>
+      <source>Suffix</source>
+      <translation>后缀</translation>
+    </message>
+    <message>
+      <source>Serial reader</source>
+      <translation>串口扫码枪</translation>
+    </message>
+    <message>
+      <source>Serial port (empty: none)</source>
+      <translation>串口（留空：无）</translation>
+    </message>
+    <message>
+      <source>Speed (baud)</source>
+      <translation>波特率</translation>
+    </message>
+    <message>
+      <source>Reader changes apply when the till restarts (Save, F5).</source>
+      <translation>扫码枪设置在收银机重启后生效（保存：F5）。</translation>
+    </message>
+    <message>
+      <source>Save</source>
+      <translation>保存</translation>
     </message>
     <message>
       <source>Language</source>
@@ -912,8 +1032,16 @@
       <translation>关闭</translation>
     </message>
     <message>
+      <source>Not saved: check {fields}. The settings file is unchanged.</source>
+      <translation>未保存：请检查{fields}。设置文件没有改动。</translation>
+    </message>
+    <message>
       <source>No camera is set up on this till ([scanner] camera).</source>
       <translation>本收银机未设置摄像头（[scanner] camera）。</translation>
+    </message>
+    <message>
+      <source>Nothing changed: the settings file already holds these.</source>
+      <translation>没有改动：设置文件中已是这些值。</translation>
     </message>
     <message>
       <source>Type the server address, starting with https://</source>
@@ -930,6 +1058,10 @@
     <message>
       <source>Camera</source>
       <translation>摄像头</translation>
+    </message>
+    <message>
+      <source>Readers</source>
+      <translation>扫码枪</translation>
     </message>
     <message>
       <source>Server</source>
