@@ -47,7 +47,12 @@ def style_app(app: QApplication) -> None:
 
 def build(home: Path, *, with_readers: bool = True) -> tuple[MainWindow, Callable[[], None]]:
     """Open the till in `home` and make its window (not shown). Returns the window and a
-    function that closes everything it opened."""
+    function that closes everything it opened.
+
+    What the sign-in screen does not need waits in ``window.deferred`` (run by
+    ``window.run_deferred()`` once the window is on screen): the camera and serial readers
+    (OpenCV, zbar and numpy take a few hundred ms to import) and the sync worker. The
+    keyboard-wedge reader is plain Qt and starts with the window."""
     from hardware.printer.factory import make_printer
     from ui.i18n import QM_DIR_NAME, Languages, ensure_qm
     from ui.main_window import MainWindow
@@ -61,16 +66,21 @@ def build(home: Path, *, with_readers: bool = True) -> tuple[MainWindow, Callabl
         guarded = GuiThreadGuard(services)  # type: ignore[assignment]
     languages = Languages(ensure_qm(home / QM_DIR_NAME), services.config.terminal.language)
     languages.apply(languages.current)
+    cfg = services.config.scanner
     scanners = []
     if with_readers:
-        from hardware.scanner import scanners_from_config
         from hardware.scanner.wedge import WedgeScanner
 
-        cfg = services.config.scanner
-        scanners = [WedgeScanner(cfg.wedge_max_gap_ms, cfg.wedge_prefix, cfg.wedge_suffix),
-                    *scanners_from_config(cfg)]
+        scanners = [WedgeScanner(cfg.wedge_max_gap_ms, cfg.wedge_prefix, cfg.wedge_suffix)]
     window = MainWindow(guarded, languages, scanners)
-    services.start_sync()
+    if with_readers:
+        def device_readers() -> None:
+            from hardware.scanner import scanners_from_config
+
+            window.add_scanners(scanners_from_config(cfg))
+
+        window.deferred.append(device_readers)
+    window.deferred.append(services.start_sync)
 
     def close_all() -> None:
         services.stop_sync()
@@ -80,18 +90,28 @@ def build(home: Path, *, with_readers: bool = True) -> tuple[MainWindow, Callabl
     return window, close_all
 
 
-def _exit_when_shown(qt: QApplication) -> None:
+def _since_start() -> float:
+    return time.time() - float(os.environ.get("TILL_START_T0") or _IMPORTED_AT)
+
+
+def _exit_when_shown() -> None:
     """Benchmarks: once the event loop has shown the login screen, print the time since
-    TILL_START_T0 (a time.time() set by the caller at spawn; else since ui.app was imported)
-    and quit."""
+    TILL_START_T0 (a time.time() set by the caller at spawn; else since ui.app was imported).
+    The till quits after its deferred start (readers, sync), which prints its own time."""
     from PySide6.QtCore import QTimer
 
-    def shown() -> None:
-        t0 = float(os.environ.get("TILL_START_T0") or _IMPORTED_AT)
-        print(f"till: login screen shown after {time.time() - t0:.3f} s", flush=True)
-        qt.quit()
+    QTimer.singleShot(0, lambda: print(f"till: login screen shown after {_since_start():.3f} s", flush=True))
 
-    QTimer.singleShot(0, shown)
+
+def _start_deferred(qt: QApplication, window: MainWindow, exit_after: bool) -> None:
+    """After the first turn of the event loop (the login screen is on screen): the readers
+    and the sync worker."""
+    try:
+        window.run_deferred()
+    finally:
+        if exit_after:
+            print(f"till: readers and sync started after {_since_start():.3f} s", flush=True)
+            qt.quit()
 
 
 def run(home: Path) -> int:
@@ -103,6 +123,13 @@ def run(home: Path) -> int:
             file=sys.stderr,
         )
         return 1
+    # The store's modules (SQLAlchemy, the use cases, the printer) first: imported after
+    # PySide6, each module is read by PySide's import hook (about 0.15 s for SQLAlchemy's).
+    import importlib
+
+    for name in ("hardware.printer.factory", "ui.services"):
+        importlib.import_module(name)
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from ui.ops import wait_idle
@@ -113,8 +140,10 @@ def run(home: Path) -> int:
     window, close = build(home)
     window.show()
     window.start()
-    if os.environ.get("TILL_EXIT_WHEN_SHOWN"):
-        _exit_when_shown(qt)
+    exit_after = bool(os.environ.get("TILL_EXIT_WHEN_SHOWN"))
+    if exit_after:
+        _exit_when_shown()
+    QTimer.singleShot(0, lambda: _start_deferred(qt, window, exit_after))
     try:
         return int(qt.exec())
     finally:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -22,6 +23,7 @@ from ui.services import StaffMember, TillServices
 from ui.status_bar import TillStatusBar
 
 tr = translator("Main")
+log = logging.getLogger(__name__)
 
 
 class ScanBridge(QObject):
@@ -65,6 +67,9 @@ class MainWindow(QMainWindow):
         self._previews: tuple[CameraPreview, ...] = (self.checkout.preview,)
         self._previews_lock = threading.Lock()
         self._camera_on = bool(self.cameras)
+        self._started = False
+        # Start-up work the sign-in screen does not need, run after it is shown (ui.app).
+        self.deferred: list[Callable[[], None]] = []
         self.checkout.host = self
         self.setWindowTitle(f"Loyalty Till · {services.config.store.name_zh}")
         self.resize(1280, 800)
@@ -76,7 +81,34 @@ class MainWindow(QMainWindow):
             cam.set_preview(self._on_preview)
         for s in self.scanners:
             s.start(self.bridge.on_scan, self.bridge.on_status)
+        self._started = True
         self.login.focus()
+
+    def run_deferred(self) -> None:
+        """Run the deferred start-up work (once); one failing step does not stop the others."""
+        work, self.deferred = self.deferred, []
+        for step in work:
+            try:
+                step()
+            except Exception:
+                log.exception("deferred start-up step failed")
+
+    def add_scanners(self, scanners: Sequence[Scanner]) -> None:
+        """Readers made after the window (camera, serial): started now if the window is."""
+        new = list(scanners)
+        self.scanners.extend(new)
+        cams = [s for s in new if hasattr(s, "set_preview")]
+        if cams and not self.cameras:
+            self._camera_on = True
+        self.cameras.extend(cams)
+        if not self._started:
+            return
+        for cam in cams:
+            cam.set_preview(self._on_preview)
+        for s in new:
+            if s in cams and not self._camera_on:
+                continue
+            s.start(self.bridge.on_scan, self.bridge.on_status)
 
     def stop(self) -> None:
         for s in self.scanners:

@@ -38,3 +38,36 @@ def test_main_window_opens_on_sign_in_and_names_the_store(qtbot, tmp_path: Path,
 
 def _no_readers(build):  # type: ignore[no-untyped-def]
     return lambda home, **kw: build(home, with_readers=False)
+
+
+def test_readers_made_after_the_window_start_with_it_and_deferred_steps_run_once(qtbot, services) -> None:  # type: ignore[no-untyped-def]
+    from ui.main_window import MainWindow
+
+    class FakeCamera:
+        def __init__(self) -> None:
+            self.started = 0
+            self.preview = None
+
+        def set_preview(self, fn) -> None:  # type: ignore[no-untyped-def]
+            self.preview = fn
+
+        def start(self, on_scan, on_status) -> None:  # type: ignore[no-untyped-def]
+            self.started += 1
+
+        def stop(self) -> None:
+            pass
+
+    w = MainWindow(services)
+    qtbot.addWidget(w)
+    cam = FakeCamera()
+    ran: list[str] = []
+    w.deferred += [lambda: w.add_scanners([cam]), lambda: ran.append("sync"),
+                   lambda: 1 / 0, lambda: ran.append("after a failure")]  # type: ignore[list-item]
+    w.show()
+    w.start()
+    assert not w.has_camera()
+    w.run_deferred()
+    w.run_deferred()  # once only
+    assert ran == ["sync", "after a failure"]
+    assert w.has_camera() and w.camera_enabled() and cam.started == 1 and cam.preview is not None
+    w.stop()
