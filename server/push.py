@@ -868,9 +868,10 @@ def _touch(db: Database, ids: set[uuid.UUID], now: datetime) -> None:
     """After a batch committed: bring the tier and last purchase of members it sold to (held FOR
     SHARE, so not written in the batch) up to date, in a short transaction of its own. Only for
     members whose tier or last purchase the batch saw change; the row is locked and both are
-    recomputed from the committed sales, so concurrent batches never write stale values. (A tier
-    crossed only by the sum of two sales applied side by side in different batches, neither of
-    which saw the other, is written at the member's next such sale.)"""
+    recomputed from the committed sales, so concurrent batches never write stale values. A row
+    another batch holds is skipped, not waited for: that batch updates it after its own commit.
+    (A change seen only by a skipped batch, or a tier crossed only by the sum of two sales
+    applied side by side, is written at the member's next sale.)"""
     if not ids:
         return
     for attempt in range(1, 6):
@@ -895,7 +896,10 @@ def _touch(db: Database, ids: set[uuid.UUID], now: datetime) -> None:
 def _stale(s: Session, ids: list[uuid.UUID], now: datetime,
            lock: bool) -> list[tuple[Member, str, datetime | None]]:
     q = select(Member).where(Member.id.in_(ids), Member.merged_into.is_(None)).order_by(Member.id)
-    members = list(s.execute(q.with_for_update() if lock else q).scalars())
+    # SKIP LOCKED: a member another batch still holds is left to that batch, whose own update
+    # after its commit sees this batch's sales too; waiting here would queue new FOR SHARE
+    # requests behind this one and make every till selling to a busy regular wait.
+    members = list(s.execute(q.with_for_update(skip_locked=True) if lock else q).scalars())
     if not members:
         return []
     live = [m.id for m in members]
