@@ -186,8 +186,8 @@ def _receipt_no(ctx: TillContext, s: Session) -> str:
 
 
 def _feedback_url(ctx: TillContext, token: str) -> str:
-    base = ctx.config.server.feedback_base_url
-    return base if base.endswith("/") and not token else base.rstrip("/") + "/" + token
+    """The receipt QR's URL: the server's feedback page for this sale's signed token."""
+    return ctx.config.server.feedback_base_url.rstrip("/") + "/" + token
 
 
 def _done(ctx: TillContext, sale: orm.Sale, duplicate: bool) -> SaleDone:
