@@ -354,6 +354,333 @@ class _Applier:
         return "applied"
 
 
+# ------------------------------------------------------------------------------ runs in bulk
+
+
+class _Slow(Exception):
+    """The fast path cannot decide this run exactly as the per-change path would."""
+
+
+def _chunks(values: Iterable[Any], size: int = 500) -> Iterable[list[Any]]:
+    items = list(values)
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+class _RunApplier(_Applier):
+    """Applies a whole run of changes with the same rules as `_Applier`, but looks up what the
+    member, ledger and coupon handlers need in a few set-based queries first, decides each change
+    in memory and flushes once at the end (see `_apply_run`). Anything it cannot decide exactly
+    as the per-change path would raises, and the run is redone change by change."""
+
+    def __init__(self, ctx: TillContext, s: Session, dirty: Dirty, report: ApplyReport,
+                 changes: Sequence[Change]) -> None:
+        super().__init__(ctx, s, dirty, report)
+        self.members: dict[uuid.UUID, orm.Member | None] = {}
+        self.by_phone: dict[str, uuid.UUID] = {}
+        self.by_card: dict[str, uuid.UUID] = {}
+        self.aliases: dict[uuid.UUID, uuid.UUID | None] = {}
+        self.entries: set[uuid.UUID] = set()  # ledger entry ids held (or added in this run)
+        self.entries_looked_up: set[uuid.UUID] = set()
+        self.own: dict[type[orm.Base], dict[uuid.UUID, bool]] = {orm.Sale: {}, orm.Refund: {}}
+        self.held: set[tuple[str, uuid.UUID, Any]] = set()  # (sale_id|refund_id, ref, kind)
+        self.coupons: dict[uuid.UUID, orm.Coupon | None] = {}
+        self.coupon_codes: dict[str, orm.Coupon | None] = {}
+        # New rows, added to the session in foreign-key order by flush() (the mapping has no
+        # relationships that would let the unit of work order them).
+        self.new: dict[type[orm.Base], list[orm.Base]] = {
+            orm.Member: [], orm.Coupon: [], orm.LedgerEntry: []}
+        self._prefetch(changes)
+
+    # -- prefetch
+
+    def _prefetch(self, changes: Sequence[Change]) -> None:
+        s = self.s
+        member_ids: set[uuid.UUID] = set()
+        phones: set[str] = set()
+        cards: set[str] = set()
+        referenced: set[uuid.UUID] = set()  # member ids named by ledger entries and coupons
+        entry_ids: set[uuid.UUID] = set()
+        refs: dict[type[orm.Base], set[uuid.UUID]] = {orm.Sale: set(), orm.Refund: set()}
+        coupon_ids: set[uuid.UUID] = set()
+        codes: set[str] = set()
+        for ch in changes:
+            d = ch.data if isinstance(ch.data, dict) else {}
+            key = _uuid(d.get("id") or ch.key)
+            if ch.entity == "member":
+                if key is not None:
+                    member_ids.add(key)
+                for col, found in (("phone", phones), ("card_no", cards)):
+                    value = d.get(col, "")
+                    if value is not None:
+                        found.add(str(value))
+                for v in (_uuid(d.get("merged_into")),):
+                    if v is not None:
+                        member_ids.add(v)
+            elif ch.entity == "ledger_entry":
+                if key is not None:
+                    entry_ids.add(key)
+                for v, into in ((_uuid(d.get("member_id")), referenced),
+                                (_uuid(d.get("sale_id")), refs[orm.Sale]),
+                                (_uuid(d.get("refund_id")), refs[orm.Refund])):
+                    if v is not None:
+                        into.add(v)
+            elif ch.entity == "coupon":
+                if key is not None:
+                    coupon_ids.add(key)
+                if d.get("code"):
+                    codes.add(str(d["code"]))
+                for v, into in ((_uuid(d.get("member_id")), referenced),
+                                (_uuid(d.get("redeemed_sale_id")), refs[orm.Sale])):
+                    if v is not None:
+                        into.add(v)
+        member_ids |= referenced
+        for part in _chunks(member_ids):
+            for m in s.execute(select(orm.Member).where(orm.Member.id.in_(part))).scalars():
+                self._know_member(m)
+        for attr, values in ((orm.Member.phone, phones), (orm.Member.card_no, cards)):
+            for part in _chunks(values):
+                for m in s.execute(select(orm.Member).where(attr.in_(part))).scalars():
+                    self._know_member(m)
+        for mid in member_ids:
+            self.members.setdefault(mid, None)
+        unknown = [mid for mid in referenced if self.members.get(mid) is None]
+        for part in _chunks(unknown):
+            for alias_id, survivor in s.execute(select(orm.MemberAlias.alias_id, orm.MemberAlias.member_id)
+                                                .where(orm.MemberAlias.alias_id.in_(part))):
+                self.aliases[alias_id] = survivor
+        for mid in unknown:
+            self.aliases.setdefault(mid, None)
+        self.entries_looked_up = entry_ids
+        for part in _chunks(entry_ids):
+            self.entries.update(s.execute(select(orm.LedgerEntry.id)
+                                          .where(orm.LedgerEntry.id.in_(part))).scalars())
+        for model, col in ((orm.Sale, "sale_id"), (orm.Refund, "refund_id")):
+            known = self.own[model]
+            for part in _chunks(refs[model]):
+                known.update((i, True) for i in s.execute(
+                    select(model.id).where(model.id.in_(part))).scalars())
+            for ref in refs[model]:
+                known.setdefault(ref, False)
+            column = getattr(orm.LedgerEntry, col)
+            for part in _chunks([ref for ref, mine in known.items() if mine]):
+                for ref, kind in s.execute(select(column, orm.LedgerEntry.kind).where(column.in_(part))):
+                    self.held.add((col, ref, kind))
+        for part in _chunks(coupon_ids):
+            for c in s.execute(select(orm.Coupon).where(orm.Coupon.id.in_(part))).scalars():
+                self._know_coupon(c)
+        for part in _chunks(codes):
+            for c in s.execute(select(orm.Coupon).where(orm.Coupon.code.in_(part))).scalars():
+                self._know_coupon(c)
+        for cid in coupon_ids:
+            self.coupons.setdefault(cid, None)
+        for code in codes:
+            self.coupon_codes.setdefault(code, None)
+
+    def _know_member(self, m: orm.Member) -> None:
+        self.members[m.id] = m
+        self.by_phone[m.phone] = m.id
+        self.by_card[m.card_no] = m.id
+
+    def _know_coupon(self, c: orm.Coupon) -> None:
+        self.coupons[c.id] = c
+        self.coupon_codes[c.code] = c
+
+    # -- lookups (a miss falls back to the database)
+
+    def _member_row(self, member_id: uuid.UUID) -> orm.Member | None:
+        if member_id not in self.members:
+            self.members[member_id] = self.s.get(orm.Member, member_id)
+        return self.members[member_id]
+
+    def _survivor(self, member_id: uuid.UUID | None) -> uuid.UUID | None:
+        if member_id is None:
+            return None
+        row = self._member_row(member_id)
+        if row is None:
+            if member_id not in self.aliases:
+                alias = self.s.get(orm.MemberAlias, member_id)
+                self.aliases[member_id] = None if alias is None else alias.member_id
+            survivor = self.aliases[member_id]
+            if survivor is None:
+                return None
+            row = self._member_row(survivor)
+        seen: set[uuid.UUID] = set()
+        while row is not None and row.merged_into is not None:
+            if row.id in seen:
+                raise _Slow("merge cycle")
+            seen.add(row.id)
+            row = self._member_row(row.merged_into)
+        return None if row is None else row.id
+
+    def _local(self, model: type[orm.Base], key: Any) -> Any:
+        if key is None:
+            return None
+        known = self.own.get(model)
+        if known is None or key not in known:
+            return super()._local(model, key)
+        return True if known[key] else None
+
+    # -- entities
+
+    def _member(self, ch: Change) -> str:
+        if ch.op == "delete":
+            return "skipped"
+        values = row_values(orm.Member, ch.data)
+        member_id = values.pop("id", None) or uuid.UUID(ch.key)
+        if member_id in self.dirty.members:
+            return "kept_local"
+        merged_into = values.get("merged_into")
+        if merged_into is not None and self._member_row(merged_into) is None:
+            values.pop("merged_into")
+        phone, card = values.get("phone", ""), values.get("card_no", "")
+        clashes = {self.by_phone.get(phone) if phone is not None else None,
+                   self.by_card.get(card) if card is not None else None} - {None, member_id}
+        if clashes:
+            dirty = {c in self.dirty.members for c in clashes}
+            if len(dirty) > 1:
+                raise _Slow("which clash the per-change query finds first is not defined")
+            return "kept_local" if dirty.pop() else "conflict"
+        row = self._member_row(member_id)
+        if row is None:
+            row = orm.Member(id=member_id, **values)
+            self.new[orm.Member].append(row)
+        else:
+            if "phone" in values and self.by_phone.get(row.phone) == member_id:
+                del self.by_phone[row.phone]
+            if "card_no" in values and self.by_card.get(row.card_no) == member_id:
+                del self.by_card[row.card_no]
+            for k, v in values.items():
+                setattr(row, k, v)
+        self.members[member_id] = row
+        if row.phone is not None:
+            self.by_phone[row.phone] = member_id
+        if row.card_no is not None:
+            self.by_card[row.card_no] = member_id
+        return "applied"
+
+    def _ledger_entry(self, ch: Change) -> str:
+        if ch.op == "delete":
+            return "skipped"
+        values = row_values(orm.LedgerEntry, ch.data)
+        entry_id = values.pop("id", None) or uuid.UUID(ch.key)
+        if entry_id in self.entries:
+            return "skipped"  # held already; ledger rows never change
+        if entry_id not in self.entries_looked_up and self.s.get(orm.LedgerEntry, entry_id) is not None:
+            return "skipped"
+        member_id = self._survivor(values.get("member_id"))
+        if member_id is None:
+            self.report.note(f"change {ch.seq}: ledger entry of a member not cached here")
+            return "skipped"
+        values["member_id"] = member_id
+        kind = values.get("kind")
+        for col, model in (("sale_id", orm.Sale), ("refund_id", orm.Refund)):
+            ref = values.get(col)
+            if ref is None:
+                continue
+            if self._local(model, ref) is None:
+                values[col] = None
+                continue
+            if ref not in self.own[model]:
+                held = self.s.execute(select(orm.LedgerEntry.id).where(
+                    getattr(orm.LedgerEntry, col) == ref, orm.LedgerEntry.kind == kind)).first()
+                if held is not None:
+                    return "skipped"
+            elif (col, ref, kind) in self.held:
+                return "skipped"
+        self.new[orm.LedgerEntry].append(orm.LedgerEntry(id=entry_id, **values))
+        self.entries.add(entry_id)
+        for col in ("sale_id", "refund_id"):
+            if values.get(col) is not None:
+                self.held.add((col, values[col], kind))
+        return "applied"
+
+    def _coupon(self, ch: Change) -> str:
+        values = row_values(orm.Coupon, ch.data)
+        coupon_id = values.pop("id", None) or uuid.UUID(ch.key)
+        code = values.get("code")
+        if coupon_id not in self.coupons:
+            found = self.s.get(orm.Coupon, coupon_id)
+            self.coupons[coupon_id] = found
+        row = self.coupons[coupon_id]
+        if row is None and code:
+            if code not in self.coupon_codes:
+                self.coupon_codes[code] = self.s.execute(
+                    select(orm.Coupon).where(orm.Coupon.code == code)).scalars().first()
+            row = self.coupon_codes[code]
+        if row is not None and (row.id in self.dirty.coupon_ids or row.code in self.dirty.coupon_codes):
+            return "kept_local"
+        if ch.op == "delete":
+            if row is None:
+                return "skipped"
+            row.status = "void"
+            return "applied"
+        if "member_id" in values and values["member_id"] is not None:
+            member_id = self._survivor(values["member_id"])
+            if member_id is None:
+                self.report.note(f"change {ch.seq}: coupon of a member not cached here")
+                return "skipped"
+            values["member_id"] = member_id
+        if values.get("redeemed_sale_id") is not None and \
+                self._local(orm.Sale, values["redeemed_sale_id"]) is None:
+            values["redeemed_sale_id"] = None
+        if row is None:
+            row = orm.Coupon(id=coupon_id, **values)
+            self.new[orm.Coupon].append(row)
+        else:
+            if "code" in values and self.coupon_codes.get(row.code) is row:
+                self.coupon_codes[row.code] = None
+            for k, v in values.items():
+                setattr(row, k, v)
+        self.coupons[row.id] = row
+        if row.code is not None:
+            self.coupon_codes[row.code] = row
+        return "applied"
+
+    def flush(self) -> None:
+        for rows in self.new.values():
+            if rows:
+                self.s.add_all(rows)
+                self.s.flush()
+                rows.clear()
+        self.s.flush()
+
+    def _other(self, ch: Change) -> str:
+        self.flush()  # these handlers query the database: let them see the run so far
+        return super().apply(ch)
+
+    def apply(self, ch: Change) -> str:
+        if ch.entity in ("member", "ledger_entry", "coupon"):
+            return super().apply(ch)
+        return self._other(ch)
+
+
+def _apply_run(ctx: TillContext, s: Session, dirty: Dirty, report: ApplyReport,
+               changes: Sequence[Change]) -> list[str]:
+    """The outcome of each change of a run (no merge inside). The whole run is first tried in
+    one SAVEPOINT with `_RunApplier`; if anything in it raises (a bad change, a constraint, a case
+    the fast path leaves alone), that savepoint is rolled back and the run is redone change by
+    change, so a bad change still only skips itself. Outcomes and notes reach `report` only from
+    the attempt that stands."""
+    if len(changes) > 1:
+        scratch = ApplyReport()
+        try:
+            with s.begin_nested():
+                fast = _RunApplier(ctx, s, dirty, scratch, changes)
+                outcomes = [fast.apply(ch) for ch in changes]
+                fast.flush()
+        except Exception as exc:  # redo it change by change, which reports what went wrong
+            log.debug("pulled run of %d changes redone one by one: %s", len(changes),
+                      type(exc).__name__)
+        else:
+            for text in scratch.problems:
+                report.note(text)
+            report.trust_changed = report.trust_changed or scratch.trust_changed
+            return outcomes
+    applier = _Applier(ctx, s, dirty, report)
+    return [_apply_one(applier, ch) for ch in changes]
+
+
 def _apply_one(applier: _Applier, ch: Change) -> str:
     s = applier.s
     try:
@@ -446,10 +773,10 @@ def apply_page(ctx: TillContext, changes: Sequence[Change], cursor: int) -> Appl
     for run, merge in _segments(changes):
         with ctx.uow() as uow:
             s = uow.session
-            applier = _Applier(ctx, s, unsent_changes(s), report)
             retry, deferred = deferred, []
-            for ch in [*retry, *run]:
-                outcome = _apply_one(applier, ch)
+            todo = [*retry, *run]
+            for ch, outcome in zip(todo, _apply_run(ctx, s, unsent_changes(s), report, todo),
+                                   strict=True):
                 if outcome == "conflict":
                     deferred.append(ch)
                 else:

@@ -1,0 +1,94 @@
+"""Applying a run of pulled changes in bulk gives the same outcomes as change by change."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from app.domain.ids import new_id
+from app.services.context import open_till
+from app.store import orm
+from sync import apply as apply_mod
+from sync.apply import ApplyReport, apply_page
+from sync.protocol import Change
+from tests.conftest import FAST_HASHER
+from tests.sync.conftest import ledger_data, member_data
+
+LOCAL_PHONE = "+8613700000001"
+
+
+def ch(seq: int, entity: str, key: str, data: dict[str, Any]) -> Change:
+    return Change(seq=seq, entity=entity, op="upsert", key=key, data=data)  # type: ignore[arg-type]
+
+
+def page_with_bad_changes() -> list[Change]:
+    changes: list[Change] = []
+    for i in range(300):
+        m = member_data(phone=f"+86139{i:08d}", serial=1000 + i)
+        e = ledger_data(m["id"], 10 + i)
+        changes += [ch(1, "member", m["id"], m), ch(1, "ledger_entry", e["id"], e)]
+    clash = member_data(phone=LOCAL_PHONE, serial=5000)  # the phone a local member holds
+    orphan = ledger_data(new_id(), 50)  # a member not cached here
+    bad = {"id": "not-a-uuid", "member_id": changes[0].key, "kind": "earn", "points": 1}
+    changes.insert(101, ch(1, "member", clash["id"], clash))
+    changes.insert(251, ch(1, "ledger_entry", orphan["id"], orphan))
+    changes.insert(402, ch(1, "ledger_entry", "bad", bad))
+    return [Change(seq=100 + n, entity=c.entity, op=c.op, key=c.key, data=c.data)
+            for n, c in enumerate(changes)]
+
+
+def apply_to_fresh_till(home: Path, clock: Any, page: list[Change]) -> tuple[ApplyReport, dict[str, Any]]:
+    ctx = open_till(home, clock=clock, hasher=FAST_HASHER)
+    try:
+        local = member_data(phone=LOCAL_PHONE, serial=4000)
+        apply_page(ctx, [ch(1, "member", local["id"], local)], 1)
+        report = apply_page(ctx, page, page[-1].seq)
+        with ctx.uow(write=False) as uow:
+            s = uow.session
+            state = {
+                "members": s.execute(select(func.count()).select_from(orm.Member)).scalar_one(),
+                "points": s.execute(select(func.sum(orm.LedgerEntry.points))).scalar_one(),
+                "entries": s.execute(select(func.count()).select_from(orm.LedgerEntry)).scalar_one(),
+                "clash": s.get(orm.Member, uuid.UUID(page[101].key)),
+            }
+        return report, state
+    finally:
+        ctx.close()
+
+
+def test_a_bad_change_in_a_bulk_run_only_skips_itself(tmp_path: Path, clock: Any,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    page = page_with_bad_changes()
+    fast, state = apply_to_fresh_till(tmp_path / "fast", clock, page)
+    assert (fast.applied, fast.skipped, fast.failed, fast.kept_local) == (600, 1, 2, 0), fast.problems
+    assert state["members"] == 301 and state["entries"] == 300 and state["clash"] is None
+    assert state["points"] == sum(10 + i for i in range(300))
+
+    monkeypatch.setattr(apply_mod, "_RunApplier", None)  # calling it raises: change by change
+    slow, slow_state = apply_to_fresh_till(tmp_path / "slow", clock, page)
+    assert slow_state == state
+    assert (slow.applied, slow.skipped, slow.failed, slow.kept_local, slow.merges) == \
+           (fast.applied, fast.skipped, fast.failed, fast.kept_local, fast.merges)
+    assert slow.problems == fast.problems
+
+
+def test_a_clean_run_takes_the_bulk_path(tmp_path: Path, clock: Any,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    page = page_with_bad_changes()
+    clash = page[101]
+    page = [c for c in page if c.key != "bad" and c is not clash]
+    calls: list[int] = []
+    real = apply_mod._apply_one
+
+    def counted(*args: Any) -> str:
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(apply_mod, "_apply_one", counted)
+    report, _ = apply_to_fresh_till(tmp_path / "home", clock, [*page, clash])
+    assert report.applied == 600 and report.skipped == 1 and report.failed == 1
+    assert len(calls) == 1  # only the one-change page of the local member: the clash is no error
