@@ -250,14 +250,24 @@ class _Applier:
         self.s.add(orm.LedgerEntry(id=entry_id, **values))
         return "applied"
 
-    def _coupon(self, ch: Change) -> str:
-        values = row_values(orm.Coupon, ch.data)
-        coupon_id = values.pop("id", None) or uuid.UUID(ch.key)
-        code = values.get("code")
+    def _find_coupon(self, coupon_id: uuid.UUID, code: str | None) -> orm.Coupon | None:
         row = self.s.get(orm.Coupon, coupon_id)
         if row is None and code:
             # The same coupon under the id the server gave it (a welcome coupon made here).
             row = self.s.execute(select(orm.Coupon).where(orm.Coupon.code == code)).scalars().first()
+        return row
+
+    def _store_coupon(self, row: orm.Coupon | None, coupon_id: uuid.UUID, values: dict[str, Any]) -> None:
+        if row is None:
+            self.s.add(orm.Coupon(id=coupon_id, **values))
+        else:
+            for k, v in values.items():
+                setattr(row, k, v)
+
+    def _coupon(self, ch: Change) -> str:
+        values = row_values(orm.Coupon, ch.data)
+        coupon_id = values.pop("id", None) or uuid.UUID(ch.key)
+        row = self._find_coupon(coupon_id, values.get("code"))
         if row is not None and (row.id in self.dirty.coupon_ids or row.code in self.dirty.coupon_codes):
             return "kept_local"
         if ch.op == "delete":
@@ -274,11 +284,7 @@ class _Applier:
         if values.get("redeemed_sale_id") is not None and \
                 self._local(orm.Sale, values["redeemed_sale_id"]) is None:
             values["redeemed_sale_id"] = None
-        if row is None:
-            self.s.add(orm.Coupon(id=coupon_id, **values))
-        else:
-            for k, v in values.items():
-                setattr(row, k, v)
+        self._store_coupon(row, coupon_id, values)
         return "applied"
 
     def _product(self, ch: Change) -> str:
@@ -595,35 +601,18 @@ class _RunApplier(_Applier):
                 self.held.add((col, values[col], kind))
         return "applied"
 
-    def _coupon(self, ch: Change) -> str:
-        values = row_values(orm.Coupon, ch.data)
-        coupon_id = values.pop("id", None) or uuid.UUID(ch.key)
-        code = values.get("code")
+    def _find_coupon(self, coupon_id: uuid.UUID, code: str | None) -> orm.Coupon | None:
         if coupon_id not in self.coupons:
-            found = self.s.get(orm.Coupon, coupon_id)
-            self.coupons[coupon_id] = found
+            self.coupons[coupon_id] = self.s.get(orm.Coupon, coupon_id)
         row = self.coupons[coupon_id]
         if row is None and code:
             if code not in self.coupon_codes:
                 self.coupon_codes[code] = self.s.execute(
                     select(orm.Coupon).where(orm.Coupon.code == code)).scalars().first()
             row = self.coupon_codes[code]
-        if row is not None and (row.id in self.dirty.coupon_ids or row.code in self.dirty.coupon_codes):
-            return "kept_local"
-        if ch.op == "delete":
-            if row is None:
-                return "skipped"
-            row.status = "void"
-            return "applied"
-        if "member_id" in values and values["member_id"] is not None:
-            member_id = self._survivor(values["member_id"])
-            if member_id is None:
-                self.report.note(f"change {ch.seq}: coupon of a member not cached here")
-                return "skipped"
-            values["member_id"] = member_id
-        if values.get("redeemed_sale_id") is not None and \
-                self._local(orm.Sale, values["redeemed_sale_id"]) is None:
-            values["redeemed_sale_id"] = None
+        return row
+
+    def _store_coupon(self, row: orm.Coupon | None, coupon_id: uuid.UUID, values: dict[str, Any]) -> None:
         if row is None:
             row = orm.Coupon(id=coupon_id, **values)
             self.new[orm.Coupon].append(row)
@@ -635,7 +624,6 @@ class _RunApplier(_Applier):
         self.coupons[row.id] = row
         if row.code is not None:
             self.coupon_codes[row.code] = row
-        return "applied"
 
     def flush(self) -> None:
         for rows in self.new.values():
