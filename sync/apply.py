@@ -222,12 +222,23 @@ class _Applier:
                 setattr(row, k, v)
         return "applied"
 
+    def _entry_held(self, entry_id: uuid.UUID) -> bool:
+        return self.s.get(orm.LedgerEntry, entry_id) is not None
+
+    def _own_entry_held(self, col: str, ref: uuid.UUID, kind: Any) -> bool:
+        """Whether this till's own sale or refund `ref` already has its `kind` entry here."""
+        return self.s.execute(select(orm.LedgerEntry.id).where(
+            getattr(orm.LedgerEntry, col) == ref, orm.LedgerEntry.kind == kind)).first() is not None
+
+    def _store_entry(self, row: orm.LedgerEntry) -> None:
+        self.s.add(row)
+
     def _ledger_entry(self, ch: Change) -> str:
         if ch.op == "delete":
             return "skipped"  # append-only
         values = row_values(orm.LedgerEntry, ch.data)
         entry_id = values.pop("id", None) or uuid.UUID(ch.key)
-        if self.s.get(orm.LedgerEntry, entry_id) is not None:
+        if self._entry_held(entry_id):
             return "skipped"  # held already; ledger rows never change
         member_id = self._survivor(values.get("member_id"))
         if member_id is None:
@@ -243,11 +254,9 @@ class _Applier:
                 values[col] = None  # another till's sale: not in this store
                 continue
             # This till's own sale or refund: its entries were written here at the time.
-            held = self.s.execute(select(orm.LedgerEntry.id).where(
-                getattr(orm.LedgerEntry, col) == ref, orm.LedgerEntry.kind == kind)).first()
-            if held is not None:
+            if self._own_entry_held(col, ref, kind):
                 return "skipped"
-        self.s.add(orm.LedgerEntry(id=entry_id, **values))
+        self._store_entry(orm.LedgerEntry(id=entry_id, **values))
         return "applied"
 
     def _find_coupon(self, coupon_id: uuid.UUID, code: str | None) -> orm.Coupon | None:
@@ -565,41 +574,22 @@ class _RunApplier(_Applier):
             self.by_card[row.card_no] = member_id
         return "applied"
 
-    def _ledger_entry(self, ch: Change) -> str:
-        if ch.op == "delete":
-            return "skipped"
-        values = row_values(orm.LedgerEntry, ch.data)
-        entry_id = values.pop("id", None) or uuid.UUID(ch.key)
+    def _entry_held(self, entry_id: uuid.UUID) -> bool:
         if entry_id in self.entries:
-            return "skipped"  # held already; ledger rows never change
-        if entry_id not in self.entries_looked_up and self.s.get(orm.LedgerEntry, entry_id) is not None:
-            return "skipped"
-        member_id = self._survivor(values.get("member_id"))
-        if member_id is None:
-            self.report.note(f"change {ch.seq}: ledger entry of a member not cached here")
-            return "skipped"
-        values["member_id"] = member_id
-        kind = values.get("kind")
-        for col, model in (("sale_id", orm.Sale), ("refund_id", orm.Refund)):
-            ref = values.get(col)
-            if ref is None:
-                continue
-            if self._local(model, ref) is None:
-                values[col] = None
-                continue
-            if ref not in self.own[model]:
-                held = self.s.execute(select(orm.LedgerEntry.id).where(
-                    getattr(orm.LedgerEntry, col) == ref, orm.LedgerEntry.kind == kind)).first()
-                if held is not None:
-                    return "skipped"
-            elif (col, ref, kind) in self.held:
-                return "skipped"
-        self.new[orm.LedgerEntry].append(orm.LedgerEntry(id=entry_id, **values))
-        self.entries.add(entry_id)
+            return True
+        return entry_id not in self.entries_looked_up and super()._entry_held(entry_id)
+
+    def _own_entry_held(self, col: str, ref: uuid.UUID, kind: Any) -> bool:
+        if ref not in self.own[orm.Sale if col == "sale_id" else orm.Refund]:
+            return super()._own_entry_held(col, ref, kind)
+        return (col, ref, kind) in self.held
+
+    def _store_entry(self, row: orm.LedgerEntry) -> None:
+        self.new[orm.LedgerEntry].append(row)
+        self.entries.add(row.id)
         for col in ("sale_id", "refund_id"):
-            if values.get(col) is not None:
-                self.held.add((col, values[col], kind))
-        return "applied"
+            if getattr(row, col) is not None:
+                self.held.add((col, getattr(row, col), row.kind))
 
     def _find_coupon(self, coupon_id: uuid.UUID, code: str | None) -> orm.Coupon | None:
         if coupon_id not in self.coupons:
