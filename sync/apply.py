@@ -17,6 +17,8 @@ Rules:
 
 from __future__ import annotations
 
+import functools
+import itertools
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.codes import RevocationList, VerifyKey
@@ -149,16 +151,23 @@ def _python_type(column: Any) -> type | None:
     return None
 
 
+@functools.cache
+def _columns(model: type[orm.Base]) -> tuple[tuple[str, type | None], ...]:
+    """Each column's key and the Python type its JSON value is converted to (looked up once:
+    a first pull converts hundreds of thousands of rows)."""
+    return tuple((column.key, _python_type(column)) for column in model.__table__.columns)
+
+
 def row_values(model: type[orm.Base], data: dict[str, Any]) -> dict[str, Any]:
     """The columns of `model` present in `data`, converted from JSON; other keys are ignored
     (a newer server may send more)."""
     out: dict[str, Any] = {}
-    for column in model.__table__.columns:
-        if column.key in data:
+    for key, python_type in _columns(model):
+        if key in data:
             try:
-                out[column.key] = _coerce(_python_type(column), data[column.key])
+                out[key] = _coerce(python_type, data[key])
             except (ValueError, TypeError) as exc:
-                raise BadChange(f"{model.__tablename__}.{column.key}: {exc}") from exc
+                raise BadChange(f"{model.__tablename__}.{key}: {exc}") from exc
     return out
 
 
@@ -230,8 +239,8 @@ class _Applier:
         return self.s.execute(select(orm.LedgerEntry.id).where(
             getattr(orm.LedgerEntry, col) == ref, orm.LedgerEntry.kind == kind)).first() is not None
 
-    def _store_entry(self, row: orm.LedgerEntry) -> None:
-        self.s.add(row)
+    def _store_entry(self, entry_id: uuid.UUID, values: dict[str, Any]) -> None:
+        self.s.add(orm.LedgerEntry(id=entry_id, **values))
 
     def _ledger_entry(self, ch: Change) -> str:
         if ch.op == "delete":
@@ -256,7 +265,7 @@ class _Applier:
             # This till's own sale or refund: its entries were written here at the time.
             if self._own_entry_held(col, ref, kind):
                 return "skipped"
-        self._store_entry(orm.LedgerEntry(id=entry_id, **values))
+        self._store_entry(entry_id, values)
         return "applied"
 
     def _find_coupon(self, coupon_id: uuid.UUID, code: str | None) -> orm.Coupon | None:
@@ -382,6 +391,37 @@ def _chunks(values: Iterable[Any], size: int = 500) -> Iterable[list[Any]]:
         yield items[i:i + size]
 
 
+class _NewRow:
+    """A row a run adds, held as its column values until `_RunApplier.flush` inserts it with
+    the others in bulk (building ORM objects and flushing them through the unit of work cost
+    more than deciding the changes). Its columns read and write as attributes, like the pending
+    ORM row it stands for: a column not given reads None."""
+
+    __slots__ = ("model", "values")
+
+    model: type[orm.Base]
+    values: dict[str, Any]
+
+    def __init__(self, model: type[orm.Base], values: dict[str, Any]) -> None:
+        object.__setattr__(self, "model", model)
+        object.__setattr__(self, "values", values)
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in _column_keys(self.model):
+            raise AttributeError(f"{self.model.__tablename__} has no column {name!r}")
+        return self.values.get(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in _column_keys(self.model):
+            raise AttributeError(f"{self.model.__tablename__} has no column {name!r}")
+        self.values[name] = value
+
+
+@functools.cache
+def _column_keys(model: type[orm.Base]) -> frozenset[str]:
+    return frozenset(key for key, _ in _columns(model))
+
+
 class _RunApplier(_Applier):
     """Applies a whole run of changes with the same rules as `_Applier`, but looks up what the
     member, ledger and coupon handlers need in a few set-based queries first, decides each change
@@ -391,7 +431,7 @@ class _RunApplier(_Applier):
     def __init__(self, ctx: TillContext, s: Session, dirty: Dirty, report: ApplyReport,
                  changes: Sequence[Change]) -> None:
         super().__init__(ctx, s, dirty, report)
-        self.members: dict[uuid.UUID, orm.Member | None] = {}
+        self.members: dict[uuid.UUID, orm.Member | _NewRow | None] = {}
         self.by_phone: dict[str, uuid.UUID] = {}
         self.by_card: dict[str, uuid.UUID] = {}
         self.aliases: dict[uuid.UUID, uuid.UUID | None] = {}
@@ -399,11 +439,11 @@ class _RunApplier(_Applier):
         self.entries_looked_up: set[uuid.UUID] = set()
         self.own: dict[type[orm.Base], dict[uuid.UUID, bool]] = {orm.Sale: {}, orm.Refund: {}}
         self.held: set[tuple[str, uuid.UUID, Any]] = set()  # (sale_id|refund_id, ref, kind)
-        self.coupons: dict[uuid.UUID, orm.Coupon | None] = {}
-        self.coupon_codes: dict[str, orm.Coupon | None] = {}
-        # New rows, added to the session in foreign-key order by flush() (the mapping has no
-        # relationships that would let the unit of work order them).
-        self.new: dict[type[orm.Base], list[orm.Base]] = {
+        self.coupons: dict[uuid.UUID, orm.Coupon | _NewRow | None] = {}
+        self.coupon_codes: dict[str, orm.Coupon | _NewRow | None] = {}
+        # New rows, inserted in foreign-key order by flush() (the mapping has no relationships
+        # that would let the ORM's unit of work order them).
+        self.new: dict[type[orm.Base], list[_NewRow]] = {
             orm.Member: [], orm.Coupon: [], orm.LedgerEntry: []}
         self._prefetch(changes)
 
@@ -503,7 +543,7 @@ class _RunApplier(_Applier):
 
     # -- lookups (a miss falls back to the database)
 
-    def _member_row(self, member_id: uuid.UUID) -> orm.Member | None:
+    def _member_row(self, member_id: uuid.UUID) -> orm.Member | _NewRow | None:
         if member_id not in self.members:
             self.members[member_id] = self.s.get(orm.Member, member_id)
         return self.members[member_id]
@@ -558,7 +598,7 @@ class _RunApplier(_Applier):
             return "kept_local" if dirty.pop() else "conflict"
         row = self._member_row(member_id)
         if row is None:
-            row = orm.Member(id=member_id, **values)
+            row = _NewRow(orm.Member, {"id": member_id, **values})
             self.new[orm.Member].append(row)
         else:
             if "phone" in values and self.by_phone.get(row.phone) == member_id:
@@ -584,14 +624,14 @@ class _RunApplier(_Applier):
             return super()._own_entry_held(col, ref, kind)
         return (col, ref, kind) in self.held
 
-    def _store_entry(self, row: orm.LedgerEntry) -> None:
-        self.new[orm.LedgerEntry].append(row)
-        self.entries.add(row.id)
+    def _store_entry(self, entry_id: uuid.UUID, values: dict[str, Any]) -> None:
+        self.new[orm.LedgerEntry].append(_NewRow(orm.LedgerEntry, {"id": entry_id, **values}))
+        self.entries.add(entry_id)
         for col in ("sale_id", "refund_id"):
-            if getattr(row, col) is not None:
-                self.held.add((col, getattr(row, col), row.kind))
+            if values.get(col) is not None:
+                self.held.add((col, values[col], values.get("kind")))
 
-    def _find_coupon(self, coupon_id: uuid.UUID, code: str | None) -> orm.Coupon | None:
+    def _find_coupon(self, coupon_id: uuid.UUID, code: str | None) -> Any:  # ORM or new row
         if coupon_id not in self.coupons:
             self.coupons[coupon_id] = self.s.get(orm.Coupon, coupon_id)
         row = self.coupons[coupon_id]
@@ -602,9 +642,10 @@ class _RunApplier(_Applier):
             row = self.coupon_codes[code]
         return row
 
-    def _store_coupon(self, row: orm.Coupon | None, coupon_id: uuid.UUID, values: dict[str, Any]) -> None:
+    def _store_coupon(self, row: orm.Coupon | _NewRow | None, coupon_id: uuid.UUID,
+                      values: dict[str, Any]) -> None:
         if row is None:
-            row = orm.Coupon(id=coupon_id, **values)
+            row = _NewRow(orm.Coupon, {"id": coupon_id, **values})
             self.new[orm.Coupon].append(row)
         else:
             if "code" in values and self.coupon_codes.get(row.code) is row:
@@ -616,12 +657,35 @@ class _RunApplier(_Applier):
             self.coupon_codes[row.code] = row
 
     def flush(self) -> None:
-        for rows in self.new.values():
-            if rows:
-                self.s.add_all(rows)
-                self.s.flush()
-                rows.clear()
+        """Insert the new rows, table by table in foreign-key order and each table's rows in the
+        order they were made, then flush the changes to rows that were already stored."""
+        conn = self.s.connection()
+        for model, rows in self.new.items():
+            if not rows:
+                continue
+            # One executemany per stretch of rows with the same columns (a Core INSERT binds
+            # the columns of its first row); stretches keep the order, so a row never comes
+            # before one it refers to.
+            for _keys, stretch in itertools.groupby(rows, key=lambda r: tuple(r.values)):
+                conn.execute(insert(model), [r.values for r in stretch])
+            self._forget(model, rows)
+            rows.clear()
         self.s.flush()
+
+    def _forget(self, model: type[orm.Base], rows: list[_NewRow]) -> None:
+        """Drop inserted rows from the caches: a later change in this run reads them back from
+        the database as ORM rows, so that what it changes is flushed."""
+        if model is orm.Member:
+            for r in rows:
+                if self.members.get(r.values["id"]) is r:
+                    del self.members[r.values["id"]]
+        elif model is orm.Coupon:
+            for r in rows:
+                if self.coupons.get(r.values["id"]) is r:
+                    del self.coupons[r.values["id"]]
+                code = r.values.get("code")
+                if code is not None and self.coupon_codes.get(code) is r:
+                    del self.coupon_codes[code]
 
     def _other(self, ch: Change) -> str:
         self.flush()  # these handlers query the database: let them see the run so far

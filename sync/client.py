@@ -201,7 +201,7 @@ class ServerClient:
             raise Refused(f"The server refused ({resp.status_code}): {message}", code=code,
                           status=resp.status_code)
         try:
-            return answer.model_validate(resp.json())
+            return answer.model_validate_json(resp.content)  # parsed and checked in one pass
         except (ValueError, ValidationError) as exc:
             raise ServerError("The server's answer could not be read.", code="bad_answer",
                               status=resp.status_code) from exc

@@ -15,6 +15,7 @@ import logging
 import random
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,7 +28,14 @@ from app.services.outbox import pending_count
 from app.store.orm import OutboxEvent
 from sync.apply import ApplyReport, apply_page
 from sync.client import NotEnrolled, Offline, ServerClient, SyncError, client_for
-from sync.protocol import MAX_BODY_BYTES, MAX_PULL_LIMIT, MAX_PUSH_EVENTS, PushRequest, WireEvent
+from sync.protocol import (
+    MAX_BODY_BYTES,
+    MAX_PULL_LIMIT,
+    MAX_PUSH_EVENTS,
+    PullResponse,
+    PushRequest,
+    WireEvent,
+)
 from sync.settings import read_section
 from sync.state import adopt_epoch, get_cursor, get_epoch, set_cursor
 
@@ -342,29 +350,38 @@ class SyncWorker:
     # --------------------------------------------------------------------- pull
 
     def _pull(self, client: ServerClient, report: RoundReport) -> None:
+        """Pull pages until the server has no more. While one page is applied (a SQLite
+        transaction with its cursor), the next is already being fetched and parsed on a second
+        thread: the server's time and the till's overlap. Only one request is ever in flight,
+        and a page is applied only after the one before it has committed."""
         limit = max(1, min(self.settings.pull_limit, MAX_PULL_LIMIT))
         with self.ctx.uow(write=False) as uow:
             cursor, epoch = get_cursor(uow.session), get_epoch(uow.session)
-        for _ in range(MAX_PAGES_PER_ROUND):
-            if self._stopping.is_set():
-                return
-            resp = client.pull(cursor, epoch, limit)
-            if resp.reset or resp.epoch != epoch:
-                with self.ctx.uow() as uow:
-                    if adopt_epoch(uow.session, resp.epoch):
-                        report.epoch_reset = True
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="till-sync-fetch") as fetcher:
+            ahead: Future[PullResponse] | None = None
+            for _ in range(MAX_PAGES_PER_ROUND):
+                if self._stopping.is_set():
+                    return  # leaving the block waits for a fetch in flight (it has timeouts)
+                resp = ahead.result() if ahead is not None else client.pull(cursor, epoch, limit)
+                ahead = None
+                if resp.reset or resp.epoch != epoch:
+                    with self.ctx.uow() as uow:
+                        if adopt_epoch(uow.session, resp.epoch):
+                            report.epoch_reset = True
+                        if resp.reset or epoch is not None:
+                            set_cursor(uow.session, 0)
+                        uow.commit()
                     if resp.reset or epoch is not None:
-                        set_cursor(uow.session, 0)
-                    uow.commit()
-                if resp.reset or epoch is not None:
-                    cursor, epoch = 0, resp.epoch
-                    continue  # pull again from the start of the new epoch
-                epoch = resp.epoch
-            applied = apply_page(self.ctx, resp.changes, resp.cursor)
-            report.pages += 1
-            report.changes += len(resp.changes)
-            report.pull.add(applied)
-            cursor = resp.cursor
-            if not resp.more:
-                return
+                        cursor, epoch = 0, resp.epoch
+                        continue  # pull again from the start of the new epoch
+                    epoch = resp.epoch
+                if resp.more:
+                    ahead = fetcher.submit(client.pull, resp.cursor, epoch, limit)
+                applied = apply_page(self.ctx, resp.changes, resp.cursor)
+                report.pages += 1
+                report.changes += len(resp.changes)
+                report.pull.add(applied)
+                cursor = resp.cursor
+                if not resp.more:
+                    return
         raise SyncError("The server kept sending more pages than expected.", code="too_many_pages")
