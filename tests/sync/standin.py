@@ -39,6 +39,7 @@ from sync.protocol import (
 class Faults:
     push_500: int = 0  # the next N pushes answer 500 (nothing recorded)
     pull_500: int = 0
+    pull_500_from: int | None = None  # pulls asking for changes after this cursor answer 500
     drop_push: int = 0  # the next N pushes record everything, then drop the connection
     crash_after: int | None = None  # the next push records this many events, then drops
     partial_results: bool = False  # answer for the first half of each batch only
@@ -265,8 +266,8 @@ class _Handler(BaseHTTPRequestHandler):
         st, faults = self.server_ref.state, self.server_ref.faults
         req = PullRequest.model_validate_json(body)
         with self.server_ref.lock:
-            if faults.pull_500:
-                faults.pull_500 -= 1
+            if faults.pull_500 or (faults.pull_500_from is not None and req.cursor >= faults.pull_500_from):
+                faults.pull_500 = max(0, faults.pull_500 - 1)
                 self._error(500, "internal", "the database is unavailable")
                 return
             if req.epoch is not None and req.epoch != st.epoch:

@@ -16,7 +16,7 @@ from sync import apply as apply_mod
 from sync.apply import ApplyReport, apply_page
 from sync.protocol import Change
 from tests.conftest import FAST_HASHER
-from tests.sync.conftest import ledger_data, member_data
+from tests.sync.conftest import coupon_data, ledger_data, member_data
 
 LOCAL_PHONE = "+8613700000001"
 
@@ -92,3 +92,68 @@ def test_a_clean_run_takes_the_bulk_path(tmp_path: Path, clock: Any,
     report, _ = apply_to_fresh_till(tmp_path / "home", clock, [*page, clash])
     assert report.applied == 600 and report.skipped == 1 and report.failed == 1
     assert len(calls) == 1  # only the one-change page of the local member: the clash is no error
+
+
+def page_that_makes_and_changes_rows() -> list[Change]:
+    """Rows made and then changed again in one run, across a change that makes the bulk path
+    write what it holds so far (a product), and a member merged into one made earlier in the
+    run (its row must be inserted after the survivor's)."""
+    survivor = member_data(phone="+8613900000010", serial=10)
+    merged = member_data(phone="+8613900000011", serial=11, merged_into=survivor["id"])
+    coupon = coupon_data("CRUN000001", survivor["id"])
+    entry = ledger_data(survivor["id"], 300)
+    pid = str(new_id())
+    product = {"id": pid, "sku": "6909999999990", "name_zh": "茶", "name_en": "Tea",
+               "category": "drinks", "unit_price": 900, "member_price": None, "active": True}
+    changes = [
+        ch(1, "member", survivor["id"], survivor),
+        ch(1, "member", merged["id"], merged),
+        ch(1, "coupon", coupon["id"], coupon),
+        ch(1, "ledger_entry", entry["id"], entry),
+        ch(1, "product", pid, product),
+        ch(1, "member", survivor["id"], {**survivor, "tier": "gold", "name": "Renamed"}),
+        ch(1, "coupon", coupon["id"], {**coupon, "status": "void"}),
+        ch(1, "member", merged["id"], {**merged, "tier": "black"}),
+    ]
+    return [Change(seq=10 + n, entity=c.entity, op=c.op, key=c.key, data=c.data)
+            for n, c in enumerate(changes)]
+
+
+def stored(home: Path, clock: Any, page: list[Change]) -> tuple[ApplyReport, dict[str, Any]]:
+    ctx = open_till(home, clock=clock, hasher=FAST_HASHER)
+    try:
+        report = apply_page(ctx, page, page[-1].seq)
+        with ctx.uow(write=False) as uow:
+            s = uow.session
+            members = {str(m.id): (m.tier, m.name, None if m.merged_into is None else str(m.merged_into))
+                       for m in s.execute(select(orm.Member)).scalars()}
+            coupons = {c.code: (c.status, str(c.member_id)) for c in s.execute(select(orm.Coupon)).scalars()}
+            points = s.execute(select(func.sum(orm.LedgerEntry.points))).scalar_one()
+        return report, {"members": members, "coupons": coupons, "points": points}
+    finally:
+        ctx.close()
+
+
+def test_rows_made_and_changed_in_one_run_keep_their_last_values(
+        tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    page = page_that_makes_and_changes_rows()
+    survivor, merged = page[0].key, page[1].key
+    calls: list[int] = []
+    real = apply_mod._apply_one
+
+    def counted(*args: Any) -> str:
+        calls.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(apply_mod, "_apply_one", counted)
+    fast, state = stored(tmp_path / "fast", clock, page)
+    assert calls == []  # the whole run took the bulk path
+    assert fast.applied == len(page) and fast.failed == 0, fast.problems
+    assert state["members"] == {survivor: ("gold", "Renamed", None),
+                                merged: ("black", "Server Member", survivor)}
+    assert state["coupons"] == {"CRUN000001": ("void", survivor)}
+    assert state["points"] == 300
+
+    monkeypatch.setattr(apply_mod, "_RunApplier", None)  # change by change
+    slow, slow_state = stored(tmp_path / "slow", clock, page)
+    assert slow_state == state and slow.applied == fast.applied

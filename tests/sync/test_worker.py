@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from app.services.context import TillContext
 from app.services.outbox import pending_count
 from app.store import orm
+from sync import worker as worker_mod
 from sync.client import Offline, ServerError
 from sync.protocol import WireEvent
 from sync.state import get_cursor, get_epoch
@@ -298,3 +299,52 @@ def test_wire_events_round_trip(enrolled: TillContext, staff: Any, products: Any
     ev = WireEvent(id=row.id, terminal_id=row.terminal_id, seq=row.seq, type=row.type,
                    schema_version=row.schema_version, payload=row.payload, created_at=row.created_at)
     assert WireEvent.model_validate_json(ev.model_dump_json()) == ev
+
+
+def test_the_next_page_is_fetched_while_one_is_applied(
+        enrolled: TillContext, server: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    for i in range(4):
+        server.state.add_change("member", f"m{i}", member_data(phone=f"+861390013900{i}", serial=i))
+    real = worker_mod.apply_page
+    overlapped: list[bool] = []
+
+    def apply_waiting_for_the_next_request(ctx: TillContext, changes: Any, cursor: int) -> Any:
+        asked = len([r for r in server.requests if r.path.endswith("/sync/pull")])
+        if cursor < 4:  # the request for the page after this one arrives while this one waits
+            try:
+                wait_for(lambda: len([r for r in server.requests
+                                      if r.path.endswith("/sync/pull")]) > asked, timeout=5)
+                overlapped.append(True)
+            except AssertionError:
+                overlapped.append(False)
+        return real(ctx, changes, cursor)
+
+    monkeypatch.setattr(worker_mod, "apply_page", apply_waiting_for_the_next_request)
+    w = SyncWorker(enrolled, WorkerSettings(pull_limit=1))
+    report = w.run_once()
+    w.stop()
+    assert report.ok and report.pages == 4 and report.pull.applied == 4
+    assert overlapped == [True, True, True]
+    with enrolled.uow(write=False) as uow:
+        assert get_cursor(uow.session) == 4
+
+
+def test_a_failed_fetch_of_the_next_page_keeps_the_pages_applied_before_it(
+        enrolled: TillContext, server: StandIn) -> None:
+    for i in range(5):
+        server.state.add_change("member", f"m{i}", member_data(phone=f"+861390013900{i}", serial=i))
+    server.faults.pull_500_from = 2
+    w = SyncWorker(enrolled, WorkerSettings(pull_limit=1))
+    report = w.run_once()
+    assert isinstance(report.error, ServerError)
+    assert report.pages == 2 and report.pull.applied == 2
+    with enrolled.uow(write=False) as uow:
+        assert get_cursor(uow.session) == 2
+        assert uow.session.query(orm.Member).count() == 2
+    server.faults.pull_500_from = None
+    report = w.run_once()
+    w.stop()
+    assert report.ok and report.pages == 3
+    with enrolled.uow(write=False) as uow:
+        assert get_cursor(uow.session) == 5
+        assert uow.session.query(orm.Member).count() == 5
