@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
@@ -27,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.codes import RevocationList, VerifyKey
@@ -492,54 +491,46 @@ class _RunApplier(_Applier):
                         into.add(v)
         member_ids |= referenced
         for part in _chunks(member_ids):
-            for m in s.execute(select(orm.Member).where(self._one_of(orm.Member.id, part))).scalars():
+            for m in s.execute(select(orm.Member).where(orm.Member.id.in_(part))).scalars():
                 self._know_member(m)
         for attr, values in ((orm.Member.phone, phones), (orm.Member.card_no, cards)):
             for part in _chunks(values):
-                for m in s.execute(select(orm.Member).where(self._one_of(attr, part))).scalars():
+                for m in s.execute(select(orm.Member).where(attr.in_(part))).scalars():
                     self._know_member(m)
         for mid in member_ids:
             self.members.setdefault(mid, None)
         unknown = [mid for mid in referenced if self.members.get(mid) is None]
         for part in _chunks(unknown):
             for alias_id, survivor in s.execute(select(orm.MemberAlias.alias_id, orm.MemberAlias.member_id)
-                                                .where(self._one_of(orm.MemberAlias.alias_id, part))):
+                                                .where(orm.MemberAlias.alias_id.in_(part))):
                 self.aliases[alias_id] = survivor
         for mid in unknown:
             self.aliases.setdefault(mid, None)
         self.entries_looked_up = entry_ids
         for part in _chunks(entry_ids):
             self.entries.update(s.execute(select(orm.LedgerEntry.id)
-                                          .where(self._one_of(orm.LedgerEntry.id, part))).scalars())
+                                          .where(orm.LedgerEntry.id.in_(part))).scalars())
         for model, col in ((orm.Sale, "sale_id"), (orm.Refund, "refund_id")):
             known = self.own[model]
             for part in _chunks(refs[model]):
                 known.update((i, True) for i in s.execute(
-                    select(model.id).where(self._one_of(model.id, part))).scalars())
+                    select(model.id).where(model.id.in_(part))).scalars())
             for ref in refs[model]:
                 known.setdefault(ref, False)
             column = getattr(orm.LedgerEntry, col)
             for part in _chunks([ref for ref, mine in known.items() if mine]):
-                rows = s.execute(select(column, orm.LedgerEntry.kind).where(self._one_of(column, part)))
-                for ref, kind in rows:
+                for ref, kind in s.execute(select(column, orm.LedgerEntry.kind).where(column.in_(part))):
                     self.held.add((col, ref, kind))
         for part in _chunks(coupon_ids):
-            for c in s.execute(select(orm.Coupon).where(self._one_of(orm.Coupon.id, part))).scalars():
+            for c in s.execute(select(orm.Coupon).where(orm.Coupon.id.in_(part))).scalars():
                 self._know_coupon(c)
         for part in _chunks(codes):
-            for c in s.execute(select(orm.Coupon).where(self._one_of(orm.Coupon.code, part))).scalars():
+            for c in s.execute(select(orm.Coupon).where(orm.Coupon.code.in_(part))).scalars():
                 self._know_coupon(c)
         for cid in coupon_ids:
             self.coupons.setdefault(cid, None)
         for code in codes:
             self.coupon_codes.setdefault(code, None)
-
-    def _one_of(self, column: Any, values: list[Any]) -> Any:
-        """`column IN (values)` with the values bound as one JSON array read by `json_each`:
-        binding a page's few hundred ids one by one cost more than running the query."""
-        process = column.type.bind_processor(self.s.get_bind().dialect)
-        stored = [process(v) for v in values] if process is not None else values
-        return column.in_(select(func.json_each(json.dumps(stored)).table_valued("value").c.value))
 
     def _know_member(self, m: orm.Member) -> None:
         self.members[m.id] = m
