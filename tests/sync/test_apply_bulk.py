@@ -76,11 +76,8 @@ def test_a_bad_change_in_a_bulk_run_only_skips_itself(tmp_path: Path, clock: Any
     assert slow.problems == fast.problems
 
 
-def test_a_clean_run_takes_the_bulk_path(tmp_path: Path, clock: Any,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    page = page_with_bad_changes()
-    clash = page[101]
-    page = [c for c in page if c.key != "bad" and c is not clash]
+def count_changes_applied_one_by_one(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A list that gets an item for each change applied one by one (not in a bulk run)."""
     calls: list[int] = []
     real = apply_mod._apply_one
 
@@ -89,6 +86,15 @@ def test_a_clean_run_takes_the_bulk_path(tmp_path: Path, clock: Any,
         return real(*args)
 
     monkeypatch.setattr(apply_mod, "_apply_one", counted)
+    return calls
+
+
+def test_a_clean_run_takes_the_bulk_path(tmp_path: Path, clock: Any,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    page = page_with_bad_changes()
+    clash = page[101]
+    page = [c for c in page if c.key != "bad" and c is not clash]
+    calls = count_changes_applied_one_by_one(monkeypatch)
     report, _ = apply_to_fresh_till(tmp_path / "home", clock, [*page, clash])
     assert report.applied == 600 and report.skipped == 1 and report.failed == 1
     assert len(calls) == 1  # only the one-change page of the local member: the clash is no error
@@ -138,14 +144,7 @@ def test_rows_made_and_changed_in_one_run_keep_their_last_values(
         tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     page = page_that_makes_and_changes_rows()
     survivor, merged = page[0].key, page[1].key
-    calls: list[int] = []
-    real = apply_mod._apply_one
-
-    def counted(*args: Any) -> str:
-        calls.append(1)
-        return real(*args)
-
-    monkeypatch.setattr(apply_mod, "_apply_one", counted)
+    calls = count_changes_applied_one_by_one(monkeypatch)
     fast, state = stored(tmp_path / "fast", clock, page)
     assert calls == []  # the whole run took the bulk path
     assert fast.applied == len(page) and fast.failed == 0, fast.problems
