@@ -308,12 +308,14 @@ def test_the_next_page_is_fetched_while_one_is_applied(
     real = worker_mod.apply_page
     overlapped: list[bool] = []
 
+    def pulls() -> int:
+        return sum(r.path.endswith("/sync/pull") for r in server.requests)
+
     def apply_waiting_for_the_next_request(ctx: TillContext, changes: Any, cursor: int) -> Any:
-        asked = len([r for r in server.requests if r.path.endswith("/sync/pull")])
+        asked = pulls()
         if cursor < 4:  # the request for the page after this one arrives while this one waits
             try:
-                wait_for(lambda: len([r for r in server.requests
-                                      if r.path.endswith("/sync/pull")]) > asked, timeout=5)
+                wait_for(lambda: pulls() > asked, timeout=5)
                 overlapped.append(True)
             except AssertionError:
                 overlapped.append(False)
