@@ -21,7 +21,7 @@ import functools
 import itertools
 import logging
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -114,27 +114,51 @@ class BadChange(ValueError):
     pass
 
 
+def _to_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _to_datetime(value: Any) -> datetime:
+    at = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def _to_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.lower() in ("1", "true", "yes")
+    return bool(value)
+
+
+def _to_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise BadChange(f"not an integer: {value!r}")
+    return int(value)
+
+
+_CONVERTERS: dict[type, Callable[[Any], Any]] = {
+    uuid.UUID: _to_uuid, datetime: _to_datetime, date: _to_date, bool: _to_bool, int: _to_int,
+    str: str,
+}
+
+
 def _coerce(python_type: type | None, value: Any) -> Any:
-    if value is None or python_type is None:
-        return value
-    if python_type is uuid.UUID:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    if python_type is datetime:
-        at = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-        return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-    if python_type is date:
-        return value if isinstance(value, date) else date.fromisoformat(str(value))
-    if python_type is bool:
-        if isinstance(value, str):
-            return value.lower() in ("1", "true", "yes")
-        return bool(value)
-    if python_type is int:
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise BadChange(f"not an integer: {value!r}")
-        return int(value)
-    if python_type is str:
-        return str(value)
-    return value  # JSON columns: lists and dicts as they come
+    """`value` from JSON as `python_type` (None stays None; JSON columns as they come)."""
+    convert = _CONVERTERS.get(python_type) if python_type is not None else None
+    return value if value is None or convert is None else convert(value)
+
+
+class _Uuids(dict[Any, uuid.UUID]):
+    """The UUIDs of one run, each parsed once (a member's id comes again in its ledger entries
+    and coupons): `uuids[text]` parses `text` the first time and raises ValueError if it is
+    not a UUID."""
+
+    def __missing__(self, text: Any) -> uuid.UUID:
+        parsed = self[text] = _to_uuid(text)
+        return parsed
 
 
 def _python_type(column: Any) -> type | None:
@@ -152,22 +176,32 @@ def _python_type(column: Any) -> type | None:
 
 
 @functools.cache
-def _columns(model: type[orm.Base]) -> tuple[tuple[str, type | None], ...]:
-    """Each column's key and the Python type its JSON value is converted to (looked up once:
-    a first pull converts hundreds of thousands of rows)."""
-    return tuple((column.key, _python_type(column)) for column in model.__table__.columns)
+def _columns(model: type[orm.Base]) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    """Each column's key and the converter its JSON value goes through (looked up once: a first
+    pull converts hundreds of thousands of rows); None: JSON columns, taken as they come."""
+    out = []
+    for column in model.__table__.columns:
+        python_type = _python_type(column)
+        out.append((column.key, None if python_type is None else _CONVERTERS.get(python_type)))
+    return tuple(out)
 
 
-def row_values(model: type[orm.Base], data: dict[str, Any]) -> dict[str, Any]:
+def row_values(model: type[orm.Base], data: dict[str, Any],
+               uuids: _Uuids | None = None) -> dict[str, Any]:
     """The columns of `model` present in `data`, converted from JSON; other keys are ignored
-    (a newer server may send more)."""
+    (a newer server may send more). UUIDs are parsed through `uuids` when given."""
     out: dict[str, Any] = {}
-    for key, python_type in _columns(model):
-        if key in data:
-            try:
-                out[key] = _coerce(python_type, data[key])
-            except (ValueError, TypeError) as exc:
-                raise BadChange(f"{model.__tablename__}.{key}: {exc}") from exc
+    for key, convert in _columns(model):
+        if key not in data:
+            continue
+        value = data[key]
+        if value is None or convert is None:
+            out[key] = value
+            continue
+        try:
+            out[key] = uuids[value] if uuids is not None and convert is _to_uuid else convert(value)
+        except (ValueError, TypeError) as exc:
+            raise BadChange(f"{model.__tablename__}.{key}: {exc}") from exc
     return out
 
 
@@ -180,6 +214,7 @@ class _Applier:
         self.s = s
         self.dirty = dirty
         self.report = report
+        self.uuids: _Uuids | None = None  # a run's parsed UUIDs (see _RunApplier)
 
     def _survivor(self, member_id: uuid.UUID | None) -> uuid.UUID | None:
         """The local member id for `member_id` (following aliases), or None if unknown."""
@@ -209,7 +244,7 @@ class _Applier:
     def _member(self, ch: Change) -> str:
         if ch.op == "delete":
             return "skipped"  # members are never deleted at a till (old receipts name them)
-        values = row_values(orm.Member, ch.data)
+        values = row_values(orm.Member, ch.data, self.uuids)
         member_id = values.pop("id", None) or uuid.UUID(ch.key)
         if member_id in self.dirty.members:
             return "kept_local"
@@ -245,7 +280,7 @@ class _Applier:
     def _ledger_entry(self, ch: Change) -> str:
         if ch.op == "delete":
             return "skipped"  # append-only
-        values = row_values(orm.LedgerEntry, ch.data)
+        values = row_values(orm.LedgerEntry, ch.data, self.uuids)
         entry_id = values.pop("id", None) or uuid.UUID(ch.key)
         if self._entry_held(entry_id):
             return "skipped"  # held already; ledger rows never change
@@ -283,7 +318,7 @@ class _Applier:
                 setattr(row, k, v)
 
     def _coupon(self, ch: Change) -> str:
-        values = row_values(orm.Coupon, ch.data)
+        values = row_values(orm.Coupon, ch.data, self.uuids)
         coupon_id = values.pop("id", None) or uuid.UUID(ch.key)
         row = self._find_coupon(coupon_id, values.get("code"))
         if row is not None and (row.id in self.dirty.coupon_ids or row.code in self.dirty.coupon_codes):
@@ -310,7 +345,7 @@ class _Applier:
         if ch.op == "delete":
             self.s.execute(delete(orm.Product).where(orm.Product.id == product_id))
             return "applied"
-        values = row_values(orm.Product, ch.data)
+        values = row_values(orm.Product, ch.data, self.uuids)
         product_id = values.pop("id", None) or uuid.UUID(ch.key)
         if "sku" in values:  # the server's catalogue wins: a barcode moved to another product
             self.s.execute(delete(orm.Product).where(orm.Product.sku == values["sku"],
@@ -327,7 +362,7 @@ class _Applier:
         if ch.op == "delete":
             self.s.execute(delete(orm.Promotion).where(orm.Promotion.id == ch.key))
             return "applied"
-        values = row_values(orm.Promotion, ch.data)
+        values = row_values(orm.Promotion, ch.data, self.uuids)
         promo_id = values.pop("id", None) or ch.key
         row = self.s.get(orm.Promotion, promo_id)
         if row is None:
@@ -422,15 +457,23 @@ def _column_keys(model: type[orm.Base]) -> frozenset[str]:
     return frozenset(key for key, _ in _columns(model))
 
 
+# An INSERT's SQL and, per parameter: the key it takes from a row and its bind processor, or
+# (None, None, the stored form of the column's default).
+_InsertPlan = tuple[str, tuple[tuple[str | None, Any, Any], ...]]
+
+
 class _RunApplier(_Applier):
     """Applies a whole run of changes with the same rules as `_Applier`, but looks up what the
     member, ledger and coupon handlers need in a few set-based queries first, decides each change
     in memory and flushes once at the end (see `_apply_run`). Anything it cannot decide exactly
     as the per-change path would raises, and the run is redone change by change."""
 
+    uuids: _Uuids
+
     def __init__(self, ctx: TillContext, s: Session, dirty: Dirty, report: ApplyReport,
                  changes: Sequence[Change]) -> None:
         super().__init__(ctx, s, dirty, report)
+        self.uuids = _Uuids()
         self.members: dict[uuid.UUID, orm.Member | _NewRow | None] = {}
         self.by_phone: dict[str, uuid.UUID] = {}
         self.by_card: dict[str, uuid.UUID] = {}
@@ -445,6 +488,7 @@ class _RunApplier(_Applier):
         # that would let the ORM's unit of work order them).
         self.new: dict[type[orm.Base], list[_NewRow]] = {
             orm.Member: [], orm.Coupon: [], orm.LedgerEntry: []}
+        self.plans: dict[tuple[type[orm.Base], tuple[str, ...]], _InsertPlan | None] = {}
         self._prefetch(changes)
 
     # -- prefetch
@@ -461,7 +505,7 @@ class _RunApplier(_Applier):
         codes: set[str] = set()
         for ch in changes:
             d = ch.data if isinstance(ch.data, dict) else {}
-            key = _uuid(d.get("id") or ch.key)
+            key = self._id(d.get("id") or ch.key)
             if ch.entity == "member":
                 if key is not None:
                     member_ids.add(key)
@@ -469,15 +513,15 @@ class _RunApplier(_Applier):
                     value = d.get(col, "")
                     if value is not None:
                         found.add(str(value))
-                for v in (_uuid(d.get("merged_into")),):
-                    if v is not None:
-                        member_ids.add(v)
+                merged_into = self._id(d.get("merged_into"))
+                if merged_into is not None:
+                    member_ids.add(merged_into)
             elif ch.entity == "ledger_entry":
                 if key is not None:
                     entry_ids.add(key)
-                for v, into in ((_uuid(d.get("member_id")), referenced),
-                                (_uuid(d.get("sale_id")), refs[orm.Sale]),
-                                (_uuid(d.get("refund_id")), refs[orm.Refund])):
+                for v, into in ((self._id(d.get("member_id")), referenced),
+                                (self._id(d.get("sale_id")), refs[orm.Sale]),
+                                (self._id(d.get("refund_id")), refs[orm.Refund])):
                     if v is not None:
                         into.add(v)
             elif ch.entity == "coupon":
@@ -485,8 +529,8 @@ class _RunApplier(_Applier):
                     coupon_ids.add(key)
                 if d.get("code"):
                     codes.add(str(d["code"]))
-                for v, into in ((_uuid(d.get("member_id")), referenced),
-                                (_uuid(d.get("redeemed_sale_id")), refs[orm.Sale])):
+                for v, into in ((self._id(d.get("member_id")), referenced),
+                                (self._id(d.get("redeemed_sale_id")), refs[orm.Sale])):
                     if v is not None:
                         into.add(v)
         member_ids |= referenced
@@ -531,6 +575,12 @@ class _RunApplier(_Applier):
             self.coupons.setdefault(cid, None)
         for code in codes:
             self.coupon_codes.setdefault(code, None)
+
+    def _id(self, value: Any) -> uuid.UUID | None:
+        try:
+            return self.uuids[value] if value else None
+        except (ValueError, TypeError):
+            return None  # the handler reports it
 
     def _know_member(self, m: orm.Member) -> None:
         self.members[m.id] = m
@@ -581,7 +631,7 @@ class _RunApplier(_Applier):
     def _member(self, ch: Change) -> str:
         if ch.op == "delete":
             return "skipped"
-        values = row_values(orm.Member, ch.data)
+        values = row_values(orm.Member, ch.data, self.uuids)
         member_id = values.pop("id", None) or uuid.UUID(ch.key)
         if member_id in self.dirty.members:
             return "kept_local"
@@ -663,14 +713,55 @@ class _RunApplier(_Applier):
         for model, rows in self.new.items():
             if not rows:
                 continue
-            # One executemany per stretch of rows with the same columns (a Core INSERT binds
-            # the columns of its first row); stretches keep the order, so a row never comes
-            # before one it refers to.
-            for _keys, stretch in itertools.groupby(rows, key=lambda r: tuple(r.values)):
-                conn.execute(insert(model), [r.values for r in stretch])
+            # One executemany per stretch of rows with the same columns (an INSERT names the
+            # columns of its first row); stretches keep the order, so a row never comes before
+            # one it refers to.
+            for keys, group in itertools.groupby(rows, key=lambda r: tuple(r.values)):
+                stretch = [r.values for r in group]
+                plan = self._insert_plan(model, keys)
+                if plan is None:
+                    conn.execute(insert(model), stretch)
+                    continue
+                sql, binds = plan
+                conn.exec_driver_sql(sql, [
+                    tuple(default if key is None else
+                          (values[key] if process is None or values[key] is None
+                           else process(values[key]))
+                          for key, process, default in binds)
+                    for values in stretch])
             self._forget(model, rows)
             rows.clear()
         self.s.flush()
+
+    def _insert_plan(self, model: type[orm.Base], keys: tuple[str, ...]) -> _InsertPlan | None:
+        """The driver-level INSERT of `model` rows holding `keys`, with each parameter's bind
+        processor looked up once (SQLAlchemy would otherwise look them up, and build a
+        parameter dict, row by row: a third of a first pull's time). None when a column left
+        out has a default that must be computed per row; such rows go through Core."""
+        if (model, keys) in self.plans:
+            return self.plans[(model, keys)]
+        table = model.__mapper__.local_table
+        dialect = self.s.connection().dialect
+        defaults: dict[str, Any] = {}
+        for column in table.columns:
+            if column.key not in keys and column.default is not None:
+                if not column.default.is_scalar:
+                    self.plans[(model, keys)] = None
+                    return None
+                defaults[column.key] = column.default.arg
+        compiled = insert(model).compile(dialect=dialect, column_keys=[*keys, *defaults])
+        binds: list[tuple[str | None, Any, Any]] = []
+        for name in compiled.positiontup or ():
+            column = table.c[name]
+            process = column.type.dialect_impl(dialect).bind_processor(dialect)
+            if name in keys:
+                binds.append((name, process, None))
+            else:
+                value = defaults[name]
+                binds.append((None, None, value if process is None else process(value)))
+        plan = (str(compiled), tuple(binds))
+        self.plans[(model, keys)] = plan
+        return plan
 
     def _forget(self, model: type[orm.Base], rows: list[_NewRow]) -> None:
         """Drop inserted rows from the caches: a later change in this run reads them back from

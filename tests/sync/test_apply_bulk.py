@@ -156,3 +156,41 @@ def test_rows_made_and_changed_in_one_run_keep_their_last_values(
     monkeypatch.setattr(apply_mod, "_RunApplier", None)  # change by change
     slow, slow_state = stored(tmp_path / "slow", clock, page)
     assert slow_state == state and slow.applied == fast.applied
+
+
+def raw_rows(home: Path, clock: Any, page: list[Change]) -> dict[str, list[tuple[Any, ...]]]:
+    """Every stored row of the tables a pull fills, as SQLite holds them (text, not objects)."""
+    ctx = open_till(home, clock=clock, hasher=FAST_HASHER)
+    try:
+        report = apply_page(ctx, page, page[-1].seq)
+        assert report.failed == 0, report.problems
+        with ctx.uow(write=False) as uow:
+            conn = uow.session.connection()
+            return {table: [tuple(r) for r in conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY id")]
+                    for table in ("members", "ledger_entries", "coupons")}
+    finally:
+        ctx.close()
+
+
+def test_bulk_inserts_store_exactly_what_the_unit_of_work_stores(
+        tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bulk path writes rows through the driver with SQLAlchemy's bind processors: the stored
+    text (ids, times, JSON, booleans) must be the same as through the ORM, and columns an older
+    server leaves out get the model's defaults (a default computed per row included)."""
+    full = member_data(phone="+8613900000020", serial=20, birthday=None, marketing_opt_in=True)
+    short = {k: v for k, v in member_data(phone="+8613900000021", serial=21).items()
+             if k not in ("tier", "favourite_categories")}
+    entry = ledger_data(full["id"], 120, at="2026-06-01T16:00:00+08:00")  # stored in UTC
+    bare_entry = {k: v for k, v in ledger_data(short["id"], 80).items() if k != "note"}
+    coupon = {k: v for k, v in coupon_data("CRAW000001", full["id"]).items()
+              if k not in ("name", "percent", "categories", "stackable")}
+    page = [Change(seq=1 + n, entity=e, op="upsert", key=d["id"], data=d)  # type: ignore[arg-type]
+            for n, (e, d) in enumerate([("member", full), ("member", short), ("ledger_entry", entry),
+                                        ("ledger_entry", bare_entry), ("coupon", coupon)])]
+    calls = count_changes_applied_one_by_one(monkeypatch)
+    fast = raw_rows(tmp_path / "fast", clock, page)
+    assert calls == []
+    monkeypatch.setattr(apply_mod, "_RunApplier", None)  # change by change, through the ORM
+    slow = raw_rows(tmp_path / "slow", clock, page)
+    assert fast == slow
+    assert len(fast["members"]) == 2 and len(fast["ledger_entries"]) == 2 and len(fast["coupons"]) == 1
