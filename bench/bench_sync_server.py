@@ -132,14 +132,19 @@ def contention(server: ServerProcess, url: str, n_tills: int, rounds: int, per_p
             "load_avg_1m": os.getloadavg()[0]}
 
 
-def seed_members(url: str, store_id: str, n: int) -> float:
+def seed_members(url: str, store_id: str, n: int, random_ids: bool = False) -> float:
     """Bulk path for HQ imports and benchmarks: members, their store link and one earn entry
     each, inserted with Core executemany; the change rows go through `server.pull.record_change`
-    and are written, with their seqs, by the commit hook like any other change."""
+    and are written, with their seqs, by the commit hook like any other change.
+
+    Ids are UUIDv7 made in registration order, as the till and the server make them, so the
+    ids a till pulls grow with the seqs. `random_ids` seeds random (v4) ids instead: the worst
+    case for the till's indexes, where every page's inserts land all over each B-tree."""
     from datetime import UTC, datetime, timedelta
 
     from sqlalchemy import insert
 
+    from app.domain.ids import new_id
     from app.domain.points import expiry_for
     from server.models import LedgerEntry, Member, MemberStore
     from server.pull import ledger_data, member_data, record_change
@@ -149,14 +154,15 @@ def seed_members(url: str, store_id: str, n: int) -> float:
     db, s = session_for(url)
     now = datetime.now(UTC)
     members, links, entries = [], [], []
+    make_id = uuid.uuid4 if random_ids else new_id
     for i in range(n):
         at = now - timedelta(days=400) + timedelta(seconds=i * 300)
-        m = Member(id=uuid.uuid4(), phone=f"+86137{i:08d}", card_no=f"9{i:011d}", name=f"Member {i}",
+        m = Member(id=make_id(), phone=f"+86137{i:08d}", card_no=f"9{i:011d}", name=f"Member {i}",
                    birthday=None, family=None, favourite_categories=[], consent_policy_version="2025-01",
                    consent_at=at, marketing_opt_in=i % 3 == 0, registered_at=at, store_id=store_id,
                    tier="basic", last_purchase_at=None, merged_into=None, stub=False,
                    overdraft_flagged_at=None, updated_at=now)
-        e = LedgerEntry(id=uuid.uuid4(), member_id=m.id, kind="earn", points=100 + i % 900, at=now,
+        e = LedgerEntry(id=make_id(), member_id=m.id, kind="earn", points=100 + i % 900, at=now,
                         expires_at=expiry_for(now), sale_id=None, refund_id=None, note="import",
                         terminal_id=None, event_id=None)
         members.append({c.key: getattr(m, c.key) for c in Member.__table__.columns})
@@ -198,18 +204,20 @@ def first_pull_real(server: ServerProcess, url: str, store: str, home: Path) -> 
         ctx.close()
 
 
-def first_pull(server: ServerProcess, url: str, n_members: int, home: Path | None) -> dict[str, Any]:
+def first_pull(server: ServerProcess, url: str, n_members: int, home: Path | None,
+               random_ids: bool = False) -> dict[str, Any]:
     store = "SPULL"
     till = Till(server.url, url, store)
     till.enrol()
-    seeded = seed_members(url, store, n_members)
+    seeded = seed_members(url, store, n_members, random_ids)
     t0 = time.perf_counter()
     changes = till.pull_all(limit=MAX_PULL_LIMIT)
     elapsed = time.perf_counter() - t0
     members = sum(1 for c in changes if c["entity"] == "member")
     assert members >= n_members, members
     out: dict[str, Any] = {
-        "members": members, "changes": len(changes), "pages": -(-len(changes) // MAX_PULL_LIMIT),
+        "ids": "random v4" if random_ids else "v7", "members": members, "changes": len(changes),
+        "pages": -(-len(changes) // MAX_PULL_LIMIT),
         "seed_s": round(seeded, 1), "protocol_client_pull_s": round(elapsed, 2),
         "changes_per_s": round(len(changes) / elapsed)}
     if home is not None:
@@ -229,6 +237,8 @@ def main() -> int:
     ap.add_argument("--pull-members", type=int, default=100_000, help="first pull: members (0: skip)")
     ap.add_argument("--real-client", action="store_true",
                     help="first pull: also time the till's own sync client into a fresh till home")
+    ap.add_argument("--random-ids", action="store_true",
+                    help="first pull: seed random (v4) ids instead of UUIDv7 (the worst case)")
     ap.add_argument("--workers", type=int, default=int(os.environ.get("LT_SERVER_WORKERS", "2")))
     args = ap.parse_args()
     url = create_database(ADMIN_URL, "lt_bench_")
@@ -249,7 +259,8 @@ def main() -> int:
                     print("contention", figures, flush=True)
                 if args.pull_members:
                     home = Path(tmp) / "till-home" if args.real_client else None
-                    print("first pull", first_pull(server, url, args.pull_members, home), flush=True)
+                    print("first pull", first_pull(server, url, args.pull_members, home,
+                                                        args.random_ids), flush=True)
             finally:
                 server.stop()
     finally:
