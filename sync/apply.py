@@ -442,9 +442,12 @@ class _NewRow:
         object.__setattr__(self, "values", values)
 
     def __getattr__(self, name: str) -> Any:
-        if name not in _column_keys(self.model):
-            raise AttributeError(f"{self.model.__tablename__} has no column {name!r}")
-        return self.values.get(name)
+        try:
+            return self.values[name]
+        except KeyError:
+            if name not in _column_keys(self.model):
+                raise AttributeError(f"{self.model.__tablename__} has no column {name!r}") from None
+            return None
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name not in _column_keys(self.model):
