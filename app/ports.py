@@ -99,3 +99,35 @@ class ReceiptPrinter(Protocol):
     def status(self) -> PrinterState: ...
 
     def kick_drawer(self) -> None: ...
+
+
+class ServerLink(Protocol):
+    """The till's link to the central server (`sync.worker.SyncWorker` implements it). A till
+    with no server set up has none, and its own store is the whole truth."""
+
+    def reachable(self) -> bool:
+        """True while the last sync round reached the server; False offline, before the first
+        round, and while the server answers with errors."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineRules:
+    """What the till may do while its `ServerLink` is not reachable (`sync.toml` `[offline]`,
+    read by `sync.offline.load_rules`; shown to the cashier by `sync.offline.describe`).
+    Enforced by the use cases (`app.services.offline`)."""
+
+    sales: bool = True
+    earn_points: bool = True  # off: sales made offline earn no points (the quote shows 0)
+    register_members: bool = True
+    refunds: bool = True
+    redeem_points_cached: bool = True  # up to the last confirmed balance minus what was redeemed here since
+    coupons_held_here: bool = True  # off: no coupon is taken offline
+    points_adjustments: bool = True
+
+    def allows(self, action: str) -> bool:
+        """`action` is one of the field names; anything else needs the server."""
+        return bool(getattr(self, action, False)) if action in _OFFLINE_ACTIONS else False
+
+
+_OFFLINE_ACTIONS = frozenset(OfflineRules.__dataclass_fields__)

@@ -1,53 +1,30 @@
-"""The offline rules: what the till may do while the server cannot be reached, and the cap on
-redeeming points then. Shown to the cashier (`describe`), set in `sync.toml` `[offline]`.
-
-Redeeming offline is allowed only for members cached at this till, and only up to the last
-balance the server confirmed minus what this till has redeemed since (its unsent
-redemptions). Points earned offline become redeemable once the server has them. Coupons may
-be redeemed offline only when the till holds them (issued to this store or to its cached
-members); another till could redeem any other coupon at the same moment.
+"""The offline rules as the till is set up with them (`sync.toml` `[offline]`) and as the
+cashier reads them (`describe`). The rules themselves are `app.ports.OfflineRules`, enforced by
+the use cases while the sync worker reports the server unreachable; the redemption cap is
+`app.services.offline`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import uuid
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import func, select
-
-from app.domain import points as ledger
-from app.domain.ids import MemberId
-from app.services.context import TillContext
-from app.services.members import effective_entries, ledger_entries, resolve_member
-from app.store import orm
+from app.ports import OfflineRules
+from app.services.offline import RedeemCap, coupon_usable_offline, offline_redeem_cap
 from sync.settings import read_section
+
+__all__ = ["OfflineRules", "RedeemCap", "coupon_usable_offline", "describe", "load_rules",
+           "offline_redeem_cap"]
 
 Lang = Literal["en", "zh"]
 
 
-@dataclass(frozen=True)
-class OfflineRules:
-    sales: bool = True
-    earn_points: bool = True
-    register_members: bool = True
-    refunds: bool = True
-    redeem_points_cached: bool = True
-    coupons_held_here: bool = True
-    points_adjustments: bool = True
+def load_rules(home: Path) -> OfflineRules:
+    """The offline rules in `home/sync.toml` (every rule on unless set off there)."""
+    return replace(OfflineRules(), **read_section(home, "offline",
+                                                  {f.name: bool for f in fields(OfflineRules)}))
 
-    @classmethod
-    def load(cls, home: Path) -> OfflineRules:
-        return replace(cls(), **read_section(home, "offline", {f.name: bool for f in fields(cls)}))
-
-    def allows(self, action: str) -> bool:
-        """`action` is one of the field names; anything else needs the server."""
-        return bool(getattr(self, action, False)) if action in _NAMES else False
-
-
-_NAMES = {f.name for f in fields(OfflineRules)}
 
 _LABELS: dict[str, dict[Lang, str]] = {
     "sales": {"en": "Sales and receipts", "zh": "收银与打印小票"},
@@ -88,68 +65,3 @@ def describe(rules: OfflineRules, lang: Lang = "en") -> str:
     lines = [head, *(f"  • {a}" for a in allowed), need,
              *(f"  • {b}" for b in (*blocked, *_NEEDS_SERVER[lang]))]
     return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class RedeemCap:
-    last_known_balance: int  # the balance as far as the server has confirmed it
-    redeemed_since: int  # points this till redeemed in sales the server has not had yet
-    cap: int  # points that may be redeemed offline now (whole redeem steps)
-
-
-def _unsent_refs(ctx: TillContext, member_ids: list[str]) -> tuple[set[uuid.UUID], set[uuid.UUID],
-                                                                     set[uuid.UUID]]:
-    """Sale, refund and ledger-entry ids named by this member's unsent outbox events."""
-    sales: set[uuid.UUID] = set()
-    refunds: set[uuid.UUID] = set()
-    entries: set[uuid.UUID] = set()
-    with ctx.uow(write=False) as uow:
-        rows = uow.session.execute(
-            select(orm.OutboxEvent.payload).where(
-                orm.OutboxEvent.sent_at.is_(None),
-                func.json_extract(orm.OutboxEvent.payload, "$.member_id").in_(member_ids),
-            )
-        ).scalars()
-        for payload in rows:
-            for key, into in (("sale_id", sales), ("refund_id", refunds), ("entry_id", entries)):
-                value = payload.get(key) if isinstance(payload, dict) else None
-                if value:
-                    with contextlib.suppress(ValueError):
-                        into.add(uuid.UUID(str(value)))
-    return sales, refunds, entries
-
-
-def offline_redeem_cap(ctx: TillContext, member_id: MemberId) -> RedeemCap:
-    """How many points a cached member may redeem while the server cannot be reached."""
-    now = ctx.now()
-    step = ctx.config.loyalty.redeem_step
-    with ctx.uow(write=False) as uow:
-        s = uow.session
-        row = resolve_member(s, member_id)
-        if row is None:
-            return RedeemCap(0, 0, 0)
-        mid = MemberId(row.id)
-        ids = [str(mid), *(str(a) for a in s.execute(
-            select(orm.MemberAlias.alias_id).where(orm.MemberAlias.member_id == mid)).scalars())]
-        entries = ledger_entries(s, mid)
-    sales, refunds, entry_ids = _unsent_refs(ctx, ids)
-
-    def unsent(e: ledger.LedgerEntry) -> bool:
-        return e.id in entry_ids or (e.sale_id in sales) or (e.refund_id in refunds)
-
-    confirmed = [e for e in entries if not unsent(e)]
-    last_known = ledger.balance(effective_entries(confirmed, mid, now))
-    redeemed = -sum(e.points for e in entries if unsent(e) and e.kind == ledger.EntryKind.REDEEM)
-    current = ledger.balance(effective_entries(entries, mid, now))
-    cap = max(0, min(last_known - redeemed, current))
-    return RedeemCap(last_known, redeemed, cap - cap % step)
-
-
-def coupon_usable_offline(ctx: TillContext, code: str) -> bool:
-    """True when the till holds this coupon unredeemed (issued to this store or to one of its
-    cached members); any other coupon needs the server to rule out a second redemption."""
-    with ctx.uow(write=False) as uow:
-        status = uow.session.execute(
-            select(orm.Coupon.status).where(orm.Coupon.code == code.strip())
-        ).scalar_one_or_none()
-    return status == "issued"

@@ -11,11 +11,11 @@
 
     [offline]                # what the cashier may do while the server cannot be reached
     sales = true
-    earn_points = true
+    earn_points = true              # off: sales made offline earn no points (the quote shows 0)
     register_members = true
     refunds = true
     redeem_points_cached = true     # up to the last known balance minus what this till redeemed since
-    coupons_held_here = true        # coupons issued to this store / its cached members
+    coupons_held_here = true        # coupons issued to this store / its cached members; off: none
     points_adjustments = true
 """
 

@@ -216,6 +216,10 @@ class SyncWorker:
         with self._status_lock:
             return self._status
 
+    def reachable(self) -> bool:
+        """`app.ports.ServerLink`: the offline rules apply to the till unless this is True."""
+        return self.status.online
+
     def _publish(self, **changes: object) -> None:
         with self._status_lock:
             self._status = replace(self._status, **changes)  # type: ignore[arg-type]

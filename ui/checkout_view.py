@@ -342,13 +342,16 @@ class CheckoutView(QWidget):
         if refused:
             for code, _ in refused:
                 self.state.drop_coupon(code)
-            self.show_error(tr("Coupon {code} cannot be used on this sale.").format(code=refused[0][0]))
+            if refused[0][1] == "offline":
+                self.show_error(tr("Offline: coupons cannot be used until the server is back "
+                                   "(this till's offline rules)."))
+            else:
+                self.show_error(tr("Coupon {code} cannot be used on this sale.").format(code=refused[0][0]))
             self.requote()
             return
         if priced.quote.points_rejected and self.state.redeem_points:
             self.state.set_redeem(0)
-            self.show_error(tr("Points cannot be redeemed: in steps of {step}, up to the balance.").format(
-                step=self._redeem_rule[0]))
+            self.show_error(self._points_refused_text(priced))
             self.requote()
             return
         self.state.priced = priced
@@ -357,11 +360,25 @@ class CheckoutView(QWidget):
         if priced.quote.points_capped:
             self.say(tr("Points capped at {points} (at most half of the sale).").format(
                 points=priced.quote.points_redeemed))
+        elif priced.no_points_offline:
+            self.say(tr("Offline: this sale earns no points (this till's offline rules)."))
         self.model.refresh()
         self.refresh()
         if self._complete_when_priced:
             self._complete_when_priced = False
             self.complete()
+
+    def _points_refused_text(self, priced: Priced) -> str:
+        cap = priced.redeem_cap
+        if cap is not None and not cap.allowed:
+            return tr("Offline: points cannot be redeemed until the server is back "
+                      "(this till's offline rules).")
+        if cap is not None and priced.quote.points_rejected == "insufficient_points":
+            return tr("Offline: at most {cap} points can be redeemed now (the last balance the "
+                      "server confirmed, {known}, minus {since} redeemed at this till since).").format(
+                cap=f"{cap.cap:,}", known=f"{cap.last_known_balance:,}", since=f"{cap.redeemed_since:,}")
+        return tr("Points cannot be redeemed: in steps of {step}, up to the balance.").format(
+            step=self._redeem_rule[0])
 
     def _quote_failed(self, version: int, exc: BaseException, text: str) -> None:
         if version != self.state.version:
@@ -467,7 +484,11 @@ class CheckoutView(QWidget):
         if m is None:
             return 0
         step, per_yuan, share = self._redeem_rule
-        return redeem_limit(self.state.priced, m.points_balance, step, per_yuan, share)
+        balance = m.points_balance
+        cap = self.state.priced.redeem_cap if self.state.priced is not None else None
+        if cap is not None:  # offline: what the offline rules let this member redeem now
+            balance = min(balance, cap.cap if cap.allowed else 0)
+        return redeem_limit(self.state.priced, balance, step, per_yuan, share)
 
     def redeem_points(self) -> None:
         text = self._take_text()

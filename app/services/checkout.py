@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -15,11 +15,12 @@ from app.domain.ids import MemberId, SaleId, ShiftId, StaffId, new_id
 from app.domain.staff import Action
 from app.domain.tiers import tier_for_spend
 from app.pricing.engine import price
-from app.pricing.model import Basket, BasketLine, MemberContext, Quote
+from app.pricing.model import POINTS_INSUFFICIENT, Basket, BasketLine, MemberContext, Quote
 from app.services.audit import append_audit
 from app.services.context import TillContext
 from app.services.errors import Invalid, NotFound, Refused
 from app.services.members import effective_entries, ledger_entries, resolve_member, rolling_spend
+from app.services.offline import RedeemCap, redeem_cap
 from app.services.outbox import record_event
 from app.services.staff import require_approval
 from app.store import orm
@@ -63,6 +64,10 @@ class Priced:
     # What pricing read about the member, so completing the sale need not read it again.
     ledger: tuple[ledger.LedgerEntry, ...] = ()
     spend: int = 0
+    # Offline (the server unreachable): the most points this member may redeem now, and why;
+    # None when online or with no member. Points earned are 0 when `no_points_offline`.
+    redeem_cap: RedeemCap | None = None
+    no_points_offline: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,10 +137,13 @@ def _price(ctx: TillContext, s: Session, cart: Cart, at: datetime) -> Priced:
             )
         names.append(product.name_zh if zh else product.name_en)
 
+    offline = ctx.offline()
+    rules = ctx.offline_rules
     member_ctx = None
     member_id = None
     raw_entries: list[ledger.LedgerEntry] = []
     spend = 0
+    cap: RedeemCap | None = None
     if cart.member_id is not None:
         member = resolve_member(s, cart.member_id)
         if member is None:
@@ -145,7 +153,11 @@ def _price(ctx: TillContext, s: Session, cart: Cart, at: datetime) -> Priced:
         entries = effective_entries(raw_entries, member_id, at)
         spend = rolling_spend(s, member_id, at)
         tier = tier_for_spend(spend, ctx.tier_table())
-        member_ctx = MemberContext(str(tier), ledger.balance(entries), member.birthday)
+        balance = ledger.balance(entries)
+        if offline:  # the engine holds a redemption to this (DOMAIN.md, offline first)
+            cap = redeem_cap(ctx, s, member_id, raw_entries, at)
+            balance = min(balance, cap.cap)
+        member_ctx = MemberContext(str(tier), balance, member.birthday)
 
     refused: list[tuple[str, str]] = []
     specs = []
@@ -156,7 +168,9 @@ def _price(ctx: TillContext, s: Session, cart: Cart, at: datetime) -> Priced:
         }
         for code in cart.coupon_codes:
             row = rows.get(code)
-            if row is None:
+            if offline and not rules.coupons_held_here:
+                refused.append((code, "offline"))
+            elif row is None:
                 refused.append((code, "unknown"))
             elif row.status != "issued":
                 refused.append((code, "already_used"))
@@ -176,8 +190,13 @@ def _price(ctx: TillContext, s: Session, cart: Cart, at: datetime) -> Priced:
         redeem_points=cart.redeem_points,
     )
     categories = tuple(b.category for b in lines)
-    return Priced(price(basket), tuple(names), categories, tuple(refused), member_id,
-                  tuple(raw_entries), spend)
+    quote = price(basket)
+    no_points = offline and not rules.earn_points and member_id is not None
+    if no_points:
+        quote = replace(quote, points_earned=0,
+                        lines=tuple(replace(line, points_earned=0) for line in quote.lines))
+    return Priced(quote, tuple(names), categories, tuple(refused), member_id,
+                  tuple(raw_entries), spend, cap, no_points)
 
 
 def _receipt_no(ctx: TillContext, s: Session) -> str:
@@ -232,8 +251,12 @@ def complete_sale(ctx: TillContext, cmd: CompleteSale) -> SaleDone:
         existing = s.get(orm.Sale, cmd.sale_id)
         if existing is not None:
             return _done(ctx, existing, duplicate=True)
+        ctx.require_allowed_offline("sales")
         priced = _price(ctx, s, cmd.cart, now)
         q = priced.quote
+        refused = _offline_points_refused(priced) if cmd.cart.redeem_points else None
+        if refused is not None:
+            raise refused
         if cmd.expected_total is not None and cmd.expected_total != q.total_due:
             raise Refused(
                 "The total changed since it was shown; check the cart and try again.",
@@ -324,6 +347,20 @@ def complete_sale(ctx: TillContext, cmd: CompleteSale) -> SaleDone:
         record_event(s, ctx.terminal_id, "sale.completed", _sale_payload(sale, q, cmd), now)
         uow.commit()
         return _done(ctx, sale, duplicate=False)
+
+
+def _offline_points_refused(priced: Priced) -> Refused | None:
+    """Why the points asked for cannot be redeemed while offline, or None. The sale is then
+    not stored (the cashier asked for points the offline rules hold back; they must know)."""
+    cap = priced.redeem_cap if priced.quote.points_rejected == POINTS_INSUFFICIENT else None
+    if cap is None:
+        return None
+    if not cap.allowed:
+        return Refused("The server cannot be reached, and this till's offline rules do not allow "
+                       "redeeming points without it.", code="offline_redeem")
+    return Refused(f"Offline, at most {cap.cap} points can be redeemed for this member now: "
+                   f"the last balance the server confirmed ({cap.last_known_balance}) minus "
+                   f"{cap.redeemed_since} redeemed at this till since.", code="offline_points_cap")
 
 
 def _post_points(

@@ -21,12 +21,20 @@ from app.domain.clock import Clock, utcnow
 from app.domain.codes import Keyring, RevocationList, SigningKey, VerifyKey
 from app.domain.staff import PinHasher
 from app.domain.tiers import Tier, TierRule, TierTable
+from app.ports import OfflineRules, ServerLink
 from app.pricing.model import Program
+from app.services.errors import Refused
 from app.services.uow import UnitOfWork
 from app.store.db import Database
 from app.store.orm import PublicKey, Revocation
 
 KEY_FILE = "signing-key.pem"
+_OFFLINE_REFUSALS = {
+    "sales": ("offline_sales", "sales"),
+    "register_members": ("offline_register", "registering members"),
+    "refunds": ("offline_refunds", "refunds"),
+    "points_adjustments": ("offline_adjustments", "points adjustments"),
+}
 KEY_ID_FILE = "signing-key.id"
 
 
@@ -40,6 +48,9 @@ class TillContext:
     signer: SigningKey
     hasher: PinHasher = field(default_factory=PinHasher)
     clock: Clock = utcnow
+    # Set by whoever runs sync (the UI's services); None: no server, the store is the truth.
+    link: ServerLink | None = None
+    offline_rules: OfflineRules = field(default_factory=OfflineRules)
     # Trusted keys and revocations change only through sync; cached between those changes.
     _trust: tuple[Keyring, RevocationList] | None = field(default=None, repr=False)
 
@@ -57,6 +68,19 @@ class TillContext:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def offline(self) -> bool:
+        """True when the till has a server and cannot reach it now: the offline rules apply."""
+        link = self.link
+        return link is not None and not link.reachable()
+
+    def require_allowed_offline(self, action: str) -> None:
+        """Raise Refused when the till is offline and its offline rules do not allow `action`
+        (an `OfflineRules` field name)."""
+        if self.offline() and not self.offline_rules.allows(action):
+            code, what = _OFFLINE_REFUSALS.get(action, ("offline_" + action, action))
+            raise Refused(f"The server cannot be reached, and this till's offline rules do not "
+                          f"allow {what} without it.", code=code)
 
     def uow(self, write: bool = True) -> UnitOfWork:
         return UnitOfWork(self.db, write)

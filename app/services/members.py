@@ -122,6 +122,7 @@ def register_member(ctx: TillContext, cmd: RegisterMember) -> Registration:
         if cmd.member_id is not None and s.get(orm.Member, cmd.member_id) is not None:
             view = _view(ctx, s, s.get_one(orm.Member, cmd.member_id), now)
             return Registration(view, _static_code(ctx, view.id, now), None)
+        ctx.require_allowed_offline("register_members")
         existing = s.execute(select(orm.Member).where(orm.Member.phone == phone)).scalar_one_or_none()
         if existing is not None:
             raise DuplicatePhone(_view(ctx, s, existing, now))

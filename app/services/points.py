@@ -35,6 +35,7 @@ def adjust_points(ctx: TillContext, cmd: AdjustPoints) -> int:
         raise Invalid("Say why the points are adjusted.", code="note_required")
     if cmd.points == 0:
         raise Invalid("An adjustment cannot be zero points.", code="zero_points")
+    ctx.require_allowed_offline("points_adjustments")
     approver = require_approval(ctx, cmd.staff_id, cmd.approver_id, cmd.approver_pin,
                                 Action.POINTS_ADJUST)
     now = ctx.now()

@@ -103,6 +103,7 @@ def refund_sale(ctx: TillContext, cmd: RefundSale) -> RefundDone:
         done = uow.session.get(orm.Refund, cmd.refund_id)
         if done is not None:
             return _result(uow.session, done, duplicate=True)
+    ctx.require_allowed_offline("refunds")
     approver = require_approval(ctx, cmd.cashier_id, cmd.approver_id, cmd.approver_pin,
                                 Action.REFUND)
     now = ctx.now()

@@ -39,6 +39,10 @@
       <translation>Mobile pay</translation>
     </message>
     <message>
+      <source>Offline: points cannot be redeemed until the server is back (this till's offline rules).</source>
+      <translation>Offline: points cannot be redeemed until the server is back (this till's offline rules).</translation>
+    </message>
+    <message>
       <source>Looking up the member…</source>
       <translation>Looking up the member…</translation>
     </message>
@@ -131,6 +135,10 @@
       <translation>Amount</translation>
     </message>
     <message>
+      <source>Points cannot be redeemed: in steps of {step}, up to the balance.</source>
+      <translation>Points cannot be redeemed: in steps of {step}, up to the balance.</translation>
+    </message>
+    <message>
       <source>The cart is empty.</source>
       <translation>The cart is empty.</translation>
     </message>
@@ -187,6 +195,18 @@
       <translation>Items</translation>
     </message>
     <message>
+      <source>Offline: coupons cannot be used until the server is back (this till's offline rules).</source>
+      <translation>Offline: coupons cannot be used until the server is back (this till's offline rules).</translation>
+    </message>
+    <message>
+      <source>Offline: this sale earns no points (this till's offline rules).</source>
+      <translation>Offline: this sale earns no points (this till's offline rules).</translation>
+    </message>
+    <message>
+      <source>Offline: at most {cap} points can be redeemed now (the last balance the server confirmed, {known}, minus {since} redeemed at this till since).</source>
+      <translation>Offline: at most {cap} points can be redeemed now (the last balance the server confirmed, {known}, minus {since} redeemed at this till since).</translation>
+    </message>
+    <message>
       <source>Member: {phone}.</source>
       <translation>Member: {phone}.</translation>
     </message>
@@ -217,14 +237,6 @@
     <message>
       <source>Can redeem up to {points} points ({value}) now; steps of {step}, at most half of the sale. F5</source>
       <translation>Can redeem up to {points} points ({value}) now; steps of {step}, at most half of the sale. F5</translation>
-    </message>
-    <message>
-      <source>Coupon {code} cannot be used on this sale.</source>
-      <translation>Coupon {code} cannot be used on this sale.</translation>
-    </message>
-    <message>
-      <source>Points cannot be redeemed: in steps of {step}, up to the balance.</source>
-      <translation>Points cannot be redeemed: in steps of {step}, up to the balance.</translation>
     </message>
     <message>
       <source>Points capped at {points} (at most half of the sale).</source>
@@ -285,6 +297,10 @@
     <message>
       <source>Cashier: {name}</source>
       <translation>Cashier: {name}</translation>
+    </message>
+    <message>
+      <source>Coupon {code} cannot be used on this sale.</source>
+      <translation>Coupon {code} cannot be used on this sale.</translation>
     </message>
     <message>
       <source>Unknown barcode {sku}: not added.</source>
@@ -472,6 +488,30 @@
     <message>
       <source>This code is not one of this till's receipts.</source>
       <translation>This code is not one of this till's receipts.</translation>
+    </message>
+    <message>
+      <source>The server cannot be reached, and this till's offline rules allow no sales without it.</source>
+      <translation>The server cannot be reached, and this till's offline rules allow no sales without it.</translation>
+    </message>
+    <message>
+      <source>The server cannot be reached, and this till's offline rules allow no registration without it.</source>
+      <translation>The server cannot be reached, and this till's offline rules allow no registration without it.</translation>
+    </message>
+    <message>
+      <source>The server cannot be reached, and this till's offline rules allow no refunds without it.</source>
+      <translation>The server cannot be reached, and this till's offline rules allow no refunds without it.</translation>
+    </message>
+    <message>
+      <source>The server cannot be reached, and this till's offline rules allow no points adjustments without it.</source>
+      <translation>The server cannot be reached, and this till's offline rules allow no points adjustments without it.</translation>
+    </message>
+    <message>
+      <source>Offline: points cannot be redeemed until the server is back (this till's offline rules).</source>
+      <translation>Offline: points cannot be redeemed until the server is back (this till's offline rules).</translation>
+    </message>
+    <message>
+      <source>Offline: fewer points can be redeemed for this member now. Check the points and try again.</source>
+      <translation>Offline: fewer points can be redeemed for this member now. Check the points and try again.</translation>
     </message>
     <message>
       <source>the printer is off or not connected</source>

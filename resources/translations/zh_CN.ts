@@ -39,6 +39,10 @@
       <translation>移动支付</translation>
     </message>
     <message>
+      <source>Offline: points cannot be redeemed until the server is back (this till's offline rules).</source>
+      <translation>离线：服务器恢复前不能使用积分（本机离线规则）。</translation>
+    </message>
+    <message>
       <source>Looking up the member…</source>
       <translation>正在查找会员…</translation>
     </message>
@@ -131,6 +135,10 @@
       <translation>金额</translation>
     </message>
     <message>
+      <source>Points cannot be redeemed: in steps of {step}, up to the balance.</source>
+      <translation>积分不能使用：须按 {step} 的整数倍，且不超过余额。</translation>
+    </message>
+    <message>
       <source>The cart is empty.</source>
       <translation>购物车是空的。</translation>
     </message>
@@ -187,6 +195,18 @@
       <translation>件数</translation>
     </message>
     <message>
+      <source>Offline: coupons cannot be used until the server is back (this till's offline rules).</source>
+      <translation>离线：服务器恢复前不能使用优惠券（本机离线规则）。</translation>
+    </message>
+    <message>
+      <source>Offline: this sale earns no points (this till's offline rules).</source>
+      <translation>离线：本单不累计积分（本机离线规则）。</translation>
+    </message>
+    <message>
+      <source>Offline: at most {cap} points can be redeemed now (the last balance the server confirmed, {known}, minus {since} redeemed at this till since).</source>
+      <translation>离线：现在最多可用 {cap} 积分（服务器最近确认的余额 {known}，减去本机此后已用的 {since}）。</translation>
+    </message>
+    <message>
       <source>Member: {phone}.</source>
       <translation>会员：{phone}。</translation>
     </message>
@@ -217,14 +237,6 @@
     <message>
       <source>Can redeem up to {points} points ({value}) now; steps of {step}, at most half of the sale. F5</source>
       <translation>本单最多可用 {points} 积分（{value}）；每 {step} 积分起用，最多抵扣一半金额。F5</translation>
-    </message>
-    <message>
-      <source>Coupon {code} cannot be used on this sale.</source>
-      <translation>优惠券 {code} 不能用于本单。</translation>
-    </message>
-    <message>
-      <source>Points cannot be redeemed: in steps of {step}, up to the balance.</source>
-      <translation>积分不能使用：须按 {step} 的整数倍，且不超过余额。</translation>
     </message>
     <message>
       <source>Points capped at {points} (at most half of the sale).</source>
@@ -285,6 +297,10 @@
     <message>
       <source>Cashier: {name}</source>
       <translation>收银员：{name}</translation>
+    </message>
+    <message>
+      <source>Coupon {code} cannot be used on this sale.</source>
+      <translation>优惠券 {code} 不能用于本单。</translation>
     </message>
     <message>
       <source>Unknown barcode {sku}: not added.</source>
@@ -472,6 +488,30 @@
     <message>
       <source>This code is not one of this till's receipts.</source>
       <translation>这不是本收银机的小票码。</translation>
+    </message>
+    <message>
+      <source>The server cannot be reached, and this till's offline rules allow no sales without it.</source>
+      <translation>无法连接服务器，本机离线规则不允许离线收银。</translation>
+    </message>
+    <message>
+      <source>The server cannot be reached, and this till's offline rules allow no registration without it.</source>
+      <translation>无法连接服务器，本机离线规则不允许离线注册会员。</translation>
+    </message>
+    <message>
+      <source>The server cannot be reached, and this till's offline rules allow no refunds without it.</source>
+      <translation>无法连接服务器，本机离线规则不允许离线退货。</translation>
+    </message>
+    <message>
+      <source>The server cannot be reached, and this till's offline rules allow no points adjustments without it.</source>
+      <translation>无法连接服务器，本机离线规则不允许离线调整积分。</translation>
+    </message>
+    <message>
+      <source>Offline: points cannot be redeemed until the server is back (this till's offline rules).</source>
+      <translation>离线：服务器恢复前不能使用积分（本机离线规则）。</translation>
+    </message>
+    <message>
+      <source>Offline: fewer points can be redeemed for this member now. Check the points and try again.</source>
+      <translation>离线：该会员现在可用的积分较少，请核对积分后重试。</translation>
     </message>
     <message>
       <source>the printer is off or not connected</source>

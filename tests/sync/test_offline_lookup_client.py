@@ -27,7 +27,7 @@ from sync.client import (
     load_credentials,
 )
 from sync.lookup import identify_online, lookup_member
-from sync.offline import OfflineRules, coupon_usable_offline, describe, offline_redeem_cap
+from sync.offline import coupon_usable_offline, describe, load_rules, offline_redeem_cap
 from sync.protocol import Change, LookupResponse
 from sync.settings import SettingsError
 from sync.worker import SyncWorker
@@ -39,11 +39,11 @@ from till.cli import main
 
 
 def test_offline_rules_default_load_and_describe(tmp_path: Any) -> None:
-    rules = OfflineRules.load(tmp_path)
+    rules = load_rules(tmp_path)
     assert rules.sales and rules.redeem_points_cached and rules.allows("register_members")
     assert not rules.allows("lookup_unknown_member")
     (tmp_path / "sync.toml").write_text("[offline]\nredeem_points_cached = false\n")
-    rules = OfflineRules.load(tmp_path)
+    rules = load_rules(tmp_path)
     assert not rules.allows("redeem_points_cached")
     en, zh = describe(rules, "en"), describe(rules, "zh")
     assert "While offline you can:" in en and "Needs the server:" in en
@@ -51,7 +51,7 @@ def test_offline_rules_default_load_and_describe(tmp_path: Any) -> None:
     assert "离线时可以" in zh and "需要连接服务器" in zh and "收银" in zh
     (tmp_path / "sync.toml").write_text("[offline]\nsales = 1\n")
     with pytest.raises(SettingsError, match="sales: must be bool"):
-        OfflineRules.load(tmp_path)
+        load_rules(tmp_path)
 
 
 def test_redeem_cap_is_the_last_known_balance_minus_what_this_till_redeemed_since(

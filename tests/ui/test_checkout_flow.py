@@ -309,3 +309,45 @@ def test_close_the_shift_with_x_and_z_reports(qtbot: QtBot, window: MainWindow) 
     assert "Z report" in d.view.text() and d.z.over_short == 0
     key(qtbot, d.counted, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.pages.currentWidget() is window.login, timeout=WAIT_MS)
+
+
+def test_offline_the_cashier_can_redeem_only_up_to_the_offline_cap(  # type: ignore[no-untyped-def]
+        qtbot: QtBot, window: MainWindow, till, staff) -> None:
+    from sync.enrol import enrol
+    from sync.worker import SyncWorker
+    from tests.sync.conftest import FAST
+    from tests.sync.standin import StandIn
+
+    server = StandIn().start()
+    worker = SyncWorker(till, FAST)
+    try:
+        enrol(till, server.url, "ENROL-123456")
+        member_id, _ = _member_with_points(till, staff)  # 1,280 points
+        till.link = worker
+        assert worker.run_once().ok  # the server has the points: they are confirmed
+        server.stop()
+        assert not worker.run_once().ok and till.offline()
+        cart = Cart((CartLine(WINE, 10),), member_id=member_id, redeem_points=300)  # type: ignore[arg-type]
+        done = complete_sale(till, CompleteSale(new_sale_id(), staff["cashier"].id, cart,
+                                                (Tender("cash", 200_000),)))
+        assert done.points_earned > 1000
+
+        sign_in(qtbot, window)
+        co = window.checkout
+        type_enter(qtbot, co.scan, WINE)
+        type_enter(qtbot, co.scan, member_code(till, member_id))  # type: ignore[arg-type]
+        qtbot.waitUntil(lambda: co.state.member is not None and priced(window), timeout=WAIT_MS)
+        # Confirmed 1,280, minus the 300 redeemed offline here: 980, so 900 in steps of 100.
+        # The balance the till shows is over 2,000: the offline sale's points are not confirmed.
+        assert co.state.member.points_balance > 2000  # type: ignore[union-attr]
+        assert co.redeem_limit() == 900
+        qtbot.keyClicks(co.scan, "1000")
+        key(qtbot, co.scan, Qt.Key.Key_F5)
+        assert "at most 900 points" in co.message.text() and co.state.redeem_points == 0
+        key(qtbot, co.scan, Qt.Key.Key_F5)  # as much as allowed
+        qtbot.waitUntil(lambda: priced(window) and co.state.priced.quote.points_redeemed == 900,  # type: ignore[union-attr]
+                        timeout=WAIT_MS)
+    finally:
+        till.link = None
+        worker.stop()
+        server.stop()
