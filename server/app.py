@@ -10,6 +10,7 @@ import importlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -32,8 +33,16 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         with db.sessions() as s:
             app.state.epoch = current_epoch(s)
             s.commit()
-        yield
-        db.dispose()
+        sender = _alert_sender(settings, db)
+        app.state.alert_sender = sender
+        if sender is not None:
+            sender.start()
+        try:
+            yield
+        finally:
+            if sender is not None:
+                sender.stop()
+            db.dispose()
 
     app = FastAPI(
         title="Loyalty Till server",
@@ -54,6 +63,16 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
     _include_optional(app, "server.feedback.routes")
     return app
+
+
+def _alert_sender(settings: ServerSettings, db: Database) -> Any:
+    """The escalation alert sender (server/feedback/alerts.py) when a webhook is set."""
+    if not settings.alert_webhook_url:
+        return None
+    from server.feedback.alerts import AlertSender
+
+    return AlertSender(db.sessions, settings.alert_webhook_url, settings.alert_webhook_secret,
+                       interval_s=settings.alert_interval_s, is_postgres=db.is_postgres)
 
 
 def _include_optional(app: FastAPI, module: str) -> None:

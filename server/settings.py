@@ -38,6 +38,21 @@ class ServerSettings(BaseSettings):
     admin_token: str = Field(
         default="", description="bearer token for HQ's ticket API (/api/v1/tickets); empty disables it"
     )
+    alert_webhook_url: str = Field(
+        default="", description="escalated tickets are POSTed here as JSON at once (empty: not sent)"
+    )
+    alert_webhook_secret: str = Field(
+        default="", description="signs each alert body: X-LT-Signature: sha256=HMAC (empty: unsigned)"
+    )
+    alert_interval_s: float = Field(default=2.0, gt=0, le=3600, description="how often due alerts are sent")
+
+    @field_validator("alert_webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not (value.startswith("http://") or value.startswith("https://")):
+            raise ValueError("must be an http:// or https:// URL (or empty: alerts are not sent)")
+        return value
 
     @field_validator("database_url")
     @classmethod

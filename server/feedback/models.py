@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.models import Base
 
-__all__ = ["Compensation", "Feedback", "Ticket", "TicketEvent"]
+__all__ = ["Alert", "Compensation", "Feedback", "Ticket", "TicketEvent"]
 
 
 class Feedback(Base):
@@ -122,3 +122,22 @@ class Compensation(Base):
     published_at: Mapped[datetime | None]
 
     ticket: Mapped[Ticket] = relationship(back_populates="compensation")
+
+
+class Alert(Base):
+    """An announcement of an escalated ticket, sent by `server.feedback.alerts.AlertSender`."""
+
+    __tablename__ = "feedback_alerts"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    ticket_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("feedback_tickets.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))  # escalated
+    to: Mapped[str] = mapped_column(String(40))  # who it is for (area_manager)
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (Index("ix_feedback_alerts_due", "sent_at", "next_attempt_at"),)

@@ -30,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from app.domain.clock import utcnow
 from app.domain.codes import CodeError
 from server.feedback import service
+from server.feedback.alerts import alerts_json
 from server.feedback.core import core_ports
 from server.feedback.i18n import Lang, pick_language
 from server.feedback.page import SECURITY_HEADERS, FormValues, page_path, render_form, render_message
@@ -53,6 +54,8 @@ class FeedbackConfig:
     clock: Callable[[], datetime] = utcnow
     # SQLite's single writer: the core's lock, taken around each write (None on PostgreSQL).
     write_lock: AbstractContextManager[Any] | None = None
+    # Called after a submission that escalated a ticket committed (wakes the alert sender).
+    on_escalation: Callable[[], None] | None = None
 
 
 # ---------------------------------------------------------------- helpers
@@ -119,11 +122,13 @@ def config_from_app(request: Request) -> FeedbackConfig:
     cfg: FeedbackConfig | None = getattr(state, "feedback_config", None)
     if cfg is None:
         db = state.db
+        sender = getattr(state, "alert_sender", None)
         cfg = FeedbackConfig(
             session_factory=db.sessions,
-            ports=core_ports(),
+            ports=core_ports(public_base_url=str(getattr(state.settings, "public_base_url", "") or "")),
             admin_token=str(getattr(state.settings, "admin_token", "") or ""),
             write_lock=None if db.is_postgres else db.write_lock,
+            on_escalation=None if sender is None else sender.wake,
         )
         state.feedback_config = cfg
     return cfg
@@ -234,6 +239,8 @@ def make_router(cfg: FeedbackConfig | None = None, page_prefix: str = "/f") -> A
             except service.FeedbackClosed:
                 session.rollback()
                 return _html(render_message(chosen, "closed", path), 410)
+            if done.ticket is not None and done.ticket.escalated_to and c.on_escalation is not None:
+                c.on_escalation()
             extra = "thanks_ticket" if done.ticket is not None else None
             return _html(render_message(chosen, "thanks", extra=extra))
 
@@ -277,7 +284,8 @@ def make_router(cfg: FeedbackConfig | None = None, page_prefix: str = "/f") -> A
 
         def go(session: Session, now: datetime) -> dict[str, Any]:
             ticket = service.get_ticket(session, tid)
-            return {**service.ticket_json(ticket, now), "history": service.history_json(ticket)}
+            return {**service.ticket_json(ticket, now), "history": service.history_json(ticket),
+                    "alerts": alerts_json(session, tid)}
         return _run(c, go)
 
     @admin.post("/{ticket_id}/assign")

@@ -25,10 +25,12 @@ from app.domain import points as ledger
 from app.domain.clock import DEFAULT_TZ, require_aware
 from app.domain.codes import FeedbackClaims, Keyring, RevocationList, verify_feedback_token
 from app.domain.ids import MemberId, new_id
+from server.feedback.alerts import queue_escalation
 from server.feedback.i18n import LANGS
 from server.feedback.models import Compensation, Feedback, Ticket, TicketEvent
 from server.feedback.page import COMMENT_MAX
 from server.feedback.rules import CATEGORIES, NPS_RANGE, STAR_RANGE, Score, TicketRules, decide
+from sync.protocol import API_PREFIX
 
 __all__ = [
     "AlreadyAnswered",
@@ -104,6 +106,7 @@ class FeedbackPorts:
     tz: tzinfo = DEFAULT_TZ
     feedback_open_for: timedelta = timedelta(days=30)
     coupon_valid_for: timedelta = timedelta(days=30)
+    public_base_url: str = ""  # where HQ reaches this server (for the ticket link in alerts)
 
 
 class FeedbackError(Exception):
@@ -231,7 +234,7 @@ def submit_feedback(
             session.flush()
     except IntegrityError:
         raise AlreadyAnswered("this receipt has already been answered") from None
-    ticket = _open_ticket(session, fb, score, now, ports.rules)
+    ticket = _open_ticket(session, fb, score, now, ports)
     log.info(
         "feedback stored: store=%s terminal=%s receipt=%s stars=%d nps=%d ticket=%s",
         fb.store_id, fb.terminal_id, fb.receipt_no, fb.stars, fb.nps,
@@ -245,8 +248,8 @@ def _event(ticket: Ticket, at: datetime, actor: str, action: str, **detail: Any)
 
 
 def _open_ticket(session: Session, fb: Feedback, score: Score, now: datetime,
-                 rules: TicketRules) -> Ticket | None:
-    decision = decide(score, now, rules)
+                 ports: FeedbackPorts) -> Ticket | None:
+    decision = decide(score, now, ports.rules)
     if decision is None:
         return None
     ticket = Ticket(
@@ -274,6 +277,11 @@ def _open_ticket(session: Session, fb: Feedback, score: Score, now: datetime,
                     ticket.id, decision.escalate_to, fb.store_id, ticket.team)
     session.add(ticket)
     session.flush()
+    if decision.escalate_to:  # announced at once, by the alert sender (alerts.py)
+        base = ports.public_base_url.rstrip("/")
+        queue_escalation(session, ticket, fb, now,
+                         f"{base}{API_PREFIX}/tickets/{ticket.id}" if base else "")
+        session.flush()
     return ticket
 
 

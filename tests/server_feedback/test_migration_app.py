@@ -19,7 +19,7 @@ from server.migrate import alembic_config, upgrade
 from server.settings import load_settings
 from tests.server_feedback.conftest import serve
 
-OURS = {"feedback", "feedback_tickets", "feedback_ticket_events", "feedback_compensations"}
+OURS = {"feedback", "feedback_tickets", "feedback_ticket_events", "feedback_compensations", "feedback_alerts"}
 
 
 def _diff(engine: Engine) -> list[object]:
