@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import literal_column, select
 from sqlalchemy.orm import Session
 
 from app.domain import points as ledger
@@ -45,7 +45,7 @@ def _unsent_refs(s: Session, member_ids: list[str]) -> tuple[set[uuid.UUID], set
     rows = s.execute(
         select(orm.OutboxEvent.payload).where(
             orm.OutboxEvent.sent_at.is_(None),
-            func.json_extract(orm.OutboxEvent.payload, "$.member_id").in_(member_ids),
+            literal_column(orm.OUTBOX_MEMBER_ID).in_(member_ids),  # ix_outbox_unsent_member
         )
     ).scalars()
     for payload in rows:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -289,6 +290,11 @@ class AuditRow(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+# The expression of `ix_outbox_unsent_member`; a query uses that index only when it says the
+# same (the path as a literal, not a bound parameter).
+OUTBOX_MEMBER_ID = "json_extract(payload, '$.member_id')"
+
+
 class OutboxEvent(Base):
     """What the server must learn, written in the same transaction as the change itself."""
 
@@ -306,6 +312,11 @@ class OutboxEvent(Base):
     __table_args__ = (
         UniqueConstraint("terminal_id", "seq"),
         Index("ix_outbox_pending", "sent_at", "seq"),
+        # A member's unsent events, for the offline redemption cap (app/services/offline.py),
+        # which runs on every quote while the server is unreachable: without it, each quote
+        # read every unsent event's JSON, a cost growing all through an outage.
+        Index("ix_outbox_unsent_member", text(f"({OUTBOX_MEMBER_ID})"),
+              sqlite_where=text("sent_at IS NULL")),
     )
 
 

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.domain.ids import new_id
 from app.services.checkout import Cart, CartLine, CompleteSale, Tender, complete_sale, quote_cart
@@ -19,7 +19,7 @@ from app.services.points import AdjustPoints, adjust_points
 from app.services.refunds import RefundSale, refund_sale
 from app.store import orm
 from sync.apply import apply_page
-from sync.offline import load_rules
+from sync.offline import load_rules, offline_redeem_cap
 from sync.protocol import Change
 from sync.worker import SyncWorker
 from tests.sync.conftest import WINE, coupon_data, ledger_data, member_data, sell
@@ -163,3 +163,28 @@ def test_offline_with_earning_redemption_and_coupons_switched_off(
     assert refused.value.code == "offline_redeem"
     done = sell(enrolled, staff, lines=((WINE, 1),), member_id=mid)  # a sale is still allowed
     assert done.points_earned == 0
+
+
+def test_the_offline_cap_reads_a_members_unsent_events_through_their_index(
+        till: TillContext, staff: Any, products: Any) -> None:
+    """The cap runs on every quote while offline: it must not read every unsent event, whose
+    number grows all through an outage (bench/bench_checkout.py --offline)."""
+    mid = cached_member(till, 1000)
+    for _ in range(3):
+        sell(till, staff, lines=((WINE, 1),), member_id=mid, redeem_points=100)
+    seen: list[tuple[str, Any]] = []
+
+    def grab(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "json_extract" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(till.db.engine, "before_cursor_execute", grab)
+    try:
+        cap = offline_redeem_cap(till, mid)  # type: ignore[arg-type]
+    finally:
+        event.remove(till.db.engine, "before_cursor_execute", grab)
+    assert cap.redeemed_since == 300
+    [(sql, params)] = seen
+    with till.db.engine.connect() as conn:
+        plan = [str(row) for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)]
+    assert any("ix_outbox_unsent_member" in row for row in plan), plan
