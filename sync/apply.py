@@ -249,22 +249,30 @@ class _Applier:
         if member_id in self.dirty.members:
             return "kept_local"
         merged_into = values.get("merged_into")
-        if merged_into is not None and self.s.get(orm.Member, merged_into) is None:
+        if merged_into is not None and not self._member_held(merged_into):
             values.pop("merged_into")  # the survivor is not cached here; the alias will come
-        clash = self.s.execute(select(orm.Member).where(
-            orm.Member.id != member_id,
-            or_(orm.Member.phone == values.get("phone", ""),
-                orm.Member.card_no == values.get("card_no", "")),
-        )).scalars().first()
+        clash = self._member_clash(member_id, values.get("phone", ""), values.get("card_no", ""))
         if clash is not None:
-            return "kept_local" if clash.id in self.dirty.members else "conflict"
+            return "kept_local" if clash in self.dirty.members else "conflict"
+        self._store_member(member_id, values)
+        return "applied"
+
+    def _member_held(self, member_id: uuid.UUID) -> bool:
+        return self.s.get(orm.Member, member_id) is not None
+
+    def _member_clash(self, member_id: uuid.UUID, phone: str | None, card: str | None) -> uuid.UUID | None:
+        """Another member holding this phone or card here, if any."""
+        return self.s.execute(select(orm.Member.id).where(
+            orm.Member.id != member_id, or_(orm.Member.phone == phone, orm.Member.card_no == card),
+        )).scalars().first()
+
+    def _store_member(self, member_id: uuid.UUID, values: dict[str, Any]) -> None:
         row = self.s.get(orm.Member, member_id)
         if row is None:
             self.s.add(orm.Member(id=member_id, **values))
         else:
             for k, v in values.items():
                 setattr(row, k, v)
-        return "applied"
 
     def _entry_held(self, entry_id: uuid.UUID) -> bool:
         return self.s.get(orm.LedgerEntry, entry_id) is not None
@@ -631,24 +639,17 @@ class _RunApplier(_Applier):
 
     # -- entities
 
-    def _member(self, ch: Change) -> str:
-        if ch.op == "delete":
-            return "skipped"
-        values = row_values(orm.Member, ch.data, self.uuids)
-        member_id = values.pop("id", None) or uuid.UUID(ch.key)
-        if member_id in self.dirty.members:
-            return "kept_local"
-        merged_into = values.get("merged_into")
-        if merged_into is not None and self._member_row(merged_into) is None:
-            values.pop("merged_into")
-        phone, card = values.get("phone", ""), values.get("card_no", "")
+    def _member_held(self, member_id: uuid.UUID) -> bool:
+        return self._member_row(member_id) is not None
+
+    def _member_clash(self, member_id: uuid.UUID, phone: str | None, card: str | None) -> uuid.UUID | None:
         clashes = {self.by_phone.get(phone) if phone is not None else None,
                    self.by_card.get(card) if card is not None else None} - {None, member_id}
-        if clashes:
-            dirty = {c in self.dirty.members for c in clashes}
-            if len(dirty) > 1:
-                raise _Slow("which clash the per-change query finds first is not defined")
-            return "kept_local" if dirty.pop() else "conflict"
+        if len({c in self.dirty.members for c in clashes}) > 1:
+            raise _Slow("which clash the per-change query finds first is not defined")
+        return next(iter(clashes), None)
+
+    def _store_member(self, member_id: uuid.UUID, values: dict[str, Any]) -> None:
         row = self._member_row(member_id)
         if row is None:
             row = _NewRow(orm.Member, {"id": member_id, **values})
@@ -665,7 +666,6 @@ class _RunApplier(_Applier):
             self.by_phone[row.phone] = member_id
         if row.card_no is not None:
             self.by_card[row.card_no] = member_id
-        return "applied"
 
     def _entry_held(self, entry_id: uuid.UUID) -> bool:
         if entry_id in self.entries:
