@@ -726,10 +726,9 @@ class _RunApplier(_Applier):
                     conn.execute(insert(model), stretch)
                     continue
                 sql, binds = plan
-                conn.exec_driver_sql(sql, [
+                conn.exec_driver_sql(sql, [  # (processors take None too, as in SQLAlchemy)
                     tuple(default if key is None else
-                          (values[key] if process is None or values[key] is None
-                           else process(values[key]))
+                          (values[key] if process is None else process(values[key]))
                           for key, process, default in binds)
                     for values in stretch])
             self._forget(model, rows)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.domain.codes import looks_like_member_code
 from app.domain.ids import ShiftId
 from app.domain.members import is_valid_card_number
+from app.pricing.model import POINTS_INSUFFICIENT
 from ui.approval_dialog import ApprovalDialog
 from ui.camera_preview import CameraPreview
 from ui.cart import CartState, redeem_limit
@@ -373,7 +374,7 @@ class CheckoutView(QWidget):
         if cap is not None and not cap.allowed:
             return tr("Offline: points cannot be redeemed until the server is back "
                       "(this till's offline rules).")
-        if cap is not None and priced.quote.points_rejected == "insufficient_points":
+        if cap is not None and priced.quote.points_rejected == POINTS_INSUFFICIENT:
             return tr("Offline: at most {cap} points can be redeemed now (the last balance the "
                       "server confirmed, {known}, minus {since} redeemed at this till since).").format(
                 cap=f"{cap.cap:,}", known=f"{cap.last_known_balance:,}", since=f"{cap.redeemed_since:,}")

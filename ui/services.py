@@ -237,10 +237,11 @@ class TillServices:
 
         if load_credentials(self._ctx.home) is None:
             return
+        rules = load_rules(self._ctx.home)
         self._sync = SyncWorker(self._ctx)
         # From here on, the use cases apply the offline rules whenever the worker has not
         # reached the server (before its first round, too).
-        self._ctx.offline_rules = load_rules(self._ctx.home)
+        self._ctx.offline_rules = rules
         self._ctx.link = self._sync
         self._sync.start()
 

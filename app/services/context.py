@@ -29,13 +29,14 @@ from app.store.db import Database
 from app.store.orm import PublicKey, Revocation
 
 KEY_FILE = "signing-key.pem"
+KEY_ID_FILE = "signing-key.id"
+# The offline rules a use case checks with `require_allowed_offline`: (error code, what).
 _OFFLINE_REFUSALS = {
     "sales": ("offline_sales", "sales"),
     "register_members": ("offline_register", "registering members"),
     "refunds": ("offline_refunds", "refunds"),
     "points_adjustments": ("offline_adjustments", "points adjustments"),
 }
-KEY_ID_FILE = "signing-key.id"
 
 
 @dataclass
