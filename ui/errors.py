@@ -44,6 +44,7 @@ _BY_CODE: dict[str, str] = {
     "code_not_yet_valid": N_("This member code is dated in the future. Check the till's clock."),
     "code_revoked": N_("This member code or card has been blocked."),
     "no_sale": N_("No sale with this receipt number."),
+    "sale_other_till": N_("This receipt was issued at another till: refund or reprint it at that till."),
     "refund_empty": N_("Choose at least one item to refund."),
     "refund_qty_exceeds_remaining": N_("More than what is left to refund on a line."),
     "refund_unknown_line": N_("The sale has no such line."),

@@ -29,7 +29,7 @@ def receipt_for(ctx: TillContext, sale_ref: str, language: str | None = None) ->
             if sale is None:
                 raise NotFound("No sale has been made yet.", code="no_sale")
         else:
-            sale = find_sale(s, sale_ref)
+            sale = find_sale(s, sale_ref, ctx.terminal_id)
         lines = s.execute(
             select(orm.SaleLine).where(orm.SaleLine.sale_id == sale.id).order_by(orm.SaleLine.line_no)
         ).scalars().all()

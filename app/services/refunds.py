@@ -50,8 +50,10 @@ class RefundDone:
     duplicate: bool = False
 
 
-def find_sale(s: Session, ref: str) -> orm.Sale:
-    """A sale by its id or its receipt number."""
+def find_sale(s: Session, ref: str, terminal_id: str | None = None) -> orm.Sale:
+    """A sale by its id or its receipt number. A receipt number of another till
+    (`STORE-TERMINAL-NNNNNN`, `terminal_id` being this one) is refused as such: only the till
+    that sold holds the sale."""
     ref = ref.strip()
     sale = None
     with contextlib.suppress(ValueError):
@@ -59,6 +61,11 @@ def find_sale(s: Session, ref: str) -> orm.Sale:
     if sale is None:
         sale = s.execute(select(orm.Sale).where(orm.Sale.receipt_no == ref)).scalar_one_or_none()
     if sale is None:
+        parts = ref.rsplit("-", 2)
+        if (terminal_id is not None and len(parts) == 3 and parts[2].isdigit()
+                and parts[1] and parts[1] != terminal_id):
+            raise NotFound(f"Receipt {ref} was issued at till {parts[1]}: only that till holds "
+                           "the sale (refund or reprint it there).", code="sale_other_till")
         raise NotFound("No sale with this receipt number.", code="no_sale")
     return sale
 
@@ -109,7 +116,7 @@ def refund_sale(ctx: TillContext, cmd: RefundSale) -> RefundDone:
     now = ctx.now()
     with ctx.uow() as uow:
         s = uow.session
-        sale = find_sale(s, cmd.sale_ref)
+        sale = find_sale(s, cmd.sale_ref, ctx.terminal_id)
         sale_id = SaleId(sale.id)
         lines = s.execute(
             select(orm.SaleLine).where(orm.SaleLine.sale_id == sale_id).order_by(orm.SaleLine.line_no)

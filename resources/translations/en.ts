@@ -466,6 +466,10 @@
       <translation>No sale with this receipt number.</translation>
     </message>
     <message>
+      <source>This receipt was issued at another till: refund or reprint it at that till.</source>
+      <translation>This receipt was issued at another till: refund or reprint it at that till.</translation>
+    </message>
+    <message>
       <source>Choose at least one item to refund.</source>
       <translation>Choose at least one item to refund.</translation>
     </message>

@@ -466,6 +466,10 @@
       <translation>没有这个小票号的交易。</translation>
     </message>
     <message>
+      <source>This receipt was issued at another till: refund or reprint it at that till.</source>
+      <translation>这张小票是在其他收银机开的：请到那台收银机退货或补打。</translation>
+    </message>
+    <message>
       <source>Choose at least one item to refund.</source>
       <translation>请至少选择一件要退的商品。</translation>
     </message>

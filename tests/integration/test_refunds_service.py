@@ -15,6 +15,7 @@ from app.services.context import TillContext
 from app.services.errors import Invalid, NotFound, Refused
 from app.services.members import identify
 from app.services.points import AdjustPoints, adjust_points
+from app.services.receipts import receipt_for
 from app.services.refunds import RefundDone, RefundSale, refund_sale
 from app.services.staff import PinRejected
 from tests.conftest import FrozenClock
@@ -217,10 +218,23 @@ def test_bad_refund_requests(
 
 
 def test_unknown_sale(till: TillContext, staff: dict[str, Any]) -> None:
-    with pytest.raises(NotFound):
+    assert till.terminal_id == "T01"
+    with pytest.raises(NotFound) as found:
         _refund(till, staff, "S001-T01-999999", {1: 1})
-    with pytest.raises(NotFound):
+    assert found.value.code == "no_sale"
+    with pytest.raises(NotFound) as found:
         _refund(till, staff, str(new_id()), {1: 1})
+    assert found.value.code == "no_sale"
+
+
+def test_a_receipt_of_another_till_says_which_till_holds_the_sale(
+        till: TillContext, staff: dict[str, Any]) -> None:
+    with pytest.raises(NotFound) as found:
+        _refund(till, staff, " S001-T02-000042 ", {1: 1})
+    assert found.value.code == "sale_other_till" and "till T02" in found.value.message
+    with pytest.raises(NotFound) as found:
+        receipt_for(till, "S001-T02-000042")
+    assert found.value.code == "sale_other_till"
 
 
 def test_anonymous_sale_refund_touches_no_ledger(
