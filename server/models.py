@@ -113,6 +113,18 @@ class Terminal(Base):
     clock_flagged_at: Mapped[datetime | None]
 
 
+class AuditAnchor(Base):
+    """A head of a till's hash-chained audit log, as the till sent it with a push (kept for
+    ever): a later push whose log no longer holds it, or holds it with another hash, is an
+    `audit_mismatch` conflict (server/push.py `_check_audit`)."""
+
+    __tablename__ = "audit_anchors"
+    terminal_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+
+
 # ------------------------------------------------------------------ events (push)
 
 

@@ -42,6 +42,7 @@ from app.domain.members import InvalidPhone, normalize_phone
 from app.domain.tiers import tier_for_spend, window_start
 from server.db import Database
 from server.models import (
+    AuditAnchor,
     Conflict,
     Coupon,
     Event,
@@ -66,6 +67,7 @@ from server.pull import (
     record_change,
 )
 from sync.protocol import EVENT_TYPES, EventResult, PushRequest, PushResponse, WireEvent
+from sync.protocol import AuditAnchor as WireAuditAnchor
 
 log = logging.getLogger("server.push")
 
@@ -999,8 +1001,8 @@ def _prefetch(b: Batch, events: list[WireEvent], lock: bool) -> None:
             Feedback.sale_id.in_(sids), Feedback.sale_linked_at.is_(None))).scalars())
 
 
-def _run_batch(db: Database, terminal_id: str, req: PushRequest, now: datetime,
-               careful: bool, settings_welcome: tuple[int, int, int], skew_s: int) -> list[EventResult]:
+def _run_batch(db: Database, terminal_id: str, req: PushRequest, now: datetime, careful: bool,
+               settings_welcome: tuple[int, int, int], skew_s: int) -> tuple[list[EventResult], int | None]:
     with db.sessions() as s:
         terminal = s.get_one(Terminal, terminal_id)
         b = Batch(s, terminal, now, settings_welcome)
@@ -1051,9 +1053,46 @@ def _run_batch(db: Database, terminal_id: str, req: PushRequest, now: datetime,
         if seqs:
             terminal.last_seq = min(max(terminal.last_seq or 0, *seqs), _BIG)
         terminal.last_seen_at = now
+        ack = _check_audit(s, terminal_id, req.audit, now)
         s.commit()
     _touch(db, b.touch, now)
-    return [results[e.id] for e in req.events]
+    return [results[e.id] for e in req.events], ack
+
+
+def _check_audit(s: Session, terminal_id: str, anchor: WireAuditAnchor | None,
+                 now: datetime) -> int | None:
+    """Hold the till's audit head against the heads it sent before; keep the new one. A head
+    the till's log no longer holds (edited, deleted, cut short) is recorded once as an
+    `audit_mismatch` conflict for HQ. Returns the head now held (the till checks it next time)."""
+    if anchor is None:
+        return None
+    problems: list[dict[str, Any]] = []
+    if anchor.check_seq is not None:
+        held = s.get(AuditAnchor, (terminal_id, anchor.check_seq))
+        if held is not None and held.hash != anchor.check_hash:
+            problems.append({"problem": "record_changed_or_gone", "seq": held.seq,
+                             "held_hash": held.hash, "till_hash": anchor.check_hash or None})
+    latest = s.execute(select(func.max(AuditAnchor.seq)).where(
+        AuditAnchor.terminal_id == terminal_id)).scalar()
+    if latest is not None and anchor.head_seq < latest:
+        problems.append({"problem": "log_cut_short", "held_seq": int(latest),
+                         "till_seq": anchor.head_seq})
+    same = s.get(AuditAnchor, (terminal_id, anchor.head_seq)) if anchor.head_seq else None
+    if same is not None and same.hash != anchor.head_hash:
+        problems.append({"problem": "record_changed", "seq": same.seq, "held_hash": same.hash,
+                         "till_hash": anchor.head_hash})
+    if problems:
+        open_one = s.execute(select(Conflict.id).where(
+            Conflict.kind == "audit_mismatch", Conflict.terminal_id == terminal_id,
+            Conflict.resolved_at.is_(None)).limit(1)).first()
+        if open_one is None:  # one open conflict per till, not one per push
+            s.add(Conflict(id=uuid.uuid4(), kind="audit_mismatch", at=now, member_id=None,
+                           sale_id=None, terminal_id=terminal_id, details={"problems": problems}))
+        log.warning("till %s: its audit log no longer matches what it sent before (%s)",
+                    terminal_id, ", ".join(p["problem"] for p in problems))
+    if anchor.head_seq and same is None:
+        s.add(AuditAnchor(terminal_id=terminal_id, seq=anchor.head_seq, hash=anchor.head_hash, at=now))
+    return anchor.head_seq
 
 
 _RETRYABLE = ("40001", "40P01")  # serialization_failure, deadlock_detected
@@ -1074,10 +1113,11 @@ def push(db: Database, terminal_id: str, req: PushRequest, epoch: str,
         attempt += 1
         try:
             if db.is_postgres:
-                results = _run_batch(db, terminal_id, req, now, careful, settings_welcome, skew_s)
+                results, ack = _run_batch(db, terminal_id, req, now, careful, settings_welcome, skew_s)
             else:
                 with db.write_lock:
-                    results = _run_batch(db, terminal_id, req, now, careful, settings_welcome, skew_s)
+                    results, ack = _run_batch(db, terminal_id, req, now, careful, settings_welcome,
+                                              skew_s)
             break
         except DBAPIError as exc:
             state = _sqlstate(exc)
@@ -1089,7 +1129,7 @@ def push(db: Database, terminal_id: str, req: PushRequest, epoch: str,
                 continue
             raise
     return PushResponse(results=results, server_time=datetime.now(UTC), epoch=epoch,
-                        clock_skew_flagged=flagged)
+                        clock_skew_flagged=flagged, audit_ack_seq=ack)
 
 
 __all__ = ["Rejected", "discard_changes", "push"]

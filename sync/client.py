@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from sync.protocol import (
     API_PREFIX,
+    AuditAnchor,
     EnrolRequest,
     EnrolResponse,
     ErrorBody,
@@ -211,9 +212,10 @@ class ServerClient:
     def enrol(self, request: EnrolRequest) -> EnrolResponse:
         return self._call("POST", "/enrol", EnrolResponse, request, auth=False)
 
-    def push(self, events: list[WireEvent], till_time: datetime) -> PushResponse:
+    def push(self, events: list[WireEvent], till_time: datetime,
+             audit: AuditAnchor | None = None) -> PushResponse:
         return self._call("POST", "/sync/push", PushResponse,
-                          PushRequest(events=events, till_time=till_time))
+                          PushRequest(events=events, till_time=till_time, audit=audit))
 
     def pull(self, cursor: int, epoch: str | None, limit: int) -> PullResponse:
         return self._call("POST", "/sync/pull", PullResponse,

@@ -96,9 +96,23 @@ class WireEvent(_Wire):
     created_at: AwareDatetime
 
 
+class AuditAnchor(_Wire):
+    """The head of the till's hash-chained audit log (app/domain/audit.py), and the till's hash
+    at the seq the server acknowledged last (`PushResponse.audit_ack_seq`). The server keeps the
+    heads it was sent: a log edited, or cut short, on the till no longer matches them, and the
+    server records an `audit_mismatch` conflict for HQ."""
+
+    head_seq: int = Field(ge=0, description="the last record's seq; 0 for an empty log")
+    head_hash: str = Field(pattern="^[0-9a-f]{64}$")
+    check_seq: int | None = Field(default=None, ge=1)
+    check_hash: str = Field(default="", pattern="^([0-9a-f]{64})?$",
+                            description="the till's hash at check_seq; empty: no such record")
+
+
 class PushRequest(_Wire):
     events: list[WireEvent] = Field(max_length=MAX_PUSH_EVENTS)
     till_time: AwareDatetime = Field(description="the till's clock, to flag a clock far off")
+    audit: AuditAnchor | None = None
 
 
 EventStatus = Literal["applied", "duplicate", "rejected"]
@@ -119,6 +133,7 @@ class PushResponse(_Wire):
     server_time: AwareDatetime
     epoch: str
     clock_skew_flagged: bool = False
+    audit_ack_seq: int | None = None  # the audit head the server now holds for this till
 
 
 class PullRequest(_Wire):

@@ -1,4 +1,5 @@
-"""The sync worker's state in the till's store (`sync_state`): pull cursor and server epoch.
+"""The sync worker's state in the till's store (`sync_state`): pull cursor, server epoch, and
+the audit head the server acknowledged.
 
 Read and written inside the caller's transaction, so that a pulled page and its cursor commit
 together, and a server restored from a backup (a new epoch) resets the cursor and re-queues
@@ -7,13 +8,16 @@ the outbox in one step.
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from app.store.orm import OutboxEvent, SyncState
+from app.domain.audit import GENESIS
+from app.store.orm import AuditRow, OutboxEvent, SyncState
+from sync.protocol import AuditAnchor
 
 CURSOR = "pull_cursor"
 EPOCH = "epoch"
+AUDIT_ACK = "audit_ack_seq"
 
 
 def get_state(s: Session, key: str) -> str | None:
@@ -56,3 +60,22 @@ def adopt_epoch(s: Session, epoch: str) -> bool:
     set_cursor(s, 0)
     s.execute(update(OutboxEvent).values(sent_at=None, result=None, last_error=None))
     return True
+
+
+def audit_anchor(s: Session) -> AuditAnchor:
+    """The audit log's head, and this till's hash at the seq the server acknowledged last
+    (empty when that record is gone)."""
+    head = s.execute(select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)).first()
+    head_seq, head_hash = (int(head[0]), str(head[1])) if head is not None else (0, GENESIS)
+    ack = get_state(s, AUDIT_ACK)
+    check_seq = int(ack) if ack and int(ack) > 0 else None
+    check_hash = ""
+    if check_seq is not None:
+        check_hash = s.execute(select(AuditRow.hash).where(AuditRow.seq == check_seq)).scalar() or ""
+    return AuditAnchor(head_seq=head_seq, head_hash=head_hash, check_seq=check_seq,
+                       check_hash=check_hash)
+
+
+def set_audit_ack(s: Session, seq: int | None) -> None:
+    if seq is not None:
+        set_state(s, AUDIT_ACK, str(seq))

@@ -37,7 +37,7 @@ from sync.protocol import (
     WireEvent,
 )
 from sync.settings import read_section
-from sync.state import adopt_epoch, get_cursor, get_epoch, set_cursor
+from sync.state import adopt_epoch, audit_anchor, get_cursor, get_epoch, set_audit_ack, set_cursor
 
 log = logging.getLogger(__name__)
 
@@ -321,7 +321,9 @@ class SyncWorker:
             while len(events) > 1 and len(PushRequest(events=events, till_time=self.ctx.now())
                                           .model_dump_json()) > MAX_BODY_BYTES * 0.9:
                 events = events[: len(events) // 2]
-            resp = client.push(events, self.ctx.now())  # no transaction is open here
+            with self.ctx.uow(write=False) as uow:
+                anchor = audit_anchor(uow.session)
+            resp = client.push(events, self.ctx.now(), anchor)  # no transaction is open here
             sent = {e.id for e in events}
             done = [r for r in resp.results if r.id in sent]
             now = self.ctx.now()
@@ -329,6 +331,7 @@ class SyncWorker:
                 s = uow.session
                 if adopt_epoch(s, resp.epoch):
                     report.epoch_reset = True
+                set_audit_ack(s, resp.audit_ack_seq)
                 for status in ("applied", "duplicate"):
                     ids = [r.id for r in done if r.status == status]
                     for i in range(0, len(ids), 500):

@@ -133,3 +133,38 @@ def test_sale_before_its_member_registration(server: ServerProcess, db_url: str,
         m = s.get_one(Member, mid2)
         assert not m.stub and m.phone is not None
     db.dispose()
+
+
+def _push_with_audit(t: Till, head_seq: int, head_hash: str, check_seq: int | None = None,
+                     check_hash: str = "") -> dict[str, object]:
+    body = {"events": [], "till_time": datetime.now(UTC).isoformat(),
+            "audit": {"head_seq": head_seq, "head_hash": head_hash, "check_seq": check_seq,
+                      "check_hash": check_hash}}
+    r = t.http.post(t.base + "/sync/push", json=body, headers=t.headers(), timeout=30)
+    assert r.status_code == 200, r.text
+    out: dict[str, object] = r.json()
+    return out
+
+
+def test_a_till_audit_log_that_no_longer_holds_what_it_sent_is_flagged_once(
+        server: ServerProcess, db_url: str, store_id: str) -> None:
+    t = _till(server, db_url, store_id)
+    h = [f"{i:064x}" for i in range(10)]
+    assert _push_with_audit(t, 3, h[3])["audit_ack_seq"] == 3  # first head: nothing to check
+    assert _push_with_audit(t, 5, h[5], 3, h[3])["audit_ack_seq"] == 5  # grew, and still holds 3
+    assert _push_with_audit(t, 5, h[5], 5, h[5])["audit_ack_seq"] == 5  # unchanged
+    db, s = session_for(db_url)
+    with s:
+        def flagged() -> list[dict[str, object]]:
+            s.expire_all()
+            return [c.details for c in s.execute(select(Conflict).where(
+                Conflict.kind == "audit_mismatch", Conflict.terminal_id == t.terminal_id)).scalars()]
+
+        assert flagged() == []
+        _push_with_audit(t, 4, h[4], 5, h[9])  # seq 5 rewritten, and the log now ends at 4
+        [details] = flagged()
+        problems = {p["problem"] for p in details["problems"]}  # type: ignore[index, union-attr]
+        assert problems == {"record_changed_or_gone", "log_cut_short"}
+        _push_with_audit(t, 4, h[4], 5, h[9])  # the same again: one open conflict, not two
+        assert len(flagged()) == 1
+    db.dispose()

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, func, select, update
 
 from app.config import DEFAULT_CONFIG_TEXT
 from app.domain.ids import new_id
@@ -230,3 +230,55 @@ def test_real_server_end_to_end(real_server: RealServer, tmp_path: Path, clock: 
         proxy.close()
         a.close()
         b.close()
+
+
+def _audit_conflicts(real_server: RealServer, terminal_id: str) -> list[dict[str, Any]]:
+    from sqlalchemy import create_engine, select
+
+    from server.models import Conflict
+
+    engine = create_engine(real_server.env["LT_SERVER_DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(select(Conflict.details).where(
+                Conflict.kind == "audit_mismatch", Conflict.terminal_id == terminal_id)).all()
+        return [r[0] for r in rows]
+    finally:
+        engine.dispose()
+
+
+def test_a_till_whose_audit_log_was_rewritten_is_flagged_on_the_server(
+        real_server: RealServer, tmp_path: Path, clock: Any) -> None:
+    """The till sends its audit head with each push and checks the head the server holds: an
+    audit record deleted on the till (by hand, in its SQLite file) is an `audit_mismatch`."""
+    till = _till(tmp_path / "c", "T03", clock)
+    worker = SyncWorker(till, SETTINGS)
+    try:
+        staff = {"cashier": add_staff(till, "1001", "Li Na", Role.CASHIER, "1234")}
+        enrol(till, real_server.url, real_server.code("T03"))
+        for phone in ("138 0013 8101", "138 0013 8102"):
+            register_member(till, RegisterMember(phone=phone, consent_given=True,
+                                                 staff_id=staff["cashier"].id))
+        assert worker.run_once().ok
+        register_member(till, RegisterMember(phone="138 0013 8103", consent_given=True,
+                                             staff_id=staff["cashier"].id))
+        assert worker.run_once().ok  # the log grew: the server's head still matches
+        assert _audit_conflicts(real_server, "T03") == []
+
+        with till.uow() as uow:  # someone cuts the tail of the log in the till's file
+            s = uow.session
+            last = s.execute(select(func.max(orm.AuditRow.seq))).scalar_one()
+            s.execute(delete(orm.AuditRow).where(orm.AuditRow.seq >= last - 1))
+            uow.commit()
+        register_member(till, RegisterMember(phone="138 0013 8104", consent_given=True,
+                                             staff_id=staff["cashier"].id))
+        assert worker.run_once().ok  # the sale data still syncs; the server flags the till
+        [details] = _audit_conflicts(real_server, "T03")
+        assert "record_changed_or_gone" in {p["problem"] for p in details["problems"]}
+        register_member(till, RegisterMember(phone="138 0013 8105", consent_given=True,
+                                             staff_id=staff["cashier"].id))
+        assert worker.run_once().ok
+        assert len(_audit_conflicts(real_server, "T03")) == 1  # one open conflict, not one a push
+    finally:
+        worker.stop()
+        till.close()
