@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from server.db import Database
 from server.errors import BodyLimit, install_error_handlers
 from server.meta import current_epoch
+from server.routes.hq import router as hq_router
 from server.routes.sync import router as sync_router
 from server.settings import ServerSettings, load_settings
 from sync.protocol import API_PREFIX, MAX_BODY_BYTES, PROTOCOL_VERSION
@@ -56,6 +57,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     app.include_router(sync_router, prefix=API_PREFIX)
+    app.include_router(hq_router)
 
     @app.get("/health")
     def health() -> dict[str, str]:

@@ -20,6 +20,7 @@ from server.migrate import upgrade
 from server.settings import ServerSettings
 from tests.server.support import ServerProcess
 
+HQ_TOKEN = "hq-token-for-tests-0123456789"  # LT_SERVER_ADMIN_TOKEN of the session's server
 ADMIN_URL = os.environ.get("LT_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
@@ -73,7 +74,7 @@ def db_url(pg_admin: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def server(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    proc = ServerProcess(db_url, tmp_path_factory.mktemp("server")).start()
+    proc = ServerProcess(db_url, tmp_path_factory.mktemp("server"), LT_SERVER_ADMIN_TOKEN=HQ_TOKEN).start()
     yield proc
     proc.stop()
 
