@@ -235,3 +235,27 @@ def test_settings_need_a_supervisor_then_print_a_test_receipt_and_switch_the_cam
     settings.language.setCurrentIndex(idx)
     settings.accept()
     qtbot.waitUntil(lambda: co.dialog is None, timeout=WAIT_MS)
+
+
+def test_running_sync_makes_the_offline_rules_apply_and_stopping_it_lifts_them(
+        services, till: TillContext, staff, dead_port: int) -> None:  # type: ignore[no-untyped-def]
+    from app.services.errors import Refused
+
+    save_credentials(till.home, Credentials(url=f"http://127.0.0.1:{dead_port}", store_id=till.store_id,
+                                            terminal_id=till.terminal_id, token="t" * 32,
+                                            device_id="dev-1", epoch=""))
+    (till.home / "sync.toml").write_text("[offline]\nregister_members = false\n")
+    real = services._target
+    walk_in = RegisterMember(phone="139 0013 9001", consent_given=True, staff_id=staff["cashier"].id)
+    real.start_sync()
+    try:
+        # From the start the server is not known to be reachable (and it is down here).
+        assert till.link is not None and till.offline() and not till.offline_rules.register_members
+        with pytest.raises(Refused) as refused:
+            register_member(till, walk_in)
+        assert refused.value.code == "offline_register"
+        assert "Registering new members" in real.offline_rules()["en"].split("Needs the server:")[1]
+    finally:
+        real.stop_sync()
+    assert till.link is None and not till.offline()  # no sync running: the store is the truth
+    assert register_member(till, walk_in).member.masked_phone == "139****9001"
