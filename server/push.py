@@ -25,10 +25,10 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -40,9 +40,9 @@ from app.domain.clock import DEFAULT_TZ
 from app.domain.ids import EntryId, MemberId
 from app.domain.members import InvalidPhone, normalize_phone
 from app.domain.tiers import tier_for_spend, window_start
+from server.audit import check_audit
 from server.db import Database
 from server.models import (
-    AuditAnchor,
     Conflict,
     Coupon,
     Event,
@@ -56,6 +56,16 @@ from server.models import (
     Terminal,
     TillRecord,
 )
+from server.payloads import (
+    MAX_BIGINT,
+    CouponIssuedP,
+    MemberRegisteredP,
+    PointsEntryP,
+    RefundCompletedP,
+    SaleCompletedP,
+    ShiftClosedP,
+    VoidedP,
+)
 from server.pull import (
     coupon_changed,
     coupon_data,
@@ -67,7 +77,6 @@ from server.pull import (
     record_change,
 )
 from sync.protocol import EVENT_TYPES, EventResult, PushRequest, PushResponse, WireEvent
-from sync.protocol import AuditAnchor as WireAuditAnchor
 
 log = logging.getLogger("server.push")
 
@@ -97,126 +106,6 @@ def event_hash(ev: WireEvent) -> str:
             "created_at": ev.created_at.astimezone(UTC).isoformat()}
     raw = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(raw.encode()).hexdigest()
-
-
-# ------------------------------------------------------------------ payloads (schema_version 1)
-
-
-class _P(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-
-_BIG = 2**63 - 1
-MAX_FEN = 10**12  # ¥10 billion: beyond any sale, inside every integer column
-MAX_POINTS = 10**9
-
-
-class ConsentP(_P):
-    policy_version: str = Field(max_length=20)
-    accepted_at: AwareDatetime
-    marketing_opt_in: bool = False
-
-
-class WelcomeTermsP(_P):
-    """The till's welcome coupon as it issued it (newer tills); else the server's settings."""
-
-    kind: str = Field(default="amount_off", max_length=24)
-    amount: int = Field(ge=0, le=MAX_POINTS)
-    threshold: int = Field(default=0, ge=0, le=MAX_POINTS)
-    valid_from: AwareDatetime
-    valid_to: AwareDatetime
-
-
-class MemberRegisteredP(_P):
-    member_id: uuid.UUID
-    phone: str = Field(max_length=40)
-    card_no: str | None = Field(default=None, max_length=20)
-    name: str | None = Field(default=None, max_length=80)
-    birthday: date | None = None
-    family: str | None = Field(default=None, max_length=200)
-    favourite_categories: list[str] = Field(default_factory=list, max_length=50)
-    consent: ConsentP
-    store_id: str = Field(max_length=40)
-    registered_at: AwareDatetime
-    welcome_coupon: str | None = Field(default=None, max_length=40)
-    welcome_coupon_terms: WelcomeTermsP | None = None
-
-
-class SaleCouponP(_P):
-    code: str = Field(max_length=40)
-    discount: int = Field(le=MAX_FEN, ge=0)
-
-
-class SaleCompletedP(_P):
-    sale_id: uuid.UUID
-    receipt_no: str = Field(max_length=64)
-    store_id: str = Field(max_length=40)
-    terminal_id: str = Field(max_length=40)
-    cashier_id: str = Field(max_length=40)
-    member_id: uuid.UUID | None = None
-    at: AwareDatetime
-    subtotal: int = Field(ge=-MAX_FEN, le=MAX_FEN)
-    member_savings: int = Field(default=0, ge=-MAX_FEN, le=MAX_FEN)
-    coupon_discount: int = Field(le=MAX_FEN, default=0, ge=0)
-    points_redeemed: int = Field(le=MAX_POINTS, default=0, ge=0)
-    points_value: int = Field(le=MAX_FEN, default=0, ge=0)
-    total_due: int = Field(le=MAX_FEN, ge=0)
-    points_earned: int = Field(le=MAX_POINTS, default=0, ge=0)
-    paid: int = Field(le=MAX_FEN, ge=0)
-    change_due: int = Field(le=MAX_FEN, default=0, ge=0)
-    feedback_token: str = Field(default="", max_length=400)
-    coupons: list[SaleCouponP] = Field(default_factory=list, max_length=20)
-    payments: list[dict[str, Any]] = Field(default_factory=list, max_length=20)
-    lines: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
-
-
-class RefundCompletedP(_P):
-    refund_id: uuid.UUID
-    sale_id: uuid.UUID
-    member_id: uuid.UUID | None = None
-    at: AwareDatetime
-    money: int = Field(le=MAX_FEN, ge=0)
-    full: bool = False
-    points_reversed: int = Field(le=MAX_POINTS, default=0, ge=0)
-    points_given_back: int = Field(le=MAX_POINTS, default=0, ge=0)
-    coupons_returned: list[str] = Field(default_factory=list, max_length=20)
-    receipt_no: str = Field(default="", max_length=64)
-
-
-class PointsEntryP(_P):
-    entry_id: uuid.UUID
-    member_id: uuid.UUID
-    points: int = Field(ge=-MAX_POINTS, le=MAX_POINTS)
-    at: AwareDatetime
-    note: str = Field(default="", max_length=200)
-    expires_at: AwareDatetime | None = None
-    ticket_id: str | None = Field(default=None, max_length=64)
-
-
-class CouponIssuedP(_P):
-    coupon_id: uuid.UUID
-    code: str = Field(max_length=40)
-    member_id: uuid.UUID | None = None
-    kind: str = Field(max_length=24)
-    reason: str = Field(default="", max_length=64)
-    amount: int = Field(le=MAX_POINTS, default=0, ge=0)
-    percent: str = Field(default="0", max_length=16)
-    cap: int | None = Field(default=None, ge=0, le=MAX_POINTS)
-    threshold: int = Field(le=MAX_POINTS, default=0, ge=0)
-    multiplier: str = Field(default="1", max_length=16)
-    categories: list[str] = Field(default_factory=list, max_length=50)
-    valid_from: AwareDatetime
-    valid_to: AwareDatetime
-
-
-class VoidedP(_P):
-    void_id: str = Field(max_length=40)
-    at: AwareDatetime
-
-
-class ShiftClosedP(_P):
-    shift_id: uuid.UUID
-    at: AwareDatetime
 
 
 # ------------------------------------------------------------------ per-batch context
@@ -770,7 +659,7 @@ def _apply_one(b: Batch, ev: WireEvent, digest: str) -> EventResult:
     try:
         if ev.terminal_id != b.terminal.id:
             raise Rejected("event_from_another_terminal")
-        if ev.seq > _BIG:
+        if ev.seq > MAX_BIGINT:
             raise Rejected("seq_out_of_range")
         if _has_nul(ev.payload) or "\x00" in ev.type:
             raise Rejected("nul_character")  # PostgreSQL text cannot hold it
@@ -814,7 +703,7 @@ def _without_nul(value: Any) -> Any:
 
 def _reject(b: Batch, ev: WireEvent, digest: str, reason: str, record: bool = True) -> EventResult:
     if record:
-        b.s.add(Event(id=ev.id, terminal_id=_without_nul(ev.terminal_id[:40]), seq=min(ev.seq, _BIG),
+        b.s.add(Event(id=ev.id, terminal_id=_without_nul(ev.terminal_id[:40]), seq=min(ev.seq, MAX_BIGINT),
                       type=_without_nul(ev.type)[:40],
                       payload_hash=digest, status="rejected", reason=reason, result=None, received_at=b.now))
     b.s.add(ParkedEvent(event_id=ev.id, terminal_id=b.terminal.id, reason=reason,
@@ -1051,48 +940,12 @@ def _run_batch(db: Database, terminal_id: str, req: PushRequest, now: datetime, 
                 results[ev.id] = _reject(b, ev, digest, "database_error")
         seqs = [e.seq for e in ordered if e.terminal_id == terminal_id]
         if seqs:
-            terminal.last_seq = min(max(terminal.last_seq or 0, *seqs), _BIG)
+            terminal.last_seq = min(max(terminal.last_seq or 0, *seqs), MAX_BIGINT)
         terminal.last_seen_at = now
-        ack = _check_audit(s, terminal_id, req.audit, now)
+        ack = check_audit(s, terminal_id, req.audit, now)
         s.commit()
     _touch(db, b.touch, now)
     return [results[e.id] for e in req.events], ack
-
-
-def _check_audit(s: Session, terminal_id: str, anchor: WireAuditAnchor | None,
-                 now: datetime) -> int | None:
-    """Hold the till's audit head against the heads it sent before; keep the new one. A head
-    the till's log no longer holds (edited, deleted, cut short) is recorded once as an
-    `audit_mismatch` conflict for HQ. Returns the head now held (the till checks it next time)."""
-    if anchor is None:
-        return None
-    problems: list[dict[str, Any]] = []
-    if anchor.check_seq is not None:
-        held = s.get(AuditAnchor, (terminal_id, anchor.check_seq))
-        if held is not None and held.hash != anchor.check_hash:
-            problems.append({"problem": "record_changed_or_gone", "seq": held.seq,
-                             "held_hash": held.hash, "till_hash": anchor.check_hash or None})
-    latest = s.execute(select(func.max(AuditAnchor.seq)).where(
-        AuditAnchor.terminal_id == terminal_id)).scalar()
-    if latest is not None and anchor.head_seq < latest:
-        problems.append({"problem": "log_cut_short", "held_seq": int(latest),
-                         "till_seq": anchor.head_seq})
-    same = s.get(AuditAnchor, (terminal_id, anchor.head_seq)) if anchor.head_seq else None
-    if same is not None and same.hash != anchor.head_hash:
-        problems.append({"problem": "record_changed", "seq": same.seq, "held_hash": same.hash,
-                         "till_hash": anchor.head_hash})
-    if problems:
-        open_one = s.execute(select(Conflict.id).where(
-            Conflict.kind == "audit_mismatch", Conflict.terminal_id == terminal_id,
-            Conflict.resolved_at.is_(None)).limit(1)).first()
-        if open_one is None:  # one open conflict per till, not one per push
-            s.add(Conflict(id=uuid.uuid4(), kind="audit_mismatch", at=now, member_id=None,
-                           sale_id=None, terminal_id=terminal_id, details={"problems": problems}))
-        log.warning("till %s: its audit log no longer matches what it sent before (%s)",
-                    terminal_id, ", ".join(p["problem"] for p in problems))
-    if anchor.head_seq and same is None:
-        s.add(AuditAnchor(terminal_id=terminal_id, seq=anchor.head_seq, hash=anchor.head_hash, at=now))
-    return anchor.head_seq
 
 
 _RETRYABLE = ("40001", "40P01")  # serialization_failure, deadlock_detected

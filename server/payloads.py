@@ -1,0 +1,127 @@
+"""The payloads of the events a till pushes (`schema_version` 1), as the server reads them
+(server/push.py). The till writes them in app/services; see sync/protocol.py EVENT_TYPES."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class _P(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+MAX_BIGINT = 2**63 - 1
+MAX_FEN = 10**12  # ¥10 billion: beyond any sale, inside every integer column
+MAX_POINTS = 10**9
+
+
+class ConsentP(_P):
+    policy_version: str = Field(max_length=20)
+    accepted_at: AwareDatetime
+    marketing_opt_in: bool = False
+
+
+class WelcomeTermsP(_P):
+    """The till's welcome coupon as it issued it (newer tills); else the server's settings."""
+
+    kind: str = Field(default="amount_off", max_length=24)
+    amount: int = Field(ge=0, le=MAX_POINTS)
+    threshold: int = Field(default=0, ge=0, le=MAX_POINTS)
+    valid_from: AwareDatetime
+    valid_to: AwareDatetime
+
+
+class MemberRegisteredP(_P):
+    member_id: uuid.UUID
+    phone: str = Field(max_length=40)
+    card_no: str | None = Field(default=None, max_length=20)
+    name: str | None = Field(default=None, max_length=80)
+    birthday: date | None = None
+    family: str | None = Field(default=None, max_length=200)
+    favourite_categories: list[str] = Field(default_factory=list, max_length=50)
+    consent: ConsentP
+    store_id: str = Field(max_length=40)
+    registered_at: AwareDatetime
+    welcome_coupon: str | None = Field(default=None, max_length=40)
+    welcome_coupon_terms: WelcomeTermsP | None = None
+
+
+class SaleCouponP(_P):
+    code: str = Field(max_length=40)
+    discount: int = Field(le=MAX_FEN, ge=0)
+
+
+class SaleCompletedP(_P):
+    sale_id: uuid.UUID
+    receipt_no: str = Field(max_length=64)
+    store_id: str = Field(max_length=40)
+    terminal_id: str = Field(max_length=40)
+    cashier_id: str = Field(max_length=40)
+    member_id: uuid.UUID | None = None
+    at: AwareDatetime
+    subtotal: int = Field(ge=-MAX_FEN, le=MAX_FEN)
+    member_savings: int = Field(default=0, ge=-MAX_FEN, le=MAX_FEN)
+    coupon_discount: int = Field(le=MAX_FEN, default=0, ge=0)
+    points_redeemed: int = Field(le=MAX_POINTS, default=0, ge=0)
+    points_value: int = Field(le=MAX_FEN, default=0, ge=0)
+    total_due: int = Field(le=MAX_FEN, ge=0)
+    points_earned: int = Field(le=MAX_POINTS, default=0, ge=0)
+    paid: int = Field(le=MAX_FEN, ge=0)
+    change_due: int = Field(le=MAX_FEN, default=0, ge=0)
+    feedback_token: str = Field(default="", max_length=400)
+    coupons: list[SaleCouponP] = Field(default_factory=list, max_length=20)
+    payments: list[dict[str, Any]] = Field(default_factory=list, max_length=20)
+    lines: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
+
+
+class RefundCompletedP(_P):
+    refund_id: uuid.UUID
+    sale_id: uuid.UUID
+    member_id: uuid.UUID | None = None
+    at: AwareDatetime
+    money: int = Field(le=MAX_FEN, ge=0)
+    full: bool = False
+    points_reversed: int = Field(le=MAX_POINTS, default=0, ge=0)
+    points_given_back: int = Field(le=MAX_POINTS, default=0, ge=0)
+    coupons_returned: list[str] = Field(default_factory=list, max_length=20)
+    receipt_no: str = Field(default="", max_length=64)
+
+
+class PointsEntryP(_P):
+    entry_id: uuid.UUID
+    member_id: uuid.UUID
+    points: int = Field(ge=-MAX_POINTS, le=MAX_POINTS)
+    at: AwareDatetime
+    note: str = Field(default="", max_length=200)
+    expires_at: AwareDatetime | None = None
+    ticket_id: str | None = Field(default=None, max_length=64)
+
+
+class CouponIssuedP(_P):
+    coupon_id: uuid.UUID
+    code: str = Field(max_length=40)
+    member_id: uuid.UUID | None = None
+    kind: str = Field(max_length=24)
+    reason: str = Field(default="", max_length=64)
+    amount: int = Field(le=MAX_POINTS, default=0, ge=0)
+    percent: str = Field(default="0", max_length=16)
+    cap: int | None = Field(default=None, ge=0, le=MAX_POINTS)
+    threshold: int = Field(le=MAX_POINTS, default=0, ge=0)
+    multiplier: str = Field(default="1", max_length=16)
+    categories: list[str] = Field(default_factory=list, max_length=50)
+    valid_from: AwareDatetime
+    valid_to: AwareDatetime
+
+
+class VoidedP(_P):
+    void_id: str = Field(max_length=40)
+    at: AwareDatetime
+
+
+class ShiftClosedP(_P):
+    shift_id: uuid.UUID
+    at: AwareDatetime
