@@ -116,7 +116,7 @@ class Terminal(Base):
 class AuditAnchor(Base):
     """A head of a till's hash-chained audit log, as the till sent it with a push (kept for
     ever): a later push whose log no longer holds it, or holds it with another hash, is an
-    `audit_mismatch` conflict (server/push.py `_check_audit`)."""
+    `audit_mismatch` conflict (server/audit.py)."""
 
     __tablename__ = "audit_anchors"
     terminal_id: Mapped[str] = mapped_column(String(40), primary_key=True)
