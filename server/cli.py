@@ -126,13 +126,34 @@ def cmd_terminal_revoke(settings: ServerSettings, args: argparse.Namespace) -> i
 
 
 def cmd_terminal_list(settings: ServerSettings, args: argparse.Namespace) -> int:
-    from server.models import Terminal
+    from server.models import Conflict, Terminal
 
     with _session(settings) as s:
+        audit = set(s.execute(select(Conflict.terminal_id).where(
+            Conflict.kind == "audit_mismatch", Conflict.resolved_at.is_(None))).scalars())
         for t in s.execute(select(Terminal).order_by(Terminal.store_id, Terminal.id)).scalars():
             state = "revoked" if t.revoked_at else ("enrolled" if t.enrolled_at else "awaiting enrolment")
             skew = f" clock off by {t.clock_skew_s}s" if t.clock_flagged_at else ""
-            print(f"{t.store_id}\t{t.id}\t{state}\tlast seen {t.last_seen_at or '-'}{skew}")
+            flag = " AUDIT LOG MISMATCH (see conflicts)" if t.id in audit else ""
+            print(f"{t.store_id}\t{t.id}\t{state}\tlast seen {t.last_seen_at or '-'}{skew}{flag}")
+    return 0
+
+
+def cmd_conflicts(settings: ServerSettings, args: argparse.Namespace) -> int:
+    """The conflicts the rules settled, newest first, one JSON object a line (as the HQ API)."""
+    from server.models import Conflict
+    from server.routes.hq import conflict_json
+
+    with _session(settings) as s:
+        q = select(Conflict)
+        if not args.all:
+            q = q.where(Conflict.resolved_at.is_(None))
+        if args.kind:
+            q = q.where(Conflict.kind == args.kind)
+        if args.terminal:
+            q = q.where(Conflict.terminal_id == args.terminal)
+        for c in s.execute(q.order_by(Conflict.at.desc(), Conflict.id).limit(args.limit)).scalars():
+            print(json.dumps(conflict_json(c), ensure_ascii=False, default=str))
     return 0
 
 
@@ -225,6 +246,13 @@ def build_parser() -> argparse.ArgumentParser:
     term.add_parser("list", help="list terminals").set_defaults(func=cmd_terminal_list)
 
     sub.add_parser("keys", help="print the terminals' public keys (JSON)").set_defaults(func=cmd_keys)
+
+    conflicts = sub.add_parser("conflicts", help="the conflicts settled by rule, open ones unless --all")
+    conflicts.add_argument("--all", action="store_true", help="resolved ones too")
+    conflicts.add_argument("--kind", help="coupon_reused, points_overdraft, audit_mismatch, ...")
+    conflicts.add_argument("--terminal", help="one till's")
+    conflicts.add_argument("--limit", type=int, default=200)
+    conflicts.set_defaults(func=cmd_conflicts)
 
     product = sub.add_parser("product", help="catalogue").add_subparsers(dest="product_command",
                                                                          required=True)

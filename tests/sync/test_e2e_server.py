@@ -7,6 +7,7 @@ store, online lookup, and a new server epoch making the till resync from scratch
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -279,6 +280,12 @@ def test_a_till_whose_audit_log_was_rewritten_is_flagged_on_the_server(
                                              staff_id=staff["cashier"].id))
         assert worker.run_once().ok
         assert len(_audit_conflicts(real_server, "T03")) == 1  # one open conflict, not one a push
+        # What HQ's operator sees from the command line.
+        [row] = [line for line in real_server.run("terminal", "list").splitlines() if "\tT03\t" in line]
+        assert "enrolled" in row and "AUDIT LOG MISMATCH" in row
+        out = real_server.run("conflicts", "--kind", "audit_mismatch", "--terminal", "T03")
+        [listed] = [json.loads(line) for line in out.splitlines()]
+        assert listed["kind"] == "audit_mismatch" and listed["resolved_at"] is None
     finally:
         worker.stop()
         till.close()
