@@ -4,7 +4,7 @@ A round pushes the unsent outbox in sequence order, in batches, then pulls pages
 server has no more. Network calls never hold SQLite's write lock: a batch is read in a read
 transaction, sent with no transaction open, and its results are written in one short write
 transaction; a pulled page is fetched first and then applied with its cursor in one write
-transaction (sync/apply.py). A failed round is retried on the timer with exponential backoff
+transaction (sync/apply/). A failed round is retried on the timer with exponential backoff
 and jitter, so retries do not wait for the next sale. The status (online or offline, events
 waiting, last success, last error in words) goes to a listener after each round.
 """

@@ -13,8 +13,8 @@ from app.domain.codes import SigningKey
 from app.domain.ids import new_id
 from app.services.context import TillContext
 from app.store import orm
-from sync import apply as apply_mod
 from sync.apply import apply_page
+from sync.apply import page as apply_mod
 from sync.protocol import Change
 from sync.state import get_cursor
 from tests.sync.conftest import coupon_data, ledger_data, member_data, register, sell

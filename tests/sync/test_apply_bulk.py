@@ -1,4 +1,6 @@
-"""Applying a run of pulled changes in bulk gives the same outcomes as change by change."""
+"""Applying a run of pulled changes in bulk gives the same outcomes as change by change: each
+page is applied to one fresh till through the bulk path (checked to have been taken) and to
+another with `bulk=False`, and the two stores and reports must be equal."""
 
 from __future__ import annotations
 
@@ -12,8 +14,8 @@ from sqlalchemy import func, select
 from app.domain.ids import new_id
 from app.services.context import open_till
 from app.store import orm
-from sync import apply as apply_mod
 from sync.apply import ApplyReport, apply_page
+from sync.apply import page as page_mod
 from sync.protocol import Change
 from tests.conftest import FAST_HASHER
 from tests.sync.conftest import coupon_data, ledger_data, member_data
@@ -41,12 +43,13 @@ def page_with_bad_changes() -> list[Change]:
             for n, c in enumerate(changes)]
 
 
-def apply_to_fresh_till(home: Path, clock: Any, page: list[Change]) -> tuple[ApplyReport, dict[str, Any]]:
+def apply_to_fresh_till(home: Path, clock: Any, page: list[Change],
+                        bulk: bool = True) -> tuple[ApplyReport, dict[str, Any]]:
     ctx = open_till(home, clock=clock, hasher=FAST_HASHER)
     try:
         local = member_data(phone=LOCAL_PHONE, serial=4000)
         apply_page(ctx, [ch(1, "member", local["id"], local)], 1)
-        report = apply_page(ctx, page, page[-1].seq)
+        report = apply_page(ctx, page, page[-1].seq, bulk=bulk)
         with ctx.uow(write=False) as uow:
             s = uow.session
             state = {
@@ -63,13 +66,16 @@ def apply_to_fresh_till(home: Path, clock: Any, page: list[Change]) -> tuple[App
 def test_a_bad_change_in_a_bulk_run_only_skips_itself(tmp_path: Path, clock: Any,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     page = page_with_bad_changes()
+    calls = count_changes_applied_one_by_one(monkeypatch)
     fast, state = apply_to_fresh_till(tmp_path / "fast", clock, page)
+    assert len(calls) == 1  # the local member's one-change page: the bad page stayed in bulk
     assert (fast.applied, fast.skipped, fast.failed, fast.kept_local) == (600, 1, 2, 0), fast.problems
     assert state["members"] == 301 and state["entries"] == 300 and state["clash"] is None
     assert state["points"] == sum(10 + i for i in range(300))
 
-    monkeypatch.setattr(apply_mod, "_RunApplier", None)  # calling it raises: change by change
-    slow, slow_state = apply_to_fresh_till(tmp_path / "slow", clock, page)
+    calls.clear()
+    slow, slow_state = apply_to_fresh_till(tmp_path / "slow", clock, page, bulk=False)
+    assert len(calls) == 1 + len(page)  # every change on its own
     assert slow_state == state
     assert (slow.applied, slow.skipped, slow.failed, slow.kept_local, slow.merges) == \
            (fast.applied, fast.skipped, fast.failed, fast.kept_local, fast.merges)
@@ -79,13 +85,13 @@ def test_a_bad_change_in_a_bulk_run_only_skips_itself(tmp_path: Path, clock: Any
 def count_changes_applied_one_by_one(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """A list that gets an item for each change applied one by one (not in a bulk run)."""
     calls: list[int] = []
-    real = apply_mod._apply_one
+    real = page_mod.apply_one
 
     def counted(*args: Any) -> str:
         calls.append(1)
         return real(*args)
 
-    monkeypatch.setattr(apply_mod, "_apply_one", counted)
+    monkeypatch.setattr(page_mod, "apply_one", counted)
     return calls
 
 
@@ -125,10 +131,11 @@ def page_that_makes_and_changes_rows() -> list[Change]:
             for n, c in enumerate(changes)]
 
 
-def stored(home: Path, clock: Any, page: list[Change]) -> tuple[ApplyReport, dict[str, Any]]:
+def stored(home: Path, clock: Any, page: list[Change],
+           bulk: bool = True) -> tuple[ApplyReport, dict[str, Any]]:
     ctx = open_till(home, clock=clock, hasher=FAST_HASHER)
     try:
-        report = apply_page(ctx, page, page[-1].seq)
+        report = apply_page(ctx, page, page[-1].seq, bulk=bulk)
         with ctx.uow(write=False) as uow:
             s = uow.session
             members = {str(m.id): (m.tier, m.name, None if m.merged_into is None else str(m.merged_into))
@@ -153,16 +160,17 @@ def test_rows_made_and_changed_in_one_run_keep_their_last_values(
     assert state["coupons"] == {"CRUN000001": ("void", survivor)}
     assert state["points"] == 300
 
-    monkeypatch.setattr(apply_mod, "_RunApplier", None)  # change by change
-    slow, slow_state = stored(tmp_path / "slow", clock, page)
-    assert slow_state == state and slow.applied == fast.applied
+    slow, slow_state = stored(tmp_path / "slow", clock, page, bulk=False)
+    assert len(calls) == len(page)  # change by change
+    assert slow_state == state and slow.applied == fast.applied and slow.problems == fast.problems
 
 
-def raw_rows(home: Path, clock: Any, page: list[Change]) -> dict[str, list[tuple[Any, ...]]]:
+def raw_rows(home: Path, clock: Any, page: list[Change],
+             bulk: bool = True) -> dict[str, list[tuple[Any, ...]]]:
     """Every stored row of the tables a pull fills, as SQLite holds them (text, not objects)."""
     ctx = open_till(home, clock=clock, hasher=FAST_HASHER)
     try:
-        report = apply_page(ctx, page, page[-1].seq)
+        report = apply_page(ctx, page, page[-1].seq, bulk=bulk)
         assert report.failed == 0, report.problems
         with ctx.uow(write=False) as uow:
             conn = uow.session.connection()
@@ -190,7 +198,7 @@ def test_bulk_inserts_store_exactly_what_the_unit_of_work_stores(
     calls = count_changes_applied_one_by_one(monkeypatch)
     fast = raw_rows(tmp_path / "fast", clock, page)
     assert calls == []
-    monkeypatch.setattr(apply_mod, "_RunApplier", None)  # change by change, through the ORM
-    slow = raw_rows(tmp_path / "slow", clock, page)
+    slow = raw_rows(tmp_path / "slow", clock, page, bulk=False)  # change by change, through the ORM
+    assert len(calls) == len(page)
     assert fast == slow
     assert len(fast["members"]) == 2 and len(fast["ledger_entries"]) == 2 and len(fast["coupons"]) == 1
