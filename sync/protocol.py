@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from app.domain.events import EVENT_PAYLOADS
+
 PROTOCOL_VERSION = 1
 API_PREFIX = "/api/v1"
 MAX_PUSH_EVENTS = 500
@@ -30,7 +32,8 @@ MAX_PULL_LIMIT = 1000
 MAX_BODY_BYTES = 4 * 1024 * 1024
 
 # Event types a till pushes (its outbox), with `schema_version` 1 payloads as written by
-# app/services (see there for the fields):
+# app/services; each payload's model (its fields) is app.domain.events.EVENT_PAYLOADS[type],
+# which the till's outbox writer and the server both use:
 EVENT_TYPES = (
     "member.registered",   # app.services.members.register_member
     "sale.completed",      # app.services.checkout.complete_sale (lines, payments, coupons, points)
@@ -42,6 +45,7 @@ EVENT_TYPES = (
     "cart.voided",         # app.services.voids.void_lines
     "shift.closed",        # app.services.shifts.close_shift
 )
+assert tuple(EVENT_PAYLOADS) == EVENT_TYPES
 
 # What a pull carries, by `entity`; `data` is the row as the till stores it (app/store/orm.py
 # column names), `key` its primary key as text.

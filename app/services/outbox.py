@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.domain.events import check_payload
 from app.domain.ids import EventId, new_id
 from app.store.counters import next_value
 from app.store.orm import OutboxEvent
@@ -26,7 +27,12 @@ def record_event(
     at: datetime,
     schema_version: int = SCHEMA_VERSION,
 ) -> EventId:
-    """Append an event with the terminal's next sequence number; the caller commits."""
+    """Append an event with the terminal's next sequence number; the caller commits.
+
+    The payload is checked with the model the server reads it with (app.domain.events): a
+    payload the server would refuse for its shape is a bug here, raised before anything is
+    written, not an event parked on the server later."""
+    check_payload(event_type, payload)
     event_id = EventId(new_id())
     session.add(
         OutboxEvent(

@@ -1,5 +1,10 @@
-"""The payloads of the events a till pushes (`schema_version` 1), as the server reads them
-(server/push.py). The till writes them in app/services; see sync/protocol.py EVENT_TYPES."""
+"""The payloads of the events a till pushes (`schema_version` 1): one model per event type
+(`EVENT_PAYLOADS`). Both ends use them: the till's outbox writer checks every payload it
+writes with its model (`app.services.outbox.record_event`), and the server reads the payload
+it receives with the same model (`server/push/handlers`). They are part of the wire protocol
+(`sync.protocol` names them); they live here because the till's services, which write the
+events, may not import `sync/` (the layering contracts), while `sync/` and `server/` may
+import `app.domain`."""
 
 from __future__ import annotations
 
@@ -125,3 +130,26 @@ class VoidedP(_P):
 class ShiftClosedP(_P):
     shift_id: uuid.UUID
     at: AwareDatetime
+
+
+# The model of each event type's payload, in the order of sync.protocol.EVENT_TYPES.
+EVENT_PAYLOADS: dict[str, type[BaseModel]] = {
+    "member.registered": MemberRegisteredP,
+    "sale.completed": SaleCompletedP,
+    "refund.completed": RefundCompletedP,
+    "points.adjusted": PointsEntryP,
+    "points.expired": PointsEntryP,
+    "points.compensated": PointsEntryP,
+    "coupon.issued": CouponIssuedP,
+    "cart.voided": VoidedP,
+    "shift.closed": ShiftClosedP,
+}
+
+
+def check_payload(event_type: str, payload: dict[str, Any]) -> None:
+    """Raise ValueError (a pydantic ValidationError naming the field) when `payload` is not what
+    the server reads for `event_type`, or when the protocol has no such event type."""
+    model = EVENT_PAYLOADS.get(event_type)
+    if model is None:
+        raise ValueError(f"no such event type: {event_type!r}")
+    model.model_validate(payload)
