@@ -6,6 +6,7 @@ all resolve an id through `follow_merges`, each with its own way of reading the 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Hashable
 from typing import Final, TypeVar
 
@@ -46,3 +47,20 @@ def follow_merges(member_id: K, next_id: Callable[[K], K | Unknown | None],
             return current
         current = step
     raise MergeChainTooLong(f"member merges do not end within {limit} steps")
+
+
+def merged_phone(member_id: uuid.UUID) -> str:
+    """The phone a merged-away member's row holds instead of its own, which now belongs to the
+    survivor (the till's unique index on phones allows one holder)."""
+    return f"merged:{member_id.hex[:16]}"
+
+
+def merged_card(member_id: uuid.UUID) -> str:
+    """The card number a merged-away member's row holds instead of its own (see merged_phone)."""
+    return f"M{member_id.hex[:19]}"
+
+
+def is_merged_away(member_id: uuid.UUID, phone: object) -> bool:
+    """Whether a member row with `phone` is the server's row of a member it merged into
+    another: the server sends it first, so the survivor's row can take the phone and card."""
+    return phone == merged_phone(member_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import update
 
 from app.domain.ids import MemberId
+from app.domain.merges import merged_card, merged_phone
 from app.services.audit import append_audit
 from app.services.context import TillContext
 from app.services.errors import Invalid
@@ -34,8 +35,8 @@ def apply_merge(ctx: TillContext, survivor_id: MemberId, merged_id: MemberId) ->
         if merged is not None:
             merged.merged_into = survivor_id
             # The phone and card now belong to the survivor; free the unique slots.
-            merged.phone = f"merged:{merged_id.hex[:16]}"
-            merged.card_no = f"M{merged_id.hex[:19]}"
+            merged.phone = merged_phone(merged_id)
+            merged.card_no = merged_card(merged_id)
         s.add(orm.MemberAlias(alias_id=merged_id, member_id=survivor_id, merged_at=now))
         append_audit(s, ctx, None, None, "member.merge", str(survivor_id),
                      {"merged_id": str(merged_id)}, now)

@@ -8,6 +8,9 @@ Rules:
 - A row with a local change the server has not acknowledged yet (its outbox event is unsent)
   is never overwritten: a member registered or seen in an unsent event, a coupon redeemed or
   issued in one. The server sends the row again once it has applied the till's event.
+  Except a member the server merged away (its row comes with the merge placeholder phone,
+  `app.domain.merges.merged_phone`): the server books the till's events to the survivor and
+  never sends that row again, so it is taken at once and the survivor and the alias follow.
 - The ledger is append-only: an entry the till holds already is never changed, and entries of
   this till's own sales or refunds are not added twice.
 - One bad change (unreadable data, unknown member) is skipped and reported; it does not stop

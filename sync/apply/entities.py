@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete
 
 from app.domain.codes import RevocationList, VerifyKey
-from app.domain.merges import UNKNOWN, follow_merges
+from app.domain.merges import UNKNOWN, follow_merges, is_merged_away
 from app.services.context import TillContext
 from app.store import orm
 from sync.apply.report import ApplyReport, Dirty
@@ -63,7 +63,10 @@ class Applier:
         if ch.op == "delete":
             return "skipped"  # members are never deleted at a till (old receipts name them)
         member_id, values = self._values(orm.Member, ch)
-        if member_id in self.dirty.members:
+        if member_id in self.dirty.members and not is_merged_away(member_id, values.get("phone")):
+            # (A member the server merged away is never sent again once the till's events
+            # reach it: they are booked to the survivor. Its row gives up its phone and card
+            # now, or the survivor's would clash with it and the merge could not follow.)
             return "kept_local"
         merged_into = values.get("merged_into")
         if merged_into is not None and self.rows.member(merged_into) is None:

@@ -28,8 +28,8 @@ def _admin_engine():  # type: ignore[no-untyped-def]
     return create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
 
 
-@pytest.fixture(scope="session")
-def pg_admin() -> Iterator[str]:
+def require_postgres() -> str:
+    """The admin URL of a reachable PostgreSQL; skips the test without one (fails it in CI)."""
     engine = _admin_engine()
     try:
         with engine.connect() as conn:
@@ -42,7 +42,12 @@ def pg_admin() -> Iterator[str]:
             pytest.fail(reason + " (CI is set: the server tests must run)")
         pytest.skip(reason)
     engine.dispose()
-    yield ADMIN_URL
+    return ADMIN_URL
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[str]:
+    yield require_postgres()
 
 
 def create_database(admin_url: str, prefix: str = "lt_test_") -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 
 from app.domain.codes import SigningKey
 from app.domain.ids import new_id
+from app.domain.merges import merged_card, merged_phone
 from app.services.context import TillContext
 from app.store import orm
 from sync.apply import apply_page
@@ -207,3 +208,35 @@ def test_deletes(till: TillContext) -> None:
                       ch(4, "revocation", "code:abc", {}, op="delete")], 4)
     assert count(till, orm.Product) == 0
     assert count(till, orm.Revocation) == 1  # revocations are only ever added at a till
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_a_merge_of_a_member_with_an_unsent_sale_is_applied(
+        till: TillContext, staff: Any, products: Any, bulk: bool) -> None:
+    """The server's merge page (the merged member's row freed, the survivor, its entries, the
+    alias) reaching a till that still has an unsent sale of the merged member: the freed row is
+    taken despite the sale (the server will book it to the survivor and never send that row
+    again), so the survivor takes the phone and the alias follows."""
+    reg = register(till, staff, "13800138000")
+    mark_all_sent(till)
+    sale = sell(till, staff, member_id=reg.member.id)  # unsent
+    local = get(till, orm.Member, reg.member.id)
+    merged_id = str(reg.member.id)
+    freed = member_data(merged_id, phone=merged_phone(reg.member.id), card_no=merged_card(reg.member.id))
+    survivor = member_data(phone=local.phone, serial=99)
+    entry = ledger_data(survivor["id"], 40)
+    report = apply_page(till, [
+        ch(1, "member", merged_id, freed),
+        ch(2, "member", survivor["id"], survivor),
+        ch(3, "ledger_entry", entry["id"], entry),
+        ch(4, "member_alias", merged_id, {"alias_id": merged_id, "member_id": survivor["id"]}),
+    ], 4, bulk=bulk)
+    assert report.merges == 1 and report.failed == 0 and report.kept_local == 0, report.problems
+    assert cursor(till) == 4
+    survivor_id = uuid.UUID(survivor["id"])
+    assert get(till, orm.MemberAlias, reg.member.id).member_id == survivor_id
+    assert get(till, orm.Member, survivor_id).phone == local.phone
+    with till.uow(write=False) as uow:  # the sale's points moved with the merge
+        points = uow.session.execute(select(func.sum(orm.LedgerEntry.points)).where(
+            orm.LedgerEntry.member_id == survivor_id)).scalar_one()
+    assert points == 40 + sale.points_earned and sale.points_earned > 0
