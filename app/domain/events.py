@@ -9,10 +9,11 @@ import `app.domain`."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 
 class _P(BaseModel):
@@ -20,13 +21,27 @@ class _P(BaseModel):
 
 
 MAX_BIGINT = 2**63 - 1
+
+# Every time in an event lies in this range; anything else is a broken clock or a forged event
+# (and year 9999 with a -23:59 offset cannot even be converted to UTC).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _sane(value: datetime) -> datetime:
+    if not EARLIEST <= value < LATEST:
+        raise PydanticCustomError("time_out_of_range", "a time between 2000 and 2100 is expected")
+    return value
+
+
+SaneTime = Annotated[AwareDatetime, AfterValidator(_sane)]
 MAX_FEN = 10**12  # ¥10 billion: beyond any sale, inside every integer column
 MAX_POINTS = 10**9
 
 
 class ConsentP(_P):
     policy_version: str = Field(max_length=20)
-    accepted_at: AwareDatetime
+    accepted_at: SaneTime
     marketing_opt_in: bool = False
 
 
@@ -36,8 +51,8 @@ class WelcomeTermsP(_P):
     kind: str = Field(default="amount_off", max_length=24)
     amount: int = Field(ge=0, le=MAX_POINTS)
     threshold: int = Field(default=0, ge=0, le=MAX_POINTS)
-    valid_from: AwareDatetime
-    valid_to: AwareDatetime
+    valid_from: SaneTime
+    valid_to: SaneTime
 
 
 class MemberRegisteredP(_P):
@@ -50,7 +65,7 @@ class MemberRegisteredP(_P):
     favourite_categories: list[str] = Field(default_factory=list, max_length=50)
     consent: ConsentP
     store_id: str = Field(max_length=40)
-    registered_at: AwareDatetime
+    registered_at: SaneTime
     welcome_coupon: str | None = Field(default=None, max_length=40)
     welcome_coupon_terms: WelcomeTermsP | None = None
 
@@ -67,7 +82,7 @@ class SaleCompletedP(_P):
     terminal_id: str = Field(max_length=40)
     cashier_id: str = Field(max_length=40)
     member_id: uuid.UUID | None = None
-    at: AwareDatetime
+    at: SaneTime
     subtotal: int = Field(ge=-MAX_FEN, le=MAX_FEN)
     member_savings: int = Field(default=0, ge=-MAX_FEN, le=MAX_FEN)
     coupon_discount: int = Field(le=MAX_FEN, default=0, ge=0)
@@ -87,7 +102,7 @@ class RefundCompletedP(_P):
     refund_id: uuid.UUID
     sale_id: uuid.UUID
     member_id: uuid.UUID | None = None
-    at: AwareDatetime
+    at: SaneTime
     money: int = Field(le=MAX_FEN, ge=0)
     full: bool = False
     points_reversed: int = Field(le=MAX_POINTS, default=0, ge=0)
@@ -100,9 +115,9 @@ class PointsEntryP(_P):
     entry_id: uuid.UUID
     member_id: uuid.UUID
     points: int = Field(ge=-MAX_POINTS, le=MAX_POINTS)
-    at: AwareDatetime
+    at: SaneTime
     note: str = Field(default="", max_length=200)
-    expires_at: AwareDatetime | None = None
+    expires_at: SaneTime | None = None
     ticket_id: str | None = Field(default=None, max_length=64)
 
 
@@ -118,18 +133,18 @@ class CouponIssuedP(_P):
     threshold: int = Field(le=MAX_POINTS, default=0, ge=0)
     multiplier: str = Field(default="1", max_length=16)
     categories: list[str] = Field(default_factory=list, max_length=50)
-    valid_from: AwareDatetime
-    valid_to: AwareDatetime
+    valid_from: SaneTime
+    valid_to: SaneTime
 
 
 class VoidedP(_P):
     void_id: str = Field(max_length=40)
-    at: AwareDatetime
+    at: SaneTime
 
 
 class ShiftClosedP(_P):
     shift_id: uuid.UUID
-    at: AwareDatetime
+    at: SaneTime
 
 
 # The model of each event type's payload, in the order of sync.protocol.EVENT_TYPES.

@@ -1,7 +1,8 @@
 """The batch mechanics: one transaction per push, the members locked up front
 (`prefetch.py`), events applied in `seq` order, retries on deadlocks and serialisation
-failures, and (when an insert fails) the batch redone with a savepoint per event so one bad
-event is rejected and parked without the others."""
+failures, and (when anything unexpected fails) the batch redone with a savepoint per event so
+one bad event is rejected and parked by itself while the others are applied. No event can make
+a push fail: the till's outbox never stalls behind one."""
 
 from __future__ import annotations
 
@@ -11,16 +12,16 @@ import uuid
 from datetime import UTC, datetime
 
 from pydantic import ValidationError
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from app.domain.events import MAX_BIGINT
+from app.domain.events import EARLIEST, LATEST, MAX_BIGINT
 from server.audit import check_audit
 from server.db import Database
 from server.models import Terminal
 from server.push.context import Batch, Rejected
 from server.push.handlers import HANDLERS
 from server.push.prefetch import prefetch
-from server.push.record import answer_known, applied, event_hash, has_nul, known, reject
+from server.push.record import answer_known, applied, event_hash, known, reject, text_fault
 from server.push.rules import flag_clock_skew
 from server.push.touch import RETRYABLE, sqlstate, touch
 from sync.protocol import EventResult, PushRequest, PushResponse, WireEvent
@@ -28,6 +29,10 @@ from sync.protocol import EventResult, PushRequest, PushResponse, WireEvent
 log = logging.getLogger("server.push")
 
 SUPPORTED_SCHEMA = 1
+
+
+class _Redo(Exception):
+    """Something unexpected failed in a batch applied whole: redo it event by event."""
 
 
 def push(db: Database, terminal_id: str, req: PushRequest, epoch: str,
@@ -51,10 +56,11 @@ def push(db: Database, terminal_id: str, req: PushRequest, epoch: str,
             if sqlstate(exc) in RETRYABLE and attempt < 8:
                 time.sleep(0.01 * attempt)
                 continue
-            if isinstance(exc, (IntegrityError, DataError)) and not careful:
-                careful = True  # redo event by event, each in its own savepoint
-                continue
-            raise
+            if careful:
+                raise
+            careful = True  # redo event by event, each in its own savepoint
+        except _Redo:
+            careful = True
     return PushResponse(results=results, server_time=datetime.now(UTC), epoch=epoch,
                         clock_skew_flagged=flagged, audit_ack_seq=ack)
 
@@ -66,28 +72,52 @@ def _run_batch(db: Database, terminal_id: str, req: PushRequest, now: datetime, 
         b = Batch(s, terminal, now, settings_welcome)
         flag_clock_skew(terminal, skew_s, db.settings.max_clock_skew_s, now)
         prefetch(b, req.events, db.is_postgres)
-        ordered = sorted(req.events, key=lambda e: (e.seq, str(e.id)))
-        seen = known(s, [e.id for e in ordered])
-        results: dict[uuid.UUID, EventResult] = {}
-        for ev in ordered:
-            if ev.id in results:  # the same id twice in one batch: one answer for both
+        digests = [event_hash(ev) for ev in req.events]
+        order = sorted(range(len(req.events)), key=lambda i: (req.events[i].seq, str(req.events[i].id)))
+        seen = known(s, list({ev.id for ev in req.events}))
+        results: dict[int, EventResult] = {}
+        first: dict[uuid.UUID, int] = {}  # event id -> where it first came in this batch
+        for i in order:
+            ev, digest = req.events[i], digests[i]
+            if ev.id in first:  # the same id twice in one batch
+                j = first[ev.id]
+                results[i] = results[j] if digests[j] == digest else reject(
+                    b, ev, digest, "id_reused_with_different_payload", record=False)
                 continue
-            digest = event_hash(ev)
+            first[ev.id] = i
             if ev.id in seen:
-                results[ev.id] = answer_known(b, ev, digest, seen[ev.id])
+                results[i] = answer_known(b, ev, digest, seen[ev.id])
             elif careful:
-                results[ev.id] = _apply_in_savepoint(b, ev, digest)
+                results[i] = _apply_in_savepoint(b, ev, digest)
             else:
-                with s.no_autoflush:
-                    results[ev.id] = _apply_one(b, ev, digest)
-        seqs = [e.seq for e in ordered if e.terminal_id == terminal_id]
+                results[i] = _apply_whole(b, ev, digest)
+        seqs = [e.seq for e in req.events if e.terminal_id == terminal_id]
         if seqs:
             terminal.last_seq = min(max(terminal.last_seq or 0, *seqs), MAX_BIGINT)
         terminal.last_seen_at = now
         ack = check_audit(s, terminal_id, req.audit, now)
-        s.commit()
+        try:
+            s.commit()
+        except DBAPIError:
+            raise
+        except Exception as exc:  # a value the database layer could not bind: find it, event by event
+            if careful:
+                raise
+            raise _Redo from exc
     touch(db, b.touch, now)
-    return [results[e.id] for e in req.events], ack
+    return [results[i] for i in range(len(req.events))], ack
+
+
+def _apply_whole(b: Batch, ev: WireEvent, digest: str) -> EventResult:
+    try:
+        with b.s.no_autoflush:
+            return _apply_one(b, ev, digest)
+    except DBAPIError:
+        raise
+    except Exception as exc:
+        # Its partial rows are in the batch's transaction: redo the batch with savepoints.
+        log.warning("event %s failed (%s); the batch is redone event by event", ev.id, type(exc).__name__)
+        raise _Redo from exc
 
 
 def _apply_in_savepoint(b: Batch, ev: WireEvent, digest: str) -> EventResult:
@@ -115,6 +145,11 @@ def _apply_in_savepoint(b: Batch, ev: WireEvent, digest: str) -> EventResult:
         b.forget_caches()
         log.exception("event %s could not be applied", ev.id)
         return reject(b, ev, digest, "database_error")
+    except Exception as exc:
+        sp.rollback()
+        b.forget_caches()
+        log.exception("event %s could not be applied", ev.id)
+        return reject(b, ev, digest, f"cannot_process:{type(exc).__name__}")
 
 
 def _check_envelope(b: Batch, ev: WireEvent) -> None:
@@ -122,8 +157,11 @@ def _check_envelope(b: Batch, ev: WireEvent) -> None:
         raise Rejected("event_from_another_terminal")
     if ev.seq > MAX_BIGINT:
         raise Rejected("seq_out_of_range")
-    if has_nul(ev.payload) or "\x00" in ev.type:
-        raise Rejected("nul_character")  # PostgreSQL text cannot hold it
+    fault = text_fault(ev.type) or text_fault(ev.payload)
+    if fault:
+        raise Rejected(fault)
+    if not EARLIEST <= ev.created_at < LATEST:
+        raise Rejected("time_out_of_range:created_at")
     if ev.schema_version != SUPPORTED_SCHEMA:
         raise Rejected(f"unsupported_schema_version:{ev.schema_version}")
 
@@ -138,9 +176,17 @@ def _apply_one(b: Batch, ev: WireEvent, digest: str) -> EventResult:
         try:
             result = handler(b, ev)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            where = ".".join(str(x) for x in err.get("loc", ()))
-            raise Rejected(f"invalid_payload:{where}:{err.get('type', 'invalid')}"[:200]) from None
+            raise Rejected(_invalid(exc)) from None
     except Rejected as rej:
         return reject(b, ev, digest, rej.reason)
     return applied(b, ev, digest, result)
+
+
+def _invalid(exc: ValidationError) -> str:
+    """`time_out_of_range:<field>` for a time outside the sane range, else
+    `invalid_payload:<field>:<pydantic error type>`."""
+    err = exc.errors()[0]
+    where = ".".join(str(x) for x in err.get("loc", ()))
+    if err.get("type") == "time_out_of_range":
+        return f"time_out_of_range:{where}"[:200]
+    return f"invalid_payload:{where}:{err.get('type', 'invalid')}"[:200]

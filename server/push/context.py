@@ -4,6 +4,7 @@ and kept up to date as events add rows."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,9 +15,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from app.domain.merges import UNKNOWN, MergeChainTooLong, Unknown, follow_merges
 from app.domain.tiers import window_start
 from server.models import Conflict, LedgerEntry, Member, MemberAlias, MemberStore, Refund, Sale, Terminal
 from server.pull import ledger_added
+
+log = logging.getLogger("server.push")
 
 _NS = uuid.UUID("6f1c7d38-52f4-4d0c-9a5e-3c0b8f6a9d21")  # server-made ids derived from till ids
 
@@ -67,18 +71,23 @@ class Batch:
 
 
 def resolve_member(s: Session, member_id: uuid.UUID) -> Member | None:
-    """The surviving member for an id, following aliases and `merged_into`."""
-    row = s.get(Member, member_id)
-    if row is None:
-        alias = s.get(MemberAlias, member_id)
-        if alias is None:
-            return None
-        row = s.get(Member, alias.member_id)
-    seen = 0
-    while row is not None and row.merged_into is not None and seen < 10:
-        row = s.get(Member, row.merged_into)
-        seen += 1
-    return row
+    """The surviving member for an id, following aliases and `merged_into`
+    (`app.domain.merges.follow_merges`); None for an id no member or alias has, or whose merges
+    do not end (damaged links: a cycle)."""
+
+    def next_id(mid: uuid.UUID) -> uuid.UUID | Unknown | None:
+        row = s.get(Member, mid)
+        if row is not None:
+            return row.merged_into
+        alias = s.get(MemberAlias, mid)
+        return alias.member_id if alias is not None else UNKNOWN
+
+    try:
+        survivor = follow_merges(member_id, next_id)
+    except MergeChainTooLong:
+        log.error("member merges of %s do not end (a cycle in merged_into/member_aliases)", member_id)
+        return None
+    return s.get(Member, survivor) if survivor is not None else None
 
 
 def stores_of(b: Batch, member_id: uuid.UUID) -> set[str]:

@@ -23,30 +23,52 @@ log = logging.getLogger("server.push")
 
 
 def event_hash(ev: WireEvent) -> str:
+    """What the event carried, hashed: a retry hashes the same, an id reused with another payload
+    does not. Total: an out-of-range time or a lone surrogate still hashes (the event is then
+    rejected for it)."""
+    try:
+        created = ev.created_at.astimezone(UTC).isoformat()
+    except OverflowError:
+        created = ev.created_at.isoformat()
     body = {"terminal_id": ev.terminal_id, "seq": ev.seq, "type": ev.type,
-            "schema_version": ev.schema_version, "payload": ev.payload,
-            "created_at": ev.created_at.astimezone(UTC).isoformat()}
+            "schema_version": ev.schema_version, "payload": ev.payload, "created_at": created}
     raw = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(raw.encode()).hexdigest()
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def has_nul(value: Any) -> bool:
+def text_fault(value: Any) -> str | None:
+    """Why text in `value` (strings, dict keys, nested) cannot be stored: `nul_character`
+    (PostgreSQL text cannot hold NUL) or `invalid_unicode` (a lone surrogate: not UTF-8)."""
     if isinstance(value, str):
-        return "\x00" in value
+        if "\x00" in value:
+            return "nul_character"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "invalid_unicode"
+        return None
     if isinstance(value, dict):
-        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+        for k, v in value.items():
+            fault = text_fault(k) or text_fault(v)
+            if fault:
+                return fault
+        return None
     if isinstance(value, list):
-        return any(has_nul(v) for v in value)
-    return False
+        for v in value:
+            fault = text_fault(v)
+            if fault:
+                return fault
+    return None
 
 
-def without_nul(value: Any) -> Any:
+def storable(value: Any) -> Any:
+    """`value` with NUL and lone surrogates written as escapes, so a rejected event can be kept."""
     if isinstance(value, str):
-        return value.replace("\x00", "\\u0000")
+        return value.replace("\x00", "\\u0000").encode("utf-8", "backslashreplace").decode("utf-8")
     if isinstance(value, dict):
-        return {without_nul(k): without_nul(v) for k, v in value.items()}
+        return {storable(k): storable(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [without_nul(v) for v in value]
+        return [storable(v) for v in value]
     return value
 
 
@@ -57,14 +79,24 @@ def applied(b: Batch, ev: WireEvent, digest: str, result: dict[str, Any]) -> Eve
 
 
 def reject(b: Batch, ev: WireEvent, digest: str, reason: str, record: bool = True) -> EventResult:
+    reason = storable(reason)[:200]
     if record:
-        b.s.add(Event(id=ev.id, terminal_id=without_nul(ev.terminal_id[:40]), seq=min(ev.seq, MAX_BIGINT),
-                      type=without_nul(ev.type)[:40],
+        b.s.add(Event(id=ev.id, terminal_id=storable(ev.terminal_id)[:40], seq=min(ev.seq, MAX_BIGINT),
+                      type=storable(ev.type)[:40],
                       payload_hash=digest, status="rejected", reason=reason, result=None, received_at=b.now))
     b.s.add(ParkedEvent(event_id=ev.id, terminal_id=b.terminal.id, reason=reason,
-                        event=without_nul(ev.model_dump(mode="json")), received_at=b.now, reviewed_at=None))
+                        event=_whole(ev), received_at=b.now, reviewed_at=None))
     log.warning("event %s from %s rejected: %s", ev.id, b.terminal.id, reason)
     return EventResult(id=ev.id, status="rejected", reason=reason)
+
+
+def _whole(ev: WireEvent) -> dict[str, Any]:
+    """The event as it came, storable (pydantic's own dump refuses lone surrogates)."""
+    whole: dict[str, Any] = storable({
+        "id": str(ev.id), "terminal_id": ev.terminal_id, "seq": ev.seq, "type": ev.type,
+        "schema_version": ev.schema_version, "payload": ev.payload,
+        "created_at": ev.created_at.isoformat()})
+    return whole
 
 
 def known(s: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Event]:

@@ -26,9 +26,9 @@ from sqlalchemy import select
 
 from app.domain import points as ledger
 from app.domain.ids import EntryId, MemberId
-from server.models import Coupon, LedgerEntry, Member, Terminal
+from server.models import Coupon, LedgerEntry, Member, MemberAlias, Terminal
 from server.pull import coupon_changed
-from server.push.context import Batch, balance, record_conflict, resolve_member
+from server.push.context import Batch, Rejected, balance, record_conflict, resolve_member
 
 
 def flag_overdraft(b: Batch, member: Member, sale_id: uuid.UUID | None) -> dict[str, Any] | None:
@@ -117,6 +117,9 @@ def member_or_stub(b: Batch, member_id: uuid.UUID) -> Member:
     if member is None:
         b.s.flush()
         member = resolve_member(b.s, member_id)
+    if member is None and (b.s.get(Member, member_id) is not None
+                           or b.s.get(MemberAlias, member_id) is not None):
+        raise Rejected("member_merges_broken")  # known, but its merges lead nowhere: for HQ
     if member is None:
         member = Member(id=member_id, stub=True, favourite_categories=[], marketing_opt_in=False,
                         tier="basic", updated_at=b.now, store_id=b.store_id)
