@@ -1,5 +1,5 @@
 """`till-server`: serve | db upgrade | db new-epoch | store add | terminal enroll | terminal revoke |
-terminal list | keys | product import | promotion add | promotion import.
+terminal list | keys | product import | promotion add | promotion import | intel (server/intel/cli.py).
 
 Settings come from the environment (``LT_SERVER_*``, see server/settings.py); a wrong value
 stops the command with a message naming the variable.
@@ -275,6 +275,10 @@ def build_parser() -> argparse.ArgumentParser:
     ppi = promo.add_parser("import", help="add or replace promotions from a .json list (or .csv)")
     ppi.add_argument("file")
     ppi.set_defaults(func=cmd_promotion_save)
+
+    from server.intel.cli import add_parser as add_intel_parser
+
+    add_intel_parser(sub)
     return p
 
 

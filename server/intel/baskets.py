@@ -1,0 +1,123 @@
+"""Baskets: item-to-item co-occurrence over the sales of the last `basket_days`.
+
+`intel_items.n` = baskets (sales) holding the sku, `intel_pairs.n` = baskets holding both
+(a < b), counted over every sale intel holds dated from the window's start on. A full run
+counts them again; an incremental run adds the new sales and takes away the sales the
+window has left behind since the last run, so both give the same counts.
+
+For a pair X, Y over N baskets: support = n(X,Y) / N, confidence(X→Y) = n(X,Y) / n(X),
+lift = n(X,Y)·N / (n(X)·n(Y)). Pairs below `min_support` baskets are ignored when read
+(kept counted, so the counts stay exact as the window moves).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from server.intel.config import IntelConfig
+
+_DELTA = """
+CREATE TEMP TABLE intel_basket_delta ON COMMIT DROP AS
+SELECT DISTINCT l.sale_id, l.sku, d.sign
+FROM ({sales}) d JOIN intel_lines l ON l.sale_id = d.sale_id
+WHERE l.sku <> ''
+"""
+
+
+def basket_start(cfg: IntelConfig, as_of: datetime) -> datetime:
+    return as_of - timedelta(days=cfg.basket_days)
+
+
+def rebuild(s: Session, cfg: IntelConfig, as_of: datetime) -> None:
+    s.execute(text("TRUNCATE intel_items, intel_pairs"))
+    _apply(s, "SELECT sale_id, 1 AS sign FROM intel_sales WHERE at >= :bs", {"bs": basket_start(cfg, as_of)})
+
+
+def update(s: Session, cfg: IntelConfig, as_of: datetime, prev_as_of: datetime) -> None:
+    """Add the new sales (``intel_new_sales``) in the window; remove the older sales dated
+    in [previous window start, window start)."""
+    sales = """
+        SELECT sale_id, 1 AS sign FROM intel_new_sales WHERE at >= :bs
+        UNION ALL
+        SELECT x.sale_id, -1 FROM intel_sales x
+        WHERE x.at >= :prev_bs AND x.at < :bs
+          AND NOT EXISTS (SELECT 1 FROM intel_new_sales n WHERE n.sale_id = x.sale_id)"""
+    _apply(s, sales, {"bs": basket_start(cfg, as_of), "prev_bs": basket_start(cfg, prev_as_of)})
+
+
+def _apply(s: Session, sales: str, params: dict[str, Any]) -> None:
+    s.execute(text("DROP TABLE IF EXISTS intel_basket_delta"))
+    s.execute(text(_DELTA.format(sales=sales)), params)
+    s.execute(text("""
+        INSERT INTO intel_items (sku, n) SELECT sku, sum(sign) FROM intel_basket_delta GROUP BY sku
+        ON CONFLICT (sku) DO UPDATE SET n = intel_items.n + excluded.n"""))
+    s.execute(text("""
+        INSERT INTO intel_pairs (a, b, n)
+        SELECT x.sku, y.sku, sum(x.sign) FROM intel_basket_delta x
+        JOIN intel_basket_delta y ON y.sale_id = x.sale_id AND x.sku < y.sku
+        GROUP BY x.sku, y.sku
+        ON CONFLICT (a, b) DO UPDATE SET n = intel_pairs.n + excluded.n"""))
+    s.execute(text("DELETE FROM intel_items WHERE n <= 0"))
+    s.execute(text("DELETE FROM intel_pairs WHERE n <= 0"))
+
+
+def baskets_in_window(s: Session, cfg: IntelConfig, as_of: datetime) -> int:
+    return int(s.execute(text("SELECT count(*) FROM intel_sales WHERE at >= :bs"),
+                         {"bs": basket_start(cfg, as_of)}).scalar_one())
+
+
+def bought_with(s: Session, cfg: IntelConfig, sku: str, as_of: datetime,
+                limit: int = 10) -> list[dict[str, Any]]:
+    """The items most often in the same basket as `sku` (lift first), with the figures."""
+    total = baskets_in_window(s, cfg, as_of)
+    rows = s.execute(text("""
+        SELECT CASE WHEN p.a = :sku THEN p.b ELSE p.a END AS other, p.n, ia.n AS n_x, ib.n AS n_y
+        FROM intel_pairs p
+        JOIN intel_items ia ON ia.sku = :sku
+        JOIN intel_items ib ON ib.sku = CASE WHEN p.a = :sku THEN p.b ELSE p.a END
+        WHERE (p.a = :sku OR p.b = :sku) AND p.n >= :min_support"""),
+        {"sku": sku, "min_support": cfg.min_support}).all()
+    out = [_figures(sku, r.other, r.n, r.n_x, r.n_y, total) for r in rows]
+    out.sort(key=lambda d: (-d["lift"], -d["confidence"], d["sku"]))
+    return out[:limit]
+
+
+def _figures(x: str, y: str, n: int, n_x: int, n_y: int, total: int) -> dict[str, Any]:
+    return {"sku": y, "because_of": x, "baskets": n,
+            "support": round(n / total, 6) if total else 0.0,
+            "confidence": round(n / n_x, 6) if n_x else 0.0,
+            "lift": round(n * total / (n_x * n_y), 6) if n_x and n_y else 0.0}
+
+
+def suggestions(s: Session, cfg: IntelConfig, member_id: uuid.UUID, as_of: datetime,
+                limit: int | None = None) -> list[dict[str, Any]]:
+    """Items often bought with what the member bought in the basket window, that the member
+    has not bought in the last `recent_days`; best lift first, one entry per item."""
+    total = baskets_in_window(s, cfg, as_of)
+    rows = s.execute(text("""
+        WITH mine AS (SELECT DISTINCT sku FROM intel_lines
+                      WHERE member_id = :m AND at >= :bs AND sku <> ''),
+             recent AS (SELECT DISTINCT sku FROM intel_lines WHERE member_id = :m AND at >= :rs)
+        SELECT mine.sku AS x, CASE WHEN p.a = mine.sku THEN p.b ELSE p.a END AS y,
+               p.n, ia.n AS n_x, ib.n AS n_y
+        FROM mine
+        JOIN intel_pairs p ON (p.a = mine.sku OR p.b = mine.sku) AND p.n >= :min_support
+        JOIN intel_items ia ON ia.sku = mine.sku
+        JOIN intel_items ib ON ib.sku = CASE WHEN p.a = mine.sku THEN p.b ELSE p.a END
+        WHERE CASE WHEN p.a = mine.sku THEN p.b ELSE p.a END NOT IN (SELECT sku FROM recent)"""),
+        {"m": member_id, "bs": basket_start(cfg, as_of), "rs": as_of - timedelta(days=cfg.recent_days),
+         "min_support": cfg.min_support}).all()
+    best: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        f = _figures(r.x, r.y, r.n, r.n_x, r.n_y, total)
+        key = (-f["lift"], -f["confidence"], f["because_of"])
+        old = best.get(r.y)
+        if old is None or key < (-old["lift"], -old["confidence"], old["because_of"]):
+            best[r.y] = f
+    out = sorted(best.values(), key=lambda d: (-d["lift"], -d["confidence"], d["sku"]))
+    return out[: limit or cfg.suggestions]

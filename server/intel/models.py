@@ -1,0 +1,145 @@
+"""The tables intel writes (migration i0001). Everything here is derived from the core tables
+(sales, refunds, members, coupons, feedback) and can be rebuilt with `intel recompute --full`,
+except `intel_store_zones` and `intel_segments`, which HQ sets.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, Date, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.models import Base, JsonType
+
+__all__ = ["IntelItem", "IntelKpi", "IntelLine", "IntelMemberStats", "IntelPair",
+           "IntelSale", "IntelScore", "IntelSegment", "IntelState", "IntelStoreZone"]
+
+
+class IntelStoreZone(Base):
+    """A store's IANA time zone (calendar rules: day/week/month buckets, birthdays)."""
+
+    __tablename__ = "intel_store_zones"
+    store_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tz: Mapped[str] = mapped_column(String(64))
+
+
+class IntelState(Base):
+    """Key/value: the watermark (events received up to), the last run's time and windows."""
+
+    __tablename__ = "intel_state"
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
+class IntelLine(Base):
+    """One sale line, flattened from `sales.lines` with its product's category."""
+
+    __tablename__ = "intel_lines"
+    sale_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    member_id: Mapped[uuid.UUID | None]
+    store_id: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime]
+    sku: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(40), default="")
+    qty: Mapped[int] = mapped_column(Integer)
+    net: Mapped[int] = mapped_column(BigInteger)
+    promo: Mapped[bool] = mapped_column(Boolean)  # member price, promotion or coupon on the line
+    organic: Mapped[bool] = mapped_column(Boolean)
+    __table_args__ = (Index("ix_intel_lines_member_at", "member_id", "at"),)
+
+
+class IntelMemberStats(Base):
+    """A member's 12-month aggregates (the window ends at the run's `as_of`)."""
+
+    __tablename__ = "intel_member_stats"
+    member_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    visits: Mapped[int] = mapped_column(Integer)
+    spend: Mapped[int] = mapped_column(BigInteger)  # fen: sales' total_due minus refunds
+    first_at: Mapped[datetime | None]
+    last_at: Mapped[datetime | None]
+    lines: Mapped[int] = mapped_column(Integer)
+    promo_lines: Mapped[int] = mapped_column(Integer)
+    organic_lines: Mapped[int] = mapped_column(Integer)
+    baby_last_at: Mapped[datetime | None]
+    stores: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    categories: Mapped[list[str]] = mapped_column(JsonType, default=list)
+
+
+class IntelScore(Base):
+    """What HQ and the till see of a member: RFM 1-5 (null: no purchase in 12 months),
+    lifecycle stage, value segment, HQ rule segments and tags (most telling first)."""
+
+    __tablename__ = "intel_scores"
+    member_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    r: Mapped[int | None] = mapped_column(Integer)
+    f: Mapped[int | None] = mapped_column(Integer)
+    m: Mapped[int | None] = mapped_column(Integer)
+    lifecycle: Mapped[str] = mapped_column(String(16))
+    segment: Mapped[str] = mapped_column(String(16), index=True)
+    segments: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    tags: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    computed_at: Mapped[datetime]
+
+
+class IntelSegment(Base):
+    """A segment HQ defines as a rule (server/intel/segments.py says what a rule may name)."""
+
+    __tablename__ = "intel_segments"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    rule: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    created_at: Mapped[datetime]
+
+
+class IntelItem(Base):
+    """Baskets (sales) in the basket window containing the sku."""
+
+    __tablename__ = "intel_items"
+    sku: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
+class IntelPair(Base):
+    """Baskets in the basket window containing both skus (a < b)."""
+
+    __tablename__ = "intel_pairs"
+    a: Mapped[str] = mapped_column(String(32), primary_key=True)
+    b: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (Index("ix_intel_pairs_b", "b", "a"),)
+
+
+class IntelSale(Base):
+    """One sale as intel counts it: a narrow copy of `sales` (with its item count), written
+    once; a sale is new to intel while it has no row here."""
+
+    __tablename__ = "intel_sales"
+    sale_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    member_id: Mapped[uuid.UUID | None]
+    store_id: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime]
+    total: Mapped[int] = mapped_column(BigInteger)  # total_due, fen
+    items: Mapped[int] = mapped_column(Integer)  # sum of the lines' qty
+    lines: Mapped[int] = mapped_column(Integer)
+    coupons: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (Index("ix_intel_sales_member_at", "member_id", "at"),
+                      Index("ix_intel_sales_store_at", "store_id", "at"),
+                      Index("ix_intel_sales_at", "at"))
+
+
+class IntelKpi(Base):
+    """One KPI figure: `num`/`den` for a store (or `*`, the chain), a period and its first day
+    (local to the store; the chain uses the default zone). `extra` holds figures beside it."""
+
+    __tablename__ = "intel_kpis"
+    kpi: Mapped[str] = mapped_column(String(32), primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    period: Mapped[str] = mapped_column(String(8), primary_key=True)
+    bucket: Mapped[date] = mapped_column(Date, primary_key=True)
+    num: Mapped[int] = mapped_column(BigInteger)
+    den: Mapped[int] = mapped_column(BigInteger)
+    extra: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
