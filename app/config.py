@@ -107,6 +107,9 @@ class TierConfig(_Strict):
 
 
 class LoyaltyConfig(_Strict):
+    """Deprecated: the program's numbers as older tills kept them in `till.toml` `[loyalty]`.
+    Still read, once, to write `program.json` (app/program_file.py); never used otherwise."""
+
     earn_points_per_yuan: int = Field(default=1, ge=0)
     tier_multipliers: dict[str, DecimalText] = Field(
         default_factory=lambda: {"basic": "1.0", "silver": "1.2", "gold": "1.5", "black": "2.0"}
@@ -165,7 +168,7 @@ store_id = "S001"          # letters, digits, - and _; the same id the server kn
 store_no = 1               # 0-999, printed into member card numbers
 name_zh = "乐忠超市 · 演示店"
 name_en = "Loyalty Mart · Demo Store"
-timezone = "Asia/Shanghai" # decides points expiry (end of next calendar year) and birthdays
+timezone = "Asia/Shanghai" # the store zone: decides every calendar rule (birthdays, expiry, dates)
 
 [terminal]
 terminal_id = "T01"        # unique within the store
@@ -191,28 +194,9 @@ camera = "0"               # a device index, a video file or URL; "" for none
 dedupe_seconds = 2.0
 wedge_max_gap_ms = 30      # keyboard-wedge readers type faster than this between keys
 
-[loyalty]
-earn_points_per_yuan = 1
-points_per_yuan_redeemed = 100
-redeem_step = 100
-redeem_max_share = "0.5"
-expiring_soon_days = 60
-member_code_ttl_s = 120
-welcome_coupon_fen = 1000
-welcome_coupon_threshold_fen = 5000
-offline_overdraw = true
-consent_policy_version = "2026-01"
-
-[loyalty.tier_multipliers]
-basic = "1.0"
-silver = "1.2"
-gold = "1.5"
-black = "2.0"
-
-[loyalty.tiers]
-silver_fen = 200000
-gold_fen = 1000000
-black_fen = 5000000
+# The loyalty program (tiers, earning, redemption, expiry, welcome coupon, offline rules) is
+# not set here: it is HQ's, pulled from the server, or program.json in this folder for a till
+# with no server (see README.md, "The loyalty program").
 
 [staff]
 max_pin_failures = 5
@@ -357,8 +341,10 @@ def edit_config_text(text: str, changes: dict[str, dict[str, SettingValue]]) -> 
     return "".join(lines)
 
 
-def _set_line(lines: list[str], section: str, key: str, rendered: str | None, newline: str) -> list[str]:
-    current: str | None = ""  # the root table before the first header
+def _locate(lines: list[str], section: str, key: str) -> tuple[int | None, int | None, int | None]:
+    """(the section's header line, its last setting line, the line setting `key`), None where
+    there is none. The root table (section "") has no header."""
+    current = ""  # the root table before the first header
     header_at: int | None = None
     last_setting: int | None = None
     for i, line in enumerate(lines):
@@ -370,29 +356,36 @@ def _set_line(lines: list[str], section: str, key: str, rendered: str | None, ne
             if name == section:
                 header_at, last_setting = i, i
             continue
-        if current != section:
-            continue
-        m = _KEY.match(line)
-        if not m:
-            continue
-        last_setting = i
-        if m.group(2) != key:
-            continue
+        m = _KEY.match(line) if current == section else None
+        if m:
+            last_setting = i
+            if m.group(2) == key:
+                return header_at, last_setting, i
+    return header_at, last_setting, None
+
+
+def _replace_value(line: str, section: str, key: str, rendered: str, newline: str) -> str:
+    m = _KEY.match(line)
+    assert m is not None
+    rest = m.group(4)
+    try:
+        end = _value_end(rest)
+    except ValueError as exc:
+        raise ConfigError(f"{CONFIG_NAME}: [{section}] {key} is {exc}; edit it by hand",
+                          (f"{section}.{key}",)) from exc
+    tail = rest[end:]
+    if tail.strip():  # keep the comment where it was when the new value fits
+        gap = len(tail) - len(tail.lstrip())
+        tail = " " * max(1, gap + end - len(rendered)) + tail.lstrip()
+    return f"{m.group(1)}{key}{m.group(3)}{rendered}{tail}{m.group(5) or newline}"
+
+
+def _set_line(lines: list[str], section: str, key: str, rendered: str | None, newline: str) -> list[str]:
+    header_at, last_setting, at = _locate(lines, section, key)
+    if at is not None:
         if rendered is None:
-            return lines[:i] + lines[i + 1:]
-        rest = m.group(4)
-        try:
-            end = _value_end(rest)
-        except ValueError as exc:
-            raise ConfigError(f"{CONFIG_NAME}: [{section}] {key} is {exc}; edit it by hand",
-                              (f"{section}.{key}",)) from exc
-        tail = rest[end:]
-        if tail.strip():  # keep the comment where it was when the new value fits
-            gap = len(tail) - len(tail.lstrip())
-            tail = " " * max(1, gap + end - len(rendered)) + tail.lstrip()
-        lines = list(lines)
-        lines[i] = f"{m.group(1)}{key}{m.group(3)}{rendered}{tail}{m.group(5) or newline}"
-        return lines
+            return lines[:at] + lines[at + 1:]
+        return [*lines[:at], _replace_value(lines[at], section, key, rendered, newline), *lines[at + 1:]]
     if rendered is None:
         return lines
     new = f"{key} = {rendered}{newline}"

@@ -54,6 +54,7 @@ from app.domain.ids import MemberId, RefundId, SaleId, StaffId, new_id
 from app.domain.members import InvalidPhone, make_card_number, mask_phone, normalize_phone
 from app.domain.staff import Role
 from app.domain.tiers import Tier
+from app.program_file import PROGRAM_NAME, write_program_file
 from app.services.checkout import Tender
 from app.services.context import TillContext
 from app.services.errors import Refused
@@ -831,8 +832,10 @@ def seed_demo(ctx: TillContext, members: int = 2000, sales: int = 400,
     rng = random.Random(seed)
     now = ctx.now()
     tz = ctx.tz
+    if not (ctx.home / PROGRAM_NAME).exists():  # the demo store's program: its home file
+        write_program_file(ctx.home, ctx.home_program)
     planner = _Planner(rng, now, tz, ctx.config.store.store_no,
-                       ctx.config.loyalty.welcome_coupon_fen > 0)
+                       ctx.program_at(now).welcome_coupon.issued)
     opened = now - timedelta(days=731)
     at_ref = [opened]
     with _clock_at(ctx, at_ref):
@@ -1156,7 +1159,7 @@ def _run(ctx: TillContext, at_ref: list[datetime], staff: dict[str, StaffId],
             redeem = 0
             if sale.redeem and member_id is not None:
                 balance = member_view(ctx, member_id).points_balance
-                step = ctx.config.loyalty.redeem_step
+                step = ctx.program_at(ctx.now()).redemption.step
                 redeem = min(balance // step, sale.redeem) * step
             cart = Cart(lines=tuple(CartLine(sku, q) for sku, q in _merged(sale.lines)),
                         member_id=member_id, coupon_codes=sale.coupons, redeem_points=redeem)
@@ -1195,7 +1198,6 @@ def _tender(kind: str, total: int, reference: str) -> Tender:
 
 def _register_batch(ctx: TillContext, batch: Sequence[_Member], staff: dict[str, StaffId]) -> None:
     """Write what `register_member` writes for each member, many members per transaction."""
-    loyalty = ctx.config.loyalty
     terminal = ctx.terminal_id
     member_rows: list[dict[str, Any]] = []
     coupon_rows: list[dict[str, Any]] = []
@@ -1218,24 +1220,24 @@ def _register_batch(ctx: TillContext, batch: Sequence[_Member], staff: dict[str,
         seq = seq or 0
         for m in batch:
             now = m.registered_at
+            program = ctx.program_at(now)
+            terms = program.welcome_coupon.terms(now)
             member_rows.append({
                 "id": m.id, "phone": m.phone, "card_no": m.card_no, "name": m.name,
                 "birthday": m.birthday, "family": m.family,
                 "favourite_categories": list(m.favourites),
-                "consent_policy_version": loyalty.consent_policy_version, "consent_at": now,
+                "consent_policy_version": program.consent_policy_version, "consent_at": now,
                 "marketing_opt_in": m.marketing, "registered_at": now,
                 "store_id": ctx.store_id, "tier": "basic", "last_purchase_at": None,
                 "merged_into": None,
             })
             code = None
-            if loyalty.welcome_coupon_fen > 0 and m.welcome_code is not None:
+            if program.welcome_coupon.issued and m.welcome_code is not None:
                 code = m.welcome_code
                 coupon_rows.append(_coupon_row(
-                    member_id=m.id, kind="amount_off", name="Welcome",
-                    amount=loyalty.welcome_coupon_fen,
-                    threshold=loyalty.welcome_coupon_threshold_fen, valid_from=now,
-                    valid_to=now + timedelta(days=loyalty.welcome_coupon_days), reason="welcome",
-                    at=now, code=code))
+                    member_id=m.id, kind=terms.kind, name="Welcome", amount=terms.amount,
+                    threshold=terms.threshold, valid_from=terms.valid_from,
+                    valid_to=terms.valid_to, reason="welcome", at=now, code=code))
             rec = next_record(prev, id=new_id(), at=now, terminal_id=terminal,
                               actor_id=staff[m.staff_login], approver_id=None,
                               action="member.register", subject=str(m.id), details={})
@@ -1255,11 +1257,12 @@ def _register_batch(ctx: TillContext, batch: Sequence[_Member], staff: dict[str,
                     "name": m.name, "birthday": m.birthday.isoformat() if m.birthday else None,
                     "family": m.family, "favourite_categories": list(m.favourites),
                     "consent": {
-                        "policy_version": loyalty.consent_policy_version,
+                        "policy_version": program.consent_policy_version,
                         "accepted_at": now.isoformat(), "marketing_opt_in": m.marketing,
                     },
                     "store_id": ctx.store_id, "registered_at": now.isoformat(),
                     "welcome_coupon": code,
+                    "welcome_coupon_terms": None if code is None else terms.model_dump(mode="json"),
                 },
             })
         s.execute(insert(orm.Member), member_rows)

@@ -10,6 +10,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Literal
 
+from app.domain.program import OfflineDefaults
 from app.ports import OfflineRules
 from app.services.offline import RedeemCap, coupon_usable_offline, offline_redeem_cap
 from sync.settings import read_section
@@ -20,10 +21,11 @@ __all__ = ["OfflineRules", "RedeemCap", "coupon_usable_offline", "describe", "lo
 Lang = Literal["en", "zh"]
 
 
-def load_rules(home: Path) -> OfflineRules:
-    """The offline rules in `home/sync.toml` (every rule on unless set off there)."""
-    return replace(OfflineRules(), **read_section(home, "offline",
-                                                  {f.name: bool for f in fields(OfflineRules)}))
+def load_rules(home: Path, program: OfflineDefaults | None = None) -> OfflineRules:
+    """The offline rules: the loyalty program's (`program`; every rule on when None), each one
+    `home/sync.toml` `[offline]` sets replaced by this till's own value."""
+    base = OfflineRules(**program.model_dump()) if program is not None else OfflineRules()
+    return replace(base, **read_section(home, "offline", {f.name: bool for f in fields(OfflineRules)}))
 
 
 _LABELS: dict[str, dict[Lang, str]] = {

@@ -222,6 +222,32 @@ def cmd_config(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_program(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from app.program_file import PROGRAM_NAME
+
+    ctx = _ctx(args)
+    try:
+        try:
+            at = datetime.fromisoformat(args.at) if args.at else ctx.now()
+        except ValueError:
+            at = None
+        if at is None or at.tzinfo is None:
+            print("till: --at must be an ISO time with its zone, e.g. 2026-04-01T09:00:00+08:00",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        program = ctx.program_at(at)
+        source = (f"{ctx.home / PROGRAM_NAME}" if program is ctx.home_program
+                  else "pulled from the server")
+    finally:
+        ctx.close()
+    print(f"loyalty program version {program.version} in force at {at.isoformat()} ({source})",
+          file=sys.stderr)
+    print(program.to_json())
+    return EXIT_OK
+
+
 def cmd_scan(args: argparse.Namespace) -> int:
     from hardware.scanner.decode import FrameDecoder
     from hardware.scanner.files import scan_file
@@ -366,6 +392,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     cfg = sub.add_parser("config", help="show the home folder and the configuration in force")
     cfg.set_defaults(func=cmd_config)
+
+    prog = sub.add_parser("program", help="print the loyalty program version in force (JSON) and "
+                          "where it comes from (pulled from the server, or program.json)")
+    prog.add_argument("--at", help="ISO time with zone (default: now)")
+    prog.set_defaults(func=cmd_program)
 
     scan = sub.add_parser("scan", help="decode codes in image and video files; one JSON line per "
                           "file; exit 1 if a file cannot be read")

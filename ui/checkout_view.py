@@ -139,9 +139,8 @@ class CheckoutView(QWidget):
         self.host: TillHost | None = None  # camera and language, for the settings (main window)
         self.slip_printed: str | None = None  # card number of the last welcome slip printed
         self.confirmed: set[str] = set()  # skus a quote has accepted
-        loyalty = services.config.loyalty
-        self._redeem_rule = (loyalty.redeem_step, loyalty.points_per_yuan_redeemed,
-                             Fraction(loyalty.redeem_max_share))
+        redemption = services.program.redemption
+        self._redeem_rule = (redemption.step, redemption.points_per_yuan, Fraction(redemption.max_share))
 
         self.scan = QLineEdit()
         self.scan.setObjectName("scan")

@@ -184,7 +184,7 @@ class RegisterDialog(QDialog):
         self.phone_label.setText(tr("Mobile number"))
         self.name_label.setText(tr("Name (optional)"))
         self.phone.setPlaceholderText("138 0013 8000")
-        version = self.services.config.loyalty.consent_policy_version
+        version = self.services.program.consent_policy_version
         self.policy.setText(tr(
             "Privacy policy {version}: the store keeps your phone number, purchases and points to run "
             "the membership, and never sells them. You may ask to see or delete your data at the "

@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from app.config import ConfigError, PrinterConfig, SettingValue, TillConfig
 from app.config import save_settings as save_config_settings
+from app.domain.clock import local_time
 from app.domain.ids import MemberId, RefundId, SaleId, ShiftId, StaffId, new_id
+from app.domain.program import LoyaltyProgram
 from app.domain.receipt import Receipt, ReceiptTotals
 from app.domain.staff import Action
 from app.ports import PrinterState, ReceiptPrinter
@@ -80,7 +83,8 @@ def welcome_slip(config: TillConfig, reg: Registration, at: datetime, cashier: s
     return Receipt(
         store_name=store.name_zh if zh else store.name_en, store_address=store.address,
         store_phone=store.phone, terminal_id=config.terminal.terminal_id,
-        receipt_no=reg.member.card_no, sale_id="", at=at, cashier=cashier, lines=(),
+        receipt_no=reg.member.card_no, sale_id="", at=local_time(at, ZoneInfo(store.timezone)),
+        cashier=cashier, lines=(),
         totals=ReceiptTotals(0, 0, 0, 0, 0, 0, 0, ()), coupons=(), member=reg.member.masked_phone,
         points=None, feedback_url="", member_code=reg.member_code, footer=tuple(footer),
         language=config.terminal.language, kind="slip")
@@ -97,6 +101,13 @@ class TillServices:
         # What till.toml holds now: `config` after the settings saved since the start (the
         # running till keeps `config` until it restarts). Replaced whole, never changed.
         self.saved_config: TillConfig = ctx.config
+        ctx.program_at(ctx.now())  # read the pulled program versions now, off the views' path
+
+    @property
+    def program(self) -> LoyaltyProgram:
+        """The loyalty program version in force now. A plain value, safe anywhere: the
+        versions were read at the start, and again by sync (on its thread) after a pull."""
+        return self._ctx.program_at(self._ctx.now())
 
     # ------------------------------------------------------------ staff and shifts
 
@@ -237,7 +248,7 @@ class TillServices:
 
         if load_credentials(self._ctx.home) is None:
             return
-        rules = load_rules(self._ctx.home)
+        rules = load_rules(self._ctx.home, self.program.offline)
         self._sync = SyncWorker(self._ctx)
         # From here on, the use cases apply the offline rules whenever the worker has not
         # reached the server (before its first round, too).
@@ -256,7 +267,7 @@ class TillServices:
         cashier; from the till's sync settings)."""
         from sync.offline import describe, load_rules
 
-        rules = load_rules(self._ctx.home)
+        rules = load_rules(self._ctx.home, self.program.offline)
         return {"en": describe(rules, "en"), "zh": describe(rules, "zh")}
 
     def sync_status(self) -> SyncStatus | None:

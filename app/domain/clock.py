@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
@@ -19,3 +19,15 @@ def require_aware(value: datetime, what: str = "timestamp") -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{what} must be timezone-aware, got {value.isoformat()}")
     return value
+
+
+def local_time(at: datetime, tz: tzinfo) -> datetime:
+    """`at` as the wall-clock time of the store whose zone is `tz`. Every calendar rule (birthday
+    month, expiry year-end, shift dates, printed times) reads its date from this, never from a
+    UTC timestamp's own fields."""
+    return require_aware(at, "timestamp").astimezone(tz)
+
+
+def local_date(at: datetime, tz: tzinfo) -> date:
+    """The store's calendar date at the instant `at` (2026-03-31T17:00Z in Shanghai: 1 April)."""
+    return local_time(at, tz).date()

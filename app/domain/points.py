@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
-from app.domain.clock import DEFAULT_TZ, require_aware
+from app.domain.clock import DEFAULT_TZ, local_time, require_aware
 from app.domain.ids import EntryId, MemberId, RefundId, SaleId, new_id
 
 
@@ -109,12 +109,14 @@ class Lot:
     remaining: int
 
 
-def expiry_for(earned_at: datetime, tz: tzinfo = DEFAULT_TZ) -> datetime:
-    """When points earned at `earned_at` expire: the end of the calendar year after the one they
-    were earned in, in the store's zone, i.e. Jan 1 00:00 local of year + 2 (exclusive: at that
-    instant they are gone). 2025-12-31 23:30+08:00 → 2027-01-01 00:00+08:00."""
-    local = require_aware(earned_at, "earning time").astimezone(tz)
-    return datetime(local.year + 2, 1, 1, tzinfo=tz)
+def expiry_for(earned_at: datetime, tz: tzinfo = DEFAULT_TZ, years_after: int = 1) -> datetime:
+    """When points earned at `earned_at` expire: the end of the calendar year `years_after` years
+    after the one they were earned in (DOMAIN.md: the next one), in the store's zone, i.e. Jan 1
+    00:00 local of year + 1 + years_after (exclusive: at that instant they are gone).
+    2025-12-31 23:30+08:00 → 2027-01-01 00:00+08:00. The program's expiry policy
+    (`LoyaltyProgram.expires_at`) is the one caller that chooses `years_after`."""
+    local = local_time(require_aware(earned_at, "earning time"), tz)
+    return datetime(local.year + 1 + years_after, 1, 1, tzinfo=tz)
 
 
 # ---------------------------------------------------------------------- replay
@@ -268,6 +270,7 @@ def earn(
     sale_id: SaleId | None = None,
     note: str = "",
     tz: tzinfo = DEFAULT_TZ,
+    expires_at: datetime | None = None,
 ) -> LedgerEntry:
     """Points earned on a sale: a new lot expiring per `expiry_for(at)`."""
     return LedgerEntry(
@@ -276,7 +279,7 @@ def earn(
         kind=EntryKind.EARN,
         points=_positive(points, "earn"),
         at=at,
-        expires_at=expiry_for(at, tz),
+        expires_at=expires_at or expiry_for(at, tz),
         sale_id=sale_id,
         note=note,
     )
@@ -318,6 +321,7 @@ def adjust(
     note: str,
     *,
     tz: tzinfo = DEFAULT_TZ,
+    expires_at: datetime | None = None,
 ) -> LedgerEntry:
     """A supervisor's manual correction, either sign, never zero, always with a reason.
     A positive adjustment is a lot expiring per `expiry_for(at)`."""
@@ -333,7 +337,7 @@ def adjust(
         kind=EntryKind.ADJUST,
         points=points,
         at=at,
-        expires_at=expiry_for(at, tz) if points > 0 else None,
+        expires_at=(expires_at or expiry_for(at, tz)) if points > 0 else None,
         note=note,
     )
 
@@ -345,6 +349,7 @@ def compensate(
     *,
     note: str = "",
     tz: tzinfo = DEFAULT_TZ,
+    expires_at: datetime | None = None,
 ) -> LedgerEntry:
     """Points given as service compensation (after a complaint): a new lot."""
     return LedgerEntry(
@@ -353,7 +358,7 @@ def compensate(
         kind=EntryKind.COMPENSATE,
         points=_positive(points, "compensate"),
         at=at,
-        expires_at=expiry_for(at, tz),
+        expires_at=expires_at or expiry_for(at, tz),
         note=note,
     )
 
@@ -390,6 +395,7 @@ def give_back(
     refund_id: RefundId | None = None,
     note: str = "",
     tz: tzinfo = DEFAULT_TZ,
+    expires_at: datetime | None = None,
 ) -> LedgerEntry:
     """Return `points` (> 0) that paid for refunded goods: a positive reverse entry, i.e. a new
     lot expiring per `expiry_for(at)` (the refund time, not the original earning time)."""
@@ -399,7 +405,7 @@ def give_back(
         kind=EntryKind.REVERSE,
         points=_positive(points, "give back"),
         at=at,
-        expires_at=expiry_for(at, tz),
+        expires_at=expires_at or expiry_for(at, tz),
         sale_id=sale_id,
         refund_id=refund_id,
         note=note,

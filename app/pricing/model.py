@@ -11,6 +11,8 @@ from datetime import date, datetime
 from fractions import Fraction
 from typing import Literal
 
+from app.domain.program import LoyaltyProgram
+
 PromotionKind = Literal["points_multiplier", "birthday_multiplier"]
 CouponKind = Literal["amount_off", "percent_off", "free_gift", "points_multiplier"]
 
@@ -194,3 +196,23 @@ class Quote:
     points_rejected: str | None
     total_due: int
     points_earned: int
+
+
+def pricing_program(program: LoyaltyProgram) -> Program:
+    """The engine's view of a loyalty program version (earning and redemption)."""
+    r = program.redemption
+    return Program(
+        earn_points_per_yuan=program.earn_points_per_yuan,
+        tier_multipliers=program.tier_multipliers(),
+        points_per_yuan_redeemed=r.points_per_yuan,
+        redeem_step=r.step,
+        redeem_max_share=Fraction(r.max_share),
+    )
+
+
+def birthday_promotion(program: LoyaltyProgram) -> Promotion | None:
+    """The program's birthday multiplier as the engine's promotion (None when it has none)."""
+    if program.birthday_multiplier is None:
+        return None
+    return Promotion(f"program:{program.version}:birthday", "birthday_multiplier",
+                     Fraction(program.birthday_multiplier))

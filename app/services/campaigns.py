@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.domain.clock import local_time
 from app.domain.ids import MemberId
 from app.services.context import TillContext
 from app.services.members import issue_coupon
@@ -85,7 +86,7 @@ def run_campaigns(ctx: TillContext, rules: CampaignRules | None = None) -> Campa
     """Issue today's coupons for the members this till knows (registered here or seen here)."""
     rules = rules or CampaignRules()
     now = ctx.now()
-    local = now.astimezone(ctx.tz)
+    local = local_time(now, ctx.tz)
     counts = {"birthday": 0, "wakeup": 0, "cross_sell": 0, "frequent": 0}
     with ctx.uow() as uow:
         s = uow.session
@@ -164,7 +165,8 @@ def compensate(ctx: TillContext, member_id: MemberId, ticket_id: str, *, amount:
             _give(ctx, s, member_id, reason, now, CampaignRules(valid_days=30),
                   kind="amount_off", name="Sorry", amount=amount)
         if points:
-            entry = ledger.compensate(member_id, points, now, note=reason, tz=ctx.tz)
+            entry = ledger.compensate(member_id, points, now, note=reason,
+                                      expires_at=ctx.program_at(now).expires_at(now, ctx.tz))
             s.add(ledger_row(entry))
             record_event(s, ctx.terminal_id, "points.compensated", {
                 "entry_id": str(entry.id), "member_id": str(member_id), "points": points,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -10,12 +11,22 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from app.domain import points as ledger
+from app.domain.clock import local_time
 from app.domain.codes import issue_feedback_token
 from app.domain.ids import MemberId, SaleId, ShiftId, StaffId, new_id
+from app.domain.program import DEFAULT_PROGRAM, LoyaltyProgram
 from app.domain.staff import Action
-from app.domain.tiers import tier_for_spend
 from app.pricing.engine import price
-from app.pricing.model import POINTS_INSUFFICIENT, Basket, BasketLine, MemberContext, Quote
+from app.pricing.model import (
+    POINTS_INSUFFICIENT,
+    Basket,
+    BasketLine,
+    CouponSpec,
+    MemberContext,
+    Quote,
+    birthday_promotion,
+    pricing_program,
+)
 from app.services.audit import append_audit
 from app.services.context import TillContext
 from app.services.errors import Invalid, NotFound, Refused
@@ -68,6 +79,8 @@ class Priced:
     # None when online or with no member. Points earned are 0 when `no_points_offline`.
     redeem_cap: RedeemCap | None = None
     no_points_offline: bool = False
+    # The program version the sale is priced with (the one in force at the pricing time).
+    program: LoyaltyProgram = DEFAULT_PROGRAM
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +124,8 @@ _COUPONS_BY_CODE = select(orm.Coupon).where(orm.Coupon.code.in_(bindparam("codes
 _PROMOTIONS = select(orm.Promotion)
 
 
-def _price(ctx: TillContext, s: Session, cart: Cart, at: datetime) -> Priced:
+def _basket_lines(ctx: TillContext, s: Session, cart: Cart) -> tuple[list[BasketLine], list[str]]:
+    """The cart's lines as the engine prices them, and their names in the till's language."""
     if not cart.lines:
         raise Invalid("The cart is empty.", code="empty_cart")
     skus = {line.sku for line in cart.lines}
@@ -125,78 +139,98 @@ def _price(ctx: TillContext, s: Session, cart: Cart, at: datetime) -> Priced:
             raise NotFound(f"Unknown barcode {line.sku}.", code="unknown_sku")
         if line.qty <= 0:
             raise Invalid("Quantity must be at least 1.", code="bad_qty")
-        if line.price_override is not None:
-            if line.price_override < 0:
-                raise Invalid("A price cannot be negative.", code="bad_price")
-            lines.append(BasketLine(product.sku, product.category, line.price_override, line.qty))
+        if line.price_override is None:
+            lines.append(BasketLine(product.sku, product.category, product.unit_price, line.qty,
+                                    product.member_price))
+        elif line.price_override < 0:
+            raise Invalid("A price cannot be negative.", code="bad_price")
         else:
-            lines.append(
-                BasketLine(
-                    product.sku, product.category, product.unit_price, line.qty, product.member_price
-                )
-            )
+            lines.append(BasketLine(product.sku, product.category, line.price_override, line.qty))
         names.append(product.name_zh if zh else product.name_en)
+    return lines, names
 
-    offline = ctx.offline()
-    rules = ctx.offline_rules
-    member_ctx = None
-    member_id = None
-    raw_entries: list[ledger.LedgerEntry] = []
-    spend = 0
+
+@dataclass(frozen=True, slots=True)
+class _MemberRead:
+    member_id: MemberId | None = None
+    context: MemberContext | None = None
+    ledger: tuple[ledger.LedgerEntry, ...] = ()
+    spend: int = 0
     cap: RedeemCap | None = None
-    if cart.member_id is not None:
-        member = resolve_member(s, cart.member_id)
-        if member is None:
-            raise NotFound("No such member.", code="no_member")
-        member_id = MemberId(member.id)
-        raw_entries = ledger_entries(s, member_id)
-        entries = effective_entries(raw_entries, member_id, at)
-        spend = rolling_spend(s, member_id, at)
-        tier = tier_for_spend(spend, ctx.tier_table())
-        balance = ledger.balance(entries)
-        if offline:  # the engine holds a redemption to this (DOMAIN.md, offline first)
-            cap = redeem_cap(ctx, s, member_id, raw_entries, at)
-            balance = min(balance, cap.cap)
-        member_ctx = MemberContext(str(tier), balance, member.birthday)
 
+
+def _member_read(ctx: TillContext, s: Session, cart: Cart, at: datetime, program: LoyaltyProgram,
+                 offline: bool) -> _MemberRead:
+    """What pricing needs of the cart's member (none for an anonymous sale)."""
+    if cart.member_id is None:
+        return _MemberRead()
+    member = resolve_member(s, cart.member_id)
+    if member is None:
+        raise NotFound("No such member.", code="no_member")
+    member_id = MemberId(member.id)
+    raw_entries = ledger_entries(s, member_id)
+    spend = rolling_spend(s, member_id, at)
+    balance = ledger.balance(effective_entries(raw_entries, member_id, at))
+    cap = None
+    if offline:  # the engine holds a redemption to this (DOMAIN.md, offline first)
+        cap = redeem_cap(ctx, s, member_id, raw_entries, at)
+        balance = min(balance, cap.cap)
+    tier = program.tier_for_spend(spend)
+    return _MemberRead(member_id, MemberContext(str(tier), balance, member.birthday),
+                       tuple(raw_entries), spend, cap)
+
+
+def _coupon_specs(ctx: TillContext, s: Session, cart: Cart, member_id: MemberId | None,
+                  offline: bool) -> tuple[list[CouponSpec], list[tuple[str, str]]]:
+    """The cart's coupons the engine may consider, and those refused before pricing."""
     refused: list[tuple[str, str]] = []
-    specs = []
-    if cart.coupon_codes:
-        rows = {
-            c.code: c
-            for c in s.execute(_COUPONS_BY_CODE, {"codes": list(cart.coupon_codes)}).scalars()
-        }
-        for code in cart.coupon_codes:
-            row = rows.get(code)
-            if offline and not rules.coupons_held_here:
-                refused.append((code, "offline"))
-            elif row is None:
-                refused.append((code, "unknown"))
-            elif row.status != "issued":
-                refused.append((code, "already_used"))
-            elif row.member_id is not None and row.member_id != member_id:
-                refused.append((code, "other_member"))
-            else:
-                specs.append(coupon_spec(row))
+    specs: list[CouponSpec] = []
+    if not cart.coupon_codes:
+        return specs, refused
+    rows = {c.code: c
+            for c in s.execute(_COUPONS_BY_CODE, {"codes": list(cart.coupon_codes)}).scalars()}
+    for code in cart.coupon_codes:
+        row = rows.get(code)
+        if offline and not ctx.offline_rules.coupons_held_here:
+            refused.append((code, "offline"))
+        elif row is None:
+            refused.append((code, "unknown"))
+        elif row.status != "issued":
+            refused.append((code, "already_used"))
+        elif row.member_id is not None and row.member_id != member_id:
+            refused.append((code, "other_member"))
+        else:
+            specs.append(coupon_spec(row))
+    return specs, refused
 
-    promotions = tuple(promotion(p) for p in s.execute(_PROMOTIONS).scalars())
-    basket = Basket(
-        at=at,
-        program=ctx.program(),
-        member=member_ctx,
+
+def _price(ctx: TillContext, s: Session, cart: Cart, at: datetime) -> Priced:
+    """Price `cart` at `at` with the program version in force then. The engine sees `at` as
+    the store's wall-clock time, so the birthday month is the store's month."""
+    lines, names = _basket_lines(ctx, s, cart)
+    program = ctx.program_at(at)
+    offline = ctx.offline()
+    member = _member_read(ctx, s, cart, at, program, offline)
+    specs, refused = _coupon_specs(ctx, s, cart, member.member_id, offline)
+    promotions = [promotion(p) for p in s.execute(_PROMOTIONS).scalars()]
+    birthday = birthday_promotion(program)
+    if birthday is not None:
+        promotions.append(birthday)
+    quote = price(Basket(
+        at=local_time(at, ctx.tz),
+        program=pricing_program(program),
+        member=member.context,
         lines=tuple(lines),
-        promotions=promotions,
+        promotions=tuple(promotions),
         coupons=tuple(specs),
         redeem_points=cart.redeem_points,
-    )
-    categories = tuple(b.category for b in lines)
-    quote = price(basket)
-    no_points = offline and not rules.earn_points and member_id is not None
+    ))
+    no_points = offline and not ctx.offline_rules.earn_points and member.member_id is not None
     if no_points:
         quote = replace(quote, points_earned=0,
                         lines=tuple(replace(line, points_earned=0) for line in quote.lines))
-    return Priced(quote, tuple(names), categories, tuple(refused), member_id,
-                  tuple(raw_entries), spend, cap, no_points)
+    return Priced(quote, tuple(names), tuple(b.category for b in lines), tuple(refused),
+                  member.member_id, member.ledger, member.spend, member.cap, no_points, program)
 
 
 def _receipt_no(ctx: TillContext, s: Session) -> str:
@@ -223,20 +257,44 @@ def _done(ctx: TillContext, sale: orm.Sale, duplicate: bool) -> SaleDone:
     )
 
 
+def _check_tenders(tenders: tuple[Tender, ...]) -> None:
+    for tender in tenders:
+        if tender.kind not in TENDERS:
+            raise Invalid(f"Unknown tender {tender.kind!r}.", code="bad_tender")
+        if tender.amount <= 0:
+            raise Invalid("A payment must be more than zero.", code="bad_tender")
+
+
+def _settle(cmd: CompleteSale, priced: Priced) -> tuple[int, int]:
+    """(paid, change) once the priced sale is checked against what the cashier saw and took."""
+    q = priced.quote
+    refused = _offline_points_refused(priced) if cmd.cart.redeem_points else None
+    if refused is not None:
+        raise refused
+    if cmd.expected_total is not None and cmd.expected_total != q.total_due:
+        raise Refused("The total changed since it was shown; check the cart and try again.",
+                      code="total_changed")
+    paid = sum(t.amount for t in cmd.tenders)
+    cash = sum(t.amount for t in cmd.tenders if t.kind == "cash")
+    if paid < q.total_due:
+        raise Invalid(f"Payment is {q.total_due - paid} fen short.", code="underpaid")
+    change = paid - q.total_due
+    if change > cash:
+        raise Invalid("Only cash can give change.", code="change_without_cash")
+    return paid, change
+
+
 def complete_sale(ctx: TillContext, cmd: CompleteSale) -> SaleDone:
     """Store a sale whole, in one transaction: the sale, its lines and payments, coupon
-    redemptions, ledger entries, the audit entry and the outbox event.
+    redemptions, ledger entries, the audit entry and the outbox event. Priced, posted and
+    tiered with the program version in force at the sale's time; the sale names that version.
 
     Idempotent: retried with the same `sale_id`, it returns the stored sale and stores
     nothing twice. Raises Invalid (tenders short, bad input), Refused (price changed since
     the cashier saw it, override without approval), NotFound (unknown barcode or member).
     """
     now = ctx.now()
-    for tender in cmd.tenders:
-        if tender.kind not in TENDERS:
-            raise Invalid(f"Unknown tender {tender.kind!r}.", code="bad_tender")
-        if tender.amount <= 0:
-            raise Invalid("A payment must be more than zero.", code="bad_tender")
+    _check_tenders(cmd.tenders)
     overridden = any(line.price_override is not None for line in cmd.cart.lines)
     if overridden:
         # A retry of a stored sale needs no second approval.
@@ -253,100 +311,66 @@ def complete_sale(ctx: TillContext, cmd: CompleteSale) -> SaleDone:
             return _done(ctx, existing, duplicate=True)
         ctx.require_allowed_offline("sales")
         priced = _price(ctx, s, cmd.cart, now)
-        q = priced.quote
-        refused = _offline_points_refused(priced) if cmd.cart.redeem_points else None
-        if refused is not None:
-            raise refused
-        if cmd.expected_total is not None and cmd.expected_total != q.total_due:
-            raise Refused(
-                "The total changed since it was shown; check the cart and try again.",
-                code="total_changed",
-            )
-        paid = sum(t.amount for t in cmd.tenders)
-        cash = sum(t.amount for t in cmd.tenders if t.kind == "cash")
-        if paid < q.total_due:
-            raise Invalid(f"Payment is {q.total_due - paid} fen short.", code="underpaid")
-        change = paid - q.total_due
-        if change > cash:
-            raise Invalid("Only cash can give change.", code="change_without_cash")
-
-        sale_id = cmd.sale_id
-        receipt_no = _receipt_no(ctx, s)
-        token = issue_feedback_token(ctx.store_id, ctx.terminal_id, sale_id, receipt_no,
-                                     ctx.signer, now)
-        sale = orm.Sale(
-            id=sale_id,
-            receipt_no=receipt_no,
-            store_id=ctx.store_id,
-            terminal_id=ctx.terminal_id,
-            shift_id=cmd.shift_id,
-            cashier_id=cmd.cashier_id,
-            member_id=priced.member_id,
-            at=now,
-            subtotal=q.subtotal,
-            member_savings=q.member_savings,
-            coupon_discount=q.coupon_discount,
-            points_redeemed=q.points_redeemed,
-            points_value=q.points_value,
-            total_due=q.total_due,
-            points_earned=q.points_earned,
-            paid=paid,
-            change_due=change,
-            feedback_token=token,
-            new_member_code=None,
-        )
-        s.add(sale)
-        s.flush()
-        rows = zip(q.lines, priced.names, priced.categories, strict=True)
-        for no, (ql, name, category) in enumerate(rows, start=1):
-            s.add(
-                orm.SaleLine(
-                    sale_id=sale_id,
-                    line_no=no,
-                    sku=ql.sku,
-                    name=name,
-                    category=category,
-                    qty=ql.qty,
-                    unit_price=ql.line_total // ql.qty,
-                    list_total=ql.list_total,
-                    line_total=ql.line_total,
-                    coupon_discount=ql.coupon_discount,
-                    points_discount=ql.points_discount,
-                    points_redeemed=ql.points_redeemed,
-                    net=ql.net,
-                    points_earned=ql.points_earned,
-                )
-            )
-        for tender in cmd.tenders:
-            s.add(orm.Payment(id=new_id(), sale_id=sale_id, tender=tender.kind,
-                              amount=tender.amount, reference=tender.reference))
-        applied = {a.code: a.discount for a in q.applied_coupons}
-        coupon_rows = {
-            c.code: c
-            for c in s.execute(select(orm.Coupon).where(orm.Coupon.code.in_(applied))).scalars()
-        } if applied else {}
-        for code, discount in applied.items():
-            row = coupon_rows[code]
-            row.status = "redeemed"
-            row.redeemed_sale_id = sale_id
-            s.add(orm.CouponRedemption(coupon_id=row.id, sale_id=sale_id, discount=discount))
-
+        paid, change = _settle(cmd, priced)
+        sale = _store_sale(ctx, s, cmd, priced, paid, change, now)
+        _redeem_coupons(s, priced.quote, sale.id)
         if priced.member_id is not None:
-            _post_points(ctx, s, priced, sale_id, now)
-            member = s.get_one(orm.Member, priced.member_id)
-            member.last_purchase_at = now
-            member.tier = str(tier_for_spend(priced.spend + q.total_due, ctx.tier_table()))
-
+            _post_points(ctx, s, priced, SaleId(sale.id), now)
+        q = priced.quote
         append_audit(
             s, ctx, cmd.cashier_id, cmd.approver_id if overridden else None, "sale.complete",
-            str(sale_id),
-            {"receipt_no": receipt_no, "total_due": q.total_due, "points_earned": q.points_earned,
+            str(sale.id),
+            {"receipt_no": sale.receipt_no, "total_due": q.total_due, "points_earned": q.points_earned,
              "points_redeemed": q.points_redeemed, "price_override": overridden},
             now,
         )
         record_event(s, ctx.terminal_id, "sale.completed", _sale_payload(sale, q, cmd), now)
         uow.commit()
         return _done(ctx, sale, duplicate=False)
+
+
+def _store_sale(ctx: TillContext, s: Session, cmd: CompleteSale, priced: Priced, paid: int,
+                change: int, now: datetime) -> orm.Sale:
+    """The sale row with its lines and payments."""
+    q = priced.quote
+    sale_id = cmd.sale_id
+    receipt_no = _receipt_no(ctx, s)
+    token = issue_feedback_token(ctx.store_id, ctx.terminal_id, sale_id, receipt_no, ctx.signer, now)
+    sale = orm.Sale(
+        id=sale_id, receipt_no=receipt_no, store_id=ctx.store_id, terminal_id=ctx.terminal_id,
+        shift_id=cmd.shift_id, cashier_id=cmd.cashier_id, member_id=priced.member_id, at=now,
+        subtotal=q.subtotal, member_savings=q.member_savings, coupon_discount=q.coupon_discount,
+        points_redeemed=q.points_redeemed, points_value=q.points_value, total_due=q.total_due,
+        points_earned=q.points_earned, paid=paid, change_due=change, feedback_token=token,
+        new_member_code=None, program_version=priced.program.version,
+    )
+    s.add(sale)
+    s.flush()
+    rows = zip(q.lines, priced.names, priced.categories, strict=True)
+    for no, (ql, name, category) in enumerate(rows, start=1):
+        s.add(orm.SaleLine(
+            sale_id=sale_id, line_no=no, sku=ql.sku, name=name, category=category, qty=ql.qty,
+            unit_price=ql.line_total // ql.qty, list_total=ql.list_total, line_total=ql.line_total,
+            coupon_discount=ql.coupon_discount, points_discount=ql.points_discount,
+            points_redeemed=ql.points_redeemed, net=ql.net, points_earned=ql.points_earned,
+        ))
+    for tender in cmd.tenders:
+        s.add(orm.Payment(id=new_id(), sale_id=sale_id, tender=tender.kind,
+                          amount=tender.amount, reference=tender.reference))
+    return sale
+
+
+def _redeem_coupons(s: Session, q: Quote, sale_id: uuid.UUID) -> None:
+    applied = {a.code: a.discount for a in q.applied_coupons}
+    if not applied:
+        return
+    rows = {c.code: c
+            for c in s.execute(select(orm.Coupon).where(orm.Coupon.code.in_(applied))).scalars()}
+    for code, discount in applied.items():
+        row = rows[code]
+        row.status = "redeemed"
+        row.redeemed_sale_id = sale_id
+        s.add(orm.CouponRedemption(coupon_id=row.id, sale_id=sale_id, discount=discount))
 
 
 def _offline_points_refused(priced: Priced) -> Refused | None:
@@ -366,8 +390,10 @@ def _offline_points_refused(priced: Priced) -> Refused | None:
 def _post_points(
     ctx: TillContext, s: Session, priced: Priced, sale_id: SaleId, now: datetime
 ) -> None:
+    """The sale's ledger entries (due expiries, redemption, earning) and the member's tier and
+    last purchase, with the program version the sale was priced with."""
     assert priced.member_id is not None
-    member_id, q, entries = priced.member_id, priced.quote, list(priced.ledger)
+    member_id, q, entries, program = priced.member_id, priced.quote, list(priced.ledger), priced.program
     new: list[ledger.LedgerEntry] = ledger.due_expiries(entries, now, member_id)
     for due in new:  # the server learns of these as it does of the daily expiry job's
         record_event(s, ctx.terminal_id, "points.expired", {
@@ -377,10 +403,14 @@ def _post_points(
         # The engine already held the request to the balance the till knows; offline, that
         # cached balance may be stale, which the server settles (DOMAIN.md, offline rules).
         new.append(ledger.redeem(member_id, q.points_redeemed, now, entries=entries + new,
-                                 sale_id=sale_id, allow_overdraw=ctx.config.loyalty.offline_overdraw))
+                                 sale_id=sale_id, allow_overdraw=program.redemption.offline_overdraw))
     if q.points_earned:
-        new.append(ledger.earn(member_id, q.points_earned, now, sale_id=sale_id, tz=ctx.tz))
+        new.append(ledger.earn(member_id, q.points_earned, now, sale_id=sale_id,
+                               expires_at=program.expires_at(now, ctx.tz)))
     s.add_all(ledger_row(e) for e in new)
+    member = s.get_one(orm.Member, member_id)
+    member.last_purchase_at = now
+    member.tier = str(program.tier_for_spend(priced.spend + q.total_due))
 
 
 def _sale_payload(sale: orm.Sale, q: Quote, cmd: CompleteSale) -> dict[str, Any]:
@@ -402,6 +432,7 @@ def _sale_payload(sale: orm.Sale, q: Quote, cmd: CompleteSale) -> dict[str, Any]
         "paid": sale.paid,
         "change_due": sale.change_due,
         "feedback_token": sale.feedback_token,
+        "program_version": sale.program_version,
         "coupons": [{"code": a.code, "discount": a.discount} for a in q.applied_coupons],
         "payments": [{"tender": t.kind, "amount": t.amount, "reference": t.reference}
                      for t in cmd.tenders],

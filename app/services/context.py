@@ -9,8 +9,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
-from fractions import Fraction
-from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,14 +17,14 @@ from sqlalchemy import select
 from app.config import DB_NAME, TillConfig, load_config
 from app.domain.clock import Clock, utcnow
 from app.domain.codes import Keyring, RevocationList, SigningKey, VerifyKey
+from app.domain.program import LoyaltyProgram, in_force, parse_program
 from app.domain.staff import PinHasher
-from app.domain.tiers import Tier, TierRule, TierTable
 from app.ports import OfflineRules, ServerLink
-from app.pricing.model import Program
+from app.program_file import load_home_program
 from app.services.errors import Refused
 from app.services.uow import UnitOfWork
 from app.store.db import Database
-from app.store.orm import PublicKey, Revocation
+from app.store.orm import ProgramVersion, PublicKey, Revocation
 
 KEY_FILE = "signing-key.pem"
 KEY_ID_FILE = "signing-key.id"
@@ -52,8 +50,11 @@ class TillContext:
     # Set by whoever runs sync (the UI's services); None: no server, the store is the truth.
     link: ServerLink | None = None
     offline_rules: OfflineRules = field(default_factory=OfflineRules)
+    # The program of a till with no server (home/program.json); HQ's pulled versions win.
+    home_program: LoyaltyProgram = field(default_factory=LoyaltyProgram)
     # Trusted keys and revocations change only through sync; cached between those changes.
     _trust: tuple[Keyring, RevocationList] | None = field(default=None, repr=False)
+    _versions: tuple[LoyaltyProgram, ...] | None = field(default=None, repr=False)
 
     @property
     def store_id(self) -> str:
@@ -86,36 +87,23 @@ class TillContext:
     def uow(self, write: bool = True) -> UnitOfWork:
         return UnitOfWork(self.db, write)
 
-    @cached_property
-    def _program(self) -> Program:
-        loyalty = self.config.loyalty
-        return Program(
-            earn_points_per_yuan=loyalty.earn_points_per_yuan,
-            tier_multipliers={k: Fraction(v) for k, v in loyalty.tier_multipliers.items()},
-            points_per_yuan_redeemed=loyalty.points_per_yuan_redeemed,
-            redeem_step=loyalty.redeem_step,
-            redeem_max_share=Fraction(loyalty.redeem_max_share),
-        )
+    def program_at(self, at: datetime) -> LoyaltyProgram:
+        """The loyalty program version in force at `at`: of the versions pulled from HQ, the one
+        `app.domain.program.in_force` picks; before any of them applies, the home's program
+        file (`home_program`). Every use case prices, posts, tiers and expires with this."""
+        versions = self._versions
+        if versions is None:
+            versions = self.reload_program()
+        return in_force(versions, at) or self.home_program
 
-    def program(self) -> Program:
-        """The loyalty program for the pricing engine (built once from the configuration)."""
-        return self._program
-
-    def tier_table(self) -> TierTable:
-        return self._tier_table
-
-    @cached_property
-    def _tier_table(self) -> TierTable:
-        t = self.config.loyalty.tiers
-        mult = {k: Fraction(v) for k, v in self.config.loyalty.tier_multipliers.items()}
-        return TierTable(
-            (
-                TierRule(Tier.BASIC, 0, mult["basic"]),
-                TierRule(Tier.SILVER, t.silver_fen, mult["silver"]),
-                TierRule(Tier.GOLD, t.gold_fen, mult["gold"]),
-                TierRule(Tier.BLACK, t.black_fen, mult["black"]),
-            )
-        )
+    def reload_program(self) -> tuple[LoyaltyProgram, ...]:
+        """Read the stored program versions again; call after storing a pulled one (sync does,
+        on its thread, so that `program_at` on any other thread finds them read already)."""
+        with self.uow(write=False) as uow:
+            versions = tuple(parse_program(row.body)
+                             for row in uow.session.execute(select(ProgramVersion)).scalars())
+        self._versions = versions
+        return versions
 
     def keyring(self, uow: UnitOfWork) -> Keyring:
         """The public keys member codes and feedback tokens are checked against."""
@@ -175,6 +163,7 @@ def open_till(
     """Open the till whose home folder is `home` (made if missing)."""
     home.mkdir(parents=True, exist_ok=True)
     config = load_config(home)
+    program = load_home_program(home, config)
     db_path = home / DB_NAME
     if migrate:
         from app.store.migrate import is_current, upgrade
@@ -190,6 +179,7 @@ def open_till(
         signer=signer,
         hasher=hasher or PinHasher(),
         clock=clock or utcnow,
+        home_program=program,
     )
     _register_own_key(ctx)
     return ctx

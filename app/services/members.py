@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from app.domain import points as ledger
+from app.domain.clock import local_time
 from app.domain.codes import (
     CodeError,
     issue_member_code,
@@ -116,7 +117,7 @@ def register_member(ctx: TillContext, cmd: RegisterMember) -> Registration:
         raise ConsentRequired("The member must accept the privacy policy to join.")
     phone = _phone(cmd.phone)
     now = ctx.now()
-    loyalty = ctx.config.loyalty
+    program = ctx.program_at(now)
     with ctx.uow() as uow:
         s = uow.session
         if cmd.member_id is not None and s.get(orm.Member, cmd.member_id) is not None:
@@ -126,7 +127,7 @@ def register_member(ctx: TillContext, cmd: RegisterMember) -> Registration:
         existing = s.execute(select(orm.Member).where(orm.Member.phone == phone)).scalar_one_or_none()
         if existing is not None:
             raise DuplicatePhone(_view(ctx, s, existing, now))
-        consent = Consent(cmd.policy_version or loyalty.consent_policy_version, now, cmd.marketing_opt_in)
+        consent = Consent(cmd.policy_version or program.consent_policy_version, now, cmd.marketing_opt_in)
         member_id = cmd.member_id or MemberId(new_id())
         row = orm.Member(
             id=member_id,
@@ -148,16 +149,17 @@ def register_member(ctx: TillContext, cmd: RegisterMember) -> Registration:
         s.add(row)
         s.flush()
         coupon_code = None
-        if loyalty.welcome_coupon_fen > 0:
+        terms = program.welcome_coupon.terms(now)
+        if program.welcome_coupon.issued:
             coupon = issue_coupon(
                 s,
                 member_id=member_id,
-                kind="amount_off",
+                kind=terms.kind,
                 name="Welcome",
-                amount=loyalty.welcome_coupon_fen,
-                threshold=loyalty.welcome_coupon_threshold_fen,
-                valid_from=now,
-                valid_to=now + timedelta(days=loyalty.welcome_coupon_days),
+                amount=terms.amount,
+                threshold=terms.threshold,
+                valid_from=terms.valid_from,
+                valid_to=terms.valid_to,
                 reason="welcome",
                 at=now,
             )
@@ -184,13 +186,7 @@ def register_member(ctx: TillContext, cmd: RegisterMember) -> Registration:
                 "registered_at": now.isoformat(),
                 "welcome_coupon": coupon_code,
                 # The coupon's terms, so the server records it as issued (older servers ignore it).
-                "welcome_coupon_terms": None if coupon_code is None else {
-                    "kind": "amount_off",
-                    "amount": loyalty.welcome_coupon_fen,
-                    "threshold": loyalty.welcome_coupon_threshold_fen,
-                    "valid_from": now.isoformat(),
-                    "valid_to": (now + timedelta(days=loyalty.welcome_coupon_days)).isoformat(),
-                },
+                "welcome_coupon_terms": None if coupon_code is None else terms.model_dump(mode="json"),
             },
             now,
         )
@@ -205,8 +201,9 @@ def _static_code(ctx: TillContext, member_id: MemberId, now: datetime) -> str:
 
 def member_code(ctx: TillContext, member_id: MemberId, dynamic: bool = True) -> str:
     """A signed member code: dynamic ones expire after the configured time."""
-    ttl = timedelta(seconds=ctx.config.loyalty.member_code_ttl_s) if dynamic else None
-    return issue_member_code(member_id, ctx.signer, ctx.now(), ttl=ttl)
+    now = ctx.now()
+    ttl = timedelta(seconds=ctx.program_at(now).member_code_ttl_s) if dynamic else None
+    return issue_member_code(member_id, ctx.signer, now, ttl=ttl)
 
 
 def _new_card_no(ctx: TillContext, s: Session) -> str:
@@ -393,9 +390,9 @@ def _view(ctx: TillContext, s: Session, row: orm.Member, now: datetime) -> Membe
     member_id = MemberId(row.id)
     entries = effective_entries(ledger_entries(s, member_id), member_id, now)
     balance = ledger.balance(entries)
-    days = ctx.config.loyalty.expiring_soon_days
-    soon = sum(p for _, p in ledger.expiring_within(entries, now, days))
-    prog = progress(rolling_spend(s, member_id, now), ctx.tier_table())
+    program = ctx.program_at(now)
+    soon = sum(p for _, p in ledger.expiring_within(entries, now, program.expiry.expiring_soon_days))
+    prog = progress(rolling_spend(s, member_id, now), program.tier_table())
     lang: Literal["zh", "en"] = "zh" if ctx.config.terminal.language == "zh_CN" else "en"
     coupons = tuple(
         CouponView(c.code, c.name, c.kind, c.amount, c.percent, c.threshold, c.valid_to)
@@ -414,5 +411,5 @@ def _view(ctx: TillContext, s: Session, row: orm.Member, now: datetime) -> Membe
         expiring_soon=soon,
         coupons=coupons,
         lifecycle=lifecycle_stage(row.registered_at, row.last_purchase_at, now),
-        registered_at=row.registered_at,
+        registered_at=local_time(row.registered_at, ctx.tz),
     )

@@ -62,7 +62,7 @@ def redeem_cap(ctx: TillContext, s: Session, member_id: MemberId,
     """The offline cap for a resolved member whose ledger `entries` are already read."""
     if not ctx.offline_rules.redeem_points_cached:
         return RedeemCap(0, 0, 0, allowed=False)
-    step = ctx.config.loyalty.redeem_step
+    step = ctx.program_at(now).redemption.step
     ids = [str(member_id), *(str(a) for a in s.execute(
         select(orm.MemberAlias.alias_id).where(orm.MemberAlias.member_id == member_id)).scalars())]
     sales, refunds, entry_ids = _unsent_refs(s, ids)

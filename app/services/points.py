@@ -46,7 +46,8 @@ def adjust_points(ctx: TillContext, cmd: AdjustPoints) -> int:
             raise NotFound("No such member.", code="no_member")
         member_id = MemberId(member.id)
         try:
-            entry = ledger.adjust(member_id, cmd.points, now, cmd.note, tz=ctx.tz)
+            entry = ledger.adjust(member_id, cmd.points, now, cmd.note,
+                                  expires_at=ctx.program_at(now).expires_at(now, ctx.tz))
         except ValueError as exc:
             raise Invalid(str(exc), code="bad_adjustment") from exc
         s.add(ledger_row(entry))

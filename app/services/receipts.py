@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.domain.clock import local_time
 from app.domain.ids import MemberId
 from app.domain.members import mask_phone
 from app.domain.receipt import Receipt, ReceiptLine, ReceiptPoints, ReceiptTotals
@@ -49,13 +50,14 @@ def receipt_for(ctx: TillContext, sale_ref: str, language: str | None = None) ->
             # Balance as of this sale: what the ledger held once the sale's own entries landed.
             entries = [e for e in ledger_entries(s, mid) if e.at <= sale.at]
             entries = effective_entries(entries, mid, sale.at)
-            prog = progress(rolling_spend(s, mid, sale.at), ctx.tier_table())
+            program = ctx.program_at(sale.at)
+            prog = progress(rolling_spend(s, mid, sale.at), program.tier_table())
             pts = ReceiptPoints(
                 earned=sale.points_earned,
                 redeemed=sale.points_redeemed,
                 balance=ledger.balance(entries),
                 expiring_soon=sum(p for _, p in ledger.expiring_within(
-                    entries, sale.at, ctx.config.loyalty.expiring_soon_days)),
+                    entries, sale.at, program.expiry.expiring_soon_days)),
                 tier=str(prog.tier),
                 tier_progress=describe(prog, "zh" if zh else "en"),
             )
@@ -67,7 +69,7 @@ def receipt_for(ctx: TillContext, sale_ref: str, language: str | None = None) ->
             terminal_id=sale.terminal_id,
             receipt_no=sale.receipt_no,
             sale_id=str(sale.id),
-            at=sale.at.astimezone(ctx.tz),
+            at=local_time(sale.at, ctx.tz),
             cashier=cashier.name if cashier else "",
             lines=tuple(
                 ReceiptLine(ln.name, ln.sku, ln.qty, ln.unit_price, ln.line_total,

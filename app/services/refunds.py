@@ -15,7 +15,6 @@ from app.domain import points as ledger
 from app.domain.ids import MemberId, RefundId, SaleId, ShiftId, StaffId
 from app.domain.refunds import RefundError, SoldLine, coupon_returns, plan_refund
 from app.domain.staff import Action
-from app.domain.tiers import tier_for_spend
 from app.services.audit import append_audit
 from app.services.context import TillContext
 from app.services.errors import Invalid, NotFound, Refused
@@ -142,6 +141,7 @@ def refund_sale(ctx: TillContext, cmd: RefundSale) -> RefundDone:
         returned: list[str] = []
         if sale.member_id is not None:
             member_id = MemberId(sale.member_id)
+            program = ctx.program_at(now)
             entries: list[ledger.LedgerEntry] = []
             if plan.points_reversed:
                 entries.append(ledger.reverse(member_id, plan.points_reversed, now,
@@ -150,11 +150,12 @@ def refund_sale(ctx: TillContext, cmd: RefundSale) -> RefundDone:
             if plan.points_given_back:
                 entries.append(ledger.give_back(member_id, plan.points_given_back, now,
                                                 sale_id=sale_id, refund_id=cmd.refund_id,
-                                                note="refund", tz=ctx.tz))
+                                                note="refund",
+                                                expires_at=program.expires_at(now, ctx.tz)))
             s.add_all(ledger_row(e) for e in entries)
             member = s.get_one(orm.Member, member_id)
             s.flush()
-            member.tier = str(tier_for_spend(rolling_spend(s, member_id, now), ctx.tier_table()))
+            member.tier = str(program.tier_for_spend(rolling_spend(s, member_id, now)))
         if plan.full:
             for red, coupon in s.execute(
                 select(orm.CouponRedemption, orm.Coupon)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.domain.clock import local_time
 from app.domain.ids import ShiftId, StaffId, new_id
 from app.services.audit import append_audit
 from app.services.context import TillContext
@@ -77,7 +78,8 @@ def current_shift(ctx: TillContext) -> ShiftId | None:
         return ShiftId(row.id) if row else None
 
 
-def _report(s: Session, shift: orm.Shift, kind: str) -> ShiftReport:
+def _report(ctx: TillContext, s: Session, shift: orm.Shift, kind: str) -> ShiftReport:
+    """The report; its times are the store's wall-clock times (as printed and shown)."""
     sid = shift.id
     sales = s.execute(
         select(
@@ -108,8 +110,9 @@ def _report(s: Session, shift: orm.Shift, kind: str) -> ShiftReport:
     expected = shift.opening_float + by_tender.get("cash", 0) - change - int(refunded)
     return ShiftReport(
         kind=kind, shift_id=ShiftId(sid), terminal_id=shift.terminal_id,
-        cashier_id=StaffId(shift.cashier_id), opened_at=shift.opened_at,
-        closed_at=shift.closed_at, z_no=shift.z_no, sales=count, gross=gross,
+        cashier_id=StaffId(shift.cashier_id), opened_at=local_time(shift.opened_at, ctx.tz),
+        closed_at=None if shift.closed_at is None else local_time(shift.closed_at, ctx.tz),
+        z_no=shift.z_no, sales=count, gross=gross,
         by_tender=by_tender, refunds=int(refunds), refunded=int(refunded), points_earned=earned,
         points_redeemed=redeemed, coupon_discount=coupons, member_sales=members,
         opening_float=shift.opening_float, expected_cash=expected, counted_cash=shift.counted_cash,
@@ -121,7 +124,7 @@ def x_report(ctx: TillContext, shift_id: ShiftId) -> ShiftReport:
         shift = uow.session.get(orm.Shift, shift_id)
         if shift is None:
             raise NotFound("No such shift.", code="no_shift")
-        return _report(uow.session, shift, "X")
+        return _report(ctx, uow.session, shift, "X")
 
 
 def close_shift(
@@ -135,11 +138,11 @@ def close_shift(
         if shift is None:
             raise NotFound("No such shift.", code="no_shift")
         if shift.closed_at is not None:
-            return _report(s, shift, "Z")
+            return _report(ctx, s, shift, "Z")
         shift.closed_at = now
         shift.counted_cash = counted_cash
         shift.z_no = next_value(s, f"z:{ctx.terminal_id}")
-        report = _report(s, shift, "Z")
+        report = _report(ctx, s, shift, "Z")
         details = {"z_no": report.z_no, "sales": report.sales, "gross": report.gross,
                    "expected_cash": report.expected_cash, "counted_cash": counted_cash}
         append_audit(s, ctx, staff_id, None, "shift.close", str(shift_id), details, now)

@@ -210,7 +210,20 @@ class Sale(Base):
     change_due: Mapped[int] = mapped_column(Integer)
     feedback_token: Mapped[str] = mapped_column(Text)
     new_member_code: Mapped[str | None] = mapped_column(Text)
+    # The loyalty program version the sale was priced with (None: sold before versions existed).
+    program_version: Mapped[int | None] = mapped_column(Integer)
     __table_args__ = (Index("ix_sales_member_at", "member_id", "at"),)
+
+
+class ProgramVersion(Base):
+    """A loyalty program version HQ published, as pulled (`app.domain.program.LoyaltyProgram`
+    JSON in `body`). The version in force at an event's time prices and posts it."""
+
+    __tablename__ = "program_versions"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    effective_from: Mapped[datetime]
+    body: Mapped[dict[str, Any]] = mapped_column()
+    received_at: Mapped[datetime]
 
 
 class SaleLine(Base):
