@@ -96,6 +96,9 @@ class SaleCompletedP(_P):
     coupons: list[SaleCouponP] = Field(default_factory=list, max_length=20)
     payments: list[dict[str, Any]] = Field(default_factory=list, max_length=20)
     lines: list[dict[str, Any]] = Field(default_factory=list, max_length=1000)
+    # The loyalty program version the till priced the sale with (app.domain.program); None
+    # from tills older than program versions. 0: the till's own program file or the defaults.
+    program_version: int | None = Field(default=None, ge=0, le=2**31 - 1)
 
 
 class RefundCompletedP(_P):
