@@ -30,7 +30,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     from app.config import resolve_home
     from ui.app import run
 
-    return run(resolve_home(args.home))
+    return run(resolve_home(args.home), fullscreen=args.fullscreen)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -307,7 +307,7 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
     from app.services.context import open_till
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from ui.screenshots import Script, render_screens
+    from ui.screenshots import SIZES, Script, render_screens
 
     with tempfile.TemporaryDirectory(prefix="till-screenshots-") as tmp:
         home = Path(tmp) / "home"
@@ -318,10 +318,19 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
             ctx.close()
         login, _, _, pin = DEMO_STAFF[0]
         skus = tuple(p.sku for p in demo_products() if p.member_price)[:4]
-        made = render_screens(home, Path(args.dir), Script((login, pin), KNOWN_MEMBERS[1][0], skus))
+        sizes = tuple(args.size) if args.size else SIZES
+        made = render_screens(home, Path(args.dir), Script((login, pin), KNOWN_MEMBERS[1][0], skus),
+                              sizes)
     for path in made:
         print(path)
     return EXIT_OK
+
+
+def _screen_size(text: str) -> tuple[int, int]:
+    w, sep, h = text.lower().partition("x")
+    if not (sep and w.isdigit() and h.isdigit() and 640 <= int(w) <= 4000 and 480 <= int(h) <= 3000):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a screen size such as 1366x768")
+    return int(w), int(h)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -331,6 +340,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--home", help="the till's home folder (default: $TILL_HOME, else the "
                    "platform's user data folder)")
+    p.add_argument("--fullscreen", action="store_true",
+                   help="kiosk mode: the cashier app covers the whole screen (also TILL_FULLSCREEN=1)")
     p.set_defaults(func=cmd_gui)
     sub = p.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -413,8 +424,10 @@ def build_parser() -> argparse.ArgumentParser:
     enrol.set_defaults(func=cmd_enrol)
 
     shots = sub.add_parser("screenshots", help="render every main screen with demo data to PNG "
-                           "files in DIR, offscreen, in Chinese and English")
+                           "files in DIR, offscreen, in Chinese and English, at each screen size")
     shots.add_argument("dir", metavar="DIR")
+    shots.add_argument("--size", action="append", type=_screen_size, metavar="WxH",
+                       help="screen size (repeatable; default 1024x768, 1366x768 and 1920x1080)")
     shots.set_defaults(func=cmd_screenshots)
     return p
 

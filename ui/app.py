@@ -114,8 +114,9 @@ def _start_deferred(qt: QApplication, window: MainWindow, exit_after: bool) -> N
             qt.quit()
 
 
-def run(home: Path) -> int:
-    """Open the till and show the cashier's window until it is closed."""
+def run(home: Path, fullscreen: bool = False) -> int:
+    """Open the till and show the cashier's window until it is closed (`fullscreen`: kiosk
+    mode, the window covers the screen)."""
     if _no_display():
         print(
             "till: no display found (DISPLAY and WAYLAND_DISPLAY are unset). Start the till "
@@ -138,7 +139,7 @@ def run(home: Path) -> int:
     assert isinstance(qt, QApplication)
     style_app(qt)
     window, close = build(home)
-    window.show()
+    window.show_on_screen(fullscreen or bool(os.environ.get("TILL_FULLSCREEN")))
     window.start()
     exit_after = bool(os.environ.get("TILL_EXIT_WHEN_SHOWN"))
     if exit_after:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ui.services import Cart, CartLine, MemberView, Priced, new_sale_id
+from ui.tender import TenderPlan
 
 
 @dataclass
@@ -19,8 +20,7 @@ class CartState:
     member: MemberView | None = None
     coupons: list[str] = field(default_factory=list)
     redeem_points: int = 0
-    tender: str = "cash"
-    tendered: int | None = None  # fen the customer handed over (cash); None: the exact total
+    plan: TenderPlan = field(default_factory=TenderPlan)  # how the customer pays
     sale_id: object = field(default_factory=new_sale_id)
     priced: Priced | None = None  # the newest quote of exactly these lines
     version: int = 0  # bumped on every change; a quote for an older version is stale
@@ -86,10 +86,13 @@ class CartState:
     def total_due(self) -> int | None:
         return self.priced.quote.total_due if self.priced else None
 
+    @property
+    def tendered(self) -> int | None:
+        """Cash the customer handed over (fen); None: none typed."""
+        return self.plan.cash_tendered
+
     def change_due(self) -> int:
-        if self.priced is None or self.tender != "cash" or self.tendered is None:
-            return 0
-        return max(0, self.tendered - self.priced.quote.total_due)
+        return 0 if self.priced is None else self.plan.change(self.priced.quote.total_due)
 
     def clear(self) -> None:
         """Start the next customer's cart (a new sale id)."""
@@ -97,8 +100,7 @@ class CartState:
         self.member = None
         self.coupons.clear()
         self.redeem_points = 0
-        self.tender = "cash"
-        self.tendered = None
+        self.plan = TenderPlan()
         self.sale_id = new_sale_id()
         self._changed()
 

@@ -21,8 +21,11 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QTranslator
 
 from app.domain.money import format_fen
+from ui.checkout_text import parse_yuan
 
 log = logging.getLogger(__name__)
+
+__all__ = ["LANGUAGES", "N_", "Languages", "ensure_qm", "money", "parse_yuan", "translator"]
 
 LANGUAGES = ("zh_CN", "en")
 TS_DIR = Path(__file__).resolve().parent.parent / "resources" / "translations"
@@ -43,19 +46,6 @@ def N_(text: str) -> str:  # the gettext name for "translate later"
 def money(fen: int) -> str:
     """`¥1,234.50`, `-¥0.05`."""
     return format_fen(fen)
-
-
-def parse_yuan(text: str) -> int | None:
-    """What a cashier typed as yuan (`200`, `12.5`, `¥12.50`) in fen, or None."""
-    t = text.strip().replace("¥", "").replace(",", "").replace("￥", "")
-    if not t:
-        return None
-    whole, _, frac = t.partition(".")
-    if not whole.isdigit() and whole != "":
-        return None
-    if frac and (not frac.isdigit() or len(frac) > 2):
-        return None
-    return int(whole or "0") * 100 + int((frac + "00")[:2])
 
 
 def _lrelease() -> list[str] | None:

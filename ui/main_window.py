@@ -23,6 +23,7 @@ from ui.services import StaffMember, TillServices
 from ui.status_bar import TillStatusBar
 
 tr = translator("Main")
+PREFERRED_SIZE = (1280, 800)
 log = logging.getLogger(__name__)
 
 
@@ -72,7 +73,19 @@ class MainWindow(QMainWindow):
         self.deferred: list[Callable[[], None]] = []
         self.checkout.host = self
         self.setWindowTitle(f"Loyalty Till · {services.config.store.name_zh}")
-        self.resize(1280, 800)
+        self.resize(*PREFERRED_SIZE)
+
+    def show_on_screen(self, fullscreen: bool = False) -> None:
+        """Full screen (kiosk), maximized on a screen smaller than the preferred size, else
+        the preferred size: never larger than the screen."""
+        if fullscreen:
+            self.showFullScreen()
+            return
+        screen = self.screen().availableGeometry()
+        if screen.width() <= PREFERRED_SIZE[0] or screen.height() <= PREFERRED_SIZE[1]:
+            self.showMaximized()
+        else:
+            self.show()
 
     def start(self) -> None:
         """Start the readers and the status polling (after the window is shown)."""

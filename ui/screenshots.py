@@ -21,7 +21,7 @@ from ui.i18n import QM_DIR_NAME, Languages, ensure_qm
 from ui.main_window import MainWindow
 from ui.ops import in_flight
 
-SIZE = (1280, 800)
+SIZES = ((1024, 768), (1366, 768), (1920, 1080))  # the common till screens
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +63,10 @@ def _save(widget: QWidget, path: Path) -> Path:
     return path
 
 
-def render_screens(home: Path, out: Path, script: Script) -> list[Path]:
-    """Render login, checkout, new member, refund and shift close, zh_CN then en."""
+def render_screens(home: Path, out: Path, script: Script,
+                   sizes: tuple[tuple[int, int], ...] = SIZES) -> list[Path]:
+    """Render login, checkout, new member, refund and shift close, zh_CN then en, at each
+    screen size (the window full screen; ``NAME-LANG-WxH.png``)."""
     from hardware.printer.factory import make_printer
     from ui.app import style_app
     from ui.services import open_services
@@ -79,16 +81,19 @@ def render_screens(home: Path, out: Path, script: Script) -> list[Path]:
     try:
         for lang in ("zh_CN", "en"):
             languages.apply(lang)
-            made += _render_language(MainWindow(services, languages), out, lang, script)
+            for size in sizes:
+                made += _render_language(MainWindow(services, languages), out, lang, script, size)
     finally:
         languages.apply("en")
         close()
     return made
 
 
-def _render_language(w: MainWindow, out: Path, lang: str, script: Script) -> list[Path]:
+def _render_language(w: MainWindow, out: Path, lang: str, script: Script,
+                     size: tuple[int, int]) -> list[Path]:
     made = []
-    w.resize(*SIZE)
+    lang = f"{lang}-{size[0]}x{size[1]}"
+    w.resize(*size)
     w.show()
     w.status.poll()
     settle()

@@ -22,7 +22,7 @@ def collect(ui_dir: Path = UI_DIR) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for path in sorted(ui_dir.glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        context = None
+        context = _declared_context(tree)
         strings: list[str] = []
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
@@ -32,12 +32,23 @@ def collect(ui_dir: Path = UI_DIR) -> dict[str, list[str]]:
                 continue
             if node.func.id == "translator":
                 context = arg.value
-            elif node.func.id in ("tr", "N_"):
+            elif node.func.id in ("tr", "N_", "tx"):
                 strings.append(arg.value)
         if context and strings:
             bucket = found.setdefault(context, [])
             bucket.extend(s for s in dict.fromkeys(strings) if s not in bucket)
     return found
+
+
+def _declared_context(tree: ast.Module) -> str | None:
+    """A Qt-free module names its context as ``TR_CONTEXT = "..."`` (its ``tx(...)`` texts
+    are translated by a screen of that context)."""
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+                isinstance(node.targets[0], ast.Name) and node.targets[0].id == "TR_CONTEXT" and \
+                isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            return node.value.value
+    return None
 
 
 def read_ts(path: Path) -> dict[tuple[str, str], str]:

@@ -9,7 +9,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
 
-TOUCH_HEIGHT = 56
+TOUCH_HEIGHT = 48  # touch targets: at least 44 px
 
 
 class KeyButton(QPushButton):

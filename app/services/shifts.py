@@ -31,7 +31,7 @@ class ShiftReport:
     z_no: int | None
     sales: int
     gross: int  # sum of what the sales charged in money
-    by_tender: dict[str, int]
+    by_tender: dict[str, int]  # what each tender kept (cash: handed over minus change)
     refunds: int
     refunded: int
     points_earned: int
@@ -106,8 +106,12 @@ def _report(ctx: TillContext, s: Session, shift: orm.Shift, kind: str) -> ShiftR
         .where(orm.Refund.shift_id == sid)
     ).one()
     count, gross, earned, redeemed, coupons, members, change = (int(v) for v in sales)
+    # What each tender kept: the change went back out of the cash handed over (only cash
+    # gives change), so the tenders add up to what the sales charged.
+    if change:
+        by_tender["cash"] = by_tender.get("cash", 0) - change
     # Refunds are paid out in cash at this till.
-    expected = shift.opening_float + by_tender.get("cash", 0) - change - int(refunded)
+    expected = shift.opening_float + by_tender.get("cash", 0) - int(refunded)
     return ShiftReport(
         kind=kind, shift_id=ShiftId(sid), terminal_id=shift.terminal_id,
         cashier_id=StaffId(shift.cashier_id), opened_at=local_time(shift.opened_at, ctx.tz),

@@ -27,32 +27,136 @@
   <context>
     <name>Checkout</name>
     <message>
-      <source>Cash</source>
-      <translation>Cash</translation>
+      <source>Item</source>
+      <translation>Item</translation>
     </message>
     <message>
-      <source>Card</source>
-      <translation>Card</translation>
+      <source>Qty</source>
+      <translation>Qty</translation>
     </message>
     <message>
-      <source>Mobile pay</source>
-      <translation>Mobile pay</translation>
+      <source>Price</source>
+      <translation>Price</translation>
     </message>
     <message>
-      <source>Offline: points cannot be redeemed until the server is back (this till's offline rules).</source>
-      <translation>Offline: points cannot be redeemed until the server is back (this till's offline rules).</translation>
+      <source>Discount</source>
+      <translation>Discount</translation>
+    </message>
+    <message>
+      <source>Amount</source>
+      <translation>Amount</translation>
+    </message>
+    <message>
+      <source>Remove {qty} × {name} from the cart?</source>
+      <translation>Remove {qty} × {name} from the cart?</translation>
+    </message>
+    <message>
+      <source>Removed: {name}.</source>
+      <translation>Removed: {name}.</translation>
     </message>
     <message>
       <source>Looking up the member…</source>
       <translation>Looking up the member…</translation>
     </message>
     <message>
+      <source>Member: {phone}.</source>
+      <translation>Member: {phone}.</translation>
+    </message>
+    <message>
+      <source>Last payment taken off.</source>
+      <translation>Last payment taken off.</translation>
+    </message>
+    <message>
       <source>Completing the sale…</source>
       <translation>Completing the sale…</translation>
     </message>
     <message>
+      <source>Not completed: {why}</source>
+      <translation>Not completed: {why}</translation>
+    </message>
+    <message>
       <source>Printing…</source>
       <translation>Printing…</translation>
+    </message>
+    <message>
+      <source>The cart is empty.</source>
+      <translation>The cart is empty.</translation>
+    </message>
+    <message>
+      <source>Type the quantity (1-999), then press F2.</source>
+      <translation>Type the quantity (1-999), then press F2.</translation>
+    </message>
+    <message>
+      <source>Points capped at {points} (at most half of the sale).</source>
+      <translation>Points capped at {points} (at most half of the sale).</translation>
+    </message>
+    <message>
+      <source>Offline: coupons cannot be used until the server is back (this till's offline rules).</source>
+      <translation>Offline: coupons cannot be used until the server is back (this till's offline rules).</translation>
+    </message>
+    <message>
+      <source>Coupon {code} cannot be used on this sale.</source>
+      <translation>Coupon {code} cannot be used on this sale.</translation>
+    </message>
+    <message>
+      <source>Scan the items first, then apply the coupon.</source>
+      <translation>Scan the items first, then apply the coupon.</translation>
+    </message>
+    <message>
+      <source>Coupon {code} applied.</source>
+      <translation>Coupon {code} applied.</translation>
+    </message>
+    <message>
+      <source>Coupon {code} taken off.</source>
+      <translation>Coupon {code} taken off.</translation>
+    </message>
+    <message>
+      <source>Identify the member first.</source>
+      <translation>Identify the member first.</translation>
+    </message>
+    <message>
+      <source>Scan the items first.</source>
+      <translation>Scan the items first.</translation>
+    </message>
+    <message>
+      <source>Redeeming {points} points.</source>
+      <translation>Redeeming {points} points.</translation>
+    </message>
+    <message>
+      <source>No points redeemed.</source>
+      <translation>No points redeemed.</translation>
+    </message>
+    <message>
+      <source>Pricing…</source>
+      <translation>Pricing…</translation>
+    </message>
+    <message>
+      <source>Not fully paid: {due} still to pay (total {total}).</source>
+      <translation>Not fully paid: {due} still to pay (total {total}).</translation>
+    </message>
+    <message>
+      <source>Offline: this sale earns no points (this till's offline rules).</source>
+      <translation>Offline: this sale earns no points (this till's offline rules).</translation>
+    </message>
+    <message>
+      <source>Unknown barcode {sku}: not added.</source>
+      <translation>Unknown barcode {sku}: not added.</translation>
+    </message>
+    <message>
+      <source>Type the points to redeem, then press F5.</source>
+      <translation>Type the points to redeem, then press F5.</translation>
+    </message>
+    <message>
+      <source>Redeem in steps of {step}, at most {limit} points now.</source>
+      <translation>Redeem in steps of {step}, at most {limit} points now.</translation>
+    </message>
+    <message>
+      <source>Type the amount received in yuan, then press the tender key.</source>
+      <translation>Type the amount received in yuan, then press the tender key.</translation>
+    </message>
+    <message>
+      <source>{tender} cannot be more than what is left to pay; only cash gives change.</source>
+      <translation>{tender} cannot be more than what is left to pay; only cash gives change.</translation>
     </message>
     <message>
       <source>Scan or type a barcode, member code, phone or coupon — Enter</source>
@@ -87,6 +191,18 @@
       <translation>Reprint</translation>
     </message>
     <message>
+      <source>Cash</source>
+      <translation>Cash</translation>
+    </message>
+    <message>
+      <source>Card</source>
+      <translation>Card</translation>
+    </message>
+    <message>
+      <source>Mobile pay</source>
+      <translation>Mobile pay</translation>
+    </message>
+    <message>
       <source>Close shift</source>
       <translation>Close shift</translation>
     </message>
@@ -111,168 +227,60 @@
       <translation>Settings</translation>
     </message>
     <message>
+      <source>Exact cash</source>
+      <translation>Exact cash</translation>
+    </message>
+    <message>
       <source>Reprint receipt</source>
       <translation>Reprint receipt</translation>
     </message>
     <message>
-      <source>Item</source>
-      <translation>Item</translation>
-    </message>
-    <message>
-      <source>Qty</source>
-      <translation>Qty</translation>
-    </message>
-    <message>
-      <source>Price</source>
-      <translation>Price</translation>
-    </message>
-    <message>
-      <source>Discount</source>
-      <translation>Discount</translation>
-    </message>
-    <message>
-      <source>Amount</source>
-      <translation>Amount</translation>
-    </message>
-    <message>
-      <source>Points cannot be redeemed: in steps of {step}, up to the balance.</source>
-      <translation>Points cannot be redeemed: in steps of {step}, up to the balance.</translation>
-    </message>
-    <message>
-      <source>The cart is empty.</source>
-      <translation>The cart is empty.</translation>
-    </message>
-    <message>
-      <source>Type the quantity (1-999), then press F2.</source>
-      <translation>Type the quantity (1-999), then press F2.</translation>
-    </message>
-    <message>
-      <source>Type the phone number or card number, then press F1.</source>
-      <translation>Type the phone number or card number, then press F1.</translation>
-    </message>
-    <message>
-      <source>Scan the items first, then apply the coupon.</source>
-      <translation>Scan the items first, then apply the coupon.</translation>
-    </message>
-    <message>
-      <source>Identify the member first.</source>
-      <translation>Identify the member first.</translation>
-    </message>
-    <message>
-      <source>Scan the items first.</source>
-      <translation>Scan the items first.</translation>
-    </message>
-    <message>
-      <source>No points redeemed.</source>
-      <translation>No points redeemed.</translation>
-    </message>
-    <message>
-      <source>Pricing…</source>
-      <translation>Pricing…</translation>
-    </message>
-    <message>
-      <source>Sale done, receipt {no}.</source>
-      <translation>Sale done, receipt {no}.</translation>
-    </message>
-    <message>
-      <source>Receipt printed.</source>
-      <translation>Receipt printed.</translation>
-    </message>
-    <message>
-      <source>The sale is saved. Press F7 to print the receipt again.</source>
-      <translation>The sale is saved. Press F7 to print the receipt again.</translation>
-    </message>
-    <message>
-      <source>A supervisor opens the settings.</source>
-      <translation>A supervisor opens the settings.</translation>
-    </message>
-    <message>
-      <source>Finish or void the current sale before closing the shift.</source>
-      <translation>Finish or void the current sale before closing the shift.</translation>
-    </message>
-    <message>
-      <source>Items</source>
-      <translation>Items</translation>
-    </message>
-    <message>
-      <source>Offline: coupons cannot be used until the server is back (this till's offline rules).</source>
-      <translation>Offline: coupons cannot be used until the server is back (this till's offline rules).</translation>
-    </message>
-    <message>
-      <source>Offline: this sale earns no points (this till's offline rules).</source>
-      <translation>Offline: this sale earns no points (this till's offline rules).</translation>
-    </message>
-    <message>
-      <source>Offline: at most {cap} points can be redeemed now (the last balance the server confirmed, {known}, minus {since} redeemed at this till since).</source>
-      <translation>Offline: at most {cap} points can be redeemed now (the last balance the server confirmed, {known}, minus {since} redeemed at this till since).</translation>
-    </message>
-    <message>
-      <source>Member: {phone}.</source>
-      <translation>Member: {phone}.</translation>
-    </message>
-    <message>
-      <source>Type the points to redeem, then press F5.</source>
-      <translation>Type the points to redeem, then press F5.</translation>
-    </message>
-    <message>
-      <source>Type the cash received in yuan, then press F8.</source>
-      <translation>Type the cash received in yuan, then press F8.</translation>
-    </message>
-    <message>
-      <source>Not completed: {why}</source>
-      <translation>Not completed: {why}</translation>
-    </message>
-    <message>
-      <source>Subtotal</source>
-      <translation>Subtotal</translation>
-    </message>
-    <message>
-      <source>Total …</source>
-      <translation>Total …</translation>
+      <source>{tender} {amount}</source>
+      <translation>{tender} {amount}</translation>
     </message>
     <message>
       <source>Pay by: {tender}</source>
       <translation>Pay by: {tender}</translation>
     </message>
     <message>
+      <source>{a} + {b}</source>
+      <translation>{a} + {b}</translation>
+    </message>
+    <message>
       <source>Can redeem up to {points} points ({value}) now; steps of {step}, at most half of the sale. F5</source>
       <translation>Can redeem up to {points} points ({value}) now; steps of {step}, at most half of the sale. F5</translation>
     </message>
     <message>
-      <source>Points capped at {points} (at most half of the sale).</source>
-      <translation>Points capped at {points} (at most half of the sale).</translation>
+      <source>Points cannot be redeemed: in steps of {step}, up to the balance.</source>
+      <translation>Points cannot be redeemed: in steps of {step}, up to the balance.</translation>
     </message>
     <message>
-      <source>Removed: {name}.</source>
-      <translation>Removed: {name}.</translation>
+      <source>Total {amount}</source>
+      <translation>Total {amount}</translation>
     </message>
     <message>
-      <source>Remove {qty} × {name} from the cart?</source>
-      <translation>Remove {qty} × {name} from the cart?</translation>
+      <source>Total …</source>
+      <translation>Total …</translation>
     </message>
     <message>
-      <source>Coupon {code} applied.</source>
-      <translation>Coupon {code} applied.</translation>
+      <source>Offline: points cannot be redeemed until the server is back (this till's offline rules).</source>
+      <translation>Offline: points cannot be redeemed until the server is back (this till's offline rules).</translation>
     </message>
     <message>
-      <source>Coupon {code} taken off.</source>
-      <translation>Coupon {code} taken off.</translation>
+      <source>Offline: at most {cap} points can be redeemed now (the last balance the server confirmed, {known}, minus {since} redeemed at this till since).</source>
+      <translation>Offline: at most {cap} points can be redeemed now (the last balance the server confirmed, {known}, minus {since} redeemed at this till since).</translation>
     </message>
     <message>
-      <source>Redeeming {points} points.</source>
-      <translation>Redeeming {points} points.</translation>
+      <source>Items</source>
+      <translation>Items</translation>
     </message>
     <message>
-      <source>The cash received is less than the total ({total}).</source>
-      <translation>The cash received is less than the total ({total}).</translation>
+      <source>Subtotal</source>
+      <translation>Subtotal</translation>
     </message>
     <message>
-      <source>Change due: {change}.</source>
-      <translation>Change due: {change}.</translation>
-    </message>
-    <message>
-      <source>Member slip printed for card {card}.</source>
-      <translation>Member slip printed for card {card}.</translation>
+      <source>Change {amount}</source>
+      <translation>Change {amount}</translation>
     </message>
     <message>
       <source>Member prices</source>
@@ -283,44 +291,28 @@
       <translation>Coupons</translation>
     </message>
     <message>
-      <source>Points</source>
-      <translation>Points</translation>
+      <source>Points ({points})</source>
+      <translation>Points ({points})</translation>
     </message>
     <message>
       <source>Points earned</source>
       <translation>Points earned</translation>
     </message>
     <message>
-      <source>Total {amount}</source>
-      <translation>Total {amount}</translation>
+      <source>Type the phone number or card number, then press F1.</source>
+      <translation>Type the phone number or card number, then press F1.</translation>
+    </message>
+    <message>
+      <source>A supervisor opens the settings.</source>
+      <translation>A supervisor opens the settings.</translation>
+    </message>
+    <message>
+      <source>Finish or void the current sale before closing the shift.</source>
+      <translation>Finish or void the current sale before closing the shift.</translation>
     </message>
     <message>
       <source>Cashier: {name}</source>
       <translation>Cashier: {name}</translation>
-    </message>
-    <message>
-      <source>Coupon {code} cannot be used on this sale.</source>
-      <translation>Coupon {code} cannot be used on this sale.</translation>
-    </message>
-    <message>
-      <source>Unknown barcode {sku}: not added.</source>
-      <translation>Unknown barcode {sku}: not added.</translation>
-    </message>
-    <message>
-      <source>Redeem in steps of {step}, at most {limit} points now.</source>
-      <translation>Redeem in steps of {step}, at most {limit} points now.</translation>
-    </message>
-    <message>
-      <source>Change {amount}</source>
-      <translation>Change {amount}</translation>
-    </message>
-    <message>
-      <source>The member is registered.</source>
-      <translation>The member is registered.</translation>
-    </message>
-    <message>
-      <source>{points} pts = {value}</source>
-      <translation>{points} pts = {value}</translation>
     </message>
   </context>
   <context>

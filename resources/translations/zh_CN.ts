@@ -27,32 +27,136 @@
   <context>
     <name>Checkout</name>
     <message>
-      <source>Cash</source>
-      <translation>现金</translation>
+      <source>Item</source>
+      <translation>商品</translation>
     </message>
     <message>
-      <source>Card</source>
-      <translation>银行卡</translation>
+      <source>Qty</source>
+      <translation>数量</translation>
     </message>
     <message>
-      <source>Mobile pay</source>
-      <translation>移动支付</translation>
+      <source>Price</source>
+      <translation>单价</translation>
     </message>
     <message>
-      <source>Offline: points cannot be redeemed until the server is back (this till's offline rules).</source>
-      <translation>离线：服务器恢复前不能使用积分（本机离线规则）。</translation>
+      <source>Discount</source>
+      <translation>优惠</translation>
+    </message>
+    <message>
+      <source>Amount</source>
+      <translation>金额</translation>
+    </message>
+    <message>
+      <source>Remove {qty} × {name} from the cart?</source>
+      <translation>从购物车删除 {qty} × {name}？</translation>
+    </message>
+    <message>
+      <source>Removed: {name}.</source>
+      <translation>已删除：{name}。</translation>
     </message>
     <message>
       <source>Looking up the member…</source>
       <translation>正在查找会员…</translation>
     </message>
     <message>
+      <source>Member: {phone}.</source>
+      <translation>会员：{phone}。</translation>
+    </message>
+    <message>
+      <source>Last payment taken off.</source>
+      <translation>已撤销上一笔付款。</translation>
+    </message>
+    <message>
       <source>Completing the sale…</source>
       <translation>正在结账…</translation>
     </message>
     <message>
+      <source>Not completed: {why}</source>
+      <translation>未能结账：{why}</translation>
+    </message>
+    <message>
       <source>Printing…</source>
       <translation>正在打印…</translation>
+    </message>
+    <message>
+      <source>The cart is empty.</source>
+      <translation>购物车是空的。</translation>
+    </message>
+    <message>
+      <source>Type the quantity (1-999), then press F2.</source>
+      <translation>先输入数量（1-999），再按 F2。</translation>
+    </message>
+    <message>
+      <source>Points capped at {points} (at most half of the sale).</source>
+      <translation>积分抵扣已限为 {points}（最多抵扣一半金额）。</translation>
+    </message>
+    <message>
+      <source>Offline: coupons cannot be used until the server is back (this till's offline rules).</source>
+      <translation>离线：服务器恢复前不能使用优惠券（本机离线规则）。</translation>
+    </message>
+    <message>
+      <source>Coupon {code} cannot be used on this sale.</source>
+      <translation>优惠券 {code} 不能用于本单。</translation>
+    </message>
+    <message>
+      <source>Scan the items first, then apply the coupon.</source>
+      <translation>请先扫描商品，再使用优惠券。</translation>
+    </message>
+    <message>
+      <source>Coupon {code} applied.</source>
+      <translation>已使用优惠券 {code}。</translation>
+    </message>
+    <message>
+      <source>Coupon {code} taken off.</source>
+      <translation>已取消优惠券 {code}。</translation>
+    </message>
+    <message>
+      <source>Identify the member first.</source>
+      <translation>请先识别会员。</translation>
+    </message>
+    <message>
+      <source>Scan the items first.</source>
+      <translation>请先扫描商品。</translation>
+    </message>
+    <message>
+      <source>Redeeming {points} points.</source>
+      <translation>使用 {points} 积分。</translation>
+    </message>
+    <message>
+      <source>No points redeemed.</source>
+      <translation>不使用积分。</translation>
+    </message>
+    <message>
+      <source>Pricing…</source>
+      <translation>正在计价…</translation>
+    </message>
+    <message>
+      <source>Not fully paid: {due} still to pay (total {total}).</source>
+      <translation>尚未付清：还需支付 {due}（应付 {total}）。</translation>
+    </message>
+    <message>
+      <source>Offline: this sale earns no points (this till's offline rules).</source>
+      <translation>离线：本单不累计积分（本机离线规则）。</translation>
+    </message>
+    <message>
+      <source>Unknown barcode {sku}: not added.</source>
+      <translation>条码 {sku} 不存在：未加入。</translation>
+    </message>
+    <message>
+      <source>Type the points to redeem, then press F5.</source>
+      <translation>先输入要使用的积分，再按 F5。</translation>
+    </message>
+    <message>
+      <source>Redeem in steps of {step}, at most {limit} points now.</source>
+      <translation>积分须按 {step} 的整数倍使用，本单最多 {limit}。</translation>
+    </message>
+    <message>
+      <source>Type the amount received in yuan, then press the tender key.</source>
+      <translation>请输入收到的金额（元），再按付款方式键。</translation>
+    </message>
+    <message>
+      <source>{tender} cannot be more than what is left to pay; only cash gives change.</source>
+      <translation>{tender}金额不能超过待付金额；只有现金可以找零。</translation>
     </message>
     <message>
       <source>Scan or type a barcode, member code, phone or coupon — Enter</source>
@@ -87,6 +191,18 @@
       <translation>补打小票</translation>
     </message>
     <message>
+      <source>Cash</source>
+      <translation>现金</translation>
+    </message>
+    <message>
+      <source>Card</source>
+      <translation>银行卡</translation>
+    </message>
+    <message>
+      <source>Mobile pay</source>
+      <translation>移动支付</translation>
+    </message>
+    <message>
       <source>Close shift</source>
       <translation>交班</translation>
     </message>
@@ -111,168 +227,60 @@
       <translation>设置</translation>
     </message>
     <message>
+      <source>Exact cash</source>
+      <translation>现金（整付）</translation>
+    </message>
+    <message>
       <source>Reprint receipt</source>
       <translation>补打小票</translation>
     </message>
     <message>
-      <source>Item</source>
-      <translation>商品</translation>
-    </message>
-    <message>
-      <source>Qty</source>
-      <translation>数量</translation>
-    </message>
-    <message>
-      <source>Price</source>
-      <translation>单价</translation>
-    </message>
-    <message>
-      <source>Discount</source>
-      <translation>优惠</translation>
-    </message>
-    <message>
-      <source>Amount</source>
-      <translation>金额</translation>
-    </message>
-    <message>
-      <source>Points cannot be redeemed: in steps of {step}, up to the balance.</source>
-      <translation>积分不能使用：须按 {step} 的整数倍，且不超过余额。</translation>
-    </message>
-    <message>
-      <source>The cart is empty.</source>
-      <translation>购物车是空的。</translation>
-    </message>
-    <message>
-      <source>Type the quantity (1-999), then press F2.</source>
-      <translation>先输入数量（1-999），再按 F2。</translation>
-    </message>
-    <message>
-      <source>Type the phone number or card number, then press F1.</source>
-      <translation>先输入手机号或卡号，再按 F1。</translation>
-    </message>
-    <message>
-      <source>Scan the items first, then apply the coupon.</source>
-      <translation>请先扫描商品，再使用优惠券。</translation>
-    </message>
-    <message>
-      <source>Identify the member first.</source>
-      <translation>请先识别会员。</translation>
-    </message>
-    <message>
-      <source>Scan the items first.</source>
-      <translation>请先扫描商品。</translation>
-    </message>
-    <message>
-      <source>No points redeemed.</source>
-      <translation>不使用积分。</translation>
-    </message>
-    <message>
-      <source>Pricing…</source>
-      <translation>正在计价…</translation>
-    </message>
-    <message>
-      <source>Sale done, receipt {no}.</source>
-      <translation>结账完成，小票号 {no}。</translation>
-    </message>
-    <message>
-      <source>Receipt printed.</source>
-      <translation>小票已打印。</translation>
-    </message>
-    <message>
-      <source>The sale is saved. Press F7 to print the receipt again.</source>
-      <translation>交易已保存。按 F7 重新打印小票。</translation>
-    </message>
-    <message>
-      <source>A supervisor opens the settings.</source>
-      <translation>设置需由主管授权打开。</translation>
-    </message>
-    <message>
-      <source>Finish or void the current sale before closing the shift.</source>
-      <translation>请先完成或取消当前交易，再交班。</translation>
-    </message>
-    <message>
-      <source>Items</source>
-      <translation>件数</translation>
-    </message>
-    <message>
-      <source>Offline: coupons cannot be used until the server is back (this till's offline rules).</source>
-      <translation>离线：服务器恢复前不能使用优惠券（本机离线规则）。</translation>
-    </message>
-    <message>
-      <source>Offline: this sale earns no points (this till's offline rules).</source>
-      <translation>离线：本单不累计积分（本机离线规则）。</translation>
-    </message>
-    <message>
-      <source>Offline: at most {cap} points can be redeemed now (the last balance the server confirmed, {known}, minus {since} redeemed at this till since).</source>
-      <translation>离线：现在最多可用 {cap} 积分（服务器最近确认的余额 {known}，减去本机此后已用的 {since}）。</translation>
-    </message>
-    <message>
-      <source>Member: {phone}.</source>
-      <translation>会员：{phone}。</translation>
-    </message>
-    <message>
-      <source>Type the points to redeem, then press F5.</source>
-      <translation>先输入要使用的积分，再按 F5。</translation>
-    </message>
-    <message>
-      <source>Type the cash received in yuan, then press F8.</source>
-      <translation>先输入实收现金（元），再按 F8。</translation>
-    </message>
-    <message>
-      <source>Not completed: {why}</source>
-      <translation>未能结账：{why}</translation>
-    </message>
-    <message>
-      <source>Subtotal</source>
-      <translation>小计</translation>
-    </message>
-    <message>
-      <source>Total …</source>
-      <translation>应付 …</translation>
+      <source>{tender} {amount}</source>
+      <translation>{tender} {amount}</translation>
     </message>
     <message>
       <source>Pay by: {tender}</source>
       <translation>支付方式：{tender}</translation>
     </message>
     <message>
+      <source>{a} + {b}</source>
+      <translation>{a} + {b}</translation>
+    </message>
+    <message>
       <source>Can redeem up to {points} points ({value}) now; steps of {step}, at most half of the sale. F5</source>
       <translation>本单最多可用 {points} 积分（{value}）；每 {step} 积分起用，最多抵扣一半金额。F5</translation>
     </message>
     <message>
-      <source>Points capped at {points} (at most half of the sale).</source>
-      <translation>积分抵扣已限为 {points}（最多抵扣一半金额）。</translation>
+      <source>Points cannot be redeemed: in steps of {step}, up to the balance.</source>
+      <translation>积分不能使用：须按 {step} 的整数倍，且不超过余额。</translation>
     </message>
     <message>
-      <source>Removed: {name}.</source>
-      <translation>已删除：{name}。</translation>
+      <source>Total {amount}</source>
+      <translation>应付 {amount}</translation>
     </message>
     <message>
-      <source>Remove {qty} × {name} from the cart?</source>
-      <translation>从购物车删除 {qty} × {name}？</translation>
+      <source>Total …</source>
+      <translation>应付 …</translation>
     </message>
     <message>
-      <source>Coupon {code} applied.</source>
-      <translation>已使用优惠券 {code}。</translation>
+      <source>Offline: points cannot be redeemed until the server is back (this till's offline rules).</source>
+      <translation>离线：服务器恢复前不能使用积分（本机离线规则）。</translation>
     </message>
     <message>
-      <source>Coupon {code} taken off.</source>
-      <translation>已取消优惠券 {code}。</translation>
+      <source>Offline: at most {cap} points can be redeemed now (the last balance the server confirmed, {known}, minus {since} redeemed at this till since).</source>
+      <translation>离线：现在最多可用 {cap} 积分（服务器最近确认的余额 {known}，减去本机此后已用的 {since}）。</translation>
     </message>
     <message>
-      <source>Redeeming {points} points.</source>
-      <translation>使用 {points} 积分。</translation>
+      <source>Items</source>
+      <translation>件数</translation>
     </message>
     <message>
-      <source>The cash received is less than the total ({total}).</source>
-      <translation>实收现金少于应付金额（{total}）。</translation>
+      <source>Subtotal</source>
+      <translation>小计</translation>
     </message>
     <message>
-      <source>Change due: {change}.</source>
-      <translation>找零：{change}。</translation>
-    </message>
-    <message>
-      <source>Member slip printed for card {card}.</source>
-      <translation>已打印会员卡 {card} 的会员小票。</translation>
+      <source>Change {amount}</source>
+      <translation>找零 {amount}</translation>
     </message>
     <message>
       <source>Member prices</source>
@@ -283,44 +291,28 @@
       <translation>优惠券</translation>
     </message>
     <message>
-      <source>Points</source>
-      <translation>积分</translation>
+      <source>Points ({points})</source>
+      <translation>积分（{points}）</translation>
     </message>
     <message>
       <source>Points earned</source>
       <translation>本单积分</translation>
     </message>
     <message>
-      <source>Total {amount}</source>
-      <translation>应付 {amount}</translation>
+      <source>Type the phone number or card number, then press F1.</source>
+      <translation>先输入手机号或卡号，再按 F1。</translation>
+    </message>
+    <message>
+      <source>A supervisor opens the settings.</source>
+      <translation>设置需由主管授权打开。</translation>
+    </message>
+    <message>
+      <source>Finish or void the current sale before closing the shift.</source>
+      <translation>请先完成或取消当前交易，再交班。</translation>
     </message>
     <message>
       <source>Cashier: {name}</source>
       <translation>收银员：{name}</translation>
-    </message>
-    <message>
-      <source>Coupon {code} cannot be used on this sale.</source>
-      <translation>优惠券 {code} 不能用于本单。</translation>
-    </message>
-    <message>
-      <source>Unknown barcode {sku}: not added.</source>
-      <translation>条码 {sku} 不存在：未加入。</translation>
-    </message>
-    <message>
-      <source>Redeem in steps of {step}, at most {limit} points now.</source>
-      <translation>积分须按 {step} 的整数倍使用，本单最多 {limit}。</translation>
-    </message>
-    <message>
-      <source>Change {amount}</source>
-      <translation>找零 {amount}</translation>
-    </message>
-    <message>
-      <source>The member is registered.</source>
-      <translation>会员已注册。</translation>
-    </message>
-    <message>
-      <source>{points} pts = {value}</source>
-      <translation>{points} 积分 = {value}</translation>
     </message>
   </context>
   <context>

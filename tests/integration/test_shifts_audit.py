@@ -48,7 +48,9 @@ def test_x_report_adds_up_the_shift(till: TillContext, staff: dict[str, Any]) ->
     x = x_report(till, shift)
     assert x.kind == "X" and x.z_no is None and x.closed_at is None
     assert (x.sales, x.gross) == (2, 3230 + 4950)
-    assert x.by_tender == {"cash": 5000, "card": 4950}
+    # What each tender kept: ¥50 cash handed over for ¥32.30, ¥17.70 given back.
+    assert x.by_tender == {"cash": 5000 - 1770, "card": 4950}
+    assert sum(x.by_tender.values()) == x.gross
     assert (x.refunds, x.refunded) == (1, 1290)
     assert (x.points_earned, x.points_redeemed, x.coupon_discount, x.member_sales) == (49, 0, 1000, 1)
     # Float + cash taken - change given - cash refunded.

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from app.domain.money import format_fen
 from app.domain.receipt import Receipt
 from app.ports import PrintError, PrinterState
 from app.services.checkout import Cart, CartLine, CompleteSale, Tender, complete_sale
@@ -83,7 +84,9 @@ def test_a_member_sale_from_sign_in_to_printed_receipt(qtbot: QtBot, window: Mai
     qtbot.keyClicks(scan, type_enter_cash)
     key(qtbot, scan, Qt.Key.Key_F8)
     assert co.state.tendered == 10_000
-    assert "Change" in co.tender_label.text()
+    assert co.tender_label.text() == "Pay by: Cash ¥100.00"
+    assert co.change_label.isVisible()  # the change, large, before the sale completes
+    assert co.change_label.text() == f"Change {format_fen(10_000 - total)}"
     key(qtbot, scan, Qt.Key.Key_Return)  # Enter on an empty scan field pays
 
     qtbot.waitUntil(lambda: co.last_receipt is not None and "Receipt printed" in co.message.text(),
@@ -284,8 +287,9 @@ def test_a_failed_sale_keeps_its_sale_id_for_the_retry(qtbot: QtBot, window: Mai
     qtbot.keyClicks(co.scan, "1")  # ¥1 cash for ¥12.90: refused before anything is stored
     key(qtbot, co.scan, Qt.Key.Key_F8)
     key(qtbot, co.scan, Qt.Key.Key_F12)
-    assert "less than the total" in co.message.text()
-    key(qtbot, co.scan, Qt.Key.Key_F8)  # exact cash
+    assert co.message.text() == "Not fully paid: ¥11.90 still to pay (total ¥12.90)."
+    assert co.message.property("kind") == "error"
+    key(qtbot, co.scan, Qt.Key.Key_F8)  # the rest in cash
     key(qtbot, co.scan, Qt.Key.Key_F12)
     qtbot.waitUntil(lambda: co.last_sale is not None, timeout=WAIT_MS)
     assert co.last_sale.sale_id == sale_id  # type: ignore[union-attr]

@@ -10,11 +10,14 @@ from till.cli import main
 
 
 def test_screenshots_of_every_main_screen_in_both_languages(qapp, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert main(["screenshots", str(tmp_path / "shots")]) == 0
+    assert main(["screenshots", str(tmp_path / "shots"), "--size", "1024x768"]) == 0
     names = {p.name for p in (tmp_path / "shots").glob("*.png")}
     for lang in ("zh_CN", "en"):
         for screen in ("login", "checkout", "new-member", "refund", "shift-close"):
-            assert f"{screen}-{lang}.png" in names
-    image = QImage(str(tmp_path / "shots" / "checkout-en.png"))
-    assert image.width() >= 1000 and image.height() >= 600
-    assert str(tmp_path / "shots" / "checkout-zh_CN.png") in capsys.readouterr().out
+            assert f"{screen}-{lang}-1024x768.png" in names
+    image = QImage(str(tmp_path / "shots" / "checkout-en-1024x768.png"))
+    assert (image.width(), image.height()) == (1024, 768)
+    for name in names:  # no dialog is larger than the screen
+        shot = QImage(str(tmp_path / "shots" / name))
+        assert shot.width() <= 1024 and shot.height() <= 768, name
+    assert str(tmp_path / "shots" / "checkout-zh_CN-1024x768.png") in capsys.readouterr().out

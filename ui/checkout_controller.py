@@ -1,0 +1,384 @@
+"""The checkout's state and rules, without Qt: the cart, the quote in flight, the tenders,
+completing a sale and printing its receipt. ``ui/checkout_view.py`` draws it and feeds it
+the cashier's keys; tests drive it directly with a synchronous runner.
+
+Words for the cashier are :class:`Text` (a source string and its values), translated by the
+screen when it draws them, so a language switch re-translates what is on screen. Slow work
+(pricing, paying, printing, look-ups) goes through the ``Runner`` the screen gives: on the
+Qt screen, the one worker thread of ``ui.ops``; callbacks come back on the GUI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from app.domain.codes import looks_like_member_code
+from app.domain.ids import ShiftId
+from app.domain.members import is_valid_card_number
+from app.domain.money import format_fen as money
+from ui.cart import CartState, redeem_limit
+from ui.checkout_print import ReceiptPrinting, Runner, Screen
+from ui.checkout_text import (
+    TENDER_NAMES,
+    Message,
+    MessageKind,
+    Text,
+    parse_yuan,
+    points_refused_text,
+    raw,
+    tx,
+)
+from ui.services import (
+    CartLine,
+    CompleteSale,
+    MemberView,
+    Priced,
+    SaleDone,
+    StaffMember,
+    TillServices,
+)
+from ui.tender import TenderRefused
+
+TR_CONTEXT = "Checkout"  # the translation context of the strings below (ui/ts_update.py)
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """A line to take off: ``work(login, pin)`` asks the use case (with a supervisor)."""
+
+    row: int
+    line: CartLine
+    name: str
+    question: Text
+
+
+class CheckoutController(ReceiptPrinting):
+    """Needs the signed-in cashier and the open shift (``start``). Call on one thread."""
+
+    def __init__(self, services: TillServices, run: Runner, screen: Screen) -> None:
+        self.services = services
+        self.run = run
+        self.screen = screen
+        self.state = CartState()
+        self.cashier: StaffMember | None = None
+        self.shift_id: ShiftId | None = None
+        self.last_receipt: str | None = None
+        self.last_sale: SaleDone | None = None
+        self.print_failed = False
+        self.completing = False
+        self.slip_printed: str | None = None  # card number of the last welcome slip printed
+        self.message: Message | None = None
+        self.names: dict[str, str] = {}  # sku -> name, once a quote has named it
+        self.confirmed: set[str] = set()  # skus a quote has accepted
+        self._complete_when_priced = False
+
+    @property
+    def redeem_rule(self) -> tuple[int, int, Fraction]:
+        """Step, points per yuan, most of a sale points may pay: the program in force."""
+        r = self.services.program.redemption
+        return r.step, r.points_per_yuan, Fraction(r.max_share)
+
+    # ------------------------------------------------------------ messages
+
+    def say(self, kind: MessageKind, *parts: Text) -> None:
+        self.message = Message(kind, parts) if parts else None
+        self.screen.show_message(self.message)
+
+    def clear_message(self) -> None:
+        """The next action starts with an empty message area."""
+        if self.message is not None:
+            self.say("info")
+
+    def error(self, *parts: Text) -> None:
+        self.say("error", *parts)
+
+    # ------------------------------------------------------------ session
+
+    def start(self, cashier: StaffMember, shift_id: ShiftId | None) -> None:
+        self.cashier, self.shift_id = cashier, shift_id
+        self.state.clear()
+        self.confirmed.clear()
+        self.say("info")
+        self.screen.changed()
+
+    # ------------------------------------------------------------ codes and lines
+
+    def handle_code(self, text: str) -> None:
+        """A scanned or typed code: member code, card, phone, coupon, or a product barcode."""
+        text = text.strip()
+        if not text:
+            return
+        self.clear_message()
+        if looks_like_member_code(text) or is_valid_card_number(text) or _is_phone(text):
+            self.identify(text)
+        elif _is_coupon_code(text):
+            self.toggle_coupon(text)
+        else:
+            self.add_item(text)
+
+    def add_item(self, sku: str) -> None:
+        row = self.state.add(sku)
+        self.requote()
+        self.screen.select_row(row)
+
+    def name_of(self, sku: str) -> str:
+        return self.names.get(sku, sku)
+
+    def set_quantity(self, text: str, row: int | None) -> None:
+        self.clear_message()
+        if row is None:
+            self.error(tx("The cart is empty."))
+            return
+        if not text.isdigit() or not 1 <= int(text) <= 999:
+            self.error(tx("Type the quantity (1-999), then press F2."))
+            return
+        self.state.set_qty(row, int(text))
+        self.requote()
+        self.screen.select_row(row)
+
+    def removal(self, row: int | None) -> Removal | None:
+        """What removing line `row` asks the supervisor; None (and a message) if nothing."""
+        self.clear_message()
+        if row is None or self.cashier is None or row >= len(self.state.lines):
+            self.error(tx("The cart is empty."))
+            return None
+        line = self.state.lines[row]
+        name = self.name_of(line.sku)
+        return Removal(row, line, name, tx("Remove {qty} × {name} from the cart?",
+                                           qty=line.qty, name=name))
+
+    def void_work(self, removal: Removal) -> Callable[[str, str], str]:
+        cashier = self.cashier
+        assert cashier is not None
+        services, line = self.services, removal.line
+
+        def work(login: str, pin: str) -> str:
+            return services.void_lines(cashier.id, (line,), False, login, pin)
+
+        return work
+
+    def removed(self, removal: Removal) -> None:
+        row = removal.row
+        if row < len(self.state.lines) and self.state.lines[row] == removal.line:
+            self.state.remove(row)
+        self.say("success", tx("Removed: {name}.", name=removal.name))
+        self.requote()
+
+    # ------------------------------------------------------------ pricing
+
+    def requote(self) -> None:
+        self.screen.changed()
+        if not self.state.lines:
+            return
+        version, cart, services = self.state.version, self.state.cart(), self.services
+        self.run(lambda: services.quote(cart), lambda p: self._quoted(version, p),
+                 lambda exc: self._quote_failed(version, exc))
+
+    def _quoted(self, version: int, priced: Priced) -> None:
+        if version != self.state.version:
+            return  # the cart changed meanwhile; a newer quote is on its way
+        if self._refused_coupons(priced) or self._refused_points(priced):
+            self.requote()
+            return
+        self.state.priced = priced
+        self.confirmed.update(line.sku for line in self.state.lines)
+        for line, name in zip(priced.quote.lines, priced.names, strict=False):
+            self.names[line.sku] = name
+        if priced.quote.points_capped:
+            self.say("info", tx("Points capped at {points} (at most half of the sale).",
+                                points=priced.quote.points_redeemed))
+        elif priced.no_points_offline:
+            self.say("info", tx("Offline: this sale earns no points (this till's offline rules)."))
+        self.screen.changed()
+        if self._complete_when_priced:
+            self._complete_when_priced = False
+            self.complete()
+
+    def _refused_coupons(self, priced: Priced) -> bool:
+        refused = list(priced.refused_coupons)
+        refused += [(r.code, r.reason) for r in priced.quote.rejected_coupons]
+        if not refused:
+            return False
+        for code, _ in refused:
+            self.state.drop_coupon(code)
+        if refused[0][1] == "offline":
+            self.error(tx("Offline: coupons cannot be used until the server is back "
+                          "(this till's offline rules)."))
+        else:
+            self.error(tx("Coupon {code} cannot be used on this sale.", code=refused[0][0]))
+        return True
+
+    def _refused_points(self, priced: Priced) -> bool:
+        if not (priced.quote.points_rejected and self.state.redeem_points):
+            return False
+        self.state.set_redeem(0)
+        self.error(points_refused_text(priced, self.redeem_rule[0]))
+        return True
+
+    def _quote_failed(self, version: int, exc: BaseException) -> None:
+        if version != self.state.version:
+            return
+        self._complete_when_priced = False
+        if getattr(exc, "code", "") == "unknown_sku":
+            text = raw(exc)
+            for i in reversed(range(len(self.state.lines))):
+                if self.state.lines[i].sku not in self.confirmed:
+                    sku = self.state.remove(i).sku
+                    text = tx("Unknown barcode {sku}: not added.", sku=sku)
+            self.error(text)
+            self.requote()
+            return
+        self.error(raw(exc))
+
+    # ------------------------------------------------------------ member, coupons, points
+
+    def identify(self, text: str) -> None:
+        services = self.services
+        self.say("info", tx("Looking up the member…"))
+        self.run(lambda: services.identify(text), self.attach_member,
+                 lambda exc: self.error(raw(exc)))
+
+    def attach_member(self, member: MemberView) -> None:
+        self.state.set_member(member)
+        self.say("success", tx("Member: {phone}.", phone=member.masked_phone))
+        self.requote()
+
+    def toggle_coupon(self, code: str) -> None:
+        self.clear_message()
+        if not self.state.lines:
+            self.error(tx("Scan the items first, then apply the coupon."))
+            return
+        applied = self.state.toggle_coupon(code)
+        self.say("success", tx("Coupon {code} applied.", code=code) if applied
+                 else tx("Coupon {code} taken off.", code=code))
+        self.requote()
+
+    def redeem_limit(self) -> int:
+        m = self.state.member
+        if m is None:
+            return 0
+        step, per_yuan, share = self.redeem_rule
+        balance = m.points_balance
+        cap = self.state.priced.redeem_cap if self.state.priced is not None else None
+        if cap is not None:  # offline: what the offline rules let this member redeem now
+            balance = min(balance, cap.cap if cap.allowed else 0)
+        return redeem_limit(self.state.priced, balance, step, per_yuan, share)
+
+    def redeem_points(self, text: str) -> None:
+        """Typed points, or (nothing typed) as many as allowed / none if some are applied."""
+        self.clear_message()
+        if self.state.member is None:
+            self.error(tx("Identify the member first."))
+            return
+        if self.state.priced is None:
+            self.error(tx("Scan the items first."))
+            return
+        limit = self.redeem_limit()
+        if text:
+            step = self.redeem_rule[0]
+            if not text.isdigit():
+                self.error(tx("Type the points to redeem, then press F5."))
+                return
+            points = int(text)
+            if points % step or points > limit:
+                self.error(tx("Redeem in steps of {step}, at most {limit} points now.",
+                              step=step, limit=f"{limit:,}"))
+                return
+        else:
+            points = limit if self.state.redeem_points == 0 else 0
+        self.state.set_redeem(points)
+        self.say("success", tx("Redeeming {points} points.", points=f"{points:,}") if points
+                 else tx("No points redeemed."))
+        self.requote()
+
+    # ------------------------------------------------------------ paying
+
+    def choose_tender(self, kind: str, text: str) -> None:
+        """F8/F9/F10: a typed amount adds a payment of `kind` (cash: what the customer
+        handed over); nothing typed: `kind` takes what is left."""
+        self.clear_message()
+        amount = None
+        if text:
+            amount = parse_yuan(text)
+            if amount is None or amount == 0:
+                self.error(tx("Type the amount received in yuan, then press the tender key."))
+                return
+        try:
+            self.state.plan.choose(kind, amount, self.state.total_due)
+        except TenderRefused:
+            self.error(tx("{tender} cannot be more than what is left to pay; only cash gives change.",
+                          tender=tx(TENDER_NAMES[kind])))
+            return
+        self.screen.changed()
+
+    def quick_cash(self, amount: int | None) -> None:
+        """The quick cash buttons: a note handed over (¥50, ¥100), or exact cash (None),
+        which completes the sale at once."""
+        self.clear_message()
+        self.state.plan.choose("cash", amount)
+        self.screen.changed()
+        if amount is None:
+            self.complete()
+
+    def undo_payment(self) -> bool:
+        if not self.state.plan.undo():
+            return False
+        self.say("info", tx("Last payment taken off."))
+        self.screen.changed()
+        return True
+
+    def complete(self) -> None:
+        if self.completing or self.cashier is None:
+            return
+        self.clear_message()
+        if not self.state.lines:
+            self.error(tx("The cart is empty."))
+            return
+        priced = self.state.priced
+        if priced is None:
+            self._complete_when_priced = True  # pay as soon as the running quote is back
+            self.say("info", tx("Pricing…"))
+            return
+        total = priced.quote.total_due
+        plan = self.state.plan
+        if not plan.settles(total):
+            self.error(tx("Not fully paid: {due} still to pay (total {total}).",
+                          due=money(plan.remaining(total)), total=money(total)))
+            return
+        cmd = CompleteSale(sale_id=self.state.sale_id,  # type: ignore[arg-type]
+                           cashier_id=self.cashier.id, cart=self.state.cart(),
+                           tenders=plan.tenders(total), shift_id=self.shift_id,
+                           expected_total=total)
+        self.completing = True
+        self.say("info", tx("Completing the sale…"))
+        self.screen.changed()
+        services = self.services
+        self.run(lambda: services.complete_sale(cmd), self._sold, self._not_sold, self._completed)
+
+    def _completed(self) -> None:
+        self.completing = False
+        self.screen.changed()
+
+    def _not_sold(self, exc: BaseException) -> None:
+        # The cart and its sale id stay: paying again cannot store the sale twice.
+        self.error(tx("Not completed: {why}", why=exc))
+
+    def _sold(self, done: SaleDone) -> None:
+        self.last_sale = done
+        self.last_receipt = done.receipt_no
+        self.state.clear()
+        self.confirmed.clear()
+        self.screen.changed()
+        self.say("success", *self.sold_text(done), tx("Printing…"))
+        self._print(done.receipt_no)
+
+
+def _is_coupon_code(text: str) -> bool:
+    return len(text) == 10 and text.startswith("C") and text.isalnum() and text.isupper()
+
+
+def _is_phone(text: str) -> bool:
+    digits = text.replace(" ", "").replace("-", "")
+    return digits.startswith("+") or (len(digits) == 11 and digits.startswith("1") and digits.isdigit())
