@@ -1,7 +1,8 @@
 """The FastAPI application: `create_app(settings)`.
 
 Routers: sync (enrol, push, pull, lookup) under `/api/v1`, `/health`, and the feedback
-package's router when `server.feedback.routes` exists (it exposes `router`).
+package's router when `server.feedback.routes` exists (it exposes `router`), and intel's
+(`server.intel.routes`: HQ's member intel and KPI API).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         return {"status": "ok", "epoch": app.state.epoch}
 
     _include_optional(app, "server.feedback.routes")
+    _include_optional(app, "server.intel.routes")
     return app
 
 

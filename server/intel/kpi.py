@@ -74,8 +74,9 @@ def _insert(s: Session, select_sql: str, params: dict[str, Any]) -> None:
 
 def rebuild_sales(s: Session, cfg: IntelConfig, from_day: date) -> None:
     """The sales KPIs for every bucket starting on `from_day` or later."""
-    # Read from a day earlier (UTC) so a bucket starting on from_day in any zone is whole.
-    params = {"tz": cfg.default_tz, "from_day": from_day, "from_ts": from_day.isoformat() + "T00:00:00-14:00"}
+    # From midnight of from_day in the earliest zone (UTC+14): a bucket starting on from_day
+    # in any zone is read whole.
+    params = {"tz": cfg.default_tz, "from_day": from_day, "from_ts": from_day.isoformat() + "T00:00:00+14:00"}
     s.execute(text("DELETE FROM intel_kpis WHERE kpi = ANY(:k) AND bucket >= :from_day"),
               {"k": list(SALES_KPIS), "from_day": from_day})
     s.execute(text("DROP TABLE IF EXISTS intel_kpi_sales"))

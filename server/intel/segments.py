@@ -20,9 +20,9 @@ only (no rule text reaches the SQL), evaluated in the scoring query (server/inte
 from __future__ import annotations
 
 import logging
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,8 @@ from server.intel.models import IntelSegment
 log = logging.getLogger("server.intel")
 
 Score = Field(default=None, ge=1, le=5)
+# No NUL (PostgreSQL text cannot hold one).
+Word = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\x00]+$")]
 
 
 class SegmentRule(BaseModel):
@@ -44,14 +46,14 @@ class SegmentRule(BaseModel):
     m_max: int | None = Score
     tiers: list[Literal["basic", "silver", "gold", "black"]] | None = Field(default=None, max_length=4)
     lifecycle: list[Literal["new", "active", "dormant", "lost"]] | None = Field(default=None, max_length=4)
-    tags_any: list[str] | None = Field(default=None, max_length=50)
-    tags_all: list[str] | None = Field(default=None, max_length=50)
+    tags_any: list[Word] | None = Field(default=None, max_length=50)
+    tags_all: list[Word] | None = Field(default=None, max_length=50)
     spend_min: int | None = Field(default=None, ge=0, le=10**12)
     spend_max: int | None = Field(default=None, ge=0, le=10**12)
     visits_min: int | None = Field(default=None, ge=0, le=10**6)
     visits_max: int | None = Field(default=None, ge=0, le=10**6)
-    stores_any: list[str] | None = Field(default=None, max_length=200)
-    categories_any: list[str] | None = Field(default=None, max_length=200)
+    stores_any: list[Word] | None = Field(default=None, max_length=200)
+    categories_any: list[Word] | None = Field(default=None, max_length=200)
 
 
 # column (in the scoring query's `tagged` rows) and SQL operator for each bound

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from server.migrate import upgrade
 from server.settings import ServerSettings
-from tests.server.conftest import create_database, drop_database, pg_admin  # noqa: F401
+from tests.server.conftest import HQ_TOKEN, create_database, drop_database, pg_admin  # noqa: F401
+from tests.server.support import ServerProcess
 from tests.server_intel.chain import Chain
 
 
@@ -48,3 +49,11 @@ def sessions(intel_engine: Engine) -> sessionmaker[Session]:
 def chain(sessions: sessionmaker[Session]) -> Iterator[Chain]:
     with sessions() as s:
         yield Chain(s)
+
+
+@pytest.fixture(scope="session")
+def intel_server(intel_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    proc = ServerProcess(intel_url, tmp_path_factory.mktemp("intel_server"),
+                         LT_SERVER_ADMIN_TOKEN=HQ_TOKEN).start()
+    yield proc
+    proc.stop()
