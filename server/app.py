@@ -1,8 +1,9 @@
 """The FastAPI application: `create_app(settings)`.
 
 Routers: sync (enrol, push, pull, lookup) under `/api/v1`, `/health`, and the feedback
-package's router when `server.feedback.routes` exists (it exposes `router`), and intel's
-(`server.intel.routes`: HQ's member intel and KPI API).
+package's router when `server.feedback.routes` exists (it exposes `router`), intel's
+(`server.intel.routes`: HQ's member intel and KPI API), and the HQ console (`server/console`,
+pages under `/console`).
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
     _include_optional(app, "server.feedback.routes")
     _include_optional(app, "server.intel.routes")
+    from server.console.routes import install as install_console
+
+    install_console(app)  # the HQ console under /console (server/console)
     return app
 
 

@@ -1,5 +1,6 @@
 """`till-server`: serve | db upgrade | db new-epoch | store add | terminal enroll | terminal revoke |
-terminal list | keys | product import | promotion add | promotion import | intel (server/intel/cli.py).
+terminal list | keys | product import | promotion add | promotion import | intel (server/intel/cli.py) |
+user add|passwd|disable|list | demo seed.
 
 Settings come from the environment (``LT_SERVER_*``, see server/settings.py); a wrong value
 stops the command with a message naming the variable.
@@ -279,6 +280,10 @@ def build_parser() -> argparse.ArgumentParser:
     from server.intel.cli import add_parser as add_intel_parser
 
     add_intel_parser(sub)
+
+    from server.console.cli import add_commands  # user add|passwd|disable|list, demo seed
+
+    add_commands(sub, lambda fn: lambda settings, args: fn(settings, args, _session))
     return p
 
 

@@ -44,6 +44,10 @@ class ServerSettings(BaseSettings):
     alert_webhook_secret: str = Field(
         default="", description="signs each alert body: X-LT-Signature: sha256=HMAC (empty: unsigned)"
     )
+    console_secure_cookies: bool = Field(
+        default=True,
+        description="the HQ console's cookies are Secure (off only for plain-HTTP tests on loopback)",
+    )
     alert_interval_s: float = Field(default=2.0, gt=0, le=3600, description="how often due alerts are sent")
 
     @field_validator("alert_webhook_url")

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from server.db import SessionDep
 from server.errors import ApiError
@@ -86,16 +87,32 @@ def list_conflicts(
     return {"conflicts": [conflict_json(c) for c in rows]}
 
 
-@router.post("/{conflict_id}/resolve", responses=_ERRORS)
-def resolve_conflict(conflict_id: uuid.UUID, body: ResolveIn, s: SessionDep) -> dict[str, Any]:
+class AlreadyResolved(Exception):
+    """The conflict was resolved before."""
+
+
+def resolve(s: Session, conflict_id: uuid.UUID, note: str, actor: str, now: datetime) -> Conflict | None:
+    """Mark a conflict reviewed: who, when and what they did (the HQ API and the console call
+    this). None when there is no such conflict; :class:`AlreadyResolved` when it was before."""
     row = s.execute(select(Conflict).where(Conflict.id == conflict_id).with_for_update()).scalar_one_or_none()
     if row is None:
-        raise ApiError(404, "not_found", "no such conflict")
+        return None
     if row.resolved_at is not None:
-        raise ApiError(409, "already_resolved", "this conflict was already resolved")
-    now = datetime.now(UTC)
+        raise AlreadyResolved(str(conflict_id))
     row.resolved_at = now
     row.details = {**(row.details or {}),
-                   "resolution": {"note": body.note, "actor": body.actor, "at": now.isoformat()}}
+                   "resolution": {"note": note, "actor": actor, "at": now.isoformat()}}
+    s.flush()
+    return row
+
+
+@router.post("/{conflict_id}/resolve", responses=_ERRORS)
+def resolve_conflict(conflict_id: uuid.UUID, body: ResolveIn, s: SessionDep) -> dict[str, Any]:
+    try:
+        row = resolve(s, conflict_id, body.note, body.actor, datetime.now(UTC))
+    except AlreadyResolved:
+        raise ApiError(409, "already_resolved", "this conflict was already resolved") from None
+    if row is None:
+        raise ApiError(404, "not_found", "no such conflict")
     s.commit()
     return conflict_json(row)

@@ -1,0 +1,102 @@
+"""Catalogue: the products (search, edit one) and promotions, and importing a CSV or JSON file
+exactly as `till-server product import` does (server/catalogue.py: every row checked first, one
+bad row imports nothing). Tills get what changed on their next pull."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Final
+
+from fastapi import APIRouter, Depends, Response
+from fastapi.responses import HTMLResponse
+from sqlalchemy import func, or_, select
+from starlette.datastructures import UploadFile
+
+from server.catalogue import CatalogueError, import_products, read_rows
+from server.console.forms import text, yuan_to_fen
+from server.console.web import PREFIX, ConsoleRoute, Ctx, Refused, action, go, page, render
+from server.models import Product, Promotion
+
+router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute)
+
+PAGE: Final = 50
+MAX_UPLOAD: Final = 2_000_000
+
+
+def _list(ctx: Ctx, q: str, offset: int) -> tuple[list[Product], int]:
+    query = select(Product)
+    if q:
+        like = "%" + q.lower().replace("%", "").replace("_", "") + "%"
+        query = query.where(or_(func.lower(Product.sku).like(like), func.lower(Product.name_zh).like(like),
+                                func.lower(Product.name_en).like(like)))
+    total = int(ctx.s.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+    rows = ctx.s.execute(query.order_by(Product.sku).limit(PAGE).offset(offset)).scalars().all()
+    return list(rows), total
+
+
+@router.get("/catalogue")
+def catalogue(ctx: Annotated[Ctx, Depends(page)], q: str = "", offset: int = 0) -> HTMLResponse:
+    ctx.require("catalogue")
+    offset = max(0, min(offset, 10**7))
+    rows, total = _list(ctx, q.strip()[:60], offset)
+    promos = ctx.s.execute(select(Promotion).order_by(Promotion.id)).scalars().all()
+    return render(ctx, "catalogue.html", products=rows, total=total, q=q[:60], offset=offset, page=PAGE,
+                  promos=promos, result=None)
+
+
+@router.post("/catalogue/import")
+def catalogue_import(ctx: Annotated[Ctx, Depends(action)]) -> Response:
+    ctx.require("catalogue")
+    upload = ctx.form.get("file") if ctx.form is not None else None
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise Refused(400, "err_no_file")
+    suffix = Path(upload.filename).suffix.lower()
+    if suffix not in (".csv", ".json"):
+        raise Refused(400, "err_file_kind")
+    data = upload.file.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise Refused(400, "err_file_big")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"import{suffix}"
+        path.write_bytes(data)
+        try:
+            added, updated, same = import_products(ctx.s, read_rows(path), ctx.now)
+        except (CatalogueError, ValueError, UnicodeDecodeError) as exc:
+            raise Refused(400, "err_import", why=str(exc).replace(str(path), upload.filename[:80])) from None
+    ctx.audit("catalogue_imported", "catalogue", file=upload.filename[:80], added=added, updated=updated)
+    rows, total = _list(ctx, "", 0)
+    promos = ctx.s.execute(select(Promotion).order_by(Promotion.id)).scalars().all()
+    return render(ctx, "catalogue.html", products=rows, total=total, q="", offset=0, page=PAGE, promos=promos,
+                  result={"added": added, "updated": updated, "same": same})
+
+
+@router.get("/catalogue/products/{sku}")
+def product_page(sku: str, ctx: Annotated[Ctx, Depends(page)]) -> HTMLResponse:
+    ctx.require("catalogue")
+    row = ctx.s.execute(select(Product).where(Product.sku == sku[:32])).scalar_one_or_none()
+    if row is None:
+        raise Refused(404, "err_not_found")
+    return render(ctx, "product.html", p=row)
+
+
+@router.post("/catalogue/products/{sku}")
+def product_save(sku: str, ctx: Annotated[Ctx, Depends(action)]) -> Response:
+    ctx.require("catalogue")
+    row = ctx.s.execute(select(Product).where(Product.sku == sku[:32])).scalar_one_or_none()
+    if row is None:
+        raise Refused(404, "err_not_found")
+    member_price = ctx.field("member_price_yuan", 20)
+    values = {
+        "sku": row.sku, "name_zh": text(ctx, "name_zh", limit=120), "name_en": text(ctx, "name_en", limit=120,
+                                                                                     required=False),
+        "category": text(ctx, "category", limit=40), "unit_price": yuan_to_fen(ctx, "unit_price_yuan"),
+        "member_price": yuan_to_fen(ctx, "member_price_yuan") if member_price else None,
+        "active": ctx.field("active") == "on",
+    }
+    try:
+        import_products(ctx.s, [values], ctx.now)
+    except CatalogueError as exc:
+        raise Refused(400, "err_import", why=str(exc)) from None
+    ctx.audit("product_saved", f"product:{row.sku}", unit_price=values["unit_price"])
+    return go(ctx, f"{PREFIX}/catalogue/products/{row.sku}")

@@ -1,0 +1,94 @@
+"""Held back and conflicts: the conflicts the push rules settled (both figures from their
+details), resolved with a note (as the HQ API does, server/routes/hq.py), the events parked as
+rejected, and the console's own audit trail."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Sequence
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+
+from server.console.forms import text
+from server.console.models import ConsoleAudit
+from server.console.web import PREFIX, ConsoleRoute, Ctx, Refused, action, go, page, parse_uuid, render
+from server.models import Conflict, ParkedEvent, Sale, Terminal
+from server.routes.hq import AlreadyResolved, resolve
+
+router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute)
+
+
+def _scope_terminals(ctx: Ctx) -> list[str] | None:
+    if ctx.stores is None:
+        return None
+    return list(ctx.s.execute(select(Terminal.id).where(Terminal.store_id.in_(ctx.stores))).scalars())
+
+
+@router.get("/conflicts")
+def conflicts(ctx: Annotated[Ctx, Depends(page)], show: str = "open", kind: str = "") -> HTMLResponse:
+    ctx.require("conflicts")
+    q = select(Conflict)
+    if show != "all":
+        q = q.where(Conflict.resolved_at.is_(None))
+    if kind:
+        q = q.where(Conflict.kind == kind[:32])
+    terms = _scope_terminals(ctx)
+    if terms is not None:
+        q = q.where(Conflict.terminal_id.in_(terms))
+    rows = ctx.s.execute(q.order_by(Conflict.at.desc(), Conflict.id).limit(200)).scalars().all()
+    pq = select(ParkedEvent).where(ParkedEvent.reviewed_at.is_(None))
+    if terms is not None:
+        pq = pq.where(ParkedEvent.terminal_id.in_(terms))
+    parked = ctx.s.execute(pq.order_by(ParkedEvent.received_at.desc()).limit(100)).scalars().all()
+    kinds = sorted(set(ctx.s.execute(select(Conflict.kind).distinct()).scalars()))
+    return render(ctx, "conflicts.html", conflicts=rows, parked=parked, show=show, kind=kind, kinds=kinds,
+                  sales=_sales(ctx, rows), fen_keys=FEN_KEYS)
+
+
+FEN_KEYS = frozenset({"discount"})
+
+
+def _sales(ctx: Ctx, rows: Sequence[Conflict]) -> dict[str, Sale]:
+    """The sales the conflicts name (the flagged one and, for a reused coupon, the first), so
+    both sides' figures are on the screen."""
+    ids: set[uuid.UUID] = set()
+    for c in rows:
+        if c.sale_id:
+            ids.add(c.sale_id)
+        first = (c.details or {}).get("first_sale_id")
+        if isinstance(first, str):
+            with contextlib.suppress(ValueError):
+                ids.add(uuid.UUID(first))
+    if not ids:
+        return {}
+    return {str(x.id): x for x in ctx.s.execute(select(Sale).where(Sale.id.in_(ids))).scalars()}
+
+
+@router.post("/conflicts/{conflict_id}/resolve")
+def resolve_one(conflict_id: str, ctx: Annotated[Ctx, Depends(action)]) -> Response:
+    ctx.require("conflicts")
+    note = text(ctx, "note", limit=500)
+    row = ctx.s.get(Conflict, parse_uuid(conflict_id))
+    terms = _scope_terminals(ctx)
+    if row is None or (terms is not None and row.terminal_id not in terms):
+        raise Refused(404, "err_not_found")
+    try:
+        resolve(ctx.s, row.id, note, ctx.user.username if ctx.user else "-", ctx.now)
+    except AlreadyResolved:
+        raise Refused(409, "err_already_resolved") from None
+    ctx.audit("conflict_resolved", f"conflict:{row.id}", kind=row.kind)
+    return go(ctx, f"{PREFIX}/conflicts")
+
+
+@router.get("/audit")
+def audit(ctx: Annotated[Ctx, Depends(page)], target: str = "") -> HTMLResponse:
+    ctx.require("audit")
+    q = select(ConsoleAudit)
+    if target:
+        q = q.where(ConsoleAudit.target == target[:80])
+    rows = ctx.s.execute(q.order_by(ConsoleAudit.at.desc()).limit(300)).scalars().all()
+    return render(ctx, "audit.html", rows=rows, target=target)

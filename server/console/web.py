@@ -1,0 +1,298 @@
+"""The console's request machinery: who is signed in, CSRF on every form, rendering.
+
+Every console route takes a :class:`Ctx` (``Depends(page)`` for GETs, ``Depends(action)`` for
+POSTs, which also checks the CSRF token and reads the form). :class:`ConsoleRoute` turns the
+console's exceptions into HTML pages (sign-in redirect, 403, 404, a form error) so no
+traceback or JSON error reaches a person in a browser.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import uuid
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Final
+
+from fastapi import Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.domain.clock import DEFAULT_TZ, utcnow
+from app.domain.ids import new_id
+from app.domain.money import format_fen
+from server.console import accounts
+from server.console.i18n import LANGS, Lang, pick_lang, t
+from server.console.models import ConsoleAudit, StaffSession, StaffUser
+
+log = logging.getLogger(__name__)
+
+PREFIX: Final = "/console"
+SESSION_COOKIE: Final = "lt_console"
+LANG_COOKIE: Final = "lt_lang"
+TEMPLATES = Path(__file__).parent / "templates"
+
+SECURITY_HEADERS: Final = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; "
+        "base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+}
+
+
+class Redirect(Exception):
+    def __init__(self, to: str) -> None:
+        super().__init__(to)
+        self.to = to
+
+
+class Refused(Exception):
+    """403/404/400/409 shown as a page (or a fragment for htmx) with a translated message."""
+
+    def __init__(self, status: int, key: str, **kw: object) -> None:
+        super().__init__(key)
+        self.status = status
+        self.key = key
+        self.kw = kw
+
+
+@dataclass
+class Ctx:
+    request: Request
+    s: Session
+    now: datetime
+    lang: Lang
+    user: StaffUser | None = None
+    session: StaffSession | None = None
+    form: FormData | None = None
+    perms: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def htmx(self) -> bool:
+        return self.request.headers.get("hx-request") == "true"
+
+    def can(self, perm: str) -> bool:
+        return perm in self.perms
+
+    def require(self, perm: str) -> None:
+        if perm not in self.perms:
+            raise Refused(403, "err_forbidden")
+
+    @property
+    def stores(self) -> list[str] | None:
+        """The stores this user may see, or None for all (HQ roles)."""
+        if self.user is None or self.user.role not in accounts.SCOPED_ROLES:
+            return None
+        return list(self.user.store_ids or [])
+
+    def may_see_store(self, store_id: str | None) -> bool:
+        return self.stores is None or (store_id is not None and store_id in self.stores)
+
+    def t(self, key: str, **kw: object) -> str:
+        return t(self.lang, key, **kw)
+
+    def field(self, name: str, limit: int = 2000) -> str:
+        raw = self.form.get(name) if self.form is not None else None
+        return raw.strip()[:limit] if isinstance(raw, str) else ""
+
+    def audit(self, action: str, target: str = "", **detail: Any) -> None:
+        """One line of the console's audit trail, in this request's transaction."""
+        self.s.add(
+            ConsoleAudit(
+                id=new_id(),
+                at=self.now,
+                user_id=self.user.id if self.user else None,
+                username=self.user.username if self.user else "-",
+                action=action,
+                target=target[:80],
+                detail=detail,
+            )
+        )
+
+    @property
+    def csrf(self) -> str:
+        return self.session.csrf if self.session else ""
+
+
+def _lang(request: Request, user: StaffUser | None) -> Lang:
+    return pick_lang(
+        request.query_params.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        user.lang if user else None,
+        request.headers.get("accept-language"),
+    )
+
+
+def _open(request: Request) -> Session:
+    s: Session = request.app.state.db.sessions()
+    return s
+
+
+def _signed_in(request: Request, s: Session, now: datetime) -> Ctx:
+    found = accounts.session_user(s, request.cookies.get(SESSION_COOKIE, ""), now)
+    if found is None:
+        nxt = request.url.path if request.method == "GET" else PREFIX
+        raise Redirect(f"{PREFIX}/login?next={nxt}")
+    sess, user = found
+    return Ctx(
+        request=request,
+        s=s,
+        now=now,
+        lang=_lang(request, user),
+        user=user,
+        session=sess,
+        perms=accounts.PERMISSIONS.get(user.role, frozenset()),
+    )
+
+
+def page(request: Request) -> Iterator[Ctx]:
+    """A signed-in GET; the session is committed afterwards (sliding expiry, reveals' audit)."""
+    s = _open(request)
+    try:
+        ctx = _signed_in(request, s, utcnow())
+        yield ctx
+        s.commit()
+    finally:
+        s.close()
+
+
+async def read_form(request: Request) -> FormData:
+    try:
+        return await request.form(max_files=2, max_fields=60)
+    except (ValueError, AssertionError, StarletteHTTPException) as exc:
+        raise Refused(400, "err_bad_form") from exc
+
+
+def csrf_ok(expected: str, request: Request, form: FormData) -> bool:
+    given = request.headers.get("x-csrf-token") or form.get("csrf") or ""
+    return (
+        bool(expected) and isinstance(given, str) and hmac.compare_digest(given.encode(), expected.encode())
+    )
+
+
+def action(request: Request, form: Annotated[FormData, Depends(read_form)]) -> Iterator[Ctx]:
+    """A signed-in POST: the form is read and its CSRF token checked before anything else."""
+    db = request.app.state.db
+    lock = db.write_lock if not db.is_postgres else nullcontext()
+    with lock:
+        s = _open(request)
+        try:
+            ctx = _signed_in(request, s, utcnow())
+            if not csrf_ok(ctx.csrf, request, form):
+                log.warning("console: CSRF token refused on %s", request.url.path)
+                raise Refused(403, "err_csrf")
+            ctx.form = form
+            yield ctx
+            s.commit()
+        finally:
+            s.close()
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _fmt_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return value.astimezone(DEFAULT_TZ).strftime(fmt) if value else "—"
+
+
+def _env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["fen"] = lambda v: format_fen(int(v or 0))
+    env.filters["when"] = _fmt_time
+    env.filters["day"] = lambda v: _fmt_time(v, "%Y-%m-%d")
+    env.filters["iso"] = lambda v: v.isoformat() if v else ""
+    env.globals["PREFIX"] = PREFIX
+    env.globals["LANGS"] = LANGS
+    return env
+
+
+ENV: Final = _env()
+
+
+def render(ctx: Ctx, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
+    tpl = ENV.get_template(template)
+    html = tpl.render(ctx=ctx, lang=ctx.lang, _=lambda key, **kw: t(ctx.lang, key, **kw), **values)
+    return HTMLResponse(html, status_code=status_code, headers=dict(SECURITY_HEADERS))
+
+
+def render_plain(
+    request: Request, template: str, lang: Lang, status_code: int = 200, **values: Any
+) -> HTMLResponse:
+    """A page for someone not signed in (sign-in, errors before a session)."""
+    tpl = ENV.get_template(template)
+    html = tpl.render(ctx=None, lang=lang, _=lambda key, **kw: t(lang, key, **kw), **values)
+    return HTMLResponse(html, status_code=status_code, headers=dict(SECURITY_HEADERS))
+
+
+def go(ctx: Ctx, to: str) -> Response:
+    """After a successful form: back to a page (htmx follows HX-Redirect)."""
+    if ctx.htmx:
+        return Response(status_code=204, headers={"HX-Redirect": to, **SECURITY_HEADERS})
+    return RedirectResponse(to, status_code=303, headers=dict(SECURITY_HEADERS))
+
+
+def parse_uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise Refused(404, "err_not_found") from None
+
+
+class ConsoleRoute(APIRoute):
+    """Console routes answer in HTML whatever goes wrong."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def wrapped(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except Redirect as r:
+                if request.headers.get("hx-request") == "true":
+                    return Response(status_code=204, headers={"HX-Redirect": r.to})
+                return RedirectResponse(r.to, status_code=303)
+            except Refused as exc:
+                return _refused(request, exc.status, exc.key, exc.kw)
+            except RequestValidationError:
+                return _refused(request, 400, "err_bad_form", {})
+
+        return wrapped
+
+
+def _refused(request: Request, status: int, key: str, kw: dict[str, object]) -> HTMLResponse:
+    lang = _lang(request, None)
+    if request.headers.get("hx-request") == "true":
+        frag = f'<p class="error" role="alert">{_escape(t(lang, key, **kw))}</p>'
+        # htmx swaps only 2xx answers by default; the fragment goes to the form's error slot.
+        return HTMLResponse(
+            frag,
+            status_code=200,
+            headers={"HX-Retarget": "#flash", "HX-Reswap": "innerHTML", **SECURITY_HEADERS},
+        )
+    return render_plain(request, "error.html", lang, status_code=status, message=t(lang, key, **kw))
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text)
