@@ -149,6 +149,16 @@ class StaffConfig(_Strict):
     max_pin_failures: int = Field(default=5, ge=1, le=20)
 
 
+class CheckoutConfig(_Strict):
+    """What this till lets a cashier do alone (loss prevention), and how many sales it keeps
+    suspended."""
+
+    void_alone_up_to_fen: int = Field(default=10_000, ge=0)
+    void_alone_up_to_lines: int = Field(default=5, ge=0)
+    remove_alone_within_s: int = Field(default=10, ge=0, le=600)
+    max_suspended: int = Field(default=9, ge=1, le=99)
+
+
 class TillConfig(_Strict):
     store: StoreConfig = StoreConfig()
     terminal: TerminalConfig = TerminalConfig()
@@ -157,6 +167,7 @@ class TillConfig(_Strict):
     scanner: ScannerConfig = ScannerConfig()
     loyalty: LoyaltyConfig = LoyaltyConfig()
     staff: StaffConfig = StaffConfig()
+    checkout: CheckoutConfig = CheckoutConfig()
 
 
 DEFAULT_CONFIG_TEXT = """\
@@ -200,6 +211,12 @@ wedge_max_gap_ms = 30      # keyboard-wedge readers type faster than this betwee
 
 [staff]
 max_pin_failures = 5
+
+[checkout]
+void_alone_up_to_fen = 10000   # voiding a whole sale of at most this total (and
+void_alone_up_to_lines = 5     # at most this many lines) needs no supervisor; above: one approves
+remove_alone_within_s = 10     # a line scanned this recently comes off without a supervisor (0: never)
+max_suspended = 9              # sales this till keeps suspended at once
 """
 
 

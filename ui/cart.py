@@ -24,30 +24,51 @@ class CartState:
     sale_id: object = field(default_factory=new_sale_id)
     priced: Priced | None = None  # the newest quote of exactly these lines
     version: int = 0  # bumped on every change; a quote for an older version is stale
+    scanned: list[float | None] = field(default_factory=list)  # per line: last scan (monotonic s)
 
     def _changed(self) -> None:
         self.version += 1
         self.priced = None
 
-    def add(self, sku: str, qty: int = 1) -> int:
-        """Scanning an item already in the cart adds to its line; returns the line index."""
+    def add(self, sku: str, qty: int = 1, at: float | None = None) -> int:
+        """Scanning an item already in the cart adds to its line; returns the line index.
+        `at` is when it was scanned (a monotonic clock), for taking a mistaken scan off."""
         for i, line in enumerate(self.lines):
             if line.sku == sku and line.price_override is None:
                 self.lines[i] = CartLine(sku, line.qty + qty)
+                self.scanned[i] = at
                 self._changed()
                 return i
         self.lines.append(CartLine(sku, qty))
+        self.scanned.append(at)
         self._changed()
         return len(self.lines) - 1
 
     def set_qty(self, index: int, qty: int) -> None:
         self.lines[index] = CartLine(self.lines[index].sku, qty, self.lines[index].price_override)
+        self.scanned[index] = None  # a typed quantity is not a scan
         self._changed()
 
     def remove(self, index: int) -> CartLine:
         line = self.lines.pop(index)
+        self.scanned.pop(index)
         self._changed()
         return line
+
+    def scanned_ago(self, index: int, now: float) -> float | None:
+        at = self.scanned[index] if index < len(self.scanned) else None
+        return None if at is None else now - at
+
+    def restore(self, lines: tuple[CartLine, ...], member: MemberView | None,
+                coupons: tuple[str, ...], redeem_points: int) -> None:
+        """A recalled sale's cart (a new sale id: the suspended one was never paid)."""
+        self.clear()
+        self.lines.extend(lines)
+        self.scanned.extend(None for _ in lines)
+        self.member = member
+        self.coupons.extend(coupons)
+        self.redeem_points = redeem_points if member else 0
+        self._changed()
 
     def set_member(self, member: MemberView | None) -> None:
         self.member = member
@@ -97,6 +118,7 @@ class CartState:
     def clear(self) -> None:
         """Start the next customer's cart (a new sale id)."""
         self.lines.clear()
+        self.scanned.clear()
         self.member = None
         self.coupons.clear()
         self.redeem_points = 0

@@ -10,8 +10,8 @@ Qt screen, the one worker thread of ``ui.ops``; callbacks come back on the GUI t
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from fractions import Fraction
 
 from app.domain.codes import looks_like_member_code
@@ -30,8 +30,8 @@ from ui.checkout_text import (
     raw,
     tx,
 )
+from ui.sale_control import SaleControl
 from ui.services import (
-    CartLine,
     CompleteSale,
     MemberView,
     Priced,
@@ -44,21 +44,13 @@ from ui.tender import TenderRefused
 TR_CONTEXT = "Checkout"  # the translation context of the strings below (ui/ts_update.py)
 
 
-@dataclass(frozen=True, slots=True)
-class Removal:
-    """A line to take off: ``work(login, pin)`` asks the use case (with a supervisor)."""
-
-    row: int
-    line: CartLine
-    name: str
-    question: Text
-
-
-class CheckoutController(ReceiptPrinting):
+class CheckoutController(SaleControl, ReceiptPrinting):
     """Needs the signed-in cashier and the open shift (``start``). Call on one thread."""
 
-    def __init__(self, services: TillServices, run: Runner, screen: Screen) -> None:
+    def __init__(self, services: TillServices, run: Runner, screen: Screen,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.services = services
+        self.monotonic = monotonic
         self.run = run
         self.screen = screen
         self.state = CartState()
@@ -119,52 +111,15 @@ class CheckoutController(ReceiptPrinting):
             self.add_item(text)
 
     def add_item(self, sku: str) -> None:
-        row = self.state.add(sku)
+        if self.price_check:
+            self.check_price(sku)
+            return
+        row = self.state.add(sku, at=self.monotonic())
         self.requote()
         self.screen.select_row(row)
 
     def name_of(self, sku: str) -> str:
         return self.names.get(sku, sku)
-
-    def set_quantity(self, text: str, row: int | None) -> None:
-        self.clear_message()
-        if row is None:
-            self.error(tx("The cart is empty."))
-            return
-        if not text.isdigit() or not 1 <= int(text) <= 999:
-            self.error(tx("Type the quantity (1-999), then press F2."))
-            return
-        self.state.set_qty(row, int(text))
-        self.requote()
-        self.screen.select_row(row)
-
-    def removal(self, row: int | None) -> Removal | None:
-        """What removing line `row` asks the supervisor; None (and a message) if nothing."""
-        self.clear_message()
-        if row is None or self.cashier is None or row >= len(self.state.lines):
-            self.error(tx("The cart is empty."))
-            return None
-        line = self.state.lines[row]
-        name = self.name_of(line.sku)
-        return Removal(row, line, name, tx("Remove {qty} × {name} from the cart?",
-                                           qty=line.qty, name=name))
-
-    def void_work(self, removal: Removal) -> Callable[[str, str], str]:
-        cashier = self.cashier
-        assert cashier is not None
-        services, line = self.services, removal.line
-
-        def work(login: str, pin: str) -> str:
-            return services.void_lines(cashier.id, (line,), False, login, pin)
-
-        return work
-
-    def removed(self, removal: Removal) -> None:
-        row = removal.row
-        if row < len(self.state.lines) and self.state.lines[row] == removal.line:
-            self.state.remove(row)
-        self.say("success", tx("Removed: {name}.", name=removal.name))
-        self.requote()
 
     # ------------------------------------------------------------ pricing
 
@@ -299,6 +254,9 @@ class CheckoutController(ReceiptPrinting):
         """F8/F9/F10: a typed amount adds a payment of `kind` (cash: what the customer
         handed over); nothing typed: `kind` takes what is left."""
         self.clear_message()
+        if not self.state.lines:
+            self.error(tx("Scan the items first."))
+            return
         amount = None
         if text:
             amount = parse_yuan(text)
@@ -317,6 +275,9 @@ class CheckoutController(ReceiptPrinting):
         """The quick cash buttons: a note handed over (¥50, ¥100), or exact cash (None),
         which completes the sale at once."""
         self.clear_message()
+        if not self.state.lines:
+            self.error(tx("Scan the items first."))
+            return
         self.state.plan.choose("cash", amount)
         self.screen.changed()
         if amount is None:

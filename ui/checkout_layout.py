@@ -40,7 +40,7 @@ from ui.widgets import KeyButton, KeyMap
 tr = translator("Checkout")
 
 Action = tuple[str, str, Callable[[], None]]  # name, key label, what it does
-BAR_COLUMNS = 6
+BAR_COLUMNS = 8
 SIDE_MIN, SIDE_MAX = 330, 460
 
 
@@ -178,6 +178,7 @@ class CheckoutLayout(QWidget):
             "clear": tr("Clear"), "language": tr("中文 / English"),
             "lookup": tr("Find member"), "settings": tr("Settings"),
             "exact": tr("Exact cash"), "cash50": "¥50", "cash100": "¥100",
+            "void": tr("Void sale"), "hold": tr("Hold / recall"), "pricecheck": tr("Price check"),
         }
         for name, b in self.buttons.items():
             b.set_label(labels.get(name, name))

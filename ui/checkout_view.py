@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QWidget
 from app.domain.ids import ShiftId
 from ui.approval_dialog import ApprovalDialog
 from ui.cart_model import CartModel
-from ui.checkout_controller import CheckoutController, Removal
+from ui.checkout_controller import CheckoutController
 from ui.checkout_layout import CheckoutLayout
 from ui.checkout_text import (
     RAW,
@@ -36,7 +36,8 @@ from ui.checkout_text import (
 from ui.errors import message_for
 from ui.i18n import translator
 from ui.ops import Op
-from ui.services import MemberView, Registration, StaffMember, TillServices
+from ui.sale_control import Removal, Void
+from ui.services import MemberView, Registration, StaffMember, Suspended, TillServices
 
 if TYPE_CHECKING:
     from ui.cart import CartState
@@ -80,20 +81,26 @@ class CheckoutView(CheckoutLayout):
     def _build(self) -> None:
         r = self._wrap
         ctrl, none = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.NoModifier
+        shift = Qt.KeyboardModifier.ShiftModifier
         keys = [
             (Qt.Key.Key_Escape, none, self.escape), (Qt.Key.Key_Return, none, self.enter),
             (Qt.Key.Key_Enter, none, self.enter), (Qt.Key.Key_Up, none, lambda: self._move(-1)),
             (Qt.Key.Key_Down, none, lambda: self._move(1)),
             (Qt.Key.Key_L, ctrl, self.language_toggled.emit),
             (Qt.Key.Key_F, ctrl, r(self.lookup_member)), (Qt.Key.Key_S, ctrl, r(self.open_settings)),
+            (Qt.Key.Key_F3, shift, r(self.void_sale)), (Qt.Key.Key_F11, shift, r(self.suspend_or_recall)),
+            (Qt.Key.Key_K, ctrl, r(self.co.toggle_price_check)),
         ]
         keys += [(getattr(Qt.Key, f"Key_{n}"), ctrl, partial(self.coupon_key, n)) for n in range(1, 10)]
         self.build(
             bar=[
                 ("member", "F1", r(self.identify_typed)), ("qty", "F2", r(self.set_quantity)),
-                ("remove", "F3", r(self.remove_line)), ("register", "F4", r(self.register_member)),
+                ("remove", "F3", r(self.remove_line)), ("void", "Shift+F3", r(self.void_sale)),
+                ("register", "F4", r(self.register_member)),
                 ("points", "F5", r(self.redeem_points)), ("refund", "F6", r(self.refund)),
-                ("reprint", "F7", r(self.reprint)), ("close", "F11", r(self.close_shift)),
+                ("reprint", "F7", r(self.reprint)), ("hold", "Shift+F11", r(self.suspend_or_recall)),
+                ("pricecheck", "Ctrl+K", r(self.co.toggle_price_check)),
+                ("close", "F11", r(self.close_shift)),
                 ("clear", "Esc", r(self.escape)), ("lookup", "Ctrl+F", r(self.lookup_member)),
                 ("settings", "Ctrl+S", r(self.open_settings)),
                 ("language", "Ctrl+L", self.language_toggled.emit),
@@ -239,12 +246,45 @@ class CheckoutView(CheckoutLayout):
         removal = self.co.removal(self._selected_row())
         if removal is None:
             return
+        if not removal.needs_approval:
+            self.co.remove_alone(removal)
+            return
 
         def done(_: object, r: Removal = removal) -> None:
             self.co.removed(r)
             self.refocus()
 
         self._open(ApprovalDialog(self, render(removal.question), self.co.void_work(removal), done))
+
+    def void_sale(self) -> None:
+        from ui.void_dialog import VoidDialog
+
+        void = self.co.void()
+        if void is None:
+            return
+
+        def done(_: object, v: Void = void) -> None:
+            self.co.voided(v)
+            self.refocus()
+
+        self._open(VoidDialog(self, render(void.question), void.needs_approval,
+                              self.co.void_sale_work(void), done))
+
+    def suspend_or_recall(self) -> None:
+        """Shift+F11: a cart on screen is suspended; an empty one opens the list to recall."""
+        from ui.recall_dialog import RecallDialog
+
+        if self.state.lines:
+            self.co.suspend()
+            return
+        if self.co.cashier is None:
+            return
+
+        def pick(sale: Suspended) -> None:
+            self.co.recall(sale)
+            self.refocus()
+
+        self._open(RecallDialog(self, self.services, pick))
 
     def identify_typed(self) -> None:
         text = self._take_text()
@@ -371,6 +411,8 @@ class CheckoutView(CheckoutLayout):
         if self.co.cashier is not None:
             self.cashier_label.setText(tr("Cashier: {name}").format(name=self.co.cashier.name))
         self.buttons["pay"].setEnabled(not self.co.completing)
+        self.buttons["pricecheck"].setCheckable(True)
+        self.buttons["pricecheck"].setChecked(self.co.price_check)
         self.reprint_button.setVisible(self.co.print_failed)
 
     def changeEvent(self, event: QEvent) -> None:

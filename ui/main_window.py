@@ -82,6 +82,9 @@ class MainWindow(QMainWindow):
             self.showFullScreen()
             return
         screen = self.screen().availableGeometry()
+        # Fits even where nothing maximizes it (no window manager, a kiosk session).
+        self.resize(min(PREFERRED_SIZE[0], screen.width()), min(PREFERRED_SIZE[1], screen.height()))
+        self.move(screen.topLeft())
         if screen.width() <= PREFERRED_SIZE[0] or screen.height() <= PREFERRED_SIZE[1]:
             self.showMaximized()
         else:

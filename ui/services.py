@@ -11,6 +11,7 @@ of work.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from app.config import ConfigError, PrinterConfig, SettingValue, TillConfig
+from app.config import CheckoutConfig, ConfigError, PrinterConfig, SettingValue, TillConfig
 from app.config import save_settings as save_config_settings
 from app.domain.clock import local_time
 from app.domain.ids import MemberId, RefundId, SaleId, ShiftId, StaffId, new_id
@@ -26,7 +27,7 @@ from app.domain.program import LoyaltyProgram
 from app.domain.receipt import Receipt, ReceiptTotals
 from app.domain.staff import Action
 from app.ports import PrinterState, ReceiptPrinter
-from app.services import checkout, members, outbox, receipts, refunds, shifts, staff, voids
+from app.services import checkout, members, outbox, receipts, refunds, shifts, staff, suspended, voids
 from app.services.checkout import Cart, CartLine, CompleteSale, Priced, SaleDone, Tender
 from app.services.context import TillContext, open_till
 from app.services.errors import TillError
@@ -34,16 +35,36 @@ from app.services.members import CouponView, MemberView, RegisterMember, Registr
 from app.services.refunds import RefundDone, RefundSale
 from app.services.shifts import ShiftReport
 from app.services.staff import StaffMember
+from app.services.suspended import Suspended
 from app.services.voids import VoidLines
 
 if TYPE_CHECKING:
     from sync.worker import SyncStatus, SyncWorker
 
 __all__ = [
-    "Cart", "CartLine", "CompleteSale", "ConfigError", "CouponView", "Enrolled", "MemberView", "Priced",
+    "Cart",
+    "CartLine",
+    "CompleteSale",
+    "ConfigError",
+    "CouponView",
+    "Enrolled",
+    "MemberView",
+    "Priced",
     "RefundDone",
-    "RegisterMember", "Registration", "SaleDone", "SettingValue", "ShiftReport", "StaffMember", "Tender",
-    "TillConfig", "TillError", "TillServices", "new_member_id", "new_refund_id", "new_sale_id",
+    "RegisterMember",
+    "Registration",
+    "SaleDone",
+    "SettingValue",
+    "ShiftReport",
+    "StaffMember",
+    "Suspended",
+    "Tender",
+    "TillConfig",
+    "TillError",
+    "TillServices",
+    "new_member_id",
+    "new_refund_id",
+    "new_sale_id",
 ]
 
 
@@ -90,6 +111,18 @@ def welcome_slip(config: TillConfig, reg: Registration, at: datetime, cashier: s
         language=config.terminal.language, kind="slip")
 
 
+@dataclass(frozen=True, slots=True)
+class VoidRules:
+    """What a cashier may void alone (till.toml `[checkout]`): a plain rule, any thread."""
+
+    rules: CheckoutConfig
+
+    def needs_approval(self, lines: tuple[CartLine, ...], whole_cart: bool, total: int = 0,
+                       scanned_ago_s: float | None = None) -> bool:
+        return voids.approval_needed(self.rules, VoidLines(
+            StaffId(new_id()), lines, whole_cart, None, None, "", total, scanned_ago_s))
+
+
 class TillServices:
     """The till's use cases for the screens. Thread: the Op worker (one at a time)."""
 
@@ -101,6 +134,7 @@ class TillServices:
         # What till.toml holds now: `config` after the settings saved since the start (the
         # running till keeps `config` until it restarts). Replaced whole, never changed.
         self.saved_config: TillConfig = ctx.config
+        self.void_rules = VoidRules(ctx.config.checkout)
         ctx.program_at(ctx.now())  # read the pulled program versions now, off the views' path
 
     @property
@@ -168,10 +202,27 @@ class TillServices:
         return done
 
     def void_lines(self, cashier_id: StaffId, lines: tuple[CartLine, ...], whole_cart: bool,
-                   supervisor_login: str, supervisor_pin: str, reason: str = "") -> str:
-        approver = self._approver(supervisor_login)
-        return voids.void_lines(self._ctx, VoidLines(cashier_id, lines, whole_cart, approver,
-                                                     supervisor_pin, reason))
+                   supervisor_login: str = "", supervisor_pin: str = "", reason: str = "",
+                   total: int = 0, scanned_ago_s: float | None = None) -> str:
+        """Void lines or the whole cart; without a supervisor only what `[checkout]` allows
+        (``void_rules``)."""
+        approver = self._approver(supervisor_login) if supervisor_login.strip() else None
+        return voids.void_lines(self._ctx, VoidLines(
+            cashier_id, lines, whole_cart, approver, supervisor_pin or None, reason, total,
+            scanned_ago_s))
+
+
+    def suspend_sale(self, cashier_id: StaffId, cart: Cart, total: int) -> uuid.UUID:
+        return suspended.suspend_sale(self._ctx, suspended.SuspendSale(cashier_id, cart, total))
+
+    def suspended_sales(self) -> list[Suspended]:
+        return suspended.suspended_sales(self._ctx)
+
+    def recall_sale(self, suspended_id: uuid.UUID, cashier_id: StaffId) -> tuple[Cart, MemberView | None]:
+        """The suspended cart, and its member as now (None if it had none)."""
+        cart = suspended.recall_sale(self._ctx, suspended_id, cashier_id).cart
+        member = members.member_view(self._ctx, cart.member_id) if cart.member_id else None
+        return cart, member
 
     # ------------------------------------------------------------ receipts and refunds
 

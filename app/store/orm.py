@@ -364,3 +364,18 @@ class SyncState(Base):
     __tablename__ = "sync_state"
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class SuspendedSale(Base):
+    """A cart put aside before payment (the customer went to fetch something), recalled later
+    on this till, even after a restart. Nothing was sold: recalling deletes the row."""
+
+    __tablename__ = "suspended_sales"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    terminal_id: Mapped[str] = mapped_column(String(40), index=True)
+    cashier_id: Mapped[uuid.UUID]
+    at: Mapped[datetime]
+    member_id: Mapped[uuid.UUID | None]
+    total: Mapped[int] = mapped_column(Integer)  # fen, as last priced (shown in the list)
+    items: Mapped[int] = mapped_column(Integer)
+    cart: Mapped[dict[str, Any]] = mapped_column()  # lines, coupons, redeem_points

@@ -47,14 +47,6 @@
       <translation>Amount</translation>
     </message>
     <message>
-      <source>Remove {qty} × {name} from the cart?</source>
-      <translation>Remove {qty} × {name} from the cart?</translation>
-    </message>
-    <message>
-      <source>Removed: {name}.</source>
-      <translation>Removed: {name}.</translation>
-    </message>
-    <message>
       <source>Looking up the member…</source>
       <translation>Looking up the member…</translation>
     </message>
@@ -77,14 +69,6 @@
     <message>
       <source>Printing…</source>
       <translation>Printing…</translation>
-    </message>
-    <message>
-      <source>The cart is empty.</source>
-      <translation>The cart is empty.</translation>
-    </message>
-    <message>
-      <source>Type the quantity (1-999), then press F2.</source>
-      <translation>Type the quantity (1-999), then press F2.</translation>
     </message>
     <message>
       <source>Points capped at {points} (at most half of the sale).</source>
@@ -125,6 +109,10 @@
     <message>
       <source>No points redeemed.</source>
       <translation>No points redeemed.</translation>
+    </message>
+    <message>
+      <source>The cart is empty.</source>
+      <translation>The cart is empty.</translation>
     </message>
     <message>
       <source>Pricing…</source>
@@ -231,6 +219,18 @@
       <translation>Exact cash</translation>
     </message>
     <message>
+      <source>Void sale</source>
+      <translation>Void sale</translation>
+    </message>
+    <message>
+      <source>Hold / recall</source>
+      <translation>Hold / recall</translation>
+    </message>
+    <message>
+      <source>Price check</source>
+      <translation>Price check</translation>
+    </message>
+    <message>
       <source>Reprint receipt</source>
       <translation>Reprint receipt</translation>
     </message>
@@ -313,6 +313,74 @@
     <message>
       <source>Cashier: {name}</source>
       <translation>Cashier: {name}</translation>
+    </message>
+    <message>
+      <source>Customer changed their mind</source>
+      <translation>Customer changed their mind</translation>
+    </message>
+    <message>
+      <source>Customer cannot pay</source>
+      <translation>Customer cannot pay</translation>
+    </message>
+    <message>
+      <source>Wrong items rung up</source>
+      <translation>Wrong items rung up</translation>
+    </message>
+    <message>
+      <source>Other</source>
+      <translation>Other</translation>
+    </message>
+    <message>
+      <source>Remove {qty} × {name} from the cart?</source>
+      <translation>Remove {qty} × {name} from the cart?</translation>
+    </message>
+    <message>
+      <source>Removed: {qty} × {name}.</source>
+      <translation>Removed: {qty} × {name}.</translation>
+    </message>
+    <message>
+      <source>Void the whole sale ({n} lines, {total})?</source>
+      <translation>Void the whole sale ({n} lines, {total})?</translation>
+    </message>
+    <message>
+      <source>Sale voided ({n} lines, {total}).</source>
+      <translation>Sale voided ({n} lines, {total}).</translation>
+    </message>
+    <message>
+      <source>Type the quantity (1-999), then press F2.</source>
+      <translation>Type the quantity (1-999), then press F2.</translation>
+    </message>
+    <message>
+      <source>Sale suspended ({total}). Recall it with Shift+F11.</source>
+      <translation>Sale suspended ({total}). Recall it with Shift+F11.</translation>
+    </message>
+    <message>
+      <source>Finish or suspend the current sale before recalling another.</source>
+      <translation>Finish or suspend the current sale before recalling another.</translation>
+    </message>
+    <message>
+      <source>Sale recalled: {n} items.</source>
+      <translation>Sale recalled: {n} items.</translation>
+    </message>
+    <message>
+      <source>Price check: scan an item to see its price (nothing is added). Ctrl+K again to sell.</source>
+      <translation>Price check: scan an item to see its price (nothing is added). Ctrl+K again to sell.</translation>
+    </message>
+    <message>
+      <source>Price check off: scans are sold again.</source>
+      <translation>Price check off: scans are sold again.</translation>
+    </message>
+    <message>
+      <source>Price check: {name} {price}, member price {member}.</source>
+      <translation>Price check: {name} {price}, member price {member}.</translation>
+    </message>
+    <message>
+      <source>Price check: {name} {price}.</source>
+      <translation>Price check: {name} {price}.</translation>
+    </message>
+    <message>
+      <source>Void the sale</source>
+      <translation>Void the sale</translation>
     </message>
   </context>
   <context>
@@ -749,6 +817,37 @@
     <message>
       <source>Coupons ({n})</source>
       <translation>Coupons ({n})</translation>
+    </message>
+  </context>
+  <context>
+    <name>Recall</name>
+    <message>
+      <source>Recall a sale</source>
+      <translation>Recall a sale</translation>
+    </message>
+    <message>
+      <source>Suspended sales</source>
+      <translation>Suspended sales</translation>
+    </message>
+    <message>
+      <source>Recall</source>
+      <translation>Recall</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>Cancel</translation>
+    </message>
+    <message>
+      <source>No suspended sales.</source>
+      <translation>No suspended sales.</translation>
+    </message>
+    <message>
+      <source>member</source>
+      <translation>member</translation>
+    </message>
+    <message>
+      <source>{at}  {items} items  {total}</source>
+      <translation>{at}  {items} items  {total}</translation>
     </message>
   </context>
   <context>

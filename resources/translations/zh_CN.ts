@@ -47,14 +47,6 @@
       <translation>金额</translation>
     </message>
     <message>
-      <source>Remove {qty} × {name} from the cart?</source>
-      <translation>从购物车删除 {qty} × {name}？</translation>
-    </message>
-    <message>
-      <source>Removed: {name}.</source>
-      <translation>已删除：{name}。</translation>
-    </message>
-    <message>
       <source>Looking up the member…</source>
       <translation>正在查找会员…</translation>
     </message>
@@ -77,14 +69,6 @@
     <message>
       <source>Printing…</source>
       <translation>正在打印…</translation>
-    </message>
-    <message>
-      <source>The cart is empty.</source>
-      <translation>购物车是空的。</translation>
-    </message>
-    <message>
-      <source>Type the quantity (1-999), then press F2.</source>
-      <translation>先输入数量（1-999），再按 F2。</translation>
     </message>
     <message>
       <source>Points capped at {points} (at most half of the sale).</source>
@@ -125,6 +109,10 @@
     <message>
       <source>No points redeemed.</source>
       <translation>不使用积分。</translation>
+    </message>
+    <message>
+      <source>The cart is empty.</source>
+      <translation>购物车是空的。</translation>
     </message>
     <message>
       <source>Pricing…</source>
@@ -231,6 +219,18 @@
       <translation>现金（整付）</translation>
     </message>
     <message>
+      <source>Void sale</source>
+      <translation>整单作废</translation>
+    </message>
+    <message>
+      <source>Hold / recall</source>
+      <translation>挂单 / 取单</translation>
+    </message>
+    <message>
+      <source>Price check</source>
+      <translation>查价</translation>
+    </message>
+    <message>
       <source>Reprint receipt</source>
       <translation>补打小票</translation>
     </message>
@@ -313,6 +313,74 @@
     <message>
       <source>Cashier: {name}</source>
       <translation>收银员：{name}</translation>
+    </message>
+    <message>
+      <source>Customer changed their mind</source>
+      <translation>顾客不要了</translation>
+    </message>
+    <message>
+      <source>Customer cannot pay</source>
+      <translation>顾客无法付款</translation>
+    </message>
+    <message>
+      <source>Wrong items rung up</source>
+      <translation>商品录入错误</translation>
+    </message>
+    <message>
+      <source>Other</source>
+      <translation>其他</translation>
+    </message>
+    <message>
+      <source>Remove {qty} × {name} from the cart?</source>
+      <translation>从购物车删除 {qty} × {name}？</translation>
+    </message>
+    <message>
+      <source>Removed: {qty} × {name}.</source>
+      <translation>已删除：{qty} × {name}。</translation>
+    </message>
+    <message>
+      <source>Void the whole sale ({n} lines, {total})?</source>
+      <translation>作废整单（{n} 行，{total}）？</translation>
+    </message>
+    <message>
+      <source>Sale voided ({n} lines, {total}).</source>
+      <translation>已作废整单（{n} 行，{total}）。</translation>
+    </message>
+    <message>
+      <source>Type the quantity (1-999), then press F2.</source>
+      <translation>先输入数量（1-999），再按 F2。</translation>
+    </message>
+    <message>
+      <source>Sale suspended ({total}). Recall it with Shift+F11.</source>
+      <translation>已挂单（{total}）。按 Shift+F11 取单。</translation>
+    </message>
+    <message>
+      <source>Finish or suspend the current sale before recalling another.</source>
+      <translation>请先完成或挂起当前交易，再取单。</translation>
+    </message>
+    <message>
+      <source>Sale recalled: {n} items.</source>
+      <translation>已取单：{n} 件商品。</translation>
+    </message>
+    <message>
+      <source>Price check: scan an item to see its price (nothing is added). Ctrl+K again to sell.</source>
+      <translation>查价模式：扫描商品查看价格（不加入购物车）。再按 Ctrl+K 恢复销售。</translation>
+    </message>
+    <message>
+      <source>Price check off: scans are sold again.</source>
+      <translation>已退出查价模式：扫描的商品将加入销售。</translation>
+    </message>
+    <message>
+      <source>Price check: {name} {price}, member price {member}.</source>
+      <translation>查价：{name} {price}，会员价 {member}。</translation>
+    </message>
+    <message>
+      <source>Price check: {name} {price}.</source>
+      <translation>查价：{name} {price}。</translation>
+    </message>
+    <message>
+      <source>Void the sale</source>
+      <translation>整单作废</translation>
     </message>
   </context>
   <context>
@@ -749,6 +817,37 @@
     <message>
       <source>Coupons ({n})</source>
       <translation>优惠券（{n}）</translation>
+    </message>
+  </context>
+  <context>
+    <name>Recall</name>
+    <message>
+      <source>Recall a sale</source>
+      <translation>取单</translation>
+    </message>
+    <message>
+      <source>Suspended sales</source>
+      <translation>挂起的交易</translation>
+    </message>
+    <message>
+      <source>Recall</source>
+      <translation>取单</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+    <message>
+      <source>No suspended sales.</source>
+      <translation>没有挂起的交易。</translation>
+    </message>
+    <message>
+      <source>member</source>
+      <translation>会员</translation>
+    </message>
+    <message>
+      <source>{at}  {items} items  {total}</source>
+      <translation>{at}  {items} 件  {total}</translation>
     </message>
   </context>
   <context>

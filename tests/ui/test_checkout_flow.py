@@ -130,7 +130,15 @@ def test_the_keypad_types_the_pin(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.waitUntil(lambda: view.pages.currentIndex() == 1, timeout=WAIT_MS)
 
 
-def test_removing_a_line_needs_a_supervisor(qtbot: QtBot, window: MainWindow) -> None:
+@pytest.fixture
+def strict_voids(till: TillContext) -> None:
+    """Every removal needs a supervisor (`[checkout] remove_alone_within_s = 0`)."""
+    from app.config import CheckoutConfig
+
+    till.config = till.config.model_copy(update={"checkout": CheckoutConfig(remove_alone_within_s=0)})
+
+
+def test_removing_a_line_needs_a_supervisor(qtbot: QtBot, strict_voids: None, window: MainWindow) -> None:
     sign_in(qtbot, window)
     co = window.checkout
     type_enter(qtbot, co.scan, MILK)
