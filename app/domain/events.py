@@ -82,6 +82,9 @@ class SaleCompletedP(_P):
     terminal_id: str = Field(max_length=40)
     cashier_id: str = Field(max_length=40)
     member_id: uuid.UUID | None = None
+    # The signed member code that identified the member, when one did: the server then lets
+    # this store's tills receive the member (a member id alone does not).
+    member_code: str | None = Field(default=None, max_length=400)
     at: SaneTime
     subtotal: int = Field(ge=-MAX_FEN, le=MAX_FEN)
     member_savings: int = Field(default=0, ge=-MAX_FEN, le=MAX_FEN)

@@ -1,14 +1,14 @@
-"""Translation between storage rows and domain objects."""
+"""Translation between storage rows and domain objects. (Coupons and promotions for the
+pricing engine: `app.pricing.rows`, shared with the server; re-exported here.)"""
 
 from __future__ import annotations
 
-from fractions import Fraction
-from typing import Any, cast
+from typing import Any
 
 from app.domain.ids import EntryId, MemberId, RefundId, SaleId
 from app.domain.points import EntryKind
 from app.domain.points import LedgerEntry as DomainEntry
-from app.pricing.model import CouponKind, CouponSpec, Promotion, PromotionKind
+from app.pricing.rows import coupon_spec, promotion
 from app.store import orm
 
 
@@ -41,32 +41,4 @@ def ledger_row(entry: DomainEntry) -> orm.LedgerEntry:
     )
 
 
-def promotion(row: orm.Promotion) -> Promotion:
-    return Promotion(
-        id=row.id,
-        kind=cast(PromotionKind, row.kind),
-        multiplier=Fraction(row.multiplier),
-        categories=tuple(row.categories),
-        skus=tuple(row.skus),
-        starts=row.starts,
-        ends=row.ends,
-    )
-
-
-def coupon_spec(row: orm.Coupon) -> CouponSpec:
-    return CouponSpec(
-        code=row.code,
-        kind=cast(CouponKind, row.kind),
-        amount=row.amount,
-        percent=Fraction(row.percent),
-        cap=row.cap,
-        threshold=row.threshold,
-        categories=tuple(row.categories),
-        skus=tuple(row.skus),
-        stackable=row.stackable,
-        member_only=row.member_only,
-        valid_from=row.valid_from,
-        valid_to=row.valid_to,
-        gift_sku=row.gift_sku,
-        multiplier=Fraction(row.multiplier),
-    )
+__all__ = ["coupon_spec", "ledger_entry", "ledger_row", "promotion"]

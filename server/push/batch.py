@@ -69,7 +69,7 @@ def _run_batch(db: Database, terminal_id: str, req: PushRequest, now: datetime, 
                settings_welcome: tuple[int, int, int], skew_s: int) -> tuple[list[EventResult], int | None]:
     with db.sessions() as s:
         terminal = s.get_one(Terminal, terminal_id)
-        b = Batch(s, terminal, now, settings_welcome)
+        b = Batch(s, terminal, now, settings_welcome, max_clock_skew_s=db.settings.max_clock_skew_s)
         flag_clock_skew(terminal, skew_s, db.settings.max_clock_skew_s, now)
         prefetch(b, req.events, db.is_postgres)
         digests = [event_hash(ev) for ev in req.events]

@@ -15,8 +15,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from app.domain.codes import Keyring
 from app.domain.merges import UNKNOWN, MergeChainTooLong, Unknown, follow_merges
 from app.domain.tiers import window_start
+from app.domain.trust import DEFAULT_TRUST, TillTrust
+from app.pricing.model import Promotion
 from server.models import Conflict, LedgerEntry, Member, MemberAlias, MemberStore, Refund, Sale, Terminal
 from server.pull import ledger_added
 
@@ -57,6 +60,11 @@ class Batch:
     shared: set[uuid.UUID] = field(default_factory=set)
     touch: set[uuid.UUID] = field(default_factory=set)
     answered: set[uuid.UUID] = field(default_factory=set)  # sales whose feedback arrived first
+    max_clock_skew_s: int = 300
+    promotions: tuple[Promotion, ...] | None = None  # HQ's promotions, read once a batch
+    categories: dict[str, str] = field(default_factory=dict)  # sku -> category (catalogue)
+    keyring: Keyring | None = None  # the terminals' public keys, read once a batch when needed
+    trust: TillTrust = DEFAULT_TRUST  # the program's limits on tills (server/push/limits.py)
 
     def forget_caches(self) -> None:
         self.balance.clear()

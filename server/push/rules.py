@@ -8,7 +8,11 @@ nothing is dropped: each case that needs a person's eyes is a row in `conflicts`
 | points redeemed offline at two tills past balance  | `flag_overdraft`        |
 | a single-use coupon redeemed at two tills          | `redeem_coupon`         |
 | a coupon code the server has never seen            | `redeem_coupon`         |
+| someone else's coupon, another store's bearer one  | `coupon_scope_fault`    |
+| a sale's points the server cannot justify          | `points_mismatch`       |
+| a sale naming a member it did not identify         | `may_spread`            |
 | same phone registered offline at two stores        | `registered_earlier`    |
+| a registration time far from its receipt           | `registration_time`     |
 | profile fields                                     | `take_later_profile`    |
 | till clock off by more than MAX_CLOCK_SKEW_S       | `flag_clock_skew`       |
 | two tills expire the same lot                      | `expirable_points`      |
@@ -19,16 +23,19 @@ nothing is dropped: each case that needs a person's eyes is a row in `conflicts`
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from app.domain import points as ledger
+from app.domain.codes import CodeError, verify_member_code
+from app.domain.events import SaleCompletedP
 from app.domain.ids import EntryId, MemberId
 from server.models import Coupon, LedgerEntry, Member, MemberAlias, Terminal
 from server.pull import coupon_changed
-from server.push.context import Batch, Rejected, balance, record_conflict, resolve_member
+from server.push.context import Batch, Rejected, balance, record_conflict, resolve_member, stores_of
+from server.push.pricing import Figure, mismatch_details
 
 
 def flag_overdraft(b: Batch, member: Member, sale_id: uuid.UUID | None) -> dict[str, Any] | None:
@@ -44,12 +51,18 @@ def flag_overdraft(b: Batch, member: Member, sale_id: uuid.UUID | None) -> dict[
 
 def redeem_coupon(b: Batch, row: Coupon | None, code: str, discount: int, sale_id: uuid.UUID,
                   member_id: uuid.UUID | None) -> dict[str, Any] | None:
-    """A coupon redeemed by a sale: the first redemption in server order wins; a second one
-    keeps its sale and becomes a `coupon_reused` conflict naming the first sale; a code the
-    server never saw is a `coupon_unknown` conflict. Returns the conflict (the sale is then
-    flagged), or None."""
+    """A coupon redeemed by a sale. It must exist (else `coupon_unknown`), belong to the sale's
+    member or be a bearer coupon (else `coupon_other_member`), and a bearer coupon for one
+    store only counts there (else `coupon_out_of_scope`); such a coupon is not redeemed. The
+    first redemption in server order wins; a second one keeps its sale and becomes a
+    `coupon_reused` conflict naming the first sale. Returns the conflict (the sale is then
+    flagged and the coupon's discount not counted when the server prices it), or None."""
     if row is None:
         return record_conflict(b, "coupon_unknown", {"code": code, "discount": discount},
+                               member_id=member_id, sale_id=sale_id)
+    scope = coupon_scope_fault(b, row, member_id)
+    if scope is not None:
+        return record_conflict(b, scope, {"code": code, "discount": discount},
                                member_id=member_id, sale_id=sale_id)
     if row.status == "issued":
         row.status = "redeemed"
@@ -65,10 +78,27 @@ def redeem_coupon(b: Batch, row: Coupon | None, code: str, discount: int, sale_i
         member_id=member_id, sale_id=sale_id)
 
 
+def coupon_scope_fault(b: Batch, row: Coupon, member_id: uuid.UUID | None) -> str | None:
+    if row.member_id is not None:
+        return None if row.member_id == member_id else "coupon_other_member"
+    if row.store_id is not None and row.store_id != b.store_id:
+        return "coupon_out_of_scope"
+    return None
+
+
 def registered_earlier(mine: tuple[datetime, uuid.UUID], theirs: tuple[datetime, uuid.UUID]) -> bool:
     """The same phone registered at two stores: the earlier `registered_at` survives, then the
     lower id. Each side is (registered_at, member id)."""
     return (mine[0], str(mine[1])) < (theirs[0], str(theirs[1]))
+
+
+def registration_time(b: Batch, claimed: datetime) -> datetime:
+    """The registration time a merge orders by: the till's, unless it lies further than the
+    program's registration window before the receipt (or more than the clock skew allowed
+    after it); then the receipt time. An old date cannot make a till's member the survivor."""
+    earliest = b.now - timedelta(seconds=b.trust.registration_window_s)
+    latest = b.now + timedelta(seconds=b.max_clock_skew_s)
+    return claimed if earliest <= claimed <= latest else b.now
 
 
 def take_later_profile(survivor: Member, profile: dict[str, Any]) -> None:
@@ -129,3 +159,34 @@ def member_or_stub(b: Batch, member_id: uuid.UUID) -> Member:
         b.balance[member_id] = 0
         b.spend[member_id] = 0
     return member
+
+
+def points_mismatch(b: Batch, p: SaleCompletedP, member: Member, fig: Figure) -> dict[str, Any] | None:
+    """A sale's points are the server's: priced again (`pricing.points_figure`), it posts its
+    own figure (or the till's, when the till gave less); any difference is a `points_mismatch`
+    conflict with both figures. The sale itself always stands."""
+    if fig.claimed == fig.computed:
+        return None
+    return record_conflict(b, "points_mismatch", mismatch_details(p, member.id, fig),
+                           member_id=member.id, sale_id=p.sale_id)
+
+
+def may_spread(b: Batch, member: Member, p: SaleCompletedP) -> bool:
+    """A store's tills receive a member's profile only once one of them identified the member:
+    registered there, looked up there (phone, card, code), or a sale there with a member code
+    that verifies for this member. A sale merely naming a member id (member codes carry it in
+    clear) does not send the member to the store."""
+    if b.store_id in stores_of(b, member.id):
+        return True
+    if not p.member_code:
+        return False
+    from server.lookup import keyring, revocations  # (server.lookup imports this package)
+
+    if b.keyring is None:
+        b.keyring = keyring(b.s)
+    try:
+        claims = verify_member_code(p.member_code, b.keyring, p.at, revocations(b.s))
+    except CodeError:
+        return False
+    survivor = resolve_member(b.s, uuid.UUID(str(claims.member_id)))
+    return survivor is not None and survivor.id == member.id

@@ -173,11 +173,13 @@ class Till:
             "store_id": self.store_id, "registered_at": at.isoformat(),
             "welcome_coupon": "W" + secrets.token_hex(5).upper()})
 
-    def sale(self, member_id: uuid.UUID | None = None, total: int = 10000, earned: int = 0,
+    def sale(self, member_id: uuid.UUID | None = None, total: int = 10000, earned: int | None = None,
              redeemed: int = 0, coupons: list[tuple[str, int]] = (),  # type: ignore[assignment]
              sale_id: uuid.UUID | None = None, at: datetime | None = None) -> dict[str, Any]:
         at = at or datetime.now(UTC)
         sid = sale_id or uuid.uuid4()
+        if earned is None:  # what an honest till earns: 1 point a yuan paid (a basic member)
+            earned = max(0, total - sum(d for _, d in coupons) - redeemed) // 100 if member_id else 0
         return self.event("sale.completed", {
             "sale_id": str(sid), "receipt_no": f"{self.store_id}-{self.terminal_id}-{secrets.token_hex(3)}",
             "store_id": self.store_id, "terminal_id": self.terminal_id, "cashier_id": str(uuid.uuid4()),

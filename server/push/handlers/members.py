@@ -15,7 +15,7 @@ from server.models import Coupon, Member, MemberAlias
 from server.pull import coupon_changed, member_changed
 from server.push.context import Batch, Rejected, resolve_member, see_member, welcome_coupon_id
 from server.push.merge import merge
-from server.push.rules import registered_earlier, take_later_profile
+from server.push.rules import registered_earlier, registration_time, take_later_profile
 from sync.protocol import WireEvent
 
 
@@ -65,15 +65,14 @@ def _fill_in(b: Batch, row: Member | None, p: MemberRegisteredP) -> Member:
     row.consent_policy_version = p.consent.policy_version
     row.consent_at = p.consent.accepted_at
     row.marketing_opt_in = p.consent.marketing_opt_in
-    row.registered_at = p.registered_at
-    row.store_id = p.store_id
+    row.registered_at = registration_time(b, p.registered_at)
+    row.store_id = b.store_id  # the token's store, whatever the payload says
     row.updated_at = b.now
     if p.card_no and s.execute(select(Member.id).where(Member.card_no == p.card_no,
                                                        Member.id != p.member_id)).first():
         row.card_no = None  # a card serial clash (vanishingly rare): the phone still identifies
     s.flush()
     see_member(b, row.id, b.store_id)
-    see_member(b, row.id, p.store_id)
     return row
 
 
@@ -84,7 +83,8 @@ def _merge_same_phone(b: Batch, row: Member, other: Member, phone: str,
     assert other.registered_at is not None
     row.phone = None
     s.flush()
-    if registered_earlier((p.registered_at, p.member_id), (other.registered_at, other.id)):
+    assert row.registered_at is not None
+    if registered_earlier((row.registered_at, row.id), (other.registered_at, other.id)):
         survivor, loser = row, other
         loser.phone = None
         s.flush()

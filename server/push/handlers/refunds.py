@@ -1,5 +1,5 @@
-"""`refund.completed`: the refund, the points it takes back or gives back, the coupons it
-returns, and the member's tier after it."""
+"""`refund.completed`: the refund (within what remains of the sale, `refund_rules.py`), the
+points it takes back or gives back, the coupons it returns, and the member's tier after it."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from app.domain import points as ledger
 from app.domain.clock import DEFAULT_TZ
 from app.domain.events import RefundCompletedP
 from app.domain.tiers import tier_for_spend
-from server.models import Coupon, LedgerEntry, Member, Refund, Sale
+from server.models import Coupon, LedgerEntry, Member, Refund
 from server.pull import coupon_changed, member_changed
-from server.push.context import Batch, add_entry, balance, derived_id, spend
+from server.push.context import Batch, add_entry, balance, derived_id, record_conflict, spend
+from server.push.refund_rules import check_refund
 from server.push.rules import member_or_stub
 from sync.protocol import WireEvent
 
@@ -24,36 +25,41 @@ def refund_completed(b: Batch, ev: WireEvent) -> dict[str, Any]:
     s = b.s
     if s.get(Refund, p.refund_id) is not None:
         return {"refund_id": str(p.refund_id), "already_recorded": True}
-    sale = s.get(Sale, p.sale_id)
-    member: Member | None = None
-    member_ref = sale.member_id if sale is not None and sale.member_id else p.member_id
-    spend_before = 0
-    if member_ref is not None:
-        member = member_or_stub(b, member_ref)
-        spend_before = spend(b, member.id, p.at)
+    sale, left = check_refund(b, p, ev.payload)
+    member = member_or_stub(b, sale.member_id) if sale.member_id is not None else None
+    reversed_, given_back = min(p.points_reversed, max(left.points_earned, 0)), 0
+    if member is not None:
+        given_back = min(p.points_given_back, max(left.points_redeemed, 0))
+    spend_before = spend(b, member.id, p.at) if member is not None else 0
     s.add(Refund(id=p.refund_id, sale_id=p.sale_id, terminal_id=b.terminal.id,
                  member_id=member.id if member else None, at=p.at, money=p.money,
-                 points_reversed=p.points_reversed, points_given_back=p.points_given_back, full=p.full,
+                 points_reversed=reversed_, points_given_back=given_back, full=p.full,
                  details=ev.payload, event_id=ev.id))
-    result: dict[str, Any] = {"refund_id": str(p.refund_id), "sale_known": sale is not None}
+    result: dict[str, Any] = {"refund_id": str(p.refund_id), "sale_known": True}
     if member is not None:
-        _post_points(b, ev, p, member)
+        _post_points(b, ev, p, member, reversed_, given_back)
         _retier(b, member, spend_before - p.money)
         result.update(member_id=str(member.id), points_balance=balance(b, member.id))
+        if (reversed_, given_back) != (p.points_reversed, p.points_given_back):
+            result["conflicts"] = [record_conflict(b, "refund_points_held", {
+                "claimed_reversed": p.points_reversed, "reversed": reversed_,
+                "claimed_given_back": p.points_given_back, "given_back": given_back},
+                member_id=member.id, sale_id=sale.id)]
     result["coupons_returned"] = _return_coupons(b, p)
     return result
 
 
-def _post_points(b: Batch, ev: WireEvent, p: RefundCompletedP, member: Member) -> None:
-    if p.points_reversed:
+def _post_points(b: Batch, ev: WireEvent, p: RefundCompletedP, member: Member, reversed_: int,
+                 given_back: int) -> None:
+    if reversed_:
         add_entry(b, LedgerEntry(
             id=derived_id("reverse", p.refund_id), member_id=member.id, kind="reverse",
-            points=-p.points_reversed, at=p.at, expires_at=None, sale_id=p.sale_id,
+            points=-reversed_, at=p.at, expires_at=None, sale_id=p.sale_id,
             refund_id=p.refund_id, note="refund", terminal_id=b.terminal.id, event_id=ev.id))
-    if p.points_given_back:
+    if given_back:
         add_entry(b, LedgerEntry(
             id=derived_id("give_back", p.refund_id), member_id=member.id, kind="reverse",
-            points=p.points_given_back, at=p.at, expires_at=ledger.expiry_for(p.at, DEFAULT_TZ),
+            points=given_back, at=p.at, expires_at=ledger.expiry_for(p.at, DEFAULT_TZ),
             sale_id=p.sale_id, refund_id=p.refund_id, note="refund", terminal_id=b.terminal.id,
             event_id=ev.id))
 

@@ -1,5 +1,6 @@
-"""`sale.completed`: the sale, its points (redeemed, earned), its coupons, and the member's
-tier and last purchase."""
+"""`sale.completed`: the sale as the till recorded it, the points the server can justify
+(redeemed as claimed; earned priced again, `pricing.py`), its coupons, and the member's tier
+and last purchase."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from app.domain import points as ledger
 from app.domain.clock import DEFAULT_TZ
 from app.domain.events import SaleCompletedP
 from app.domain.tiers import tier_for_spend
+from app.pricing.model import CouponSpec
+from app.pricing.rows import coupon_spec
 from server.models import Coupon, LedgerEntry, Member, Sale
 from server.pull import member_changed
 from server.push.context import Batch, Rejected, add_entry, balance, derived_id, see_member, spend
-from server.push.rules import flag_overdraft, member_or_stub, redeem_coupon
+from server.push.pricing import points_figure
+from server.push.rules import flag_overdraft, may_spread, member_or_stub, points_mismatch, redeem_coupon
 from server.push.touch import purchase_changes
 from sync.protocol import WireEvent
 
@@ -28,44 +32,56 @@ def sale_completed(b: Batch, ev: WireEvent) -> dict[str, Any]:
     b.sales.add(p.sale_id)
     member = member_or_stub(b, p.member_id) if p.member_id is not None else None
     spend_before = spend(b, member.id, p.at) if member is not None else 0
-    conflicts = _redeem_coupons(b, p, member)
-    _record_sale(b, ev, p, member, flagged=bool(conflicts))
+    conflicts, honoured = _redeem_coupons(b, p, member)
+    earned = 0
+    if member is not None:
+        fig = points_figure(b, p, member, honoured)
+        earned = fig.posted
+        found = points_mismatch(b, p, member, fig)
+        mismatch = [found] if found else []
+    _record_sale(b, ev, p, member, earned, flagged=bool(conflicts))
     result: dict[str, Any] = {"sale_id": str(p.sale_id)}
     if member is not None:
-        over = _post_points(b, ev, p, member)
-        if over:
-            conflicts.append(over)
+        over = _post_points(b, ev, p, member, earned)
+        conflicts += ([over] if over else []) + mismatch
         tier = _after_purchase(b, p, member, spend_before + p.total_due)
-        result.update(member_id=str(member.id), points_balance=balance(b, member.id), tier=tier)
+        result.update(member_id=str(member.id), points_balance=balance(b, member.id), tier=tier,
+                      points_earned=earned)
     if conflicts:
         result["conflicts"] = conflicts
     return result
 
 
-def _redeem_coupons(b: Batch, p: SaleCompletedP, member: Member | None) -> list[dict[str, Any]]:
+def _redeem_coupons(b: Batch, p: SaleCompletedP,
+                    member: Member | None) -> tuple[list[dict[str, Any]], list[CouponSpec]]:
+    """The conflicts the sale's coupons raise, and the coupons the server honours (in the
+    order the till applied them) for pricing the sale again."""
     codes = sorted({c.code for c in p.coupons})
     if not codes:
-        return []
+        return [], []
     b.s.flush()
     rows = {c.code: c for c in b.s.execute(
         select(Coupon).where(Coupon.code.in_(codes)).order_by(Coupon.code).with_for_update()
     ).scalars()}
-    conflicts = []
+    conflicts, honoured = [], []
     for c in p.coupons:
-        found = redeem_coupon(b, rows.get(c.code), c.code, c.discount, p.sale_id,
-                              member.id if member else None)
+        row = rows.get(c.code)
+        found = redeem_coupon(b, row, c.code, c.discount, p.sale_id, member.id if member else None)
         if found is not None:
             conflicts.append(found)
-    return conflicts
+        elif row is not None:
+            honoured.append(coupon_spec(row))
+    return conflicts, honoured
 
 
-def _record_sale(b: Batch, ev: WireEvent, p: SaleCompletedP, member: Member | None, flagged: bool) -> None:
+def _record_sale(b: Batch, ev: WireEvent, p: SaleCompletedP, member: Member | None, earned: int,
+                 flagged: bool) -> None:
     b.s.add(Sale(
         id=p.sale_id, receipt_no=p.receipt_no, store_id=b.store_id, terminal_id=b.terminal.id,
         cashier_id=p.cashier_id, member_id=member.id if member else None, at=p.at, subtotal=p.subtotal,
         member_savings=p.member_savings, coupon_discount=p.coupon_discount,
         points_redeemed=p.points_redeemed, points_value=p.points_value, total_due=p.total_due,
-        points_earned=p.points_earned, paid=p.paid, change_due=p.change_due,
+        points_earned=earned, paid=p.paid, change_due=p.change_due,
         feedback_token=p.feedback_token, lines=p.lines, payments=p.payments,
         coupons=[c.model_dump() for c in p.coupons], flagged=flagged, event_id=ev.id,
     ))
@@ -78,16 +94,17 @@ def _record_sale(b: Batch, ev: WireEvent, p: SaleCompletedP, member: Member | No
         link_sale(b.s, p.sale_id, member.id if member else None, b.now)
 
 
-def _post_points(b: Batch, ev: WireEvent, p: SaleCompletedP, member: Member) -> dict[str, Any] | None:
+def _post_points(b: Batch, ev: WireEvent, p: SaleCompletedP, member: Member,
+                 earned: int) -> dict[str, Any] | None:
     """The sale's ledger entries; the overdraft conflict when redeeming took the balance below 0."""
     if p.points_redeemed:
         add_entry(b, LedgerEntry(
             id=derived_id("redeem", p.sale_id), member_id=member.id, kind="redeem",
             points=-p.points_redeemed, at=p.at, expires_at=None, sale_id=p.sale_id, refund_id=None,
             note="", terminal_id=b.terminal.id, event_id=ev.id))
-    if p.points_earned:
+    if earned:
         add_entry(b, LedgerEntry(
-            id=derived_id("earn", p.sale_id), member_id=member.id, kind="earn", points=p.points_earned,
+            id=derived_id("earn", p.sale_id), member_id=member.id, kind="earn", points=earned,
             at=p.at, expires_at=ledger.expiry_for(p.at, DEFAULT_TZ), sale_id=p.sale_id, refund_id=None,
             note="", terminal_id=b.terminal.id, event_id=ev.id))
     return flag_overdraft(b, member, p.sale_id) if p.points_redeemed else None
@@ -97,7 +114,8 @@ def _after_purchase(b: Batch, p: SaleCompletedP, member: Member, spend_now: int)
     """The member's 12-month spend, tier and last purchase after the sale; returns the tier."""
     b.spend[member.id] = spend_now
     tier = str(tier_for_spend(spend_now))
-    see_member(b, member.id, b.store_id)
+    if may_spread(b, member, p):
+        see_member(b, member.id, b.store_id)
     if not purchase_changes(member, tier, p.at):
         return tier
     if member.id in b.shared:
