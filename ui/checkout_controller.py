@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from fractions import Fraction
 
 from app.domain.codes import looks_like_member_code
 from app.domain.ids import ShiftId
 from app.domain.members import is_valid_card_number
 from app.domain.money import format_fen as money
-from ui.cart import CartState, redeem_limit
+from ui.cart import CartState
 from ui.checkout_print import ReceiptPrinting, Runner, Screen
 from ui.checkout_text import (
     TENDER_NAMES,
@@ -26,10 +25,10 @@ from ui.checkout_text import (
     MessageKind,
     Text,
     parse_yuan,
-    points_refused_text,
     raw,
     tx,
 )
+from ui.loyalty_control import LoyaltyControl
 from ui.sale_control import SaleControl
 from ui.services import (
     CompleteSale,
@@ -44,7 +43,7 @@ from ui.tender import TenderRefused
 TR_CONTEXT = "Checkout"  # the translation context of the strings below (ui/ts_update.py)
 
 
-class CheckoutController(SaleControl, ReceiptPrinting):
+class CheckoutController(LoyaltyControl, SaleControl, ReceiptPrinting):
     """Needs the signed-in cashier and the open shift (``start``). Call on one thread."""
 
     def __init__(self, services: TillServices, run: Runner, screen: Screen,
@@ -65,12 +64,7 @@ class CheckoutController(SaleControl, ReceiptPrinting):
         self.names: dict[str, str] = {}  # sku -> name, once a quote has named it
         self.confirmed: set[str] = set()  # skus a quote has accepted
         self._complete_when_priced = False
-
-    @property
-    def redeem_rule(self) -> tuple[int, int, Fraction]:
-        """Step, points per yuan, most of a sale points may pay: the program in force."""
-        r = self.services.program.redemption
-        return r.step, r.points_per_yuan, Fraction(r.max_share)
+        self._coupon_baseline: dict[str, int] = {}
 
     # ------------------------------------------------------------ messages
 
@@ -79,7 +73,8 @@ class CheckoutController(SaleControl, ReceiptPrinting):
         self.screen.show_message(self.message)
 
     def clear_message(self) -> None:
-        """The next action starts with an empty message area."""
+        """The next action starts with an empty message area (and drops a points preview)."""
+        self.pending_redeem = None
         if self.message is not None:
             self.say("info")
 
@@ -134,7 +129,7 @@ class CheckoutController(SaleControl, ReceiptPrinting):
     def _quoted(self, version: int, priced: Priced) -> None:
         if version != self.state.version:
             return  # the cart changed meanwhile; a newer quote is on its way
-        if self._refused_coupons(priced) or self._refused_points(priced):
+        if self._refused_coupons(priced) or self._refused_points(priced) or self._useless_coupon(priced):
             self.requote()
             return
         self.state.priced = priced
@@ -150,27 +145,6 @@ class CheckoutController(SaleControl, ReceiptPrinting):
         if self._complete_when_priced:
             self._complete_when_priced = False
             self.complete()
-
-    def _refused_coupons(self, priced: Priced) -> bool:
-        refused = list(priced.refused_coupons)
-        refused += [(r.code, r.reason) for r in priced.quote.rejected_coupons]
-        if not refused:
-            return False
-        for code, _ in refused:
-            self.state.drop_coupon(code)
-        if refused[0][1] == "offline":
-            self.error(tx("Offline: coupons cannot be used until the server is back "
-                          "(this till's offline rules)."))
-        else:
-            self.error(tx("Coupon {code} cannot be used on this sale.", code=refused[0][0]))
-        return True
-
-    def _refused_points(self, priced: Priced) -> bool:
-        if not (priced.quote.points_rejected and self.state.redeem_points):
-            return False
-        self.state.set_redeem(0)
-        self.error(points_refused_text(priced, self.redeem_rule[0]))
-        return True
 
     def _quote_failed(self, version: int, exc: BaseException) -> None:
         if version != self.state.version:
@@ -198,54 +172,6 @@ class CheckoutController(SaleControl, ReceiptPrinting):
     def attach_member(self, member: MemberView) -> None:
         self.state.set_member(member)
         self.say("success", tx("Member: {phone}.", phone=member.masked_phone))
-        self.requote()
-
-    def toggle_coupon(self, code: str) -> None:
-        self.clear_message()
-        if not self.state.lines:
-            self.error(tx("Scan the items first, then apply the coupon."))
-            return
-        applied = self.state.toggle_coupon(code)
-        self.say("success", tx("Coupon {code} applied.", code=code) if applied
-                 else tx("Coupon {code} taken off.", code=code))
-        self.requote()
-
-    def redeem_limit(self) -> int:
-        m = self.state.member
-        if m is None:
-            return 0
-        step, per_yuan, share = self.redeem_rule
-        balance = m.points_balance
-        cap = self.state.priced.redeem_cap if self.state.priced is not None else None
-        if cap is not None:  # offline: what the offline rules let this member redeem now
-            balance = min(balance, cap.cap if cap.allowed else 0)
-        return redeem_limit(self.state.priced, balance, step, per_yuan, share)
-
-    def redeem_points(self, text: str) -> None:
-        """Typed points, or (nothing typed) as many as allowed / none if some are applied."""
-        self.clear_message()
-        if self.state.member is None:
-            self.error(tx("Identify the member first."))
-            return
-        if self.state.priced is None:
-            self.error(tx("Scan the items first."))
-            return
-        limit = self.redeem_limit()
-        if text:
-            step = self.redeem_rule[0]
-            if not text.isdigit():
-                self.error(tx("Type the points to redeem, then press F5."))
-                return
-            points = int(text)
-            if points % step or points > limit:
-                self.error(tx("Redeem in steps of {step}, at most {limit} points now.",
-                              step=step, limit=f"{limit:,}"))
-                return
-        else:
-            points = limit if self.state.redeem_points == 0 else 0
-        self.state.set_redeem(points)
-        self.say("success", tx("Redeeming {points} points.", points=f"{points:,}") if points
-                 else tx("No points redeemed."))
         self.requote()
 
     # ------------------------------------------------------------ paying

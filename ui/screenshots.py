@@ -114,7 +114,8 @@ def _render_language(w: MainWindow, out: Path, lang: str, script: Script,
     if co.panel.coupon_code(1):
         QTest.keyClick(co.scan, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
         settle(lambda: co.state.priced is not None)
-    QTest.keyClick(co.scan, Qt.Key.Key_F5)
+    QTest.keyClick(co.scan, Qt.Key.Key_F5)  # the redemption shown
+    QTest.keyClick(co.scan, Qt.Key.Key_F5)  # and applied
     settle(lambda: co.state.priced is not None)
     QTest.keyClicks(co.scan, "500")
     QTest.keyClick(co.scan, Qt.Key.Key_F8)

@@ -75,40 +75,8 @@
       <translation>Points capped at {points} (at most half of the sale).</translation>
     </message>
     <message>
-      <source>Offline: coupons cannot be used until the server is back (this till's offline rules).</source>
-      <translation>Offline: coupons cannot be used until the server is back (this till's offline rules).</translation>
-    </message>
-    <message>
-      <source>Coupon {code} cannot be used on this sale.</source>
-      <translation>Coupon {code} cannot be used on this sale.</translation>
-    </message>
-    <message>
-      <source>Scan the items first, then apply the coupon.</source>
-      <translation>Scan the items first, then apply the coupon.</translation>
-    </message>
-    <message>
-      <source>Coupon {code} applied.</source>
-      <translation>Coupon {code} applied.</translation>
-    </message>
-    <message>
-      <source>Coupon {code} taken off.</source>
-      <translation>Coupon {code} taken off.</translation>
-    </message>
-    <message>
-      <source>Identify the member first.</source>
-      <translation>Identify the member first.</translation>
-    </message>
-    <message>
       <source>Scan the items first.</source>
       <translation>Scan the items first.</translation>
-    </message>
-    <message>
-      <source>Redeeming {points} points.</source>
-      <translation>Redeeming {points} points.</translation>
-    </message>
-    <message>
-      <source>No points redeemed.</source>
-      <translation>No points redeemed.</translation>
     </message>
     <message>
       <source>The cart is empty.</source>
@@ -129,14 +97,6 @@
     <message>
       <source>Unknown barcode {sku}: not added.</source>
       <translation>Unknown barcode {sku}: not added.</translation>
-    </message>
-    <message>
-      <source>Type the points to redeem, then press F5.</source>
-      <translation>Type the points to redeem, then press F5.</translation>
-    </message>
-    <message>
-      <source>Redeem in steps of {step}, at most {limit} points now.</source>
-      <translation>Redeem in steps of {step}, at most {limit} points now.</translation>
     </message>
     <message>
       <source>Type the amount received in yuan, then press the tender key.</source>
@@ -313,6 +273,102 @@
     <message>
       <source>Cashier: {name}</source>
       <translation>Cashier: {name}</translation>
+    </message>
+    <message>
+      <source>it is applied already</source>
+      <translation>it is applied already</translation>
+    </message>
+    <message>
+      <source>it is not valid yet</source>
+      <translation>it is not valid yet</translation>
+    </message>
+    <message>
+      <source>it has expired</source>
+      <translation>it has expired</translation>
+    </message>
+    <message>
+      <source>it is for members: identify the member first</source>
+      <translation>it is for members: identify the member first</translation>
+    </message>
+    <message>
+      <source>it cannot be combined with the other coupon</source>
+      <translation>it cannot be combined with the other coupon</translation>
+    </message>
+    <message>
+      <source>no item in the cart is one it applies to</source>
+      <translation>no item in the cart is one it applies to</translation>
+    </message>
+    <message>
+      <source>the items it applies to do not reach its minimum spend</source>
+      <translation>the items it applies to do not reach its minimum spend</translation>
+    </message>
+    <message>
+      <source>there is no such coupon</source>
+      <translation>there is no such coupon</translation>
+    </message>
+    <message>
+      <source>it has been used already</source>
+      <translation>it has been used already</translation>
+    </message>
+    <message>
+      <source>it belongs to another member</source>
+      <translation>it belongs to another member</translation>
+    </message>
+    <message>
+      <source>it would give nothing on this sale (no money off, no extra points)</source>
+      <translation>it would give nothing on this sale (no money off, no extra points)</translation>
+    </message>
+    <message>
+      <source>Coupon {code} not applied: {why}. It is not used up.</source>
+      <translation>Coupon {code} not applied: {why}. It is not used up.</translation>
+    </message>
+    <message>
+      <source>Coupon {code} cannot be used on this sale.</source>
+      <translation>Coupon {code} cannot be used on this sale.</translation>
+    </message>
+    <message>
+      <source>Redeem {points} points for {value}? F5 applies, Esc cancels.</source>
+      <translation>Redeem {points} points for {value}? F5 applies, Esc cancels.</translation>
+    </message>
+    <message>
+      <source>Scan the items first, then apply the coupon.</source>
+      <translation>Scan the items first, then apply the coupon.</translation>
+    </message>
+    <message>
+      <source>Coupon {code} applied.</source>
+      <translation>Coupon {code} applied.</translation>
+    </message>
+    <message>
+      <source>Coupon {code} taken off.</source>
+      <translation>Coupon {code} taken off.</translation>
+    </message>
+    <message>
+      <source>Offline: coupons cannot be used until the server is back (this till's offline rules).</source>
+      <translation>Offline: coupons cannot be used until the server is back (this till's offline rules).</translation>
+    </message>
+    <message>
+      <source>Identify the member first.</source>
+      <translation>Identify the member first.</translation>
+    </message>
+    <message>
+      <source>No points can be redeemed on this sale now.</source>
+      <translation>No points can be redeemed on this sale now.</translation>
+    </message>
+    <message>
+      <source>Redeem in steps of {step}, at most {limit} points ({value}) now.</source>
+      <translation>Redeem in steps of {step}, at most {limit} points ({value}) now.</translation>
+    </message>
+    <message>
+      <source>Redeeming {points} points ({value}).</source>
+      <translation>Redeeming {points} points ({value}).</translation>
+    </message>
+    <message>
+      <source>No points redeemed.</source>
+      <translation>No points redeemed.</translation>
+    </message>
+    <message>
+      <source>Type the points (500) or the amount (¥5.00) to redeem, then press F5.</source>
+      <translation>Type the points (500) or the amount (¥5.00) to redeem, then press F5.</translation>
     </message>
     <message>
       <source>Customer changed their mind</source>

@@ -75,40 +75,8 @@
       <translation>积分抵扣已限为 {points}（最多抵扣一半金额）。</translation>
     </message>
     <message>
-      <source>Offline: coupons cannot be used until the server is back (this till's offline rules).</source>
-      <translation>离线：服务器恢复前不能使用优惠券（本机离线规则）。</translation>
-    </message>
-    <message>
-      <source>Coupon {code} cannot be used on this sale.</source>
-      <translation>优惠券 {code} 不能用于本单。</translation>
-    </message>
-    <message>
-      <source>Scan the items first, then apply the coupon.</source>
-      <translation>请先扫描商品，再使用优惠券。</translation>
-    </message>
-    <message>
-      <source>Coupon {code} applied.</source>
-      <translation>已使用优惠券 {code}。</translation>
-    </message>
-    <message>
-      <source>Coupon {code} taken off.</source>
-      <translation>已取消优惠券 {code}。</translation>
-    </message>
-    <message>
-      <source>Identify the member first.</source>
-      <translation>请先识别会员。</translation>
-    </message>
-    <message>
       <source>Scan the items first.</source>
       <translation>请先扫描商品。</translation>
-    </message>
-    <message>
-      <source>Redeeming {points} points.</source>
-      <translation>使用 {points} 积分。</translation>
-    </message>
-    <message>
-      <source>No points redeemed.</source>
-      <translation>不使用积分。</translation>
     </message>
     <message>
       <source>The cart is empty.</source>
@@ -129,14 +97,6 @@
     <message>
       <source>Unknown barcode {sku}: not added.</source>
       <translation>条码 {sku} 不存在：未加入。</translation>
-    </message>
-    <message>
-      <source>Type the points to redeem, then press F5.</source>
-      <translation>先输入要使用的积分，再按 F5。</translation>
-    </message>
-    <message>
-      <source>Redeem in steps of {step}, at most {limit} points now.</source>
-      <translation>积分须按 {step} 的整数倍使用，本单最多 {limit}。</translation>
     </message>
     <message>
       <source>Type the amount received in yuan, then press the tender key.</source>
@@ -313,6 +273,102 @@
     <message>
       <source>Cashier: {name}</source>
       <translation>收银员：{name}</translation>
+    </message>
+    <message>
+      <source>it is applied already</source>
+      <translation>已经使用了这张券</translation>
+    </message>
+    <message>
+      <source>it is not valid yet</source>
+      <translation>尚未到使用日期</translation>
+    </message>
+    <message>
+      <source>it has expired</source>
+      <translation>已过期</translation>
+    </message>
+    <message>
+      <source>it is for members: identify the member first</source>
+      <translation>仅限会员使用：请先识别会员</translation>
+    </message>
+    <message>
+      <source>it cannot be combined with the other coupon</source>
+      <translation>不能与其他优惠券同时使用</translation>
+    </message>
+    <message>
+      <source>no item in the cart is one it applies to</source>
+      <translation>购物车中没有适用的商品</translation>
+    </message>
+    <message>
+      <source>the items it applies to do not reach its minimum spend</source>
+      <translation>适用商品未达到最低消费金额</translation>
+    </message>
+    <message>
+      <source>there is no such coupon</source>
+      <translation>没有这张优惠券</translation>
+    </message>
+    <message>
+      <source>it has been used already</source>
+      <translation>已被使用过</translation>
+    </message>
+    <message>
+      <source>it belongs to another member</source>
+      <translation>属于其他会员</translation>
+    </message>
+    <message>
+      <source>it would give nothing on this sale (no money off, no extra points)</source>
+      <translation>本单使用无任何优惠（不减钱，也不多给积分）</translation>
+    </message>
+    <message>
+      <source>Coupon {code} not applied: {why}. It is not used up.</source>
+      <translation>优惠券 {code} 未使用：{why}。该券仍可使用。</translation>
+    </message>
+    <message>
+      <source>Coupon {code} cannot be used on this sale.</source>
+      <translation>优惠券 {code} 不能用于本单。</translation>
+    </message>
+    <message>
+      <source>Redeem {points} points for {value}? F5 applies, Esc cancels.</source>
+      <translation>使用 {points} 积分抵扣 {value}？按 F5 确认，Esc 取消。</translation>
+    </message>
+    <message>
+      <source>Scan the items first, then apply the coupon.</source>
+      <translation>请先扫描商品，再使用优惠券。</translation>
+    </message>
+    <message>
+      <source>Coupon {code} applied.</source>
+      <translation>已使用优惠券 {code}。</translation>
+    </message>
+    <message>
+      <source>Coupon {code} taken off.</source>
+      <translation>已取消优惠券 {code}。</translation>
+    </message>
+    <message>
+      <source>Offline: coupons cannot be used until the server is back (this till's offline rules).</source>
+      <translation>离线：服务器恢复前不能使用优惠券（本机离线规则）。</translation>
+    </message>
+    <message>
+      <source>Identify the member first.</source>
+      <translation>请先识别会员。</translation>
+    </message>
+    <message>
+      <source>No points can be redeemed on this sale now.</source>
+      <translation>本单现在不能使用积分。</translation>
+    </message>
+    <message>
+      <source>Redeem in steps of {step}, at most {limit} points ({value}) now.</source>
+      <translation>积分须按 {step} 的整数倍使用，本单最多 {limit} 积分（{value}）。</translation>
+    </message>
+    <message>
+      <source>Redeeming {points} points ({value}).</source>
+      <translation>使用 {points} 积分（{value}）。</translation>
+    </message>
+    <message>
+      <source>No points redeemed.</source>
+      <translation>不使用积分。</translation>
+    </message>
+    <message>
+      <source>Type the points (500) or the amount (¥5.00) to redeem, then press F5.</source>
+      <translation>请输入要使用的积分（如 500）或金额（如 ¥5.00），再按 F5。</translation>
     </message>
     <message>
       <source>Customer changed their mind</source>

@@ -74,7 +74,10 @@ def test_a_member_sale_from_sign_in_to_printed_receipt(qtbot: QtBot, window: Mai
     limit = co.redeem_limit()
     assert limit == 1200  # balance 1,280 in steps of 100; half the sale is more
     assert "1,200 points" in co.panel.redeem.text()
-    key(qtbot, scan, Qt.Key.Key_F5)  # redeem as much as allowed
+    key(qtbot, scan, Qt.Key.Key_F5)  # shows the most that can be redeemed, before applying
+    assert co.message.text() == "Redeem 1,200 points for ¥12.00? F5 applies, Esc cancels."
+    assert co.state.redeem_points == 0
+    key(qtbot, scan, Qt.Key.Key_F5)  # applies it
     qtbot.waitUntil(lambda: priced(window) and co.state.priced.quote.points_redeemed == 1200,  # type: ignore[union-attr]
                     timeout=WAIT_MS)
     total = co.state.total_due
@@ -356,7 +359,8 @@ def test_offline_the_cashier_can_redeem_only_up_to_the_offline_cap(  # type: ign
         qtbot.keyClicks(co.scan, "1000")
         key(qtbot, co.scan, Qt.Key.Key_F5)
         assert "at most 900 points" in co.message.text() and co.state.redeem_points == 0
-        key(qtbot, co.scan, Qt.Key.Key_F5)  # as much as allowed
+        key(qtbot, co.scan, Qt.Key.Key_F5)  # as much as allowed: shown
+        key(qtbot, co.scan, Qt.Key.Key_F5)  # and applied
         qtbot.waitUntil(lambda: priced(window) and co.state.priced.quote.points_redeemed == 900,  # type: ignore[union-attr]
                         timeout=WAIT_MS)
     finally:
