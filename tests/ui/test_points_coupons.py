@@ -104,7 +104,8 @@ def test_a_double_points_coupon_on_lines_already_doubled_is_refused_not_used(  #
         uow.session.add(orm.Promotion(id="dairy-x3", name="Dairy triple points", kind="points_multiplier",
                                       multiplier="3", categories=["dairy"], skus=[], starts=None, ends=None))
         uow.session.add(orm.Coupon(id=new_id(), code="CDOUBLE001", name="Double points",
-                                   kind="points_multiplier", multiplier="2", categories=["dairy"], skus=[], member_id=member_id,
+                                   kind="points_multiplier", multiplier="2", categories=["dairy"], skus=[],
+                                   member_id=member_id,
                                    valid_from=now - timedelta(days=1), valid_to=now + timedelta(days=30),
                                    issued_at=now, status="issued"))
         uow.commit()
