@@ -179,6 +179,7 @@ class CheckoutLayout(QWidget):
             "lookup": tr("Find member"), "settings": tr("Settings"),
             "exact": tr("Exact cash"), "cash50": "¥50", "cash100": "¥100",
             "void": tr("Void sale"), "hold": tr("Hold / recall"), "pricecheck": tr("Price check"),
+            "item": tr("Find item"),
         }
         for name, b in self.buttons.items():
             b.set_label(labels.get(name, name))

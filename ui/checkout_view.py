@@ -90,6 +90,7 @@ class CheckoutView(CheckoutLayout):
             (Qt.Key.Key_F, ctrl, r(self.lookup_member)), (Qt.Key.Key_S, ctrl, r(self.open_settings)),
             (Qt.Key.Key_F3, shift, r(self.void_sale)), (Qt.Key.Key_F11, shift, r(self.suspend_or_recall)),
             (Qt.Key.Key_K, ctrl, r(self.co.toggle_price_check)),
+            (Qt.Key.Key_P, ctrl, r(self.find_item)),
         ]
         keys += [(getattr(Qt.Key, f"Key_{n}"), ctrl, partial(self.coupon_key, n)) for n in range(1, 10)]
         self.build(
@@ -100,6 +101,7 @@ class CheckoutView(CheckoutLayout):
                 ("points", "F5", r(self.redeem_points)), ("refund", "F6", r(self.refund)),
                 ("reprint", "F7", r(self.reprint)), ("hold", "Shift+F11", r(self.suspend_or_recall)),
                 ("pricecheck", "Ctrl+K", r(self.co.toggle_price_check)),
+                ("item", "Ctrl+P", r(self.find_item)),
                 ("close", "F11", r(self.close_shift)),
                 ("clear", "Esc", r(self.escape)), ("lookup", "Ctrl+F", r(self.lookup_member)),
                 ("settings", "Ctrl+S", r(self.open_settings)),
@@ -285,6 +287,24 @@ class CheckoutView(CheckoutLayout):
             self.refocus()
 
         self._open(RecallDialog(self, self.services, pick))
+
+    def find_item(self) -> None:
+        """Ctrl+P: an item by name, pinyin initials or sku; what is typed starts the search."""
+        from ui.product_search import ProductSearchDialog
+
+        if self.co.cashier is None:
+            return
+        text = self._take_text()
+        english = self.host is not None and self.host.language() == "en"
+        dialog = ProductSearchDialog(self, self.services, self._item_found, english)
+        self._open(dialog)
+        if text:
+            dialog.field.setText(text)
+
+    def _item_found(self, sku: str) -> None:
+        self.co.clear_message()
+        self.co.add_item(sku)
+        self.refocus()
 
     def identify_typed(self) -> None:
         text = self._take_text()

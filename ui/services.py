@@ -32,6 +32,7 @@ from app.services.checkout import Cart, CartLine, CompleteSale, Priced, SaleDone
 from app.services.context import TillContext, open_till
 from app.services.errors import TillError
 from app.services.members import CouponView, MemberView, RegisterMember, Registration
+from app.services.products import ProductHit, ProductIndex
 from app.services.refunds import RefundDone, RefundSale
 from app.services.shifts import ShiftReport
 from app.services.staff import StaffMember
@@ -50,6 +51,7 @@ __all__ = [
     "Enrolled",
     "MemberView",
     "Priced",
+    "ProductHit",
     "RefundDone",
     "RegisterMember",
     "Registration",
@@ -135,6 +137,7 @@ class TillServices:
         # running till keeps `config` until it restarts). Replaced whole, never changed.
         self.saved_config: TillConfig = ctx.config
         self.void_rules = VoidRules(ctx.config.checkout)
+        self._products = ProductIndex()
         ctx.program_at(ctx.now())  # read the pulled program versions now, off the views' path
 
     @property
@@ -211,6 +214,10 @@ class TillServices:
             cashier_id, lines, whole_cart, approver, supervisor_pin or None, reason, total,
             scanned_ago_s))
 
+
+    def search_products(self, text: str) -> list[ProductHit]:
+        """Products by name, pinyin initials ("nn": 牛奶), full pinyin or sku, best first."""
+        return self._products.search(self._ctx, text)
 
     def suspend_sale(self, cashier_id: StaffId, cart: Cart, total: int) -> uuid.UUID:
         return suspended.suspend_sale(self._ctx, suspended.SuspendSale(cashier_id, cart, total))

@@ -191,6 +191,10 @@
       <translation>Price check</translation>
     </message>
     <message>
+      <source>Find item</source>
+      <translation>Find item</translation>
+    </message>
+    <message>
       <source>Reprint receipt</source>
       <translation>Reprint receipt</translation>
     </message>
@@ -873,6 +877,33 @@
     <message>
       <source>Coupons ({n})</source>
       <translation>Coupons ({n})</translation>
+    </message>
+  </context>
+  <context>
+    <name>ProductSearch</name>
+    <message>
+      <source>Find an item</source>
+      <translation>Find an item</translation>
+    </message>
+    <message>
+      <source>Name, pinyin initials (nn = 牛奶) or barcode digits</source>
+      <translation>Name, pinyin initials (nn = 牛奶) or barcode digits</translation>
+    </message>
+    <message>
+      <source>Add to cart</source>
+      <translation>Add to cart</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>Cancel</translation>
+    </message>
+    <message>
+      <source>Nothing found.</source>
+      <translation>Nothing found.</translation>
+    </message>
+    <message>
+      <source>member {price}</source>
+      <translation>member {price}</translation>
     </message>
   </context>
   <context>

@@ -191,6 +191,10 @@
       <translation>查价</translation>
     </message>
     <message>
+      <source>Find item</source>
+      <translation>查找商品</translation>
+    </message>
+    <message>
       <source>Reprint receipt</source>
       <translation>补打小票</translation>
     </message>
@@ -873,6 +877,33 @@
     <message>
       <source>Coupons ({n})</source>
       <translation>优惠券（{n}）</translation>
+    </message>
+  </context>
+  <context>
+    <name>ProductSearch</name>
+    <message>
+      <source>Find an item</source>
+      <translation>查找商品</translation>
+    </message>
+    <message>
+      <source>Name, pinyin initials (nn = 牛奶) or barcode digits</source>
+      <translation>品名、拼音首字母（nn = 牛奶）或条码数字</translation>
+    </message>
+    <message>
+      <source>Add to cart</source>
+      <translation>加入购物车</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+    <message>
+      <source>Nothing found.</source>
+      <translation>没有找到。</translation>
+    </message>
+    <message>
+      <source>member {price}</source>
+      <translation>会员价 {price}</translation>
     </message>
   </context>
   <context>
