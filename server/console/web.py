@@ -296,3 +296,9 @@ def _escape(text: str) -> str:
     from html import escape
 
     return escape(text)
+
+
+# The session is committed when the route returns, before the answer is sent (scope
+# "function"), so the page a redirect leads to already sees the change.
+PageCtx = Annotated[Ctx, Depends(page, scope="function")]
+ActionCtx = Annotated[Ctx, Depends(action, scope="function")]

@@ -103,5 +103,10 @@ def sign_in(page: Any, console: Console, username: str, password: str = PASSWORD
     page.goto(console.url + "/login")
     page.fill("#username", username)
     page.fill("#password", password)
-    page.click("#sign-in")
-    page.wait_for_load_state()
+    submit(page, "#sign-in")
+
+
+def submit(page: Any, selector: str) -> None:
+    """Click a form's button and wait for the page the server answers with."""
+    with page.expect_navigation():
+        page.click(selector)

@@ -12,7 +12,7 @@ from server.console import accounts
 from server.console.i18n import t
 from server.console.models import ConsoleAudit
 from server.models import LedgerEntry, Member
-from tests.console.conftest import Console, sign_in
+from tests.console.conftest import Console, sign_in, submit
 
 pytestmark = pytest.mark.postgres
 
@@ -138,8 +138,7 @@ def test_csrf_refused(page: Any, console: Console) -> None:
     # With the page's own token the same adjustment goes through.
     page.fill("#adj-points", "50")
     page.fill("#adj-reason", "goodwill")
-    page.click("#adjust-btn")
-    page.wait_for_load_state()
+    submit(page, "#adjust-btn")
     assert "+50" in page.locator("#ledger").inner_text()
 
 

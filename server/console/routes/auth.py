@@ -20,12 +20,11 @@ from server.console.web import (
     PREFIX,
     SECURITY_HEADERS,
     SESSION_COOKIE,
+    ActionCtx,
     ConsoleRoute,
-    Ctx,
+    PageCtx,
     Refused,
-    action,
     go,
-    page,
     read_form,
     render_plain,
 )
@@ -70,7 +69,7 @@ def home_for(perms: frozenset[str]) -> str:
 
 @router.get("")
 @router.get("/")
-def home(ctx: Annotated[Ctx, Depends(page)]) -> Response:
+def home(ctx: PageCtx) -> Response:
     return RedirectResponse(home_for(ctx.perms), status_code=303)
 
 
@@ -162,7 +161,7 @@ def login(request: Request, form: Annotated[FormData, Depends(read_form)]) -> Re
 
 
 @router.post("/logout")
-def logout(ctx: Annotated[Ctx, Depends(action)]) -> Response:
+def logout(ctx: ActionCtx) -> Response:
     accounts.close_session(ctx.s, ctx.request.cookies.get(SESSION_COOKIE, ""))
     ctx.audit("sign_out")
     resp = go(ctx, PREFIX + "/login")

@@ -6,16 +6,25 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Final
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy import func, or_, select
 from starlette.datastructures import UploadFile
 
 from server.catalogue import CatalogueError, import_products, read_rows
 from server.console.forms import text, yuan_to_fen
-from server.console.web import PREFIX, ConsoleRoute, Ctx, Refused, action, go, page, render
+from server.console.web import (
+    PREFIX,
+    ActionCtx,
+    ConsoleRoute,
+    Ctx,
+    PageCtx,
+    Refused,
+    go,
+    render,
+)
 from server.models import Product, Promotion
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute)
@@ -36,7 +45,7 @@ def _list(ctx: Ctx, q: str, offset: int) -> tuple[list[Product], int]:
 
 
 @router.get("/catalogue")
-def catalogue(ctx: Annotated[Ctx, Depends(page)], q: str = "", offset: int = 0) -> HTMLResponse:
+def catalogue(ctx: PageCtx, q: str = "", offset: int = 0) -> HTMLResponse:
     ctx.require("catalogue")
     offset = max(0, min(offset, 10**7))
     rows, total = _list(ctx, q.strip()[:60], offset)
@@ -46,7 +55,7 @@ def catalogue(ctx: Annotated[Ctx, Depends(page)], q: str = "", offset: int = 0) 
 
 
 @router.post("/catalogue/import")
-def catalogue_import(ctx: Annotated[Ctx, Depends(action)]) -> Response:
+def catalogue_import(ctx: ActionCtx) -> Response:
     ctx.require("catalogue")
     upload = ctx.form.get("file") if ctx.form is not None else None
     if not isinstance(upload, UploadFile) or not upload.filename:
@@ -72,7 +81,7 @@ def catalogue_import(ctx: Annotated[Ctx, Depends(action)]) -> Response:
 
 
 @router.get("/catalogue/products/{sku}")
-def product_page(sku: str, ctx: Annotated[Ctx, Depends(page)]) -> HTMLResponse:
+def product_page(sku: str, ctx: PageCtx) -> HTMLResponse:
     ctx.require("catalogue")
     row = ctx.s.execute(select(Product).where(Product.sku == sku[:32])).scalar_one_or_none()
     if row is None:
@@ -81,7 +90,7 @@ def product_page(sku: str, ctx: Annotated[Ctx, Depends(page)]) -> HTMLResponse:
 
 
 @router.post("/catalogue/products/{sku}")
-def product_save(sku: str, ctx: Annotated[Ctx, Depends(action)]) -> Response:
+def product_save(sku: str, ctx: ActionCtx) -> Response:
     ctx.require("catalogue")
     row = ctx.s.execute(select(Product).where(Product.sku == sku[:32])).scalar_one_or_none()
     if row is None:

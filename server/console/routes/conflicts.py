@@ -7,15 +7,24 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Sequence
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from server.console.forms import text
 from server.console.models import ConsoleAudit
-from server.console.web import PREFIX, ConsoleRoute, Ctx, Refused, action, go, page, parse_uuid, render
+from server.console.web import (
+    PREFIX,
+    ActionCtx,
+    ConsoleRoute,
+    Ctx,
+    PageCtx,
+    Refused,
+    go,
+    parse_uuid,
+    render,
+)
 from server.models import Conflict, ParkedEvent, Sale, Terminal
 from server.routes.hq import AlreadyResolved, resolve
 
@@ -29,7 +38,7 @@ def _scope_terminals(ctx: Ctx) -> list[str] | None:
 
 
 @router.get("/conflicts")
-def conflicts(ctx: Annotated[Ctx, Depends(page)], show: str = "open", kind: str = "") -> HTMLResponse:
+def conflicts(ctx: PageCtx, show: str = "open", kind: str = "") -> HTMLResponse:
     ctx.require("conflicts")
     q = select(Conflict)
     if show != "all":
@@ -69,7 +78,7 @@ def _sales(ctx: Ctx, rows: Sequence[Conflict]) -> dict[str, Sale]:
 
 
 @router.post("/conflicts/{conflict_id}/resolve")
-def resolve_one(conflict_id: str, ctx: Annotated[Ctx, Depends(action)]) -> Response:
+def resolve_one(conflict_id: str, ctx: ActionCtx) -> Response:
     ctx.require("conflicts")
     note = text(ctx, "note", limit=500)
     row = ctx.s.get(Conflict, parse_uuid(conflict_id))
@@ -85,7 +94,7 @@ def resolve_one(conflict_id: str, ctx: Annotated[Ctx, Depends(action)]) -> Respo
 
 
 @router.get("/audit")
-def audit(ctx: Annotated[Ctx, Depends(page)], target: str = "") -> HTMLResponse:
+def audit(ctx: PageCtx, target: str = "") -> HTMLResponse:
     ctx.require("audit")
     q = select(ConsoleAudit)
     if target:

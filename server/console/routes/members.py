@@ -3,9 +3,9 @@ and a manual points adjustment with a reason within the role's limit (tills pull
 
 from __future__ import annotations
 
-from typing import Annotated, Final
+from typing import Final
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
 
 from app.domain import points as ledger
@@ -13,7 +13,17 @@ from app.domain.ids import MemberId
 from app.domain.members import display_phone, mask_phone
 from server.console import members_query as mq
 from server.console.forms import text, whole
-from server.console.web import PREFIX, ConsoleRoute, Ctx, Refused, action, go, page, parse_uuid, render
+from server.console.web import (
+    PREFIX,
+    ActionCtx,
+    ConsoleRoute,
+    Ctx,
+    PageCtx,
+    Refused,
+    go,
+    parse_uuid,
+    render,
+)
 from server.models import LedgerEntry, Member
 from server.pull import ledger_added
 
@@ -40,7 +50,7 @@ def _member(ctx: Ctx, member_id: str) -> Member:
 
 
 @router.get("/members")
-def search(ctx: Annotated[Ctx, Depends(page)], q: str = "") -> HTMLResponse:
+def search(ctx: PageCtx, q: str = "") -> HTMLResponse:
     ctx.require("members")
     how, found = mq.search(ctx.s, q, ctx.stores)
     tpl = "members_results.html" if ctx.htmx else "members.html"
@@ -48,7 +58,7 @@ def search(ctx: Annotated[Ctx, Depends(page)], q: str = "") -> HTMLResponse:
 
 
 @router.get("/members/{member_id}")
-def member_page(member_id: str, ctx: Annotated[Ctx, Depends(page)]) -> HTMLResponse:
+def member_page(member_id: str, ctx: PageCtx) -> HTMLResponse:
     ctx.require("members")
     member = _member(ctx, member_id)
     if member.merged_into is not None:
@@ -60,7 +70,7 @@ def member_page(member_id: str, ctx: Annotated[Ctx, Depends(page)]) -> HTMLRespo
 
 
 @router.post("/members/{member_id}/phone")
-def reveal_phone(member_id: str, ctx: Annotated[Ctx, Depends(action)]) -> Response:
+def reveal_phone(member_id: str, ctx: ActionCtx) -> Response:
     """The full number, once, for this request; every reveal is in the audit trail."""
     ctx.require("members.reveal")
     member = _member(ctx, member_id)
@@ -77,7 +87,7 @@ def reveal_phone(member_id: str, ctx: Annotated[Ctx, Depends(action)]) -> Respon
 
 
 @router.post("/members/{member_id}/adjust")
-def adjust(member_id: str, ctx: Annotated[Ctx, Depends(action)]) -> Response:
+def adjust(member_id: str, ctx: ActionCtx) -> Response:
     ctx.require("members.adjust")
     member = _member(ctx, member_id)
     limit = ADJUST_LIMIT.get(ctx.user.role if ctx.user else "", 0)

@@ -7,19 +7,28 @@ from __future__ import annotations
 import io
 import json
 from datetime import timedelta
-from typing import Annotated, Any, Final
+from typing import Any, Final
 from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
 
 from app.domain.clock import DEFAULT_TZ
 from server.auth import EnrolError, add_store, issue_enrol_code, revoke_terminal
 from server.console.forms import text
-from server.console.web import PREFIX, ConsoleRoute, Ctx, Refused, action, go, page, render
+from server.console.web import (
+    PREFIX,
+    ActionCtx,
+    ConsoleRoute,
+    Ctx,
+    PageCtx,
+    Refused,
+    go,
+    render,
+)
 from server.models import Conflict, ParkedEvent, Sale, Store, Terminal
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute)
@@ -105,7 +114,7 @@ def _chart(ctx: Ctx, store_ids: list[str]) -> dict[str, Any]:
 
 
 @router.get("/stores")
-def stores(ctx: Annotated[Ctx, Depends(page)]) -> HTMLResponse:
+def stores(ctx: PageCtx) -> HTMLResponse:
     ctx.require("stores")
     rows = [
         st for st in ctx.s.execute(select(Store).order_by(Store.id)).scalars() if ctx.may_see_store(st.id)
@@ -122,7 +131,7 @@ def stores(ctx: Annotated[Ctx, Depends(page)]) -> HTMLResponse:
 
 
 @router.post("/stores")
-def store_add(ctx: Annotated[Ctx, Depends(action)]) -> Response:
+def store_add(ctx: ActionCtx) -> Response:
     ctx.require("stores.manage")
     store_id = text(ctx, "store_id", limit=40)
     if not all(c.isalnum() or c in "-_" for c in store_id):
@@ -142,7 +151,7 @@ def _qr_svg(payload: str) -> str:
 
 
 @router.post("/stores/{store_id}/enrol")
-def enrol(store_id: str, ctx: Annotated[Ctx, Depends(action)]) -> Response:
+def enrol(store_id: str, ctx: ActionCtx) -> Response:
     ctx.require("stores.manage")
     terminal_id = text(ctx, "terminal_id", limit=40)
     settings = ctx.request.app.state.settings
@@ -166,7 +175,7 @@ def enrol(store_id: str, ctx: Annotated[Ctx, Depends(action)]) -> Response:
 
 
 @router.post("/terminals/{terminal_id}/revoke")
-def revoke(terminal_id: str, ctx: Annotated[Ctx, Depends(action)]) -> Response:
+def revoke(terminal_id: str, ctx: ActionCtx) -> Response:
     ctx.require("stores.manage")
     term = ctx.s.get(Terminal, terminal_id[:40])
     if term is None or not ctx.may_see_store(term.store_id):

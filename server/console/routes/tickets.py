@@ -4,16 +4,26 @@ outcome, and closing with a reason and an optional compensation that tills pull.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final
+from typing import Any, Final
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from server.console.accounts import PERMISSIONS
 from server.console.forms import choice, text, whole, yuan_to_fen
 from server.console.models import StaffUser
-from server.console.web import PREFIX, ConsoleRoute, Ctx, Refused, action, go, page, parse_uuid, render
+from server.console.web import (
+    PREFIX,
+    ActionCtx,
+    ConsoleRoute,
+    Ctx,
+    PageCtx,
+    Refused,
+    go,
+    parse_uuid,
+    render,
+)
 from server.feedback import service
 from server.feedback.models import Ticket, TicketEvent
 from server.feedback.routes import config_from_app
@@ -45,7 +55,7 @@ def _workers(ctx: Ctx, store_id: str) -> list[StaffUser]:
 
 
 @router.get("/tickets")
-def queues(ctx: Annotated[Ctx, Depends(page)], status: str = "open", store: str = "") -> HTMLResponse:
+def queues(ctx: PageCtx, status: str = "open", store: str = "") -> HTMLResponse:
     ctx.require("tickets")
     q = select(Ticket)
     q = q.where(Ticket.status == "closed") if status == "closed" else q.where(Ticket.status != "closed")
@@ -67,7 +77,7 @@ def queues(ctx: Annotated[Ctx, Depends(page)], status: str = "open", store: str 
 
 
 @router.get("/tickets/{ticket_id}")
-def ticket_page(ticket_id: str, ctx: Annotated[Ctx, Depends(page)]) -> HTMLResponse:
+def ticket_page(ticket_id: str, ctx: PageCtx) -> HTMLResponse:
     ctx.require("tickets")
     ticket = _ticket(ctx, ticket_id)
     return render(ctx, "ticket.html", t=ticket, fb=ticket.feedback, comp=ticket.compensation,
@@ -104,7 +114,7 @@ def _transition(fn: Any) -> Any:
 
 
 @router.post("/tickets/{ticket_id}/assign")
-def assign(ticket_id: str, ctx: Annotated[Ctx, Depends(action)]) -> Response:
+def assign(ticket_id: str, ctx: ActionCtx) -> Response:
     ctx.require("tickets.work")
     ticket = _ticket(ctx, ticket_id)
     names = {u.username for u in _workers(ctx, ticket.store_id)}
@@ -117,7 +127,7 @@ def assign(ticket_id: str, ctx: Annotated[Ctx, Depends(action)]) -> Response:
 
 
 @router.post("/tickets/{ticket_id}/note")
-def note(ticket_id: str, ctx: Annotated[Ctx, Depends(action)]) -> Response:
+def note(ticket_id: str, ctx: ActionCtx) -> Response:
     ctx.require("tickets.work")
     ticket = _ticket(ctx, ticket_id)
     body = text(ctx, "note", limit=500)
@@ -126,7 +136,7 @@ def note(ticket_id: str, ctx: Annotated[Ctx, Depends(action)]) -> Response:
 
 
 @router.post("/tickets/{ticket_id}/reply")
-def reply(ticket_id: str, ctx: Annotated[Ctx, Depends(action)]) -> Response:
+def reply(ticket_id: str, ctx: ActionCtx) -> Response:
     ctx.require("tickets.work")
     ticket = _ticket(ctx, ticket_id)
     body = text(ctx, "reply", limit=1000)
@@ -136,7 +146,7 @@ def reply(ticket_id: str, ctx: Annotated[Ctx, Depends(action)]) -> Response:
 
 
 @router.post("/tickets/{ticket_id}/follow-up")
-def follow_up(ticket_id: str, ctx: Annotated[Ctx, Depends(action)]) -> Response:
+def follow_up(ticket_id: str, ctx: ActionCtx) -> Response:
     ctx.require("tickets.work")
     ticket = _ticket(ctx, ticket_id)
     outcome = choice(ctx, "outcome", FOLLOW_UP_OUTCOMES)
@@ -146,7 +156,7 @@ def follow_up(ticket_id: str, ctx: Annotated[Ctx, Depends(action)]) -> Response:
 
 
 @router.post("/tickets/{ticket_id}/close")
-def close(ticket_id: str, ctx: Annotated[Ctx, Depends(action)]) -> Response:
+def close(ticket_id: str, ctx: ActionCtx) -> Response:
     ctx.require("tickets.work")
     ticket = _ticket(ctx, ticket_id)
     reason = choice(ctx, "reason", CLOSE_REASONS)
