@@ -19,7 +19,9 @@ from fastapi import FastAPI
 from server.db import Database
 from server.errors import BodyLimit, install_error_handlers
 from server.meta import current_epoch
+from server.reqlog import RequestLog
 from server.routes.hq import router as hq_router
+from server.routes.ops import router as ops_router
 from server.routes.sync import router as sync_router
 from server.settings import ServerSettings, load_settings
 from sync.protocol import API_PREFIX, MAX_BODY_BYTES, PROTOCOL_VERSION
@@ -58,6 +60,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.state.epoch = ""
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.add_middleware(RequestLog)  # outermost: times and logs every answer, 413s included
+    app.include_router(ops_router)  # /healthz, /readyz, /metrics
     app.include_router(sync_router, prefix=API_PREFIX)
     app.include_router(hq_router)
 

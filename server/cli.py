@@ -31,8 +31,6 @@ def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from server.app import create_app
-
     host = args.host or settings.host
     port = settings.port if args.port is None else args.port
     workers = args.workers or settings.workers
@@ -40,6 +38,11 @@ def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
         print("error: --workers > 1 needs PostgreSQL (SQLite has one writer, serialised in-process)",
               file=sys.stderr)
         return 2
+    if workers > 1:
+        _metrics_folder()  # before prometheus_client is imported (server.app imports it)
+    from server.app import create_app
+    from server.reqlog import log_config
+
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # Bind first (so --port 0 can report the port the OS gave), then hand the socket to one
@@ -53,7 +56,8 @@ def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
             fh.write(str(sock.getsockname()[1]))
     if workers == 1:
         config = uvicorn.Config(create_app(settings), host=host, port=port, log_level=settings.log_level,
-                                access_log=False, timeout_graceful_shutdown=5)
+                                access_log=False, timeout_graceful_shutdown=5,
+                                log_config=log_config(settings.log_level))
         uvicorn.Server(config).run(sockets=[sock])
         return 0
     # Each worker builds its own app (engine, pool, epoch) from the same LT_SERVER_* environment.
@@ -62,9 +66,26 @@ def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
     from uvicorn.supervisors import Multiprocess
 
     config = uvicorn.Config("server.app:create_app", factory=True, host=host, port=port, workers=workers,
-                            log_level=settings.log_level, access_log=False, timeout_graceful_shutdown=5)
+                            log_level=settings.log_level, access_log=False, timeout_graceful_shutdown=5,
+                            log_config=log_config(settings.log_level))
     Multiprocess(config, sockets=[sock]).run()
     return 0
+
+
+def _metrics_folder() -> None:
+    """Workers write their metrics to files in one folder that /metrics adds up
+    (server/metrics.py); it must be empty when they start."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for old in Path(folder).glob("*.db"):  # what earlier workers left (only their files)
+            old.unlink()
+    else:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="till-server-metrics-")
 
 
 def cmd_db_upgrade(settings: ServerSettings, args: argparse.Namespace) -> int:

@@ -28,19 +28,29 @@ def _ctx(args: argparse.Namespace) -> TillContext:
 
 def cmd_gui(args: argparse.Namespace) -> int:
     from app.config import resolve_home
+    from till.runlock import TillRunning, run_lock
     from ui.app import run
 
-    return run(resolve_home(args.home), fullscreen=args.fullscreen)
+    home = resolve_home(args.home)
+    try:
+        with run_lock(home):
+            return run(home, fullscreen=args.fullscreen)
+    except TillRunning as exc:
+        print(f"till: {exc}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from app.config import DB_NAME, load_config, resolve_home
-    from app.store.migrate import current_revision, upgrade
+    from app.services.backups import upgrade_keeping_backup
+    from app.store.migrate import current_revision
 
     home = resolve_home(args.home)
     home.mkdir(parents=True, exist_ok=True)
     load_config(home)  # validates (and on first run writes) the configuration
-    upgrade(home / DB_NAME)
+    kept = upgrade_keeping_backup(home)
+    if kept is not None:
+        print(f"the database before the upgrade is kept in {kept.path}")
     print(f"database {home / DB_NAME} is at revision {current_revision(home / DB_NAME)}")
     return EXIT_OK
 
@@ -429,6 +439,11 @@ def build_parser() -> argparse.ArgumentParser:
     shots.add_argument("--size", action="append", type=_screen_size, metavar="WxH",
                        help="screen size (repeatable; default 1024x768, 1366x768 and 1920x1080)")
     shots.set_defaults(func=cmd_screenshots)
+
+    from till import backup, doctor
+
+    backup.register(sub)
+    doctor.register(sub)
     return p
 
 

@@ -81,9 +81,11 @@ def build(home: Path, *, with_readers: bool = True) -> tuple[MainWindow, Callabl
 
         window.deferred.append(device_readers)
     window.deferred.append(services.start_sync)
+    window.deferred.append(services.start_backups)
 
     def close_all() -> None:
         services.stop_sync()
+        services.stop_backups()
         languages.uninstall()
         close()
 

@@ -27,7 +27,9 @@ from app.domain.program import LoyaltyProgram
 from app.domain.receipt import Receipt, ReceiptTotals
 from app.domain.staff import Action
 from app.ports import PrinterState, ReceiptPrinter
-from app.services import checkout, members, outbox, receipts, refunds, shifts, staff, suspended, voids
+from app.services import (
+    backups, checkout, members, outbox, receipts, refunds, shifts, staff, suspended, voids,
+)
 from app.services.checkout import Cart, CartLine, CompleteSale, Priced, SaleDone, Tender
 from app.services.context import TillContext, open_till
 from app.services.errors import TillError
@@ -131,6 +133,7 @@ class TillServices:
     def __init__(self, ctx: TillContext, printer: ReceiptPrinter) -> None:
         self._ctx = ctx
         self._sync: SyncWorker | None = None
+        self._backups: backups.DailyBackups | None = None
         self._printer = printer
         self.config: TillConfig = ctx.config
         # What till.toml holds now: `config` after the settings saved since the start (the
@@ -161,7 +164,20 @@ class TillServices:
         return shifts.x_report(self._ctx, shift_id)
 
     def close_shift(self, shift_id: ShiftId, staff_id: StaffId, counted_cash: int) -> ShiftReport:
-        return shifts.close_shift(self._ctx, shift_id, staff_id, counted_cash)
+        report = shifts.close_shift(self._ctx, shift_id, staff_id, counted_cash)
+        backups.backup_now(self._ctx.home, "shift")  # a failure is logged; the shift is closed
+        return report
+
+    def start_backups(self) -> None:
+        """The daily backup thread (app/services/backups.py); stopped by `stop_backups`."""
+        if self._backups is None:
+            self._backups = backups.DailyBackups(self._ctx.home)
+            self._backups.start()
+
+    def stop_backups(self) -> None:
+        if self._backups is not None:
+            self._backups.stop()
+            self._backups = None
 
     def approve_settings(self, supervisor_login: str, supervisor_pin: str) -> StaffMember:
         """A supervisor's number and PIN open the settings (wrong PINs count as at sign-in)."""

@@ -166,10 +166,12 @@ def open_till(
     program = load_home_program(home, config)
     db_path = home / DB_NAME
     if migrate:
-        from app.store.migrate import is_current, upgrade
+        from app.store.migrate import is_current
 
         if not is_current(db_path):
-            upgrade(db_path)
+            from app.services.backups import upgrade_keeping_backup
+
+            upgrade_keeping_backup(home)
     db = Database(db_path)
     signer = load_or_make_signer(home, config.store.store_id, config.terminal.terminal_id)
     ctx = TillContext(

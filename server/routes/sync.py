@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -11,6 +12,7 @@ from server.auth import AuthDep, enrol
 from server.db import DatabaseDep, SessionDep
 from server.errors import ApiError
 from server.lookup import lookup
+from server.metrics import observe_pull, observe_push
 from server.pull import pull_body
 from server.push import push
 from sync.protocol import (
@@ -46,14 +48,18 @@ def post_enrol(body: EnrolRequest, s: SessionDep) -> EnrolResponse:
 def post_push(body: PushRequest, term: AuthDep, db: DatabaseDep, request: Request) -> PushResponse:
     st = db.settings
     welcome = (st.welcome_coupon_fen, st.welcome_coupon_threshold_fen, st.welcome_coupon_days)
-    return push(db, term.id, body, request.app.state.epoch, welcome)
+    started = time.perf_counter()
+    resp = push(db, term.id, body, request.app.state.epoch, welcome)
+    observe_push(body, resp, time.perf_counter() - started)
+    return resp
 
 
 @router.post("/sync/pull", response_model=PullResponse, responses=_ERRORS)
 def post_pull(body: PullRequest, term: AuthDep, s: SessionDep, request: Request) -> Response:
     # Written straight from the change log (server/pull.py), in the shape of PullResponse.
-    return Response(pull_body(s, body, term.store_id, term.id, request.app.state.epoch),
-                    media_type="application/json")
+    page = pull_body(s, body, term.store_id, term.id, request.app.state.epoch)
+    observe_pull(term.store_id, page)
+    return Response(page, media_type="application/json")
 
 
 @router.get("/members/lookup", response_model=LookupResponse, responses=_ERRORS)
