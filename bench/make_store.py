@@ -179,6 +179,21 @@ def build(n: int, seed: int = 1) -> Path:
 def _fill(w: Writer, n: int, rng: random.Random) -> None:
     T = orm.Base.metadata.tables
     products = demo_products()
+    staff_ids = _fill_catalogue(w, T, products, rng)
+    cheap = [p for p in products if p.unit_price < 20000]
+    year_start = datetime(NOW.astimezone(DEFAULT_TZ).year - 1, 1, 1, tzinfo=DEFAULT_TZ)
+    receipt = 0
+    for i in range(n):
+        mid, registered, sale_times = _member(w, T, rng, i)
+        _history(w, T, rng, mid, max(registered, year_start))
+        _member_coupons(w, T, rng, mid, registered)
+        for at in sale_times:
+            receipt += 1
+            _sale(w, T, rng, cheap, mid, staff_ids[0], at, receipt)
+
+
+def _fill_catalogue(w: Writer, T: Any, products: Sequence[Any], rng: random.Random) -> list[str]:
+    """Products, promotions, staff and the store's campaign coupons; returns the staff ids."""
     for p in products:
         w.add(T["products"], {"id": _hex(), "sku": p.sku, "name_zh": p.name_zh,
                               "name_en": p.name_en, "category": p.category,
@@ -202,57 +217,59 @@ def _fill(w: Writer, n: int, rng: random.Random) -> None:
     for _ in range(2000):
         w.add(T["coupons"], _coupon(rng, None, "amount_off", NOW - timedelta(days=5), "campaign",
                                     amount=2000, threshold=10000, days=60))
+    return staff_ids
 
-    cheap = [p for p in products if p.unit_price < 20000]
-    year_start = datetime(NOW.astimezone(DEFAULT_TZ).year - 1, 1, 1, tzinfo=DEFAULT_TZ)
-    receipt = 0
-    for i in range(n):
-        mid = _hex()
-        registered = NOW - timedelta(seconds=rng.randrange(730 * 86400))
-        reg_s = _ts(registered)
-        sale_times: list[datetime] = []
-        if i % 100 == 0:  # one member in 100 bought twice this year
-            sale_times = sorted(NOW - timedelta(seconds=rng.randrange(300 * 86400)) for _ in range(2))
-        bday = date(rng.randint(1950, 2006), rng.randint(1, 12), rng.randint(1, 28)) \
-            if rng.random() < 0.8 else None
-        w.add(T["members"], {
-            "id": mid, "phone": phone_for(i), "card_no": card_for(i),
-            "name": f"会员{i}" if rng.random() < 0.6 else None,
-            "birthday": bday.isoformat() if bday else None, "family": None,
-            "favourite_categories": "[]", "consent_policy_version": "2026-01",
-            "consent_at": reg_s, "marketing_opt_in": int(rng.random() < 0.6),
-            "registered_at": reg_s, "store_id": "S001", "tier": "basic",
-            "last_purchase_at": _ts(sale_times[-1]) if sale_times else None,
-            "merged_into": None})
-        # 3-5 ledger entries since the start of last year, in time order.
-        start = max(registered, year_start)
-        span = max(int((NOW - start).total_seconds()), 3600)
-        times = sorted(start + timedelta(seconds=rng.randrange(span)) for _ in range(rng.randint(3, 5)))
-        balance = 0
-        for k, at in enumerate(times):
-            kind, pts = "earn", rng.randint(20, 900)
-            if k >= 2 and balance >= 200 and rng.random() < 0.4:
-                kind, pts = "redeem", -(balance // 200 * 100)
-            elif k >= 1 and rng.random() < 0.1:
-                kind, pts = "compensate", 100
-            balance += pts
-            w.add(T["ledger_entries"], {
-                "id": _hex(), "member_id": mid, "kind": kind, "points": pts, "at": _ts(at),
-                "expires_at": _ts(expiry_for(at)) if pts > 0 else None, "sale_id": None,
-                "refund_id": None, "note": "history"})
-        r = rng.random()
-        if r < 0.3:
-            c = _coupon(rng, mid, "amount_off", registered, "welcome", amount=1000,
-                        threshold=5000, days=30)
-            if rng.random() < 0.2:
-                c["status"] = "redeemed"
-            w.add(T["coupons"], c)
-        if rng.random() < 0.1:
-            w.add(T["coupons"], _coupon(rng, mid, "percent_off", NOW - timedelta(days=10),
-                                        "birthday", percent="10", cap=3000, days=60))
-        for at in sale_times:
-            receipt += 1
-            _sale(w, T, rng, cheap, mid, staff_ids[0], at, receipt)
+
+def _member(w: Writer, T: Any, rng: random.Random, i: int) -> tuple[str, datetime, list[datetime]]:
+    """Member `i`'s row; returns its id, registration time and the times of its sales."""
+    mid = _hex()
+    registered = NOW - timedelta(seconds=rng.randrange(730 * 86400))
+    reg_s = _ts(registered)
+    sale_times: list[datetime] = []
+    if i % 100 == 0:  # one member in 100 bought twice this year
+        sale_times = sorted(NOW - timedelta(seconds=rng.randrange(300 * 86400)) for _ in range(2))
+    bday = date(rng.randint(1950, 2006), rng.randint(1, 12), rng.randint(1, 28)) \
+        if rng.random() < 0.8 else None
+    w.add(T["members"], {
+        "id": mid, "phone": phone_for(i), "card_no": card_for(i),
+        "name": f"会员{i}" if rng.random() < 0.6 else None,
+        "birthday": bday.isoformat() if bday else None, "family": None,
+        "favourite_categories": "[]", "consent_policy_version": "2026-01",
+        "consent_at": reg_s, "marketing_opt_in": int(rng.random() < 0.6),
+        "registered_at": reg_s, "store_id": "S001", "tier": "basic",
+        "last_purchase_at": _ts(sale_times[-1]) if sale_times else None,
+        "merged_into": None})
+    return mid, registered, sale_times
+
+
+def _history(w: Writer, T: Any, rng: random.Random, mid: str, start: datetime) -> None:
+    """3-5 ledger entries from `start` (registration or the start of last year), in time order."""
+    span = max(int((NOW - start).total_seconds()), 3600)
+    times = sorted(start + timedelta(seconds=rng.randrange(span)) for _ in range(rng.randint(3, 5)))
+    balance = 0
+    for k, at in enumerate(times):
+        kind, pts = "earn", rng.randint(20, 900)
+        if k >= 2 and balance >= 200 and rng.random() < 0.4:
+            kind, pts = "redeem", -(balance // 200 * 100)
+        elif k >= 1 and rng.random() < 0.1:
+            kind, pts = "compensate", 100
+        balance += pts
+        w.add(T["ledger_entries"], {
+            "id": _hex(), "member_id": mid, "kind": kind, "points": pts, "at": _ts(at),
+            "expires_at": _ts(expiry_for(at)) if pts > 0 else None, "sale_id": None,
+            "refund_id": None, "note": "history"})
+
+
+def _member_coupons(w: Writer, T: Any, rng: random.Random, mid: str, registered: datetime) -> None:
+    if rng.random() < 0.3:
+        c = _coupon(rng, mid, "amount_off", registered, "welcome", amount=1000,
+                    threshold=5000, days=30)
+        if rng.random() < 0.2:
+            c["status"] = "redeemed"
+        w.add(T["coupons"], c)
+    if rng.random() < 0.1:
+        w.add(T["coupons"], _coupon(rng, mid, "percent_off", NOW - timedelta(days=10),
+                                    "birthday", percent="10", cap=3000, days=60))
 
 
 def _coupon(rng: random.Random, member_id: str | None, kind: str, at: datetime, reason: str,

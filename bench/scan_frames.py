@@ -86,62 +86,94 @@ def make_frame(i: int, rng: np.random.Generator, member: str) -> tuple[np.ndarra
     tags: list[str] = []
     kind = rng.choice(["qr", "qr", "qr", "card", "ean13", "ean13", "ean8", "upca", "code128", "none"],
                       p=[0.16, 0.16, 0.14, 0.08, 0.12, 0.08, 0.06, 0.06, 0.06, 0.08])
-    sym: str | None
-    payload: str | None
+    sym: str | None = None
+    payload: str | None = None
     if kind == "none":
-        sym = payload = None
         tags.append("negative")
-        if rng.random() < 0.5:  # things that look a little like codes
-            for _ in range(int(rng.integers(1, 4))):
-                x, y = int(rng.integers(0, w - 200 * s)), int(rng.integers(0, h - 120 * s))
-                step = int(rng.integers(2, 6))
-                for k in range(0, int(150 * s), step * 2):
-                    cv2.line(img, (x + k, y), (x + k, y + int(80 * s)), 0, step)
-            tags.append("stripes")
+        _decoys(img, rng, s, tags)
     else:
-        if kind in ("qr", "card"):
-            sym, payload = "QRCODE", member if kind == "qr" else member[:60]
-            code = synth.qr_image(payload, module_px=4)
-            width = rng.uniform(120, 330) * s if kind == "qr" else rng.uniform(90, 260) * s
-            angle = rng.uniform(-180, 180)
-            if kind == "qr" and rng.random() < 0.5:  # a phone screen: dark bezel around it
-                code = np.pad(code, 40, constant_values=20)
-                width *= 1.35
-                tags.append("phone")
-        elif kind == "code128":
-            sym, payload = "CODE128", f"LT{int(rng.integers(0, 10**8)):08d}"
-            code = _code128(payload, 3)
-            width = rng.uniform(150, 360) * s
-            angle = rng.uniform(-25, 25) + (90 if rng.random() < 0.2 else 0)
-        else:
-            digits = {"ean13": 12, "ean8": 7, "upca": 11}[str(kind)]
-            body = "69" + "".join(str(d) for d in rng.integers(0, 10, digits - 2)) if kind == "ean13" else \
-                "".join(str(d) for d in rng.integers(0, 10, digits))
-            if kind == "upca":
-                body = str(int(rng.integers(1, 10))) + body[1:]  # not starting with 0
-            payload = synth.with_check(body)
-            sym = {"ean13": "EAN13", "ean8": "EAN8", "upca": "UPCA"}[str(kind)]
-            code = synth.ean_image(payload, module_px=3)
-            width = rng.uniform(140, 360) * s
-            angle = rng.uniform(-30, 30) + (90 if rng.random() < 0.2 else 0)
-        if width < 170 * s:
-            tags.append("small")
-        if rng.random() < 0.25:
-            lo, hi = int(rng.integers(50, 110)), int(rng.integers(150, 210))
-            code = (lo + code.astype(np.float32) * (hi - lo) / 255).astype(np.uint8)
-            tags.append("low-contrast")
-        if (kind == "qr" and rng.random() < 0.22) or rng.random() < 0.04:
-            code = 255 - code
-            tags.append("inverted")
-        tilt = rng.uniform(0, 0.35) if rng.random() < 0.6 else 0.0
-        if tilt:
-            tags.append("perspective")
-        if abs(angle) > 5:
-            tags.append("rotated")
-        margin = width * 0.75
-        cx = rng.uniform(margin, max(margin + 1, w - margin))
-        cy = rng.uniform(min(margin, h / 2), max(min(margin, h / 2) + 1, h - margin))
-        img = synth.place(code, img, (cx, cy), width, angle, tilt)
+        sym, payload, code, width, angle = _symbol(str(kind), rng, member, s, tags)
+        code = _spoil(code, str(kind), width, s, rng, tags)
+        img = _place(code, img, width, angle, rng, tags)
+    bgr = _camera(img, rng, s, tags)
+    name = f"{i:04d}.jpg"
+    return bgr, FrameSpec(name, w, h, sym, payload, tags)
+
+
+def _decoys(img: np.ndarray, rng: np.random.Generator, s: float, tags: list[str]) -> None:
+    """Sometimes, things that look a little like codes (drawn into `img`)."""
+    h, w = img.shape[:2]
+    if rng.random() < 0.5:
+        for _ in range(int(rng.integers(1, 4))):
+            x, y = int(rng.integers(0, w - 200 * s)), int(rng.integers(0, h - 120 * s))
+            step = int(rng.integers(2, 6))
+            for k in range(0, int(150 * s), step * 2):
+                cv2.line(img, (x + k, y), (x + k, y + int(80 * s)), 0, step)
+        tags.append("stripes")
+
+
+def _symbol(kind: str, rng: np.random.Generator, member: str, s: float,
+            tags: list[str]) -> tuple[str, str, np.ndarray, float, float]:
+    """The code of `kind`: symbology, payload, image, width on the frame and angle."""
+    if kind in ("qr", "card"):
+        payload = member if kind == "qr" else member[:60]
+        code = synth.qr_image(payload, module_px=4)
+        width = rng.uniform(120, 330) * s if kind == "qr" else rng.uniform(90, 260) * s
+        angle = rng.uniform(-180, 180)
+        if kind == "qr" and rng.random() < 0.5:  # a phone screen: dark bezel around it
+            code = np.pad(code, 40, constant_values=20)
+            width *= 1.35
+            tags.append("phone")
+        return "QRCODE", payload, code, width, angle
+    if kind == "code128":
+        payload = f"LT{int(rng.integers(0, 10**8)):08d}"
+        code = _code128(payload, 3)
+        width = rng.uniform(150, 360) * s
+        return "CODE128", payload, code, width, rng.uniform(-25, 25) + (90 if rng.random() < 0.2 else 0)
+    digits = {"ean13": 12, "ean8": 7, "upca": 11}[kind]
+    body = "69" + "".join(str(d) for d in rng.integers(0, 10, digits - 2)) if kind == "ean13" else \
+        "".join(str(d) for d in rng.integers(0, 10, digits))
+    if kind == "upca":
+        body = str(int(rng.integers(1, 10))) + body[1:]  # not starting with 0
+    payload = synth.with_check(body)
+    code = synth.ean_image(payload, module_px=3)
+    width = rng.uniform(140, 360) * s
+    angle = rng.uniform(-30, 30) + (90 if rng.random() < 0.2 else 0)
+    return {"ean13": "EAN13", "ean8": "EAN8", "upca": "UPCA"}[kind], payload, code, width, angle
+
+
+def _spoil(code: np.ndarray, kind: str, width: float, s: float, rng: np.random.Generator,
+           tags: list[str]) -> np.ndarray:
+    """Small, low-contrast and inverted codes."""
+    if width < 170 * s:
+        tags.append("small")
+    if rng.random() < 0.25:
+        lo, hi = int(rng.integers(50, 110)), int(rng.integers(150, 210))
+        code = (lo + code.astype(np.float32) * (hi - lo) / 255).astype(np.uint8)
+        tags.append("low-contrast")
+    if (kind == "qr" and rng.random() < 0.22) or rng.random() < 0.04:
+        code = 255 - code
+        tags.append("inverted")
+    return code
+
+
+def _place(code: np.ndarray, img: np.ndarray, width: float, angle: float, rng: np.random.Generator,
+           tags: list[str]) -> np.ndarray:
+    """The code put on the frame somewhere, turned and tilted."""
+    h, w = img.shape[:2]
+    tilt = rng.uniform(0, 0.35) if rng.random() < 0.6 else 0.0
+    if tilt:
+        tags.append("perspective")
+    if abs(angle) > 5:
+        tags.append("rotated")
+    margin = width * 0.75
+    cx = rng.uniform(margin, max(margin + 1, w - margin))
+    cy = rng.uniform(min(margin, h / 2), max(min(margin, h / 2) + 1, h - margin))
+    return synth.place(code, img, (cx, cy), width, angle, tilt)
+
+
+def _camera(img: np.ndarray, rng: np.random.Generator, s: float, tags: list[str]) -> np.ndarray:
+    """What a webcam does to a frame: glare, blur, noise, a colour cast."""
     if rng.random() < 0.3:
         img = _glare(img, rng)
         tags.append("glare")
@@ -158,9 +190,7 @@ def make_frame(i: int, rng: np.random.Generator, member: str) -> tuple[np.ndarra
         tags.append("noise")
     bgr = synth.to_bgr(img)
     tint = rng.uniform(0.85, 1.15, 3)
-    bgr = np.clip(bgr.astype(np.float32) * tint, 0, 255).astype(np.uint8)
-    name = f"{i:04d}.jpg"
-    return bgr, FrameSpec(name, w, h, sym, payload, tags)
+    return np.clip(bgr.astype(np.float32) * tint, 0, 255).astype(np.uint8)
 
 
 def load_frames(n: int = 400, seed: int = 20261122) -> list[tuple[np.ndarray, FrameSpec]]:

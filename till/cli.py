@@ -34,6 +34,10 @@ def cmd_gui(args: argparse.Namespace) -> int:
     home = resolve_home(args.home)
     try:
         with run_lock(home):
+            from till.firstrun import first_start
+
+            if not first_start(home, demo=args.demo):
+                return EXIT_OK  # quit from the first-run screen
             return run(home, fullscreen=args.fullscreen)
     except TillRunning as exc:
         print(f"till: {exc}", file=sys.stderr)
@@ -343,6 +347,15 @@ def _screen_size(text: str) -> tuple[int, int]:
     return int(w), int(h)
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("loyalty-till")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="till",
@@ -352,6 +365,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "platform's user data folder)")
     p.add_argument("--fullscreen", action="store_true",
                    help="kiosk mode: the cashier app covers the whole screen (also TILL_FULLSCREEN=1)")
+    p.add_argument("--demo", action="store_true", help="with no command: set up the demo store "
+                   "first if the store is empty (a first start without a server)")
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     p.set_defaults(func=cmd_gui)
     sub = p.add_subparsers(title="commands", metavar="COMMAND")
 

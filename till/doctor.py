@@ -133,6 +133,27 @@ def check_camera(home: Path, cfg: TillConfig) -> Check:
                  "plug the camera in (or set [scanner] camera = \"\" in till.toml if there is none)")
 
 
+def check_decoders(home: Path, cfg: TillConfig) -> Check:
+    """zbar (a system library, or the bundle's) and zxing-cpp decode the camera's frames."""
+    problems = []
+    try:
+        from pyzbar import pyzbar  # loads libzbar
+
+        del pyzbar
+    except (ImportError, OSError) as exc:
+        problems.append(f"zbar: {exc}")
+    try:
+        import zxingcpp
+
+        del zxingcpp
+    except ImportError as exc:
+        problems.append(f"zxing-cpp: {exc}")
+    if problems:
+        return Check("decoders", FAIL, "camera codes cannot be decoded (" + "; ".join(problems) + ")",
+                     "install libzbar0 (apt-get install libzbar0) or reinstall the till")
+    return Check("decoders", OK, "zbar and zxing-cpp load")
+
+
 def check_scanner(home: Path, cfg: TillConfig) -> Check:
     dev = cfg.scanner.serial_device.strip()
     if not dev:
@@ -225,7 +246,7 @@ def check_backup(home: Path, cfg: TillConfig) -> Check:
 
 
 CHECKS: tuple[Callable[[Path, TillConfig], Check], ...] = (
-    check_database, check_disk, check_printer, check_camera, check_scanner, check_server,
+    check_database, check_disk, check_printer, check_camera, check_decoders, check_scanner, check_server,
     check_waiting, check_backup,
 )
 

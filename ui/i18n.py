@@ -71,6 +71,10 @@ def ensure_qm(dest: Path, ts_dir: Path = TS_DIR) -> Path:
         if qm.exists() and qm.stat().st_mtime >= ts.stat().st_mtime:
             continue
         tool = tool or _lrelease()
+        prebuilt = ts.with_suffix(".qm")
+        if tool is None and prebuilt.exists():  # the installed bundle ships them built
+            shutil.copyfile(prebuilt, qm)
+            continue
         if tool is None:
             log.warning("lrelease not found; translations are not built (the UI stays in English)")
             return dest

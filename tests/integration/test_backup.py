@@ -166,7 +166,8 @@ def test_restore_is_refused_while_the_till_runs(tmp_path: Path) -> None:
     import time
 
     home = tmp_path / "home"
-    subprocess.run([str(TILL), "--home", str(home), "db", "upgrade"], check=True, capture_output=True)
+    subprocess.run([str(TILL), "--home", str(home), "demo", "seed", "--members", "20", "--sales", "5"],
+                   check=True, capture_output=True)
     kept = make_backup(home, home / DB_NAME, "manual")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     app = subprocess.Popen([str(TILL), "--home", str(home)], env=env,
