@@ -13,8 +13,10 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 def cmd_backup_now(args: argparse.Namespace) -> int:
     from app.config import DB_NAME, resolve_home
     from app.store.backup import BackupError, make_backup
+    from till.logs import setup_logging
 
     home = resolve_home(args.home)
+    setup_logging(home)
     try:
         made = make_backup(home, home / DB_NAME, "manual")
     except BackupError as exc:
@@ -41,9 +43,11 @@ def cmd_backup_list(args: argparse.Namespace) -> int:
 def cmd_backup_restore(args: argparse.Namespace) -> int:
     from app.config import DB_NAME, resolve_home
     from app.store.backup import BackupError, restore_backup
+    from till.logs import setup_logging
     from till.runlock import TillRunning, run_lock
 
     home = resolve_home(args.home)
+    setup_logging(home)
     source = Path(args.file).expanduser().resolve()
     try:
         with run_lock(home):

@@ -35,6 +35,9 @@ def cmd_gui(args: argparse.Namespace) -> int:
     try:
         with run_lock(home):
             from till.firstrun import first_start
+            from till.logs import setup_logging
+
+            setup_logging(home)
 
             if not first_start(home, demo=args.demo):
                 return EXIT_OK  # quit from the first-run screen
@@ -278,8 +281,10 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
 def cmd_sync(args: argparse.Namespace) -> int:
     from sync.worker import SyncWorker
+    from till.logs import setup_logging
 
     ctx = _ctx(args)
+    setup_logging(ctx.home)
     try:
         worker = SyncWorker(ctx)
         report = worker.run_once()
@@ -456,10 +461,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="screen size (repeatable; default 1024x768, 1366x768 and 1920x1080)")
     shots.set_defaults(func=cmd_screenshots)
 
-    from till import backup, doctor
+    from till import backup, doctor, logs
 
     backup.register(sub)
     doctor.register(sub)
+    logs.register(sub)
     return p
 
 
