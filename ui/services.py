@@ -28,7 +28,16 @@ from app.domain.receipt import Receipt, ReceiptTotals
 from app.domain.staff import Action
 from app.ports import PrinterState, ReceiptPrinter
 from app.services import (
-    backups, checkout, members, outbox, receipts, refunds, shifts, staff, suspended, voids,
+    backups,
+    checkout,
+    members,
+    outbox,
+    receipts,
+    refunds,
+    shifts,
+    staff,
+    suspended,
+    voids,
 )
 from app.services.checkout import Cart, CartLine, CompleteSale, Priced, SaleDone, Tender
 from app.services.context import TillContext, open_till

@@ -99,7 +99,7 @@ def test_metrics_count_pushes_conflicts_pulls_and_tills_seen(
 def test_metrics_add_up_over_two_workers_and_each_request_is_one_log_line(
         db_url: str, tmp_path: Path, store_id: str) -> None:
     proc = ServerProcess(db_url, tmp_path, LT_SERVER_WORKERS="2", LT_SERVER_LOG_LEVEL="info",
-                         PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics")).start()
+                         PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics")).start(timeout=120)
     try:
         till = Till(proc.url, db_url, store_id)
         till.enrol()
