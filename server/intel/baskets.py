@@ -51,19 +51,27 @@ def update(s: Session, cfg: IntelConfig, as_of: datetime, prev_as_of: datetime) 
 
 
 def _apply(s: Session, sales: str, params: dict[str, Any]) -> None:
-    s.execute(text("DROP TABLE IF EXISTS intel_basket_delta"))
+    for t in ("intel_basket_delta", "intel_pair_delta"):
+        s.execute(text(f"DROP TABLE IF EXISTS {t}"))
     s.execute(text(_DELTA.format(sales=sales)), params)
+    s.execute(text("ANALYZE intel_basket_delta"))  # temporary tables have no statistics otherwise
+    s.execute(text("""
+        CREATE TEMP TABLE intel_pair_delta ON COMMIT DROP AS
+        SELECT x.sku AS a, y.sku AS b, sum(x.sign) AS n FROM intel_basket_delta x
+        JOIN intel_basket_delta y ON y.sale_id = x.sale_id AND x.sku < y.sku
+        GROUP BY x.sku, y.sku"""))
+    s.execute(text("ANALYZE intel_pair_delta"))
     s.execute(text("""
         INSERT INTO intel_items (sku, n) SELECT sku, sum(sign) FROM intel_basket_delta GROUP BY sku
         ON CONFLICT (sku) DO UPDATE SET n = intel_items.n + excluded.n"""))
     s.execute(text("""
-        INSERT INTO intel_pairs (a, b, n)
-        SELECT x.sku, y.sku, sum(x.sign) FROM intel_basket_delta x
-        JOIN intel_basket_delta y ON y.sale_id = x.sale_id AND x.sku < y.sku
-        GROUP BY x.sku, y.sku
+        INSERT INTO intel_pairs (a, b, n) SELECT a, b, n FROM intel_pair_delta ORDER BY a, b
         ON CONFLICT (a, b) DO UPDATE SET n = intel_pairs.n + excluded.n"""))
-    s.execute(text("DELETE FROM intel_items WHERE n <= 0"))
-    s.execute(text("DELETE FROM intel_pairs WHERE n <= 0"))
+    # Only what this run changed can have dropped to zero.
+    s.execute(text("DELETE FROM intel_items i USING (SELECT DISTINCT sku FROM intel_basket_delta) d "
+                   "WHERE i.sku = d.sku AND i.n <= 0"))
+    s.execute(text("DELETE FROM intel_pairs p USING intel_pair_delta d "
+                   "WHERE p.a = d.a AND p.b = d.b AND d.n < 0 AND p.n <= 0"))
 
 
 def baskets_in_window(s: Session, cfg: IntelConfig, as_of: datetime) -> int:

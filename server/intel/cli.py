@@ -5,6 +5,8 @@
     till-server intel segment add ID --name NAME --rule '{"r_min": 4, "tiers": ["gold"]}'
     till-server intel segment list | remove ID
     till-server intel member MEMBER_ID          # scores, tags, suggestions as JSON
+    till-server intel campaign add ID --file campaign.json | run | report ID | list
+    till-server intel coupons batch ID --file batch.json     # prints the printable codes
 
 Nightly: run `till-server intel recompute` from cron or a systemd timer (e.g. 03:00 in the
 stores' zone); `--full` weekly rebuilds every table from the core tables.
@@ -126,6 +128,59 @@ def cmd_member(settings: ServerSettings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _json_file(path: str) -> Any:
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def cmd_campaign(settings: ServerSettings, args: argparse.Namespace) -> int:
+    from server.intel.campaign_report import campaign_report
+    from server.intel.campaign_routes import campaign_json
+    from server.intel.campaigns import CampaignIn, run_campaigns, save_campaign
+    from server.intel.models import IntelCampaign
+
+    cfg = _config()
+    if cfg is None:
+        return 2
+    with _session(settings) as s:
+        if args.campaign_command == "add":
+            try:
+                c = save_campaign(s, args.campaign_id, CampaignIn.model_validate(_json_file(args.file)))
+            except (OSError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
+                print(f"error: {args.file}: {str(exc)[:500]}", file=sys.stderr)
+                return 2
+            s.commit()
+            print(json.dumps(campaign_json(c), ensure_ascii=False))
+        elif args.campaign_command == "run":
+            for r in run_campaigns(s, cfg):
+                print(f"{r.campaign_id}\tissued {r.issued}\theld out {r.held_out}")
+            s.commit()
+        elif args.campaign_command == "report":
+            found = s.get(IntelCampaign, args.campaign_id)
+            if found is None:
+                print(f"error: no campaign {args.campaign_id}", file=sys.stderr)
+                return 2
+            print(json.dumps(campaign_report(s, found), ensure_ascii=False))
+        else:
+            for row in s.query(IntelCampaign).order_by(IntelCampaign.id):
+                print(json.dumps(campaign_json(row), ensure_ascii=False))
+    return 0
+
+
+def cmd_batch(settings: ServerSettings, args: argparse.Namespace) -> int:
+    from server.intel.batches import BatchIn, issue_batch
+
+    with _session(settings) as s:
+        try:
+            codes = issue_batch(s, args.batch_id, BatchIn.model_validate(_json_file(args.file)))
+        except (OSError, ValueError) as exc:
+            print(f"error: {args.file}: {str(exc)[:500]}", file=sys.stderr)
+            return 2
+        s.commit()
+    print("\n".join(codes))
+    return 0
+
+
 def add_parser(sub: Any) -> None:
     intel = sub.add_parser("intel", help="member scores, segments, baskets, KPIs").add_subparsers(
         dest="intel_command", required=True)
@@ -151,3 +206,20 @@ def add_parser(sub: Any) -> None:
     member = intel.add_parser("member", help="one member's scores, tags and suggestions (JSON)")
     member.add_argument("member_id")
     member.set_defaults(func=cmd_member)
+    camp = intel.add_parser("campaign", help="campaigns the server runs").add_subparsers(
+        dest="campaign_command", required=True)
+    cadd = camp.add_parser("add", help="add or replace a campaign from a JSON file (server/README.md)")
+    cadd.add_argument("campaign_id")
+    cadd.add_argument("--file", required=True)
+    cadd.set_defaults(func=cmd_campaign)
+    camp.add_parser("run", help="issue what every active campaign owes now").set_defaults(func=cmd_campaign)
+    crep = camp.add_parser("report", help="issued, redeemed, uplift against the control group, ROI")
+    crep.add_argument("campaign_id")
+    crep.set_defaults(func=cmd_campaign)
+    camp.add_parser("list").set_defaults(func=cmd_campaign)
+    coupons = intel.add_parser("coupons", help="bearer coupon batches").add_subparsers(
+        dest="coupons_command", required=True)
+    batch = coupons.add_parser("batch", help="issue a batch of printable bearer codes (JSON file)")
+    batch.add_argument("batch_id")
+    batch.add_argument("--file", required=True)
+    batch.set_defaults(func=cmd_batch)

@@ -17,7 +17,8 @@ default zone). Each figure is `num`/`den`, so HQ can add them up (the API divide
 | `clv` (month, by registration store) | the cohort's spend to date, fen | cohort size | members, sales |
 
 Sales figures are rebuilt from `from_day` on (a full run: all); the small tables (feedback,
-tickets, coupons, cohorts) are rebuilt whole each run.
+tickets, coupons) are rebuilt whole each run; the cohorts (`retention`, `clv`) read every
+sale and are rebuilt by full runs only (`intel_state.cohorts_as_of` says when).
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from sqlalchemy.orm import Session
 from server.intel.config import IntelConfig
 
 SALES_KPIS = ("average_ticket", "items_per_sale", "member_share", "repurchase_rate", "new_members")
-WHOLE_KPIS = ("coupon_redemption", "feedback_score", "nps", "ticket_sla", "retention", "clv")
+WHOLE_KPIS = ("coupon_redemption", "feedback_score", "nps", "ticket_sla")
+COHORT_KPIS = ("retention", "clv")  # full runs only (they read every sale)
 
 # One row per sale, scope (its store, the chain) and period, with the period's first day.
 _EXPAND = """
@@ -81,6 +83,7 @@ def rebuild_sales(s: Session, cfg: IntelConfig, from_day: date) -> None:
               {"k": list(SALES_KPIS), "from_day": from_day})
     s.execute(text("DROP TABLE IF EXISTS intel_kpi_sales"))
     s.execute(text(_SALES), params)
+    s.execute(text("ANALYZE intel_kpi_sales"))
     for kpi, num, den in (("average_ticket", "revenue", "sales"), ("items_per_sale", "items", "sales"),
                           ("member_share", "member_sales", "sales"),
                           ("repurchase_rate", "repeaters", "members")):
@@ -93,8 +96,8 @@ def rebuild_sales(s: Session, cfg: IntelConfig, from_day: date) -> None:
                    WHERE COALESCE(r.bucket, k.bucket) >= :from_day""", params)
 
 
-def rebuild_whole(s: Session, cfg: IntelConfig) -> None:
-    """Coupons, feedback, tickets and the monthly cohorts, every bucket."""
+def rebuild_whole(s: Session, cfg: IntelConfig, *, cohorts: bool) -> None:
+    """Coupons, feedback, tickets (and with `cohorts` the monthly cohorts), every bucket."""
     params = {"tz": cfg.default_tz}
     s.execute(text("DELETE FROM intel_kpis WHERE kpi = ANY(:k)"), {"k": list(WHOLE_KPIS)})
     _insert(s, f"""SELECT 'coupon_redemption', sc.scope, p.period, {_BUCKET},
@@ -104,7 +107,9 @@ def rebuild_whole(s: Session, cfg: IntelConfig) -> None:
                    {_EXPAND.format(store="COALESCE(c.store_id, m.store_id, '')", at="c.issued_at")}
                    WHERE c.status <> 'void' GROUP BY 2, 3, 4""", params)
     _feedback(s, params)
-    _cohorts(s, params)
+    if cohorts:
+        s.execute(text("DELETE FROM intel_kpis WHERE kpi = ANY(:k)"), {"k": list(COHORT_KPIS)})
+        _cohorts(s, params)
 
 
 def _feedback(s: Session, params: dict[str, Any]) -> None:
@@ -153,6 +158,8 @@ def _cohorts(s: Session, params: dict[str, Any]) -> None:
         s.execute(text(f"DROP TABLE IF EXISTS {t}"))
     s.execute(text(_COHORT), params)
     s.execute(text(_ACTIVE), params)
+    s.execute(text("ANALYZE intel_cohort"))  # temporary tables have no statistics otherwise
+    s.execute(text("ANALYZE intel_active"))
     _insert(s, """
         SELECT 'retention', c.scope, 'month', c.cohort,
                COALESCE(max(a.n) FILTER (WHERE a.k = 1), 0), max(c.size),

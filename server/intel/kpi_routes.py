@@ -109,7 +109,7 @@ def kpi_series(
         "SELECT bucket, num, den, extra FROM intel_kpis WHERE kpi = :k AND store_id = :s AND period = :p "
         "AND bucket BETWEEN :f AND :t ORDER BY bucket"),
         {"k": kpi, "s": store, "p": period, "f": start, "t": to}).all()
-    as_of = last_as_of(s)
+    as_of = last_as_of(s, "cohorts_as_of" if kpi in MONTHLY_ONLY else "as_of")
     return {"kpi": kpi, "store": store, "period": period, "unit": CATALOGUE[kpi][0],
             "from": start.isoformat(), "to": to.isoformat(), "as_of": as_of.isoformat() if as_of else None,
             "points": [{"bucket": r.bucket.isoformat(), "num": int(r.num), "den": int(r.den),

@@ -4,7 +4,8 @@ promotion and whether the product is organic).
 
 A sale is new to intel while it has no `intel_sales` row. `ingest_*` fill the temporary
 table ``intel_new_sales`` with the sales they add, so the later steps (baskets, KPIs) count
-each sale exactly once however often, and with whatever overlap, the recompute runs.
+each sale exactly once however often, and with whatever overlap, the recompute runs. The
+JSON lines are parsed once per sale: the parsed rows feed both tables in one statement.
 """
 
 from __future__ import annotations
@@ -18,70 +19,75 @@ from server.intel.config import IntelConfig
 
 # A line is "on promotion" when the member price or a promotion made it cheaper than its
 # list price, or a coupon paid part of it (the price-sensitive tag counts these).
-_LINES = """
-INSERT INTO intel_lines (sale_id, line_no, member_id, store_id, at, sku, category, qty, net, promo, organic)
-SELECT s.id, o.n::int, s.member_id, s.store_id, s.at, left(COALESCE(l->>'sku', ''), 32),
-       COALESCE(p.category, ''), COALESCE(round(NULLIF(l->>'qty', '')::numeric), 1)::int,
-       COALESCE(NULLIF(l->>'net', '')::bigint, NULLIF(l->>'line_total', '')::bigint, 0),
-       COALESCE(NULLIF(l->>'line_total', '')::bigint < NULLIF(l->>'list_total', '')::bigint, false)
-         OR COALESCE(NULLIF(l->>'coupon_discount', '')::bigint, 0) > 0,
-       COALESCE(p.name_en ILIKE ANY(:organic) OR p.name_zh ILIKE ANY(:organic), false)
-FROM intel_new_sales ns
-JOIN sales s ON s.id = ns.sale_id
-CROSS JOIN LATERAL jsonb_array_elements(
-    CASE WHEN jsonb_typeof(s.lines) = 'array' THEN s.lines ELSE '[]'::jsonb END) WITH ORDINALITY AS o(l, n)
-LEFT JOIN products p ON p.sku = l->>'sku'
-WHERE jsonb_typeof(l) = 'object'
-ON CONFLICT DO NOTHING
-"""
-
-_SALES = """
+_COPY = """
+WITH parsed AS MATERIALIZED (
+  SELECT s.id AS sale_id, o.n::int AS line_no, s.member_id, s.at, left(COALESCE(l->>'sku', ''), 32) AS sku,
+         COALESCE(p.category, '') AS category, COALESCE(round(NULLIF(l->>'qty', '')::numeric), 1)::int AS qty,
+         COALESCE(NULLIF(l->>'net', '')::bigint, NULLIF(l->>'line_total', '')::bigint, 0) AS net,
+         COALESCE(NULLIF(l->>'line_total', '')::bigint < NULLIF(l->>'list_total', '')::bigint, false)
+           OR COALESCE(NULLIF(l->>'coupon_discount', '')::bigint, 0) > 0 AS promo,
+         COALESCE(p.name_en ILIKE ANY(:organic) OR p.name_zh ILIKE ANY(:organic), false) AS organic
+  {source}
+  CROSS JOIN LATERAL jsonb_array_elements(
+      CASE WHEN jsonb_typeof(s.lines) = 'array' THEN s.lines ELSE '[]'::jsonb END) WITH ORDINALITY AS o(l, n)
+  LEFT JOIN products p ON p.sku = l->>'sku'
+  WHERE jsonb_typeof(l) = 'object'
+), lines_in AS (
+  INSERT INTO intel_lines (sale_id, line_no, member_id, at, sku, category, qty, net, promo, organic)
+  SELECT * FROM parsed {conflict}
+)
 INSERT INTO intel_sales (sale_id, member_id, store_id, at, total, items, lines, coupons)
-SELECT ns.sale_id, ns.member_id, ns.store_id, ns.at, s.total_due,
-       COALESCE((SELECT sum(il.qty) FROM intel_lines il WHERE il.sale_id = ns.sale_id), 0),
-       COALESCE((SELECT count(*) FROM intel_lines il WHERE il.sale_id = ns.sale_id), 0),
+SELECT s.id, s.member_id, s.store_id, s.at, s.total_due, COALESCE(x.items, 0), COALESCE(x.n, 0),
        CASE WHEN jsonb_typeof(s.coupons) = 'array' THEN jsonb_array_length(s.coupons) ELSE 0 END
-FROM intel_new_sales ns JOIN sales s ON s.id = ns.sale_id
-ON CONFLICT DO NOTHING
+{source}
+LEFT JOIN (SELECT sale_id, sum(qty) AS items, count(*) AS n FROM parsed GROUP BY sale_id) x
+       ON x.sale_id = s.id
+{conflict}
 """
+_ALL = "FROM sales s"
+_NEW_ONLY = "FROM intel_new_sales ns JOIN sales s ON s.id = ns.sale_id"
+
+# Secondary indexes dropped for a full rebuild and made again after it (one sort each, not
+# one random B-tree insert per row).
+_INDEXES = {
+    "ix_intel_lines_member_at": "intel_lines (member_id, at)",
+    "ix_intel_sales_member_at": "intel_sales (member_id, at)",
+    "ix_intel_sales_store_at": "intel_sales (store_id, at)",
+    "ix_intel_sales_at": "intel_sales (at)",
+}
 
 
 def organic_patterns(cfg: IntelConfig) -> list[str]:
     return [f"%{w}%" for w in cfg.organic_words]
 
 
-def _new_sales_table(s: Session) -> None:
-    s.execute(text("DROP TABLE IF EXISTS intel_new_sales"))
-    s.execute(text("CREATE TEMP TABLE intel_new_sales (sale_id uuid PRIMARY KEY, member_id uuid, "
-                   "store_id varchar(40), at timestamptz) ON COMMIT DROP"))
-
-
 def ingest_all(s: Session, cfg: IntelConfig) -> int:
     """Full rebuild: every sale (what intel held before is dropped first)."""
     s.execute(text("TRUNCATE intel_lines, intel_sales"))
-    _new_sales_table(s)
-    s.execute(text("INSERT INTO intel_new_sales SELECT id, member_id, store_id, at FROM sales"))
-    return _copy(s, cfg)
+    for name in _INDEXES:
+        s.execute(text(f"DROP INDEX IF EXISTS {name}"))
+    s.execute(text(_COPY.format(source=_ALL, conflict="")), {"organic": organic_patterns(cfg)})
+    for name, on in _INDEXES.items():
+        s.execute(text(f"CREATE INDEX {name} ON {on}"))
+    return int(s.execute(text("SELECT count(*) FROM intel_sales")).scalar_one())
 
 
 def ingest_since(s: Session, cfg: IntelConfig, since: Any, until: Any) -> int:
-    """The sales whose events were received in (since, until] and are not in intel yet."""
-    _new_sales_table(s)
+    """The sales whose events were received in (since, until] and are not in intel yet (the
+    event's result names its sale); they are left in ``intel_new_sales``."""
+    s.execute(text("DROP TABLE IF EXISTS intel_new_sales"))
     s.execute(text("""
-        INSERT INTO intel_new_sales
-        SELECT s.id, s.member_id, s.store_id, s.at
-        FROM events e JOIN sales s ON s.event_id = e.id
-        WHERE e.received_at > :since AND e.received_at <= :until AND e.type = 'sale.completed'
-          AND NOT EXISTS (SELECT 1 FROM intel_sales i WHERE i.sale_id = s.id)
-        ON CONFLICT DO NOTHING"""), {"since": since, "until": until})
-    return _copy(s, cfg)
-
-
-def _copy(s: Session, cfg: IntelConfig) -> int:
-    """Copies the sales in ``intel_new_sales`` and their lines; returns how many sales."""
+        CREATE TEMP TABLE intel_new_sales ON COMMIT DROP AS
+        SELECT s.id AS sale_id, s.member_id, s.store_id, s.at FROM sales s
+        JOIN (SELECT DISTINCT CAST(e.result->>'sale_id' AS uuid) AS id FROM events e
+              WHERE e.received_at > :since AND e.received_at <= :until AND e.type = 'sale.completed'
+                AND e.status = 'applied' AND e.result->>'sale_id' IS NOT NULL) ev ON ev.id = s.id
+        WHERE NOT EXISTS (SELECT 1 FROM intel_sales i WHERE i.sale_id = s.id)"""),
+        {"since": since, "until": until})
+    s.execute(text("ALTER TABLE intel_new_sales ADD PRIMARY KEY (sale_id)"))
     s.execute(text("ANALYZE intel_new_sales"))
-    s.execute(text(_LINES), {"organic": organic_patterns(cfg)})
-    s.execute(text(_SALES))
+    s.execute(text(_COPY.format(source=_NEW_ONLY, conflict="ON CONFLICT DO NOTHING")),
+              {"organic": organic_patterns(cfg)})
     return int(s.execute(text("SELECT count(*) FROM intel_new_sales")).scalar_one())
 
 

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from server.models import Base, JsonType
 
-__all__ = ["IntelItem", "IntelKpi", "IntelLine", "IntelMemberStats", "IntelPair",
+__all__ = ["IntelCampaign", "IntelCampaignIssue", "IntelCouponBatch", "IntelItem", "IntelKpi", "IntelLine",
+           "IntelMemberStats", "IntelPair",
            "IntelSale", "IntelScore", "IntelSegment", "IntelState", "IntelStoreZone"]
 
 
@@ -41,7 +42,6 @@ class IntelLine(Base):
     sale_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     line_no: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     member_id: Mapped[uuid.UUID | None]
-    store_id: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime]
     sku: Mapped[str] = mapped_column(String(32))
     category: Mapped[str] = mapped_column(String(40), default="")
@@ -143,3 +143,48 @@ class IntelKpi(Base):
     num: Mapped[int] = mapped_column(BigInteger)
     den: Mapped[int] = mapped_column(BigInteger)
     extra: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+
+
+class IntelCampaign(Base):
+    """A campaign HQ runs from the server (server/intel/campaigns.py): who qualifies (`kind`,
+    `params`), the coupon each gets (`coupon`), when, how many in all (`budget`), how many per
+    member (`per_member_cap`) and the share held out as a control group (`control_pct`)."""
+
+    __tablename__ = "intel_campaigns"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(16))
+    params: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    coupon: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    budget: Mapped[int | None] = mapped_column(Integer)
+    per_member_cap: Mapped[int] = mapped_column(Integer, default=1)
+    control_pct: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class IntelCampaignIssue(Base):
+    """One member chosen by a campaign for one reason (never twice for the same reason): a
+    coupon, or, for the control group, none (`control`)."""
+
+    __tablename__ = "intel_campaign_issues"
+    campaign_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    member_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    reason: Mapped[str] = mapped_column(String(64), primary_key=True)
+    control: Mapped[bool] = mapped_column(Boolean)
+    coupon_id: Mapped[uuid.UUID | None]
+    at: Mapped[datetime]
+    __table_args__ = (Index("ix_intel_campaign_issues_coupon", "coupon_id"),)
+
+
+class IntelCouponBatch(Base):
+    """A batch of printable bearer coupon codes HQ issued (the coupons are in `coupons`)."""
+
+    __tablename__ = "intel_coupon_batches"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    store_id: Mapped[str | None] = mapped_column(String(40))
+    count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]

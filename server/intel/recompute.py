@@ -8,8 +8,9 @@ twice) and the members they touch: their sales, refunds, merges, and the members
 oldest sales the 12-month window has just left behind. Scores are then re-ranked over
 everyone (quintiles are global; `as_of` moves lifecycle stages), baskets get the new sales
 and lose the ones the basket window left behind, KPI buckets from the month of the oldest
-new sale on are rebuilt. A full run rebuilds everything from the core tables; the two give
-the same tables (tests/server_intel). One run at a time (a PostgreSQL advisory lock).
+new sale on are rebuilt (the monthly cohorts, `retention` and `clv`, read every sale and are
+rebuilt by full runs only). A full run rebuilds everything from the core tables; the two
+give the same tables otherwise (tests/server_intel). One run at a time (an advisory lock).
 """
 
 from __future__ import annotations
@@ -86,6 +87,9 @@ def recompute(s: Session, cfg: IntelConfig, *, full: bool = False,
         raise ValueError("as_of must carry a time zone")
     if not s.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": LOCK_KEY}).scalar_one():
         raise IntelBusy("another intel recompute is running")
+    # Big sorts and hashes in memory; no JIT (it costs more to compile than these save).
+    s.execute(text("SET LOCAL work_mem = '256MB'"))
+    s.execute(text("SET LOCAL jit = off"))
     until = s.execute(text("SELECT now()")).scalar_one()
     st = _state(s)
     prev_as_of = datetime.fromisoformat(st["as_of"]) if "as_of" in st else None
@@ -119,7 +123,8 @@ def _full(s: Session, cfg: IntelConfig, as_of: datetime, result: RecomputeResult
     timer.lap("baskets")
     s.execute(text("TRUNCATE intel_kpis"))
     kpi.rebuild_sales(s, cfg, _EPOCH_DAY)
-    kpi.rebuild_whole(s, cfg)
+    kpi.rebuild_whole(s, cfg, cohorts=True)
+    _put_state(s, {"cohorts_as_of": as_of.isoformat()})
     timer.lap("kpis")
 
 
@@ -163,7 +168,7 @@ def _incremental(s: Session, cfg: IntelConfig, as_of: datetime, prev_as_of: date
         {"since": since, "late": until - LATE_REGISTRATION}).scalar_one()
     if oldest is not None:
         kpi.rebuild_sales(s, cfg, kpi_from_day(oldest, cfg))
-    kpi.rebuild_whole(s, cfg)
+    kpi.rebuild_whole(s, cfg, cohorts=False)
     timer.lap("kpis")
 
 

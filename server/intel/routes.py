@@ -10,6 +10,7 @@ routes are in server/intel/kpi_routes.py. Included by server/app.py.
 - `PUT    /api/v1/intel/stores/{store_id}/zone {tz}`
 - `POST   /api/v1/intel/recompute {full}`: runs one now (409 `busy` while one runs; 409
   `unsupported` on SQLite)
+- campaigns and bearer coupon batches: server/intel/campaign_routes.py
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from server.db import SessionDep
 from server.errors import ApiError
 from server.intel import baskets, service
+from server.intel.campaign_routes import router as campaign_router
 from server.intel.deps import ConfigDep
 from server.intel.kpi_routes import router as kpi_router
 from server.intel.recompute import IntelBusy, IntelUnsupported, recompute
@@ -127,4 +129,5 @@ def post_recompute(body: RecomputeIn, s: SessionDep, cfg: ConfigDep) -> dict[str
 
 
 router.include_router(intel)
+router.include_router(campaign_router)
 router.include_router(kpi_router)

@@ -92,8 +92,9 @@ def segment_members(s: Session, segment_id: str, limit: int, offset: int) -> lis
     return [str(x) for x in s.execute(q, {"g": segment_id, "l": limit, "o": offset}).scalars()]
 
 
-def last_as_of(s: Session) -> datetime | None:
-    row = s.get(IntelState, "as_of")
+def last_as_of(s: Session, key: str = "as_of") -> datetime | None:
+    """When the last recompute (`as_of`) or the last full one (`cohorts_as_of`) was as of."""
+    row = s.get(IntelState, key)
     return datetime.fromisoformat(row.value) if row is not None else None
 
 

@@ -40,12 +40,14 @@ class Chain:
 
     def member(self, store_id: str, registered_at: datetime, *, tier: str = "basic",
                birthday: date | None = None, family: str | None = None,
-               phone: str | None = None) -> uuid.UUID:
+               phone: str | None = None, opt_in: bool = True,
+               last_purchase_at: datetime | None = None) -> uuid.UUID:
         mid = uuid.UUID(str(new_id()))
         self.members += 1
         self.s.add(Member(id=mid, phone=phone or f"+86138{self.members:08d}",
                           registered_at=registered_at, store_id=store_id, tier=tier, birthday=birthday,
-                          family=family, favourite_categories=[], updated_at=self.received))
+                          family=family, favourite_categories=[], updated_at=self.received,
+                          marketing_opt_in=opt_in, last_purchase_at=last_purchase_at))
         self.s.flush()
         return mid
 
@@ -56,7 +58,7 @@ class Chain:
         sid = uuid.UUID(str(new_id()))
         total = sum(ln.net for ln in lines)
         self.s.add(Event(id=ev, terminal_id=f"T-{store_id}", seq=self.seq, type="sale.completed",
-                         payload_hash="x" * 64, status="applied", reason=None, result={},
+                         payload_hash="x" * 64, status="applied", reason=None, result={"sale_id": str(sid)},
                          received_at=received_at or self.received))
         self.s.add(Sale(
             id=sid, receipt_no=f"R{self.seq}", store_id=store_id, terminal_id=f"T-{store_id}",

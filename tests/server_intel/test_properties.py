@@ -45,7 +45,9 @@ _TABLES = {
              "baby_last_at, stores::text, categories::text FROM intel_member_stats",
     "items": "SELECT sku, n FROM intel_items",
     "pairs": "SELECT a, b, n FROM intel_pairs",
-    "kpis": "SELECT kpi, store_id, period, bucket, num, den, extra::text FROM intel_kpis",
+    # retention and clv are rebuilt by full runs only
+    "kpis": "SELECT kpi, store_id, period, bucket, num, den, extra::text FROM intel_kpis "
+            "WHERE kpi NOT IN ('retention', 'clv')",
 }
 
 
