@@ -5,7 +5,7 @@ on PostgreSQL, over HTTP on loopback."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from server.migrate import upgrade
 from server.settings import ServerSettings
 from sync.enrol import enrol
 from sync.worker import SyncWorker
-from tests.conftest import FAST_HASHER
+from tests.conftest import FAST_HASHER, FrozenClock
 from tests.server.conftest import create_database, drop_database, require_postgres
 from tests.server.support import ServerProcess, enrol_code, session_for
 from tests.sync.conftest import FAST, RICE, register, sell
@@ -63,8 +63,8 @@ def _till(home: Path, clock: Any, server: ServerProcess) -> TillContext:
     return ctx
 
 
-def test_campaign_coupon_pulled_redeemed_and_attributed(pg_server: ServerProcess, tmp_path: Path,
-                                                        clock: Any) -> None:
+def test_campaign_coupon_pulled_redeemed_and_attributed(pg_server: ServerProcess, tmp_path: Path) -> None:
+    clock = FrozenClock(datetime.now(UTC))  # the server runs the campaign on its own clock
     till = _till(tmp_path / "till", clock, pg_server)
     worker = SyncWorker(till, FAST)
     db, s = session_for(pg_server.database_url)

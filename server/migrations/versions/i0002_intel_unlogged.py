@@ -2,7 +2,7 @@
 updates, intel_lines without store_id
 
 Revision ID: i0002
-Revises: i0001
+Revises: c0001
 Create Date: 2026-12-02 16:45:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i0002"
-down_revision: str | None = "i0001"
+down_revision: str | None = "c0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
