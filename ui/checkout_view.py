@@ -175,6 +175,7 @@ class CheckoutView(CheckoutLayout):
 
     def select_row(self, row: int) -> None:
         self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))  # the line just scanned is in view
 
     def printer_ok(self) -> None:
         self.status_printer_ok()

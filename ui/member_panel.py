@@ -79,6 +79,7 @@ class MemberPanel(QFrame):
         self.coupon_buttons: list[KeyButton] = []
         self.hint = QLabel()
         self.hint.setWordWrap(True)
+        self._shown = False
         col = QVBoxLayout(self)
         for w in (self.heading, self.who, self.tier, self.bar, self.progress, self.points,
                   self.expiring, self.redeem, self.coupon_title):
@@ -90,6 +91,10 @@ class MemberPanel(QFrame):
 
     def show_member(self, member: MemberView | None, applied: tuple[str, ...] = (),
                     redeem_text: str = "") -> None:
+        if (member, applied, redeem_text) == (self.member, self.applied, self.redeem_text) and \
+                self._shown:
+            return  # nothing changed (every scan redraws the checkout): no relayout
+        self._shown = True
         self.member, self.applied, self.redeem_text = member, applied, redeem_text
         for b in self.coupon_buttons:
             b.setParent(None)
