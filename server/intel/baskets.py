@@ -1,7 +1,8 @@
 """Baskets: item-to-item co-occurrence over the sales of the last `basket_days`.
 
 `intel_items.n` = baskets (sales) holding the sku, `intel_pairs.n` = baskets holding both
-(a < b), counted over every sale intel holds dated from the window's start on. A full run
+(a < b), counted over every sale intel holds dated from the window's start on (a count may
+sit at zero until the next full run; nothing reads those). A full run
 counts them again; an incremental run adds the new sales and takes away the sales the
 window has left behind since the last run, so both give the same counts.
 
@@ -67,11 +68,8 @@ def _apply(s: Session, sales: str, params: dict[str, Any]) -> None:
     s.execute(text("""
         INSERT INTO intel_pairs (a, b, n) SELECT a, b, n FROM intel_pair_delta ORDER BY a, b
         ON CONFLICT (a, b) DO UPDATE SET n = intel_pairs.n + excluded.n"""))
-    # Only what this run changed can have dropped to zero.
-    s.execute(text("DELETE FROM intel_items i USING (SELECT DISTINCT sku FROM intel_basket_delta) d "
-                   "WHERE i.sku = d.sku AND i.n <= 0"))
-    s.execute(text("DELETE FROM intel_pairs p USING intel_pair_delta d "
-                   "WHERE p.a = d.a AND p.b = d.b AND d.n < 0 AND p.n <= 0"))
+    # A count that drops to zero stays (reads ask for `min_support` >= 1, so it is never
+    # shown); a full run drops them. Deleting here cost more than it saved.
 
 
 def baskets_in_window(s: Session, cfg: IntelConfig, as_of: datetime) -> int:

@@ -43,8 +43,9 @@ _TABLES = {
     "scores": "SELECT member_id, r, f, m, lifecycle, segment, segments::text, tags::text FROM intel_scores",
     "stats": "SELECT member_id, visits, spend, first_at, last_at, lines, promo_lines, organic_lines, "
              "baby_last_at, stores::text, categories::text FROM intel_member_stats",
-    "items": "SELECT sku, n FROM intel_items",
-    "pairs": "SELECT a, b, n FROM intel_pairs",
+    # counts at zero wait for the next full run (nothing reads them)
+    "items": "SELECT sku, n FROM intel_items WHERE n > 0",
+    "pairs": "SELECT a, b, n FROM intel_pairs WHERE n > 0",
     # retention and clv are rebuilt by full runs only
     "kpis": "SELECT kpi, store_id, period, bucket, num, den, extra::text FROM intel_kpis "
             "WHERE kpi NOT IN ('retention', 'clv')",
