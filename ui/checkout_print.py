@@ -40,6 +40,7 @@ class ReceiptPrinting:
     last_sale: SaleDone | None = None
     print_failed = False
     slip_printed: str | None = None  # card number of the last welcome slip printed
+    _printed_once: frozenset[str] = frozenset()  # receipts that came out (a reprint is a copy)
 
     def say(self, kind: MessageKind, *parts: Text) -> None:
         raise NotImplementedError
@@ -57,12 +58,13 @@ class ReceiptPrinting:
             parts.append(tx("Change due: {change}.", change=money(done.change_due)))
         return tuple(parts)
 
-    def _print(self, receipt_no: str) -> None:
+    def _print(self, receipt_no: str, copy: bool = False) -> None:
         services = self.services
-        self.run(lambda: services.print_sale(receipt_no), self._printed, self._print_failed)
+        self.run(lambda: services.print_sale(receipt_no, copy), self._printed, self._print_failed)
 
-    def _printed(self, _: object) -> None:
+    def _printed(self, done: object) -> None:
         self.print_failed = False
+        self._printed_once = self._printed_once | {getattr(done, "receipt_no", "")}
         prefix = self.sold_text(self.last_sale) if self.last_sale else ()
         self.say("success", *prefix, tx("Receipt printed."))
         self.screen.printer_ok()
@@ -77,7 +79,9 @@ class ReceiptPrinting:
     def reprint(self) -> None:
         self.clear_message()
         self.print_failed = False
-        self._print(self.last_receipt or "last")
+        ref = self.last_receipt or "last"
+        # A copy once the receipt has come out; after a failed print, the original.
+        self._print(ref, copy=ref == "last" or ref in self._printed_once)
         self.say("info", tx("Printing…"))
         self.screen.changed()
 

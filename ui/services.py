@@ -11,6 +11,7 @@ of work.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from app.config import CheckoutConfig, ConfigError, PrinterConfig, SettingValue,
 from app.config import save_settings as save_config_settings
 from app.domain.clock import local_time
 from app.domain.ids import MemberId, RefundId, SaleId, ShiftId, StaffId, new_id
+from app.domain.money import format_fen
 from app.domain.program import LoyaltyProgram
 from app.domain.receipt import Receipt, ReceiptTotals
 from app.domain.staff import Action
@@ -110,14 +112,23 @@ def welcome_slip(config: TillConfig, reg: Registration, at: datetime, cashier: s
     ``member_code``), the card number and the welcome coupon."""
     zh = config.terminal.language == "zh_CN"
     store = config.store
+    zone = ZoneInfo(store.timezone)
     footer = [("会员卡号 " if zh else "Member card ") + reg.member.card_no]
+    coupon = next((c for c in reg.member.coupons if c.code == reg.welcome_coupon), None)
     if reg.welcome_coupon:
         footer.append(("欢迎礼券 " if zh else "Welcome coupon ") + reg.welcome_coupon)
+    if coupon is not None:  # what it is worth and until when, in the store's calendar
+        until = local_time(coupon.valid_to, zone).strftime("%Y-%m-%d")
+        worth = format_fen(coupon.amount)
+        if coupon.threshold:
+            worth = (f"满{format_fen(coupon.threshold)}减{worth}" if zh
+                     else f"{worth} off from {format_fen(coupon.threshold)}")
+        footer.append(f"{worth}，有效期至 {until}" if zh else f"{worth}, valid until {until}")
     footer.append("欢迎加入会员" if zh else "Welcome to the membership")
     return Receipt(
         store_name=store.name_zh if zh else store.name_en, store_address=store.address,
         store_phone=store.phone, terminal_id=config.terminal.terminal_id,
-        receipt_no=reg.member.card_no, sale_id="", at=local_time(at, ZoneInfo(store.timezone)),
+        receipt_no=reg.member.card_no, sale_id="", at=local_time(at, zone),
         cashier=cashier, lines=(),
         totals=ReceiptTotals(0, 0, 0, 0, 0, 0, 0, ()), coupons=(), member=reg.member.masked_phone,
         points=None, feedback_url="", member_code=reg.member_code, footer=tuple(footer),
@@ -261,9 +272,12 @@ class TillServices:
     def receipt(self, sale_ref: str) -> Receipt:
         return receipts.receipt_for(self._ctx, sale_ref)
 
-    def print_sale(self, sale_ref: str) -> Printed:
-        """Print a stored sale's receipt. Raises PrintError (the receipt is queued)."""
+    def print_sale(self, sale_ref: str, copy: bool = False) -> Printed:
+        """Print a stored sale's receipt (`copy`: a reprint, marked COPY / 重印). Raises
+        PrintError (the receipt is queued)."""
         receipt = receipts.receipt_for(self._ctx, sale_ref)
+        if copy:
+            receipt = dataclasses.replace(receipt, copy=True)
         self._printer.print_receipt(receipt)
         return Printed(receipt.receipt_no)
 

@@ -61,3 +61,4 @@ class Receipt:
     footer: tuple[str, ...] = field(default_factory=tuple)
     language: str = "zh_CN"
     kind: str = "sale"  # sale | refund | slip | report
+    copy: bool = False  # a reprint: marked "COPY / 重印" so it is not taken for a second sale

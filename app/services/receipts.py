@@ -62,6 +62,10 @@ def receipt_for(ctx: TillContext, sale_ref: str, language: str | None = None) ->
                 tier_progress=describe(prog, "zh" if zh else "en"),
             )
         store = ctx.config.store
+        names = {ln.sku: ln.name for ln in lines}  # as sold
+        if not zh:  # an English receipt names the items in English where the catalogue can
+            names.update((sku, en) for sku, en in s.execute(
+                select(orm.Product.sku, orm.Product.name_en).where(orm.Product.sku.in_(names))) if en)
         return Receipt(
             store_name=store.name_zh if zh else store.name_en,
             store_address=store.address,
@@ -72,7 +76,7 @@ def receipt_for(ctx: TillContext, sale_ref: str, language: str | None = None) ->
             at=local_time(sale.at, ctx.tz),
             cashier=cashier.name if cashier else "",
             lines=tuple(
-                ReceiptLine(ln.name, ln.sku, ln.qty, ln.unit_price, ln.line_total,
+                ReceiptLine(names[ln.sku], ln.sku, ln.qty, ln.unit_price, ln.line_total,
                             ln.coupon_discount + ln.points_discount, ln.net)
                 for ln in lines
             ),

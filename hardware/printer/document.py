@@ -58,7 +58,8 @@ ZH = {
     "balance": "积分余额", "expiring": "即将过期", "tier": "会员等级", "feedback": "扫码评价 赢积分",
     "member_code": "您的会员码", "refund": "退货单", "cash": "现金", "card": "银行卡",
     "mobile": "移动支付", "basic": "普通会员", "silver": "银卡", "gold": "金卡", "black": "黑卡",
-    "thanks": "谢谢惠顾，欢迎再次光临",
+    "thanks": "谢谢惠顾，欢迎再次光临", "copy": "COPY / 重印", "card_no": "会员卡号",
+    "saved": "会员价已为您节省",
 }
 EN = {
     "no": "No.", "time": "Time", "cashier": "Cashier", "terminal": "Till", "phone": "Tel",
@@ -69,7 +70,8 @@ EN = {
     "expiring": "Expiring soon", "tier": "Tier", "feedback": "Scan to rate us",
     "member_code": "Your member code", "refund": "REFUND", "cash": "Cash", "card": "Card",
     "mobile": "Mobile pay", "basic": "Basic", "silver": "Silver", "gold": "Gold", "black": "Black",
-    "thanks": "Thank you for shopping with us",
+    "thanks": "Thank you for shopping with us", "copy": "COPY", "card_no": "Member card",
+    "saved": "You saved at member prices",
 }
 
 _ASCII_MAP = {
@@ -156,8 +158,11 @@ class _Composer:
             self.centered(self.s(f"{t['phone']} {r.store_phone}"))
         if r.kind == "refund":
             self.centered(t["refund"], bold=True, tall=True)
+        if r.copy:
+            self.centered(t["copy"] if self.chinese else "COPY", bold=True, tall=True)
         self.rule()
-        self.lines(L.wrap(f"{t['no']}: {r.receipt_no}", self.w, self.m))
+        number = t["card_no"] if r.kind == "slip" else t["no"]  # a slip's number is the card's
+        self.lines(L.wrap(f"{number}: {r.receipt_no}", self.w, self.m))
         self.lines(L.wrap(f"{t['time']}: {r.at:%Y-%m-%d %H:%M:%S}", self.w, self.m))
         cashier = self.s(r.cashier) or ""
         self.pair(f"{t['cashier']}: {cashier}", f"{t['terminal']}: {r.terminal_id}")
@@ -192,14 +197,12 @@ class _Composer:
         else:
             self.lines(L.wrap(name, self.w, self.m))
             self.pair(f"  {qty} x {price}", amount)
-        if ln.discount:
-            self.pair(f"  {self.t['discount']}", self.money(-ln.discount, False))
-
     def totals(self) -> None:
+        """Every printed amount adds up: the subtotal is the sum of the items' amounts (at
+        member prices where they applied); coupons and points come off it to the total. The
+        member saving is said after, not taken off again."""
         t, tot = self.t, self.r.totals
-        self.pair(t["subtotal"], self.money(tot.subtotal))
-        if tot.member_savings:
-            self.pair(t["member_savings"], self.money(-tot.member_savings))
+        self.pair(t["subtotal"], self.money(sum(ln.line_total for ln in self.r.lines)))
         for code, discount in self.r.coupons:
             self.pair(f"{t['coupon']} {self.s(code) or ''}", self.money(-discount))
         if tot.coupon_discount and not self.r.coupons:
@@ -211,6 +214,8 @@ class _Composer:
             self.pair(t.get(tender, self.s(tender, prose=False) or asciify(tender)), self.money(amount))
         if tot.change_due:
             self.pair(t["change"], self.money(tot.change_due))
+        if tot.member_savings:
+            self.pair(t["saved"], self.money(tot.member_savings))
 
     def loyalty(self) -> None:
         r, t = self.r, self.t

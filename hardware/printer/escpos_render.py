@@ -144,40 +144,51 @@ def encode_line(text: str, chinese: bool) -> bytes:
     return text.encode("ascii", "replace") + LF
 
 
+class _Style:
+    """Bold and double height as the printer has them now: a command only when they change."""
+
+    def __init__(self, out: list[bytes]) -> None:
+        self.out, self.bold, self.tall = out, False, False
+
+    def set(self, bold: bool, tall: bool) -> None:
+        if bold != self.bold:
+            self.out.append(BOLD_ON if bold else BOLD_OFF)
+        if tall != self.tall:
+            self.out.append(SIZE_TALL if tall else SIZE_NORMAL)
+        self.bold, self.tall = bold, tall
+
+    def reset(self) -> None:
+        if self.bold or self.tall:
+            self.out.append(BOLD_OFF + SIZE_NORMAL)
+            self.bold = self.tall = False
+
+
+def _picture(block: QRBlock | ImageBlock, opts: EscposOptions) -> bytes:
+    """A QR code (native or raster) or the logo, centred; b"" for a logo that cannot be read."""
+    if isinstance(block, QRBlock):
+        code = qr_native(block.data, opts.qr_module) if opts.native_qr else _qr_raster(
+            block.data, opts.qr_module)
+        return ALIGN_CENTER + code + LF + ALIGN_LEFT
+    try:
+        st = block.path.stat()
+        return ALIGN_CENTER + _logo_raster(block.path, st.st_mtime_ns, opts.dots) + ALIGN_LEFT
+    except OSError:
+        return ALIGN_CENTER + ALIGN_LEFT  # a missing or unreadable logo leaves the receipt without one
+
+
 def render_layout(doc: ReceiptLayout, opts: EscposOptions) -> bytes:
     out: list[bytes] = [INIT]
     if not opts.chinese:
         out.append(CODEPAGE_PC437)
-    bold = tall = False
+    style = _Style(out)
     for block in doc.blocks:
         if isinstance(block, TextLine):
-            if block.bold != bold:
-                bold = block.bold
-                out.append(BOLD_ON if bold else BOLD_OFF)
-            if block.tall != tall:
-                tall = block.tall
-                out.append(SIZE_TALL if tall else SIZE_NORMAL)
+            style.set(block.bold, block.tall)
             out.append(encode_line(block.text, opts.chinese))
-            continue
-        if bold or tall:
-            out.append(BOLD_OFF + SIZE_NORMAL)
-            bold = tall = False
-        out.append(ALIGN_CENTER)
-        if isinstance(block, QRBlock):
-            if opts.native_qr:
-                out.append(qr_native(block.data, opts.qr_module))
-            else:
-                out.append(_qr_raster(block.data, opts.qr_module))
-            out.append(LF)
-        elif isinstance(block, ImageBlock):
-            try:
-                st = block.path.stat()
-                out.append(_logo_raster(block.path, st.st_mtime_ns, opts.dots))
-            except OSError:
-                pass  # a missing or unreadable logo leaves the receipt without one
-        out.append(ALIGN_LEFT)
-    if bold or tall:
-        out.append(BOLD_OFF + SIZE_NORMAL)
+        else:
+            style.reset()
+            out.append(_picture(block, opts))
+    style.reset()
     if opts.cut:
         out.append(FEED_AND_CUT)
     if opts.kick_drawer:
