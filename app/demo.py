@@ -50,6 +50,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 
 from app.domain.audit import AuditRecord, next_record
+from app.domain.coupons import new_coupon_code
 from app.domain.ids import MemberId, RefundId, SaleId, StaffId, new_id
 from app.domain.members import InvalidPhone, make_card_number, mask_phone, normalize_phone
 from app.domain.staff import Role
@@ -502,7 +503,6 @@ _FAMILIES = (
     "有宝宝（8个月）", "退休，老两口", "养猫", "养狗",
 )
 
-_COUPON_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
 # ------------------------------------------------------------------------------ summary
@@ -638,7 +638,7 @@ class _Planner:
 
     def code(self, prefix: str = "C") -> str:
         while True:
-            c = prefix + "".join(self.rng.choice(_COUPON_ALPHABET) for _ in range(10 - len(prefix)))
+            c = new_coupon_code(prefix, self.rng.choice)
             if c not in self.codes:
                 self.codes.add(c)
                 return c

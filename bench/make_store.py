@@ -43,6 +43,7 @@ from sqlalchemy import Table, create_engine, insert  # noqa: E402
 from app.config import DB_NAME, load_config  # noqa: E402
 from app.demo import _promotions, demo_products  # noqa: E402
 from app.domain.clock import DEFAULT_TZ  # noqa: E402
+from app.domain.coupons import COUPON_ALPHABET  # noqa: E402
 from app.domain.ids import new_id  # noqa: E402
 from app.domain.members import make_card_number, normalize_phone  # noqa: E402
 from app.domain.points import expiry_for  # noqa: E402
@@ -63,7 +64,7 @@ PREFIXES = (
 )
 STAFF = (("1001", "Li Na", "cashier", "1234"), ("1002", "Chen Jing", "cashier", "2345"),
          ("2001", "Wang Wei", "supervisor", "5678"), ("3001", "Zhao Min", "manager", "9999"))
-ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+ALPHABET = COUPON_ALPHABET
 
 
 def phone_for(i: int) -> str:

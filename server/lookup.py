@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 from app.domain.codes import CodeError, Keyring, RevocationList, VerifyKey, verify_member_code
 from app.domain.members import InvalidPhone, normalize_phone
 from server.errors import ApiError
+from server.merges import MergeChainTooLong, resolve_member
 from server.models import Coupon, LedgerEntry, Member, MemberStore, Revocation, Terminal
 from server.pull import coupon_data, ledger_data, member_data
-from server.push import resolve_member
 from sync.protocol import LookupResponse
 
 
@@ -46,6 +46,13 @@ def revocations(s: Session) -> RevocationList:
     return rl
 
 
+def _survivor(s: Session, member_id: uuid.UUID) -> Member | None:
+    try:
+        return resolve_member(s, member_id)
+    except MergeChainTooLong:
+        return None  # damaged merge links: not found rather than a wrong member
+
+
 def lookup(
     s: Session, store_id: str, phone: str | None, code: str | None, ledger_limit: int
 ) -> LookupResponse:
@@ -62,11 +69,11 @@ def lookup(
             claims = verify_member_code(code[:400], keyring(s), now, revocations(s))
         except CodeError as exc:
             raise ApiError(422, f"code_{exc.reason}", exc.message) from None
-        member = resolve_member(s, uuid.UUID(str(claims.member_id)))
+        member = _survivor(s, uuid.UUID(str(claims.member_id)))
     else:
         raise ApiError(422, "lookup_needs_phone_or_code", "Give a phone number or a member code.")
     if member is not None and member.merged_into is not None:
-        member = resolve_member(s, member.id)
+        member = _survivor(s, member.id)
     if member is None or member.stub:
         return LookupResponse(found=False)
     entries = s.execute(

@@ -13,10 +13,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from app.domain.codes import looks_like_member_code
 from app.domain.ids import ShiftId
-from app.domain.members import is_valid_card_number
 from app.domain.money import format_fen as money
+from app.domain.scan import ScanKind, classify_scan
 from ui.cart import CartState
 from ui.checkout_print import ReceiptPrinting, Runner, Screen
 from ui.checkout_text import (
@@ -94,16 +93,16 @@ class CheckoutController(LoyaltyControl, SaleControl, ReceiptPrinting):
 
     def handle_code(self, text: str) -> None:
         """A scanned or typed code: member code, card, phone, coupon, or a product barcode."""
-        text = text.strip()
-        if not text:
+        if not text.strip():
             return
         self.clear_message()
-        if looks_like_member_code(text) or is_valid_card_number(text) or _is_phone(text):
-            self.identify(text)
-        elif _is_coupon_code(text):
-            self.toggle_coupon(text)
+        scanned = classify_scan(text)
+        if scanned.kind.identifies_member:
+            self.identify(scanned.text)
+        elif scanned.kind is ScanKind.COUPON:
+            self.toggle_coupon(scanned.text)
         else:
-            self.add_item(text)
+            self.add_item(scanned.text)
 
     def add_item(self, sku: str) -> None:
         if self.price_check:
@@ -260,12 +259,3 @@ class CheckoutController(LoyaltyControl, SaleControl, ReceiptPrinting):
         self.screen.changed()
         self.say("success", *self.sold_text(done), tx("Printing…"))
         self._print(done.receipt_no)
-
-
-def _is_coupon_code(text: str) -> bool:
-    return len(text) == 10 and text.startswith("C") and text.isalnum() and text.isupper()
-
-
-def _is_phone(text: str) -> bool:
-    digits = text.replace(" ", "").replace("-", "")
-    return digits.startswith("+") or (len(digits) == 11 and digits.startswith("1") and digits.isdigit())

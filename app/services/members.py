@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -18,6 +19,7 @@ from app.domain.codes import (
     looks_like_member_code,
     verify_member_code,
 )
+from app.domain.coupons import new_coupon_code
 from app.domain.ids import CouponId, MemberId, StaffId, new_id
 from app.domain.members import (
     Consent,
@@ -28,6 +30,7 @@ from app.domain.members import (
     mask_phone,
     normalize_phone,
 )
+from app.domain.merges import UNKNOWN, MergeChainTooLong, Unknown, follow_merges
 from app.domain.tiers import TierProgress, describe, progress, window_start
 from app.services.audit import append_audit
 from app.services.context import TillContext
@@ -240,7 +243,7 @@ def issue_coupon(
     """Add a single-use coupon row (member coupon when `member_id` is given, else bearer)."""
     row = orm.Coupon(
         id=CouponId(new_id()),
-        code=code or _coupon_code(),
+        code=code or new_coupon_code(),
         name=name,
         kind=kind,
         amount=amount,
@@ -265,27 +268,27 @@ def issue_coupon(
     return row
 
 
-_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud at the till
-
-
-def _coupon_code() -> str:
-    return "C" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(9))
-
-
 # ------------------------------------------------------------------------------ identify
 
 
 def resolve_member(s: Session, member_id: MemberId) -> orm.Member | None:
-    """The member for an id, following a merge alias to the surviving member."""
-    row = s.get(orm.Member, member_id)
-    if row is None:
-        alias = s.get(orm.MemberAlias, member_id)
-        if alias is None:
-            return None
-        row = s.get(orm.Member, alias.member_id)
-    while row is not None and row.merged_into is not None:
-        row = s.get(orm.Member, row.merged_into)
-    return row
+    """The member for an id, following merges (`merged_into`, aliases) to the survivor; None
+    when the id names no member here. Raises NotFound when the merge links do not end."""
+
+    def next_id(mid: uuid.UUID) -> uuid.UUID | Unknown | None:
+        row = s.get(orm.Member, mid)
+        if row is None:
+            alias = s.get(orm.MemberAlias, mid)
+            return UNKNOWN if alias is None else alias.member_id
+        return row.merged_into
+
+    start: uuid.UUID = member_id
+    try:
+        survivor = follow_merges(start, next_id)
+    except MergeChainTooLong:
+        raise NotFound("This member's merge records are damaged; ask HQ to check them.",
+                       code="member_merges_broken") from None
+    return None if survivor is None else s.get(orm.Member, survivor)
 
 
 def identify(ctx: TillContext, text: str) -> MemberView:

@@ -2,7 +2,8 @@
 
 These row classes are the storage shape; the domain works with its own dataclasses
 (`app.domain.*`) and the services translate. Only Alembic (`migrations/`) creates or changes
-the schema; `tests/integration/test_migrations.py` checks the two agree.
+the schema; `tests/integration/test_migrations.py` checks the two agree. The naming convention
+and the time column type are shared with the server's tables (`dbtypes`).
 """
 
 from __future__ import annotations
@@ -15,57 +16,25 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
     Text,
-    TypeDecorator,
     UniqueConstraint,
     Uuid,
     text,
 )
-from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from app.domain.clock import require_aware
-
-NAMING = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class AwareDateTime(TypeDecorator[datetime]):
-    """Stores aware datetimes as UTC ISO text in SQLite, reads them back aware (UTC)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        from datetime import UTC
-
-        return require_aware(value).astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        from datetime import UTC
-
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+from dbtypes import NAMING, UtcDateTime
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {  # noqa: RUF012
-        datetime: AwareDateTime(),
+        datetime: UtcDateTime(),
         uuid.UUID: Uuid(),
         dict[str, Any]: JSON(),
         list[str]: JSON(),

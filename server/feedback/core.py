@@ -16,7 +16,8 @@ from app.domain.codes import Keyring, RevocationList, VerifyKey
 from app.domain.points import EntryKind
 from server.feedback.models import Compensation
 from server.feedback.service import FeedbackPorts, SaleRef
-from server.models import Coupon, LedgerEntry, MemberAlias, Revocation, Sale, Terminal
+from server.merges import MergeChainTooLong, resolve_member
+from server.models import Coupon, LedgerEntry, Revocation, Sale, Terminal
 from server.pull import coupon_changed, ledger_added
 
 __all__ = ["core_ports", "keys_from_core", "sale_from_core", "write_compensation"]
@@ -50,12 +51,11 @@ def sale_from_core(session: Session, sale_id: uuid.UUID) -> SaleRef | None:
 
 def _surviving_member(session: Session, member_id: uuid.UUID) -> uuid.UUID:
     """A merged-away member id resolves to the member that survived the merge."""
-    for _ in range(8):  # merges do not chain deeply; bounded all the same
-        alias = session.get(MemberAlias, member_id)
-        if alias is None or alias.member_id == member_id:
-            return member_id
-        member_id = alias.member_id
-    return member_id
+    try:
+        member = resolve_member(session, member_id)
+    except MergeChainTooLong:
+        return member_id  # damaged links: the entry stays with the id the sale named
+    return member_id if member is None else member.id
 
 
 def write_compensation(session: Session, comp: Compensation, now: datetime) -> None:

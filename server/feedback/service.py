@@ -10,7 +10,6 @@ package is testable alone and the core stays the only owner of its tables.
 from __future__ import annotations
 
 import logging
-import secrets
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.domain import points as ledger
 from app.domain.clock import DEFAULT_TZ, require_aware
 from app.domain.codes import FeedbackClaims, Keyring, RevocationList, verify_feedback_token
+from app.domain.coupons import new_coupon_code
 from app.domain.ids import MemberId, new_id
 from server.feedback.alerts import queue_escalation
 from server.feedback.i18n import LANGS
@@ -61,7 +61,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 TICKET_STATUSES: Final = ("open", "in_progress", "closed")
-COUPON_ALPHABET: Final = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # as the till's: no 0/O, 1/I/L
 
 
 # ---------------------------------------------------------------- ports and errors
@@ -436,10 +435,6 @@ class CompensationRequest:
             raise ValueError("a compensation gives points, a coupon, or both")
 
 
-def _coupon_code() -> str:
-    return "C" + "".join(secrets.choice(COUPON_ALPHABET) for _ in range(9))
-
-
 def _prepare(comp: Compensation, now: datetime, ports: FeedbackPorts) -> None:
     """Fix the ids, code and dates of what the compensation gives, before the core writes it."""
     if comp.points:
@@ -448,7 +443,7 @@ def _prepare(comp: Compensation, now: datetime, ports: FeedbackPorts) -> None:
         comp.points_expire_at = entry.expires_at
     if comp.coupon_amount:
         comp.coupon_id = new_id()
-        comp.coupon_code = _coupon_code()
+        comp.coupon_code = new_coupon_code()
         comp.coupon_valid_to = now + ports.coupon_valid_for
 
 

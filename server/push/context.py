@@ -16,11 +16,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.domain.codes import Keyring
-from app.domain.merges import UNKNOWN, MergeChainTooLong, Unknown, follow_merges
 from app.domain.tiers import window_start
 from app.domain.trust import DEFAULT_TRUST, TillTrust
 from app.pricing.model import Promotion
-from server.models import Conflict, LedgerEntry, Member, MemberAlias, MemberStore, Refund, Sale, Terminal
+from server import merges
+from server.models import Conflict, LedgerEntry, Member, MemberStore, Refund, Sale, Terminal
 from server.pull import ledger_added
 
 log = logging.getLogger("server.push")
@@ -79,23 +79,14 @@ class Batch:
 
 
 def resolve_member(s: Session, member_id: uuid.UUID) -> Member | None:
-    """The surviving member for an id, following aliases and `merged_into`
-    (`app.domain.merges.follow_merges`); None for an id no member or alias has, or whose merges
+    """The surviving member for an id (`server.merges.resolve_member`, through
+    `app.domain.merges.follow_merges`); None for an id no member or alias has, or whose merges
     do not end (damaged links: a cycle)."""
-
-    def next_id(mid: uuid.UUID) -> uuid.UUID | Unknown | None:
-        row = s.get(Member, mid)
-        if row is not None:
-            return row.merged_into
-        alias = s.get(MemberAlias, mid)
-        return alias.member_id if alias is not None else UNKNOWN
-
     try:
-        survivor = follow_merges(member_id, next_id)
-    except MergeChainTooLong:
+        return merges.resolve_member(s, member_id)
+    except merges.MergeChainTooLong:
         log.error("member merges of %s do not end (a cycle in merged_into/member_aliases)", member_id)
         return None
-    return s.get(Member, survivor) if survivor is not None else None
 
 
 def stores_of(b: Batch, member_id: uuid.UUID) -> set[str]:

@@ -8,6 +8,7 @@ import uuid
 
 from sqlalchemy import select, update
 
+from app.domain.merges import merged_card, merged_phone
 from server.models import Conflict, Coupon, LedgerEntry, Member, MemberAlias, Refund, Sale
 from server.pull import coupon_data, ledger_data, member_data, record_change
 from server.push.context import Batch, see_member, stores_of
@@ -42,7 +43,7 @@ def _tell_stores(b: Batch, survivor: Member, loser: Member, stores: list[str]) -
     unique indexes), 2. every store gets the survivor whole, 3. then the alias."""
     s, now = b.s, b.now
     freed = member_data(loser)
-    freed.update(phone=f"merged:{loser.id.hex[:16]}", card_no=f"M{loser.id.hex[:19]}", merged_into=None)
+    freed.update(phone=merged_phone(loser.id), card_no=merged_card(loser.id), merged_into=None)
     for store in stores:
         record_change(s, "member", str(loser.id), freed, at=now, store_id=store)
         record_change(s, "member", str(survivor.id), member_data(survivor), at=now, store_id=store)
