@@ -41,7 +41,6 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import Table, create_engine, insert  # noqa: E402
 
 from app.config import DB_NAME, load_config  # noqa: E402
-from app.demo import _promotions, demo_products  # noqa: E402
 from app.domain.clock import DEFAULT_TZ  # noqa: E402
 from app.domain.coupons import COUPON_ALPHABET  # noqa: E402
 from app.domain.ids import new_id  # noqa: E402
@@ -50,6 +49,7 @@ from app.domain.points import expiry_for  # noqa: E402
 from app.domain.staff import PinHasher  # noqa: E402
 from app.store import orm  # noqa: E402
 from app.store.migrate import upgrade  # noqa: E402
+from till.demo.catalogue import demo_products, promotions  # noqa: E402
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 BUILD_VERSION = 3  # bump when the shape of the built store changes
@@ -200,7 +200,7 @@ def _fill_catalogue(w: Writer, T: Any, products: Sequence[Any], rng: random.Rand
                               "name_en": p.name_en, "category": p.category,
                               "unit_price": p.unit_price, "member_price": p.member_price,
                               "active": 1})
-    for promo in _promotions(NOW, products):
+    for promo in promotions(NOW, products):
         w.add(T["promotions"], {
             "id": str(new_id()), "name": promo["name"], "kind": promo["kind"],
             "multiplier": promo["multiplier"], "categories": json.dumps(promo["categories"]),

@@ -63,8 +63,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_demo_seed(args: argparse.Namespace) -> int:
-    from app.demo import seed_demo, store_is_empty
     from app.services.errors import TillError
+    from till.demo import seed_demo, store_is_empty
 
     ctx = _ctx(args)
     try:
@@ -322,8 +322,8 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
     import os
     import tempfile
 
-    from app.demo import DEMO_STAFF, KNOWN_MEMBERS, demo_products, seed_demo
     from app.services.context import open_till
+    from till.demo import DEMO_STAFF, KNOWN_MEMBERS, demo_products, seed_demo
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from ui.screenshots import SIZES, Script, render_screens

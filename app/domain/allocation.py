@@ -51,13 +51,6 @@ def allocate_ratio(numerators: Sequence[int], denominator: int) -> tuple[int, li
     return total, _spread(total - sum(parts), parts, rems)
 
 
-def allocate_exact(exact: Sequence[Fraction]) -> tuple[int, list[int]]:
-    """`allocate_ratio` for exact non-negative Fractions: (floor(sum), parts); each part is the
-    floor of its amount plus at most one."""
-    denominator = math.lcm(*(e.denominator for e in exact)) if exact else 1
-    return allocate_ratio([int(e * denominator) for e in exact], denominator)
-
-
 def _as_integers(weights: Sequence[int | Fraction]) -> list[int]:
     if all(isinstance(w, int) for w in weights):
         return [int(w) for w in weights]

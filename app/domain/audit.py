@@ -43,7 +43,6 @@ __all__ = [
     "ChainProblem",
     "ProblemKind",
     "canonical_bytes",
-    "chain_hash",
     "check_details",
     "next_record",
     "record_fields",
@@ -200,14 +199,6 @@ def canonical_bytes(fields: AuditRecord | Mapping[str, JSON]) -> bytes:
     ).encode("utf-8")
 
 
-def chain_hash(prev_hash: str, fields: Mapping[str, JSON]) -> str:
-    """sha256 hex of the canonical bytes of ``fields`` with ``prev_hash`` included.
-    ``fields`` are in :func:`record_fields` form, with or without ``prev_hash``."""
-    if "prev_hash" in fields and fields["prev_hash"] != prev_hash:
-        raise ValueError("fields carry a different prev_hash")
-    return hashlib.sha256(canonical_bytes({**fields, "prev_hash": prev_hash})).hexdigest()
-
-
 def check_details(details: Mapping[str, Any]) -> None:
     """Refuse details that obviously carry personal data (see the module docstring)."""
 
@@ -302,29 +293,33 @@ def verify_chain(
     after older records have been archived.
     """
     given = list(records)
-    problems: list[ChainProblem] = []
+    ordered = sorted(given, key=lambda r: r.seq)
+    problems = _reordered(given)
+    problems += [ChainProblem(rec.seq, "edited", f"entry {rec.seq} was changed after it was written")
+                 for rec in ordered if not _HEX64.fullmatch(rec.hash) or rec.computed_hash() != rec.hash]
+    links, last_seq = _links(ordered, anchor)
+    problems += links
+    if expected_head is not None:
+        problems += _head(ordered, expected_head, last_seq)
+    return problems
 
-    # Out-of-order records: report each one that comes after a higher seq, then check the
-    # chain in seq order so one swap does not also read as gaps.
-    highest = None
+
+def _reordered(given: list[AuditRecord]) -> list[ChainProblem]:
+    """Each record that comes after a higher seq (the chain is then checked in seq order, so
+    that one swap does not also read as gaps)."""
+    problems = []
+    highest: int | None = None
     for rec in given:
         if highest is not None and rec.seq < highest:
-            problems.append(
-                ChainProblem(
-                    rec.seq,
-                    "reordered",
-                    f"entry {rec.seq} is stored after entry {highest}",
-                )
-            )
+            problems.append(ChainProblem(rec.seq, "reordered",
+                                         f"entry {rec.seq} is stored after entry {highest}"))
         highest = rec.seq if highest is None else max(highest, rec.seq)
-    ordered = sorted(given, key=lambda r: r.seq)
+    return problems
 
-    for rec in ordered:
-        if not _HEX64.fullmatch(rec.hash) or rec.computed_hash() != rec.hash:
-            problems.append(
-                ChainProblem(rec.seq, "edited", f"entry {rec.seq} was changed after it was written")
-            )
 
+def _links(ordered: list[AuditRecord], anchor: tuple[int, str]) -> tuple[list[ChainProblem], int]:
+    """Gaps, duplicates and broken links from `anchor` on; and the last seq seen."""
+    problems = []
     prev_seq, prev_hash = anchor
     for rec in ordered:
         if rec.seq == prev_seq:
@@ -333,31 +328,24 @@ def verify_chain(
         if rec.seq > prev_seq + 1:
             problems.append(_gap(prev_seq + 1, rec.seq - 1))
         elif rec.prev_hash != prev_hash:
-            problems.append(
-                ChainProblem(
-                    rec.seq,
-                    "broken_link",
-                    f"entry {rec.seq} does not follow entry {prev_seq}: an entry was rewritten or replaced",
-                )
-            )
+            problems.append(ChainProblem(
+                rec.seq, "broken_link",
+                f"entry {rec.seq} does not follow entry {prev_seq}: an entry was rewritten or replaced"))
         prev_seq, prev_hash = rec.seq, rec.hash
+    return problems, prev_seq
 
-    if expected_head is not None:
-        head_seq, head_hash = expected_head
-        at_head = [r for r in ordered if r.seq == head_seq]
-        if not at_head:
-            if head_seq > prev_seq:
-                problems.append(_gap(prev_seq + 1, head_seq))
-            # else: the gap containing head_seq has already been reported
-        elif all(r.hash != head_hash for r in at_head):
-            problems.append(
-                ChainProblem(
-                    head_seq,
-                    "edited",
-                    f"entry {head_seq} differs from the one recorded as the head: the log was rewritten",
-                )
-            )
-    return problems
+
+def _head(ordered: list[AuditRecord], expected_head: tuple[int, str], last_seq: int) -> list[ChainProblem]:
+    """The record at the head recorded elsewhere: missing (the log was cut short) or another."""
+    head_seq, head_hash = expected_head
+    at_head = [r for r in ordered if r.seq == head_seq]
+    if not at_head:
+        # (a head inside the log but missing: its gap has been reported already)
+        return [_gap(last_seq + 1, head_seq)] if head_seq > last_seq else []
+    if all(r.hash != head_hash for r in at_head):
+        return [ChainProblem(head_seq, "edited", f"entry {head_seq} differs from the one recorded as "
+                                                 "the head: the log was rewritten")]
+    return []
 
 
 def _gap(first: int, last: int) -> ChainProblem:

@@ -72,7 +72,6 @@ __all__ = [
     "issue_member_code",
     "looks_like_feedback_token",
     "looks_like_member_code",
-    "member_code_id",
     "verify_feedback_token",
     "verify_member_code",
 ]
@@ -395,11 +394,6 @@ class MemberClaims:
     expires_at: datetime | None
     code_id: str
 
-    @property
-    def is_static(self) -> bool:
-        return self.expires_at is None
-
-
 def _code_id(payload: bytes) -> str:
     """Stable short id of one code (80 bits of SHA-256 of its payload), for revocation."""
     return hashlib.sha256(b"loyalty-till code-id\x00" + payload).hexdigest()[:20]
@@ -553,15 +547,6 @@ def verify_member_code(
     if claims.expires_at is not None and now > claims.expires_at + leeway:
         raise _member_error("expired", f"expired at {claims.expires_at.isoformat()}")
     return claims
-
-
-def member_code_id(text: str) -> str:
-    """The ``code_id`` of a well-formed member code without verifying it (for a revocation
-    form). Raises ``CodeError("malformed")``."""
-    parts = _split(text, MEMBER_CODE_PREFIX)
-    if parts is None:
-        raise _member_error("malformed", "bad framing or encoding")
-    return _code_id(parts[0])
 
 
 def looks_like_member_code(text: str) -> bool:

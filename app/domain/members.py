@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import uuid
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Literal
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType
 
 from app.domain.clock import require_aware
-from app.domain.ids import MemberId, new_id
 
 MAINLAND_COUNTRY_CODE = 86
 MAINLAND_MOBILE_LENGTH = 11
@@ -106,41 +104,45 @@ def normalize_phone(raw: str, default_region: str = "CN") -> str:
         raise InvalidPhone("empty", raw)
     if not _PHONE_ALLOWED.match(text) or not any(c.isdigit() for c in text):
         raise InvalidPhone("not_a_number", raw)
-    try:
-        number = phonenumbers.parse(text, default_region)
-    except NumberParseException as exc:
-        if exc.error_type in (
-            NumberParseException.TOO_SHORT_NSN,
-            NumberParseException.TOO_SHORT_AFTER_IDD,
-        ):
-            raise InvalidPhone("too_short", raw) from exc
-        if exc.error_type == NumberParseException.TOO_LONG:
-            raise InvalidPhone("too_long", raw) from exc
-        if exc.error_type == NumberParseException.NOT_A_NUMBER:
-            raise InvalidPhone("not_a_number", raw) from exc
-        raise InvalidPhone("invalid", raw) from exc
-
-    home_code = phonenumbers.country_code_for_region(default_region)
-    nsn = phonenumbers.national_significant_number(number)
-    if number.country_code == home_code:
-        if phonenumbers.is_valid_number(number):
-            kind = phonenumbers.number_type(number)
-            if kind not in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE):
-                raise InvalidPhone("not_mobile", raw)
-            return phonenumbers.format_number(number, PhoneNumberFormat.E164)
-        if home_code == MAINLAND_COUNTRY_CODE:
-            reason = _mainland_length_reason(nsn)
-            if reason is not None:
-                raise InvalidPhone(reason, raw)
-    elif phonenumbers.is_valid_number(number):
+    number = _parse(text, default_region, raw)
+    if phonenumbers.is_valid_number(number):
+        home = number.country_code == phonenumbers.country_code_for_region(default_region)
+        if home and phonenumbers.number_type(number) not in _MOBILE_TYPES:
+            raise InvalidPhone("not_mobile", raw)
         return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    raise InvalidPhone(_invalid_reason(number, default_region), raw)
 
+
+_MOBILE_TYPES = (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+_PARSE_REASONS: dict[int, PhoneReason] = {
+    NumberParseException.TOO_SHORT_NSN: "too_short",
+    NumberParseException.TOO_SHORT_AFTER_IDD: "too_short",
+    NumberParseException.TOO_LONG: "too_long",
+    NumberParseException.NOT_A_NUMBER: "not_a_number",
+}
+
+
+def _parse(text: str, default_region: str, raw: str) -> phonenumbers.PhoneNumber:
+    try:
+        return phonenumbers.parse(text, default_region)
+    except NumberParseException as exc:
+        raise InvalidPhone(_PARSE_REASONS.get(exc.error_type, "invalid"), raw) from exc
+
+
+def _invalid_reason(number: phonenumbers.PhoneNumber, default_region: str) -> PhoneReason:
+    """Why a number that is not valid is refused: the mainland 11-digit rule for a mainland
+    number that starts like a mobile, else what phonenumbers says of its length."""
+    if number.country_code == phonenumbers.country_code_for_region(default_region) == MAINLAND_COUNTRY_CODE:
+        reason = _mainland_length_reason(phonenumbers.national_significant_number(number))
+        if reason is not None:
+            return reason
     possible = phonenumbers.is_possible_number_with_reason(number)
     if possible == phonenumbers.ValidationResult.TOO_SHORT:
-        raise InvalidPhone("too_short", raw)
+        return "too_short"
     if possible == phonenumbers.ValidationResult.TOO_LONG:
-        raise InvalidPhone("too_long", raw)
-    raise InvalidPhone("invalid", raw)
+        return "too_long"
+    return "invalid"
 
 
 def _parse_e164(e164: str) -> phonenumbers.PhoneNumber:
@@ -239,16 +241,6 @@ def is_valid_card_number(s: str) -> bool:
     return _luhn_check_digit(s[:-1]) == int(s[-1])
 
 
-def parse_card_number(s: str) -> tuple[int, int]:
-    """(store_no, serial) of a valid card number; ValueError otherwise."""
-    if not is_valid_card_number(s):
-        raise ValueError(f"not a valid member card number: {s!r}")
-    return int(s[1:4]), int(s[4:15])
-
-
-# ---------------------------------------------------------------------- consent and member
-
-
 @dataclass(frozen=True, slots=True)
 class Consent:
     """What the member agreed to at registration: policy version, when, marketing opt-in."""
@@ -261,84 +253,6 @@ class Consent:
         if not isinstance(self.policy_version, str) or not self.policy_version.strip():
             raise MemberRegistrationError("consent needs the privacy policy version")
         require_aware(self.accepted_at, "consent time")
-
-
-@dataclass(frozen=True, slots=True)
-class Member:
-    """A member. `phone` is E.164; `aliases` are ids merged into this member (they still resolve).
-
-    `store_id` is the id of the store that registered the member.
-    """
-
-    id: MemberId
-    phone: str
-    card_no: str
-    name: str | None
-    birthday: date | None
-    consent: Consent
-    registered_at: datetime
-    store_id: uuid.UUID
-    aliases: tuple[MemberId, ...] = ()
-    family: str | None = None
-    favourite_categories: tuple[str, ...] = field(default=())
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.consent, Consent):
-            raise MemberRegistrationError("no consent, no member: record the member's consent")
-        if normalize_phone(self.phone) != self.phone:
-            raise InvalidPhone("invalid", self.phone)
-        if not is_valid_card_number(self.card_no):
-            raise ValueError(f"not a valid member card number: {self.card_no!r}")
-        require_aware(self.registered_at, "registration time")
-        if self.id in self.aliases:
-            raise ValueError("a member cannot be its own alias")
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
-
-    @property
-    def all_ids(self) -> tuple[MemberId, ...]:
-        """The member's own id followed by its aliases."""
-        return (self.id, *self.aliases)
-
-    def answers_to(self, member_id: MemberId) -> bool:
-        """True when `member_id` is this member's id or one merged into it."""
-        return member_id == self.id or member_id in self.aliases
-
-
-def register_member(
-    *,
-    phone: str,
-    card_no: str,
-    consent: Consent | None,
-    registered_at: datetime,
-    store_id: uuid.UUID,
-    name: str | None = None,
-    birthday: date | None = None,
-    family: str | None = None,
-    favourite_categories: tuple[str, ...] = (),
-    member_id: MemberId | None = None,
-) -> Member:
-    """Create a new member (online or offline) with a fresh globally unique id.
-
-    The phone is normalised here (InvalidPhone on a bad one). Without consent there is no member:
-    MemberRegistrationError. Blank names and family notes are stored as None.
-    """
-    if consent is None:
-        raise MemberRegistrationError("no consent, no member: record the member's consent")
-    return Member(
-        id=member_id if member_id is not None else MemberId(new_id()),
-        phone=normalize_phone(phone),
-        card_no=card_no,
-        name=(name.strip() or None) if name is not None else None,
-        birthday=birthday,
-        consent=consent,
-        registered_at=registered_at,
-        store_id=store_id,
-        family=(family.strip() or None) if family is not None else None,
-        favourite_categories=tuple(favourite_categories),
-    )
 
 
 # ---------------------------------------------------------------------- lifecycle

@@ -93,11 +93,6 @@ class LedgerEntry:
         elif self.expires_at is not None:
             raise ValueError("only positive entries (lots) have an expiry")
 
-    @property
-    def is_lot(self) -> bool:
-        return self.points > 0
-
-
 @dataclass(frozen=True, slots=True)
 class Lot:
     """A positive entry and what is left of it."""

@@ -93,12 +93,6 @@ class RefundPlan:
     points_given_back: int
     full: bool
 
-    @property
-    def points_net(self) -> int:
-        """The refund's net effect on the member's points (given back minus reversed)."""
-        return self.points_given_back - self.points_reversed
-
-
 def amount_for(total: int, qty: int, of_qty: int) -> int:
     """The share of `total` belonging to `qty` of `of_qty` units: floor(total * qty / of_qty)."""
     return total * qty // of_qty
@@ -121,53 +115,17 @@ def plan_refund(
     ``bad_sale`` (duplicate or malformed sold lines), ``over_refunded`` (the earlier refunds
     exceed what was sold).
     """
-    by_no: dict[int, SoldLine] = {}
-    for line in sale:
-        if line.line_no in by_no:
-            raise RefundError("bad_sale", f"line {line.line_no} appears twice", line.line_no)
-        by_no[line.line_no] = line
-
+    by_no = _by_line_no(sale)
     for line_no, qty in already_refunded.items():
-        if line_no not in by_no:
-            raise RefundError("unknown_line", f"the sale has no line {line_no}", line_no)
-        if isinstance(qty, bool) or not isinstance(qty, int) or qty < 0:
-            raise RefundError("bad_qty", f"refunded quantity of line {line_no} is bad", line_no)
+        _check_qty(by_no, line_no, qty, "refunded quantity of line {n} is bad")
         if qty > by_no[line_no].qty:
-            raise RefundError(
-                "over_refunded", f"line {line_no} was refunded more than was sold", line_no
-            )
-
+            raise RefundError("over_refunded", f"line {line_no} was refunded more than was sold", line_no)
     for line_no, qty in requested.items():
-        if line_no not in by_no:
-            raise RefundError("unknown_line", f"the sale has no line {line_no}", line_no)
-        if isinstance(qty, bool) or not isinstance(qty, int) or qty < 0:
-            raise RefundError("bad_qty", f"refund quantity for line {line_no} is bad", line_no)
+        _check_qty(by_no, line_no, qty, "refund quantity for line {n} is bad")
     if not any(requested.values()):
         raise RefundError("empty", "choose at least one item to refund")
-
-    out: list[RefundLine] = []
-    for line in sale:
-        now = requested.get(line.line_no, 0)
-        if not now:
-            continue
-        before = already_refunded.get(line.line_no, 0)
-        left = line.qty - before
-        if now > left:
-            raise RefundError(
-                "qty_exceeds_remaining",
-                f"line {line.line_no}: only {left} left to refund, asked for {now}",
-                line.line_no,
-            )
-        out.append(
-            RefundLine(
-                line_no=line.line_no,
-                qty=now,
-                money_fen=_increment(line.net_fen, before, now, line.qty),
-                points_reversed=_increment(line.points_earned, before, now, line.qty),
-                points_given_back=_increment(line.points_redeemed, before, now, line.qty),
-            )
-        )
-
+    out = [_refund_line(line, already_refunded.get(line.line_no, 0), requested[line.line_no])
+           for line in sale if requested.get(line.line_no, 0)]
     full = all(
         already_refunded.get(line.line_no, 0) + requested.get(line.line_no, 0) == line.qty
         for line in sale
@@ -178,6 +136,36 @@ def plan_refund(
         points_reversed=sum(r.points_reversed for r in out),
         points_given_back=sum(r.points_given_back for r in out),
         full=full,
+    )
+
+
+def _by_line_no(sale: Sequence[SoldLine]) -> dict[int, SoldLine]:
+    by_no: dict[int, SoldLine] = {}
+    for line in sale:
+        if line.line_no in by_no:
+            raise RefundError("bad_sale", f"line {line.line_no} appears twice", line.line_no)
+        by_no[line.line_no] = line
+    return by_no
+
+
+def _check_qty(by_no: Mapping[int, SoldLine], line_no: int, qty: object, bad: str) -> None:
+    if line_no not in by_no:
+        raise RefundError("unknown_line", f"the sale has no line {line_no}", line_no)
+    if isinstance(qty, bool) or not isinstance(qty, int) or qty < 0:
+        raise RefundError("bad_qty", bad.format(n=line_no), line_no)
+
+
+def _refund_line(line: SoldLine, before: int, now: int) -> RefundLine:
+    left = line.qty - before
+    if now > left:
+        raise RefundError("qty_exceeds_remaining",
+                          f"line {line.line_no}: only {left} left to refund, asked for {now}", line.line_no)
+    return RefundLine(
+        line_no=line.line_no,
+        qty=now,
+        money_fen=_increment(line.net_fen, before, now, line.qty),
+        points_reversed=_increment(line.points_earned, before, now, line.qty),
+        points_given_back=_increment(line.points_redeemed, before, now, line.qty),
     )
 
 

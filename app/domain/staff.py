@@ -226,11 +226,6 @@ class PinHasher:
                                           parallelism=parallelism, hash_len=hash_len, salt_len=salt_len)
         return self._hasher
 
-    @classmethod
-    def fast_for_tests(cls) -> PinHasher:
-        """Cheap parameters (t=1, 8 MiB, p=1). Never use in production."""
-        return cls(time_cost=1, memory_cost=8192, parallelism=1)
-
     def hash(self, pin: str) -> str:
         """Validate and hash a PIN (salted; two calls give different hashes)."""
         return self._argon2().hash(validate_pin(pin))

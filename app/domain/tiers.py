@@ -31,10 +31,6 @@ class Tier(StrEnum):
     def en_name(self) -> str:
         return _EN_NAMES[self]
 
-    def display_name(self, lang: Literal["en", "zh"] = "en") -> str:
-        return self.zh_name if lang == "zh" else self.en_name
-
-
 _ZH_NAMES: dict[Tier, str] = {
     Tier.BASIC: "普通会员",
     Tier.SILVER: "银卡",

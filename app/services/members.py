@@ -20,7 +20,7 @@ from app.domain.codes import (
     verify_member_code,
 )
 from app.domain.coupons import new_coupon_code
-from app.domain.ids import CouponId, MemberId, StaffId, new_id
+from app.domain.ids import MemberId, StaffId, new_id
 from app.domain.members import (
     Consent,
     InvalidPhone,
@@ -36,6 +36,7 @@ from app.services.audit import append_audit
 from app.services.context import TillContext
 from app.services.errors import Invalid, NotFound, Refused
 from app.services.outbox import record_event
+from app.services.registration import NewMember, RegistrationRows, coupon_row, registration_rows
 from app.store import orm
 from app.store.convert import ledger_entry
 
@@ -132,67 +133,19 @@ def register_member(ctx: TillContext, cmd: RegisterMember) -> Registration:
             raise DuplicatePhone(_view(ctx, s, existing, now))
         consent = Consent(cmd.policy_version or program.consent_policy_version, now, cmd.marketing_opt_in)
         member_id = cmd.member_id or MemberId(new_id())
-        row = orm.Member(
-            id=member_id,
-            phone=phone,
-            card_no=_new_card_no(ctx, s),
-            name=(cmd.name or None),
-            birthday=cmd.birthday,
-            family=cmd.family,
-            favourite_categories=list(cmd.favourite_categories),
-            consent_policy_version=consent.policy_version,
-            consent_at=consent.accepted_at,
-            marketing_opt_in=consent.marketing_opt_in,
-            registered_at=now,
-            store_id=ctx.store_id,
-            tier="basic",
-            last_purchase_at=None,
-            merged_into=None,
-        )
+        rows = registration_rows(NewMember(
+            member_id=member_id, phone=phone, card_no=_new_card_no(ctx, s), consent=consent,
+            registered_at=now, store_id=ctx.store_id, name=cmd.name, birthday=cmd.birthday,
+            family=cmd.family, favourite_categories=tuple(cmd.favourite_categories),
+        ), program.welcome_coupon.terms(now) if program.welcome_coupon.issued else None, new_coupon_code())
+        row = orm.Member(**rows.member)
         s.add(row)
         s.flush()
-        coupon_code = None
-        terms = program.welcome_coupon.terms(now)
-        if program.welcome_coupon.issued:
-            coupon = issue_coupon(
-                s,
-                member_id=member_id,
-                kind=terms.kind,
-                name="Welcome",
-                amount=terms.amount,
-                threshold=terms.threshold,
-                valid_from=terms.valid_from,
-                valid_to=terms.valid_to,
-                reason="welcome",
-                at=now,
-            )
-            coupon_code = coupon.code
-        append_audit(s, ctx, cmd.staff_id, None, "member.register", str(member_id), {}, now)
-        record_event(
-            s,
-            ctx.terminal_id,
-            "member.registered",
-            {
-                "member_id": str(member_id),
-                "phone": phone,
-                "card_no": row.card_no,
-                "name": row.name,
-                "birthday": row.birthday.isoformat() if row.birthday else None,
-                "family": row.family,
-                "favourite_categories": row.favourite_categories,
-                "consent": {
-                    "policy_version": consent.policy_version,
-                    "accepted_at": consent.accepted_at.isoformat(),
-                    "marketing_opt_in": consent.marketing_opt_in,
-                },
-                "store_id": ctx.store_id,
-                "registered_at": now.isoformat(),
-                "welcome_coupon": coupon_code,
-                # The coupon's terms, so the server records it as issued (older servers ignore it).
-                "welcome_coupon_terms": None if coupon_code is None else terms.model_dump(mode="json"),
-            },
-            now,
-        )
+        if rows.coupon is not None:
+            s.add(orm.Coupon(**rows.coupon))
+        coupon_code = rows.welcome_code
+        append_audit(s, ctx, cmd.staff_id, None, RegistrationRows.AUDIT_ACTION, str(member_id), {}, now)
+        record_event(s, ctx.terminal_id, RegistrationRows.EVENT_TYPE, rows.event, now)
         view = _view(ctx, s, row, now)
         uow.commit()
     return Registration(view, _static_code(ctx, member_id, now), coupon_code)
@@ -241,29 +194,11 @@ def issue_coupon(
     code: str | None = None,
 ) -> orm.Coupon:
     """Add a single-use coupon row (member coupon when `member_id` is given, else bearer)."""
-    row = orm.Coupon(
-        id=CouponId(new_id()),
-        code=code or new_coupon_code(),
-        name=name,
-        kind=kind,
-        amount=amount,
-        percent=percent,
-        cap=cap,
-        threshold=threshold,
-        multiplier=multiplier,
-        gift_sku=gift_sku,
-        categories=list(categories),
-        skus=list(skus),
-        stackable=stackable,
-        member_only=member_id is not None,
-        member_id=member_id,
-        valid_from=valid_from,
-        valid_to=valid_to,
-        status="issued",
-        issued_reason=reason,
-        issued_at=at,
-        redeemed_sale_id=None,
-    )
+    row = orm.Coupon(**coupon_row(
+        member_id=member_id, kind=kind, name=name, valid_from=valid_from, valid_to=valid_to,
+        reason=reason, at=at, code=code or new_coupon_code(), amount=amount, percent=percent, cap=cap,
+        threshold=threshold, multiplier=multiplier, gift_sku=gift_sku, categories=categories, skus=skus,
+        stackable=stackable))
     s.add(row)
     return row
 
@@ -394,7 +329,7 @@ def _view(ctx: TillContext, s: Session, row: orm.Member, now: datetime) -> Membe
     entries = effective_entries(ledger_entries(s, member_id), member_id, now)
     balance = ledger.balance(entries)
     program = ctx.program_at(now)
-    soon = sum(p for _, p in ledger.expiring_within(entries, now, program.expiry.expiring_soon_days))
+    soon = ledger.expiring_total(entries, now, program.expiry.expiring_soon_days)
     prog = progress(rolling_spend(s, member_id, now), program.tier_table())
     lang: Literal["zh", "en"] = "zh" if ctx.config.terminal.language == "zh_CN" else "en"
     coupons = tuple(

@@ -56,8 +56,7 @@ def receipt_for(ctx: TillContext, sale_ref: str, language: str | None = None) ->
                 earned=sale.points_earned,
                 redeemed=sale.points_redeemed,
                 balance=ledger.balance(entries),
-                expiring_soon=sum(p for _, p in ledger.expiring_within(
-                    entries, sale.at, program.expiry.expiring_soon_days)),
+                expiring_soon=ledger.expiring_total(entries, sale.at, program.expiry.expiring_soon_days),
                 tier=str(prog.tier),
                 tier_progress=describe(prog, "zh" if zh else "en"),
             )

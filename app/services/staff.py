@@ -81,6 +81,8 @@ def _check_pin(ctx: TillContext, s: Session, row: Staff, pin: str) -> None:
         raise LockedOut()
     if ctx.hasher.verify(row.pin_hash, pin):
         state = state.register_success(now)
+        if ctx.hasher.needs_rehash(row.pin_hash):  # hashed with older Argon2 parameters
+            row.pin_hash = ctx.hasher.hash(pin)
     else:
         state = state.register_failure(now, policy)
     row.failed_attempts, row.locked = state.failed_attempts, state.locked

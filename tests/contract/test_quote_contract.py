@@ -257,3 +257,15 @@ def test_cli_exit_2(text: str, code: str) -> None:
     done = _run_cli("-", stdin=text)
     assert done.returncode == 2
     assert json.loads(done.stdout)["error"]["code"] == code
+
+
+def test_the_reference_shares_no_code_with_the_engine() -> None:
+    """The oracle is only worth something if it is written apart: it imports nothing of the
+    till (no pricing, no allocation helpers)."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse((Path(__file__).parent / "reference.py").read_text(encoding="utf-8"))
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert not {m for m in imported if m.split(".")[0] in ("app", "sync", "server", "till")}, imported

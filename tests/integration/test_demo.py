@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from app.demo import (
-    CATALOGUE,
-    DEMO_STAFF,
-    SeedSummary,
-    StoreNotEmpty,
-    ean13_check_digit,
-    is_valid_ean13,
-    seed_demo,
-    store_is_empty,
-)
 from app.domain.ids import MemberId
 from app.domain.members import normalize_phone
 from app.domain.points import expiry_for
@@ -29,6 +20,16 @@ from app.services.context import TillContext, open_till
 from app.services.members import member_view
 from app.store import orm
 from tests.conftest import FAST_HASHER, FrozenClock
+from till.demo import (
+    DEMO_STAFF,
+    SeedSummary,
+    StoreNotEmpty,
+    catalogue,
+    ean13_check_digit,
+    is_valid_ean13,
+    seed_demo,
+    store_is_empty,
+)
 
 NOW = datetime(2026, 11, 22, 2, 30, tzinfo=UTC)
 MEMBERS, SALES = 60, 30
@@ -54,7 +55,7 @@ def test_products_have_valid_unique_chinese_barcodes(seeded: tuple[TillContext, 
     ctx, summary = seeded
     with ctx.db.read_sessions() as s:  # closed without a rollback: rows stay loaded
         products = s.execute(select(orm.Product)).scalars().all()
-    assert len(products) == summary.products == sum(len(v) for v in CATALOGUE.values())
+    assert len(products) == summary.products == sum(len(c.products) for c in catalogue().categories)
     assert len(products) >= 280
     skus = [p.sku for p in products]
     assert len(set(skus)) == len(skus)
@@ -64,7 +65,7 @@ def test_products_have_valid_unique_chinese_barcodes(seeded: tuple[TillContext, 
         assert p.unit_price > 0 and p.name_zh and p.name_en and p.active
         if p.member_price is not None:
             assert 0 < p.member_price < p.unit_price
-    assert {p.category for p in products} == set(CATALOGUE)
+    assert {p.category for p in products} == set(catalogue().ids)
     assert sum(p.member_price is not None for p in products) > 50
 
 
@@ -210,3 +211,63 @@ def test_same_seed_same_store(tmp_path: Path) -> None:
             ctx.close()
 
     assert shape(tmp_path / "a") == shape(tmp_path / "b")
+
+
+def _shape(value: object) -> object:
+    """A JSON value's shape: the keys of objects (recursively) and the types of the rest."""
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        return [_shape(v) for v in value[:1]]
+    return type(value).__name__
+
+
+def test_demo_registrations_write_what_the_use_case_writes(
+        seeded: tuple[TillContext, SeedSummary], tmp_path: Path) -> None:
+    """The demo's bulk registration and `register_member` build their rows in one place: the
+    `member.registered` events (welcome coupon terms included) and the member and welcome
+    coupon rows have the same shape."""
+    from app.domain.staff import Role
+    from app.services.members import RegisterMember, register_member
+    from app.services.staff import add_staff
+
+    demo, _ = seeded
+    ctx = open_till(tmp_path / "one", clock=FrozenClock(NOW), hasher=FAST_HASHER)
+    try:
+        cashier = add_staff(ctx, "1001", "Li Na", Role.CASHIER, "1234")
+        register_member(ctx, RegisterMember(phone="13900139555", consent_given=True, staff_id=cashier.id,
+                                            name="Chen", birthday=date(1990, 4, 1), family="单身",
+                                            favourite_categories=("dairy",)))
+
+        def registered(c: TillContext) -> list[tuple[object, object, object]]:
+            with c.uow(write=False) as uow:
+                s = uow.session
+                out = []
+                for e in s.execute(select(orm.OutboxEvent).where(
+                        orm.OutboxEvent.type == "member.registered")).scalars():
+                    member = s.get_one(orm.Member, uuid.UUID(e.payload["member_id"]))
+                    coupon = s.execute(select(orm.Coupon).where(
+                        orm.Coupon.code == e.payload["welcome_coupon"])).scalar_one()
+                    out.append((e.payload, _row(member), _row(coupon)))
+                return out
+
+        [(event, member, coupon)] = registered(ctx)
+        demo_rows = [r for r in registered(demo)
+                     if r[0]["name"] and r[0]["birthday"] and r[0]["family"] and r[0]["favourite_categories"]]
+    finally:
+        ctx.close()
+    assert demo_rows, "the demo registers members with every field filled in"
+    assert event["welcome_coupon_terms"] is not None
+    for demo_event, demo_member, demo_coupon in demo_rows[:20]:
+        assert _shape(demo_event) == _shape(event)
+        assert _shape(demo_member) == _shape(member) and _shape(demo_coupon) == _shape(coupon)
+        assert demo_event["welcome_coupon_terms"]["valid_from"] == demo_event["registered_at"]
+
+
+# Columns that change after registration (the demo's members have shopped since).
+_LATER = ("id", "last_purchase_at", "tier", "status", "redeemed_sale_id")
+
+
+def _row(row: object) -> dict[str, object]:
+    table = type(row).__table__  # type: ignore[attr-defined]
+    return {c.key: getattr(row, c.key) for c in table.columns if c.key not in _LATER}

@@ -189,3 +189,39 @@ def test_find_staff(till: TillContext, staff: dict[str, Any]) -> None:
     assert find_staff(till, "3001").role is Role.MANAGER
     with pytest.raises(NotFound):
         find_staff(till, "0000")
+
+
+def test_a_pin_hashed_with_older_parameters_is_rehashed_at_sign_in(
+        tmp_path: Path, clock: FrozenClock) -> None:
+    """The till's Argon2 parameters went up: a good sign-in stores the PIN's hash again with
+    the new ones (a wrong PIN changes nothing)."""
+    from app.domain.staff import PinHasher
+
+    home = tmp_path / "home"
+    old = open_till(home, clock=clock, hasher=FAST_HASHER)
+    try:
+        add_staff(old, "1001", "Li Na", Role.CASHIER, "1234")
+        with old.uow(write=False) as uow:
+            before = uow.session.execute(select_hash()).scalar_one()
+    finally:
+        old.close()
+    stronger = PinHasher(time_cost=2, memory_cost=8, parallelism=1)
+    assert stronger.needs_rehash(before)
+    new = open_till(home, clock=clock, hasher=stronger)
+    try:
+        with pytest.raises(PinRejected):
+            sign_in(new, "1001", "9999")
+        with new.uow(write=False) as uow:
+            assert uow.session.execute(select_hash()).scalar_one() == before
+        sign_in(new, "1001", "1234")
+        with new.uow(write=False) as uow:
+            after = uow.session.execute(select_hash()).scalar_one()
+    finally:
+        new.close()
+    assert after != before and not stronger.needs_rehash(after) and stronger.verify(after, "1234")
+
+
+def select_hash() -> Any:
+    from sqlalchemy import select
+
+    return select(orm.Staff.pin_hash).where(orm.Staff.login == "1001")

@@ -173,11 +173,6 @@ def test_needs_rehash_when_parameters_change() -> None:
     assert HASHER.needs_rehash("garbage")
 
 
-def test_fast_for_tests_hasher_works() -> None:
-    fast = PinHasher.fast_for_tests()
-    assert fast.verify(fast.hash("1357"), "1357")
-
-
 # ---------------------------------------------------------------- lock-out
 
 POLICY = LockoutPolicy()

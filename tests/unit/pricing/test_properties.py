@@ -10,7 +10,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.allocation import allocate, allocate_exact
+from app.domain.allocation import allocate, allocate_ratio
 from app.pricing.engine import price
 from app.pricing.jsonio import quote_to_json, run_quote
 from app.pricing.model import (
@@ -308,9 +308,9 @@ def test_allocate_agrees_with_a_naive_fraction_reference(total: int, weights: li
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.integers(0, 10**6), max_size=20), st.integers(1, 10**4))
-def test_allocate_exact_floors_once_and_spreads_by_remainder(nums: list[int], den: int) -> None:
+def test_allocate_ratio_floors_once_and_spreads_by_remainder(nums: list[int], den: int) -> None:
     exact = [Fraction(n, den) for n in nums]
-    total, parts = allocate_exact(exact)
+    total, parts = allocate_ratio(nums, den)
     assert total == int(sum(exact, Fraction(0)))
     assert sum(parts) == total
     assert all(int(e) <= p <= int(e) + 1 for e, p in zip(exact, parts, strict=True))
