@@ -6,11 +6,12 @@ The core never imports a device library; it talks to these protocols. Implementa
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from app.domain.receipt import Receipt
 
@@ -131,3 +132,85 @@ class OfflineRules:
 
 
 _OFFLINE_ACTIONS = frozenset(OfflineRules.__dataclass_fields__)
+
+
+# ------------------------------------------------------------------ pulled changes (sync/)
+
+
+class PulledChange(Protocol):
+    """One change pulled from the server (`sync.protocol.Change` is one)."""
+
+    @property
+    def entity(self) -> str: ...
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def data(self) -> dict[str, Any]: ...
+
+
+class PulledRows(Protocol):
+    """How the rules for pulled changes (`sync.apply.entities`) read and write the till's
+    store: `app.store.pulled.SessionRows` asks the session row by row, `BulkRows` answers a
+    whole run from a few set-based queries and inserts new rows together. A member or coupon
+    row is an ORM row or a stand-in with the same column attributes; rows are keyed by the
+    till's own ids. Called on the thread that holds the session."""
+
+    def convert(self, entity: str, data: dict[str, Any]) -> dict[str, Any]:
+        """The entity's columns present in `data`, converted from JSON (other keys ignored).
+        Raises ValueError for a value that cannot be read."""
+        ...
+
+    def member(self, member_id: uuid.UUID) -> Any | None: ...
+
+    def alias(self, member_id: uuid.UUID) -> uuid.UUID | None:
+        """The member an alias held here points to, or None."""
+        ...
+
+    def member_clash(self, member_id: uuid.UUID, phone: str | None, card: str | None) -> uuid.UUID | None:
+        """Another member holding this phone or card here, if any."""
+        ...
+
+    def store_member(self, member_id: uuid.UUID, values: dict[str, Any]) -> None: ...
+
+    def entry_held(self, entry_id: uuid.UUID) -> bool: ...
+
+    def own(self, kind: str, key: uuid.UUID) -> bool:
+        """Whether this till holds that `kind` ('sale' or 'refund'): it was made here."""
+        ...
+
+    def own_entry_held(self, col: str, ref: uuid.UUID, kind: Any) -> bool:
+        """Whether this till's own sale or refund `ref` (`col`: sale_id or refund_id) already has
+        its `kind` ledger entry here."""
+        ...
+
+    def store_entry(self, entry_id: uuid.UUID, values: dict[str, Any]) -> None: ...
+
+    def find_coupon(self, coupon_id: uuid.UUID, code: str | None) -> Any | None:
+        """The coupon by id, else by code (a welcome coupon made here has the server's id for it
+        only once the server names it)."""
+        ...
+
+    def store_coupon(self, row: Any | None, coupon_id: uuid.UUID, values: dict[str, Any]) -> None:
+        """Insert the coupon (`row` None) or change `row`."""
+        ...
+
+    def store_product(self, product_id: uuid.UUID, values: dict[str, Any]) -> None:
+        """Upsert; another product holding the same sku gives it up (the server's catalogue wins)."""
+        ...
+
+    def delete_product(self, product_id: uuid.UUID) -> None: ...
+
+    def store_promotion(self, promotion_id: str, values: dict[str, Any]) -> None: ...
+
+    def delete_promotion(self, promotion_id: str) -> None: ...
+
+    def add_revocation(self, kind: str, value: str, at: datetime) -> bool:
+        """Record a revocation; False when it was held already."""
+        ...
+
+    def store_public_key(self, key_id: str, public_key: str, terminal_id: str | None,
+                         at: datetime) -> None: ...
+
+    def delete_public_key(self, key_id: str) -> None: ...

@@ -21,11 +21,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import func, select, update
-
 from app.services.context import TillContext
-from app.services.outbox import pending_count
-from app.store.orm import OutboxEvent
+from app.services.outbox import mark_rejected, mark_sent, pending_count, rejected_count, unsent_events
 from sync.apply import ApplyReport, apply_page
 from sync.client import NotEnrolled, Offline, ServerClient, SyncError, client_for
 from sync.protocol import (
@@ -290,9 +287,7 @@ class SyncWorker:
     def _counts(self) -> tuple[int, int]:
         with self.ctx.uow(write=False) as uow:
             s = uow.session
-            rejected = s.execute(select(func.count()).select_from(OutboxEvent)
-                                 .where(OutboxEvent.result == "rejected")).scalar_one()
-            return pending_count(s), int(rejected)
+            return pending_count(s), rejected_count(s)
 
     def refresh_counts(self) -> SyncStatus:
         """Re-read the waiting and rejected counts (e.g. after a sale) and publish them."""
@@ -304,10 +299,7 @@ class SyncWorker:
 
     def _read_batch(self, limit: int) -> list[WireEvent]:
         with self.ctx.uow(write=False) as uow:
-            rows = uow.session.execute(
-                select(OutboxEvent).where(OutboxEvent.sent_at.is_(None))
-                .order_by(OutboxEvent.seq).limit(limit)
-            ).scalars().all()
+            rows = unsent_events(uow.session, limit)
             return [WireEvent(id=r.id, terminal_id=r.terminal_id, seq=r.seq, type=r.type,
                               schema_version=r.schema_version, payload=r.payload,
                               created_at=r.created_at) for r in rows]
@@ -333,14 +325,10 @@ class SyncWorker:
                     report.epoch_reset = True
                 set_audit_ack(s, resp.audit_ack_seq)
                 for status in ("applied", "duplicate"):
-                    ids = [r.id for r in done if r.status == status]
-                    for i in range(0, len(ids), 500):
-                        s.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids[i:i + 500]))
-                                  .values(sent_at=now, result=status, last_error=None))
+                    mark_sent(s, [r.id for r in done if r.status == status], status, now)
                 for r in done:
                     if r.status == "rejected":
-                        s.execute(update(OutboxEvent).where(OutboxEvent.id == r.id).values(
-                            sent_at=now, result="rejected", last_error=r.reason or "rejected"))
+                        mark_rejected(s, r.id, r.reason or "rejected", now)
                 uow.commit()
             report.batches += 1
             report.pushed += len({r.id for r in done})

@@ -17,17 +17,18 @@ Rules:
   the page (a poison change must not stall sync forever).
 - `revocation` and `public_key` changes make the context drop its cached trust.
 
-Where it lives: `entities` decides each change (once, for both paths) against the `Rows`
-protocol of `rows`; `rows.SessionRows` answers it change by change from the session,
-`bulk.BulkRows` for a whole run from `prefetch` and stores new rows through `inserts`;
-`page` splits a page into runs and merges and keeps the cursor; `values` converts JSON to
-column values; `report` holds the outcome counts and the rows the unsent outbox names.
+Where it lives: `entities` decides each change (once, for both paths) against the
+`app.ports.PulledRows` port; its adapters are in the store (`app.store.pulled`):
+`SessionRows` answers it change by change from the session, `BulkRows` for a whole run from a
+few set-based queries, storing new rows in bulk. `page` splits a page into runs and merges and
+keeps the cursor; `report` holds the outcome counts. sync/ does not import the store's mapping
+(an import-linter contract).
 """
 
 from __future__ import annotations
 
+from app.store.pulled import BadChange, Dirty, row_values, unsent_changes
 from sync.apply.page import apply_page, cache_rows
-from sync.apply.report import ApplyReport, Dirty, unsent_changes
-from sync.apply.values import BadChange, row_values
+from sync.apply.report import ApplyReport
 
 __all__ = ["ApplyReport", "BadChange", "Dirty", "apply_page", "cache_rows", "row_values", "unsent_changes"]

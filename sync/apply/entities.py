@@ -1,7 +1,8 @@
 """What each pulled change does to the till's store, decided once for both paths: the rules of
 `sync.apply` (rows with an unsent local change kept, the append-only ledger, the server's
-catalogue wins, trust changes) against the `Rows` protocol, which the per-change path answers
-from the session and the bulk path from what it fetched for the run.
+catalogue wins, trust changes) against the `app.ports.PulledRows` port, which the per-change
+path answers from the session and the bulk path from what it fetched for the run (both in
+`app.store.pulled`). Nothing here touches the store's mapping.
 
 A handler reads and checks everything before it stores anything, so a change it refuses
 (BadChange, or any ValueError) has stored nothing: the bulk path can report it and go on."""
@@ -12,20 +13,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
-
 from app.domain.codes import RevocationList, VerifyKey
 from app.domain.merges import UNKNOWN, follow_merges, is_merged_away
+from app.ports import PulledRows
 from app.services.context import TillContext
-from app.store import orm
-from sync.apply.report import ApplyReport, Dirty
-from sync.apply.rows import Rows
-from sync.apply.values import BadChange, coerce, row_values
+from app.store.pulled import BadChange, Dirty, coerce
+from sync.apply.report import ApplyReport
 from sync.protocol import ENTITIES, Change
 
 
 class Applier:
-    def __init__(self, ctx: TillContext, rows: Rows, dirty: Dirty, report: ApplyReport) -> None:
+    def __init__(self, ctx: TillContext, rows: PulledRows, dirty: Dirty, report: ApplyReport) -> None:
         self.ctx = ctx
         self.rows = rows
         self.dirty = dirty
@@ -53,8 +51,8 @@ class Applier:
 
         return follow_merges(member_id, next_id)
 
-    def _values(self, model: type[orm.Base], ch: Change) -> tuple[uuid.UUID, dict[str, Any]]:
-        values = row_values(model, ch.data, self.rows.uuids)
+    def _values(self, entity: str, ch: Change) -> tuple[uuid.UUID, dict[str, Any]]:
+        values = self.rows.convert(entity, ch.data)
         return values.pop("id", None) or uuid.UUID(ch.key), values
 
     # -- members, ledger, coupons (through Rows)
@@ -62,7 +60,7 @@ class Applier:
     def _member(self, ch: Change) -> str:
         if ch.op == "delete":
             return "skipped"  # members are never deleted at a till (old receipts name them)
-        member_id, values = self._values(orm.Member, ch)
+        member_id, values = self._values("member", ch)
         if member_id in self.dirty.members and not is_merged_away(member_id, values.get("phone")):
             # (A member the server merged away is never sent again once the till's events
             # reach it: they are booked to the survivor. Its row gives up its phone and card
@@ -80,7 +78,7 @@ class Applier:
     def _ledger_entry(self, ch: Change) -> str:
         if ch.op == "delete":
             return "skipped"  # append-only
-        entry_id, values = self._values(orm.LedgerEntry, ch)
+        entry_id, values = self._values("ledger_entry", ch)
         if self.rows.entry_held(entry_id):
             return "skipped"  # held already; ledger rows never change
         member_id = self.survivor(values.get("member_id"))
@@ -89,11 +87,11 @@ class Applier:
             return "skipped"
         values["member_id"] = member_id
         kind = values.get("kind")
-        for col, model in (("sale_id", orm.Sale), ("refund_id", orm.Refund)):
+        for col, own in (("sale_id", "sale"), ("refund_id", "refund")):
             ref = values.get(col)
             if ref is None:
                 continue
-            if not self.rows.own(model, ref):
+            if not self.rows.own(own, ref):
                 values[col] = None  # another till's sale: not in this store
             elif self.rows.own_entry_held(col, ref, kind):
                 return "skipped"  # this till's own sale or refund: written here at the time
@@ -101,7 +99,7 @@ class Applier:
         return "applied"
 
     def _coupon(self, ch: Change) -> str:
-        coupon_id, values = self._values(orm.Coupon, ch)
+        coupon_id, values = self._values("coupon", ch)
         row = self.rows.find_coupon(coupon_id, values.get("code"))
         if row is not None and (row.id in self.dirty.coupon_ids or row.code in self.dirty.coupon_codes):
             return "kept_local"
@@ -117,32 +115,27 @@ class Applier:
                 return "skipped"
             values["member_id"] = member_id
         sale = values.get("redeemed_sale_id")
-        if sale is not None and not self.rows.own(orm.Sale, sale):
+        if sale is not None and not self.rows.own("sale", sale):
             values["redeemed_sale_id"] = None
         self.rows.store_coupon(row, coupon_id, values)
         return "applied"
 
-    # -- the rest (straight through the session)
+    # -- the rest (few changes; the rows answer them through the session)
 
     def _product(self, ch: Change) -> str:
-        s = self.rows.session()
         if ch.op == "delete":
-            s.execute(delete(orm.Product).where(orm.Product.id == uuid.UUID(ch.key)))
+            self.rows.delete_product(uuid.UUID(ch.key))
             return "applied"
-        product_id, values = self._values(orm.Product, ch)
-        if "sku" in values:  # the server's catalogue wins: a barcode moved to another product
-            s.execute(delete(orm.Product).where(orm.Product.sku == values["sku"],
-                                                orm.Product.id != product_id))
-        _upsert(s, orm.Product, product_id, values)
+        product_id, values = self._values("product", ch)
+        self.rows.store_product(product_id, values)  # the server's catalogue wins (a moved barcode)
         return "applied"
 
     def _promotion(self, ch: Change) -> str:
-        s = self.rows.session()
         if ch.op == "delete":
-            s.execute(delete(orm.Promotion).where(orm.Promotion.id == ch.key))
+            self.rows.delete_promotion(ch.key)
             return "applied"
-        values = row_values(orm.Promotion, ch.data, self.rows.uuids)
-        _upsert(s, orm.Promotion, values.pop("id", None) or ch.key, values)
+        values = self.rows.convert("promotion", ch.data)
+        self.rows.store_promotion(values.pop("id", None) or ch.key, values)
         return "applied"
 
     def _revocation(self, ch: Change) -> str:
@@ -157,9 +150,7 @@ class Applier:
         except ValueError as exc:
             raise BadChange(f"revocation {kind}:{value}: {exc}") from exc
         at = coerce(datetime, ch.data.get("at")) or self.ctx.now()
-        s = self.rows.session()
-        if s.get(orm.Revocation, (kind, value)) is None:
-            s.add(orm.Revocation(kind=kind, value=value, at=at))
+        if self.rows.add_revocation(kind, value, at):
             self.report.trust_changed = True
         return "applied"
 
@@ -168,29 +159,15 @@ class Applier:
         if key_id == self.ctx.signer.key_id:
             return "skipped"  # the till's own key is its own
         self.report.trust_changed = True
-        s = self.rows.session()
         if ch.op == "delete":
-            s.execute(delete(orm.PublicKey).where(orm.PublicKey.key_id == key_id))
+            self.rows.delete_public_key(key_id)
             return "applied"
         public = ch.data.get("public_key")
         try:
             VerifyKey.from_base64(key_id, str(public or ""))
         except (ValueError, TypeError) as exc:
             raise BadChange(f"public key {key_id}: {exc}") from exc
-        row = s.get(orm.PublicKey, key_id)
-        if row is None:
-            s.add(orm.PublicKey(key_id=key_id, public_key=str(public),
-                                terminal_id=str(ch.data.get("terminal_id") or ""), added_at=self.ctx.now()))
-        else:
-            row.public_key = str(public)
-            row.terminal_id = str(ch.data.get("terminal_id") or row.terminal_id)
+        terminal = ch.data.get("terminal_id")
+        self.rows.store_public_key(key_id, str(public), str(terminal) if terminal else None, self.ctx.now())
         return "applied"
 
-
-def _upsert(s: Any, model: type[orm.Base], key: Any, values: dict[str, Any]) -> None:
-    row = s.get(model, key)
-    if row is None:
-        s.add(model(id=key, **values))
-    else:
-        for k, v in values.items():
-            setattr(row, k, v)

@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from app.domain.ids import MemberId
 from app.services.context import TillContext
 from app.services.errors import TillError
 from app.services.merges import apply_merge
-from app.store import orm
-from sync.apply.bulk import BulkRows
+from app.store.pulled import BulkRows, Dirty, SessionRows, parse_uuid, unsent_changes
+from app.store.sync_state import set_cursor
 from sync.apply.entities import Applier
-from sync.apply.report import ApplyReport, Dirty, parse_uuid, unsent_changes
-from sync.apply.rows import SessionRows
+from sync.apply.report import ApplyReport
 from sync.protocol import Change
-from sync.state import set_cursor
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -105,9 +105,9 @@ def _merge(ctx: TillContext, ch: Change, report: ApplyReport) -> None:
         report.note(f"change {ch.seq}: unreadable member_alias")
         return
     with ctx.uow(write=False) as uow:
-        s = uow.session
-        survivor_known = s.get(orm.Member, member_id) is not None
-        merged_known = s.get(orm.Member, alias_id) is not None
+        rows = SessionRows(uow.session)
+        survivor_known = rows.member(member_id) is not None
+        merged_known = rows.member(alias_id) is not None
     if not survivor_known:
         report.skipped += 1
         if merged_known:
