@@ -261,7 +261,8 @@ def test_demo_registrations_write_what_the_use_case_writes(
     for demo_event, demo_member, demo_coupon in demo_rows[:20]:
         assert _shape(demo_event) == _shape(event)
         assert _shape(demo_member) == _shape(member) and _shape(demo_coupon) == _shape(coupon)
-        assert demo_event["welcome_coupon_terms"]["valid_from"] == demo_event["registered_at"]
+        assert datetime.fromisoformat(demo_event["welcome_coupon_terms"]["valid_from"]) == \
+            datetime.fromisoformat(demo_event["registered_at"])
 
 
 # Columns that change after registration (the demo's members have shopped since).
