@@ -212,8 +212,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
     from PySide6.QtWidgets import QApplication
 
-    from app.demo import KNOWN_MEMBERS, demo_products, seed_demo
     from app.services.context import open_till
+    from till.demo import KNOWN_MEMBERS, demo_products, seed_demo
     from ui.app import style_app
     from ui.ops import wait_idle
 

@@ -34,9 +34,9 @@ def prepare(home: Path) -> bool:
 
 def seed_demo_if_empty(home: Path) -> str | None:
     """The demo store in an empty till; None when done (or not needed), else why not."""
-    from app.demo import seed_demo, store_is_empty
     from app.services.context import open_till
     from app.services.errors import TillError
+    from till.demo import seed_demo, store_is_empty
 
     ctx = open_till(home)
     try:
