@@ -20,6 +20,7 @@ from server.db import Database
 from server.errors import BodyLimit, install_error_handlers
 from server.meta import current_epoch
 from server.reqlog import RequestLog
+from server.routes.approvals import router as approvals_router
 from server.routes.hq import router as hq_router
 from server.routes.ops import router as ops_router
 from server.routes.sync import router as sync_router
@@ -64,6 +65,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.include_router(ops_router)  # /healthz, /readyz, /metrics
     app.include_router(sync_router, prefix=API_PREFIX)
     app.include_router(hq_router)
+    app.include_router(approvals_router)
 
     @app.get("/health")
     def health() -> dict[str, str]:

@@ -125,6 +125,8 @@ class PointsEntryP(_P):
     note: str = Field(default="", max_length=200)
     expires_at: SaneTime | None = None
     ticket_id: str | None = Field(default=None, max_length=64)
+    staff_id: str | None = Field(default=None, max_length=40)
+    approver_id: str | None = Field(default=None, max_length=40)
 
 
 class CouponIssuedP(_P):

@@ -15,7 +15,8 @@ from sqlalchemy import Connection, engine_from_config, pool
 
 from server.models import Base
 
-for _module in ("server.feedback.models", "server.intel.models", "server.console.models"):
+for _module in ("server.feedback.models", "server.intel.models", "server.console.models",
+                "server.push.models"):
     with contextlib.suppress(ModuleNotFoundError):
         importlib.import_module(_module)
 

@@ -63,6 +63,7 @@ class Batch:
     max_clock_skew_s: int = 300
     promotions: tuple[Promotion, ...] | None = None  # HQ's promotions, read once a batch
     categories: dict[str, str] = field(default_factory=dict)  # sku -> category (catalogue)
+    day_totals: dict[str, list[int]] = field(default_factory=dict)  # points_rules.day_totals
     keyring: Keyring | None = None  # the terminals' public keys, read once a batch when needed
     trust: TillTrust = DEFAULT_TRUST  # the program's limits on tills (server/push/limits.py)
 

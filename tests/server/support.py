@@ -194,18 +194,21 @@ class Till:
                        "points_redeemed": 0, "net": total, "points_earned": earned}]})
 
     def coupon_issued(self, member_id: uuid.UUID | None, code: str | None = None) -> dict[str, Any]:
+        """A coupon as the till's wake-up campaign issues it (a template tills may issue)."""
         now = datetime.now(UTC)
         return self.event("coupon.issued", {
             "coupon_id": str(uuid.uuid4()), "code": code or "C" + secrets.token_hex(5).upper(),
-            "member_id": str(member_id) if member_id else None, "kind": "amount_off", "reason": "test",
-            "amount": 500, "percent": "0", "cap": None, "threshold": 0, "multiplier": "1", "categories": [],
+            "member_id": str(member_id) if member_id else None, "kind": "amount_off",
+            "reason": "wakeup:test", "amount": 500, "percent": "0", "cap": None, "threshold": 5000,
+            "multiplier": "1", "categories": [],
             "valid_from": now.isoformat(), "valid_to": (now + timedelta(days=10)).isoformat()})
 
-    def adjust(self, member_id: uuid.UUID, points: int) -> dict[str, Any]:
+    def adjust(self, member_id: uuid.UUID, points: int,
+               approver_id: uuid.UUID | None = None) -> dict[str, Any]:
         return self.event("points.adjusted", {
             "entry_id": str(uuid.uuid4()), "member_id": str(member_id), "points": points, "note": "test",
             "at": datetime.now(UTC).isoformat(), "expires_at": None,
-            "staff_id": str(uuid.uuid4()), "approver_id": str(uuid.uuid4())})
+            "staff_id": str(uuid.uuid4()), "approver_id": str(approver_id or uuid.uuid4())})
 
 
 def random_phone() -> str:

@@ -71,7 +71,10 @@ def test_promotion_added_reaches_the_till(server: ServerProcess, db_url: str, st
     assert wrong.returncode == 2 and "kind" in wrong.stderr
 
 
-def test_welcome_coupon_uses_the_tills_terms(server: ServerProcess, db_url: str, store_id: str) -> None:
+def test_welcome_coupon_terms_are_held_to_the_programs(server: ServerProcess, db_url: str,
+                                                       store_id: str) -> None:
+    """The till's terms count only as far as the program's go (DOMAIN.md, "Trust"): never a larger
+    amount, a lower threshold or a longer validity than the program gives, nor than the till printed."""
     a, b = Till(server.url, db_url, store_id), Till(server.url, db_url, store_id)
     a.enrol()
     b.enrol()
@@ -85,7 +88,7 @@ def test_welcome_coupon_uses_the_tills_terms(server: ServerProcess, db_url: str,
     assert [r["status"] for r in a.push([with_terms, old_till])["results"]] == ["applied", "applied"]
     coupons = {c["data"]["code"]: c["data"] for c in b.pull_all() if c["entity"] == "coupon"}
     new = coupons[with_terms["payload"]["welcome_coupon"]]
-    assert (new["amount"], new["threshold"]) == (2000, 8000)
+    assert (new["amount"], new["threshold"]) == (1000, 8000)  # the program's 1000, the till's 8000
     assert datetime.fromisoformat(new["valid_to"]) == now + timedelta(days=7)
     old = coupons[old_till["payload"]["welcome_coupon"]]
     assert (old["amount"], old["threshold"]) == (1000, 5000)

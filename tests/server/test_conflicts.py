@@ -24,7 +24,7 @@ def _till(server: ServerProcess, db_url: str, store_id: str) -> Till:
 def test_single_use_coupon_redeemed_at_two_tills(server: ServerProcess, db_url: str, store_id: str) -> None:
     a, b = _till(server, db_url, store_id), _till(server, db_url, store_id)
     mid = uuid.uuid4()
-    issued = a.coupon_issued(None, code=None)
+    issued = a.coupon_issued(mid, code=None)
     code = issued["payload"]["code"]
     a.push([a.registration(random_phone(), mid), issued])
     first = a.sale(mid, total=5000, coupons=[(code, 500)])

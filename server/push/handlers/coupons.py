@@ -1,4 +1,6 @@
-"""`coupon.issued`: a coupon the till issued (campaigns, birthday, wake-up)."""
+"""`coupon.issued`: a coupon the till issued (campaigns, birthday, wake-up, compensation),
+only from a template HQ allows tills to issue and within its terms (the program's
+`TillTrust.till_coupon_templates`); anything else is refused with the reason."""
 
 from __future__ import annotations
 
@@ -10,8 +12,21 @@ from app.domain.events import CouponIssuedP
 from server.models import Coupon
 from server.pull import coupon_changed
 from server.push.context import Batch, Rejected
+from server.push.points_rules import check_ticket
 from server.push.rules import member_or_stub
 from sync.protocol import WireEvent
+
+
+def _check_template(b: Batch, p: CouponIssuedP) -> None:
+    template = b.trust.template_for(p.reason)
+    if template is None:
+        raise Rejected("coupon_template_not_allowed")
+    if p.member_id is None:
+        raise Rejected("coupon_template_not_allowed:bearer")
+    days = (p.valid_to - p.valid_from).total_seconds() / 86400
+    refusal = template.refusal(p.kind, p.amount, p.percent, p.cap, p.threshold, p.multiplier, days)
+    if refusal is not None:
+        raise Rejected(f"coupon_outside_template:{refusal}")
 
 
 def coupon_issued(b: Batch, ev: WireEvent) -> dict[str, Any]:
@@ -20,6 +35,7 @@ def coupon_issued(b: Batch, ev: WireEvent) -> dict[str, Any]:
     s = b.s
     if p.valid_to < p.valid_from:
         raise Rejected("coupon_validity_reversed")
+    _check_template(b, p)
     existing = s.execute(select(Coupon).where(Coupon.code == p.code)).scalar_one_or_none()
     if existing is not None:
         if existing.id == p.coupon_id:
@@ -27,7 +43,11 @@ def coupon_issued(b: Batch, ev: WireEvent) -> dict[str, Any]:
         raise Rejected("coupon_code_taken")
     if s.get(Coupon, p.coupon_id) is not None:
         raise Rejected("coupon_id_taken")
-    member_id = member_or_stub(b, p.member_id).id if p.member_id is not None else None
+    assert p.member_id is not None  # _check_template: tills issue member coupons only
+    member = member_or_stub(b, p.member_id)
+    if p.reason.startswith("compensation:"):
+        check_ticket(b, p.reason.split(":", 1)[1], member, coupon=True)
+    member_id = member.id
     coupon = Coupon(
         id=p.coupon_id, code=p.code, name=p.reason.split(":")[0].title() if p.reason else "", kind=p.kind,
         amount=p.amount, percent=p.percent, cap=p.cap, threshold=p.threshold, multiplier=p.multiplier,

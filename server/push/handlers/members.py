@@ -13,7 +13,14 @@ from app.domain.events import MemberRegisteredP
 from app.domain.members import InvalidPhone, normalize_phone
 from server.models import Coupon, Member, MemberAlias
 from server.pull import coupon_changed, member_changed
-from server.push.context import Batch, Rejected, resolve_member, see_member, welcome_coupon_id
+from server.push.context import (
+    Batch,
+    Rejected,
+    record_conflict,
+    resolve_member,
+    see_member,
+    welcome_coupon_id,
+)
 from server.push.merge import merge
 from server.push.rules import registered_earlier, registration_time, take_later_profile
 from sync.protocol import WireEvent
@@ -104,22 +111,33 @@ def _merge_same_phone(b: Batch, row: Member, other: Member, phone: str,
 
 
 def _welcome_coupon(b: Batch, p: MemberRegisteredP, member_id: uuid.UUID) -> None:
+    """The welcome coupon the till gave, recorded with the program's terms: a till's terms
+    more generous than those are not believed (a `welcome_coupon_terms` conflict shows both)."""
     if not p.welcome_coupon:
         return
     if b.s.execute(select(Coupon.id).where(Coupon.code == p.welcome_coupon)).first() is not None:
         return
     amount, threshold, days = b.settings_welcome
-    kind, valid_from, valid_to = "amount_off", p.registered_at, p.registered_at + timedelta(days=days)
+    valid_from = registration_time(b, p.registered_at)
+    valid_to = valid_from + timedelta(days=days)
     terms = p.welcome_coupon_terms
-    if terms is not None and terms.valid_to >= terms.valid_from:
-        kind, amount, threshold = terms.kind, terms.amount, terms.threshold
-        valid_from, valid_to = terms.valid_from, terms.valid_to
+    if terms is not None:
+        generous = (terms.kind != "amount_off" or terms.amount > amount or terms.threshold < threshold
+                    or terms.valid_to - terms.valid_from > timedelta(days=days, minutes=5))
+        if generous:
+            record_conflict(b, "welcome_coupon_terms", {
+                "code": p.welcome_coupon, "claimed": terms.model_dump(mode="json"),
+                "program": {"kind": "amount_off", "amount": amount, "threshold": threshold, "days": days}},
+                member_id=member_id)
+        # Never more than the program gives, nor more than the till printed.
+        amount, threshold = min(amount, terms.amount), max(threshold, terms.threshold)
+        valid_to = max(valid_from, min(valid_to, terms.valid_to))
     coupon = Coupon(
-        id=welcome_coupon_id(p.welcome_coupon), code=p.welcome_coupon, name="Welcome", kind=kind,
+        id=welcome_coupon_id(p.welcome_coupon), code=p.welcome_coupon, name="Welcome", kind="amount_off",
         amount=amount, percent="0", cap=None, threshold=threshold, multiplier="1", gift_sku=None,
         categories=[], skus=[], stackable=False, member_only=True, member_id=member_id, store_id=None,
         valid_from=valid_from, valid_to=valid_to, status="issued",
-        issued_reason="welcome", issued_at=p.registered_at, redeemed_sale_id=None,
+        issued_reason="welcome", issued_at=valid_from, redeemed_sale_id=None,
         terminal_id=b.terminal.id,
     )
     b.s.add(coupon)

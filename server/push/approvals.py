@@ -1,0 +1,76 @@
+"""HQ's decision on an event held above the program's limits (`points_rules.py`): approved,
+its ledger entry is written as the till sent it (and reaches the member's other stores);
+rejected, nothing is applied. Either way the decision is kept with who made it and why."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain import points as ledger
+from app.domain.clock import DEFAULT_TZ
+from app.domain.events import PointsEntryP
+from server.models import LedgerEntry
+from server.pull import ledger_added
+from server.push.context import resolve_member
+from server.push.models import HeldEvent, StoreStaff
+
+KINDS = {"points.adjusted": "adjust", "points.compensated": "compensate"}
+ROLES = ("cashier", "supervisor", "manager")
+
+
+class NotHeld(Exception):
+    """The event was decided before."""
+
+
+def held_json(h: HeldEvent) -> dict[str, Any]:
+    return {"id": str(h.id), "event_id": str(h.event_id), "terminal_id": h.terminal_id,
+            "store_id": h.store_id, "type": h.type, "member_id": str(h.member_id), "points": h.points,
+            "reason": h.reason, "held_at": h.held_at.isoformat(), "status": h.status,
+            "decided_at": h.decided_at.isoformat() if h.decided_at else None,
+            "decided_by": h.decided_by, "note": h.note, "payload": h.payload}
+
+
+def decide(s: Session, held_id: uuid.UUID, approve: bool, actor: str, note: str,
+           now: datetime) -> HeldEvent | None:
+    """Approve or reject a held event; None when there is none, NotHeld when decided before."""
+    h = s.execute(select(HeldEvent).where(HeldEvent.id == held_id).with_for_update()).scalar_one_or_none()
+    if h is None:
+        return None
+    if h.status != "held":
+        raise NotHeld(str(held_id))
+    h.status, h.decided_at, h.decided_by, h.note = ("approved" if approve else "rejected"), now, actor, note
+    if approve:
+        _apply(s, h, now)
+    s.flush()
+    return h
+
+
+def _apply(s: Session, h: HeldEvent, now: datetime) -> None:
+    p = PointsEntryP.model_validate(h.payload)
+    if s.get(LedgerEntry, p.entry_id) is not None:
+        return
+    member = resolve_member(s, h.member_id)
+    member_id = member.id if member is not None else h.member_id
+    expires = (p.expires_at or ledger.expiry_for(p.at, DEFAULT_TZ)) if p.points > 0 else None
+    note = f"compensation:{p.ticket_id}" if KINDS[h.type] == "compensate" else p.note
+    entry = LedgerEntry(id=p.entry_id, member_id=member_id, kind=KINDS[h.type], points=p.points, at=p.at,
+                        expires_at=expires, sale_id=None, refund_id=None, note=(note or "")[:200],
+                        terminal_id=h.terminal_id, event_id=h.event_id)
+    s.add(entry)
+    ledger_added(s, entry, now)
+
+
+def put_staff(s: Session, staff_id: uuid.UUID, store_id: str, role: str, name: str, active: bool,
+              now: datetime) -> StoreStaff:
+    row = s.get(StoreStaff, (staff_id, store_id))
+    if row is None:
+        row = StoreStaff(staff_id=staff_id, store_id=store_id, added_at=now)
+        s.add(row)
+    row.role, row.name, row.active = role, name, active
+    s.flush()
+    return row
