@@ -26,28 +26,13 @@ ROLES: Final = ("hq_admin", "marketing", "area_manager", "store_manager", "servi
 SCOPED_ROLES: Final = frozenset({"area_manager", "store_manager"})
 
 # What each role may do. Screens and actions check one permission each.
+_MANAGER: Final = frozenset({"dashboard", "tickets", "tickets.work", "members", "members.reveal",
+                             "members.adjust", "stores"})
 PERMISSIONS: Final[dict[str, frozenset[str]]] = {
-    "hq_admin": frozenset(
-        {
-            "tickets",
-            "tickets.work",
-            "members",
-            "members.reveal",
-            "members.adjust",
-            "stores",
-            "stores.manage",
-            "conflicts",
-            "catalogue",
-            "audit",
-        }
-    ),
-    "marketing": frozenset({"members", "catalogue"}),
-    "area_manager": frozenset(
-        {"tickets", "tickets.work", "members", "members.reveal", "members.adjust", "stores", "conflicts"}
-    ),
-    "store_manager": frozenset(
-        {"tickets", "tickets.work", "members", "members.reveal", "members.adjust", "stores"}
-    ),
+    "hq_admin": _MANAGER | {"stores.manage", "conflicts", "catalogue", "audit"},
+    "marketing": frozenset({"dashboard", "members", "catalogue"}),
+    "area_manager": _MANAGER | {"conflicts"},
+    "store_manager": _MANAGER,
     "service_agent": frozenset({"tickets", "tickets.work", "members", "members.reveal"}),
 }
 

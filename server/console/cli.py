@@ -76,10 +76,12 @@ def cmd_demo_seed(settings: Any, args: argparse.Namespace, session: Any) -> int:
             return 0
         done = demo.seed(s, members=args.members, days=args.days)
         s.commit()
+        intel = demo.recompute_intel(s)
     print(
         f"demo chain: {done.stores} stores, {done.members} members, {done.sales} sales "
         f"over {args.days} days, {done.tickets} tickets"
     )
+    print(intel)
     print(f"console users (password {demo.DEMO_PASSWORD!r} for each; sign in at /console):")
     for username, role, display, stores in demo.USERS:
         print(f"  {username:<10} {role:<14} {','.join(stores) or 'all stores':<12} {display}")

@@ -393,3 +393,16 @@ def seed(s: Session, *, members: int = 800, days: int = 150, per_day: int = 12, 
 
 def is_empty(s: Session) -> bool:
     return int(s.execute(select(func.count()).select_from(Member)).scalar_one()) == 0
+
+
+def recompute_intel(s: Session) -> str:
+    """The KPIs and scores of server/intel for the dashboard (PostgreSQL only); says what it did."""
+    from server.intel.config import IntelConfig
+    from server.intel.recompute import IntelBusy, IntelUnsupported, recompute
+
+    try:
+        recompute(s, IntelConfig(), full=True)
+    except (IntelBusy, IntelUnsupported) as exc:
+        s.rollback()
+        return f"member intelligence not computed: {exc}"
+    return "member intelligence computed (the dashboard's KPIs)"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import time
 import uuid
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import nullcontext
@@ -265,8 +266,12 @@ class ConsoleRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def wrapped(request: Request) -> Response:
+            started = time.perf_counter()
             try:
-                return await handler(request)
+                resp = await handler(request)
+                # What the page cost the server (read by bench/bench_console.py, shown in devtools).
+                resp.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
+                return resp
             except Redirect as r:
                 if request.headers.get("hx-request") == "true":
                     return Response(status_code=204, headers={"HX-Redirect": r.to})
@@ -281,6 +286,8 @@ class ConsoleRoute(APIRoute):
 
 def _refused(request: Request, status: int, key: str, kw: dict[str, object]) -> HTMLResponse:
     lang = _lang(request, None)
+    if "field" in kw:  # the form field's label, in the reader's language
+        kw = {**kw, "field": t(lang, f"field_{kw['field']}")}
     if request.headers.get("hx-request") == "true":
         frag = f'<p class="error" role="alert">{_escape(t(lang, key, **kw))}</p>'
         # htmx swaps only 2xx answers by default; the fragment goes to the form's error slot.

@@ -56,8 +56,9 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         with db.sessions() as s:
             demo.seed(s, members=160, days=45, per_day=6)
             s.commit()
+            demo.recompute_intel(s)
         db.dispose()
-        proc = ServerProcess(url, tmp_path_factory.mktemp("console")).start()
+        proc = ServerProcess(url, tmp_path_factory.mktemp("console")).start(timeout=90)
         c = Console(proc)
         try:
             yield c

@@ -33,6 +33,7 @@ def _paths(console: Console) -> dict[str, str]:
                            .limit(1)).scalar_one()
         sku = s.execute(select(Product.sku).order_by(Product.sku).limit(1)).scalar_one()
     return {
+        "dashboard": "/dashboard", "dashboard-store": "/dashboard?store=S001&period=day",
         "tickets": "/tickets", "ticket": f"/tickets/{ticket.id}", "ticket-closed": f"/tickets/{closed.id}",
         "members": "/members?q=" + (member.name or "")[:1], "member": f"/members/{member.id}",
         "stores": "/stores", "conflicts": "/conflicts", "catalogue": "/catalogue",
@@ -89,8 +90,10 @@ def test_every_screen(axe_page: Any, console: Console, shots: Path, lang: str) -
         assert page.locator("html").get_attribute("lang") == ("zh-CN" if lang == "zh_CN" else "en")
         assert page.locator("h1").inner_text().strip(), name
         assert page.locator("nav a[aria-current=page]").count() == 1, name
-        if name == "stores":  # the chart is drawn by ECharts, served by the server itself
+        if name in ("stores", "dashboard"):  # charts drawn by ECharts, served by the server itself
             page.wait_for_selector(".chart[data-ready] svg")
+        if name == "dashboard":
+            assert page.locator(".kpi .big-number").first.inner_text() != "—"
         page.screenshot(path=str(shots / f"{name}-{lang}.png"))
         violations = _axe(page)
         if violations:
@@ -121,13 +124,16 @@ def test_the_enrolment_code_and_its_qr(page: Any, console: Console, shots: Path)
 
 def test_roles_see_only_their_screens(page: Any, console: Console) -> None:
     sign_in(page, console, "marketing")
-    assert page.url.endswith("/console/members")
+    assert page.url.endswith("/console/dashboard")
     links = [a.inner_text() for a in page.locator("nav a").all()]
-    assert links == [t("zh_CN", "nav_members"), t("zh_CN", "nav_catalogue")]
+    assert links == [t("zh_CN", "nav_dashboard"), t("zh_CN", "nav_members"), t("zh_CN", "nav_catalogue")]
     resp = page.goto(console.url + "/tickets")
     assert resp.status == 403 and t("zh_CN", "err_forbidden") in page.locator(".error").inner_text()
     page.context.clear_cookies()
     sign_in(page, console, "store1")
+    assert page.goto(console.url + "/dashboard?store=*").status == 404  # not the chain's figures
+    assert page.goto(console.url + "/dashboard?store=S002").status == 404
+    assert page.goto(console.url + "/dashboard").status == 200
     page.goto(console.url + "/tickets")
     stores = {c.inner_text() for c in page.locator("#queues tbody tr td:first-child").all()}
     assert stores <= {"S001"}

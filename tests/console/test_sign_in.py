@@ -33,8 +33,8 @@ def accounts_now() -> Any:
 
 def test_sign_in_sets_secure_http_only_cookies_and_out_again(page: Any, console: Console) -> None:
     sign_in(page, console, "admin")
-    assert page.url.endswith("/console/tickets")
-    assert page.locator("h1").inner_text() == t("zh_CN", "tickets_title")
+    assert page.url.endswith("/console/dashboard")
+    assert page.locator("h1").inner_text() == t("zh_CN", "dashboard_title")
     cookie = next(c for c in page.context.cookies() if c["name"] == "lt_console")
     assert cookie["secure"] and cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     page.click("header form button")  # sign out (a POST with the CSRF token)
@@ -63,7 +63,7 @@ def test_wrong_password_then_lock_out(page: Any, console: Console) -> None:
 def test_a_disabled_user_cannot_sign_in(page: Any, console: Console) -> None:
     name = _new_user(console)
     sign_in(page, console, name, "correct horse battery")
-    assert "/console/tickets" in page.url
+    assert "/console/tickets" in page.url  # a service agent starts at the tickets
     with console.session() as s:
         accounts.disable_user(s, name)
         s.commit()

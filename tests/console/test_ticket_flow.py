@@ -106,6 +106,7 @@ def test_low_score_feedback_to_a_compensation_the_till_pulls(
 
     # The store's manager finds it in the queue, with its countdown, and works it.
     sign_in(page, console, "store1")
+    page.goto(console.url + "/tickets")
     row = page.locator(f'a[href="/console/tickets/{ticket.id}"]')
     assert row.count() == 1
     page.wait_for_function("document.querySelector('.countdown').textContent.includes(':')")

@@ -58,7 +58,7 @@ def conflicts(ctx: PageCtx, show: str = "open", kind: str = "") -> HTMLResponse:
                   sales=_sales(ctx, rows), fen_keys=FEN_KEYS)
 
 
-FEN_KEYS = frozenset({"discount"})
+FEN_KEYS = frozenset({"discount", "total_due"})
 
 
 def _sales(ctx: Ctx, rows: Sequence[Conflict]) -> dict[str, Sale]:

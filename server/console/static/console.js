@@ -30,8 +30,10 @@
         legend: { top: 0 },
         grid: { left: 56, right: 16, top: 36, bottom: 28 },
         xAxis: { type: "category", data: data.days },
-        yAxis: { type: "value", name: "¥" },
-        series: data.series.map(function (s) { return { name: s.name, type: "line", showSymbol: false, data: s.data }; })
+        yAxis: { type: "value", name: data.unit || "" },
+        series: data.series.map(function (s) {
+          return { name: s.name, type: data.type || "line", showSymbol: false, connectNulls: true, data: s.data };
+        })
       });
       el.setAttribute("data-ready", "1");
       window.addEventListener("resize", function () { chart.resize(); });
