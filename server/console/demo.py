@@ -32,6 +32,7 @@ from server.feedback import service as fb_service
 from server.feedback.core import core_ports
 from server.feedback.rules import Score
 from server.models import Conflict, LedgerEntry, Member, MemberStore, ParkedEvent, Sale, Terminal
+from server.push.models import HeldEvent
 
 DEMO_PASSWORD: Final = "demo-console-2026"
 STORES: Final = (
@@ -337,6 +338,15 @@ def _conflicts(s: Session, sales: list[dict[str, Any]], members: list[dict[str, 
             resolved_at=None,
         )
     )
+    held_entry = new_id()
+    s.add(HeldEvent(id=new_id(), event_id=new_id(), terminal_id=a["terminal_id"], store_id=a["store_id"],
+                    type="points.adjusted", member_id=a["member_id"], points=8000,
+                    reason="over the store's adjustment limit (2000)",
+                    payload={"entry_id": str(held_entry), "member_id": str(a["member_id"]), "points": 8000,
+                             "at": (now - timedelta(hours=4)).isoformat(), "note": "会员生日补录积分",
+                             "staff_id": "3001"},
+                    held_at=now - timedelta(hours=4), status="held", decided_at=None, decided_by=None,
+                    note=""))
     s.add(
         ParkedEvent(
             event_id=new_id(),

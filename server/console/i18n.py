@@ -177,6 +177,12 @@ _M: Final[dict[str, tuple[str, str]]] = {
     "coupon_discount": ("券抵扣", "coupon"), "points_redeemed": ("积分抵扣", "points redeemed"),
     "resolved_by": ("{who} 于 {at} 处理", "Resolved by {who} at {at}"), "resolve_note": ("处理说明", "What was done"),
     "resolve": ("标记已处理", "Resolve"), "no_conflicts": ("没有冲突。", "No conflicts."),
+    "held_title": ("超出权限、待总部批准的积分", "Points held back for HQ's approval"),
+    "ht_points.adjusted": ("手动调整积分", "Manual points adjustment"), "ht_points.compensated": ("补偿积分", "Points compensation"),
+    "why_held": ("暂扣原因", "Why held"), "till_note": ("收银机备注", "Till's note"),
+    "approve": ("批准并记账", "Approve and post"), "reject": ("拒绝", "Reject"),
+    "no_held": ("没有待批准的积分。", "Nothing held back."),
+    "a_held_approved": ("批准暂扣积分", "approved held points"), "a_held_rejected": ("拒绝暂扣积分", "rejected held points"),
     "parked_title": ("被拒并暂扣的事件", "Events parked as rejected"), "event_type": ("事件", "Event"),
     "reason": ("原因", "Reason"), "no_parked": ("没有被暂扣的事件。", "No parked events."),
     # catalogue

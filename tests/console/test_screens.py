@@ -6,6 +6,7 @@ without a sideways scroll. Screenshots (desktop and phone) go to a temporary fol
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -139,3 +140,27 @@ def test_roles_see_only_their_screens(page: Any, console: Console) -> None:
     assert stores <= {"S001"}
     page.goto(console.url + "/stores")
     assert page.locator("h2", has_text="S002").count() == 0 and page.locator("#add-store").count() == 0
+
+
+def test_held_points_are_approved_with_a_note(page: Any, console: Console) -> None:
+    from server.console.models import ConsoleAudit
+    from server.models import LedgerEntry
+    from server.push.models import HeldEvent
+
+    with console.session() as s:
+        held = s.execute(select(HeldEvent).where(HeldEvent.status == "held")).scalars().first()
+    assert held is not None
+    entry_id = held.payload["entry_id"]
+    sign_in(page, console, "admin")
+    page.goto(console.url + "/conflicts")
+    page.fill(f"#hn-{held.id}", "核实无误")
+    with page.expect_navigation():
+        page.click(f"form[action$='/held/{held.id}/approve'] button:not(.danger)")
+    assert page.locator(f"#hn-{held.id}").count() == 0
+    with console.session() as s:
+        row = s.get(HeldEvent, held.id)
+        assert row is not None and (row.status, row.decided_by, row.note) == ("approved", "admin", "核实无误")
+        entry = s.get(LedgerEntry, uuid.UUID(entry_id))
+        assert entry is not None and entry.points == held.points
+        assert s.execute(select(ConsoleAudit).where(ConsoleAudit.action == "held_approved",
+                                                    ConsoleAudit.target == f"held:{held.id}")).first()

@@ -26,6 +26,8 @@ from server.console.web import (
     render,
 )
 from server.models import Conflict, ParkedEvent, Sale, Terminal
+from server.push.approvals import NotHeld, decide
+from server.push.models import HeldEvent
 from server.routes.hq import AlreadyResolved, resolve
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute)
@@ -54,8 +56,31 @@ def conflicts(ctx: PageCtx, show: str = "open", kind: str = "") -> HTMLResponse:
         pq = pq.where(ParkedEvent.terminal_id.in_(terms))
     parked = ctx.s.execute(pq.order_by(ParkedEvent.received_at.desc()).limit(100)).scalars().all()
     kinds = sorted(set(ctx.s.execute(select(Conflict.kind).distinct()).scalars()))
+    hq = select(HeldEvent).where(HeldEvent.status == "held")
+    if ctx.stores is not None:
+        hq = hq.where(HeldEvent.store_id.in_(ctx.stores))
+    held = ctx.s.execute(hq.order_by(HeldEvent.held_at.desc()).limit(100)).scalars().all()
     return render(ctx, "conflicts.html", conflicts=rows, parked=parked, show=show, kind=kind, kinds=kinds,
-                  sales=_sales(ctx, rows), fen_keys=FEN_KEYS)
+                  sales=_sales(ctx, rows), fen_keys=FEN_KEYS, held=held)
+
+
+@router.post("/held/{held_id}/{verdict}")
+def decide_held(held_id: str, verdict: str, ctx: ActionCtx) -> Response:
+    """Approve (the entry is applied and reaches the tills) or reject a points entry held back
+    above the program's limits (server/push/approvals.decide, as the HQ API does)."""
+    ctx.require("conflicts")
+    if verdict not in ("approve", "reject"):
+        raise Refused(404, "err_not_found")
+    note = text(ctx, "note", limit=500)
+    row = ctx.s.get(HeldEvent, parse_uuid(held_id))
+    if row is None or not ctx.may_see_store(row.store_id):
+        raise Refused(404, "err_not_found")
+    try:
+        decide(ctx.s, row.id, verdict == "approve", ctx.user.username if ctx.user else "-", note, ctx.now)
+    except NotHeld:
+        raise Refused(409, "err_already_resolved") from None
+    ctx.audit(f"held_{verdict}d", f"held:{row.id}", points=row.points, member=str(row.member_id))
+    return go(ctx, f"{PREFIX}/conflicts")
 
 
 FEN_KEYS = frozenset({"discount", "total_due"})
