@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -135,6 +136,17 @@ def add_sales(conn, g0: int, g1: int, members: int, stores: int, skus: int, t1: 
         FROM bench_sales WHERE g % 100 = 7 AND member_id IS NOT NULL"""))
 
 
+def backend_cpu_s(s: Session) -> float | None:
+    """CPU seconds the session's PostgreSQL backend has used (PostgreSQL on this machine):
+    the work done, apart from the time spent waiting for a core on a shared machine."""
+    pid = s.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def kpi_p95(s: Session, cfg: IntelConfig, to: date, runs: int) -> dict[str, float]:
     times: list[float] = []
     worst: dict[str, float] = {}
@@ -187,9 +199,12 @@ def main() -> int:
                                  ("meat_lovers", {"categories_any": ["meat"], "visits_min": 3})):
                 service.save_segment(s, seg_id, seg_id, rule)
             s.commit()
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), backend_cpu_s(s)
             full = recompute(s, cfg, full=True, as_of=yesterday)
             out["full_s"] = round(time.perf_counter() - t, 2)
+            after = backend_cpu_s(s)
+            if after is not None and cpu is not None:
+                out["full_db_cpu_s"] = round(after - cpu, 2)
             out["full_steps"] = full.seconds
         with engine.begin() as conn:
             t = time.perf_counter()
@@ -199,9 +214,13 @@ def main() -> int:
         with engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
         with Session(engine) as s:
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), backend_cpu_s(s)
             inc = recompute(s, cfg, as_of=datetime.now(UTC))
             out["incremental_s"] = round(time.perf_counter() - t, 2)
+            after = backend_cpu_s(s)
+            if after is not None and cpu is not None:
+                out["incremental_db_cpu_s"] = round(after - cpu, 2)
+            out["load_average"] = os.getloadavg()
             out["incremental"] = inc.as_json()
         with Session(engine) as s:
             out["kpi"] = kpi_p95(s, cfg, now.date(), args.kpi_runs)
