@@ -8,12 +8,12 @@ import secrets
 import uuid
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.ids import new_id
-from server.intel.campaigns import CouponTerms
+from server.intel.campaigns import CouponTerms, plausible_time
 from server.intel.models import IntelCouponBatch
 from server.models import Coupon
 from server.pull import coupon_changed
@@ -30,6 +30,8 @@ class BatchIn(BaseModel):
     coupon: CouponTerms
     valid_from: datetime
     valid_to: datetime
+
+    _times = field_validator("valid_from", "valid_to")(plausible_time)
 
 
 def _code(prefix: str) -> str:

@@ -28,17 +28,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from app.domain.ids import new_id
 from server.intel.config import IntelConfig
 from server.intel.models import IntelCampaign, IntelCampaignIssue
+from server.intel.segments import Word
 from server.models import Coupon
 from server.pull import coupon_changed
 
 Kind = Literal["welcome", "birthday", "wakeup", "cross_sell", "frequency", "segment"]
+
+
+def plausible_time(value: datetime) -> datetime:
+    """An aware time between 2000 and 2100 (as push accepts from tills)."""
+    if value.tzinfo is None:
+        raise ValueError("a time needs its zone, e.g. 2026-12-01T00:00:00+08:00")
+    if not 2000 <= value.astimezone(UTC).year <= 2100:
+        raise ValueError("a time between 2000 and 2100")
+    return value
 
 
 class CouponTerms(BaseModel):
@@ -46,25 +56,25 @@ class CouponTerms(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     kind: Literal["amount_off", "percent_off", "points_multiplier", "free_gift"] = "amount_off"
-    name: str = Field(default="", max_length=120)
+    name: str = Field(default="", max_length=120, pattern=r"^[^\x00]*$")
     amount: int = Field(default=0, ge=0, le=10**8)
     threshold: int = Field(default=0, ge=0, le=10**9)
     percent: str = Field(default="0", pattern=r"^\d{1,2}(\.\d{1,2})?$")
     cap: int | None = Field(default=None, ge=0, le=10**8)
     multiplier: str = Field(default="1", pattern=r"^\d{1,2}(\.\d{1,2})?$")
-    gift_sku: str | None = Field(default=None, max_length=32)
-    categories: list[str] = Field(default_factory=list, max_length=50)
-    skus: list[str] = Field(default_factory=list, max_length=200)
+    gift_sku: str | None = Field(default=None, max_length=32, pattern=r"^[^\x00]+$")
+    categories: list[Word] = Field(default_factory=list, max_length=50)
+    skus: list[Word] = Field(default_factory=list, max_length=200)
     valid_days: int = Field(default=14, ge=1, le=366)
 
 
 class CampaignParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
     days: int = Field(default=0, ge=0, le=3650)  # welcome 7, wakeup 30 when 0
-    bought: list[str] = Field(default_factory=list, max_length=50)
+    bought: list[Word] = Field(default_factory=list, max_length=50)
     hours: int = Field(default=48, ge=1, le=24 * 30)
     visits: int = Field(default=3, ge=1, le=100)
-    segment: str = Field(default="", max_length=40)
+    segment: str = Field(default="", max_length=40, pattern=r"^[^\x00]*$")
 
 
 class CampaignIn(BaseModel):
@@ -79,6 +89,8 @@ class CampaignIn(BaseModel):
     per_member_cap: int = Field(default=1, ge=1, le=1000)
     control_pct: int = Field(default=0, ge=0, le=90)
     active: bool = True
+
+    _times = field_validator("starts_at", "ends_at")(plausible_time)
 
 
 @dataclass
