@@ -29,8 +29,8 @@ SCOPED_ROLES: Final = frozenset({"area_manager", "store_manager"})
 _MANAGER: Final = frozenset({"dashboard", "tickets", "tickets.work", "members", "members.reveal",
                              "members.adjust", "stores"})
 PERMISSIONS: Final[dict[str, frozenset[str]]] = {
-    "hq_admin": _MANAGER | {"stores.manage", "conflicts", "catalogue", "audit"},
-    "marketing": frozenset({"dashboard", "members", "catalogue"}),
+    "hq_admin": _MANAGER | {"stores.manage", "conflicts", "catalogue", "campaigns", "audit"},
+    "marketing": frozenset({"dashboard", "members", "catalogue", "campaigns"}),
     "area_manager": _MANAGER | {"conflicts"},
     "store_manager": _MANAGER,
     "service_agent": frozenset({"tickets", "tickets.work", "members", "members.reveal"}),

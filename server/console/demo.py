@@ -407,12 +407,26 @@ def is_empty(s: Session) -> bool:
 
 def recompute_intel(s: Session) -> str:
     """The KPIs and scores of server/intel for the dashboard (PostgreSQL only); says what it did."""
+    from server.intel.campaigns import CampaignIn, CouponTerms, run_campaigns, save_campaign
     from server.intel.config import IntelConfig
     from server.intel.recompute import IntelBusy, IntelUnsupported, recompute
+    from server.intel.service import save_segment
 
+    cfg = IntelConfig()
     try:
-        recompute(s, IntelConfig(), full=True)
+        recompute(s, cfg, full=True)
     except (IntelBusy, IntelUnsupported) as exc:
         s.rollback()
         return f"member intelligence not computed: {exc}"
-    return "member intelligence computed (the dashboard's KPIs)"
+    now = _tz_now()
+    save_segment(s, "gold_regulars", "金卡常客 Gold regulars", {"tiers": ["gold", "black"], "f_min": 3})
+    save_campaign(s, "WAKE30", CampaignIn(
+        name="沉睡唤醒 Wake-up ¥15", kind="wakeup",
+        coupon=CouponTerms(amount=1500, threshold=8000, valid_days=14),
+        starts_at=now - timedelta(days=10), ends_at=now + timedelta(days=20), budget=300, control_pct=20))
+    s.commit()
+    runs = run_campaigns(s, cfg, now)
+    s.commit()
+    recompute(s, cfg, full=True)
+    issued = sum(r.issued for r in runs)
+    return f"member intelligence computed (the dashboard's KPIs); campaign WAKE30 issued {issued} coupons"

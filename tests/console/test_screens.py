@@ -38,7 +38,7 @@ def _paths(console: Console) -> dict[str, str]:
         "tickets": "/tickets", "ticket": f"/tickets/{ticket.id}", "ticket-closed": f"/tickets/{closed.id}",
         "members": "/members?q=" + (member.name or "")[:1], "member": f"/members/{member.id}",
         "stores": "/stores", "conflicts": "/conflicts", "catalogue": "/catalogue",
-        "product": f"/catalogue/products/{sku}", "audit": "/audit",
+        "product": f"/catalogue/products/{sku}", "campaigns": "/campaigns", "audit": "/audit",
     }
 
 
@@ -127,7 +127,8 @@ def test_roles_see_only_their_screens(page: Any, console: Console) -> None:
     sign_in(page, console, "marketing")
     assert page.url.endswith("/console/dashboard")
     links = [a.inner_text() for a in page.locator("nav a").all()]
-    assert links == [t("zh_CN", "nav_dashboard"), t("zh_CN", "nav_members"), t("zh_CN", "nav_catalogue")]
+    assert links == [t("zh_CN", "nav_dashboard"), t("zh_CN", "nav_members"), t("zh_CN", "nav_catalogue"),
+                     t("zh_CN", "nav_campaigns")]
     resp = page.goto(console.url + "/tickets")
     assert resp.status == 403 and t("zh_CN", "err_forbidden") in page.locator(".error").inner_text()
     page.context.clear_cookies()
@@ -164,3 +165,22 @@ def test_held_points_are_approved_with_a_note(page: Any, console: Console) -> No
         assert entry is not None and entry.points == held.points
         assert s.execute(select(ConsoleAudit).where(ConsoleAudit.action == "held_approved",
                                                     ConsoleAudit.target == f"held:{held.id}")).first()
+
+
+def test_a_segment_is_defined_and_a_bad_rule_is_refused(page: Any, console: Console) -> None:
+    sign_in(page, console, "marketing")
+    page.goto(console.url + "/campaigns")
+    assert "WAKE30" in page.content()
+    page.fill("#seg-id", "big_spenders")
+    page.fill("#seg-name", "高消费")
+    page.fill("#seg-rule", '{"spend_min": -1}')
+    with page.expect_navigation():
+        page.click("#save-segment")
+    assert "spend_min" in page.locator(".error").inner_text()
+    page.goto(console.url + "/campaigns")
+    page.fill("#seg-id", "big_spenders")
+    page.fill("#seg-name", "高消费")
+    page.fill("#seg-rule", '{"spend_min": 100000, "tiers": ["gold"]}')
+    with page.expect_navigation():
+        page.click("#save-segment")
+    assert "big_spenders" in page.locator("#segments").inner_text()
