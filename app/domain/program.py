@@ -35,6 +35,7 @@ from pydantic import (
 
 from app.domain.points import expiry_for
 from app.domain.tiers import Tier, TierRule, TierTable, tier_for_spend
+from app.domain.trust import TillTrust
 
 DecimalText = Annotated[str, Field(pattern=r"^\d+(\.\d+)?$", max_length=20)]
 Whole = Annotated[int, Strict()]  # never "5" or 5.0: a program is written by hand, errors show
@@ -166,6 +167,9 @@ class LoyaltyProgram(_Model):
     offline: OfflineDefaults = OfflineDefaults()
     consent_policy_version: str = Field(default="2026-01", min_length=1, max_length=20)
     member_code_ttl_s: Whole = Field(default=120, ge=10, le=3600)
+    # What the server believes of a till: adjustment/compensation limits, till-issued coupon
+    # templates, cross-store refunds, the registration window (app/domain/trust.py).
+    trust: TillTrust = TillTrust()
 
     @model_validator(mode="after")
     def _tier_table_valid(self) -> LoyaltyProgram:

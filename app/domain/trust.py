@@ -106,5 +106,3 @@ class TillTrust(_Model):
                 return t
         return None
 
-
-DEFAULT_TRUST = TillTrust()

@@ -16,8 +16,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.domain.codes import Keyring
+from app.domain.program import DEFAULT_PROGRAM
 from app.domain.tiers import window_start
-from app.domain.trust import DEFAULT_TRUST, TillTrust
+from app.domain.trust import TillTrust
 from app.pricing.model import Promotion
 from server import merges
 from server.models import Conflict, LedgerEntry, Member, MemberStore, Refund, Sale, Terminal
@@ -65,7 +66,8 @@ class Batch:
     categories: dict[str, str] = field(default_factory=dict)  # sku -> category (catalogue)
     day_totals: dict[str, list[int]] = field(default_factory=dict)  # points_rules.day_totals
     keyring: Keyring | None = None  # the terminals' public keys, read once a batch when needed
-    trust: TillTrust = DEFAULT_TRUST  # the program's limits on tills (server/push/limits.py)
+    # The program's limits on tills (LoyaltyProgram.trust); the version in force at receipt.
+    trust: TillTrust = DEFAULT_PROGRAM.trust
 
     def forget_caches(self) -> None:
         self.balance.clear()
