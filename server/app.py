@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from server.db import Database
-from server.errors import BodyLimit, install_error_handlers
+from server.errors import BodyLimit, CatchAll, CleanInput, install_error_handlers
 from server.meta import current_epoch
 from server.reqlog import RequestLog
 from server.routes.approvals import router as approvals_router
@@ -61,6 +61,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.state.epoch = ""
     install_error_handlers(app)
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.add_middleware(CleanInput)
+    app.add_middleware(CatchAll)  # nothing unexpected is logged with its message
     app.add_middleware(RequestLog)  # outermost: times and logs every answer, 413s included
     app.include_router(ops_router)  # /healthz, /readyz, /metrics
     app.include_router(sync_router, prefix=API_PREFIX)
@@ -76,7 +78,27 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     from server.console.routes import install as install_console
 
     install_console(app)  # the HQ console under /console (server/console)
+    _security_all_required(app)
     return app
+
+
+def _security_all_required(app: FastAPI) -> None:
+    """FastAPI lists each security dependency of an operation as an alternative; a till needs
+    its token AND its device id, so the schema says so (one requirement naming both)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            for ops in schema.get("paths", {}).values():
+                for op in ops.values():
+                    needs = op.get("security") if isinstance(op, dict) else None
+                    if needs and len(needs) > 1:
+                        op["security"] = [{name: [] for req in needs for name in req}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _alert_sender(settings: ServerSettings, db: Database) -> Any:

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -145,28 +146,43 @@ class AuthTerminal:
     key_id: str | None
 
 
+# Declared as OpenAPI security schemes (so clients and fuzzers know how to authenticate);
+# checked below, not by FastAPI (auto_error off: every refusal is an ErrorBody).
+terminal_token = HTTPBearer(auto_error=False, scheme_name="terminalToken",
+                            description="the token `POST /api/v1/enrol` returned to the till")
+device_id_header = APIKeyHeader(name="X-Device-Id", auto_error=False, scheme_name="deviceId",
+                                description="the device id the till enrolled with")
+MAX_DEVICE_ID = 64
+
+
+def _unknown() -> ApiError:
+    return ApiError(401, "unauthenticated", "Unknown terminal token.", {"WWW-Authenticate": "Bearer"})
+
+
 def authenticate(
     db: DatabaseDep,
-    authorization: Annotated[str | None, Header()] = None,
-    x_device_id: Annotated[str | None, Header()] = None,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(terminal_token)] = None,
+    x_device_id: Annotated[str | None, Depends(device_id_header)] = None,
 ) -> AuthTerminal:
-    if not authorization or not authorization.startswith("Bearer "):
+    if credentials is None:
         raise ApiError(401, "unauthenticated", "Send the terminal's token as 'Authorization: Bearer ...'.",
                        {"WWW-Authenticate": "Bearer"})
-    token = authorization.removeprefix("Bearer ").strip()
+    token = credentials.credentials.strip()
     if not token or len(token) > 200:
-        raise ApiError(401, "unauthenticated", "Unknown terminal token.", {"WWW-Authenticate": "Bearer"})
+        raise _unknown()
     if not x_device_id:
         raise ApiError(401, "device_id_required", "Send the till's device id in X-Device-Id.")
+    if len(x_device_id) > MAX_DEVICE_ID:
+        raise ApiError(409, "device_conflict", "This terminal's credentials are in use on another device.")
     with db.sessions() as s:
         term = s.execute(
             select(Terminal).where(Terminal.token_hash == hash_secret(token))
         ).scalar_one_or_none()
         if term is None:
-            raise ApiError(401, "unauthenticated", "Unknown terminal token.", {"WWW-Authenticate": "Bearer"})
+            raise _unknown()
         if term.revoked_at is not None:
             raise ApiError(403, "terminal_revoked", "This terminal has been revoked; enrol it again.")
-        if term.device_id is None or not hmac.compare_digest(term.device_id, x_device_id):
+        if term.device_id is None or not hmac.compare_digest(term.device_id.encode(), x_device_id.encode()):
             raise ApiError(409, "device_conflict",
                            "This terminal's credentials are in use on another device.")
         now = now_utc()

@@ -19,7 +19,8 @@ class Database:
     def __init__(self, settings: ServerSettings) -> None:
         self.settings = settings
         self.is_postgres = settings.is_postgres
-        kwargs: dict[str, Any] = {}
+        # hide_parameters: an error never prints bind values (comments, member ids) to the log.
+        kwargs: dict[str, Any] = {"hide_parameters": True}
         if self.is_postgres:
             kwargs.update(pool_size=settings.pool_size, max_overflow=settings.pool_size, pool_pre_ping=True)
         else:

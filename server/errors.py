@@ -1,9 +1,13 @@
-"""Errors as `sync.protocol.ErrorBody` (a stable code and a readable message), and a body-size
-limit. Anything unexpected is logged (without the request body) and answered 500."""
+"""Errors as `sync.protocol.ErrorBody` (a stable code and a readable message), a body-size
+limit, and a guard that refuses control characters in a request's path or query (PostgreSQL
+cannot even hold NUL). Anything unexpected is logged (the route's pattern, never the path
+itself, which may carry a feedback token; never the body) and answered 500."""
 
 from __future__ import annotations
 
 import logging
+import traceback
+from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -56,10 +60,61 @@ def install_error_handlers(app: FastAPI) -> None:
         code = codes.get(exc.status_code, "http_error")
         return error_response(exc.status_code, code, str(exc.detail), getattr(exc, "headers", None))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(req: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error on %s %s", req.method, req.url.path)
-        return error_response(500, "server_error", "The server failed; the request can be retried.")
+
+class CatchAll:
+    """The outermost guard: an exception no handler took is answered 500 ``server_error`` and
+    logged with where it failed (the stack, the exception's class), not what it said: a
+    message may quote the input (a phone, a comment) and the path may be a feedback token.
+    (Starlette's own last handler would re-raise it for the server to log whole.)"""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:
+            route = getattr(scope.get("route"), "path", "(no route)")
+            stack = "".join(traceback.format_tb(exc.__traceback__))
+            log.error("unexpected error on %s %s: %s\n%s", scope.get("method"), route,
+                      exc.__class__.__name__, stack)
+            if not started:
+                resp = error_response(500, "server_error", "The server failed; the request can be retried.")
+                await resp(scope, receive, send)
+
+
+def _has_control(raw: bytes) -> bool:
+    return any(b < 0x20 or b == 0x7F for b in raw)
+
+
+class CleanInput:
+    """Refuse (400 ``bad_request``) a path or query string with a control character, raw or
+    percent-encoded: no identifier, filter or token this server reads has one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query = unquote_to_bytes(scope.get("query_string", b""))
+            path = str(scope.get("path", "")).encode("utf-8", "surrogatepass")
+            if _has_control(query) or _has_control(path):
+                resp = error_response(400, "bad_request",
+                                      "The request's path or query contains a control character.")
+                await resp(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class BodyLimit:

@@ -2,15 +2,22 @@
 
 Answered from indexed reads (phone unique index, primary keys, ledger by member), and the
 member is recorded as seen at the asking store so that its later changes reach that store's
-tills by pull. Nothing personal is logged.
+tills by pull. Every look-up is kept in ``member_lookups`` (which till, when, by phone or
+code, why, which member: never the phone or the code itself), and a till may make at most
+``LOOKUP_LIMIT`` of them per ``LOOKUP_WINDOW_S``: more are refused 429 (and recorded as
+refused), so a stolen till token cannot page through the member base. The answer carries
+what a till needs to sell to the member (no household notes, no favourite categories).
+Nothing personal is logged.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -19,9 +26,23 @@ from app.domain.codes import CodeError, Keyring, RevocationList, VerifyKey, veri
 from app.domain.members import InvalidPhone, normalize_phone
 from server.errors import ApiError
 from server.merges import MergeChainTooLong, resolve_member
-from server.models import Coupon, LedgerEntry, Member, MemberStore, Revocation, Terminal
+from server.models import Coupon, LedgerEntry, Member, MemberLookup, MemberStore, Revocation, Terminal
 from server.pull import coupon_data, ledger_data, member_data
 from sync.protocol import LookupResponse
+
+# Why a till asks (the `reason` query parameter; a till that sends none is identifying a
+# customer at the checkout).
+LOOKUP_REASONS: Final = ("checkout", "refund", "register", "support")
+# Member fields a till does not need to sell to a member it looked up.
+_NOT_FOR_TILLS: Final = ("family", "favourite_categories", "merged_into")
+
+
+@dataclass(frozen=True, slots=True)
+class LookupLimit:
+    """At most ``count`` answered look-ups per terminal in any ``window``."""
+
+    count: int
+    window: timedelta
 
 
 def keyring(s: Session) -> Keyring:
@@ -53,29 +74,76 @@ def _survivor(s: Session, member_id: uuid.UUID) -> Member | None:
         return None  # damaged merge links: not found rather than a wrong member
 
 
+def _phone(phone: str) -> str:
+    try:
+        return normalize_phone(phone[:40])
+    except InvalidPhone as exc:
+        raise ApiError(422, f"phone_{exc.reason}", exc.message) from None
+
+
+def _member_id_from_code(s: Session, code: str, now: datetime) -> uuid.UUID:
+    try:
+        claims = verify_member_code(code[:400], keyring(s), now, revocations(s))
+    except CodeError as exc:
+        raise ApiError(422, f"code_{exc.reason}", exc.message) from None
+    return uuid.UUID(str(claims.member_id))
+
+
+def _record(s: Session, terminal_id: str, store_id: str, now: datetime, by: str, reason: str,
+            outcome: str, member_id: uuid.UUID | None) -> None:
+    s.add(MemberLookup(terminal_id=terminal_id, store_id=store_id, at=now, by=by, reason=reason,
+                       outcome=outcome, member_id=member_id))
+
+
+def _within_limit(s: Session, terminal_id: str, now: datetime, limit: LookupLimit) -> bool:
+    made = s.execute(
+        select(func.count()).select_from(MemberLookup).where(
+            MemberLookup.terminal_id == terminal_id, MemberLookup.at > now - limit.window,
+            MemberLookup.outcome != "refused")
+    ).scalar_one()
+    return int(made) < limit.count
+
+
 def lookup(
-    s: Session, store_id: str, phone: str | None, code: str | None, ledger_limit: int
+    s: Session, terminal_id: str, store_id: str, phone: str | None, code: str | None,
+    ledger_limit: int, limit: LookupLimit, reason: str = "checkout",
 ) -> LookupResponse:
+    """Find the member; records the look-up and commits. Raises ApiError 422 (bad phone or
+    code, or neither) and 429 ``lookup_limit`` (this till asked too often)."""
     now = datetime.now(UTC)
-    member: Member | None
-    if phone:
-        try:
-            e164 = normalize_phone(phone[:40])
-        except InvalidPhone as exc:
-            raise ApiError(422, f"phone_{exc.reason}", exc.message) from None
-        member = s.execute(select(Member).where(Member.phone == e164)).scalar_one_or_none()
-    elif code:
-        try:
-            claims = verify_member_code(code[:400], keyring(s), now, revocations(s))
-        except CodeError as exc:
-            raise ApiError(422, f"code_{exc.reason}", exc.message) from None
-        member = _survivor(s, uuid.UUID(str(claims.member_id)))
-    else:
+    if not phone and not code:
         raise ApiError(422, "lookup_needs_phone_or_code", "Give a phone number or a member code.")
+    by = "phone" if phone else "code"
+    e164 = _phone(phone) if phone else None
+    code_member = _member_id_from_code(s, code, now) if code and not phone else None
+    if not _within_limit(s, terminal_id, now, limit):
+        _record(s, terminal_id, store_id, now, by, reason, "refused", None)
+        s.commit()
+        raise ApiError(429, "lookup_limit",
+                       f"This till made {limit.count} member look-ups in the last "
+                       f"{int(limit.window.total_seconds())} s; try again later.",
+                       {"Retry-After": str(int(limit.window.total_seconds()))})
+    member: Member | None
+    if e164 is not None:
+        member = s.execute(select(Member).where(Member.phone == e164)).scalar_one_or_none()
+    else:
+        assert code_member is not None
+        member = _survivor(s, code_member)
     if member is not None and member.merged_into is not None:
         member = _survivor(s, member.id)
-    if member is None or member.stub:
+    found = member is not None and not member.stub
+    _record(s, terminal_id, store_id, now, by, reason, "found" if found else "not_found",
+            member.id if found and member is not None else None)
+    if not found or member is None:
+        s.commit()
         return LookupResponse(found=False)
+    answer = _answer(s, member, now, ledger_limit)
+    _seen(s, member.id, store_id)
+    s.commit()
+    return answer
+
+
+def _answer(s: Session, member: Member, now: datetime, ledger_limit: int) -> LookupResponse:
     entries = s.execute(
         select(LedgerEntry).where(LedgerEntry.member_id == member.id)
         .order_by(LedgerEntry.at.desc(), LedgerEntry.id.desc()).limit(ledger_limit)
@@ -84,13 +152,20 @@ def lookup(
         select(Coupon).where(Coupon.member_id == member.id, Coupon.status == "issued",
                              Coupon.valid_to >= now)
     ).scalars().all()
-    _seen(s, member.id, store_id)
     return LookupResponse(
         found=True,
-        member=member_data(member),
+        member=till_member_view(member),
         ledger=[ledger_data(e) for e in reversed(entries)],
         coupons=[coupon_data(c) for c in coupons],
     )
+
+
+def till_member_view(member: Member) -> dict[str, Any]:
+    """The member as a looked-up answer: the till's columns it needs to sell, nothing else."""
+    data = member_data(member)
+    for key in _NOT_FOR_TILLS:
+        data.pop(key, None)
+    return data
 
 
 def _seen(s: Session, member_id: uuid.UUID, store_id: str) -> None:
@@ -99,4 +174,3 @@ def _seen(s: Session, member_id: uuid.UUID, store_id: str) -> None:
     dialect = s.get_bind().dialect.name
     ins = pg_insert if dialect == "postgresql" else sqlite_insert
     s.execute(ins(MemberStore).values(member_id=member_id, store_id=store_id).on_conflict_do_nothing())
-    s.commit()

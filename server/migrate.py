@@ -25,7 +25,7 @@ def upgrade(settings: ServerSettings, revision: str = "heads") -> str:
     """Bring the database to `revision` and make sure it has an epoch; returns the epoch."""
     from sqlalchemy.orm import Session
 
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, hide_parameters=True)
     try:
         with engine.begin() as conn:
             cfg = alembic_config(settings.database_url)

@@ -316,6 +316,23 @@ class Revocation(Base):
     at: Mapped[datetime]
 
 
+class MemberLookup(Base):
+    """One online member look-up by a till (who, when, by what, why, which member it found):
+    kept so HQ can see which tills look up whom, and counted to limit each till's rate
+    (server/lookup.py). Holds no phone number or code, only the member's id."""
+
+    __tablename__ = "member_lookups"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    terminal_id: Mapped[str] = mapped_column(String(40))
+    store_id: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime]
+    by: Mapped[str] = mapped_column(String(8))  # phone | code
+    reason: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(12))  # found | not_found | refused
+    member_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    __table_args__ = (Index("ix_member_lookups_terminal_at", "terminal_id", "at"),)
+
+
 # ------------------------------------------------------------------ change log (pull)
 
 

@@ -28,6 +28,9 @@ class ServerSettings(BaseSettings):
     max_clock_skew_s: int = Field(default=300, ge=1, description="a till further off than this is flagged")
     enrol_code_ttl_s: int = Field(default=24 * 3600, ge=60)
     lookup_ledger_limit: int = Field(default=200, ge=0, le=5000)
+    lookup_limit: int = Field(default=120, ge=1, le=100_000,
+                              description="online member look-ups a till may make per LOOKUP_WINDOW_S")
+    lookup_window_s: int = Field(default=600, ge=1, le=86_400)
     log_level: str = Field(default="info", pattern="^(critical|error|warning|info|debug)$")
     # The till's member.registered event names its welcome coupon by code only; the server
     # records it with these terms (the till's defaults, app/config.py).

@@ -32,7 +32,7 @@ def _on_begin(conn: Any) -> None:
 def make_engine(path: Path | str) -> Engine:
     """An engine on the SQLite file at `path` (created on first connect by SQLite itself)."""
     url = f"sqlite+pysqlite:///{path}"
-    engine = create_engine(url)
+    engine = create_engine(url, hide_parameters=True)  # no member data in error messages
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine

@@ -20,7 +20,7 @@ from server.merges import MergeChainTooLong, resolve_member
 from server.models import Coupon, LedgerEntry, Revocation, Sale, Terminal
 from server.pull import coupon_changed, ledger_added
 
-__all__ = ["core_ports", "keys_from_core", "sale_from_core", "write_compensation"]
+__all__ = ["core_ports", "key_owner_from_core", "keys_from_core", "sale_from_core", "write_compensation"]
 
 
 def keys_from_core(session: Session) -> tuple[Keyring, RevocationList]:
@@ -45,8 +45,20 @@ def keys_from_core(session: Session) -> tuple[Keyring, RevocationList]:
 
 
 def sale_from_core(session: Session, sale_id: uuid.UUID) -> SaleRef | None:
-    row = session.execute(select(Sale.id, Sale.member_id).where(Sale.id == sale_id)).first()
-    return None if row is None else SaleRef(sale_id=row[0], member_id=row[1])
+    row = session.execute(
+        select(Sale.id, Sale.member_id, Sale.terminal_id, Sale.store_id).where(Sale.id == sale_id)
+    ).first()
+    if row is None:
+        return None
+    return SaleRef(sale_id=row[0], member_id=row[1], terminal_id=row[2], store_id=row[3])
+
+
+def key_owner_from_core(session: Session, key_id: str) -> tuple[str, str] | None:
+    """The (terminal, store) enrolled with ``key_id``: a feedback token must name them."""
+    row = session.execute(
+        select(Terminal.id, Terminal.store_id).where(Terminal.key_id == key_id)
+    ).first()
+    return None if row is None else (str(row[0]), str(row[1]))
 
 
 def _surviving_member(session: Session, member_id: uuid.UUID) -> uuid.UUID:
@@ -88,6 +100,6 @@ def write_compensation(session: Session, comp: Compensation, now: datetime) -> N
 def core_ports(**kw: object) -> FeedbackPorts:
     """Ports on the core's tables; keyword arguments override the policy fields (``rules``,
     ``tz``, ``feedback_open_for``, ``coupon_valid_for``)."""
-    return FeedbackPorts(keys=keys_from_core, find_sale=sale_from_core, compensate=write_compensation,
-                         **kw)  # type: ignore[arg-type]
+    return FeedbackPorts(keys=keys_from_core, find_sale=sale_from_core, key_owner=key_owner_from_core,
+                         compensate=write_compensation, **kw)  # type: ignore[arg-type]
 

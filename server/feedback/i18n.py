@@ -39,7 +39,7 @@ STRINGS: Final[Mapping[Lang, Mapping[str, str]]] = {
         "err.stars": "请选择 1 到 5 星。",
         "err.nps": "请选择 0 到 10 分。",
         "err.category": "请选择列表中的类别。",
-        "err.comment": "留言最多 1000 字。",
+        "err.comment": "留言最多 1000 字，且不能含控制字符。",
         "thanks_title": "感谢您的评价！",
         "thanks_body": "我们已收到您的意见，会认真改进。",
         "thanks_ticket": "很抱歉这次没能让您满意。门店负责人会跟进处理。",
@@ -48,6 +48,8 @@ STRINGS: Final[Mapping[Lang, Mapping[str, str]]] = {
         "refused_title": "无法打开这个评价链接",
         "refused_body": "这个二维码无法识别，可能已损坏或不完整。请重新扫描小票上的二维码，"
                         "或向门店工作人员咨询。给您带来不便，敬请谅解。",
+        "bad_form_title": "无法读取您提交的内容",
+        "bad_form_body": "提交的表单不完整或格式不对，评价没有保存。请重新扫描小票上的二维码再试一次。",
         "closed_title": "评价已结束",
         "closed_body": "这张小票的评价期已过。感谢您的关注！",
     },
@@ -75,7 +77,7 @@ STRINGS: Final[Mapping[Lang, Mapping[str, str]]] = {
         "err.stars": "Please choose 1 to 5 stars.",
         "err.nps": "Please choose a score from 0 to 10.",
         "err.category": "Please choose a category from the list.",
-        "err.comment": "The comment can be at most 1000 characters.",
+        "err.comment": "The comment can be at most 1000 characters, with no control characters.",
         "thanks_title": "Thank you for your feedback!",
         "thanks_body": "We have received it and will use it to do better.",
         "thanks_ticket": "We are sorry this visit fell short. The store manager will follow it up.",
@@ -84,6 +86,9 @@ STRINGS: Final[Mapping[Lang, Mapping[str, str]]] = {
         "refused_title": "We cannot open this feedback link",
         "refused_body": "This QR code could not be recognised; it may be damaged or incomplete. Please scan "
                         "the code on your receipt again, or ask a member of staff. Sorry for the trouble.",
+        "bad_form_title": "We could not read what was sent",
+        "bad_form_body": "The form arrived incomplete or in a form we cannot read, so nothing was saved. "
+        "Please scan the QR code on your receipt again and try once more.",
         "closed_title": "Feedback is closed",
         "closed_body": "Feedback for this receipt is no longer open. Thank you for your interest!",
     },

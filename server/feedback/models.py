@@ -4,7 +4,7 @@ the compensation given when it closed. Registered on the server core's ``Base``.
 A feedback row is written from the signed token alone, so it can exist before its sale has
 reached the server; ``sale_linked_at`` and ``member_id`` are filled when the sale arrives
 (:func:`server.feedback.service.link_sale`). One answer per receipt is enforced twice by the
-database: on the sale id the token carries and on (store, terminal, receipt no). Column types
+database: on (terminal, sale id) the token carries and on (store, terminal, receipt no). Column types
 come from the core's ``Base.type_annotation_map`` (aware UTC datetimes, JSONB on PostgreSQL).
 """
 
@@ -26,7 +26,9 @@ class Feedback(Base):
     __tablename__ = "feedback"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    sale_id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    # The sale the token names; unique per signing terminal (a token from another till's key
+    # naming this sale must not block the real answer).
+    sale_id: Mapped[uuid.UUID]
     store_id: Mapped[str] = mapped_column(String(64))
     terminal_id: Mapped[str] = mapped_column(String(64))
     receipt_no: Mapped[str] = mapped_column(String(64))
@@ -48,6 +50,8 @@ class Feedback(Base):
 
     __table_args__ = (
         UniqueConstraint("store_id", "terminal_id", "receipt_no", name="uq_feedback_receipt"),
+        UniqueConstraint("terminal_id", "sale_id", name="uq_feedback_terminal_sale"),
+        Index("ix_feedback_sale_id", "sale_id"),
         Index("ix_feedback_store_submitted", "store_id", "submitted_at"),
         Index("ix_feedback_unlinked", "sale_linked_at"),
     )

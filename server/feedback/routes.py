@@ -1,46 +1,46 @@
 """HTTP: the customer's feedback page (``/f/{token}``, no login: the signed token is the key)
-and the HQ tickets API (``/api/v1/tickets``, admin bearer token).
+and the HQ tickets API (``/api/v1/tickets``, admin bearer token; :mod:`.tickets_api`).
 
 ``router`` (module level) is what the core's ``create_app`` includes: it finds its database
 and settings on ``request.app.state`` (``db``, ``settings``; ``settings.admin_token`` guards the
 tickets API) and the core's tables through :func:`server.feedback.core.core_ports`. An app may
 set ``app.state.feedback_config`` to a :class:`FeedbackConfig` of its own (other rules, a test
 clock). :func:`make_router` with an explicit config serves apps without the core's state.
-Form bodies are parsed here (url-encoded, size-capped), so the page needs no multipart library.
+Form bodies are parsed here (url-encoded, at most :data:`MAX_FORM_BYTES` and
+:data:`MAX_FORM_FIELDS`), so the page needs no multipart library; a form that cannot be read
+gets a 400 page in the customer's language before the token is even looked at.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Final
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from app.domain.clock import utcnow
-from app.domain.codes import CodeError
+from app.domain.codes import CodeError, FeedbackClaims
 from server.feedback import service
-from server.feedback.alerts import alerts_json
 from server.feedback.core import core_ports
 from server.feedback.i18n import Lang, pick_language
 from server.feedback.page import SECURITY_HEADERS, FormValues, page_path, render_form, render_message
-from sync.protocol import API_PREFIX
+from server.feedback.tickets_api import AssignIn, CloseIn, StartIn, session_for, tickets_router
 
-__all__ = ["FeedbackConfig", "config_from_app", "make_router", "router"]
+__all__ = ["AssignIn", "CloseIn", "FeedbackConfig", "StartIn", "config_from_app", "make_router", "router"]
 
 log = logging.getLogger(__name__)
 
 MAX_FORM_BYTES: Final = 16 * 1024
+MAX_FORM_FIELDS: Final = 20  # the form has 5; a few more are tolerated, not read
+MAX_TOKEN_CHARS: Final = 512  # a real token is ~200
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,10 @@ class FeedbackConfig:
     on_escalation: Callable[[], None] | None = None
 
 
+class BadForm(Exception):
+    """The posted form cannot be read (too large, too many fields, not UTF-8)."""
+
+
 # ---------------------------------------------------------------- helpers
 
 
@@ -65,54 +69,22 @@ def _html(body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(body, status_code=status, headers=dict(SECURITY_HEADERS))
 
 
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"code": code, "message": message}, status_code=status)
-
-
-async def _form(request: Request) -> dict[str, str]:
+async def read_form(request: Request) -> dict[str, str]:
+    """The url-encoded form, first value of each field. Raises :class:`BadForm`."""
     body = b""
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_FORM_BYTES:
-            raise HTTPException(413, "form too large")
+            raise BadForm("form too large")
     try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return {}
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False,
+                          max_num_fields=MAX_FORM_FIELDS, errors="strict")
+    except (UnicodeDecodeError, ValueError) as exc:  # max_num_fields: ValueError
+        raise BadForm(str(exc)) from None
     fields: dict[str, str] = {}
-    for key, value in parse_qsl(text, keep_blank_values=True, max_num_fields=20):
+    for key, value in pairs:
         fields.setdefault(key, value)
     return fields
-
-
-class _CompensationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    points: int = Field(default=0, ge=0, le=100_000)
-    coupon_amount: int = Field(default=0, ge=0, le=1_000_000, description="fen off")
-    coupon_threshold: int = Field(default=0, ge=0, le=100_000_000)
-
-
-class AssignIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    assignee: str = Field(min_length=1, max_length=80)
-    team: str | None = Field(default=None, max_length=40)
-    actor: str = Field(default="hq", min_length=1, max_length=80)
-
-
-class StartIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    note: str = Field(default="", max_length=500)
-    actor: str = Field(default="hq", min_length=1, max_length=80)
-
-
-class CloseIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    resolution: str = Field(default="", max_length=2000)
-    compensation: _CompensationIn | None = None
-    actor: str = Field(default="hq", min_length=1, max_length=80)
-
-
-# ---------------------------------------------------------------- configuration
 
 
 def config_from_app(request: Request) -> FeedbackConfig:
@@ -134,194 +106,99 @@ def config_from_app(request: Request) -> FeedbackConfig:
     return cfg
 
 
-@contextmanager
-def _session(cfg: FeedbackConfig, write: bool = False) -> Iterator[Session]:
-    lock = cfg.write_lock if write and cfg.write_lock is not None else nullcontext()
-    with lock:
-        session = cfg.session_factory()
-        try:
-            yield session
-        finally:
-            session.close()
-
-
-def _lang(request: Request, lang: str | None) -> Lang:
-    return pick_language(lang, request.headers.get("accept-language"))
-
-
 def _refused(lang: Lang, exc: CodeError) -> HTMLResponse:
-    # The reason goes to the log only: a customer learns nothing about why a code fails.
+    # The reason goes to the log only (never the token): a customer learns nothing about why.
     log.info("feedback token refused: %s (%s)", exc.reason, exc.detail)
     return _html(render_message(lang, "refused"), 404)
 
 
-def _ticket_id(ticket_id: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(ticket_id)
-    except ValueError:
-        raise HTTPException(404, "no such ticket") from None
+def _claims(session: Session, token: str, c: FeedbackConfig) -> FeedbackClaims:
+    if len(token) > MAX_TOKEN_CHARS:
+        raise CodeError("malformed", "this feedback link is not valid", f"token of {len(token)} chars")
+    return service.read_token(session, token, c.ports)
 
 
-def _run(cfg: FeedbackConfig, fn: Callable[[Session, datetime], Any]) -> Any:
-    now = cfg.clock()
-    with _session(cfg, write=True) as session:
+# ---------------------------------------------------------------- the customer's page
+
+
+def show_page(c: FeedbackConfig, token: str, chosen: Lang, path: str) -> HTMLResponse:
+    with session_for(c) as session:
         try:
-            result = fn(session, now)
+            claims = _claims(session, token, c)
+        except CodeError as exc:
+            return _refused(chosen, exc)
+        if service.find_feedback(session, claims) is not None:
+            return _html(render_message(chosen, "already", path))
+        if c.clock() - claims.issued_at > c.ports.feedback_open_for:
+            return _html(render_message(chosen, "closed", path), 410)
+        return _html(render_form(chosen, path, claims.receipt_no))
+
+
+def _form_again(chosen: Lang, path: str, claims: FeedbackClaims, fields: dict[str, str],
+                errors: list[str]) -> HTMLResponse:
+    values = FormValues(
+        stars=fields.get("stars", "")[:8], nps=fields.get("nps", "")[:8],
+        category=fields.get("category", "")[:40], comment=fields.get("comment", "")[:2000],
+        errors=tuple(errors),
+    )
+    return _html(render_form(chosen, path, claims.receipt_no, values), 422)
+
+
+def submit(c: FeedbackConfig, token: str, fields: dict[str, str], chosen: Lang, path: str) -> HTMLResponse:
+    with session_for(c, write=True) as session:
+        try:
+            claims = _claims(session, token, c)
+        except CodeError as exc:
+            return _refused(chosen, exc)
+        answer = service.parse_answer(fields)
+        if isinstance(answer, list):
+            return _form_again(chosen, path, claims, fields, answer)
+        try:
+            done = service.submit_feedback(session, claims, answer, chosen, c.clock(), c.ports)
             session.commit()
-            return result
-        except service.TicketNotFound as exc:
+        except service.AlreadyAnswered:
             session.rollback()
-            return _error(404, exc.code, str(exc))
-        except (service.InvalidTransition, service.CannotCompensate) as exc:
+            return _html(render_message(chosen, "already", path), 409)
+        except service.FeedbackClosed:
             session.rollback()
-            return _error(409, exc.code, str(exc))
+            return _html(render_message(chosen, "closed", path), 410)
+    if done.ticket is not None and done.ticket.escalated_to and c.on_escalation is not None:
+        c.on_escalation()
+    extra = "thanks_ticket" if done.ticket is not None else None
+    return _html(render_message(chosen, "thanks", extra=extra))
 
 
 # ---------------------------------------------------------------- the router
+
+LangQuery = Annotated[str | None, Query(max_length=16)]
 
 
 def make_router(cfg: FeedbackConfig | None = None, page_prefix: str = "/f") -> APIRouter:
     """The page and the tickets API; with ``cfg`` None the config comes from the app's state."""
 
-    def _cfg(request: Request) -> FeedbackConfig:
+    def get_cfg(request: Request) -> FeedbackConfig:
         return cfg if cfg is not None else config_from_app(request)
 
     router = APIRouter()
 
-    # ------------------------------------------------------------ customer page
-
     @router.get(f"{page_prefix}/{{token}}", response_class=HTMLResponse, include_in_schema=False)
-    def feedback_page(token: str, request: Request, lang: str | None = None) -> HTMLResponse:
-        c = _cfg(request)
-        chosen = _lang(request, lang)
-        path = page_path(token, page_prefix)
-        with _session(c) as session:
-            try:
-                claims = service.read_token(session, token, c.ports)
-            except CodeError as exc:
-                return _refused(chosen, exc)
-            if service.find_feedback(session, claims) is not None:
-                return _html(render_message(chosen, "already", path))
-            if c.clock() - claims.issued_at > c.ports.feedback_open_for:
-                return _html(render_message(chosen, "closed", path), 410)
-            return _html(render_form(chosen, path, claims.receipt_no))
+    def feedback_page(token: str, request: Request, lang: LangQuery = None) -> HTMLResponse:
+        chosen = pick_language(lang, request.headers.get("accept-language"))
+        return show_page(get_cfg(request), token, chosen, page_path(token, page_prefix))
 
     @router.post(f"{page_prefix}/{{token}}", response_class=HTMLResponse, include_in_schema=False)
-    async def feedback_submit(token: str, request: Request, lang: str | None = None) -> HTMLResponse:
-        c = _cfg(request)
-        fields = await _form(request)
-        chosen = _lang(request, fields.get("lang") or lang)
-        path = page_path(token, page_prefix)
+    async def feedback_submit(token: str, request: Request, lang: LangQuery = None) -> HTMLResponse:
+        accept = request.headers.get("accept-language")
+        try:
+            fields = await read_form(request)
+        except BadForm:
+            return _html(render_message(pick_language(lang, accept), "bad_form"), 400)
+        chosen = pick_language(fields.get("lang") or lang, accept)
         # Blocking database work in a worker thread, as FastAPI does for sync routes.
-        return await run_in_threadpool(_submit, c, token, fields, chosen, path)
+        return await run_in_threadpool(submit, get_cfg(request), token, fields, chosen,
+                                       page_path(token, page_prefix))
 
-    def _submit(c: FeedbackConfig, token: str, fields: dict[str, str], chosen: Lang,
-                path: str) -> HTMLResponse:
-        with _session(c, write=True) as session:
-            try:
-                claims = service.read_token(session, token, c.ports)
-            except CodeError as exc:
-                return _refused(chosen, exc)
-            answer = service.parse_answer(fields)
-            if isinstance(answer, list):
-                values = FormValues(
-                    stars=fields.get("stars", ""), nps=fields.get("nps", ""),
-                    category=fields.get("category", ""), comment=fields.get("comment", "")[:2000],
-                    errors=tuple(answer),
-                )
-                return _html(render_form(chosen, path, claims.receipt_no, values), 422)
-            try:
-                done = service.submit_feedback(session, claims, answer, chosen, c.clock(), c.ports)
-                session.commit()
-            except service.AlreadyAnswered:
-                session.rollback()
-                return _html(render_message(chosen, "already", path), 409)
-            except service.FeedbackClosed:
-                session.rollback()
-                return _html(render_message(chosen, "closed", path), 410)
-            if done.ticket is not None and done.ticket.escalated_to and c.on_escalation is not None:
-                c.on_escalation()
-            extra = "thanks_ticket" if done.ticket is not None else None
-            return _html(render_message(chosen, "thanks", extra=extra))
-
-    # ------------------------------------------------------------ HQ tickets API
-
-    def _admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> FeedbackConfig:
-        c = _cfg(request)
-        if not c.admin_token:
-            raise HTTPException(503, "the tickets API is not configured (no admin token)")
-        scheme, _, given = (authorization or "").partition(" ")
-        ok = hmac.compare_digest(given.strip().encode(), c.admin_token.encode())
-        if scheme.lower() != "bearer" or not ok:
-            raise HTTPException(401, "admin bearer token required", headers={"WWW-Authenticate": "Bearer"})
-        return c
-
-    # (A local Annotated alias would not resolve under postponed annotations, hence a default.)
-    admin_cfg = Depends(_admin)
-    admin = APIRouter(prefix=f"{API_PREFIX}/tickets", tags=["tickets"])
-
-    @admin.get("")
-    def list_tickets(
-        c: FeedbackConfig = admin_cfg,
-        status: Annotated[str | None, Query(pattern="^(open|in_progress|closed)$")] = None,
-        team: Annotated[str | None, Query(max_length=40)] = None,
-        store_id: Annotated[str | None, Query(max_length=64)] = None,
-        severity: Annotated[str | None, Query(pattern="^(normal|urgent|major)$")] = None,
-        overdue: bool | None = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
-    ) -> Any:
-        def go(session: Session, now: datetime) -> dict[str, Any]:
-            service.link_pending(session, c.ports, now)
-            rows = service.list_tickets(session, now, status=status, team=team, store_id=store_id,
-                                        severity=severity, overdue=overdue, limit=limit, offset=offset)
-            return {"tickets": [service.ticket_json(t, now) for t in rows]}
-        return _run(c, go)
-
-    @admin.get("/{ticket_id}")
-    def get_ticket(ticket_id: str, c: FeedbackConfig = admin_cfg) -> Any:
-        tid = _ticket_id(ticket_id)
-
-        def go(session: Session, now: datetime) -> dict[str, Any]:
-            ticket = service.get_ticket(session, tid)
-            return {**service.ticket_json(ticket, now), "history": service.history_json(ticket),
-                    "alerts": alerts_json(session, tid)}
-        return _run(c, go)
-
-    @admin.post("/{ticket_id}/assign")
-    def assign(ticket_id: str, body: AssignIn, c: FeedbackConfig = admin_cfg) -> Any:
-        tid = _ticket_id(ticket_id)
-
-        def go(session: Session, now: datetime) -> dict[str, Any]:
-            ticket = service.assign_ticket(session, tid, body.assignee, body.actor, now, body.team)
-            return service.ticket_json(ticket, now)
-        return _run(c, go)
-
-    @admin.post("/{ticket_id}/start")
-    def start(ticket_id: str, body: StartIn, c: FeedbackConfig = admin_cfg) -> Any:
-        tid = _ticket_id(ticket_id)
-
-        def go(session: Session, now: datetime) -> dict[str, Any]:
-            return service.ticket_json(service.set_in_progress(session, tid, body.actor, now, body.note), now)
-        return _run(c, go)
-
-    @admin.post("/{ticket_id}/close")
-    def close(ticket_id: str, body: CloseIn, c: FeedbackConfig = admin_cfg) -> Any:
-        tid = _ticket_id(ticket_id)
-        comp = None
-        if body.compensation is not None:
-            try:
-                comp = service.CompensationRequest(**body.compensation.model_dump())
-            except ValueError as exc:
-                return _error(422, "invalid_compensation", str(exc))
-
-        def go(session: Session, now: datetime) -> dict[str, Any]:
-            ticket = service.close_ticket(session, tid, body.actor, now, c.ports,
-                                          resolution=body.resolution, compensation=comp)
-            return {**service.ticket_json(ticket, now), "history": service.history_json(ticket)}
-        return _run(c, go)
-
-    router.include_router(admin)
+    router.include_router(tickets_router(get_cfg))
     return router
 
 

@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.domain import points as ledger
 from app.domain.clock import DEFAULT_TZ, require_aware
-from app.domain.codes import FeedbackClaims, Keyring, RevocationList, verify_feedback_token
+from app.domain.codes import CodeError, FeedbackClaims, Keyring, RevocationList, verify_feedback_token
 from app.domain.coupons import new_coupon_code
 from app.domain.ids import MemberId, new_id
+from server.bounds import has_control
 from server.feedback.alerts import queue_escalation
 from server.feedback.i18n import LANGS
 from server.feedback.models import Compensation, Feedback, Ticket, TicketEvent
@@ -72,6 +73,10 @@ class SaleRef:
 
     sale_id: uuid.UUID
     member_id: uuid.UUID | None
+    # The till that made the sale (None where the core does not say): a token may only name a
+    # sale of the terminal that signed it.
+    terminal_id: str | None = None
+    store_id: str | None = None
 
 
 # (session, compensation, now): write the points / coupon into the core's loyalty tables and
@@ -87,11 +92,18 @@ def _no_sale(session: Session, sale_id: uuid.UUID) -> SaleRef | None:
     return None
 
 
+# (session, key id) -> (terminal id, store id) of the terminal enrolled with that key, or None.
+KeyOwner = Callable[[Session, str], tuple[str, str] | None]
+
+
 @dataclass(frozen=True, slots=True)
 class FeedbackPorts:
     """The server core's side of the feedback loop.
 
     * ``keys(session)``: the enrolled terminals' public keys and the revoked key ids;
+    * ``key_owner(session, key_id)``: the (terminal, store) enrolled with that key; when set,
+      a token is accepted only when it names that terminal and store (None: not checked, for
+      the package's own tests);
     * ``find_sale(session, sale_id)``: the synced sale, or None while it has not arrived;
     * ``compensate(session, compensation, now)``: write the compensation's ledger entry and/or
       coupon into the core's tables and change log (so tills pull it), or None when not wired
@@ -100,6 +112,7 @@ class FeedbackPorts:
 
     keys: Callable[[Session], tuple[Keyring, RevocationList | None]] = _no_keys
     find_sale: Callable[[Session, uuid.UUID], SaleRef | None] = _no_sale
+    key_owner: KeyOwner | None = None
     compensate: CompensationWriter | None = None
     rules: TicketRules = field(default_factory=TicketRules)
     tz: tzinfo = DEFAULT_TZ
@@ -136,16 +149,35 @@ class CannotCompensate(FeedbackError):
 
 
 def read_token(session: Session, token: str, ports: FeedbackPorts) -> FeedbackClaims:
-    """Verify the token by signature against the enrolled terminals' keys. Raises
-    :class:`app.domain.codes.CodeError` (malformed, unknown_key, bad_signature, revoked)."""
+    """Verify the token by signature against the enrolled terminals' keys, and that it is bound
+    to the terminal whose key signed it: it must name that terminal and its store, and a sale
+    the server already holds must be that terminal's. Raises
+    :class:`app.domain.codes.CodeError` (malformed, unknown_key, bad_signature, revoked;
+    ``bad_signature`` with a detail for a token naming another terminal, store or sale)."""
     keyring, revoked = ports.keys(session)
-    return verify_feedback_token(token, keyring, revoked)
+    claims = verify_feedback_token(token, keyring, revoked)
+    if ports.key_owner is not None:
+        owner = ports.key_owner(session, claims.key_id)
+        if owner is None or owner != (claims.terminal_id, claims.store_id):
+            raise CodeError("bad_signature", "this feedback link is not valid",
+                            f"key {claims.key_id} is not the key of terminal {claims.terminal_id} "
+                            f"of store {claims.store_id}")
+    sale = ports.find_sale(session, claims.sale_id)
+    if sale is not None and sale.terminal_id is not None and (
+        sale.terminal_id != claims.terminal_id or sale.store_id != claims.store_id
+    ):
+        raise CodeError("bad_signature", "this feedback link is not valid",
+                        f"sale {claims.sale_id} was made by another terminal")
+    return claims
 
 
 def find_feedback(session: Session, claims: FeedbackClaims) -> Feedback | None:
+    """The answer already given for this receipt: the same sale from the same terminal, or the
+    same receipt number (an answer naming the sale from another terminal's key is not this
+    receipt's and blocks nothing)."""
     return session.execute(
         select(Feedback).where(
-            (Feedback.sale_id == claims.sale_id)
+            ((Feedback.sale_id == claims.sale_id) & (Feedback.terminal_id == claims.terminal_id))
             | (
                 (Feedback.store_id == claims.store_id)
                 & (Feedback.terminal_id == claims.terminal_id)
@@ -162,7 +194,8 @@ def parse_answer(fields: Mapping[str, str]) -> Score | list[str]:
 
     def _int(name: str, allowed: range) -> int:
         raw = fields.get(name, "").strip()
-        if raw.isascii() and raw.isdigit() and int(raw) in allowed:
+        # Short before int(): a value of thousands of digits is a wrong answer, not work.
+        if len(raw) <= 3 and raw.isascii() and raw.isdigit() and int(raw) in allowed:
             return int(raw)
         errors.append(name)
         return allowed.start
@@ -173,7 +206,7 @@ def parse_answer(fields: Mapping[str, str]) -> Score | list[str]:
     if category is not None and category not in CATEGORIES:
         errors.append("category")
     comment = fields.get("comment", "").replace("\r\n", "\n").strip()
-    if len(comment) > COMMENT_MAX:
+    if len(comment) > COMMENT_MAX or has_control(comment):
         errors.append("comment")
     if errors:
         return errors
@@ -225,7 +258,7 @@ def submit_feedback(
         member_id=None,
     )
     sale = ports.find_sale(session, claims.sale_id)
-    if sale is not None:
+    if sale is not None and _same_till(sale, fb):
         _join(fb, sale.sale_id, sale.member_id, now)
     try:
         with session.begin_nested():
@@ -287,23 +320,31 @@ def _open_ticket(session: Session, fb: Feedback, score: Score, now: datetime,
 # ---------------------------------------------------------------- joining the sale
 
 
+def _same_till(sale: SaleRef, fb: Feedback) -> bool:
+    """An answer joins only a sale of the terminal that signed its token."""
+    return sale.terminal_id is None or (sale.terminal_id == fb.terminal_id and sale.store_id == fb.store_id)
+
+
 def _join(fb: Feedback, sale_id: uuid.UUID, member_id: uuid.UUID | None, now: datetime) -> None:
     fb.linked_sale_id = sale_id
     fb.member_id = member_id
     fb.sale_linked_at = now
 
 
-def link_sale(session: Session, sale_id: uuid.UUID, member_id: uuid.UUID | None, now: datetime) -> bool:
+def link_sale(session: Session, sale_id: uuid.UUID, member_id: uuid.UUID | None, now: datetime,
+              terminal_id: str | None = None) -> bool:
     """Join the answer for ``sale_id`` (if any) to its sale, now that the sale has arrived.
 
     The sync push handler calls this for each ``sale.completed`` it applies, in its own
-    transaction; it is idempotent (a second call changes nothing) and cheap when there is no
-    answer. Returns True when an answer was joined by this call.
+    transaction, with the terminal that made the sale: only an answer whose token that
+    terminal signed is joined. It is idempotent (a second call changes nothing) and cheap when
+    there is no answer. Returns True when an answer was joined by this call.
     """
     require_aware(now, "now")
-    fb = session.execute(
-        select(Feedback).where(Feedback.sale_id == sale_id, Feedback.sale_linked_at.is_(None))
-    ).scalar_one_or_none()
+    q = select(Feedback).where(Feedback.sale_id == sale_id, Feedback.sale_linked_at.is_(None))
+    if terminal_id is not None:
+        q = q.where(Feedback.terminal_id == terminal_id)
+    fb = session.execute(q.order_by(Feedback.submitted_at).limit(1)).scalar_one_or_none()
     if fb is None:
         return False
     _join(fb, sale_id, member_id, now)
@@ -321,7 +362,7 @@ def link_pending(session: Session, ports: FeedbackPorts, now: datetime, limit: i
     joined = 0
     for fb in pending:
         sale = ports.find_sale(session, fb.sale_id)
-        if sale is not None:
+        if sale is not None and _same_till(sale, fb):
             _join(fb, sale.sale_id, sale.member_id, now)
             joined += 1
     session.flush()
@@ -483,7 +524,7 @@ def close_ticket(
         fb = ticket.feedback
         if fb.sale_linked_at is None:
             sale = ports.find_sale(session, fb.sale_id)
-            if sale is not None:
+            if sale is not None and _same_till(sale, fb):
                 _join(fb, sale.sale_id, sale.member_id, now)
         if fb.sale_linked_at is None:
             raise CannotCompensate("the sale has not reached the server yet; try again after it syncs")

@@ -15,23 +15,31 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.bounds import MAX_OFFSET, Text
 from server.db import SessionDep
 from server.errors import ApiError
 from server.models import Conflict
 from sync.protocol import API_PREFIX, ErrorBody
 
+hq_token = HTTPBearer(auto_error=False, scheme_name="hqToken",
+                      description="HQ's admin token (LT_SERVER_ADMIN_TOKEN)")
 
-def require_admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+
+def require_admin(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(hq_token)] = None,
+) -> None:
     token = str(getattr(request.app.state.settings, "admin_token", "") or "")
     if not token:
         raise ApiError(503, "not_configured", "the HQ API is not configured (no admin token)")
-    scheme, _, given = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+    given = credentials.credentials.strip() if credentials is not None else ""
+    if not hmac.compare_digest(given.encode(), token.encode()):
         raise ApiError(401, "unauthenticated", "admin bearer token required",
                        headers={"WWW-Authenticate": "Bearer"})
 
@@ -50,8 +58,8 @@ router = APIRouter(prefix=f"{API_PREFIX}/conflicts", tags=["hq"], dependencies=[
 class ResolveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: str = Field(min_length=1, max_length=500)
-    actor: str = Field(min_length=1, max_length=80)
+    note: Text = Field(min_length=1, max_length=500)
+    actor: Text = Field(min_length=1, max_length=80)
 
 
 def conflict_json(c: Conflict) -> dict[str, Any]:
@@ -69,7 +77,7 @@ def list_conflicts(
     member_id: uuid.UUID | None = None,
     open: bool | None = True,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     """Conflicts, newest first; open ones only unless `open` is false (resolved) or empty (all)."""
     q = select(Conflict)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from datetime import timedelta
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -11,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from server.auth import AuthDep, enrol
 from server.db import DatabaseDep, SessionDep
 from server.errors import ApiError
-from server.lookup import lookup
+from server.lookup import LookupLimit, lookup
 from server.metrics import observe_pull, observe_push
 from server.pull import pull_body
 from server.push import push
@@ -35,6 +36,7 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 }
 
 router = APIRouter()
+LookupReason = Literal["checkout", "refund", "register", "support"]  # server.lookup.LOOKUP_REASONS
 
 
 @router.post("/enrol", response_model=EnrolResponse, responses=_ERRORS)
@@ -62,17 +64,26 @@ def post_pull(body: PullRequest, term: AuthDep, s: SessionDep, request: Request)
     return Response(page, media_type="application/json")
 
 
-@router.get("/members/lookup", response_model=LookupResponse, responses=_ERRORS)
+_LOOKUP_ERRORS: dict[int | str, dict[str, object]] = {
+    **_ERRORS, 429: {"model": ErrorBody, "description": "this till made too many look-ups; see Retry-After"},
+}
+
+
+@router.get("/members/lookup", response_model=LookupResponse, responses=_LOOKUP_ERRORS)
 def get_lookup(
     term: AuthDep,
     s: SessionDep,
     db: DatabaseDep,
     phone: Annotated[str | None, Query(max_length=40)] = None,
     code: Annotated[str | None, Query(max_length=400)] = None,
+    reason: Annotated[LookupReason, Query(description="why the till asks")] = "checkout",
 ) -> LookupResponse:
+    """Recorded (which till, when, why, which member) and limited per till (429)."""
     if phone and code:
         raise ApiError(422, "lookup_needs_phone_or_code", "Give a phone number or a member code, not both.")
-    return lookup(s, term.store_id, phone, code, db.settings.lookup_ledger_limit)
+    st = db.settings
+    limit = LookupLimit(st.lookup_limit, timedelta(seconds=st.lookup_window_s))
+    return lookup(s, term.id, term.store_id, phone, code, st.lookup_ledger_limit, limit, reason)
 
 
 __all__ = ["router", "run_in_threadpool"]

@@ -91,7 +91,7 @@ def _record_sale(b: Batch, ev: WireEvent, p: SaleCompletedP, member: Member | No
         from server.feedback.service import link_sale
 
         b.s.flush()
-        link_sale(b.s, p.sale_id, member.id if member else None, b.now)
+        link_sale(b.s, p.sale_id, member.id if member else None, b.now, terminal_id=b.terminal.id)
 
 
 def _post_points(b: Batch, ev: WireEvent, p: SaleCompletedP, member: Member,
