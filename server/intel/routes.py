@@ -21,6 +21,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.bounds import MAX_OFFSET
 from server.db import SessionDep
 from server.errors import ApiError
 from server.intel import baskets, service
@@ -103,7 +104,7 @@ def delete_segment(segment_id: SegmentId, s: SessionDep) -> dict[str, Any]:
 
 @intel.get("/segments/{segment_id}/members", responses=_ERRORS)
 def segment_members(segment_id: SegmentId, s: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                    offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+                    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> dict[str, Any]:
     return {"segment": segment_id, "members": service.segment_members(s, segment_id, limit, offset)}
 
 
