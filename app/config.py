@@ -260,7 +260,22 @@ def load_config(home: Path, create: bool = True) -> TillConfig:
             return TillConfig()
         home.mkdir(parents=True, exist_ok=True)
         path.write_text(DEFAULT_CONFIG_TEXT, encoding="utf-8")
-    return parse_config(path.read_text(encoding="utf-8"), path)
+    return parse_config(read_config_text(path), path)
+
+
+def read_config_text(path: Path) -> str:
+    """The text of a configuration file; ConfigError (naming the file) when it is a folder,
+    cannot be read, or is not UTF-8 text."""
+    if path.is_dir():
+        raise ConfigError(f"{path} is a folder, not a file: move it aside (the till writes a "
+                          "documented default file at its next start)")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text (byte {exc.start}): save it as UTF-8, "
+                          "or move it aside to get the documented default") from None
+    except OSError as exc:
+        raise ConfigError(f"{path} cannot be read: {exc.strerror or exc}") from None
 
 
 # ---------------------------------------------------------------- saving settings

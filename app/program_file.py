@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from app.config import CONFIG_NAME, ConfigError, LoyaltyConfig, TillConfig
+from app.config import CONFIG_NAME, ConfigError, LoyaltyConfig, TillConfig, read_config_text
 from app.domain.program import (
     Expiry,
     LoyaltyProgram,
@@ -78,10 +78,7 @@ def write_program_file(home: Path, program: LoyaltyProgram) -> Path:
 
 def read_program_file(path: Path) -> LoyaltyProgram:
     """The program in `path`; ConfigError naming the file and each field at fault."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc}") from exc
+    text = read_config_text(path)
     try:
         return parse_program(text)
     except ProgramError as exc:

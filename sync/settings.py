@@ -39,8 +39,10 @@ def read_section(home: Path, section: str, fields: dict[str, type]) -> dict[str,
         return {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"{path}: cannot be read: not UTF-8 text (byte {exc.start})") from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SettingsError(f"{path}: cannot be read: {exc}") from exc
+        raise SettingsError(f"{path}: cannot be read: {exc}") from None
     raw = data.get(section, {})
     if not isinstance(raw, dict):
         raise SettingsError(f"{path}: [{section}] must be a table")

@@ -33,12 +33,20 @@ from sync.protocol import (
     PushRequest,
     WireEvent,
 )
-from sync.settings import read_section
+from sync.settings import SETTINGS_FILE, SettingsError, read_section
 from sync.state import adopt_epoch, audit_anchor, get_cursor, get_epoch, set_audit_ack, set_cursor
 
 log = logging.getLogger(__name__)
 
 MAX_PAGES_PER_ROUND = 10_000
+
+
+# What each [worker] setting may be (the server takes at most MAX_PUSH_EVENTS a push).
+_WORKER_RANGES: dict[str, tuple[float, float]] = {
+    "interval_s": (1, 86_400), "backoff_base_s": (0.1, 3600), "backoff_max_s": (1, 86_400),
+    "batch_size": (1, MAX_PUSH_EVENTS), "pull_limit": (1, MAX_PULL_LIMIT),
+    "connect_timeout_s": (0.1, 600), "read_timeout_s": (0.1, 600),
+}
 
 
 @dataclass(frozen=True)
@@ -53,9 +61,17 @@ class WorkerSettings:
 
     @classmethod
     def load(cls, home: Path) -> WorkerSettings:
+        """`[worker]` of `sync.toml`; SettingsError naming the file and setting for a value of
+        the wrong type or outside its range."""
         types: dict[str, type] = {f.name: (float if f.type in ("float", float) else int)
                                   for f in fields(cls)}
-        return replace(cls(), **read_section(home, "worker", types))
+        values = read_section(home, "worker", types)
+        for key, value in values.items():
+            low, high = _WORKER_RANGES[key]
+            if not low <= value <= high:  # (also refuses nan)
+                raise SettingsError(f"{home / SETTINGS_FILE}: [worker] {key}: must be from {low} to {high}, "
+                                    f"not {value}")
+        return replace(cls(), **values)
 
     def backoff(self, failures: int, rng: random.Random) -> float:
         """Exponential backoff with jitter: half the step fixed, half random ("equal jitter")."""

@@ -82,18 +82,21 @@ def cmd_demo_seed(args: argparse.Namespace) -> int:
 
 
 def cmd_quote(args: argparse.Namespace) -> int:
-    from app.pricing.jsonio import run_quote
+    from app.pricing.jsonio import MAX_QUOTE_BYTES, QuoteInputError, decode_quote_input, run_quote
 
-    if args.file == "-":
-        text = sys.stdin.read()
-    else:
-        try:
-            text = Path(args.file).read_text(encoding="utf-8")
-        except OSError as exc:
-            out: dict[str, Any] = {"error": {"code": "unreadable_file", "message": str(exc)}}
-            print(json.dumps(out, ensure_ascii=False))
-            return EXIT_USAGE
-    code, out = run_quote(text)
+    out: dict[str, Any]
+    try:
+        # Read at most one byte past the limit: `till quote /dev/zero` ends at once.
+        if args.file == "-":
+            data = sys.stdin.buffer.read(MAX_QUOTE_BYTES + 1)
+        else:
+            with open(args.file, "rb") as f:
+                data = f.read(MAX_QUOTE_BYTES + 1)
+        code, out = run_quote(decode_quote_input(data))
+    except OSError as exc:
+        code, out = EXIT_USAGE, {"error": {"code": "unreadable_file", "message": str(exc)}}
+    except QuoteInputError as exc:
+        code, out = EXIT_USAGE, {"error": {"code": exc.code, "message": exc.message}}
     print(json.dumps(out, ensure_ascii=False))
     return code
 
@@ -472,12 +475,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     from app.config import ConfigError
+    from app.files import DamagedFile
+    from sync.settings import SettingsError
 
     try:
         return int(args.func(args))
-    except ConfigError as exc:
+    except (ConfigError, SettingsError) as exc:
         print(f"till: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except DamagedFile as exc:
+        print(f"till: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
 

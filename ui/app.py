@@ -140,7 +140,15 @@ def run(home: Path, fullscreen: bool = False) -> int:
     qt = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(qt, QApplication)
     style_app(qt)
-    window, close = build(home)
+    from app.config import ConfigError
+    from app.files import DamagedFile
+
+    try:
+        window, close = build(home)
+    except (DamagedFile, ConfigError) as exc:  # named, with what to do; never a traceback
+        from ui.startup_error import refuse_to_start
+
+        return refuse_to_start(qt, str(exc))
     window.show_on_screen(fullscreen or bool(os.environ.get("TILL_FULLSCREEN")))
     window.start()
     exit_after = bool(os.environ.get("TILL_EXIT_WHEN_SHOWN"))

@@ -34,6 +34,13 @@ from app.pricing.model import (
 
 MALFORMED_JSON = "malformed_json"
 INVALID_BASKET = "invalid_basket"
+TOO_LARGE = "too_large"
+
+# Bounds on what a basket may say: far above any real basket (10^15 fen is ten trillion yuan),
+# far below numbers whose products the output could not even print.
+MAX_QUOTE_INT = 10**15
+MAX_DECIMAL_CHARS = 32
+MAX_QUOTE_BYTES = 1 << 20  # a basket of thousands of lines is well under 1 MiB
 
 _DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -89,6 +96,8 @@ def _int(d: Mapping[str, object], key: str, path: str, *, minimum: int | None = 
     if isinstance(value, int) and not isinstance(value, bool) and (
         minimum is None or value >= minimum
     ):
+        if value > MAX_QUOTE_INT or value < -MAX_QUOTE_INT:
+            _fail(f"{_at(path, key)} must be at most {MAX_QUOTE_INT} (10^15) in size")
         return value
     what = {None: "an integer", 0: "a non-negative integer", 1: "a positive integer"}.get(
         minimum, f"an integer >= {minimum}")
@@ -134,6 +143,9 @@ def _decimal(d: Mapping[str, object], key: str, path: str, *, maximum: int | Non
             return default
         _fail(f"{_at(path, key)} is required")
     ok_int = _is_int(value) and isinstance(value, int) and value >= 0
+    too_long = isinstance(value, str) and len(value) > MAX_DECIMAL_CHARS
+    if too_long or (ok_int and isinstance(value, int) and value > MAX_QUOTE_INT):
+        _fail(f"{_at(path, key)} is too long a number")
     if ok_int or (isinstance(value, str) and _DECIMAL.fullmatch(value)):
         assert isinstance(value, int | str)
         result = Fraction(value)
@@ -370,12 +382,42 @@ def _error(code: str, message: str) -> tuple[int, dict[str, Any]]:
     return 2, {"error": {"code": code, "message": message}}
 
 
+def decode_quote_input(data: bytes) -> str:
+    """The basket file's bytes as text (JSON is UTF-8). Raises QuoteInputError: too_large over
+    MAX_QUOTE_BYTES, malformed_json for bytes that are not UTF-8 (saying so for UTF-16)."""
+    if len(data) > MAX_QUOTE_BYTES:
+        raise QuoteInputError(TOO_LARGE, f"the basket is over {MAX_QUOTE_BYTES} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(data) > 1 and b"\x00" in data[:4])
+        hint = " (it looks like UTF-16: save it as UTF-8)" if utf16 else ""
+        raise QuoteInputError(MALFORMED_JSON, f"not UTF-8 text at byte {exc.start}{hint}") from None
+
+
+def _has_lone_surrogate(value: object) -> bool:
+    if isinstance(value, str):
+        return any(0xD800 <= ord(ch) < 0xE000 for ch in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
 def run_quote(text: str) -> tuple[int, dict[str, Any]]:
     """Price one basket given as JSON text: (0, quote) or (2, {"error": {code, message}})."""
     try:
         data = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
     except (ValueError, RecursionError) as exc:
         return _error(MALFORMED_JSON, f"not valid JSON: {exc}")
+    try:
+        lone = _has_lone_surrogate(data)
+    except RecursionError:
+        return _error(MALFORMED_JSON, "not valid JSON: nested too deeply")
+    if lone:
+        return _error(MALFORMED_JSON, "not valid JSON text: a string holds a lone surrogate "
+                      "(\\ud800-\\udfff not in a pair), which is not a character")
     try:
         basket = parse_basket(data)
     except QuoteInputError as exc:

@@ -6,6 +6,7 @@ or makes the terminal's signing key. It does no network and no hardware work.
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,10 +20,12 @@ from app.domain.clock import Clock, utcnow
 from app.domain.codes import Keyring, RevocationList, SigningKey, VerifyKey
 from app.domain.program import LoyaltyProgram, in_force, parse_program
 from app.domain.staff import PinHasher
+from app.files import DamagedFile
 from app.ports import OfflineRules, ServerLink
 from app.program_file import load_home_program
 from app.services.errors import Refused
 from app.services.uow import UnitOfWork
+from app.store.check import check_store, restrict
 from app.store.db import Database
 from app.store.orm import ProgramVersion, PublicKey, Revocation
 
@@ -139,16 +142,36 @@ class TillContext:
         self.db.dispose()
 
 
+def _key_damaged(path: Path, problem: str) -> DamagedFile:
+    return DamagedFile(
+        path, problem, what="signing key file",
+        todo="Move the keys folder aside and start the till again: it makes a new key (if the "
+        "till is enrolled with a server, enrol it again with `till enrol URL CODE` so the "
+        "server learns the new key).")
+
+
 def load_or_make_signer(home: Path, store_id: str, terminal_id: str) -> SigningKey:
-    """The terminal's Ed25519 key: made once, kept in the home folder (never in the repo)."""
+    """The terminal's Ed25519 key: made once, kept in the home folder (never in the repo),
+    readable by the owner only. Raises DamagedFile for a key file that cannot be read."""
     keys = home / "keys"
     pem, kid = keys / KEY_FILE, keys / KEY_ID_FILE
     if pem.exists() and kid.exists():
-        return SigningKey.from_private_pem(kid.read_text().strip(), pem.read_bytes())
-    keys.mkdir(parents=True, exist_ok=True)
+        try:
+            key_id = kid.read_text(encoding="ascii").strip()
+            signer = SigningKey.from_private_pem(key_id, pem.read_bytes())
+        except (OSError, UnicodeDecodeError) as exc:
+            bad = pem if isinstance(exc, OSError) else kid
+            raise _key_damaged(bad, f"it cannot be read ({exc.__class__.__name__})") from None
+        except (ValueError, TypeError):
+            raise _key_damaged(pem, "it is not a signing key this till can read") from None
+        restrict(pem)
+        return signer
+    keys.mkdir(mode=0o700, parents=True, exist_ok=True)
     key_id = f"{store_id}.{terminal_id}.{secrets.token_hex(3)}"
     signer = SigningKey.generate(key_id)
-    pem.write_bytes(signer.to_private_pem())
+    fd = os.open(pem, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(signer.to_private_pem())
     pem.chmod(0o600)
     kid.write_text(key_id + "\n")
     return signer
@@ -160,11 +183,13 @@ def open_till(
     hasher: PinHasher | None = None,
     migrate: bool = True,
 ) -> TillContext:
-    """Open the till whose home folder is `home` (made if missing)."""
+    """Open the till whose home folder is `home` (made if missing). Raises ConfigError for a
+    bad `till.toml`, DamagedFile (StoreDamaged for `till.db`) for a file it cannot use."""
     home.mkdir(parents=True, exist_ok=True)
     config = load_config(home)
     program = load_home_program(home, config)
     db_path = home / DB_NAME
+    check_store(db_path)  # a damaged or foreign till.db is named, never opened or migrated over
     if migrate:
         from app.store.migrate import is_current
 
@@ -172,6 +197,7 @@ def open_till(
             from app.services.backups import upgrade_keeping_backup
 
             upgrade_keeping_backup(home)
+    restrict(db_path)
     db = Database(db_path)
     signer = load_or_make_signer(home, config.store.store_id, config.terminal.terminal_id)
     ctx = TillContext(

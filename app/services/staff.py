@@ -52,8 +52,25 @@ def _member(row: Staff) -> StaffMember:
     return StaffMember(StaffId(row.id), row.login, row.name, Role(row.role))
 
 
+def _require_manager(s: Session, actor_id: StaffId | None) -> None:
+    """Adding staff is a manager's job: ``actor_id`` must be an active manager, except on a
+    till that has never had a manager (setting it up: the first staff are added then; a
+    manager made inactive later does not open that door again)."""
+    has_manager = s.execute(
+        select(Staff.id).where(Staff.role == str(Role.MANAGER)).limit(1)
+    ).first() is not None
+    if not has_manager:
+        return
+    actor = s.get(Staff, actor_id) if actor_id is not None else None
+    if actor is None or not actor.active or Role(actor.role) is not Role.MANAGER:
+        raise Refused("Only a manager can add a staff member.", code="not_manager")
+
+
 def add_staff(ctx: TillContext, login: str, name: str, role: Role, pin: str,
               actor_id: StaffId | None = None) -> StaffMember:
+    """Add a staff member. ``actor_id`` is the signed-in manager adding them (needed once the
+    till has a manager; Refused ``not_manager`` otherwise); Invalid ``bad_pin``, Refused
+    ``login_taken``."""
     try:
         validate_pin(pin)
     except ValueError as exc:
@@ -61,6 +78,7 @@ def add_staff(ctx: TillContext, login: str, name: str, role: Role, pin: str,
     now = ctx.now()
     with ctx.uow() as uow:
         s = uow.session
+        _require_manager(s, actor_id)
         if s.execute(select(Staff).where(Staff.login == login)).first() is not None:
             raise Refused(f"Staff login {login} is taken.", code="login_taken")
         row = Staff(id=new_id(), login=login, name=name, role=str(role),
@@ -135,10 +153,13 @@ def authorize(ctx: TillContext, login: str, pin: str, action: Action) -> StaffMe
 
 
 def unlock(ctx: TillContext, staff_login: str, manager_login: str, manager_pin: str) -> None:
+    """A manager (active, with their PIN) unlocks a locked-out staff member. Refused
+    ``not_manager`` for anyone else (an inactive manager unlocks nothing), Refused
+    ``staff_inactive`` for a staff member who no longer works here."""
     with ctx.uow() as uow:
         s = uow.session
         manager = s.execute(select(Staff).where(Staff.login == manager_login)).scalar_one_or_none()
-        if manager is None or Role(manager.role) is not Role.MANAGER:
+        if manager is None or not manager.active or Role(manager.role) is not Role.MANAGER:
             raise Refused("Only a manager can unlock a staff member.", code="not_manager")
         try:
             _check_pin(ctx, s, manager, manager_pin)
@@ -148,6 +169,8 @@ def unlock(ctx: TillContext, staff_login: str, manager_login: str, manager_pin: 
         row = s.execute(select(Staff).where(Staff.login == staff_login)).scalar_one_or_none()
         if row is None:
             raise NotFound("No staff member with this number.", code="no_staff")
+        if not row.active:
+            raise Refused("This staff member is no longer active; nothing to unlock.", code="staff_inactive")
         row.locked = False
         row.failed_attempts = 0
         append_audit(s, ctx, StaffId(manager.id), None, "staff.unlock", str(row.id), {}, ctx.now())

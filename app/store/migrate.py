@@ -27,10 +27,18 @@ def alembic_config(db_path: Path | str) -> Config:
 
 
 def upgrade(db_path: Path | str, revision: str = "head") -> None:
-    """Bring the store at `db_path` to `revision` (creating the file if needed)."""
+    """Bring the store at `db_path` to `revision` (creating the file if needed, readable by the
+    owner only). Raises :class:`app.store.check.StoreDamaged` for a file that is not a till
+    database (empty, not SQLite, cut short, another program's): never migrated over."""
     from alembic import command
 
-    command.upgrade(alembic_config(db_path), revision)
+    from app.store.check import check_store, private_files, restrict
+
+    path = Path(db_path)
+    check_store(path)
+    with private_files():
+        command.upgrade(alembic_config(db_path), revision)
+    restrict(path)
 
 
 def current_revision(db_path: Path | str) -> str | None:

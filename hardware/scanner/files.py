@@ -3,17 +3,46 @@
 One result per file, JSON-ready: ``{"path", "codes": [{"symbology", "data"}], "ms"}`` plus
 ``"error"`` when the file cannot be read. A video's codes are the distinct codes of all its
 frames, in the order they first appear.
+
+An image's size is read from its header before anything is decoded: one of more than
+:data:`MAX_PIXELS` pixels is refused as such (a 74-byte PNG can declare 65535×65535, and a
+20000×20000 one would take gigabytes to decode). A file that fails in any other way gets its
+error line too; the files after it are still scanned.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 
 from hardware.scanner.decode import Decoded, FrameDecoder
+
+MAX_PIXELS: Final = 40_000_000  # 40 MP (8000×5000): any photo of a code, 120 MB as BGR
+# OpenCV's own limit, for formats Pillow cannot read the header of (read when cv2 loads).
+os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(MAX_PIXELS))
+
+
+class TooLarge(Exception):
+    """The image declares more than MAX_PIXELS pixels; it is not decoded."""
+
+
+def declared_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) from the image's header (no pixels decoded), or None when Pillow does
+    not know the format (a video, say)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:  # lazy: reads the header only
+            return int(img.width), int(img.height)
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return None
+    except Image.DecompressionBombError:  # Pillow's own guard, past 2 × its limit
+        raise TooLarge(f"the image declares more than {2 * (Image.MAX_IMAGE_PIXELS or 0):,} pixels, "
+                       f"over the {MAX_PIXELS:,}-pixel limit; not decoded") from None
 
 
 def read_image(path: Path) -> np.ndarray | None:
@@ -27,7 +56,14 @@ def read_image(path: Path) -> np.ndarray | None:
         return None
     if data.size == 0:
         return None
-    img = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    size = declared_size(path)
+    if size is not None and size[0] * size[1] > MAX_PIXELS:
+        raise TooLarge(f"the image is {size[0]}×{size[1]} pixels, over the {MAX_PIXELS:,}-pixel "
+                       "limit; not decoded")
+    try:
+        img = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    except cv2.error:
+        return None
     return img if img is not None and img.size else None
 
 
@@ -61,12 +97,19 @@ def scan_file(path: str | Path, decoder: FrameDecoder) -> dict[str, Any]:
     start = time.perf_counter()
     result: dict[str, Any] = {"path": str(path), "codes": []}
     codes: list[Decoded] | None
+    error = "not an image or video this till can read"
     if not p.is_file():
         codes, error = None, "no such file"
     else:
-        img = read_image(p)
-        codes = decoder.decode(img) if img is not None else decode_video(p, decoder)
-        error = "not an image or video this till can read"
+        try:
+            img = read_image(p)
+            codes = decoder.decode(img) if img is not None else decode_video(p, decoder)
+        except TooLarge as exc:
+            codes, error = None, str(exc)
+        except MemoryError:
+            codes, error = None, "the file is too large to decode in this till's memory"
+        except Exception as exc:  # a diagnostic over many files: say so and go on to the next
+            codes, error = None, f"could not be decoded ({exc.__class__.__name__})"
     if codes is None:
         result["error"] = error
     else:

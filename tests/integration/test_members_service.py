@@ -308,7 +308,7 @@ def test_a_cashier_cannot_approve_a_points_adjustment(
     from app.services.staff import add_staff
 
     reg = register(till, staff, PHONE)
-    other = add_staff(till, "1002", "Sun Li", Role.CASHIER, "4321")
+    other = add_staff(till, "1002", "Sun Li", Role.CASHIER, "4321", actor_id=staff["manager"].id)
     with pytest.raises(Refused) as exc:
         adjust_points(till, AdjustPoints(reg.member.id, 500, "x", staff["cashier"].id, other.id, "4321"))
     assert exc.value.code == "cannot_approve"

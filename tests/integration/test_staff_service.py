@@ -34,7 +34,8 @@ def _row(raw: sqlite3.Connection, login: str) -> sqlite3.Row:
 def test_pins_are_stored_as_salted_argon2_hashes(
     till: TillContext, staff: dict[str, Any], raw: sqlite3.Connection
 ) -> None:
-    other = add_staff(till, "1002", "Sun Li", Role.CASHIER, "1234")  # same PIN as 1001
+    other = add_staff(till, "1002", "Sun Li", Role.CASHIER, "1234",  # same PIN as 1001
+                      actor_id=staff["manager"].id)
     a, b = _row(raw, "1001"), _row(raw, "1002")
     assert a["pin_hash"].startswith("$argon2id$")
     assert "1234" not in a["pin_hash"]
@@ -53,7 +54,7 @@ def test_bad_pins_are_refused(till: TillContext, raw: sqlite3.Connection, pin: s
 
 def test_a_login_is_unique(till: TillContext, staff: dict[str, Any]) -> None:
     with pytest.raises(Refused) as exc:
-        add_staff(till, "1001", "Another", Role.CASHIER, "4321")
+        add_staff(till, "1001", "Another", Role.CASHIER, "4321", actor_id=staff["manager"].id)
     assert exc.value.code == "login_taken"
 
 
@@ -154,7 +155,7 @@ def test_supervisor_actions_need_a_supervisor(
     cashier, supervisor, manager = staff["cashier"], staff["supervisor"], staff["manager"]
     assert require_approval(till, cashier.id, supervisor.id, "5678", action) == supervisor.id
     assert require_approval(till, cashier.id, manager.id, "9999", action) == manager.id
-    other = add_staff(till, "1002", "Sun Li", Role.CASHIER, "4321")
+    other = add_staff(till, "1002", "Sun Li", Role.CASHIER, "4321", actor_id=staff["manager"].id)
     with pytest.raises(Refused) as exc:
         require_approval(till, cashier.id, other.id, "4321", action)
     assert exc.value.code == "cannot_approve"
