@@ -34,10 +34,10 @@ class StoreDamaged(DamagedFile):
     def __init__(self, path: Path, problem: str) -> None:
         super().__init__(
             path, problem, what="till database",
-            todo="Nothing was changed and nothing will be written over it. Restore the last backup of "
-            f"{path.name} into {path.parent} (with the till stopped), or move this file aside and "
-            "resync from the server (`till db upgrade`, then `till sync`; sales not yet sent to "
-            "the server are only in this file, so keep it for support).",
+            todo="Nothing was changed and nothing will be written over it. Restore the last backup "
+            "(with the till stopped: `till backup list`, then `till backup restore FILE`), or move "
+            "this file aside and resync from the server (`till db upgrade`, then `till sync`; sales "
+            "not yet sent to the server are only in this file, so keep it for support).",
         )
 
 

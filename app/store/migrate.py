@@ -45,6 +45,9 @@ def current_revision(db_path: Path | str) -> str | None:
     from alembic.runtime.migration import MigrationContext
     from sqlalchemy import create_engine
 
+    from app.store.check import check_store
+
+    check_store(Path(db_path))
     engine = create_engine(f"sqlite+pysqlite:///{db_path}")
     try:
         with engine.connect() as conn:
@@ -64,7 +67,10 @@ def is_current(db_path: Path | str) -> bool:
     are loaded unless the store has a revision at all)."""
     import sqlite3
 
+    from app.store.check import check_store
+
     path = Path(db_path)
+    check_store(path)  # StoreDamaged rather than sqlite3's DatabaseError
     if not path.exists():
         return False
     conn = sqlite3.connect(path)

@@ -5,7 +5,7 @@ block the real one, so the answer is unique per signing terminal and sale (and i
 sale). ``member_lookups`` records every online look-up (who, when, by what, why, which member).
 
 Revision ID: e0001
-Revises: c0001
+Revises: t0001
 Create Date: 2026-12-02 16:30:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "e0001"
-down_revision: str | None = "c0001"
+down_revision: str | None = "t0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
