@@ -18,6 +18,7 @@ Nothing here knows whether a till is running: the caller holds the till's run lo
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sqlite3
@@ -25,6 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from app.store.check import restrict
 
 BACKUP_DIR = "backups"
 KINDS = ("shift", "daily", "manual", "pre-upgrade")
@@ -82,6 +85,10 @@ def copy_database(source: Path, dest: Path) -> None:
     """A consistent copy of `source` (live or not) at `dest`, through SQLite's backup API."""
     src = sqlite3.connect(source)
     try:
+        # A copy of the members' data: the owner's only, as till.db. Made 0600 before SQLite
+        # writes into it (no umask: backups are made on a thread).
+        os.close(os.open(dest, os.O_WRONLY | os.O_CREAT, 0o600))
+        restrict(dest)
         dst = sqlite3.connect(dest)
         try:
             src.backup(dst)

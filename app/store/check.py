@@ -24,7 +24,7 @@ from app.files import DamagedFile
 __all__ = ["DamagedFile", "StoreDamaged", "check_store", "private_files", "restrict"]
 
 SQLITE_MAGIC: Final = b"SQLite format 3\x00"
-# Tables every till database has had since its first migration.
+# Tables every till database with a schema has had since its first migration.
 TILL_TABLES: Final = frozenset({"alembic_version", "members", "sales"})
 
 
@@ -84,7 +84,9 @@ def check_store(path: Path) -> None:
     except OSError as exc:
         raise StoreDamaged(path, f"it cannot be read ({exc.strerror or exc})") from None
     missing = TILL_TABLES - tables
-    if missing:
+    # No tables but Alembic's (a database not migrated yet, or migrated down to its base) is
+    # a till database with nothing in it; tables of something else are another program's.
+    if missing and tables - {"alembic_version"}:
         raise StoreDamaged(path, "it is an SQLite database, but not a till's (it has no "
                            f"{', '.join(sorted(missing))} table)")
 

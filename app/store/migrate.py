@@ -70,14 +70,18 @@ def is_current(db_path: Path | str) -> bool:
     from app.store.check import check_store
 
     path = Path(db_path)
-    check_store(path)  # StoreDamaged rather than sqlite3's DatabaseError
     if not path.exists():
         return False
+    if not path.is_file():
+        check_store(path)  # a folder: StoreDamaged, naming it
     conn = sqlite3.connect(path)
     try:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.OperationalError:
         return False
+    except sqlite3.DatabaseError:
+        check_store(path)  # StoreDamaged, naming the file, rather than sqlite3's error
+        raise
     finally:
         conn.close()
     return row is not None and row[0] == HEAD

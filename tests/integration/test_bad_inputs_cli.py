@@ -94,6 +94,17 @@ def test_the_till_s_files_are_created_for_the_owner_only(good_home: Path) -> Non
     assert stat.S_IMODE((good_home / "keys").stat().st_mode) == 0o700
 
 
+def test_backups_are_for_the_owner_only(good_home: Path, tmp_path: Path) -> None:
+    home = _copy(good_home, tmp_path)
+    r = run("backup", "now", home=home)
+    _clean(r)
+    assert r.returncode == 0, r.stderr
+    made = [p for p in (home / "backups").rglob("*") if p.is_file()]
+    assert made
+    for path in made:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
 def test_a_world_readable_database_is_made_private(good_home: Path, tmp_path: Path) -> None:
     home = _copy(good_home, tmp_path)
     (home / "till.db").chmod(0o644)
