@@ -70,22 +70,25 @@ def enrol_with(home: Path, url: str, code: str) -> str | None:
 
 
 def needs_setup(home: Path) -> bool:
-    """No server set and no products: nothing to sell with yet (read without opening the
-    till: this runs at every start)."""
+    """No server set, not enrolled and no products: nothing to sell with yet. Runs at every
+    start, so it reads the store with sqlite3 and looks at credentials (which imports the
+    HTTP client) only for an empty store."""
     import sqlite3
 
-    from sync.client import NotEnrolled, load_credentials
-
-    try:
-        if load_config(home).server.url or load_credentials(home) is not None:
-            return False
-    except NotEnrolled:  # credentials there but unreadable: enrolled once, `till doctor` says more
+    if load_config(home).server.url:
         return False
     conn = sqlite3.connect(f"file:{home / DB_NAME}?mode=ro", uri=True)
     try:
-        return conn.execute("SELECT 1 FROM products LIMIT 1").fetchone() is None
+        if conn.execute("SELECT 1 FROM products LIMIT 1").fetchone() is not None:
+            return False
     finally:
         conn.close()
+    from sync.client import NotEnrolled, load_credentials
+
+    try:
+        return load_credentials(home) is None
+    except NotEnrolled:  # credentials there but unreadable: enrolled once, `till doctor` says more
+        return False
 
 
 def first_start(home: Path, demo: bool) -> bool:
