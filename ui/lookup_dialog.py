@@ -127,7 +127,7 @@ class LookupDialog(QDialog):
     def retranslate(self) -> None:
         self.setWindowTitle(tr("Find a member"))
         self.prompt.setText(tr("Phone number, card number or member code"))
-        self.query.setPlaceholderText("138 0013 8000")
+        self.query.setPlaceholderText(tr("Mobile number, card number or member code"))
         self.find_button.set_label(tr("Find"))
         self.use.set_label(tr("Use for this sale"))
         self.cancel.set_label(tr("Cancel"))

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from app.domain.ids import ShiftId
@@ -72,8 +72,19 @@ class MainWindow(QMainWindow):
         # Start-up work the sign-in screen does not need, run after it is shown (ui.app).
         self.deferred: list[Callable[[], None]] = []
         self.checkout.host = self
-        self.setWindowTitle(f"Loyalty Till · {services.config.store.name_zh}")
         self.resize(*PREFERRED_SIZE)
+        self.retitle()
+
+    def retitle(self) -> None:
+        """The store's name in the language on screen."""
+        store = self.services.config.store
+        name = store.name_en if self.language() == "en" else store.name_zh
+        self.setWindowTitle(f"{tr('Loyalty Till')} · {name}")
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retitle()
+        super().changeEvent(event)
 
     def show_on_screen(self, fullscreen: bool = False) -> None:
         """Full screen (kiosk), maximized on a screen smaller than the preferred size, else

@@ -183,7 +183,7 @@ class RegisterDialog(QDialog):
         self.setWindowTitle(tr("New member"))
         self.phone_label.setText(tr("Mobile number"))
         self.name_label.setText(tr("Name (optional)"))
-        self.phone.setPlaceholderText("138 0013 8000")
+        self.phone.setPlaceholderText(tr("11-digit mobile number"))
         version = self.services.program.consent_policy_version
         self.policy.setText(tr(
             "Privacy policy {version}: the store keeps your phone number, purchases and points to run "

@@ -736,6 +736,10 @@
       <translation>Phone number, card number or member code</translation>
     </message>
     <message>
+      <source>Mobile number, card number or member code</source>
+      <translation>Mobile number, card number or member code</translation>
+    </message>
+    <message>
       <source>Find</source>
       <translation>Find</translation>
     </message>
@@ -786,6 +790,13 @@
     <message>
       <source>Next tier</source>
       <translation>Next tier</translation>
+    </message>
+  </context>
+  <context>
+    <name>Main</name>
+    <message>
+      <source>Loyalty Till</source>
+      <translation>Loyalty Till</translation>
     </message>
   </context>
   <context>
@@ -1029,6 +1040,10 @@
     <message>
       <source>Name (optional)</source>
       <translation>Name (optional)</translation>
+    </message>
+    <message>
+      <source>11-digit mobile number</source>
+      <translation>11-digit mobile number</translation>
     </message>
     <message>
       <source>The customer accepts the privacy policy (required) — Ctrl+Space</source>

@@ -736,6 +736,10 @@
       <translation>手机号、卡号或会员码</translation>
     </message>
     <message>
+      <source>Mobile number, card number or member code</source>
+      <translation>手机号、会员卡号或会员码</translation>
+    </message>
+    <message>
       <source>Find</source>
       <translation>查找</translation>
     </message>
@@ -786,6 +790,13 @@
     <message>
       <source>Next tier</source>
       <translation>下一等级</translation>
+    </message>
+  </context>
+  <context>
+    <name>Main</name>
+    <message>
+      <source>Loyalty Till</source>
+      <translation>会员收银台</translation>
     </message>
   </context>
   <context>
@@ -1029,6 +1040,10 @@
     <message>
       <source>Name (optional)</source>
       <translation>姓名（选填）</translation>
+    </message>
+    <message>
+      <source>11-digit mobile number</source>
+      <translation>11 位手机号</translation>
     </message>
     <message>
       <source>The customer accepts the privacy policy (required) — Ctrl+Space</source>

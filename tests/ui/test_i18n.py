@@ -58,3 +58,27 @@ def test_checkout_in_chinese(qtbot: QtBot, tmp_path: Path, services, staff, prod
         assert co.total_due.text() == "应付 ¥6.50"
     finally:
         languages.apply("en")
+
+
+def test_the_message_and_the_store_name_follow_a_language_switch(  # type: ignore[no-untyped-def]
+        qtbot: QtBot, tmp_path: Path, services, staff, products) -> None:
+    languages = Languages(ensure_qm(tmp_path / "qm"), "zh_CN")
+    languages.apply("zh_CN")
+    w = MainWindow(services, languages)
+    qtbot.addWidget(w)
+    w.show()
+    try:
+        sign_in(qtbot, w)
+        co = w.checkout
+        store = services.config.store
+        assert w.windowTitle() == f"会员收银台 · {store.name_zh}"
+        key(qtbot, co.scan, Qt.Key.Key_F12)  # nothing to pay for: refused, in red
+        assert co.message.text() == "购物车是空的。" and co.message.property("kind") == "error"
+        key(qtbot, co.scan, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: co.message.text() == "The cart is empty.", timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: w.windowTitle() == f"Loyalty Till · {store.name_en}", timeout=WAIT_MS)
+        qtbot.keyClicks(co.scan, "6902345678901")
+        key(qtbot, co.scan, Qt.Key.Key_Return)  # the next action clears it
+        assert co.message.text() == ""
+    finally:
+        languages.apply("en")
