@@ -206,6 +206,10 @@ class PulledRows(Protocol):
 
     def delete_promotion(self, promotion_id: str) -> None: ...
 
+    def store_program(self, data: dict[str, Any], at: datetime) -> None:
+        """Keep a pulled loyalty program version (ProgramError when it cannot be used)."""
+        ...
+
     def add_revocation(self, kind: str, value: str, at: datetime) -> bool:
         """Record a revocation; False when it was held already."""
         ...

@@ -23,6 +23,7 @@ from server.reqlog import RequestLog
 from server.routes.approvals import router as approvals_router
 from server.routes.hq import router as hq_router
 from server.routes.ops import router as ops_router
+from server.routes.program import router as program_router
 from server.routes.sync import router as sync_router
 from server.settings import ServerSettings, load_settings
 from sync.protocol import API_PREFIX, MAX_BODY_BYTES, PROTOCOL_VERSION
@@ -68,6 +69,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.include_router(sync_router, prefix=API_PREFIX)
     app.include_router(hq_router)
     app.include_router(approvals_router)
+    app.include_router(program_router)
 
     @app.get("/health")
     def health() -> dict[str, str]:

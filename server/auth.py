@@ -55,13 +55,22 @@ class EnrolError(Exception):
     pass
 
 
-def add_store(s: Session, store_id: str, name: str) -> Store:
+def add_store(s: Session, store_id: str, name: str, timezone: str | None = None) -> Store:
+    """Add a store, or rename it / set its time zone (an IANA name; ValueError if unknown)."""
+    if timezone is not None:
+        from server.program import check_zone
+
+        check_zone(timezone)
     store = s.get(Store, store_id)
     if store is None:
-        store = Store(id=store_id, name=name or store_id, created_at=now_utc())
+        store = Store(id=store_id, name=name or store_id, created_at=now_utc(),
+                      timezone=timezone or "Asia/Shanghai")
         s.add(store)
-    elif name:
-        store.name = name
+    else:
+        if name:
+            store.name = name
+        if timezone:
+            store.timezone = timezone
     s.flush()
     return store
 

@@ -1,6 +1,6 @@
-"""`till-server`: serve | db upgrade | db new-epoch | store add | terminal enroll | terminal revoke |
-terminal list | keys | product import | promotion add | promotion import | intel (server/intel/cli.py) |
-user add|passwd|disable|list | demo seed.
+"""`till-server`: serve | db upgrade | db new-epoch | store add | program show | program publish |
+terminal enroll | terminal revoke | terminal list | keys | product import | promotion add |
+promotion import | intel (server/intel/cli.py) | user add|passwd|disable|list | demo seed.
 
 Settings come from the environment (``LT_SERVER_*``, see server/settings.py); a wrong value
 stops the command with a message naming the variable.
@@ -13,6 +13,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -111,9 +112,66 @@ def cmd_store_add(settings: ServerSettings, args: argparse.Namespace) -> int:
     from server.auth import add_store
 
     with _session(settings) as s:
-        add_store(s, args.store_id, args.name or "")
+        try:
+            store = add_store(s, args.store_id, args.name or "", args.timezone)
+        except ValueError as exc:
+            print(f"error: --timezone: {exc}", file=sys.stderr)
+            return 2
         s.commit()
-    print(f"store {args.store_id} ready")
+        print(f"store {args.store_id} ready (time zone {store.timezone})")
+    return 0
+
+
+def _when(text: str | None, what: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise ValueError(f"{what} must be an ISO time with its zone, e.g. 2026-05-01T00:00:00+08:00")
+    return value
+
+
+def cmd_program_show(settings: ServerSettings, args: argparse.Namespace) -> int:
+    """The version in force (JSON on standard output; which one on standard error)."""
+    from server.program import Programs
+
+    try:
+        at = _when(args.at, "--at") or datetime.now(UTC)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    with _session(settings) as s:
+        programs = Programs.load(s)
+    if args.all:
+        print(json.dumps([p.to_data() for p in programs.all], ensure_ascii=False, indent=2))
+        return 0
+    current = programs.at(at)
+    what = "the built-in defaults" if current.version == 0 else f"published version {current.version}"
+    print(f"in force at {at.isoformat()}: {what}", file=sys.stderr)
+    print(current.to_json())
+    return 0
+
+
+def cmd_program_publish(settings: ServerSettings, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.domain.program import ProgramError, parse_program
+    from server.program import publish
+
+    try:
+        start = _when(args.effective_from, "--effective-from")
+        program = parse_program(Path(args.file).read_bytes())
+        with _session(settings) as s:
+            published = publish(s, program, datetime.now(UTC), start, by=args.by)
+            s.commit()
+    except (ProgramError, ValueError, OSError) as exc:
+        print(f"error: {args.file}: {exc}", file=sys.stderr)
+        return 2
+    print(f"published loyalty program version {published.version}, in force from "
+          f"{published.effective_from.isoformat()} (tills get it on their next pull)")
     return 0
 
 
@@ -255,7 +313,20 @@ def build_parser() -> argparse.ArgumentParser:
     add = store.add_parser("add", help="add (or rename) a store")
     add.add_argument("store_id")
     add.add_argument("--name")
+    add.add_argument("--timezone", help="the store's IANA zone (default Asia/Shanghai): its calendar rules")
     add.set_defaults(func=cmd_store_add)
+
+    prog = sub.add_parser("program", help="HQ's loyalty program").add_subparsers(dest="program_command",
+                                                                               required=True)
+    pshow = prog.add_parser("show", help="print the version in force (JSON)")
+    pshow.add_argument("--at", help="ISO time with zone (default: now)")
+    pshow.add_argument("--all", action="store_true", help="every published version")
+    pshow.set_defaults(func=cmd_program_show)
+    ppub = prog.add_parser("publish", help="check a program (JSON) and publish it as the next version")
+    ppub.add_argument("file")
+    ppub.add_argument("--effective-from", help="ISO time with zone (default: the file's, else now)")
+    ppub.add_argument("--by", default="till-server", help="who publishes it (kept with the version)")
+    ppub.set_defaults(func=cmd_program_publish)
 
     term = sub.add_parser("terminal", help="terminals").add_subparsers(dest="terminal_command", required=True)
     enroll = term.add_parser("enroll", help="print a one-time enrolment code for a terminal")

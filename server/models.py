@@ -59,6 +59,23 @@ class Store(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime]
+    # The store's zone decides its calendar rules (birthday month, expiry year-end), on the
+    # server as on its tills (`till.toml` [store] timezone).
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai",
+                                          server_default="Asia/Shanghai")
+
+
+class ProgramVersion(Base):
+    """A loyalty program version HQ published (`app.domain.program.LoyaltyProgram` JSON in
+    `body`), sent to every till as a `program` change. Never changed once published: HQ
+    publishes a new version instead."""
+
+    __tablename__ = "program_versions"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    effective_from: Mapped[datetime]
+    body: Mapped[dict[str, Any]] = mapped_column(JsonType)
+    published_at: Mapped[datetime]
+    published_by: Mapped[str] = mapped_column(String(80))
 
 
 class Terminal(Base):
@@ -253,6 +270,7 @@ class Sale(Base):
     coupons: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
     event_id: Mapped[uuid.UUID]
+    program_version: Mapped[int | None] = mapped_column(Integer)  # as the till named it
     __table_args__ = (Index("ix_sales_member_at", "member_id", "at"),)
 
 

@@ -32,11 +32,6 @@ class ServerSettings(BaseSettings):
                               description="online member look-ups a till may make per LOOKUP_WINDOW_S")
     lookup_window_s: int = Field(default=600, ge=1, le=86_400)
     log_level: str = Field(default="info", pattern="^(critical|error|warning|info|debug)$")
-    # The till's member.registered event names its welcome coupon by code only; the server
-    # records it with these terms (the till's defaults, app/config.py).
-    welcome_coupon_fen: int = Field(default=1000, ge=0)
-    welcome_coupon_threshold_fen: int = Field(default=5000, ge=0)
-    welcome_coupon_days: int = Field(default=30, ge=1)
     public_base_url: str = Field(default="", description="the URL tills and phones reach the server at")
     admin_token: str = Field(
         default="", description="bearer token for HQ's ticket API (/api/v1/tickets); empty disables it"

@@ -58,6 +58,7 @@ ENTITIES = (
     "promotion",
     "revocation",   # {"kind": member|key|code, "value"}
     "public_key",   # {"key_id", "public_key", "terminal_id"}: other terminals' signing keys
+    "program",      # a loyalty program version HQ published (app.domain.program.LoyaltyProgram JSON)
 )
 
 

@@ -237,8 +237,10 @@ def cmd_config(args: argparse.Namespace) -> int:
 
     home = resolve_home(args.home)
     cfg = load_config(home)
-    print(f"home: {home}\nconfig: {home / CONFIG_NAME}")
-    print(json.dumps(cfg.model_dump(), ensure_ascii=False, indent=2))
+    print(f"home: {home}\nconfig: {home / CONFIG_NAME}\nloyalty program: `till program`")
+    # [loyalty] is deprecated (moved to program.json): shown only if the file still has it.
+    shown = cfg.model_dump(exclude=None if "loyalty" in cfg.model_fields_set else {"loyalty"})
+    print(json.dumps(shown, ensure_ascii=False, indent=2))
     return EXIT_OK
 
 

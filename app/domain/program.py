@@ -20,9 +20,11 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -38,11 +40,21 @@ from app.domain.tiers import Tier, TierRule, TierTable, tier_for_spend
 from app.domain.trust import TillTrust
 
 DecimalText = Annotated[str, Field(pattern=r"^\d+(\.\d+)?$", max_length=20)]
+
+
+def _plain_text(value: str) -> str:
+    if any(ord(ch) < 0x20 or 0xD800 <= ord(ch) <= 0xDFFF or ord(ch) == 0x7F for ch in value):
+        raise ValueError("control characters and lone surrogates are not allowed")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_plain_text)]
 Whole = Annotated[int, Strict()]  # never "5" or 5.0: a program is written by hand, errors show
 Flag = Annotated[bool, Strict()]
 
 # Built-in defaults are "version 0, always in force": what a till uses before it knows better.
 DEFAULTS_EFFECTIVE_FROM = datetime(2000, 1, 1, tzinfo=UTC)
+EARLIEST, LATEST = DEFAULTS_EFFECTIVE_FROM, datetime(2100, 1, 1, tzinfo=UTC)
 
 
 class ProgramError(ValueError):
@@ -59,8 +71,8 @@ class TierLevel(_Model):
     tier: Tier
     threshold_fen: Whole = Field(ge=0)
     multiplier: DecimalText
-    benefits_zh: tuple[str, ...] = ()
-    benefits_en: tuple[str, ...] = ()
+    benefits_zh: tuple[Annotated[Text, Field(max_length=80)], ...] = Field(default=(), max_length=10)
+    benefits_en: tuple[Annotated[Text, Field(max_length=80)], ...] = Field(default=(), max_length=10)
 
     @field_validator("multiplier")
     @classmethod
@@ -156,7 +168,7 @@ class LoyaltyProgram(_Model):
 
     version: Whole = Field(default=0, ge=0, le=2**31 - 1)
     effective_from: AwareDatetime = DEFAULTS_EFFECTIVE_FROM
-    note: str = Field(default="", max_length=200)
+    note: Text = Field(default="", max_length=200)
     tiers: tuple[TierLevel, ...] = Field(default_factory=_default_tiers, min_length=1, max_length=4)
     earn_points_per_yuan: Whole = Field(default=1, ge=0, le=1000)
     redemption: Redemption = Redemption()
@@ -165,7 +177,7 @@ class LoyaltyProgram(_Model):
         default=None, description="points multiplier in the member's birthday month (store's zone)")
     welcome_coupon: WelcomeCoupon = WelcomeCoupon()
     offline: OfflineDefaults = OfflineDefaults()
-    consent_policy_version: str = Field(default="2026-01", min_length=1, max_length=20)
+    consent_policy_version: Text = Field(default="2026-01", min_length=1, max_length=20)
     member_code_ttl_s: Whole = Field(default=120, ge=10, le=3600)
     # What the server believes of a till: adjustment/compensation limits, till-issued coupon
     # templates, cross-store refunds, the registration window (app/domain/trust.py).
@@ -179,6 +191,13 @@ class LoyaltyProgram(_Model):
             raise ValueError(f"tiers: {exc}") from None
         return self
 
+    @field_validator("effective_from")
+    @classmethod
+    def _in_range(cls, value: datetime) -> datetime:
+        if not EARLIEST <= value < LATEST:
+            raise ValueError("must be between 2000-01-01 and 2100-01-01")
+        return value
+
     @field_validator("birthday_multiplier")
     @classmethod
     def _birthday(cls, value: str | None) -> str | None:
@@ -189,8 +208,7 @@ class LoyaltyProgram(_Model):
     # ------------------------------------------------------------ the rules both ends call
 
     def tier_table(self) -> TierTable:
-        return TierTable(tuple(TierRule(t.tier, t.threshold_fen, Fraction(t.multiplier))
-                               for t in self.tiers))
+        return _tier_table(self.tiers)
 
     def tier_multipliers(self) -> dict[str, Fraction]:
         return {str(t.tier): Fraction(t.multiplier) for t in self.tiers}
@@ -214,6 +232,12 @@ class LoyaltyProgram(_Model):
 
     def with_version(self, version: int, effective_from: datetime) -> LoyaltyProgram:
         return self.model_copy(update={"version": version, "effective_from": effective_from})
+
+
+@lru_cache(maxsize=64)
+def _tier_table(tiers: tuple[TierLevel, ...]) -> TierTable:
+    """Built once per tier list (every quote and posting asks for it)."""
+    return TierTable(tuple(TierRule(t.tier, t.threshold_fen, Fraction(t.multiplier)) for t in tiers))
 
 
 DEFAULT_PROGRAM = LoyaltyProgram()

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from fractions import Fraction
+from functools import lru_cache
 from typing import Literal
 
-from app.domain.program import LoyaltyProgram
+from app.domain.program import LoyaltyProgram, Redemption, TierLevel
 
 PromotionKind = Literal["points_multiplier", "birthday_multiplier"]
 CouponKind = Literal["amount_off", "percent_off", "free_gift", "points_multiplier"]
@@ -199,11 +200,16 @@ class Quote:
 
 
 def pricing_program(program: LoyaltyProgram) -> Program:
-    """The engine's view of a loyalty program version (earning and redemption)."""
-    r = program.redemption
+    """The engine's view of a loyalty program version (earning and redemption); built once
+    per set of those rules (every quote asks for it)."""
+    return _pricing(program.earn_points_per_yuan, program.tiers, program.redemption)
+
+
+@lru_cache(maxsize=64)
+def _pricing(earn: int, tiers: tuple[TierLevel, ...], r: Redemption) -> Program:
     return Program(
-        earn_points_per_yuan=program.earn_points_per_yuan,
-        tier_multipliers=program.tier_multipliers(),
+        earn_points_per_yuan=earn,
+        tier_multipliers={str(t.tier): Fraction(t.multiplier) for t in tiers},
         points_per_yuan_redeemed=r.points_per_yuan,
         redeem_step=r.step,
         redeem_max_share=Fraction(r.max_share),

@@ -18,6 +18,7 @@ from app.domain.events import EARLIEST, LATEST, MAX_BIGINT
 from server.audit import check_audit
 from server.db import Database
 from server.models import Terminal
+from server.program import Programs, store_zone
 from server.push.context import Batch, Rejected
 from server.push.handlers import HANDLERS
 from server.push.prefetch import prefetch
@@ -35,8 +36,7 @@ class _Redo(Exception):
     """Something unexpected failed in a batch applied whole: redo it event by event."""
 
 
-def push(db: Database, terminal_id: str, req: PushRequest, epoch: str,
-         settings_welcome: tuple[int, int, int]) -> PushResponse:
+def push(db: Database, terminal_id: str, req: PushRequest, epoch: str) -> PushResponse:
     now = datetime.now(UTC)
     skew_s = max(-(2**31 - 1), min(2**31 - 1, int((req.till_time - now).total_seconds())))
     flagged = abs(skew_s) > db.settings.max_clock_skew_s
@@ -46,11 +46,10 @@ def push(db: Database, terminal_id: str, req: PushRequest, epoch: str,
         attempt += 1
         try:
             if db.is_postgres:
-                results, ack = _run_batch(db, terminal_id, req, now, careful, settings_welcome, skew_s)
+                results, ack = _run_batch(db, terminal_id, req, now, careful, skew_s)
             else:
                 with db.write_lock:
-                    results, ack = _run_batch(db, terminal_id, req, now, careful, settings_welcome,
-                                              skew_s)
+                    results, ack = _run_batch(db, terminal_id, req, now, careful, skew_s)
             break
         except DBAPIError as exc:
             if sqlstate(exc) in RETRYABLE and attempt < 8:
@@ -66,10 +65,12 @@ def push(db: Database, terminal_id: str, req: PushRequest, epoch: str,
 
 
 def _run_batch(db: Database, terminal_id: str, req: PushRequest, now: datetime, careful: bool,
-               settings_welcome: tuple[int, int, int], skew_s: int) -> tuple[list[EventResult], int | None]:
+               skew_s: int) -> tuple[list[EventResult], int | None]:
     with db.sessions() as s:
         terminal = s.get_one(Terminal, terminal_id)
-        b = Batch(s, terminal, now, settings_welcome, max_clock_skew_s=db.settings.max_clock_skew_s)
+        programs = Programs.load(s)
+        b = Batch(s, terminal, now, programs, store_zone(s, terminal.store_id),
+                  max_clock_skew_s=db.settings.max_clock_skew_s, trust=programs.at(now).trust)
         flag_clock_skew(terminal, skew_s, db.settings.max_clock_skew_s, now)
         prefetch(b, req.events, db.is_postgres)
         digests = [event_hash(ev) for ev in req.events]
@@ -104,7 +105,7 @@ def _run_batch(db: Database, terminal_id: str, req: PushRequest, now: datetime, 
             if careful:
                 raise
             raise _Redo from exc
-    touch(db, b.touch, now)
+    touch(db, b.touch, now, b.programs)
     return [results[i] for i in range(len(req.events))], ack
 
 

@@ -9,12 +9,14 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from app.domain.clock import DEFAULT_TZ
 from app.domain.codes import Keyring
 from app.domain.program import DEFAULT_PROGRAM
 from app.domain.tiers import window_start
@@ -22,6 +24,7 @@ from app.domain.trust import TillTrust
 from app.pricing.model import Promotion
 from server import merges
 from server.models import Conflict, LedgerEntry, Member, MemberStore, Refund, Sale, Terminal
+from server.program import Programs
 from server.pull import ledger_added
 
 log = logging.getLogger("server.push")
@@ -50,7 +53,10 @@ class Batch:
     s: Session
     terminal: Terminal
     now: datetime
-    settings_welcome: tuple[int, int, int]
+    # HQ's program versions and the pushing till's store zone: what tiers, expiries and the
+    # welcome coupon are worked out with (server/program.py), as the till does.
+    programs: Programs = field(default_factory=Programs)
+    tz: ZoneInfo = DEFAULT_TZ
     spend: dict[uuid.UUID, int] = field(default_factory=dict)
     balance: dict[uuid.UUID, int] = field(default_factory=dict)
     stores: dict[uuid.UUID, set[str]] = field(default_factory=dict)

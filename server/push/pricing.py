@@ -17,10 +17,19 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
 
-from app.domain.clock import DEFAULT_TZ
+from app.domain.clock import local_time
 from app.domain.events import MAX_FEN, SaleCompletedP
+from app.domain.program import LoyaltyProgram
 from app.pricing.engine import price
-from app.pricing.model import Basket, BasketLine, CouponSpec, MemberContext, Program, Promotion
+from app.pricing.model import (
+    Basket,
+    BasketLine,
+    CouponSpec,
+    MemberContext,
+    Promotion,
+    birthday_promotion,
+    pricing_program,
+)
 from app.pricing.rows import promotion
 from server.models import Member, Product
 from server.models import Promotion as PromotionRow
@@ -49,9 +58,10 @@ class Figure:
         return min(self.claimed, self.computed)
 
 
-def program_at(b: Batch, p: SaleCompletedP) -> Program:
-    """The pricing program in force at the sale's time."""
-    return Program.default()
+def program_at(b: Batch, p: SaleCompletedP) -> LoyaltyProgram:
+    """The program version the sale names when HQ published it, else the one in force at the
+    sale's time (server/program.py): what the till priced it with."""
+    return b.programs.for_sale(p.program_version, p.at)
 
 
 def promotions(b: Batch) -> tuple[Promotion, ...]:
@@ -89,13 +99,18 @@ def basket_lines(b: Batch, raw: list[dict[str, Any]]) -> tuple[BasketLine, ...]:
     return tuple(out)
 
 
-def points_figure(b: Batch, p: SaleCompletedP, member: Member, coupons: list[CouponSpec]) -> Figure:
-    """The till's claimed points and the server's own for this sale."""
-    program = program_at(b, p)
-    tier = member.tier if member.tier in program.tier_multipliers else "basic"
+def points_figure(b: Batch, p: SaleCompletedP, member: Member, coupons: list[CouponSpec],
+                  spend_before: int) -> Figure:
+    """The till's claimed points and the server's own for this sale: the member's tier then
+    (their 12-month spend before it, by the program's table), the store's calendar."""
+    loyalty = program_at(b, p)
+    program = pricing_program(loyalty)
+    tier = str(loyalty.tier_for_spend(spend_before))
     ctx = MemberContext(tier, max(balance(b, member.id), p.points_redeemed), member.birthday)
-    basket = Basket(at=p.at.astimezone(DEFAULT_TZ), program=program, member=ctx,
-                    lines=basket_lines(b, p.lines), promotions=promotions(b), coupons=tuple(coupons),
+    birthday = birthday_promotion(loyalty)
+    promos = promotions(b) if birthday is None else (*promotions(b), birthday)
+    basket = Basket(at=local_time(p.at, b.tz), program=program, member=ctx,
+                    lines=basket_lines(b, p.lines), promotions=promos, coupons=tuple(coupons),
                     redeem_points=p.points_redeemed)
     quote = price(basket)
     computed = quote.points_earned

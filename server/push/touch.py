@@ -12,9 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from app.domain.tiers import tier_for_spend, window_start
+from app.domain.tiers import window_start
 from server.db import Database
 from server.models import Member, Refund, Sale
+from server.program import Programs
 from server.pull import member_changed
 
 log = logging.getLogger("server.push")
@@ -36,7 +37,7 @@ def purchase_changes(member: Member, tier: str, at: datetime) -> bool:
     return member.tier != tier or last is None or at - last >= LAST_PURCHASE_STEP
 
 
-def touch(db: Database, ids: set[uuid.UUID], now: datetime) -> None:
+def touch(db: Database, ids: set[uuid.UUID], now: datetime, programs: Programs) -> None:
     """Bring the tier and last purchase of members a batch sold to (held FOR SHARE, so not
     written in the batch) up to date. Only for members whose tier or last purchase the batch saw
     change; the row is locked and both are recomputed from the committed sales, so concurrent
@@ -49,7 +50,7 @@ def touch(db: Database, ids: set[uuid.UUID], now: datetime) -> None:
     for attempt in range(1, 6):
         try:
             with db.sessions() as s:
-                for m, tier, last in _stale(s, sorted(ids), now, lock=True):
+                for m, tier, last in _stale(s, sorted(ids), now, programs, lock=True):
                     m.tier = tier
                     if last is not None and (m.last_purchase_at is None or m.last_purchase_at < last):
                         m.last_purchase_at = last
@@ -65,7 +66,7 @@ def touch(db: Database, ids: set[uuid.UUID], now: datetime) -> None:
             return
 
 
-def _stale(s: Session, ids: list[uuid.UUID], now: datetime,
+def _stale(s: Session, ids: list[uuid.UUID], now: datetime, programs: Programs,
            lock: bool) -> list[tuple[Member, str, datetime | None]]:
     q = select(Member).where(Member.id.in_(ids), Member.merged_into.is_(None)).order_by(Member.id)
     # SKIP LOCKED: a member another batch still holds is left to that batch, whose own update
@@ -93,8 +94,9 @@ def _stale(s: Session, ids: list[uuid.UUID], now: datetime,
             spend[rmid] -= int(total)
     out: list[tuple[Member, str, datetime | None]] = []
     for m in members:
-        tier = str(tier_for_spend(max(spend[m.id], 0)))
         at: datetime | None = last.get(m.id)
+        # With the version in force at the member's last sale, as that sale's till tiered it.
+        tier = str(programs.at(at or now).tier_for_spend(spend[m.id]))
         moved = at is not None and (m.last_purchase_at is None
                                     or at - m.last_purchase_at >= LAST_PURCHASE_STEP)
         if not m.stub and (tier != m.tier or moved):

@@ -48,10 +48,8 @@ def post_enrol(body: EnrolRequest, s: SessionDep) -> EnrolResponse:
 
 @router.post("/sync/push", response_model=PushResponse, responses=_ERRORS)
 def post_push(body: PushRequest, term: AuthDep, db: DatabaseDep, request: Request) -> PushResponse:
-    st = db.settings
-    welcome = (st.welcome_coupon_fen, st.welcome_coupon_threshold_fen, st.welcome_coupon_days)
     started = time.perf_counter()
-    resp = push(db, term.id, body, request.app.state.epoch, welcome)
+    resp = push(db, term.id, body, request.app.state.epoch)
     observe_push(body, resp, time.perf_counter() - started)
     return resp
 

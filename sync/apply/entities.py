@@ -15,6 +15,7 @@ from typing import Any
 
 from app.domain.codes import RevocationList, VerifyKey
 from app.domain.merges import UNKNOWN, follow_merges, is_merged_away
+from app.domain.program import ProgramError
 from app.ports import PulledRows
 from app.services.context import TillContext
 from app.store.pulled import BadChange, Dirty, coerce
@@ -136,6 +137,15 @@ class Applier:
             return "applied"
         values = self.rows.convert("promotion", ch.data)
         self.rows.store_promotion(values.pop("id", None) or ch.key, values)
+        return "applied"
+
+    def _program(self, ch: Change) -> str:
+        if ch.op == "delete":
+            return "skipped"  # a published version is never withdrawn: HQ publishes another
+        try:
+            self.rows.store_program(ch.data, self.ctx.now())
+        except ProgramError as exc:
+            raise BadChange(f"program version {ch.key}: {exc}") from exc
         return "applied"
 
     def _revocation(self, ch: Change) -> str:

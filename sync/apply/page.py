@@ -168,6 +168,8 @@ def apply_page(ctx: TillContext, changes: Sequence[Change], cursor: int, *, bulk
             _merge(ctx, merge, report)
     if report.trust_changed:
         ctx.invalidate_trust()
+    if any(ch.entity == "program" for ch in changes):
+        ctx.reload_program()  # here, on the sync thread: the screens then read it ready
     return report
 
 

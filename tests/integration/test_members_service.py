@@ -55,14 +55,14 @@ def test_register_stores_the_member_coupon_audit_and_event(
     assert reg.member.points_balance == 0
 
     # The welcome coupon, as configured, belongs to the new member and is offered on the view.
-    loyalty = till.config.loyalty
+    welcome = till.program_at(clock.at).welcome_coupon
     coupon = raw.execute("SELECT * FROM coupons WHERE code = ?", (reg.welcome_coupon,)).fetchone()
     assert coupon["member_id"] == mid
-    assert coupon["amount"] == loyalty.welcome_coupon_fen
-    assert coupon["threshold"] == loyalty.welcome_coupon_threshold_fen
+    assert coupon["amount"] == welcome.amount_fen
+    assert coupon["threshold"] == welcome.threshold_fen
     assert coupon["status"] == "issued"
     assert [c.code for c in reg.member.coupons] == [reg.welcome_coupon]
-    assert reg.member.coupons[0].valid_to == clock.at + timedelta(days=loyalty.welcome_coupon_days)
+    assert reg.member.coupons[0].valid_to == clock.at + timedelta(days=welcome.valid_days)
 
     # Audit entry (no phone, no name in it) and outbox event, in the same transaction.
     audit = raw.execute("SELECT * FROM audit_log WHERE action = 'member.register'").fetchall()
@@ -144,7 +144,7 @@ def test_registration_works_with_the_welcome_coupon_switched_off(
 
     home = tmp_path / "h"
     home.mkdir()
-    (home / "till.toml").write_text("[loyalty]\nwelcome_coupon_fen = 0\n", encoding="utf-8")
+    (home / "program.json").write_text('{"welcome_coupon": {"amount_fen": 0}}', encoding="utf-8")
     ctx = open_till(home, clock=clock, hasher=FAST_HASHER)
     try:
         from app.domain.staff import Role
@@ -185,7 +185,7 @@ def test_identify_by_static_and_dynamic_member_code(
     assert dynamic != reg.member_code
     assert identify(till, dynamic).id == reg.member.id
     # Still good within the time to live (and the leeway for clock drift)...
-    clock.advance(seconds=till.config.loyalty.member_code_ttl_s)
+    clock.advance(seconds=till.program_at(clock.at).member_code_ttl_s)
     assert identify(till, dynamic).id == reg.member.id
     # ...the static code keeps working; the dynamic one expires once both have passed.
     clock.advance(seconds=DEFAULT_LEEWAY.total_seconds() + 1)

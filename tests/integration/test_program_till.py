@@ -223,3 +223,20 @@ def test_a_pulled_tier_table_tiers_the_member(shanghai_till: tuple[TillContext, 
     assert member_view(ctx, reg.member.id).tier == "silver"
     second = sell(ctx, staff, ((RICE, 1),), member_id=reg.member.id)
     assert second.points_earned == 91  # silver: 45.9 × 2
+
+
+def test_till_program_prints_the_version_in_force(tmp_path: Path) -> None:
+    from tests.integration.test_cli import run
+
+    home = tmp_path / "cli"
+    home.mkdir()
+    write_program_file(home, DEFAULT_PROGRAM.model_copy(update={"earn_points_per_yuan": 4}))
+    out = run("program", home=home)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["earn_points_per_yuan"] == 4
+    assert str(home / PROGRAM_NAME) in out.stderr and "version 0" in out.stderr
+    bad = run("program", "--at", "2026-05-01T10:00", home=home)  # no zone
+    assert bad.returncode == 2 and "--at" in bad.stderr and "Traceback" not in bad.stderr
+    (home / PROGRAM_NAME).write_text('{"tiers": []}', encoding="utf-8")
+    broken = run("program", home=home)
+    assert broken.returncode == 2 and "tiers" in broken.stderr and "Traceback" not in broken.stderr

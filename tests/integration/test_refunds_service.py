@@ -121,7 +121,7 @@ def test_a_coupon_does_not_come_back_after_its_validity(
     till: TillContext, staff: dict[str, Any], raw: sqlite3.Connection, clock: FrozenClock
 ) -> None:
     reg, sale = _member_sale(till, staff)
-    clock.advance(days=till.config.loyalty.welcome_coupon_days + 1)
+    clock.advance(days=till.program_at(clock.at).welcome_coupon.valid_days + 1)
     r = _refund(till, staff, sale.receipt_no, {1: 3, 2: 2})
     assert r.full and r.coupons_returned == ()
     coupon = raw.execute("SELECT status FROM coupons WHERE code = ?", (reg.welcome_coupon,)).fetchone()

@@ -154,6 +154,10 @@ class BulkRows:
         self.flush()
         self.direct.delete_promotion(promotion_id)
 
+    def store_program(self, data: dict[str, Any], at: datetime) -> None:
+        self.flush()
+        self.direct.store_program(data, at)
+
     def add_revocation(self, kind: str, value: str, at: datetime) -> bool:
         self.flush()
         return self.direct.add_revocation(kind, value, at)

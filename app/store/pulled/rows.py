@@ -11,6 +11,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from app.store import orm
+from app.store.programs import store_program_version
 from app.store.pulled.values import Uuids, row_values
 
 # The tables of the pulled entities whose rows arrive as data, and of the till's own records.
@@ -84,6 +85,9 @@ class SessionRows:
 
     def delete_promotion(self, promotion_id: str) -> None:
         self.s.execute(delete(orm.Promotion).where(orm.Promotion.id == promotion_id))
+
+    def store_program(self, data: dict[str, Any], at: datetime) -> None:
+        store_program_version(self.s, data, at)
 
     def add_revocation(self, kind: str, value: str, at: datetime) -> bool:
         if self.s.get(orm.Revocation, (kind, value)) is not None:

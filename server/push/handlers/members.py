@@ -117,7 +117,8 @@ def _welcome_coupon(b: Batch, p: MemberRegisteredP, member_id: uuid.UUID) -> Non
         return
     if b.s.execute(select(Coupon.id).where(Coupon.code == p.welcome_coupon)).first() is not None:
         return
-    amount, threshold, days = b.settings_welcome
+    welcome = b.programs.at(p.registered_at).welcome_coupon  # the program's terms (one home)
+    amount, threshold, days = welcome.amount_fen, welcome.threshold_fen, welcome.valid_days
     valid_from = registration_time(b, p.registered_at)
     valid_to = valid_from + timedelta(days=days)
     terms = p.welcome_coupon_terms

@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from app.domain import points as ledger
-from app.domain.clock import DEFAULT_TZ
 from app.domain.events import PointsEntryP
 from server.models import LedgerEntry, Member
 from server.push.context import Batch, Rejected, add_entry, balance
@@ -56,7 +54,7 @@ def points_entry(kind: str) -> Callable[[Batch, WireEvent], dict[str, Any]]:
 def _post(b: Batch, ev: WireEvent, p: PointsEntryP, kind: str, member: Member,
           points: int) -> dict[str, Any]:
     member_id = member.id
-    expires = (p.expires_at or ledger.expiry_for(p.at, DEFAULT_TZ)) if points > 0 else None
+    expires = (p.expires_at or b.programs.at(p.at).expires_at(p.at, b.tz)) if points > 0 else None
     note = p.note or (f"compensation:{p.ticket_id}" if p.ticket_id else "")
     if kind == "compensate":
         note = f"compensation:{p.ticket_id}"  # one per ticket (points_rules.check_ticket)

@@ -7,10 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.domain import points as ledger
-from app.domain.clock import DEFAULT_TZ
 from app.domain.events import RefundCompletedP
-from app.domain.tiers import tier_for_spend
 from server.models import Coupon, LedgerEntry, Member, Refund
 from server.pull import coupon_changed, member_changed
 from server.push.context import Batch, add_entry, balance, derived_id, record_conflict, spend
@@ -38,7 +35,7 @@ def refund_completed(b: Batch, ev: WireEvent) -> dict[str, Any]:
     result: dict[str, Any] = {"refund_id": str(p.refund_id), "sale_known": True}
     if member is not None:
         _post_points(b, ev, p, member, reversed_, given_back)
-        _retier(b, member, spend_before - p.money)
+        _retier(b, member, spend_before - p.money, p)
         result.update(member_id=str(member.id), points_balance=balance(b, member.id))
         if (reversed_, given_back) != (p.points_reversed, p.points_given_back):
             result["conflicts"] = [record_conflict(b, "refund_points_held", {
@@ -59,14 +56,14 @@ def _post_points(b: Batch, ev: WireEvent, p: RefundCompletedP, member: Member, r
     if given_back:
         add_entry(b, LedgerEntry(
             id=derived_id("give_back", p.refund_id), member_id=member.id, kind="reverse",
-            points=given_back, at=p.at, expires_at=ledger.expiry_for(p.at, DEFAULT_TZ),
+            points=given_back, at=p.at, expires_at=b.programs.at(p.at).expires_at(p.at, b.tz),
             sale_id=p.sale_id, refund_id=p.refund_id, note="refund", terminal_id=b.terminal.id,
             event_id=ev.id))
 
 
-def _retier(b: Batch, member: Member, spend_now: int) -> None:
+def _retier(b: Batch, member: Member, spend_now: int, p: RefundCompletedP) -> None:
     b.spend[member.id] = spend_now
-    tier = str(tier_for_spend(max(spend_now, 0)))
+    tier = str(b.programs.at(p.at).tier_for_spend(spend_now))
     if member.tier != tier:
         member.tier = tier
         member.updated_at = b.now

@@ -8,10 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.domain import points as ledger
-from app.domain.clock import DEFAULT_TZ
 from app.domain.events import SaleCompletedP
-from app.domain.tiers import tier_for_spend
 from app.pricing.model import CouponSpec
 from app.pricing.rows import coupon_spec
 from server.models import Coupon, LedgerEntry, Member, Sale
@@ -35,7 +32,7 @@ def sale_completed(b: Batch, ev: WireEvent) -> dict[str, Any]:
     conflicts, honoured = _redeem_coupons(b, p, member)
     earned = 0
     if member is not None:
-        fig = points_figure(b, p, member, honoured)
+        fig = points_figure(b, p, member, honoured, spend_before)
         earned = fig.posted
         found = points_mismatch(b, p, member, fig)
         mismatch = [found] if found else []
@@ -84,6 +81,7 @@ def _record_sale(b: Batch, ev: WireEvent, p: SaleCompletedP, member: Member | No
         points_earned=earned, paid=p.paid, change_due=p.change_due,
         feedback_token=p.feedback_token, lines=p.lines, payments=p.payments,
         coupons=[c.model_dump() for c in p.coupons], flagged=flagged, event_id=ev.id,
+        program_version=p.program_version,
     ))
     # A customer may have answered the receipt's feedback QR before the sale arrived: join it.
     # (Which sales have an answer waiting is read once per batch; a sale without one costs nothing.)
@@ -105,7 +103,8 @@ def _post_points(b: Batch, ev: WireEvent, p: SaleCompletedP, member: Member,
     if earned:
         add_entry(b, LedgerEntry(
             id=derived_id("earn", p.sale_id), member_id=member.id, kind="earn", points=earned,
-            at=p.at, expires_at=ledger.expiry_for(p.at, DEFAULT_TZ), sale_id=p.sale_id, refund_id=None,
+            at=p.at, expires_at=b.programs.for_sale(p.program_version, p.at).expires_at(p.at, b.tz),
+            sale_id=p.sale_id, refund_id=None,
             note="", terminal_id=b.terminal.id, event_id=ev.id))
     return flag_overdraft(b, member, p.sale_id) if p.points_redeemed else None
 
@@ -113,7 +112,7 @@ def _post_points(b: Batch, ev: WireEvent, p: SaleCompletedP, member: Member,
 def _after_purchase(b: Batch, p: SaleCompletedP, member: Member, spend_now: int) -> str:
     """The member's 12-month spend, tier and last purchase after the sale; returns the tier."""
     b.spend[member.id] = spend_now
-    tier = str(tier_for_spend(spend_now))
+    tier = str(b.programs.for_sale(p.program_version, p.at).tier_for_spend(spend_now))
     if may_spread(b, member, p):
         see_member(b, member.id, b.store_id)
     if not purchase_changes(member, tier, p.at):
