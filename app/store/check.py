@@ -50,7 +50,11 @@ def _header_problem(path: Path, size: int) -> str | None:
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(head[28:32], "big")
     # The page count in the header is valid when the two change counters agree (SQLite >= 3.7).
-    if pages and head[24:28] == head[92:96] and size < pages * page_size:
+    # A checkpoint cut off by a crash writes page 1 before the pages after it, so a file shorter
+    # than its header says is normal while a WAL beside it still holds them: SQLite recovers it.
+    wal = path.with_name(path.name + "-wal")
+    recovering = wal.exists() and wal.stat().st_size > 0
+    if pages and head[24:28] == head[92:96] and size < pages * page_size and not recovering:
         return f"it is cut short ({size} bytes of the {pages * page_size} it should have)"
     return None
 
