@@ -267,13 +267,17 @@ def read_config_text(path: Path) -> str:
     """The text of a configuration file; ConfigError (naming the file) when it is a folder,
     cannot be read, or is not UTF-8 text."""
     if path.is_dir():
-        raise ConfigError(f"{path} is a folder, not a file: move it aside (the till writes a "
-                          "documented default file at its next start)")
+        raise ConfigError(
+            f"{path} is a folder, not a file: move it aside (the till writes a "
+            "documented default file at its next start)"
+        )
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path} is not UTF-8 text (byte {exc.start}): save it as UTF-8, "
-                          "or move it aside to get the documented default") from None
+        raise ConfigError(
+            f"{path} is not UTF-8 text (byte {exc.start}): save it as UTF-8, "
+            "or move it aside to get the documented default"
+        ) from None
     except OSError as exc:
         raise ConfigError(f"{path} cannot be read: {exc.strerror or exc}") from None
 
@@ -403,8 +407,9 @@ def _replace_value(line: str, section: str, key: str, rendered: str, newline: st
     try:
         end = _value_end(rest)
     except ValueError as exc:
-        raise ConfigError(f"{CONFIG_NAME}: [{section}] {key} is {exc}; edit it by hand",
-                          (f"{section}.{key}",)) from exc
+        raise ConfigError(
+            f"{CONFIG_NAME}: [{section}] {key} is {exc}; edit it by hand", (f"{section}.{key}",)
+        ) from exc
     tail = rest[end:]
     if tail.strip():  # keep the comment where it was when the new value fits
         gap = len(tail) - len(tail.lstrip())
@@ -416,8 +421,8 @@ def _set_line(lines: list[str], section: str, key: str, rendered: str | None, ne
     header_at, last_setting, at = _locate(lines, section, key)
     if at is not None:
         if rendered is None:
-            return lines[:at] + lines[at + 1:]
-        return [*lines[:at], _replace_value(lines[at], section, key, rendered, newline), *lines[at + 1:]]
+            return lines[:at] + lines[at + 1 :]
+        return [*lines[:at], _replace_value(lines[at], section, key, rendered, newline), *lines[at + 1 :]]
     if rendered is None:
         return lines
     new = f"{key} = {rendered}{newline}"
@@ -425,7 +430,7 @@ def _set_line(lines: list[str], section: str, key: str, rendered: str | None, ne
         pad = [newline] if lines and lines[-1].strip() else []
         return [*lines, *pad, f"[{section}]{newline}", new]
     assert last_setting is not None
-    return [*lines[:last_setting + 1], new, *lines[last_setting + 1:]]
+    return [*lines[: last_setting + 1], new, *lines[last_setting + 1 :]]
 
 
 def save_settings(home: Path, changes: dict[str, dict[str, SettingValue]]) -> TillConfig:
@@ -447,11 +452,16 @@ def save_settings(home: Path, changes: dict[str, dict[str, SettingValue]]) -> Ti
             for part in section.split("."):
                 node = getattr(node, part)
             got = getattr(node, key)
-            if value is not None and (got != value or (type(got) is not type(value) and
-                                      not (isinstance(got, float) and type(value) is int))):
-                raise ConfigError(f"{path}: {section}.{key} = {toml_value(value)} reads back as "
-                                  f"{got!r} (a wrong type, or the key is also set elsewhere in the "
-                                  "file)", (f"{section}.{key}",))
+            if value is not None and (
+                got != value
+                or (type(got) is not type(value) and not (isinstance(got, float) and type(value) is int))
+            ):
+                raise ConfigError(
+                    f"{path}: {section}.{key} = {toml_value(value)} reads back as "
+                    f"{got!r} (a wrong type, or the key is also set elsewhere in the "
+                    "file)",
+                    (f"{section}.{key}",),
+                )
     home.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".till-", suffix=".toml.part", dir=home)
     try:

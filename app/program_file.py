@@ -39,20 +39,31 @@ def program_from_legacy(loyalty: LoyaltyConfig) -> LoyaltyProgram:
     thresholds = {Tier.BASIC: 0, Tier.SILVER: t.silver_fen, Tier.GOLD: t.gold_fen, Tier.BLACK: t.black_fen}
     defaults = {lvl.tier: lvl for lvl in LoyaltyProgram().tiers}
     tiers = tuple(
-        TierLevel(tier=tier, threshold_fen=fen, multiplier=mult[str(tier)],
-                  benefits_zh=defaults[tier].benefits_zh, benefits_en=defaults[tier].benefits_en)
-        for tier, fen in thresholds.items())
+        TierLevel(
+            tier=tier,
+            threshold_fen=fen,
+            multiplier=mult[str(tier)],
+            benefits_zh=defaults[tier].benefits_zh,
+            benefits_en=defaults[tier].benefits_en,
+        )
+        for tier, fen in thresholds.items()
+    )
     return LoyaltyProgram(
         note="moved from till.toml [loyalty]",
         tiers=tiers,
         earn_points_per_yuan=loyalty.earn_points_per_yuan,
-        redemption=Redemption(points_per_yuan=loyalty.points_per_yuan_redeemed, step=loyalty.redeem_step,
-                              max_share=loyalty.redeem_max_share,
-                              offline_overdraw=loyalty.offline_overdraw),
+        redemption=Redemption(
+            points_per_yuan=loyalty.points_per_yuan_redeemed,
+            step=loyalty.redeem_step,
+            max_share=loyalty.redeem_max_share,
+            offline_overdraw=loyalty.offline_overdraw,
+        ),
         expiry=Expiry(expiring_soon_days=loyalty.expiring_soon_days),
-        welcome_coupon=WelcomeCoupon(amount_fen=loyalty.welcome_coupon_fen,
-                                     threshold_fen=loyalty.welcome_coupon_threshold_fen,
-                                     valid_days=loyalty.welcome_coupon_days),
+        welcome_coupon=WelcomeCoupon(
+            amount_fen=loyalty.welcome_coupon_fen,
+            threshold_fen=loyalty.welcome_coupon_threshold_fen,
+            valid_days=loyalty.welcome_coupon_days,
+        ),
         consent_policy_version=loyalty.consent_policy_version,
         member_code_ttl_s=loyalty.member_code_ttl_s,
     )
@@ -92,17 +103,25 @@ def load_home_program(home: Path, config: TillConfig, create: bool = True) -> Lo
     legacy = "loyalty" in config.model_fields_set
     if path.exists():
         if legacy:
-            log.warning("till.toml [loyalty] is deprecated and ignored: the loyalty program is in %s "
-                        "(or pulled from the server); remove [loyalty] from till.toml", path)
+            log.warning(
+                "till.toml [loyalty] is deprecated and ignored: the loyalty program is in %s "
+                "(or pulled from the server); remove [loyalty] from till.toml",
+                path,
+            )
         return read_program_file(path)
     try:
         program = program_from_legacy(config.loyalty) if legacy else LoyaltyProgram()
     except ValidationError as exc:
-        raise ConfigError(f"{home / CONFIG_NAME}: [loyalty] cannot become a loyalty program: "
-                          f"{exc.errors()[0]['msg']}", ("loyalty",)) from None
+        raise ConfigError(
+            f"{home / CONFIG_NAME}: [loyalty] cannot become a loyalty program: {exc.errors()[0]['msg']}",
+            ("loyalty",),
+        ) from None
     if create:
         write_program_file(home, program)
         if legacy:
-            log.warning("till.toml [loyalty] is deprecated: its settings were copied to %s, which "
-                        "now holds the loyalty program; remove [loyalty] from till.toml", path)
+            log.warning(
+                "till.toml [loyalty] is deprecated: its settings were copied to %s, which "
+                "now holds the loyalty program; remove [loyalty] from till.toml",
+                path,
+            )
     return program

@@ -64,8 +64,9 @@ def work_copy(n: int) -> Path:
 def empty_commit(ctx: TillContext) -> float:
     t = time.perf_counter()
     with ctx.uow() as uow:
-        uow.session.execute(update(orm.Counter).where(orm.Counter.name == "bench")
-                            .values(value=orm.Counter.value + 1))
+        uow.session.execute(
+            update(orm.Counter).where(orm.Counter.name == "bench").values(value=orm.Counter.value + 1)
+        )
         uow.commit()
     return (time.perf_counter() - t) * 1000
 
@@ -81,8 +82,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--members", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=500)
-    ap.add_argument("--offline", action="store_true",
-                    help="a server the till cannot reach: the offline rules and cap apply")
+    ap.add_argument(
+        "--offline",
+        action="store_true",
+        help="a server the till cannot reach: the offline rules and cap apply",
+    )
     args = ap.parse_args(argv)
     n = args.members
     print(f"copying the {n:,}-member store ...", flush=True)
@@ -94,13 +98,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with ctx.uow(write=False) as uow:
             s = uow.session
-            skus = list(s.execute(select(orm.Product.sku).where(orm.Product.unit_price < 20000)
-                                  ).scalars())
-            cashier = StaffId(s.execute(select(orm.Staff.id).where(orm.Staff.login == "1001")
-                                        ).scalar_one())
-            bearer = list(s.execute(select(orm.Coupon.code).where(orm.Coupon.member_id.is_(None),
-                                                                  orm.Coupon.status == "issued")
-                                    ).scalars())
+            skus = list(s.execute(select(orm.Product.sku).where(orm.Product.unit_price < 20000)).scalars())
+            cashier = StaffId(s.execute(select(orm.Staff.id).where(orm.Staff.login == "1001")).scalar_one())
+            bearer = list(
+                s.execute(
+                    select(orm.Coupon.code).where(
+                        orm.Coupon.member_id.is_(None), orm.Coupon.status == "issued"
+                    )
+                ).scalars()
+            )
         with ctx.uow() as uow:
             uow.session.add(orm.Counter(name="bench", value=0))
             uow.commit()
@@ -122,10 +128,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             coupons = (bearer.pop(),) if rng.random() < 0.2 and bearer else ()
             cart = Cart(
                 lines=tuple(CartLine(sku, rng.randint(1, 3)) for sku in rng.sample(skus, 5)),
-                member_id=member, coupon_codes=coupons,
-                redeem_points=100 * rng.randint(1, 3) if member and rng.random() < 0.25 else 0)
-            cmd = CompleteSale(sale_id=SaleId(new_id()), cashier_id=cashier, cart=cart,
-                               tenders=(Tender("cash", 10_000_000),))
+                member_id=member,
+                coupon_codes=coupons,
+                redeem_points=100 * rng.randint(1, 3) if member and rng.random() < 0.25 else 0,
+            )
+            cmd = CompleteSale(
+                sale_id=SaleId(new_id()), cashier_id=cashier, cart=cart, tenders=(Tender("cash", 10_000_000),)
+            )
             c = time.thread_time()
             t = time.perf_counter()
             try:
@@ -148,13 +157,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         floor = [empty_commit(ctx) for _ in range(200)]
     finally:
         ctx.close()
-    print(f"store: {n:,} members; journal_mode={mode}, synchronous={sync} (2 = FULL)"
-          f"{'; offline (cap and rules applied)' if args.offline else ''}")
+    print(
+        f"store: {n:,} members; journal_mode={mode}, synchronous={sync} (2 = FULL)"
+        f"{'; offline (cap and rules applied)' if args.offline else ''}"
+    )
     print(f"{'what':<26} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'mean ms':>8}")
-    for name, ms in (("complete_sale", sales), ("  (its CPU time)", cpu),
-                     ("empty durable commit", floor)):
-        print(f"{name:<26} {pct(ms, 50):8.2f} {pct(ms, 90):8.2f} {pct(ms, 99):8.2f} "
-              f"{max(ms):8.2f} {statistics.fmean(ms):8.2f}")
+    for name, ms in (("complete_sale", sales), ("  (its CPU time)", cpu), ("empty durable commit", floor)):
+        print(
+            f"{name:<26} {pct(ms, 50):8.2f} {pct(ms, 90):8.2f} {pct(ms, 99):8.2f} "
+            f"{max(ms):8.2f} {statistics.fmean(ms):8.2f}"
+        )
     print(f"SQL statements per sale: {count[0] / len(sales):.1f} (mean)")
     if args.offline:
         print(f"sales asked again without points (over the offline cap): {refused[0]}")

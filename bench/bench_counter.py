@@ -80,9 +80,18 @@ def _add_products(home: Path, n: int) -> list[str]:
     skus = [f"6999{i:09d}" for i in range(n)]
     with ctx.uow() as uow:
         for i, sku in enumerate(skus):
-            uow.session.add(orm.Product(id=new_id(), sku=sku, name_zh=f"测试商品 {i}",
-                                        name_en=f"Test item {i}", category="grocery",
-                                        unit_price=100 + i, member_price=None, active=True))
+            uow.session.add(
+                orm.Product(
+                    id=new_id(),
+                    sku=sku,
+                    name_zh=f"测试商品 {i}",
+                    name_en=f"Test item {i}",
+                    category="grocery",
+                    unit_price=100 + i,
+                    member_price=None,
+                    active=True,
+                )
+            )
         uow.commit()
     ctx.close()
     return skus
@@ -138,8 +147,7 @@ def flow_registration(w, phone: str) -> int:  # type: ignore[no-untyped-def]
     keys.press(co.scan, Qt.Key.Key_F4)
     settle(lambda: co.dialog is not None)
     d = co.dialog
-    keys.press(d.phone, phone, (Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier),
-               Qt.Key.Key_Return)
+    keys.press(d.phone, phone, (Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier), Qt.Key.Key_Return)
     settle(lambda: d.registration is not None)
     keys.press(d.phone, Qt.Key.Key_Return)  # back to the sale, the new member on it
     settle(lambda: co.state.member is not None and co.dialog is None)
@@ -155,8 +163,9 @@ def flow_refund_one_line(w, sku: str) -> int:  # type: ignore[no-untyped-def]
     w.on_scan(sku)
     settle(lambda: co.state.priced is not None)
     Keys().press(co.scan, Qt.Key.Key_Return)  # the sale itself is not part of the refund's count
-    settle(lambda: co.last_sale is not None and co.last_sale.receipt_no == co.last_receipt
-           and not co.state.lines)
+    settle(
+        lambda: co.last_sale is not None and co.last_sale.receipt_no == co.last_receipt and not co.state.lines
+    )
     receipt = co.last_receipt
     keys.press(co.scan, Qt.Key.Key_F6)
     settle(lambda: co.dialog is not None)
@@ -190,7 +199,7 @@ def scan_to_line(w, skus: list[str], lines: int, scans: int) -> tuple[list[float
     spy = Paints()
     viewport.installEventFilter(spy)
     on_screen, priced, cpu = [], [], []
-    for sku in skus[lines:lines + scans]:
+    for sku in skus[lines : lines + scans]:
         rows = len(co.state.lines)
         co.table.scrollToBottom()
         before = painted[0]
@@ -239,14 +248,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"keys  {name}: {n}")
             w.checkout.state.clear()
             on_screen, priced, cpu = scan_to_line(w, skus, args.lines, args.scans)
-            print(f"scan → line on screen with {args.lines}+ lines: "
-                  f"p50 {statistics.median(on_screen):.1f} ms, "
-                  f"p95 {pct(on_screen, 95):.1f} ms, max {max(on_screen):.1f} ms "
-                  f"(target p95 < {LINE_TARGET_MS:.0f} ms)")
-            print(f"  GUI thread CPU for it: p50 {statistics.median(cpu):.1f} ms, p95 {pct(cpu, 95):.1f} ms "
-                  f"(the part the machine's load does not change)")
-            print(f"scan → line priced on screen: p50 {statistics.median(priced):.1f} ms, "
-                  f"p95 {pct(priced, 95):.1f} ms, max {max(priced):.1f} ms")
+            print(
+                f"scan → line on screen with {args.lines}+ lines: "
+                f"p50 {statistics.median(on_screen):.1f} ms, "
+                f"p95 {pct(on_screen, 95):.1f} ms, max {max(on_screen):.1f} ms "
+                f"(target p95 < {LINE_TARGET_MS:.0f} ms)"
+            )
+            print(
+                f"  GUI thread CPU for it: p50 {statistics.median(cpu):.1f} ms, p95 {pct(cpu, 95):.1f} ms "
+                f"(the part the machine's load does not change)"
+            )
+            print(
+                f"scan → line priced on screen: p50 {statistics.median(priced):.1f} ms, "
+                f"p95 {pct(priced, 95):.1f} ms, max {max(priced):.1f} ms"
+            )
             ok = pct(on_screen, 95) < LINE_TARGET_MS
         finally:
             w.close()

@@ -57,8 +57,13 @@ def zxing_decoder() -> Decoder:
     import zxingcpp
 
     names = {"QR Code": "QRCODE", "EAN-13": "EAN13", "EAN-8": "EAN8", "UPC-A": "UPCA", "Code 128": "CODE128"}
-    formats = [zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.EAN13, zxingcpp.BarcodeFormat.EAN8,
-               zxingcpp.BarcodeFormat.UPCA, zxingcpp.BarcodeFormat.Code128]
+    formats = [
+        zxingcpp.BarcodeFormat.QRCode,
+        zxingcpp.BarcodeFormat.EAN13,
+        zxingcpp.BarcodeFormat.EAN8,
+        zxingcpp.BarcodeFormat.UPCA,
+        zxingcpp.BarcodeFormat.Code128,
+    ]
 
     def run(frame: np.ndarray) -> Codes:
         found = zxingcpp.read_barcodes(to_gray(frame), formats=formats)
@@ -93,7 +98,8 @@ PIPELINES: dict[str, Callable[[], Decoder]] = {
     "OpenCV QRCodeDetector (QR only)": opencv_qr_decoder,
     "ours, zbar only: half, full, inverted": lambda: ours(engine="pyzbar"),
     "ours, zbar only: + stretch + sharpen": lambda: ours(
-        passes=["zbar-half", "zbar", "zbar-inverted", "zbar-stretch", "zbar-sharpen"]),
+        passes=["zbar-half", "zbar", "zbar-inverted", "zbar-stretch", "zbar-sharpen"]
+    ),
     "ours: zxing": lambda: ours(passes=["zxing"]),
     "ours: zxing, zbar-half": lambda: ours(passes=["zxing", "zbar-half"]),
     "ours: zbar-half, zxing, zbar (full)": lambda: ours(passes=["zbar-half", "zxing", "zbar"]),
@@ -101,16 +107,22 @@ PIPELINES: dict[str, Callable[[], Decoder]] = {
     "ours: zxing, zbar-half, zxing-global": lambda: ours(passes=["zxing", "zbar-half", "zxing-global"]),
     "ours: zxing, zbar-half, zxing-sharpen": lambda: ours(passes=["zxing", "zbar-half", "zxing-sharpen"]),
     "ours: zxing, zbar-half, zbar-small, zxing-sharpen": lambda: ours(
-        passes=["zxing", "zbar-half", "zbar-small", "zxing-sharpen"]),
+        passes=["zxing", "zbar-half", "zbar-small", "zxing-sharpen"]
+    ),
     "ours (chosen): zxing, zbar-half, zxing-half, zbar-small, zxing-sharpen": lambda: ours(),
 }
-BASELINES = ["pyzbar, all symbologies", "pyzbar, 5 symbologies", "zxing-cpp read_barcodes",
-             "OpenCV QRCodeDetector (QR only)"]
+BASELINES = [
+    "pyzbar, all symbologies",
+    "pyzbar, 5 symbologies",
+    "zxing-cpp read_barcodes",
+    "OpenCV QRCodeDetector (QR only)",
+]
 CHOSEN = "ours (chosen): zxing, zbar-half, zxing-half, zbar-small, zxing-sharpen"
 
 
-def measure(decoder: Decoder, frames: list[tuple[np.ndarray, FrameSpec]],
-            repeat: int) -> list[dict[str, object]]:
+def measure(
+    decoder: Decoder, frames: list[tuple[np.ndarray, FrameSpec]], repeat: int
+) -> list[dict[str, object]]:
     """Each frame decoded ``repeat`` times; the fastest time counts (other processes on a
     shared machine only ever add time)."""
     out = []
@@ -122,13 +134,15 @@ def measure(decoder: Decoder, frames: list[tuple[np.ndarray, FrameSpec]],
             codes = decoder(frame)
             ms = min(ms, (time.perf_counter() - start) * 1000)
         expected = (spec.symbology, spec.payload) if spec.symbology else None
-        out.append({
-            "file": spec.file,
-            "read": expected in codes,
-            "false": sorted(c for c in codes if c != expected),
-            "ms": ms,
-            "big": spec.width == 1280,
-        })
+        out.append(
+            {
+                "file": spec.file,
+                "read": expected in codes,
+                "false": sorted(c for c in codes if c != expected),
+                "ms": ms,
+                "big": spec.width == 1280,
+            }
+        )
     return out
 
 
@@ -158,8 +172,10 @@ def main() -> None:
     saved.write_text(json.dumps(results))
 
     n_big = sum(1 for _, s in frames if s.width == 1280)
-    print(f"\n{len(frames)} frames ({positives} with a code, {len(frames) - positives} without; "
-          f"{n_big} at 1280x720), one core\n")
+    print(
+        f"\n{len(frames)} frames ({positives} with a code, {len(frames) - positives} without; "
+        f"{n_big} at 1280x720), one core\n"
+    )
     print("| pipeline | read | false positives | ms median | ms p95 | 1280x720 median | 1280x720 p95 |")
     print("|---|---|---|---|---|---|---|")
     for name, rows in results.items():
@@ -167,20 +183,28 @@ def main() -> None:
         fps = sum(1 for r in rows if r["false"])
         ms = [float(r["ms"]) for r in rows]  # type: ignore[arg-type]
         big = [float(r["ms"]) for r in rows if r["big"]]  # type: ignore[arg-type]
-        print(f"| {name} | {read}/{positives} ({100 * read / positives:.0f}%) | {fps} | "
-              f"{statistics.median(ms):.1f} | {pct(ms, 95):.1f} | {statistics.median(big):.1f} | "
-              f"{pct(big, 95):.1f} |")
+        print(
+            f"| {name} | {read}/{positives} ({100 * read / positives:.0f}%) | {fps} | "
+            f"{statistics.median(ms):.1f} | {pct(ms, 95):.1f} | {statistics.median(big):.1f} | "
+            f"{pct(big, 95):.1f} |"
+        )
 
     present = [b for b in BASELINES if b in results]
     for mine in (n for n in results if n.startswith("ours")):
         union = {r["file"] for b in present for r in results[b] if r["read"]}
         got = {r["file"] for r in results[mine] if r["read"]}
         missed = sorted(union - got)
-        print(f"\n{mine}: reads {len(got & union)}/{len(union)} of the baselines' union, "
-              f"{len(got - union)} more; misses from the union: {missed[:12]}")
+        print(
+            f"\n{mine}: reads {len(got & union)}/{len(union)} of the baselines' union, "
+            f"{len(got - union)} more; misses from the union: {missed[:12]}"
+        )
     if CHOSEN in results:
-        misses = Counter(t for r in results[CHOSEN] if not r["read"] and specs[str(r["file"])].symbology
-                         for t in specs[str(r["file"])].tags)
+        misses = Counter(
+            t
+            for r in results[CHOSEN]
+            if not r["read"] and specs[str(r["file"])].symbology
+            for t in specs[str(r["file"])].tags
+        )
         print(f"\nwhat the frames the chosen pipeline misses have in common: {dict(misses.most_common())}")
 
 

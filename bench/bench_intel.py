@@ -42,12 +42,28 @@ from server.migrate import upgrade
 from server.settings import ServerSettings
 from tests.server.conftest import ADMIN_URL, create_database, drop_database
 
-CATEGORIES = ["dairy", "produce", "meat", "seafood", "grain", "oil_condiments", "snacks", "drinks",
-              "wine_spirits", "baby", "household", "personal_care", "frozen", "bakery"]
+CATEGORIES = [
+    "dairy",
+    "produce",
+    "meat",
+    "seafood",
+    "grain",
+    "oil_condiments",
+    "snacks",
+    "drinks",
+    "wine_spirits",
+    "baby",
+    "household",
+    "personal_care",
+    "frozen",
+    "bakery",
+]
 
 # A UUIDv7-shaped id from a time and a number: 48 bits of ms, version 7, variant 8.
-_V7 = ("(lpad(to_hex((extract(epoch FROM {ts}) * 1000)::bigint), 12, '0') || '7' || "
-       "substr(md5({n}::text), 1, 3) || '8' || substr(md5({n}::text), 4, 15))::uuid")
+_V7 = (
+    "(lpad(to_hex((extract(epoch FROM {ts}) * 1000)::bigint), 12, '0') || '7' || "
+    "substr(md5({n}::text), 1, 3) || '8' || substr(md5({n}::text), 4, 15))::uuid"
+)
 
 _SALES = """
 CREATE TEMP TABLE bench_sales AS
@@ -77,22 +93,33 @@ def _v7(ts: str, n: str) -> str:
 
 def generate(conn, members: int, sales: int, stores: int, skus: int, t1: datetime) -> None:  # type: ignore[no-untyped-def]
     conn.execute(text("SET synchronous_commit = off"))
-    conn.execute(text("INSERT INTO stores SELECT 'S' || lpad(s::text, 3, '0'), 'Store ' || s, now() "
-                      "FROM generate_series(1, :n) s"), {"n": stores})
-    conn.execute(text("""
+    conn.execute(
+        text(
+            "INSERT INTO stores SELECT 'S' || lpad(s::text, 3, '0'), 'Store ' || s, now() "
+            "FROM generate_series(1, :n) s"
+        ),
+        {"n": stores},
+    )
+    conn.execute(
+        text("""
         INSERT INTO products (id, sku, name_zh, name_en, category, unit_price, member_price, active)
         SELECT md5('p' || p)::uuid, 'P' || lpad(p::text, 5, '0'), '商品' || p,
                CASE WHEN p % 20 = 0 THEN 'Organic item ' || p ELSE 'Item ' || p END,
                (CAST(:cats AS text[]))[1 + p % 14], 100 + p % 5000, NULL, true
-        FROM generate_series(0, :n - 1) p"""), {"n": skus, "cats": CATEGORIES})
-    conn.execute(text(f"""
+        FROM generate_series(0, :n - 1) p"""),
+        {"n": skus, "cats": CATEGORIES},
+    )
+    conn.execute(
+        text(f"""
         CREATE TEMP TABLE bench_members AS
-        SELECT i AS idx, {_v7('r.at', "'m' || i")} AS id, i % :stores AS home, r.at
+        SELECT i AS idx, {_v7("r.at", "'m' || i")} AS id, i % :stores AS home, r.at
         FROM generate_series(0, :n - 1) i
         CROSS JOIN LATERAL (SELECT CAST(:t1 AS timestamptz) - interval '730 days'
                                    + (i::float / :n) * interval '729 days' AS at) r"""),
-                 {"n": members, "stores": stores, "t1": t1})
-    conn.execute(text("""
+        {"n": members, "stores": stores, "t1": t1},
+    )
+    conn.execute(
+        text("""
         INSERT INTO members (id, phone, card_no, favourite_categories, marketing_opt_in, registered_at,
                              store_id, tier, birthday, family, stub, updated_at)
         SELECT id, '+86139' || lpad(idx::text, 8, '0'), NULL, '[]'::jsonb, true, at,
@@ -100,40 +127,59 @@ def generate(conn, members: int, sales: int, stores: int, skus: int, t1: datetim
                (ARRAY['basic','basic','basic','silver','silver','gold','black'])[1 + idx % 7],
                CASE WHEN idx % 5 = 0 THEN NULL ELSE date '1950-01-01' + (idx * 37 % 20000) END,
                CASE WHEN idx % 7 = 0 THEN '一个孩子' WHEN idx % 11 = 0 THEN '单身' END, false, at
-        FROM bench_members"""))
+        FROM bench_members""")
+    )
     add_sales(conn, 0, sales - 1, members, stores, skus, t1, span_s=395 * 86400)
 
 
-def add_sales(conn, g0: int, g1: int, members: int, stores: int, skus: int, t1: datetime,  # type: ignore[no-untyped-def]
-              span_s: int, received_now: bool = False) -> None:
+def add_sales(
+    conn,
+    g0: int,
+    g1: int,
+    members: int,
+    stores: int,
+    skus: int,
+    t1: datetime,  # type: ignore[no-untyped-def]
+    span_s: int,
+    received_now: bool = False,
+) -> None:
     conn.execute(text("DROP TABLE IF EXISTS bench_sales"))
-    conn.execute(text(_SALES.format(sale_id=_v7("t.at", "'s' || g"), event_id=_v7("t.at", "'e' || g"))),
-                 {"g0": g0, "g1": g1, "members": members, "stores": stores, "skus": skus, "t1": t1,
-                  "span": span_s})
+    conn.execute(
+        text(_SALES.format(sale_id=_v7("t.at", "'s' || g"), event_id=_v7("t.at", "'e' || g"))),
+        {"g0": g0, "g1": g1, "members": members, "stores": stores, "skus": skus, "t1": t1, "span": span_s},
+    )
     received = "now()" if received_now else "at + interval '1 minute'"
-    conn.execute(text(f"""
+    conn.execute(
+        text(f"""
         INSERT INTO events (id, terminal_id, seq, type, payload_hash, status, reason, result, received_at)
         SELECT event_id, 'T' || store_id, g, 'sale.completed', md5(g::text) || md5(g::text), 'applied', NULL,
-               jsonb_build_object('sale_id', id), {received} FROM bench_sales"""))
-    conn.execute(text("""
+               jsonb_build_object('sale_id', id), {received} FROM bench_sales""")
+    )
+    conn.execute(
+        text("""
         INSERT INTO sales (id, receipt_no, store_id, terminal_id, cashier_id, member_id, at, subtotal,
                            member_savings, coupon_discount, points_redeemed, points_value, total_due,
                            points_earned, paid, change_due, feedback_token, lines, payments, coupons,
                            flagged, event_id)
         SELECT id, 'R' || g, store_id, 'T' || store_id, '1001', member_id, at, total, 0, 0, 0, 0, total,
                total / 100, total, 0, '', lines, '[]'::jsonb, '[]'::jsonb, false, event_id
-        FROM bench_sales"""))
-    conn.execute(text("""
+        FROM bench_sales""")
+    )
+    conn.execute(
+        text("""
         INSERT INTO refunds (id, sale_id, terminal_id, member_id, at, money, points_reversed,
                              points_given_back, "full", details, event_id)
         SELECT md5('r' || g)::uuid, id, 'T' || store_id, member_id, at + interval '1 day', total / 2, 0, 0,
                false, '{}'::jsonb, md5('re' || g)::uuid
-        FROM bench_sales WHERE g % 100 = 7 AND member_id IS NOT NULL"""))
-    conn.execute(text(f"""
+        FROM bench_sales WHERE g % 100 = 7 AND member_id IS NOT NULL""")
+    )
+    conn.execute(
+        text(f"""
         INSERT INTO events (id, terminal_id, seq, type, payload_hash, status, reason, result, received_at)
         SELECT md5('re' || g)::uuid, 'T' || store_id, g, 'refund.completed', md5(g::text) || md5(g::text),
-               'applied', NULL, NULL, {received.replace('at +', "at + interval '1 day' +")}
-        FROM bench_sales WHERE g % 100 = 7 AND member_id IS NOT NULL"""))
+               'applied', NULL, NULL, {received.replace("at +", "at + interval '1 day' +")}
+        FROM bench_sales WHERE g % 100 = 7 AND member_id IS NOT NULL""")
+    )
 
 
 def backend_cpu_s(s: Session) -> float | None:
@@ -161,9 +207,13 @@ def kpi_p95(s: Session, cfg: IntelConfig, to: date, runs: int) -> dict[str, floa
                     times.append(dt)
                     worst[kpi] = max(worst.get(kpi, 0.0), dt)
     times.sort()
-    return {"p50_ms": round(statistics.median(times), 2), "p95_ms": round(times[int(len(times) * 0.95)], 2),
-            "max_ms": round(times[-1], 2), "calls": len(times),
-            "worst_by_kpi_ms": {k: round(v, 1) for k, v in worst.items()}}
+    return {
+        "p50_ms": round(statistics.median(times), 2),
+        "p95_ms": round(times[int(len(times) * 0.95)], 2),
+        "max_ms": round(times[-1], 2),
+        "calls": len(times),
+        "worst_by_kpi_ms": {k: round(v, 1) for k, v in worst.items()},
+    }
 
 
 def main() -> int:
@@ -178,8 +228,12 @@ def main() -> int:
     args = ap.parse_args()
     sales = args.lines // 5
     url = create_database(ADMIN_URL, "lt_bench_intel_")
-    out: dict[str, object] = {"members": args.members, "sales": sales, "stores": args.stores,
-                              "skus": args.skus}
+    out: dict[str, object] = {
+        "members": args.members,
+        "sales": sales,
+        "stores": args.stores,
+        "skus": args.skus,
+    }
     try:
         upgrade(ServerSettings(database_url=url))
         engine = create_engine(url)
@@ -194,9 +248,11 @@ def main() -> int:
         out["generate_s"] = round(time.perf_counter() - t, 1)
         cfg = IntelConfig()
         with Session(engine) as s:
-            for seg_id, rule in (("vip", {"r_min": 4, "m_min": 4, "tiers": ["gold", "black"]}),
-                                 ("baby_s1", {"tags_any": ["dyn:baby"], "stores_any": ["S001"]}),
-                                 ("meat_lovers", {"categories_any": ["meat"], "visits_min": 3})):
+            for seg_id, rule in (
+                ("vip", {"r_min": 4, "m_min": 4, "tiers": ["gold", "black"]}),
+                ("baby_s1", {"tags_any": ["dyn:baby"], "stores_any": ["S001"]}),
+                ("meat_lovers", {"categories_any": ["meat"], "visits_min": 3}),
+            ):
                 service.save_segment(s, seg_id, seg_id, rule)
             s.commit()
             t, cpu = time.perf_counter(), backend_cpu_s(s)
@@ -208,8 +264,17 @@ def main() -> int:
             out["full_steps"] = full.seconds
         with engine.begin() as conn:
             t = time.perf_counter()
-            add_sales(conn, sales, sales + args.day_sales - 1, args.members, args.stores, args.skus, now,
-                      span_s=86400, received_now=True)
+            add_sales(
+                conn,
+                sales,
+                sales + args.day_sales - 1,
+                args.members,
+                args.stores,
+                args.skus,
+                now,
+                span_s=86400,
+                received_now=True,
+            )
             out["day_insert_s"] = round(time.perf_counter() - t, 1)
         with engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
@@ -224,9 +289,15 @@ def main() -> int:
             out["incremental"] = inc.as_json()
         with Session(engine) as s:
             out["kpi"] = kpi_p95(s, cfg, now.date(), args.kpi_runs)
-            out["table_mb"] = {r[0]: round(r[1] / 1e6, 1) for r in s.execute(text(
-                "SELECT relname, pg_total_relation_size(oid) FROM pg_class WHERE relname LIKE 'intel_%' "
-                "AND relkind = 'r' ORDER BY 2 DESC"))}
+            out["table_mb"] = {
+                r[0]: round(r[1] / 1e6, 1)
+                for r in s.execute(
+                    text(
+                        "SELECT relname, pg_total_relation_size(oid) FROM pg_class "
+                        "WHERE relname LIKE 'intel_%' AND relkind = 'r' ORDER BY 2 DESC"
+                    )
+                )
+            }
         engine.dispose()
     finally:
         if args.keep:

@@ -76,13 +76,13 @@ def bench_size(n: int, runs: int) -> dict[str, tuple[list[float], list[float], i
         members = sample_members(n, runs, seed=n)
         typed = [f"{p[3:6]} {p[6:10]} {p[10:]}" for p, _, _ in members]  # as a cashier types
         cards = [c for _, c, _ in members]
-        codes = [member_code(ctx, MemberId(uuid.UUID(m)), dynamic=True)
-                 for _, _, m in members]
+        codes = [member_code(ctx, MemberId(uuid.UUID(m)), dynamic=True) for _, _, m in members]
         for warm in (typed[:20], cards[:20], codes[:20]):  # imports, statement caches
             for t in warm:
                 identify(ctx, t)
         order = list(range(len(members)))
         random.Random(1).shuffle(order)
+
         def look(t: str) -> object:
             return identify(ctx, t)
 
@@ -100,17 +100,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--sizes", nargs="*", type=int, default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--runs", type=int, default=2000)
     args = ap.parse_args(argv)
-    print(f"{'members':>10} {'by':>6} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7}"
-          f" {'mean ms':>7} | {'cpu p50':>7} {'cpu p99':>7} | {'SQL':>4}  target p99 < "
-          f"{TARGET_P99_MS} ms")
+    print(
+        f"{'members':>10} {'by':>6} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'max ms':>7}"
+        f" {'mean ms':>7} | {'cpu p50':>7} {'cpu p99':>7} | {'SQL':>4}  target p99 < "
+        f"{TARGET_P99_MS} ms"
+    )
     for n in args.sizes:
         results = bench_size(n, args.runs)
         for how, (ms, cpu, stmts) in results.items():
             p99 = pct(ms, 99)
-            print(f"{n:>10,} {how:>6} {pct(ms, 50):7.3f} {pct(ms, 90):7.3f} {p99:7.3f} "
-                  f"{max(ms):7.3f} {statistics.fmean(ms):7.3f} | {pct(cpu, 50):7.3f} "
-                  f"{pct(cpu, 99):7.3f} | {stmts:>4}"
-                  f"  {'ok' if p99 < TARGET_P99_MS else 'MISSES TARGET'}", flush=True)
+            print(
+                f"{n:>10,} {how:>6} {pct(ms, 50):7.3f} {pct(ms, 90):7.3f} {p99:7.3f} "
+                f"{max(ms):7.3f} {statistics.fmean(ms):7.3f} | {pct(cpu, 50):7.3f} "
+                f"{pct(cpu, 99):7.3f} | {stmts:>4}"
+                f"  {'ok' if p99 < TARGET_P99_MS else 'MISSES TARGET'}",
+                flush=True,
+            )
     return 0
 
 

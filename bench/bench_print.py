@@ -72,10 +72,13 @@ def main() -> None:
     receipt = sample_receipt(items=items)
     server = DrainServer()
     try:
-        native = EscposPrinter(lambda: NetworkTransport("127.0.0.1", server.port, 3.0),
-                               EscposOptions(paper_mm=80))
-        raster = EscposPrinter(lambda: NetworkTransport("127.0.0.1", server.port, 3.0),
-                               EscposOptions(paper_mm=80, native_qr=False))
+        native = EscposPrinter(
+            lambda: NetworkTransport("127.0.0.1", server.port, 3.0), EscposOptions(paper_mm=80)
+        )
+        raster = EscposPrinter(
+            lambda: NetworkTransport("127.0.0.1", server.port, 3.0),
+            EscposOptions(paper_mm=80, native_qr=False),
+        )
         fresh = (replace(receipt, feedback_url=f"{receipt.feedback_url}{i}") for i in itertools.count())
         t = time.perf_counter()
         native.print_receipt(receipt)
@@ -87,8 +90,10 @@ def main() -> None:
             # a new feedback URL each time, as each sale has: no cached QR image
             ("render + send, raster QR", lambda: raster.print_receipt(next(fresh))),
         ]
-        print(f"receipt: {len(items)} lines, {size} bytes (native QR), "
-              f"{len(render_escpos(receipt, raster.options))} bytes (raster QR); {runs} runs")
+        print(
+            f"receipt: {len(items)} lines, {size} bytes (native QR), "
+            f"{len(render_escpos(receipt, raster.options))} bytes (raster QR); {runs} runs"
+        )
         print(f"  {'first render + send in the process':34s} {first:7.2f} ms")
         for name, fn in rows:
             p50, p99 = timed(fn, runs)

@@ -45,8 +45,15 @@ def main() -> int:
             add_store(s, till.store_id, till.store_id)
             code = issue_enrol_code(s, till.store_id, till.terminal_id, 3600)
             s.commit()
-            enrol(s, EnrolRequest(code=code, device_id="d" * 16, key_id=till.key.key_id,
-                                  public_key=till.key.public().to_base64()))
+            enrol(
+                s,
+                EnrolRequest(
+                    code=code,
+                    device_id="d" * 16,
+                    key_id=till.key.key_id,
+                    public_key=till.key.public().to_base64(),
+                ),
+            )
             s.commit()
         welcome = (1000, 5000, 30)
 
@@ -66,11 +73,13 @@ def main() -> int:
             events.append(till.sale(mid, total=total, earned=earned, redeemed=redeem))
         cpu0, pg0, t0 = time.process_time(), _cpu(db_name=db_name), time.perf_counter()
         for start in range(0, len(events), MAX_PUSH_EVENTS):
-            send(events[start:start + MAX_PUSH_EVENTS])
+            send(events[start : start + MAX_PUSH_EVENTS])
         cpu, pg, wall = time.process_time() - cpu0, _cpu(db_name=db_name) - pg0, time.perf_counter() - t0
-        print(f"drain {args.sales} sales in {len(events) // MAX_PUSH_EVENTS} pushes: server CPU "
-              f"{cpu:.2f} s ({cpu / args.sales * 1000:.2f} ms a sale), PostgreSQL CPU {pg:.2f} s, "
-              f"wall {wall:.2f} s")
+        print(
+            f"drain {args.sales} sales in {len(events) // MAX_PUSH_EVENTS} pushes: server CPU "
+            f"{cpu:.2f} s ({cpu / args.sales * 1000:.2f} ms a sale), PostgreSQL CPU {pg:.2f} s, "
+            f"wall {wall:.2f} s"
+        )
         db.dispose()
     finally:
         drop_database(ADMIN_URL, url)

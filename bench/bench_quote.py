@@ -49,10 +49,22 @@ def build_basket_json(n_lines: int = 100, n_promotions: int = 50) -> dict[str, A
         promotions.append(promo)
     promotions.append({"id": "BDAY", "kind": "birthday_multiplier", "multiplier": "3"})
     coupons = [
-        {"code": "DAIRY10", "kind": "percent_off", "percent": "10", "cap": 1500,
-         "categories": ["dairy"], "stackable": True},
-        {"code": "SNACK5", "kind": "amount_off", "amount": 500, "threshold": 2000,
-         "categories": ["snacks"], "stackable": True},
+        {
+            "code": "DAIRY10",
+            "kind": "percent_off",
+            "percent": "10",
+            "cap": 1500,
+            "categories": ["dairy"],
+            "stackable": True,
+        },
+        {
+            "code": "SNACK5",
+            "kind": "amount_off",
+            "amount": 500,
+            "threshold": 2000,
+            "categories": ["snacks"],
+            "stackable": True,
+        },
         {"code": "ALL3", "kind": "percent_off", "percent": "3.5", "stackable": True},
     ]
     return {
@@ -76,11 +88,14 @@ def main() -> None:
     text = json.dumps(data, ensure_ascii=False)
     basket = parse_basket(data)
     quote = price(basket)
-    assert quote.subtotal - quote.member_savings - quote.coupon_discount - quote.points_value \
-        == quote.total_due
-    print(f"basket: {len(basket.lines)} lines, {len(basket.promotions)} promotions, "
-          f"{len(basket.coupons)} coupons ({len(quote.applied_coupons)} applied), "
-          f"points {quote.points_redeemed} redeemed, {quote.points_earned} earned")
+    assert (
+        quote.subtotal - quote.member_savings - quote.coupon_discount - quote.points_value == quote.total_due
+    )
+    print(
+        f"basket: {len(basket.lines)} lines, {len(basket.promotions)} promotions, "
+        f"{len(basket.coupons)} coupons ({len(quote.applied_coupons)} applied), "
+        f"points {quote.points_redeemed} redeemed, {quote.points_earned} earned"
+    )
 
     cases = (("price()", lambda: price(basket)), ("run_quote(json)", lambda: run_quote(text)))
     for label, fn in cases:

@@ -96,18 +96,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("till quote", [TILL, "quote", str(basket)]),
             ("till --help", [TILL, "--help"]),
         ]
-        print(f"home: {args.members:,}-member store; {args.runs} runs each; "
-              f"target: ready core < {TARGET_S} s")
-        print(f"{'process':<26} {'p50 s':>7} {'p90 s':>7} {'max s':>7} {'mean s':>7} | "
-              f"{'cpu p50':>7} {'cpu p90':>7}")
+        print(
+            f"home: {args.members:,}-member store; {args.runs} runs each; target: ready core < {TARGET_S} s"
+        )
+        print(
+            f"{'process':<26} {'p50 s':>7} {'p90 s':>7} {'max s':>7} {'mean s':>7} | "
+            f"{'cpu p50':>7} {'cpu p90':>7}"
+        )
         for name, cmd in cases:
             s, cpu = run(cmd, args.runs)
             note = ""
             if name.startswith("open_till"):
                 note = "  ok" if pct(s, 90) < TARGET_S else "  MISSES TARGET"
-            print(f"{name:<26} {pct(s, 50):7.3f} {pct(s, 90):7.3f} {max(s):7.3f} "
-                  f"{statistics.fmean(s):7.3f} | {pct(cpu, 50):7.3f} {pct(cpu, 90):7.3f}{note}",
-                  flush=True)
+            print(
+                f"{name:<26} {pct(s, 50):7.3f} {pct(s, 90):7.3f} {max(s):7.3f} "
+                f"{statistics.fmean(s):7.3f} | {pct(cpu, 50):7.3f} {pct(cpu, 90):7.3f}{note}",
+                flush=True,
+            )
     return 0
 
 

@@ -29,15 +29,41 @@ from sync.worker import SyncWorker, WorkerSettings
 
 
 def _payload(n: int) -> dict[str, object]:
-    return {"sale_id": f"bench-{n}", "receipt_no": f"T01-{n:08d}", "store_id": "S001",
-            "terminal_id": "T01", "member_id": None, "at": datetime.now(UTC).isoformat(),
-            "subtotal": 2580, "member_savings": 0, "coupon_discount": 0, "points_redeemed": 0,
-            "points_value": 0, "total_due": 2580, "points_earned": 0, "paid": 3000,
-            "change_due": 420, "feedback_token": "x" * 80, "coupons": [],
-            "payments": [{"tender": "cash", "amount": 3000, "reference": ""}],
-            "lines": [{"line_no": i, "sku": "6901234567892", "qty": 1, "list_total": 1290,
-                       "line_total": 1290, "coupon_discount": 0, "points_discount": 0,
-                       "points_redeemed": 0, "net": 1290, "points_earned": 0} for i in (1, 2)]}
+    return {
+        "sale_id": f"bench-{n}",
+        "receipt_no": f"T01-{n:08d}",
+        "store_id": "S001",
+        "terminal_id": "T01",
+        "member_id": None,
+        "at": datetime.now(UTC).isoformat(),
+        "subtotal": 2580,
+        "member_savings": 0,
+        "coupon_discount": 0,
+        "points_redeemed": 0,
+        "points_value": 0,
+        "total_due": 2580,
+        "points_earned": 0,
+        "paid": 3000,
+        "change_due": 420,
+        "feedback_token": "x" * 80,
+        "coupons": [],
+        "payments": [{"tender": "cash", "amount": 3000, "reference": ""}],
+        "lines": [
+            {
+                "line_no": i,
+                "sku": "6901234567892",
+                "qty": 1,
+                "list_total": 1290,
+                "line_total": 1290,
+                "coupon_discount": 0,
+                "points_discount": 0,
+                "points_redeemed": 0,
+                "net": 1290,
+                "points_earned": 0,
+            }
+            for i in (1, 2)
+        ],
+    }
 
 
 def main() -> int:
@@ -87,12 +113,16 @@ def main() -> int:
     t.join()
     w.stop()
     print(report.describe())
-    print(f"drained {report.pushed} events in {elapsed:.2f} s ({report.pushed / elapsed:,.0f} events/s, "
-          f"{report.batches} batches of up to {args.batch})")
+    print(
+        f"drained {report.pushed} events in {elapsed:.2f} s ({report.pushed / elapsed:,.0f} events/s, "
+        f"{report.batches} batches of up to {args.batch})"
+    )
     waits.sort()
     if waits:
-        print(f"concurrent writer: {len(waits)} commits, p50 {waits[len(waits) // 2] * 1000:.1f} ms, "
-              f"max {waits[-1] * 1000:.1f} ms")
+        print(
+            f"concurrent writer: {len(waits)} commits, p50 {waits[len(waits) // 2] * 1000:.1f} ms, "
+            f"max {waits[-1] * 1000:.1f} ms"
+        )
     ctx.close()
     if standin is not None:
         standin.stop()

@@ -52,13 +52,17 @@ def drain(server: ServerProcess, url: str, n_sales: int) -> dict[str, float]:
     t0 = time.perf_counter()
     batches = 0
     for start in range(0, len(events), MAX_PUSH_EVENTS):
-        out = till.push(events[start:start + MAX_PUSH_EVENTS], timeout=120)
+        out = till.push(events[start : start + MAX_PUSH_EVENTS], timeout=120)
         assert all(r["status"] == "applied" for r in out["results"]), out["results"][:3]
         batches += 1
     elapsed = time.perf_counter() - t0
-    return {"sales": n_sales, "batches": batches, "seconds": round(elapsed, 2),
-            "sales_per_s": round(n_sales / elapsed),
-            "server_cpu_s": round(_cpu(server.proc.pid) - cpu0, 1)}
+    return {
+        "sales": n_sales,
+        "batches": batches,
+        "seconds": round(elapsed, 2),
+        "sales_per_s": round(n_sales / elapsed),
+        "server_cpu_s": round(_cpu(server.proc.pid) - cpu0, 1),
+    }
 
 
 def _cpu(pid: int | None = None, db_name: str | None = None) -> float:
@@ -74,7 +78,7 @@ def _cpu(pid: int | None = None, db_name: str | None = None) -> float:
             cmd = (entry / "cmdline").read_bytes().decode(errors="replace")
         except OSError:
             continue
-        fields = stat[stat.rindex(")") + 2:].split()
+        fields = stat[stat.rindex(")") + 2 :].split()
         procs[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick, cmd)
     if db_name is not None:
         return sum(cpu for _, cpu, cmd in procs.values() if f" {db_name} " in cmd)
@@ -86,8 +90,16 @@ def _cpu(pid: int | None = None, db_name: str | None = None) -> float:
     return total
 
 
-def contention(server: ServerProcess, url: str, n_tills: int, rounds: int, per_push: int,
-               own_members: int, n_shared: int, shared_every: int) -> dict[str, Any]:
+def contention(
+    server: ServerProcess,
+    url: str,
+    n_tills: int,
+    rounds: int,
+    per_push: int,
+    own_members: int,
+    n_shared: int,
+    shared_every: int,
+) -> dict[str, Any]:
     tills = [Till(server.url, url, f"SB{i % 10}") for i in range(n_tills)]
     for t in tills:
         t.enrol()
@@ -126,12 +138,18 @@ def contention(server: ServerProcess, url: str, n_tills: int, rounds: int, per_p
     wall = time.perf_counter() - t0
     server_cpu = _cpu(server.proc.pid) - cpu0
     q = statistics.quantiles(latencies, n=100)
-    return {"tills": n_tills, "pushes": len(latencies), "events_per_push": per_push,
-            "shared": f"1 in {shared_every} sales to {n_shared} members",
-            "p50_ms": round(q[49] * 1000, 1), "p95_ms": round(q[94] * 1000, 1),
-            "p99_ms": round(q[98] * 1000, 1), "wall_s": round(wall, 2),
-            "server_cpu_s": round(server_cpu, 1),
-            "load_avg_1m": os.getloadavg()[0]}
+    return {
+        "tills": n_tills,
+        "pushes": len(latencies),
+        "events_per_push": per_push,
+        "shared": f"1 in {shared_every} sales to {n_shared} members",
+        "p50_ms": round(q[49] * 1000, 1),
+        "p95_ms": round(q[94] * 1000, 1),
+        "p99_ms": round(q[98] * 1000, 1),
+        "wall_s": round(wall, 2),
+        "server_cpu_s": round(server_cpu, 1),
+        "load_avg_1m": os.getloadavg()[0],
+    }
 
 
 def seed_members(url: str, store_id: str, n: int, random_ids: bool = False) -> float:
@@ -159,14 +177,39 @@ def seed_members(url: str, store_id: str, n: int, random_ids: bool = False) -> f
     make_id = uuid.uuid4 if random_ids else new_id
     for i in range(n):
         at = now - timedelta(days=400) + timedelta(seconds=i * 300)
-        m = Member(id=make_id(), phone=f"+86137{i:08d}", card_no=f"9{i:011d}", name=f"Member {i}",
-                   birthday=None, family=None, favourite_categories=[], consent_policy_version="2025-01",
-                   consent_at=at, marketing_opt_in=i % 3 == 0, registered_at=at, store_id=store_id,
-                   tier="basic", last_purchase_at=None, merged_into=None, stub=False,
-                   overdraft_flagged_at=None, updated_at=now)
-        e = LedgerEntry(id=make_id(), member_id=m.id, kind="earn", points=100 + i % 900, at=now,
-                        expires_at=expiry_for(now), sale_id=None, refund_id=None, note="import",
-                        terminal_id=None, event_id=None)
+        m = Member(
+            id=make_id(),
+            phone=f"+86137{i:08d}",
+            card_no=f"9{i:011d}",
+            name=f"Member {i}",
+            birthday=None,
+            family=None,
+            favourite_categories=[],
+            consent_policy_version="2025-01",
+            consent_at=at,
+            marketing_opt_in=i % 3 == 0,
+            registered_at=at,
+            store_id=store_id,
+            tier="basic",
+            last_purchase_at=None,
+            merged_into=None,
+            stub=False,
+            overdraft_flagged_at=None,
+            updated_at=now,
+        )
+        e = LedgerEntry(
+            id=make_id(),
+            member_id=m.id,
+            kind="earn",
+            points=100 + i % 900,
+            at=now,
+            expires_at=expiry_for(now),
+            sale_id=None,
+            refund_id=None,
+            note="import",
+            terminal_id=None,
+            event_id=None,
+        )
         members.append({c.key: getattr(m, c.key) for c in Member.__table__.columns})
         entries.append({c.key: getattr(e, c.key) for c in LedgerEntry.__table__.columns})
         links.append({"member_id": m.id, "store_id": store_id})
@@ -200,14 +243,19 @@ def first_pull_real(server: ServerProcess, url: str, store: str, home: Path) -> 
         report = worker.run_once()
         elapsed = time.perf_counter() - t0
         assert report.ok, report.describe()
-        return {"pages": report.pages, "changes": report.changes, "pull_s": round(elapsed, 2),
-                "changes_per_s": round(report.changes / elapsed)}
+        return {
+            "pages": report.pages,
+            "changes": report.changes,
+            "pull_s": round(elapsed, 2),
+            "changes_per_s": round(report.changes / elapsed),
+        }
     finally:
         ctx.close()
 
 
-def first_pull(server: ServerProcess, url: str, n_members: int, home: Path | None,
-               random_ids: bool = False) -> dict[str, Any]:
+def first_pull(
+    server: ServerProcess, url: str, n_members: int, home: Path | None, random_ids: bool = False
+) -> dict[str, Any]:
     store = "SPULL"
     till = Till(server.url, url, store)
     till.enrol()
@@ -218,10 +266,14 @@ def first_pull(server: ServerProcess, url: str, n_members: int, home: Path | Non
     members = sum(1 for c in changes if c["entity"] == "member")
     assert members >= n_members, members
     out: dict[str, Any] = {
-        "ids": "random v4" if random_ids else "v7", "members": members, "changes": len(changes),
+        "ids": "random v4" if random_ids else "v7",
+        "members": members,
+        "changes": len(changes),
         "pages": -(-len(changes) // MAX_PULL_LIMIT),
-        "seed_s": round(seeded, 1), "protocol_client_pull_s": round(elapsed, 2),
-        "changes_per_s": round(len(changes) / elapsed)}
+        "seed_s": round(seeded, 1),
+        "protocol_client_pull_s": round(elapsed, 2),
+        "changes_per_s": round(len(changes) / elapsed),
+    }
     if home is not None:
         out["real_client"] = first_pull_real(server, url, store, home)
     return out
@@ -237,10 +289,16 @@ def main() -> int:
     ap.add_argument("--shared", type=int, default=20, help="contention: members every till sells to")
     ap.add_argument("--shared-every", type=int, default=10, help="contention: one sale in N is shared")
     ap.add_argument("--pull-members", type=int, default=100_000, help="first pull: members (0: skip)")
-    ap.add_argument("--real-client", action="store_true",
-                    help="first pull: also time the till's own sync client into a fresh till home")
-    ap.add_argument("--random-ids", action="store_true",
-                    help="first pull: seed random (v4) ids instead of UUIDv7 (the worst case)")
+    ap.add_argument(
+        "--real-client",
+        action="store_true",
+        help="first pull: also time the till's own sync client into a fresh till home",
+    )
+    ap.add_argument(
+        "--random-ids",
+        action="store_true",
+        help="first pull: seed random (v4) ids instead of UUIDv7 (the worst case)",
+    )
     ap.add_argument("--workers", type=int, default=int(os.environ.get("LT_SERVER_WORKERS", "2")))
     args = ap.parse_args()
     url = create_database(ADMIN_URL, "lt_bench_")
@@ -248,21 +306,33 @@ def main() -> int:
         upgrade(ServerSettings(database_url=url))
         with tempfile.TemporaryDirectory() as tmp:
             pool = os.environ.get("LT_SERVER_POOL_SIZE", "20")
-            server = ServerProcess(url, Path(tmp), LT_SERVER_POOL_SIZE=pool,
-                                   LT_SERVER_WORKERS=str(args.workers))
+            server = ServerProcess(
+                url, Path(tmp), LT_SERVER_POOL_SIZE=pool, LT_SERVER_WORKERS=str(args.workers)
+            )
             server.start(timeout=120)  # a loaded machine starts two workers slowly
             print(f"server workers: {args.workers}", flush=True)
             try:
                 if args.sales:
                     print("drain     ", drain(server, url, args.sales), flush=True)
                 if args.tills:
-                    figures = contention(server, url, args.tills, args.rounds, args.per_push,
-                                         args.own_members, args.shared, args.shared_every)
+                    figures = contention(
+                        server,
+                        url,
+                        args.tills,
+                        args.rounds,
+                        args.per_push,
+                        args.own_members,
+                        args.shared,
+                        args.shared_every,
+                    )
                     print("contention", figures, flush=True)
                 if args.pull_members:
                     home = Path(tmp) / "till-home" if args.real_client else None
-                    print("first pull", first_pull(server, url, args.pull_members, home,
-                                                        args.random_ids), flush=True)
+                    print(
+                        "first pull",
+                        first_pull(server, url, args.pull_members, home, args.random_ids),
+                        flush=True,
+                    )
             finally:
                 server.stop()
     finally:

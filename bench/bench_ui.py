@@ -69,8 +69,9 @@ def start_to_login(home: Path, runs: int) -> tuple[list[float], list[float], lis
     for i in range(runs + 1):
         env["TILL_START_T0"] = repr(time.time())
         t0 = time.perf_counter()
-        out = subprocess.run([TILL, "--home", str(home)], env=env, capture_output=True, text=True,
-                             timeout=120)
+        out = subprocess.run(
+            [TILL, "--home", str(home)], env=env, capture_output=True, text=True, timeout=120
+        )
         wall = time.perf_counter() - t0
         login = _seconds(out.stdout, "login screen shown")
         started = _seconds(out.stdout, "readers and sync started")
@@ -150,15 +151,21 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-ui-") as tmp:
         home = copy_store(args.members, Path(tmp))
         shown, whole, ready = start_to_login(home, args.runs)
-        print(f"start -> login shown ({args.runs} processes): median {statistics.median(shown):.3f} s, "
-              f"p95 {pct(shown, 95):.3f} s, max {max(shown):.3f} s (target < {START_TARGET_S} s); "
-              f"whole process incl. shutdown median {statistics.median(whole):.3f} s")
+        print(
+            f"start -> login shown ({args.runs} processes): median {statistics.median(shown):.3f} s, "
+            f"p95 {pct(shown, 95):.3f} s, max {max(shown):.3f} s (target < {START_TARGET_S} s); "
+            f"whole process incl. shutdown median {statistics.median(whole):.3f} s"
+        )
         if ready:
-            print(f"start -> readers and sync started (after the login screen): median "
-                  f"{statistics.median(ready):.3f} s, p95 {pct(ready, 95):.3f} s")
+            print(
+                f"start -> readers and sync started (after the login screen): median "
+                f"{statistics.median(ready):.3f} s, p95 {pct(ready, 95):.3f} s"
+            )
         times = scan_to_panel(home, args.scans, args.members)
-        print(f"scan -> member panel filled ({len(times)} scans): p50 {pct(times, 50):.1f} ms, "
-              f"p95 {pct(times, 95):.1f} ms, max {max(times):.1f} ms (target < {SCAN_TARGET_MS:.0f} ms)")
+        print(
+            f"scan -> member panel filled ({len(times)} scans): p50 {pct(times, 50):.1f} ms, "
+            f"p95 {pct(times, 95):.1f} ms, max {max(times):.1f} ms (target < {SCAN_TARGET_MS:.0f} ms)"
+        )
     return 0
 
 

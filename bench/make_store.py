@@ -58,12 +58,46 @@ CHUNK = 50_000
 # it is used (sales inside the rolling year, no points due to expire).
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 PREFIXES = (
-    "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153",
-    "155", "156", "157", "158", "159", "166", "176", "177", "178", "180", "181", "182", "183",
-    "185", "186", "187", "188", "189", "198", "199",
+    "130",
+    "131",
+    "132",
+    "133",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "153",
+    "155",
+    "156",
+    "157",
+    "158",
+    "159",
+    "166",
+    "176",
+    "177",
+    "178",
+    "180",
+    "181",
+    "182",
+    "183",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "198",
+    "199",
 )
-STAFF = (("1001", "Li Na", "cashier", "1234"), ("1002", "Chen Jing", "cashier", "2345"),
-         ("2001", "Wang Wei", "supervisor", "5678"), ("3001", "Zhao Min", "manager", "9999"))
+STAFF = (
+    ("1001", "Li Na", "cashier", "1234"),
+    ("1002", "Chen Jing", "cashier", "2345"),
+    ("2001", "Wang Wei", "supervisor", "5678"),
+    ("3001", "Zhao Min", "manager", "9999"),
+)
 ALPHABET = COUPON_ALPHABET
 
 
@@ -84,8 +118,10 @@ def home_for(n: int) -> Path:
 def _ts(d: datetime) -> str:
     """How the store keeps an aware datetime in SQLite: UTC, as text."""
     u = d.astimezone(UTC)
-    return (f"{u.year:04d}-{u.month:02d}-{u.day:02d} {u.hour:02d}:{u.minute:02d}:"
-            f"{u.second:02d}.{u.microsecond:06d}")
+    return (
+        f"{u.year:04d}-{u.month:02d}-{u.day:02d} {u.hour:02d}:{u.minute:02d}:"
+        f"{u.second:02d}.{u.microsecond:06d}"
+    )
 
 
 def _hex() -> str:
@@ -135,9 +171,13 @@ class Writer:
 
 def _index_ddl(conn: Any, tables: Sequence[str]) -> list[tuple[str, str]]:
     marks = ",".join("?" for _ in tables)
-    return list(conn.exec_driver_sql(
-        f"SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL "
-        f"AND tbl_name IN ({marks})", tuple(tables)).all())
+    return list(
+        conn.exec_driver_sql(
+            f"SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({marks})",
+            tuple(tables),
+        ).all()
+    )
 
 
 def build(n: int, seed: int = 1) -> Path:
@@ -154,8 +194,13 @@ def build(n: int, seed: int = 1) -> Path:
     engine = create_engine(f"sqlite+pysqlite:///{db}")
     t0 = time.perf_counter()
     with engine.begin() as conn:
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-400000",
-                       "temp_store=MEMORY", "foreign_keys=OFF"):
+        for pragma in (
+            "journal_mode=OFF",
+            "synchronous=OFF",
+            "cache_size=-400000",
+            "temp_store=MEMORY",
+            "foreign_keys=OFF",
+        ):
             conn.exec_driver_sql(f"PRAGMA {pragma}")
     with engine.begin() as conn:
         bulk_tables = ["ledger_entries", "coupons", "sales", "sale_lines", "payments"]
@@ -170,10 +215,18 @@ def build(n: int, seed: int = 1) -> Path:
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA journal_mode=WAL")
     engine.dispose()
-    (home / "built.json").write_text(json.dumps({
-        "members": n, "version": BUILD_VERSION, "seconds": round(time.perf_counter() - t0, 1),
-        "rows": w.counts, "now": NOW.isoformat(),
-    }, indent=1))
+    (home / "built.json").write_text(
+        json.dumps(
+            {
+                "members": n,
+                "version": BUILD_VERSION,
+                "seconds": round(time.perf_counter() - t0, 1),
+                "rows": w.counts,
+                "now": NOW.isoformat(),
+            },
+            indent=1,
+        )
+    )
     return home
 
 
@@ -196,28 +249,65 @@ def _fill(w: Writer, n: int, rng: random.Random) -> None:
 def _fill_catalogue(w: Writer, T: Any, products: Sequence[Any], rng: random.Random) -> list[str]:
     """Products, promotions, staff and the store's campaign coupons; returns the staff ids."""
     for p in products:
-        w.add(T["products"], {"id": _hex(), "sku": p.sku, "name_zh": p.name_zh,
-                              "name_en": p.name_en, "category": p.category,
-                              "unit_price": p.unit_price, "member_price": p.member_price,
-                              "active": 1})
+        w.add(
+            T["products"],
+            {
+                "id": _hex(),
+                "sku": p.sku,
+                "name_zh": p.name_zh,
+                "name_en": p.name_en,
+                "category": p.category,
+                "unit_price": p.unit_price,
+                "member_price": p.member_price,
+                "active": 1,
+            },
+        )
     for promo in promotions(NOW, products):
-        w.add(T["promotions"], {
-            "id": str(new_id()), "name": promo["name"], "kind": promo["kind"],
-            "multiplier": promo["multiplier"], "categories": json.dumps(promo["categories"]),
-            "skus": json.dumps(promo["skus"]),
-            "starts": _ts(promo["starts"]) if promo["starts"] else None,
-            "ends": _ts(promo["ends"]) if promo["ends"] else None})
+        w.add(
+            T["promotions"],
+            {
+                "id": str(new_id()),
+                "name": promo["name"],
+                "kind": promo["kind"],
+                "multiplier": promo["multiplier"],
+                "categories": json.dumps(promo["categories"]),
+                "skus": json.dumps(promo["skus"]),
+                "starts": _ts(promo["starts"]) if promo["starts"] else None,
+                "ends": _ts(promo["ends"]) if promo["ends"] else None,
+            },
+        )
     hasher = PinHasher()
     staff_ids = []
     for login, name, role, pin in STAFF:
         sid = _hex()
         staff_ids.append(sid)
-        w.add(T["staff"], {"id": sid, "login": login, "name": name, "role": role,
-                           "pin_hash": hasher.hash(pin), "failed_attempts": 0, "locked": 0,
-                           "active": 1})
+        w.add(
+            T["staff"],
+            {
+                "id": sid,
+                "login": login,
+                "name": name,
+                "role": role,
+                "pin_hash": hasher.hash(pin),
+                "failed_attempts": 0,
+                "locked": 0,
+                "active": 1,
+            },
+        )
     for _ in range(2000):
-        w.add(T["coupons"], _coupon(rng, None, "amount_off", NOW - timedelta(days=5), "campaign",
-                                    amount=2000, threshold=10000, days=60))
+        w.add(
+            T["coupons"],
+            _coupon(
+                rng,
+                None,
+                "amount_off",
+                NOW - timedelta(days=5),
+                "campaign",
+                amount=2000,
+                threshold=10000,
+                days=60,
+            ),
+        )
     return staff_ids
 
 
@@ -229,17 +319,29 @@ def _member(w: Writer, T: Any, rng: random.Random, i: int) -> tuple[str, datetim
     sale_times: list[datetime] = []
     if i % 100 == 0:  # one member in 100 bought twice this year
         sale_times = sorted(NOW - timedelta(seconds=rng.randrange(300 * 86400)) for _ in range(2))
-    bday = date(rng.randint(1950, 2006), rng.randint(1, 12), rng.randint(1, 28)) \
-        if rng.random() < 0.8 else None
-    w.add(T["members"], {
-        "id": mid, "phone": phone_for(i), "card_no": card_for(i),
-        "name": f"会员{i}" if rng.random() < 0.6 else None,
-        "birthday": bday.isoformat() if bday else None, "family": None,
-        "favourite_categories": "[]", "consent_policy_version": "2026-01",
-        "consent_at": reg_s, "marketing_opt_in": int(rng.random() < 0.6),
-        "registered_at": reg_s, "store_id": "S001", "tier": "basic",
-        "last_purchase_at": _ts(sale_times[-1]) if sale_times else None,
-        "merged_into": None})
+    bday = (
+        date(rng.randint(1950, 2006), rng.randint(1, 12), rng.randint(1, 28)) if rng.random() < 0.8 else None
+    )
+    w.add(
+        T["members"],
+        {
+            "id": mid,
+            "phone": phone_for(i),
+            "card_no": card_for(i),
+            "name": f"会员{i}" if rng.random() < 0.6 else None,
+            "birthday": bday.isoformat() if bday else None,
+            "family": None,
+            "favourite_categories": "[]",
+            "consent_policy_version": "2026-01",
+            "consent_at": reg_s,
+            "marketing_opt_in": int(rng.random() < 0.6),
+            "registered_at": reg_s,
+            "store_id": "S001",
+            "tier": "basic",
+            "last_purchase_at": _ts(sale_times[-1]) if sale_times else None,
+            "merged_into": None,
+        },
+    )
     return mid, registered, sale_times
 
 
@@ -255,40 +357,85 @@ def _history(w: Writer, T: Any, rng: random.Random, mid: str, start: datetime) -
         elif k >= 1 and rng.random() < 0.1:
             kind, pts = "compensate", 100
         balance += pts
-        w.add(T["ledger_entries"], {
-            "id": _hex(), "member_id": mid, "kind": kind, "points": pts, "at": _ts(at),
-            "expires_at": _ts(expiry_for(at)) if pts > 0 else None, "sale_id": None,
-            "refund_id": None, "note": "history"})
+        w.add(
+            T["ledger_entries"],
+            {
+                "id": _hex(),
+                "member_id": mid,
+                "kind": kind,
+                "points": pts,
+                "at": _ts(at),
+                "expires_at": _ts(expiry_for(at)) if pts > 0 else None,
+                "sale_id": None,
+                "refund_id": None,
+                "note": "history",
+            },
+        )
 
 
 def _member_coupons(w: Writer, T: Any, rng: random.Random, mid: str, registered: datetime) -> None:
     if rng.random() < 0.3:
-        c = _coupon(rng, mid, "amount_off", registered, "welcome", amount=1000,
-                    threshold=5000, days=30)
+        c = _coupon(rng, mid, "amount_off", registered, "welcome", amount=1000, threshold=5000, days=30)
         if rng.random() < 0.2:
             c["status"] = "redeemed"
         w.add(T["coupons"], c)
     if rng.random() < 0.1:
-        w.add(T["coupons"], _coupon(rng, mid, "percent_off", NOW - timedelta(days=10),
-                                    "birthday", percent="10", cap=3000, days=60))
+        w.add(
+            T["coupons"],
+            _coupon(
+                rng, mid, "percent_off", NOW - timedelta(days=10), "birthday", percent="10", cap=3000, days=60
+            ),
+        )
 
 
-def _coupon(rng: random.Random, member_id: str | None, kind: str, at: datetime, reason: str,
-            *, amount: int = 0, percent: str = "0", cap: int | None = None, threshold: int = 0,
-            days: int = 30) -> dict[str, Any]:
+def _coupon(
+    rng: random.Random,
+    member_id: str | None,
+    kind: str,
+    at: datetime,
+    reason: str,
+    *,
+    amount: int = 0,
+    percent: str = "0",
+    cap: int | None = None,
+    threshold: int = 0,
+    days: int = 30,
+) -> dict[str, Any]:
     return {
-        "id": _hex(), "code": "C" + "".join(rng.choice(ALPHABET) for _ in range(11)),
-        "name": reason, "kind": kind, "amount": amount, "percent": percent, "cap": cap,
-        "threshold": threshold, "multiplier": "1", "gift_sku": None, "categories": "[]",
-        "skus": "[]", "stackable": 0, "member_only": int(member_id is not None),
-        "member_id": member_id, "valid_from": _ts(at), "valid_to": _ts(at + timedelta(days=days)),
-        "status": "issued", "issued_reason": reason, "issued_at": _ts(at),
+        "id": _hex(),
+        "code": "C" + "".join(rng.choice(ALPHABET) for _ in range(11)),
+        "name": reason,
+        "kind": kind,
+        "amount": amount,
+        "percent": percent,
+        "cap": cap,
+        "threshold": threshold,
+        "multiplier": "1",
+        "gift_sku": None,
+        "categories": "[]",
+        "skus": "[]",
+        "stackable": 0,
+        "member_only": int(member_id is not None),
+        "member_id": member_id,
+        "valid_from": _ts(at),
+        "valid_to": _ts(at + timedelta(days=days)),
+        "status": "issued",
+        "issued_reason": reason,
+        "issued_at": _ts(at),
         "redeemed_sale_id": None,
     }
 
 
-def _sale(w: Writer, T: Any, rng: random.Random, products: Sequence[Any], member_id: str,
-          cashier: str, at: datetime, receipt: int) -> None:
+def _sale(
+    w: Writer,
+    T: Any,
+    rng: random.Random,
+    products: Sequence[Any],
+    member_id: str,
+    cashier: str,
+    at: datetime,
+    receipt: int,
+) -> None:
     sid = _hex()
     total = 0
     lines = []
@@ -297,23 +444,52 @@ def _sale(w: Writer, T: Any, rng: random.Random, products: Sequence[Any], member
         price = p.member_price or p.unit_price
         lt = price * qty
         total += lt
-        lines.append({"sale_id": sid, "line_no": no, "sku": p.sku, "name": p.name_zh,
-                      "category": p.category, "qty": qty, "unit_price": price,
-                      "list_total": p.unit_price * qty, "line_total": lt, "coupon_discount": 0,
-                      "points_discount": 0, "points_redeemed": 0, "net": lt,
-                      "points_earned": lt // 100})
+        lines.append(
+            {
+                "sale_id": sid,
+                "line_no": no,
+                "sku": p.sku,
+                "name": p.name_zh,
+                "category": p.category,
+                "qty": qty,
+                "unit_price": price,
+                "list_total": p.unit_price * qty,
+                "line_total": lt,
+                "coupon_discount": 0,
+                "points_discount": 0,
+                "points_redeemed": 0,
+                "net": lt,
+                "points_earned": lt // 100,
+            }
+        )
     subtotal = sum(x["list_total"] for x in lines)
-    w.add(T["sales"], {
-        "id": sid, "receipt_no": f"S001-H01-{receipt:07d}", "store_id": "S001",
-        "terminal_id": "H01", "shift_id": None, "cashier_id": cashier, "member_id": member_id,
-        "at": _ts(at), "subtotal": subtotal, "member_savings": subtotal - total,
-        "coupon_discount": 0, "points_redeemed": 0, "points_value": 0, "total_due": total,
-        "points_earned": total // 100, "paid": total, "change_due": 0, "feedback_token": "-",
-        "new_member_code": None})
+    w.add(
+        T["sales"],
+        {
+            "id": sid,
+            "receipt_no": f"S001-H01-{receipt:07d}",
+            "store_id": "S001",
+            "terminal_id": "H01",
+            "shift_id": None,
+            "cashier_id": cashier,
+            "member_id": member_id,
+            "at": _ts(at),
+            "subtotal": subtotal,
+            "member_savings": subtotal - total,
+            "coupon_discount": 0,
+            "points_redeemed": 0,
+            "points_value": 0,
+            "total_due": total,
+            "points_earned": total // 100,
+            "paid": total,
+            "change_due": 0,
+            "feedback_token": "-",
+            "new_member_code": None,
+        },
+    )
     for ln in lines:
         w.add(T["sale_lines"], ln)
-    w.add(T["payments"], {"id": _hex(), "sale_id": sid, "tender": "mobile", "amount": total,
-                          "reference": ""})
+    w.add(T["payments"], {"id": _hex(), "sale_id": sid, "tender": "mobile", "amount": total, "reference": ""})
 
 
 def ensure_store(n: int, force: bool = False, quiet: bool = False) -> Path:
@@ -348,8 +524,7 @@ def sample_members(n: int, k: int, seed: int = 5) -> list[tuple[str, str, str]]:
     try:
         out = []
         for i in idx:
-            row = conn.execute("SELECT id, card_no FROM members WHERE phone=?", (phone_for(i),)
-                               ).fetchone()
+            row = conn.execute("SELECT id, card_no FROM members WHERE phone=?", (phone_for(i),)).fetchone()
             out.append((phone_for(i), row[1], str(uuid.UUID(hex=row[0]))))
         return out
     finally:

@@ -84,8 +84,10 @@ def make_frame(i: int, rng: np.random.Generator, member: str) -> tuple[np.ndarra
     s = w / 640  # sizes below are for 640 wide
     img = synth.clutter((h, w), int(rng.integers(0, 2**31)))
     tags: list[str] = []
-    kind = rng.choice(["qr", "qr", "qr", "card", "ean13", "ean13", "ean8", "upca", "code128", "none"],
-                      p=[0.16, 0.16, 0.14, 0.08, 0.12, 0.08, 0.06, 0.06, 0.06, 0.08])
+    kind = rng.choice(
+        ["qr", "qr", "qr", "card", "ean13", "ean13", "ean8", "upca", "code128", "none"],
+        p=[0.16, 0.16, 0.14, 0.08, 0.12, 0.08, 0.06, 0.06, 0.06, 0.08],
+    )
     sym: str | None = None
     payload: str | None = None
     if kind == "none":
@@ -112,8 +114,9 @@ def _decoys(img: np.ndarray, rng: np.random.Generator, s: float, tags: list[str]
         tags.append("stripes")
 
 
-def _symbol(kind: str, rng: np.random.Generator, member: str, s: float,
-            tags: list[str]) -> tuple[str, str, np.ndarray, float, float]:
+def _symbol(
+    kind: str, rng: np.random.Generator, member: str, s: float, tags: list[str]
+) -> tuple[str, str, np.ndarray, float, float]:
     """The code of `kind`: symbology, payload, image, width on the frame and angle."""
     if kind in ("qr", "card"):
         payload = member if kind == "qr" else member[:60]
@@ -131,8 +134,11 @@ def _symbol(kind: str, rng: np.random.Generator, member: str, s: float,
         width = rng.uniform(150, 360) * s
         return "CODE128", payload, code, width, rng.uniform(-25, 25) + (90 if rng.random() < 0.2 else 0)
     digits = {"ean13": 12, "ean8": 7, "upca": 11}[kind]
-    body = "69" + "".join(str(d) for d in rng.integers(0, 10, digits - 2)) if kind == "ean13" else \
-        "".join(str(d) for d in rng.integers(0, 10, digits))
+    body = (
+        "69" + "".join(str(d) for d in rng.integers(0, 10, digits - 2))
+        if kind == "ean13"
+        else "".join(str(d) for d in rng.integers(0, 10, digits))
+    )
     if kind == "upca":
         body = str(int(rng.integers(1, 10))) + body[1:]  # not starting with 0
     payload = synth.with_check(body)
@@ -142,8 +148,9 @@ def _symbol(kind: str, rng: np.random.Generator, member: str, s: float,
     return {"ean13": "EAN13", "ean8": "EAN8", "upca": "UPCA"}[kind], payload, code, width, angle
 
 
-def _spoil(code: np.ndarray, kind: str, width: float, s: float, rng: np.random.Generator,
-           tags: list[str]) -> np.ndarray:
+def _spoil(
+    code: np.ndarray, kind: str, width: float, s: float, rng: np.random.Generator, tags: list[str]
+) -> np.ndarray:
     """Small, low-contrast and inverted codes."""
     if width < 170 * s:
         tags.append("small")
@@ -157,8 +164,9 @@ def _spoil(code: np.ndarray, kind: str, width: float, s: float, rng: np.random.G
     return code
 
 
-def _place(code: np.ndarray, img: np.ndarray, width: float, angle: float, rng: np.random.Generator,
-           tags: list[str]) -> np.ndarray:
+def _place(
+    code: np.ndarray, img: np.ndarray, width: float, angle: float, rng: np.random.Generator, tags: list[str]
+) -> np.ndarray:
     """The code put on the frame somewhere, turned and tilted."""
     h, w = img.shape[:2]
     tilt = rng.uniform(0, 0.35) if rng.random() < 0.6 else 0.0

@@ -109,8 +109,13 @@ def _alert_sender(settings: ServerSettings, db: Database) -> Any:
         return None
     from server.feedback.alerts import AlertSender
 
-    return AlertSender(db.sessions, settings.alert_webhook_url, settings.alert_webhook_secret,
-                       interval_s=settings.alert_interval_s, is_postgres=db.is_postgres)
+    return AlertSender(
+        db.sessions,
+        settings.alert_webhook_url,
+        settings.alert_webhook_secret,
+        interval_s=settings.alert_interval_s,
+        is_postgres=db.is_postgres,
+    )
 
 
 def _include_optional(app: FastAPI, module: str) -> None:

@@ -23,8 +23,7 @@ from sync.protocol import AuditAnchor as WireAuditAnchor
 log = logging.getLogger("server.audit")
 
 
-def check_audit(s: Session, terminal_id: str, anchor: WireAuditAnchor | None,
-                 now: datetime) -> int | None:
+def check_audit(s: Session, terminal_id: str, anchor: WireAuditAnchor | None, now: datetime) -> int | None:
     """Hold the till's audit head against the heads it sent before; keep the new one. A head
     the till's log no longer holds (edited, deleted, cut short) is recorded once as an
     `audit_mismatch` conflict for HQ. Returns the head now held (the till checks it next time)."""
@@ -34,26 +33,56 @@ def check_audit(s: Session, terminal_id: str, anchor: WireAuditAnchor | None,
     if anchor.check_seq is not None:
         held = s.get(AuditAnchor, (terminal_id, anchor.check_seq))
         if held is not None and held.hash != anchor.check_hash:
-            problems.append({"problem": "record_changed_or_gone", "seq": held.seq,
-                             "held_hash": held.hash, "till_hash": anchor.check_hash or None})
-    latest = s.execute(select(func.max(AuditAnchor.seq)).where(
-        AuditAnchor.terminal_id == terminal_id)).scalar()
+            problems.append(
+                {
+                    "problem": "record_changed_or_gone",
+                    "seq": held.seq,
+                    "held_hash": held.hash,
+                    "till_hash": anchor.check_hash or None,
+                }
+            )
+    latest = s.execute(
+        select(func.max(AuditAnchor.seq)).where(AuditAnchor.terminal_id == terminal_id)
+    ).scalar()
     if latest is not None and anchor.head_seq < latest:
-        problems.append({"problem": "log_cut_short", "held_seq": int(latest),
-                         "till_seq": anchor.head_seq})
+        problems.append({"problem": "log_cut_short", "held_seq": int(latest), "till_seq": anchor.head_seq})
     same = s.get(AuditAnchor, (terminal_id, anchor.head_seq)) if anchor.head_seq else None
     if same is not None and same.hash != anchor.head_hash:
-        problems.append({"problem": "record_changed", "seq": same.seq, "held_hash": same.hash,
-                         "till_hash": anchor.head_hash})
+        problems.append(
+            {
+                "problem": "record_changed",
+                "seq": same.seq,
+                "held_hash": same.hash,
+                "till_hash": anchor.head_hash,
+            }
+        )
     if problems:
-        open_one = s.execute(select(Conflict.id).where(
-            Conflict.kind == "audit_mismatch", Conflict.terminal_id == terminal_id,
-            Conflict.resolved_at.is_(None)).limit(1)).first()
+        open_one = s.execute(
+            select(Conflict.id)
+            .where(
+                Conflict.kind == "audit_mismatch",
+                Conflict.terminal_id == terminal_id,
+                Conflict.resolved_at.is_(None),
+            )
+            .limit(1)
+        ).first()
         if open_one is None:  # one open conflict per till, not one per push
-            s.add(Conflict(id=uuid.uuid4(), kind="audit_mismatch", at=now, member_id=None,
-                           sale_id=None, terminal_id=terminal_id, details={"problems": problems}))
-        log.warning("till %s: its audit log no longer matches what it sent before (%s)",
-                    terminal_id, ", ".join(p["problem"] for p in problems))
+            s.add(
+                Conflict(
+                    id=uuid.uuid4(),
+                    kind="audit_mismatch",
+                    at=now,
+                    member_id=None,
+                    sale_id=None,
+                    terminal_id=terminal_id,
+                    details={"problems": problems},
+                )
+            )
+        log.warning(
+            "till %s: its audit log no longer matches what it sent before (%s)",
+            terminal_id,
+            ", ".join(p["problem"] for p in problems),
+        )
     if anchor.head_seq and same is None:
         s.add(AuditAnchor(terminal_id=terminal_id, seq=anchor.head_seq, hash=anchor.head_hash, at=now))
     return anchor.head_seq

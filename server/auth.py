@@ -63,8 +63,9 @@ def add_store(s: Session, store_id: str, name: str, timezone: str | None = None)
         check_zone(timezone)
     store = s.get(Store, store_id)
     if store is None:
-        store = Store(id=store_id, name=name or store_id, created_at=now_utc(),
-                      timezone=timezone or "Asia/Shanghai")
+        store = Store(
+            id=store_id, name=name or store_id, created_at=now_utc(), timezone=timezone or "Asia/Shanghai"
+        )
         s.add(store)
     else:
         if name:
@@ -104,8 +105,7 @@ def revoke_terminal(s: Session, terminal_id: str) -> Terminal:
     term.revoked_at = now
     term.enrol_code_hash = None
     if term.key_id:
-        record_change(s, "revocation", f"key:{term.key_id}", {"kind": "key", "value": term.key_id},
-                      at=now)
+        record_change(s, "revocation", f"key:{term.key_id}", {"kind": "key", "value": term.key_id}, at=now)
     s.flush()
     return term
 
@@ -137,15 +137,20 @@ def enrol(s: Session, req: EnrolRequest) -> EnrolResponse:
     term.public_key = req.public_key
     term.till_version = req.till_version
     term.last_seen_at = now
-    record_change(s, "public_key", req.key_id,
-                  {"key_id": req.key_id, "public_key": req.public_key, "terminal_id": term.id},
-                  at=now)
+    record_change(
+        s,
+        "public_key",
+        req.key_id,
+        {"key_id": req.key_id, "public_key": req.public_key, "terminal_id": term.id},
+        at=now,
+    )
     epoch = current_epoch(s)
     store_id = term.store_id
     terminal_id = term.id
     s.flush()
-    return EnrolResponse(store_id=store_id, terminal_id=terminal_id, token=token, epoch=epoch,
-                         server_time=now)
+    return EnrolResponse(
+        store_id=store_id, terminal_id=terminal_id, token=token, epoch=epoch, server_time=now
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,10 +162,17 @@ class AuthTerminal:
 
 # Declared as OpenAPI security schemes (so clients and fuzzers know how to authenticate);
 # checked below, not by FastAPI (auto_error off: every refusal is an ErrorBody).
-terminal_token = HTTPBearer(auto_error=False, scheme_name="terminalToken",
-                            description="the token `POST /api/v1/enrol` returned to the till")
-device_id_header = APIKeyHeader(name="X-Device-Id", auto_error=False, scheme_name="deviceId",
-                                description="the device id the till enrolled with")
+terminal_token = HTTPBearer(
+    auto_error=False,
+    scheme_name="terminalToken",
+    description="the token `POST /api/v1/enrol` returned to the till",
+)
+device_id_header = APIKeyHeader(
+    name="X-Device-Id",
+    auto_error=False,
+    scheme_name="deviceId",
+    description="the device id the till enrolled with",
+)
 MAX_DEVICE_ID = 64
 
 
@@ -174,8 +186,12 @@ def authenticate(
     x_device_id: Annotated[str | None, Depends(device_id_header)] = None,
 ) -> AuthTerminal:
     if credentials is None:
-        raise ApiError(401, "unauthenticated", "Send the terminal's token as 'Authorization: Bearer ...'.",
-                       {"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401,
+            "unauthenticated",
+            "Send the terminal's token as 'Authorization: Bearer ...'.",
+            {"WWW-Authenticate": "Bearer"},
+        )
     token = credentials.credentials.strip()
     if not token or len(token) > 200:
         raise _unknown()
@@ -192,8 +208,9 @@ def authenticate(
         if term.revoked_at is not None:
             raise ApiError(403, "terminal_revoked", "This terminal has been revoked; enrol it again.")
         if term.device_id is None or not hmac.compare_digest(term.device_id.encode(), x_device_id.encode()):
-            raise ApiError(409, "device_conflict",
-                           "This terminal's credentials are in use on another device.")
+            raise ApiError(
+                409, "device_conflict", "This terminal's credentials are in use on another device."
+            )
         now = now_utc()
         if term.last_seen_at is None or now - term.last_seen_at > LAST_SEEN_EVERY:
             term.last_seen_at = now

@@ -15,8 +15,9 @@ MAX_OFFSET: Final = 1_000_000
 
 def has_control(text: str) -> bool:
     """A control character other than newline and tab, or a lone surrogate (not text)."""
-    return any((ord(ch) < 0x20 and ch not in "\n\t") or ord(ch) == 0x7F or 0xD800 <= ord(ch) < 0xE000
-               for ch in text)
+    return any(
+        (ord(ch) < 0x20 and ch not in "\n\t") or ord(ch) == 0x7F or 0xD800 <= ord(ch) < 0xE000 for ch in text
+    )
 
 
 def printable(value: str) -> str:

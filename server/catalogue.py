@@ -80,15 +80,29 @@ class PromotionIn(BaseModel):
 
 
 def product_data(p: Product) -> dict[str, Any]:
-    return {"id": str(p.id), "sku": p.sku, "name_zh": p.name_zh, "name_en": p.name_en,
-            "category": p.category, "unit_price": p.unit_price, "member_price": p.member_price,
-            "active": p.active}
+    return {
+        "id": str(p.id),
+        "sku": p.sku,
+        "name_zh": p.name_zh,
+        "name_en": p.name_en,
+        "category": p.category,
+        "unit_price": p.unit_price,
+        "member_price": p.member_price,
+        "active": p.active,
+    }
 
 
 def promotion_data(p: Promotion) -> dict[str, Any]:
-    return {"id": p.id, "name": p.name, "kind": p.kind, "multiplier": p.multiplier,
-            "categories": list(p.categories or []), "skus": list(p.skus or []),
-            "starts": p.starts, "ends": p.ends}
+    return {
+        "id": p.id,
+        "name": p.name,
+        "kind": p.kind,
+        "multiplier": p.multiplier,
+        "categories": list(p.categories or []),
+        "skus": list(p.skus or []),
+        "starts": p.starts,
+        "ends": p.ends,
+    }
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
@@ -116,8 +130,9 @@ def _checked(model: type[BaseModel], rows: Iterable[Mapping[str, Any]]) -> list[
     return out
 
 
-def import_products(s: Session, rows: Iterable[Mapping[str, Any]],
-                    now: datetime | None = None) -> tuple[int, int, int]:
+def import_products(
+    s: Session, rows: Iterable[Mapping[str, Any]], now: datetime | None = None
+) -> tuple[int, int, int]:
     """Upsert products by sku; returns (added, updated, unchanged). Every row is checked first:
     one bad row imports nothing."""
     now = now or datetime.now(UTC)

@@ -36,16 +36,19 @@ def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
     port = settings.port if args.port is None else args.port
     workers = args.workers or settings.workers
     if workers > 1 and not settings.is_postgres:
-        print("error: --workers > 1 needs PostgreSQL (SQLite has one writer, serialised in-process)",
-              file=sys.stderr)
+        print(
+            "error: --workers > 1 needs PostgreSQL (SQLite has one writer, serialised in-process)",
+            file=sys.stderr,
+        )
         return 2
     if workers > 1:
         _metrics_folder()  # before prometheus_client is imported (server.app imports it)
     from server.app import create_app
     from server.reqlog import log_config
 
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
     # Bind first (so --port 0 can report the port the OS gave), then hand the socket to one
     # server or to N worker processes sharing it.
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
@@ -56,9 +59,15 @@ def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
         with open(args.port_file, "w") as fh:
             fh.write(str(sock.getsockname()[1]))
     if workers == 1:
-        config = uvicorn.Config(create_app(settings), host=host, port=port, log_level=settings.log_level,
-                                access_log=False, timeout_graceful_shutdown=5,
-                                log_config=log_config(settings.log_level))
+        config = uvicorn.Config(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level=settings.log_level,
+            access_log=False,
+            timeout_graceful_shutdown=5,
+            log_config=log_config(settings.log_level),
+        )
         uvicorn.Server(config).run(sockets=[sock])
         return 0
     # Each worker builds its own app (engine, pool, epoch) from the same LT_SERVER_* environment.
@@ -66,9 +75,17 @@ def cmd_serve(settings: ServerSettings, args: argparse.Namespace) -> int:
     # lock, members are locked with row locks, dedup is the events table's primary key.
     from uvicorn.supervisors import Multiprocess
 
-    config = uvicorn.Config("server.app:create_app", factory=True, host=host, port=port, workers=workers,
-                            log_level=settings.log_level, access_log=False, timeout_graceful_shutdown=5,
-                            log_config=log_config(settings.log_level))
+    config = uvicorn.Config(
+        "server.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=settings.log_level,
+        access_log=False,
+        timeout_graceful_shutdown=5,
+        log_config=log_config(settings.log_level),
+    )
     Multiprocess(config, sockets=[sock]).run()
     return 0
 
@@ -170,8 +187,10 @@ def cmd_program_publish(settings: ServerSettings, args: argparse.Namespace) -> i
     except (ProgramError, ValueError, OSError) as exc:
         print(f"error: {args.file}: {exc}", file=sys.stderr)
         return 2
-    print(f"published loyalty program version {published.version}, in force from "
-          f"{published.effective_from.isoformat()} (tills get it on their next pull)")
+    print(
+        f"published loyalty program version {published.version}, in force from "
+        f"{published.effective_from.isoformat()} (tills get it on their next pull)"
+    )
     return 0
 
 
@@ -209,8 +228,13 @@ def cmd_terminal_list(settings: ServerSettings, args: argparse.Namespace) -> int
     from server.models import Conflict, Terminal
 
     with _session(settings) as s:
-        audit = set(s.execute(select(Conflict.terminal_id).where(
-            Conflict.kind == "audit_mismatch", Conflict.resolved_at.is_(None))).scalars())
+        audit = set(
+            s.execute(
+                select(Conflict.terminal_id).where(
+                    Conflict.kind == "audit_mismatch", Conflict.resolved_at.is_(None)
+                )
+            ).scalars()
+        )
         for t in s.execute(select(Terminal).order_by(Terminal.store_id, Terminal.id)).scalars():
             state = "revoked" if t.revoked_at else ("enrolled" if t.enrolled_at else "awaiting enrolment")
             skew = f" clock off by {t.clock_skew_s}s" if t.clock_flagged_at else ""
@@ -244,8 +268,16 @@ def cmd_keys(settings: ServerSettings, args: argparse.Namespace) -> int:
         rows = s.execute(
             select(Terminal).where(Terminal.key_id.is_not(None)).order_by(Terminal.key_id)
         ).scalars()
-        keys = [{"key_id": t.key_id, "public_key": t.public_key, "terminal_id": t.id, "store_id": t.store_id,
-                 "revoked": t.revoked_at is not None} for t in rows]
+        keys = [
+            {
+                "key_id": t.key_id,
+                "public_key": t.public_key,
+                "terminal_id": t.id,
+                "store_id": t.store_id,
+                "revoked": t.revoked_at is not None,
+            }
+            for t in rows
+        ]
     print(json.dumps(keys, indent=2))
     return 0
 
@@ -280,9 +312,18 @@ def cmd_promotion_save(settings: ServerSettings, args: argparse.Namespace) -> in
         if args.promotion_command == "import":
             rows = read_rows(Path(args.file))
         else:
-            rows = [{"id": args.promotion_id, "name": args.name, "kind": args.kind,
-                     "multiplier": args.multiplier, "categories": _split(args.categories),
-                     "skus": _split(args.skus), "starts": args.starts, "ends": args.ends}]
+            rows = [
+                {
+                    "id": args.promotion_id,
+                    "name": args.name,
+                    "kind": args.kind,
+                    "multiplier": args.multiplier,
+                    "categories": _split(args.categories),
+                    "skus": _split(args.skus),
+                    "starts": args.starts,
+                    "ends": args.ends,
+                }
+            ]
         with _session(settings) as s:
             n = save_promotions(s, rows)
             s.commit()
@@ -300,14 +341,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int, help="0: any free port (see --port-file)")
     serve.add_argument("--port-file", help="write the port actually bound to this file")
-    serve.add_argument("--workers", type=int, default=None,
-                       help="processes sharing the socket (PostgreSQL only; default LT_SERVER_WORKERS)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes sharing the socket (PostgreSQL only; default LT_SERVER_WORKERS)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="run the migrations").set_defaults(func=cmd_db_upgrade)
     db.add_parser("new-epoch", help="after an in-place restore: make every till resync").set_defaults(
-        func=cmd_db_new_epoch)
+        func=cmd_db_new_epoch
+    )
 
     store = sub.add_parser("store", help="stores").add_subparsers(dest="store_command", required=True)
     add = store.add_parser("add", help="add (or rename) a store")
@@ -316,8 +362,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--timezone", help="the store's IANA zone (default Asia/Shanghai): its calendar rules")
     add.set_defaults(func=cmd_store_add)
 
-    prog = sub.add_parser("program", help="HQ's loyalty program").add_subparsers(dest="program_command",
-                                                                               required=True)
+    prog = sub.add_parser("program", help="HQ's loyalty program").add_subparsers(
+        dest="program_command", required=True
+    )
     pshow = prog.add_parser("show", help="print the version in force (JSON)")
     pshow.add_argument("--at", help="ISO time with zone (default: now)")
     pshow.add_argument("--all", action="store_true", help="every published version")
@@ -347,14 +394,16 @@ def build_parser() -> argparse.ArgumentParser:
     conflicts.add_argument("--limit", type=int, default=200)
     conflicts.set_defaults(func=cmd_conflicts)
 
-    product = sub.add_parser("product", help="catalogue").add_subparsers(dest="product_command",
-                                                                         required=True)
+    product = sub.add_parser("product", help="catalogue").add_subparsers(
+        dest="product_command", required=True
+    )
     pimp = product.add_parser("import", help="add or update products by sku from .csv (header) or .json")
     pimp.add_argument("file")
     pimp.set_defaults(func=cmd_product_import)
 
-    promo = sub.add_parser("promotion", help="promotions").add_subparsers(dest="promotion_command",
-                                                                           required=True)
+    promo = sub.add_parser("promotion", help="promotions").add_subparsers(
+        dest="promotion_command", required=True
+    )
     padd = promo.add_parser("add", help="add or replace a promotion")
     padd.add_argument("promotion_id")
     padd.add_argument("--name", required=True)

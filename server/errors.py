@@ -21,9 +21,7 @@ log = logging.getLogger("server")
 
 
 class ApiError(Exception):
-    def __init__(
-        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
-    ) -> None:
+    def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
@@ -87,8 +85,9 @@ class CatchAll:
         except Exception as exc:
             route = getattr(scope.get("route"), "path", "(no route)")
             stack = "".join(traceback.format_tb(exc.__traceback__))
-            log.error("unexpected error on %s %s: %s\n%s", scope.get("method"), route,
-                      exc.__class__.__name__, stack)
+            log.error(
+                "unexpected error on %s %s: %s\n%s", scope.get("method"), route, exc.__class__.__name__, stack
+            )
             if not started:
                 resp = error_response(500, "server_error", "The server failed; the request can be retried.")
                 await resp(scope, receive, send)
@@ -110,8 +109,9 @@ class CleanInput:
             query = unquote_to_bytes(scope.get("query_string", b""))
             path = str(scope.get("path", "")).encode("utf-8", "surrogatepass")
             if _has_control(query) or _has_control(path):
-                resp = error_response(400, "bad_request",
-                                      "The request's path or query contains a control character.")
+                resp = error_response(
+                    400, "bad_request", "The request's path or query contains a control character."
+                )
                 await resp(scope, receive, send)
                 return
         await self.app(scope, receive, send)
@@ -169,5 +169,3 @@ class _TooLarge(HTTPException):
 
     def __init__(self) -> None:
         super().__init__(413, "The request body is too large.")
-
-

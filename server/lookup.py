@@ -48,8 +48,9 @@ class LookupLimit:
 def keyring(s: Session) -> Keyring:
     ring = Keyring()
     for key_id, public in s.execute(
-        select(Terminal.key_id, Terminal.public_key).where(Terminal.key_id.is_not(None),
-                                                           Terminal.revoked_at.is_(None))
+        select(Terminal.key_id, Terminal.public_key).where(
+            Terminal.key_id.is_not(None), Terminal.revoked_at.is_(None)
+        )
     ):
         if key_id is None or public is None:
             continue
@@ -89,24 +90,51 @@ def _member_id_from_code(s: Session, code: str, now: datetime) -> uuid.UUID:
     return uuid.UUID(str(claims.member_id))
 
 
-def _record(s: Session, terminal_id: str, store_id: str, now: datetime, by: str, reason: str,
-            outcome: str, member_id: uuid.UUID | None) -> None:
-    s.add(MemberLookup(terminal_id=terminal_id, store_id=store_id, at=now, by=by, reason=reason,
-                       outcome=outcome, member_id=member_id))
+def _record(
+    s: Session,
+    terminal_id: str,
+    store_id: str,
+    now: datetime,
+    by: str,
+    reason: str,
+    outcome: str,
+    member_id: uuid.UUID | None,
+) -> None:
+    s.add(
+        MemberLookup(
+            terminal_id=terminal_id,
+            store_id=store_id,
+            at=now,
+            by=by,
+            reason=reason,
+            outcome=outcome,
+            member_id=member_id,
+        )
+    )
 
 
 def _within_limit(s: Session, terminal_id: str, now: datetime, limit: LookupLimit) -> bool:
     made = s.execute(
-        select(func.count()).select_from(MemberLookup).where(
-            MemberLookup.terminal_id == terminal_id, MemberLookup.at > now - limit.window,
-            MemberLookup.outcome != "refused")
+        select(func.count())
+        .select_from(MemberLookup)
+        .where(
+            MemberLookup.terminal_id == terminal_id,
+            MemberLookup.at > now - limit.window,
+            MemberLookup.outcome != "refused",
+        )
     ).scalar_one()
     return int(made) < limit.count
 
 
 def lookup(
-    s: Session, terminal_id: str, store_id: str, phone: str | None, code: str | None,
-    ledger_limit: int, limit: LookupLimit, reason: str = "checkout",
+    s: Session,
+    terminal_id: str,
+    store_id: str,
+    phone: str | None,
+    code: str | None,
+    ledger_limit: int,
+    limit: LookupLimit,
+    reason: str = "checkout",
 ) -> LookupResponse:
     """Find the member; records the look-up and commits. Raises ApiError 422 (bad phone or
     code, or neither) and 429 ``lookup_limit`` (this till asked too often)."""
@@ -119,10 +147,13 @@ def lookup(
     if not _within_limit(s, terminal_id, now, limit):
         _record(s, terminal_id, store_id, now, by, reason, "refused", None)
         s.commit()
-        raise ApiError(429, "lookup_limit",
-                       f"This till made {limit.count} member look-ups in the last "
-                       f"{int(limit.window.total_seconds())} s; try again later.",
-                       {"Retry-After": str(int(limit.window.total_seconds()))})
+        raise ApiError(
+            429,
+            "lookup_limit",
+            f"This till made {limit.count} member look-ups in the last "
+            f"{int(limit.window.total_seconds())} s; try again later.",
+            {"Retry-After": str(int(limit.window.total_seconds()))},
+        )
     member: Member | None
     if e164 is not None:
         member = s.execute(select(Member).where(Member.phone == e164)).scalar_one_or_none()
@@ -132,8 +163,16 @@ def lookup(
     if member is not None and member.merged_into is not None:
         member = _survivor(s, member.id)
     found = member is not None and not member.stub
-    _record(s, terminal_id, store_id, now, by, reason, "found" if found else "not_found",
-            member.id if found and member is not None else None)
+    _record(
+        s,
+        terminal_id,
+        store_id,
+        now,
+        by,
+        reason,
+        "found" if found else "not_found",
+        member.id if found and member is not None else None,
+    )
     if not found or member is None:
         s.commit()
         return LookupResponse(found=False)
@@ -144,14 +183,25 @@ def lookup(
 
 
 def _answer(s: Session, member: Member, now: datetime, ledger_limit: int) -> LookupResponse:
-    entries = s.execute(
-        select(LedgerEntry).where(LedgerEntry.member_id == member.id)
-        .order_by(LedgerEntry.at.desc(), LedgerEntry.id.desc()).limit(ledger_limit)
-    ).scalars().all()
-    coupons = s.execute(
-        select(Coupon).where(Coupon.member_id == member.id, Coupon.status == "issued",
-                             Coupon.valid_to >= now)
-    ).scalars().all()
+    entries = (
+        s.execute(
+            select(LedgerEntry)
+            .where(LedgerEntry.member_id == member.id)
+            .order_by(LedgerEntry.at.desc(), LedgerEntry.id.desc())
+            .limit(ledger_limit)
+        )
+        .scalars()
+        .all()
+    )
+    coupons = (
+        s.execute(
+            select(Coupon).where(
+                Coupon.member_id == member.id, Coupon.status == "issued", Coupon.valid_to >= now
+            )
+        )
+        .scalars()
+        .all()
+    )
     return LookupResponse(
         found=True,
         member=till_member_view(member),

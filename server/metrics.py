@@ -41,15 +41,19 @@ from sync.protocol import PushRequest, PushResponse
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 _BATCH_SIZES = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 
-REQUEST_SECONDS = Histogram("lt_http_request_duration_seconds", "HTTP request latency by route",
-                            ["method", "route", "status"])
+REQUEST_SECONDS = Histogram(
+    "lt_http_request_duration_seconds", "HTTP request latency by route", ["method", "route", "status"]
+)
 PUSH_BATCH_EVENTS = Histogram("lt_push_batch_events", "events in one push batch", buckets=_BATCH_SIZES)
 PUSH_BATCH_SECONDS = Histogram("lt_push_batch_seconds", "time to apply one push batch")
 PUSH_EVENTS = Counter("lt_push_events", "pushed events by result", ["result"])
 CONFLICTS_OPENED = Counter("lt_conflicts_opened", "conflicts recorded by the rules", ["kind"])
-PULL_CAUGHT_UP = Gauge("lt_pull_caught_up_timestamp_seconds",
-                       "when a till of the store last pulled to the end of its change log "
-                       "(pull lag: time() minus this)", ["store"], multiprocess_mode="max")
+PULL_CAUGHT_UP = Gauge(
+    "lt_pull_caught_up_timestamp_seconds",
+    "when a till of the store last pulled to the end of its change log (pull lag: time() minus this)",
+    ["store"],
+    multiprocess_mode="max",
+)
 PULL_PAGES = Counter("lt_pull_pages", "pull pages answered, by store", ["store"])
 _PENDING = "lt_metrics_conflicts"
 
@@ -101,12 +105,17 @@ class TillsSeen(Collector):
         self.db = db
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        fam = GaugeMetricFamily("lt_till_last_seen_timestamp_seconds",
-                                "when each enrolled till last talked to the server",
-                                labels=["store", "terminal"])
+        fam = GaugeMetricFamily(
+            "lt_till_last_seen_timestamp_seconds",
+            "when each enrolled till last talked to the server",
+            labels=["store", "terminal"],
+        )
         with self.db.sessions() as s:
-            rows = s.execute(select(Terminal.store_id, Terminal.id, Terminal.last_seen_at).where(
-                Terminal.revoked_at.is_(None), Terminal.last_seen_at.is_not(None))).all()
+            rows = s.execute(
+                select(Terminal.store_id, Terminal.id, Terminal.last_seen_at).where(
+                    Terminal.revoked_at.is_(None), Terminal.last_seen_at.is_not(None)
+                )
+            ).all()
         for store, terminal, seen in rows:
             if seen is not None:
                 fam.add_metric([store, terminal], seen.timestamp())

@@ -61,8 +61,7 @@ class Store(Base):
     created_at: Mapped[datetime]
     # The store's zone decides its calendar rules (birthday month, expiry year-end), on the
     # server as on its tills (`till.toml` [store] timezone).
-    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai",
-                                          server_default="Asia/Shanghai")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai", server_default="Asia/Shanghai")
 
 
 class ProgramVersion(Base):

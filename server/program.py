@@ -79,8 +79,9 @@ def check_zone(name: str) -> ZoneInfo:
         raise ValueError(f"unknown time zone {name!r} (an IANA name such as Asia/Shanghai)") from None
 
 
-def publish(s: Session, program: LoyaltyProgram, now: datetime, effective_from: datetime | None = None,
-            by: str = "") -> LoyaltyProgram:
+def publish(
+    s: Session, program: LoyaltyProgram, now: datetime, effective_from: datetime | None = None, by: str = ""
+) -> LoyaltyProgram:
     """Publish `program` as the next version, effective from `effective_from` (else the
     program's own `effective_from` when it is not the default, else `now`). ProgramError when
     the start is in the past. Takes a transaction-scoped lock so two publishers cannot draw
@@ -92,15 +93,28 @@ def publish(s: Session, program: LoyaltyProgram, now: datetime, effective_from: 
     if not EARLIEST <= start < LATEST:
         raise ProgramError("effective_from: must be between 2000-01-01 and 2100-01-01")
     if start < now - PUBLISH_SLACK:
-        raise ProgramError(f"effective_from: {start.isoformat()} is in the past; a version can only "
-                           "take effect from now on (publish a new version instead)")
+        raise ProgramError(
+            f"effective_from: {start.isoformat()} is in the past; a version can only "
+            "take effect from now on (publish a new version instead)"
+        )
     if s.get_bind().dialect.name == "postgresql":
         s.execute(select(func.pg_advisory_xact_lock(7_340_002)))
     latest = s.execute(select(func.max(ProgramVersion.version))).scalar_one_or_none() or 0
-    published = parse_program({**program.to_data(), "version": int(latest) + 1,  # validated again
-                               "effective_from": start.isoformat()})
-    s.add(ProgramVersion(version=published.version, effective_from=published.effective_from,
-                         body=published.to_data(), published_at=now, published_by=by[:80]))
+    published = parse_program(
+        {
+            **program.to_data(),
+            "version": int(latest) + 1,  # validated again
+            "effective_from": start.isoformat(),
+        }
+    )
+    s.add(
+        ProgramVersion(
+            version=published.version,
+            effective_from=published.effective_from,
+            body=published.to_data(),
+            published_at=now,
+            published_by=by[:80],
+        )
+    )
     record_change(s, "program", str(published.version), published.to_data(), at=now)
     return published
-

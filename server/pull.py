@@ -74,10 +74,18 @@ def record_change(
 ) -> None:
     """Queue a change; it is written with its seq when the session commits."""
     queue: list[dict[str, Any]] = s.info.setdefault(_QUEUE, [])
-    queue.append({
-        "entity": entity, "op": op, "key": key, "data": _plain(data), "store_id": store_id,
-        "member_id": member_id, "origin_terminal": origin, "at": at,
-    })
+    queue.append(
+        {
+            "entity": entity,
+            "op": op,
+            "key": key,
+            "data": _plain(data),
+            "store_id": store_id,
+            "member_id": member_id,
+            "origin_terminal": origin,
+            "at": at,
+        }
+    )
 
 
 def _publish(s: Session) -> None:
@@ -108,34 +116,71 @@ def discard_changes(s: Session) -> None:
 
 
 def member_data(m: Member) -> dict[str, Any]:
-    return _plain_dict({
-        "id": m.id, "phone": m.phone, "card_no": m.card_no, "name": m.name, "birthday": m.birthday,
-        "family": m.family, "favourite_categories": list(m.favourite_categories or []),
-        "consent_policy_version": m.consent_policy_version, "consent_at": m.consent_at,
-        "marketing_opt_in": m.marketing_opt_in, "registered_at": m.registered_at,
-        "store_id": m.store_id, "tier": m.tier, "last_purchase_at": m.last_purchase_at,
-        "merged_into": m.merged_into,
-    })
+    return _plain_dict(
+        {
+            "id": m.id,
+            "phone": m.phone,
+            "card_no": m.card_no,
+            "name": m.name,
+            "birthday": m.birthday,
+            "family": m.family,
+            "favourite_categories": list(m.favourite_categories or []),
+            "consent_policy_version": m.consent_policy_version,
+            "consent_at": m.consent_at,
+            "marketing_opt_in": m.marketing_opt_in,
+            "registered_at": m.registered_at,
+            "store_id": m.store_id,
+            "tier": m.tier,
+            "last_purchase_at": m.last_purchase_at,
+            "merged_into": m.merged_into,
+        }
+    )
 
 
 def ledger_data(e: LedgerEntry) -> dict[str, Any]:
     # sale_id/refund_id name sales the pulling till does not hold (its store has foreign keys),
     # so they are left out; the server keeps them.
-    return _plain_dict({
-        "id": e.id, "member_id": e.member_id, "kind": e.kind, "points": e.points, "at": e.at,
-        "expires_at": e.expires_at, "sale_id": None, "refund_id": None, "note": e.note,
-    })
+    return _plain_dict(
+        {
+            "id": e.id,
+            "member_id": e.member_id,
+            "kind": e.kind,
+            "points": e.points,
+            "at": e.at,
+            "expires_at": e.expires_at,
+            "sale_id": None,
+            "refund_id": None,
+            "note": e.note,
+        }
+    )
 
 
 def coupon_data(c: Coupon) -> dict[str, Any]:
-    return _plain_dict({
-        "id": c.id, "code": c.code, "name": c.name, "kind": c.kind, "amount": c.amount,
-        "percent": c.percent, "cap": c.cap, "threshold": c.threshold, "multiplier": c.multiplier,
-        "gift_sku": c.gift_sku, "categories": list(c.categories or []), "skus": list(c.skus or []),
-        "stackable": c.stackable, "member_only": c.member_only, "member_id": c.member_id,
-        "valid_from": c.valid_from, "valid_to": c.valid_to, "status": c.status,
-        "issued_reason": c.issued_reason, "issued_at": c.issued_at, "redeemed_sale_id": None,
-    })
+    return _plain_dict(
+        {
+            "id": c.id,
+            "code": c.code,
+            "name": c.name,
+            "kind": c.kind,
+            "amount": c.amount,
+            "percent": c.percent,
+            "cap": c.cap,
+            "threshold": c.threshold,
+            "multiplier": c.multiplier,
+            "gift_sku": c.gift_sku,
+            "categories": list(c.categories or []),
+            "skus": list(c.skus or []),
+            "stackable": c.stackable,
+            "member_only": c.member_only,
+            "member_id": c.member_id,
+            "valid_from": c.valid_from,
+            "valid_to": c.valid_to,
+            "status": c.status,
+            "issued_reason": c.issued_reason,
+            "issued_at": c.issued_at,
+            "redeemed_sale_id": None,
+        }
+    )
 
 
 def member_changed(s: Session, m: Member, at: datetime, origin: str | None = None) -> None:
@@ -144,8 +189,9 @@ def member_changed(s: Session, m: Member, at: datetime, origin: str | None = Non
 
 
 def ledger_added(s: Session, e: LedgerEntry, at: datetime) -> None:
-    record_change(s, "ledger_entry", str(e.id), ledger_data(e), at=at, member_id=e.member_id,
-                  origin=e.terminal_id)
+    record_change(
+        s, "ledger_entry", str(e.id), ledger_data(e), at=at, member_id=e.member_id, origin=e.terminal_id
+    )
 
 
 def coupon_changed(s: Session, c: Coupon, at: datetime, origin: str | None = None) -> None:
@@ -181,17 +227,21 @@ def pull_body(s: Session, req: PullRequest, store_id: str, terminal_id: str, epo
     encoded again (a till's first pull is hundreds of pages of a thousand changes)."""
     reset = req.epoch is not None and req.epoch != epoch
     cursor = 0 if reset else req.cursor
-    rows = s.execute(_PULL, {"cursor": cursor, "store": store_id, "terminal": terminal_id,
-                             "limit": req.limit + 1}).all()
+    rows = s.execute(
+        _PULL, {"cursor": cursor, "store": store_id, "terminal": terminal_id, "limit": req.limit + 1}
+    ).all()
     more = len(rows) > req.limit
     rows = rows[: req.limit]
     dumps = json.dumps
     changes = ",".join(
         f'{{"seq":{int(seq)},"entity":{dumps(entity)},"op":{dumps(op)},"key":{dumps(key)},"data":{data}}}'
-        for seq, entity, op, key, data in rows)
+        for seq, entity, op, key, data in rows
+    )
     new_cursor = int(rows[-1][0]) if rows else cursor
-    return (f'{{"changes":[{changes}],"cursor":{new_cursor},"more":{dumps(more)},'
-            f'"epoch":{dumps(epoch)},"reset":{dumps(reset)}}}').encode()
+    return (
+        f'{{"changes":[{changes}],"cursor":{new_cursor},"more":{dumps(more)},'
+        f'"epoch":{dumps(epoch)},"reset":{dumps(reset)}}}'
+    ).encode()
 
 
 def pull(s: Session, req: PullRequest, store_id: str, terminal_id: str, epoch: str) -> PullResponse:

@@ -28,8 +28,12 @@ class ServerSettings(BaseSettings):
     max_clock_skew_s: int = Field(default=300, ge=1, description="a till further off than this is flagged")
     enrol_code_ttl_s: int = Field(default=24 * 3600, ge=60)
     lookup_ledger_limit: int = Field(default=200, ge=0, le=5000)
-    lookup_limit: int = Field(default=120, ge=1, le=100_000,
-                              description="online member look-ups a till may make per LOOKUP_WINDOW_S")
+    lookup_limit: int = Field(
+        default=120,
+        ge=1,
+        le=100_000,
+        description="online member look-ups a till may make per LOOKUP_WINDOW_S",
+    )
     lookup_window_s: int = Field(default=600, ge=1, le=86_400)
     log_level: str = Field(default="info", pattern="^(critical|error|warning|info|debug)$")
     public_base_url: str = Field(default="", description="the URL tills and phones reach the server at")

@@ -82,8 +82,10 @@ class Credentials:
     epoch: str = ""
 
     def __repr__(self) -> str:  # never show the token
-        return (f"Credentials(url={self.url!r}, store_id={self.store_id!r}, "
-                f"terminal_id={self.terminal_id!r}, device_id={self.device_id!r}, token=***)")
+        return (
+            f"Credentials(url={self.url!r}, store_id={self.store_id!r}, "
+            f"terminal_id={self.terminal_id!r}, device_id={self.device_id!r}, token=***)"
+        )
 
     __str__ = __repr__
 
@@ -98,12 +100,14 @@ def load_credentials(home: Path) -> Credentials | None:
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Credentials(**{k: str(data[k]) for k in
-                              ("url", "store_id", "terminal_id", "token", "device_id")},
-                           epoch=str(data.get("epoch", "")))
+        return Credentials(
+            **{k: str(data[k]) for k in ("url", "store_id", "terminal_id", "token", "device_id")},
+            epoch=str(data.get("epoch", "")),
+        )
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise NotEnrolled(f"{path} cannot be read ({type(exc).__name__}); enrol the till again",
-                          code="bad_credentials") from exc
+        raise NotEnrolled(
+            f"{path} cannot be read ({type(exc).__name__}); enrol the till again", code="bad_credentials"
+        ) from exc
 
 
 def save_credentials(home: Path, creds: Credentials) -> Path:
@@ -164,8 +168,10 @@ class ServerClient:
     def _headers(self) -> dict[str, str]:
         if self.credentials is None:
             raise NotEnrolled("This till is not enrolled with a server yet.", code="not_enrolled")
-        return {"Authorization": f"Bearer {self.credentials.token}",
-                "X-Device-Id": self.credentials.device_id}
+        return {
+            "Authorization": f"Bearer {self.credentials.token}",
+            "X-Device-Id": self.credentials.device_id,
+        }
 
     def _call(
         self,
@@ -184,45 +190,54 @@ class ServerClient:
             headers["Content-Type"] = "application/json"
         url = self.base + path
         try:
-            resp = self.session.request(method, url, data=data, params=params, headers=headers,
-                                        timeout=timeout or self.timeout)
+            resp = self.session.request(
+                method, url, data=data, params=params, headers=headers, timeout=timeout or self.timeout
+            )
         except requests.Timeout as exc:
             raise Offline("The server did not answer in time.", code="timeout") from exc
         except requests.ConnectionError as exc:
-            raise Offline("The server cannot be reached (no connection, or the answer was lost).",
-                          code="unreachable") from exc
+            raise Offline(
+                "The server cannot be reached (no connection, or the answer was lost).", code="unreachable"
+            ) from exc
         except requests.RequestException as exc:
             raise Offline(f"The request failed: {type(exc).__name__}.", code="request_failed") from exc
         if resp.status_code >= 500:
             code, message = _error_message(resp)
-            raise ServerError(f"Server error {resp.status_code}: {message}", code=code,
-                              status=resp.status_code)
+            raise ServerError(
+                f"Server error {resp.status_code}: {message}", code=code, status=resp.status_code
+            )
         if resp.status_code >= 400:
             code, message = _error_message(resp)
-            raise Refused(f"The server refused ({resp.status_code}): {message}", code=code,
-                          status=resp.status_code)
+            raise Refused(
+                f"The server refused ({resp.status_code}): {message}", code=code, status=resp.status_code
+            )
         try:
             return answer.model_validate_json(resp.content)  # parsed and checked in one pass
         except (ValueError, ValidationError) as exc:
-            raise ServerError("The server's answer could not be read.", code="bad_answer",
-                              status=resp.status_code) from exc
+            raise ServerError(
+                "The server's answer could not be read.", code="bad_answer", status=resp.status_code
+            ) from exc
 
     # ----------------------------------------------------------------------- endpoints
 
     def enrol(self, request: EnrolRequest) -> EnrolResponse:
         return self._call("POST", "/enrol", EnrolResponse, request, auth=False)
 
-    def push(self, events: list[WireEvent], till_time: datetime,
-             audit: AuditAnchor | None = None) -> PushResponse:
-        return self._call("POST", "/sync/push", PushResponse,
-                          PushRequest(events=events, till_time=till_time, audit=audit))
+    def push(
+        self, events: list[WireEvent], till_time: datetime, audit: AuditAnchor | None = None
+    ) -> PushResponse:
+        return self._call(
+            "POST", "/sync/push", PushResponse, PushRequest(events=events, till_time=till_time, audit=audit)
+        )
 
     def pull(self, cursor: int, epoch: str | None, limit: int) -> PullResponse:
-        return self._call("POST", "/sync/pull", PullResponse,
-                          PullRequest(cursor=cursor, epoch=epoch, limit=limit))
+        return self._call(
+            "POST", "/sync/pull", PullResponse, PullRequest(cursor=cursor, epoch=epoch, limit=limit)
+        )
 
-    def lookup(self, *, phone: str | None = None, code: str | None = None,
-               timeout_s: float | None = None) -> LookupResponse:
+    def lookup(
+        self, *, phone: str | None = None, code: str | None = None, timeout_s: float | None = None
+    ) -> LookupResponse:
         params = {"phone": phone} if phone else {"code": code or ""}
         timeout = (timeout_s, timeout_s) if timeout_s else None
         return self._call("GET", "/members/lookup", LookupResponse, params=params, timeout=timeout)
@@ -233,6 +248,7 @@ def client_for(home: Path, configured_url: str | None, **kw: Any) -> ServerClien
     the till enrolled with. Raises NotEnrolled when there are no credentials."""
     creds = load_credentials(home)
     if creds is None:
-        raise NotEnrolled("This till is not enrolled with a server yet (till enrol URL CODE).",
-                          code="not_enrolled")
+        raise NotEnrolled(
+            "This till is not enrolled with a server yet (till enrol URL CODE).", code="not_enrolled"
+        )
     return ServerClient(configured_url or creds.url, creds, **kw)

@@ -31,8 +31,13 @@ def enrol(ctx: TillContext, url: str, code: str, client: ServerClient | None = N
     """Present the one-time `code` and this till's public signing key; keep the terminal token
     the server returns in `sync.json` (0600). Raises sync.client.SyncError on failure."""
     device_id = new_device_id()
-    request = EnrolRequest(code=code.strip(), device_id=device_id, key_id=ctx.signer.key_id,
-                           public_key=ctx.signer.public().to_base64(), till_version=_till_version())
+    request = EnrolRequest(
+        code=code.strip(),
+        device_id=device_id,
+        key_id=ctx.signer.key_id,
+        public_key=ctx.signer.public().to_base64(),
+        till_version=_till_version(),
+    )
     own = client is None
     client = client or ServerClient(url)
     try:
@@ -40,15 +45,23 @@ def enrol(ctx: TillContext, url: str, code: str, client: ServerClient | None = N
     finally:
         if own:
             client.close()
-    creds = Credentials(url=url.rstrip("/"), store_id=resp.store_id, terminal_id=resp.terminal_id,
-                        token=resp.token, device_id=device_id, epoch=resp.epoch)
+    creds = Credentials(
+        url=url.rstrip("/"),
+        store_id=resp.store_id,
+        terminal_id=resp.terminal_id,
+        token=resp.token,
+        device_id=device_id,
+        epoch=resp.epoch,
+    )
     path = save_credentials(ctx.home, creds)
     with ctx.uow() as uow:
         adopt_epoch(uow.session, resp.epoch)
         uow.commit()
     mismatch = None
     if (resp.store_id, resp.terminal_id) != (ctx.store_id, ctx.terminal_id):
-        mismatch = (f"the server enrolled this till as store {resp.store_id}, terminal "
-                    f"{resp.terminal_id}, but till.toml says store {ctx.store_id}, terminal "
-                    f"{ctx.terminal_id}: set [store] store_id and [terminal] terminal_id to match")
+        mismatch = (
+            f"the server enrolled this till as store {resp.store_id}, terminal "
+            f"{resp.terminal_id}, but till.toml says store {ctx.store_id}, terminal "
+            f"{ctx.terminal_id}: set [store] store_id and [terminal] terminal_id to match"
+        )
     return Enrolment(resp.store_id, resp.terminal_id, path, mismatch)

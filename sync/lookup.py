@@ -59,12 +59,14 @@ class LookupOutcome:
 
 def _changes(resp: LookupResponse) -> list[Change]:
     assert resp.member is not None
-    out = [Change(seq=1, entity="member", op="upsert", key=str(resp.member.get("id", "")),
-                  data=resp.member)]
-    out += [Change(seq=1, entity="ledger_entry", op="upsert", key=str(r.get("id", "")), data=r)
-            for r in resp.ledger]
-    out += [Change(seq=1, entity="coupon", op="upsert", key=str(r.get("id", "")), data=r)
-            for r in resp.coupons]
+    out = [Change(seq=1, entity="member", op="upsert", key=str(resp.member.get("id", "")), data=resp.member)]
+    out += [
+        Change(seq=1, entity="ledger_entry", op="upsert", key=str(r.get("id", "")), data=r)
+        for r in resp.ledger
+    ]
+    out += [
+        Change(seq=1, entity="coupon", op="upsert", key=str(r.get("id", "")), data=r) for r in resp.coupons
+    ]
     return out
 
 
@@ -101,8 +103,7 @@ def lookup_member(
     try:
         member_id = MemberId(uuid.UUID(str(resp.member["id"])))
     except (KeyError, ValueError):
-        return LookupOutcome(False, True, message="The server's answer named no member id.",
-                             cached=report)
+        return LookupOutcome(False, True, message="The server's answer named no member id.", cached=report)
     return LookupOutcome(True, True, member_id, "Found on the server.", cached=report)
 
 

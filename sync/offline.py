@@ -15,8 +15,14 @@ from app.ports import OfflineRules
 from app.services.offline import RedeemCap, coupon_usable_offline, offline_redeem_cap
 from sync.settings import read_section
 
-__all__ = ["OfflineRules", "RedeemCap", "coupon_usable_offline", "describe", "load_rules",
-           "offline_redeem_cap"]
+__all__ = [
+    "OfflineRules",
+    "RedeemCap",
+    "coupon_usable_offline",
+    "describe",
+    "load_rules",
+    "offline_redeem_cap",
+]
 
 Lang = Literal["en", "zh"]
 
@@ -31,28 +37,36 @@ def load_rules(home: Path, program: OfflineDefaults | None = None) -> OfflineRul
 _LABELS: dict[str, dict[Lang, str]] = {
     "sales": {"en": "Sales and receipts", "zh": "收银与打印小票"},
     "earn_points": {"en": "Earning points", "zh": "会员积分累计"},
-    "register_members": {"en": "Registering new members (with welcome coupon)",
-                         "zh": "新会员注册（含新人券）"},
+    "register_members": {
+        "en": "Registering new members (with welcome coupon)",
+        "zh": "新会员注册（含新人券）",
+    },
     "refunds": {"en": "Refunds of sales made at this till", "zh": "本机销售的退货"},
     "redeem_points_cached": {
         "en": "Redeeming points for members known at this till, up to the last balance the "
-              "server confirmed minus what this till has redeemed since",
-        "zh": "本机已有会员的积分抵现，上限为服务器最近确认的余额减去本机此后已用积分"},
-    "coupons_held_here": {"en": "Coupons issued to this store or to members known here",
-                          "zh": "发给本店或本机已有会员的优惠券"},
-    "points_adjustments": {"en": "Manual points adjustments (supervisor)",
-                           "zh": "人工积分调整（需主管）"},
+        "server confirmed minus what this till has redeemed since",
+        "zh": "本机已有会员的积分抵现，上限为服务器最近确认的余额减去本机此后已用积分",
+    },
+    "coupons_held_here": {
+        "en": "Coupons issued to this store or to members known here",
+        "zh": "发给本店或本机已有会员的优惠券",
+    },
+    "points_adjustments": {"en": "Manual points adjustments (supervisor)", "zh": "人工积分调整（需主管）"},
 }
 
 _NEEDS_SERVER: dict[Lang, tuple[str, ...]] = {
-    "en": ("Finding a member this till has not seen (by phone or code)",
-           "Redeeming points above the offline limit, or for members not known here",
-           "Coupons this till does not hold (issued to another store or member)",
-           "Enrolling the till"),
-    "zh": ("查找本机没有的会员（手机号或会员码）",
-           "超出离线上限的积分抵现，或非本机会员的积分抵现",
-           "本机没有的优惠券（发给其他门店或会员的）",
-           "收银机登记到服务器"),
+    "en": (
+        "Finding a member this till has not seen (by phone or code)",
+        "Redeeming points above the offline limit, or for members not known here",
+        "Coupons this till does not hold (issued to another store or member)",
+        "Enrolling the till",
+    ),
+    "zh": (
+        "查找本机没有的会员（手机号或会员码）",
+        "超出离线上限的积分抵现，或非本机会员的积分抵现",
+        "本机没有的优惠券（发给其他门店或会员的）",
+        "收银机登记到服务器",
+    ),
 }
 
 
@@ -64,6 +78,10 @@ def describe(rules: OfflineRules, lang: Lang = "en") -> str:
         head, need = "离线时可以：", "需要连接服务器："
     else:
         head, need = "While offline you can:", "Needs the server:"
-    lines = [head, *(f"  • {a}" for a in allowed), need,
-             *(f"  • {b}" for b in (*blocked, *_NEEDS_SERVER[lang]))]
+    lines = [
+        head,
+        *(f"  • {a}" for a in allowed),
+        need,
+        *(f"  • {b}" for b in (*blocked, *_NEEDS_SERVER[lang])),
+    ]
     return "\n".join(lines)

@@ -35,30 +35,30 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 # app/services; each payload's model (its fields) is app.domain.events.EVENT_PAYLOADS[type],
 # which the till's outbox writer and the server both use:
 EVENT_TYPES = (
-    "member.registered",   # app.services.members.register_member
-    "sale.completed",      # app.services.checkout.complete_sale (lines, payments, coupons, points)
-    "refund.completed",    # app.services.refunds.refund_sale
-    "points.adjusted",     # app.services.points.adjust_points
-    "points.expired",      # app.services.points.expire_due / a sale writing due expiries
+    "member.registered",  # app.services.members.register_member
+    "sale.completed",  # app.services.checkout.complete_sale (lines, payments, coupons, points)
+    "refund.completed",  # app.services.refunds.refund_sale
+    "points.adjusted",  # app.services.points.adjust_points
+    "points.expired",  # app.services.points.expire_due / a sale writing due expiries
     "points.compensated",  # app.services.campaigns.compensate
-    "coupon.issued",       # app.services.campaigns
-    "cart.voided",         # app.services.voids.void_lines
-    "shift.closed",        # app.services.shifts.close_shift
+    "coupon.issued",  # app.services.campaigns
+    "cart.voided",  # app.services.voids.void_lines
+    "shift.closed",  # app.services.shifts.close_shift
 )
 assert tuple(EVENT_PAYLOADS) == EVENT_TYPES
 
 # What a pull carries, by `entity`; `data` is the row as the till stores it (app/store/orm.py
 # column names), `key` its primary key as text.
 ENTITIES = (
-    "member",       # members seen at or registered in this store (phone, card, tier, profile)
-    "member_alias", # {"alias_id", "member_id"}: a merge; the till applies app.services.merges
-    "ledger_entry", # points ledger rows of those members, made elsewhere (other tills, HQ)
-    "coupon",       # coupons issued to those members, and bearer coupons for this store
+    "member",  # members seen at or registered in this store (phone, card, tier, profile)
+    "member_alias",  # {"alias_id", "member_id"}: a merge; the till applies app.services.merges
+    "ledger_entry",  # points ledger rows of those members, made elsewhere (other tills, HQ)
+    "coupon",  # coupons issued to those members, and bearer coupons for this store
     "product",
     "promotion",
-    "revocation",   # {"kind": member|key|code, "value"}
-    "public_key",   # {"key_id", "public_key", "terminal_id"}: other terminals' signing keys
-    "program",      # a loyalty program version HQ published (app.domain.program.LoyaltyProgram JSON)
+    "revocation",  # {"kind": member|key|code, "value"}
+    "public_key",  # {"key_id", "public_key", "terminal_id"}: other terminals' signing keys
+    "program",  # a loyalty program version HQ published (app.domain.program.LoyaltyProgram JSON)
 )
 
 
@@ -110,8 +110,11 @@ class AuditAnchor(_Wire):
     head_seq: int = Field(ge=0, description="the last record's seq; 0 for an empty log")
     head_hash: str = Field(pattern="^[0-9a-f]{64}$")
     check_seq: int | None = Field(default=None, ge=1)
-    check_hash: str = Field(default="", pattern="^([0-9a-f]{64})?$",
-                            description="the till's hash at check_seq; empty: no such record")
+    check_hash: str = Field(
+        default="",
+        pattern="^([0-9a-f]{64})?$",
+        description="the till's hash at check_seq; empty: no such record",
+    )
 
 
 class PushRequest(_Wire):

@@ -1,22 +1,22 @@
 """Optional sync settings: `sync.toml` in the till's home folder (every value optional).
 
-    [worker]
-    interval_s = 30          # a round this often when all is well
-    backoff_base_s = 2       # after a failure: 2, 4, 8 ... seconds (with jitter) ...
-    backoff_max_s = 300      # ... up to this
-    batch_size = 200         # outbox events per push (the server takes at most 500)
-    pull_limit = 500         # changes per pulled page
-    connect_timeout_s = 3
-    read_timeout_s = 15
+[worker]
+interval_s = 30          # a round this often when all is well
+backoff_base_s = 2       # after a failure: 2, 4, 8 ... seconds (with jitter) ...
+backoff_max_s = 300      # ... up to this
+batch_size = 200         # outbox events per push (the server takes at most 500)
+pull_limit = 500         # changes per pulled page
+connect_timeout_s = 3
+read_timeout_s = 15
 
-    [offline]                # what the cashier may do while the server cannot be reached
-    sales = true
-    earn_points = true              # off: sales made offline earn no points (the quote shows 0)
-    register_members = true
-    refunds = true
-    redeem_points_cached = true     # up to the last known balance minus what this till redeemed since
-    coupons_held_here = true        # coupons issued to this store / its cached members; off: none
-    points_adjustments = true
+[offline]                # what the cashier may do while the server cannot be reached
+sales = true
+earn_points = true              # off: sales made offline earn no points (the quote shows 0)
+register_members = true
+refunds = true
+redeem_points_cached = true     # up to the last known balance minus what this till redeemed since
+coupons_held_here = true        # coupons issued to this store / its cached members; off: none
+points_adjustments = true
 """
 
 from __future__ import annotations

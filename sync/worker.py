@@ -43,9 +43,13 @@ MAX_PAGES_PER_ROUND = 10_000
 
 # What each [worker] setting may be (the server takes at most MAX_PUSH_EVENTS a push).
 _WORKER_RANGES: dict[str, tuple[float, float]] = {
-    "interval_s": (1, 86_400), "backoff_base_s": (0.1, 3600), "backoff_max_s": (1, 86_400),
-    "batch_size": (1, MAX_PUSH_EVENTS), "pull_limit": (1, MAX_PULL_LIMIT),
-    "connect_timeout_s": (0.1, 600), "read_timeout_s": (0.1, 600),
+    "interval_s": (1, 86_400),
+    "backoff_base_s": (0.1, 3600),
+    "backoff_max_s": (1, 86_400),
+    "batch_size": (1, MAX_PUSH_EVENTS),
+    "pull_limit": (1, MAX_PULL_LIMIT),
+    "connect_timeout_s": (0.1, 600),
+    "read_timeout_s": (0.1, 600),
 }
 
 
@@ -63,14 +67,14 @@ class WorkerSettings:
     def load(cls, home: Path) -> WorkerSettings:
         """`[worker]` of `sync.toml`; SettingsError naming the file and setting for a value of
         the wrong type or outside its range."""
-        types: dict[str, type] = {f.name: (float if f.type in ("float", float) else int)
-                                  for f in fields(cls)}
+        types: dict[str, type] = {f.name: (float if f.type in ("float", float) else int) for f in fields(cls)}
         values = read_section(home, "worker", types)
         for key, value in values.items():
             low, high = _WORKER_RANGES[key]
             if not low <= value <= high:  # (also refuses nan)
-                raise SettingsError(f"{home / SETTINGS_FILE}: [worker] {key}: must be from {low} to {high}, "
-                                    f"not {value}")
+                raise SettingsError(
+                    f"{home / SETTINGS_FILE}: [worker] {key}: must be from {low} to {high}, not {value}"
+                )
         return replace(cls(), **values)
 
     def backoff(self, failures: int, rng: random.Random) -> float:
@@ -102,8 +106,13 @@ class SyncStatus:
         """One line for the status bar."""
         at = self.last_success.astimezone().strftime("%H:%M") if self.last_success else None
         if lang == "zh":
-            head = {"starting": "同步启动中", "online": "在线", "offline": "离线",
-                    "error": "同步出错", "not_enrolled": "未登记到服务器"}[self.state]
+            head = {
+                "starting": "同步启动中",
+                "online": "在线",
+                "offline": "离线",
+                "error": "同步出错",
+                "not_enrolled": "未登记到服务器",
+            }[self.state]
             parts = [head, f"待上传 {self.pending} 条"]
             if at:
                 parts.append(f"上次同步 {at}")
@@ -112,8 +121,13 @@ class SyncStatus:
             if self.last_error and not self.online:
                 parts.append(self.last_error)
             return " · ".join(parts)
-        head = {"starting": "Sync starting", "online": "Online", "offline": "Offline",
-                "error": "Sync error", "not_enrolled": "Not enrolled with a server"}[self.state]
+        head = {
+            "starting": "Sync starting",
+            "online": "Online",
+            "offline": "Offline",
+            "error": "Sync error",
+            "not_enrolled": "Not enrolled with a server",
+        }[self.state]
         parts = [head, f"{self.pending} waiting"]
         if at:
             parts.append(f"last sync {at}")
@@ -150,8 +164,7 @@ class RoundReport:
             f"{self.pull.failed} failed, {self.pull.merges} member merges",
         ]
         if self.epoch_reset:
-            lines.append("the server was restored from a backup: everything is being sent and "
-                         "fetched again")
+            lines.append("the server was restored from a backup: everything is being sent and fetched again")
         lines.extend(f"  {p}" for p in self.pull.problems[:10])
         if self.error is not None:
             lines.append(f"error: {self.error.message}")
@@ -192,9 +205,12 @@ class SyncWorker:
     # --------------------------------------------------------------------- control
 
     def _default_client(self) -> ServerClient:
-        return client_for(self.ctx.home, self.ctx.config.server.url,
-                          connect_timeout_s=self.settings.connect_timeout_s,
-                          read_timeout_s=self.settings.read_timeout_s)
+        return client_for(
+            self.ctx.home,
+            self.ctx.config.server.url,
+            connect_timeout_s=self.settings.connect_timeout_s,
+            read_timeout_s=self.settings.read_timeout_s,
+        )
 
     def start(self) -> None:
         if self._thread is not None:
@@ -249,8 +265,7 @@ class SyncWorker:
             if self._stopping.is_set():
                 break
             st = self.status
-            delay = (self.settings.interval_s if report.ok
-                     else self.settings.backoff(st.failures, self._rng))
+            delay = self.settings.interval_s if report.ok else self.settings.backoff(st.failures, self._rng)
             self._publish(next_attempt_at=self.ctx.now() + timedelta(seconds=delay))
             self._wake.wait(delay)
             self._wake.clear()
@@ -274,8 +289,7 @@ class SyncWorker:
                 report.error = exc
             except Exception as exc:  # a bug or a locked store: report it, keep the thread
                 log.exception("sync round failed")
-                report.error = SyncError(f"Sync failed: {type(exc).__name__}: {exc}",
-                                         code="internal")
+                report.error = SyncError(f"Sync failed: {type(exc).__name__}: {exc}", code="internal")
             self._finish(report)
             return report
 
@@ -289,16 +303,29 @@ class SyncWorker:
         pending, rejected = self._counts()
         err = report.error
         if err is None:
-            self._publish(state="online", pending=pending, rejected=rejected, last_success=now,
-                          failures=0, busy=False)
+            self._publish(
+                state="online", pending=pending, rejected=rejected, last_success=now, failures=0, busy=False
+            )
             return
-        state: State = ("not_enrolled" if isinstance(err, NotEnrolled)
-                        else "offline" if isinstance(err, Offline) else "error")
+        state: State = (
+            "not_enrolled"
+            if isinstance(err, NotEnrolled)
+            else "offline"
+            if isinstance(err, Offline)
+            else "error"
+        )
         if isinstance(err, NotEnrolled):
             self._client = None  # read the credentials again next time
         log.info("sync round failed: %s", err.message)
-        self._publish(state=state, pending=pending, rejected=rejected, last_error=err.message,
-                      last_error_at=now, failures=self.status.failures + 1, busy=False)
+        self._publish(
+            state=state,
+            pending=pending,
+            rejected=rejected,
+            last_error=err.message,
+            last_error_at=now,
+            failures=self.status.failures + 1,
+            busy=False,
+        )
 
     def _counts(self) -> tuple[int, int]:
         with self.ctx.uow(write=False) as uow:
@@ -316,9 +343,18 @@ class SyncWorker:
     def _read_batch(self, limit: int) -> list[WireEvent]:
         with self.ctx.uow(write=False) as uow:
             rows = unsent_events(uow.session, limit)
-            return [WireEvent(id=r.id, terminal_id=r.terminal_id, seq=r.seq, type=r.type,
-                              schema_version=r.schema_version, payload=r.payload,
-                              created_at=r.created_at) for r in rows]
+            return [
+                WireEvent(
+                    id=r.id,
+                    terminal_id=r.terminal_id,
+                    seq=r.seq,
+                    type=r.type,
+                    schema_version=r.schema_version,
+                    payload=r.payload,
+                    created_at=r.created_at,
+                )
+                for r in rows
+            ]
 
     def _push(self, client: ServerClient, report: RoundReport) -> None:
         limit = max(1, min(self.settings.batch_size, MAX_PUSH_EVENTS))
@@ -326,8 +362,11 @@ class SyncWorker:
             events = self._read_batch(limit)
             if not events:
                 return
-            while len(events) > 1 and len(PushRequest(events=events, till_time=self.ctx.now())
-                                          .model_dump_json()) > MAX_BODY_BYTES * 0.9:
+            while (
+                len(events) > 1
+                and len(PushRequest(events=events, till_time=self.ctx.now()).model_dump_json())
+                > MAX_BODY_BYTES * 0.9
+            ):
                 events = events[: len(events) // 2]
             with self.ctx.uow(write=False) as uow:
                 anchor = audit_anchor(uow.session)
@@ -353,8 +392,12 @@ class SyncWorker:
             report.rejected += sum(r.status == "rejected" for r in done)
             rejected = [r for r in done if r.status == "rejected"]
             if rejected:
-                log.warning("server rejected %d events (first: seq of %s: %s)", len(rejected),
-                            rejected[0].id, rejected[0].reason)
+                log.warning(
+                    "server rejected %d events (first: seq of %s: %s)",
+                    len(rejected),
+                    rejected[0].id,
+                    rejected[0].reason,
+                )
             if not done:
                 raise SyncError("The server acknowledged none of the events sent.", code="no_progress")
 

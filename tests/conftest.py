@@ -17,9 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 # In CI the examples are fixed (derandomized), so a run is repeatable; locally they vary, so
 # that new counter-examples keep turning up during development.
-settings.register_profile(
-    "ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+settings.register_profile("ci", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
@@ -77,8 +75,17 @@ def products(till: TillContext) -> dict[str, str]:
     ]
     with till.uow() as uow:
         for sku, zh, en, cat, price, member in rows:
-            uow.session.add(orm.Product(id=new_id(), sku=sku, name_zh=zh, name_en=en,
-                                        category=cat, unit_price=price, member_price=member,
-                                        active=True))
+            uow.session.add(
+                orm.Product(
+                    id=new_id(),
+                    sku=sku,
+                    name_zh=zh,
+                    name_en=en,
+                    category=cat,
+                    unit_price=price,
+                    member_price=member,
+                    active=True,
+                )
+            )
         uow.commit()
     return {r[0]: r[3] for r in rows}

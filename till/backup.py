@@ -72,14 +72,20 @@ def cmd_backup_restore(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     """Add `backup` to the `till` command's sub-commands."""
-    backup = sub.add_parser("backup", help="backups of the till's database (made at shift close "
-                            "and daily by the running till, kept in <home>/backups)")
+    backup = sub.add_parser(
+        "backup",
+        help="backups of the till's database (made at shift close "
+        "and daily by the running till, kept in <home>/backups)",
+    )
     cmds = backup.add_subparsers(title="commands", metavar="COMMAND", required=True)
     now = cmds.add_parser("now", help="make a checked backup now")
     now.set_defaults(func=cmd_backup_now)
     lst = cmds.add_parser("list", help="list the kept backups, oldest first")
     lst.set_defaults(func=cmd_backup_list)
-    res = cmds.add_parser("restore", help="replace the database with a backup (the till must be "
-                          "closed; the current database is kept aside)")
+    res = cmds.add_parser(
+        "restore",
+        help="replace the database with a backup (the till must be "
+        "closed; the current database is kept aside)",
+    )
     res.add_argument("file", metavar="FILE")
     res.set_defaults(func=cmd_backup_restore)

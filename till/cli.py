@@ -113,19 +113,26 @@ def cmd_member_find(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     finally:
         ctx.close()
-    print(json.dumps({
-        "id": str(view.id),
-        "phone": view.masked_phone,
-        "card_no": view.card_no,
-        "name": view.name,
-        "tier": view.tier,
-        "tier_progress": view.progress_text,
-        "points_balance": view.points_balance,
-        "points_expiring_soon": view.expiring_soon,
-        "lifecycle": view.lifecycle,
-        "coupons": [{"code": c.code, "kind": c.kind, "valid_to": c.valid_to.isoformat()}
-                    for c in view.coupons],
-    }, ensure_ascii=False, indent=2))
+    print(
+        json.dumps(
+            {
+                "id": str(view.id),
+                "phone": view.masked_phone,
+                "card_no": view.card_no,
+                "name": view.name,
+                "tier": view.tier,
+                "tier_progress": view.progress_text,
+                "points_balance": view.points_balance,
+                "points_expiring_soon": view.expiring_soon,
+                "lifecycle": view.lifecycle,
+                "coupons": [
+                    {"code": c.code, "kind": c.kind, "valid_to": c.valid_to.isoformat()} for c in view.coupons
+                ],
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
     return EXIT_OK
 
 
@@ -227,8 +234,10 @@ def cmd_coupons_issue(args: argparse.Namespace) -> int:
         run = run_campaigns(ctx)
     finally:
         ctx.close()
-    print(f"issued {run.total} coupons: birthday {run.birthday}, wake-up {run.wakeup}, "
-          f"cross-sell {run.cross_sell}, high frequency {run.frequent}")
+    print(
+        f"issued {run.total} coupons: birthday {run.birthday}, wake-up {run.wakeup}, "
+        f"cross-sell {run.cross_sell}, high frequency {run.frequent}"
+    )
     return EXIT_OK
 
 
@@ -256,16 +265,18 @@ def cmd_program(args: argparse.Namespace) -> int:
         except ValueError:
             at = None
         if at is None or at.tzinfo is None:
-            print("till: --at must be an ISO time with its zone, e.g. 2026-04-01T09:00:00+08:00",
-                  file=sys.stderr)
+            print(
+                "till: --at must be an ISO time with its zone, e.g. 2026-04-01T09:00:00+08:00",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         program = ctx.program_at(at)
-        source = (f"{ctx.home / PROGRAM_NAME}" if program is ctx.home_program
-                  else "pulled from the server")
+        source = f"{ctx.home / PROGRAM_NAME}" if program is ctx.home_program else "pulled from the server"
     finally:
         ctx.close()
-    print(f"loyalty program version {program.version} in force at {at.isoformat()} ({source})",
-          file=sys.stderr)
+    print(
+        f"loyalty program version {program.version} in force at {at.isoformat()} ({source})", file=sys.stderr
+    )
     print(program.to_json())
     return EXIT_OK
 
@@ -314,8 +325,7 @@ def cmd_enrol(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     finally:
         ctx.close()
-    print(f"enrolled as store {done.store_id}, terminal {done.terminal_id}; "
-          f"credentials in {done.path}")
+    print(f"enrolled as store {done.store_id}, terminal {done.terminal_id}; credentials in {done.path}")
     if done.mismatch:
         print(f"warning: {done.mismatch}", file=sys.stderr)
     return EXIT_OK
@@ -343,8 +353,7 @@ def cmd_screenshots(args: argparse.Namespace) -> int:
         login, _, _, pin = DEMO_STAFF[0]
         skus = tuple(p.sku for p in demo_products() if p.member_price)[:4]
         sizes = tuple(args.size) if args.size else SIZES
-        made = render_screens(home, Path(args.dir), Script((login, pin), KNOWN_MEMBERS[1][0], skus),
-                              sizes)
+        made = render_screens(home, Path(args.dir), Script((login, pin), KNOWN_MEMBERS[1][0], skus), sizes)
     for path in made:
         print(path)
     return EXIT_OK
@@ -371,12 +380,20 @@ def build_parser() -> argparse.ArgumentParser:
         prog="till",
         description="Loyalty Till. With no command, starts the cashier app.",
     )
-    p.add_argument("--home", help="the till's home folder (default: $TILL_HOME, else the "
-                   "platform's user data folder)")
-    p.add_argument("--fullscreen", action="store_true",
-                   help="kiosk mode: the cashier app covers the whole screen (also TILL_FULLSCREEN=1)")
-    p.add_argument("--demo", action="store_true", help="with no command: set up the demo store "
-                   "first if the store is empty (a first start without a server)")
+    p.add_argument(
+        "--home", help="the till's home folder (default: $TILL_HOME, else the platform's user data folder)"
+    )
+    p.add_argument(
+        "--fullscreen",
+        action="store_true",
+        help="kiosk mode: the cashier app covers the whole screen (also TILL_FULLSCREEN=1)",
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="with no command: set up the demo store "
+        "first if the store is empty (a first start without a server)",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     p.set_defaults(func=cmd_gui)
     sub = p.add_subparsers(title="commands", metavar="COMMAND")
@@ -388,16 +405,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="demo data")
     demos = demo.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    seed = demos.add_parser("seed", help="fill the store with a realistic demo store "
-                            "(products, members, promotions, staff, past sales)")
+    seed = demos.add_parser(
+        "seed",
+        help="fill the store with a realistic demo store (products, members, promotions, staff, past sales)",
+    )
     seed.add_argument("--members", type=int, default=2000, help="members to make (default 2000)")
     seed.add_argument("--sales", type=int, default=400, help="past sales to make (default 400)")
     seed.add_argument("--seed", type=int, default=20261123, help="random seed (same seed, same store)")
     seed.add_argument("--if-empty", action="store_true", help="do nothing if the store has data")
     seed.set_defaults(func=cmd_demo_seed)
 
-    quote = sub.add_parser("quote", help="price a basket JSON file (or - for stdin) per the "
-                           "quote contract; changes nothing")
+    quote = sub.add_parser(
+        "quote", help="price a basket JSON file (or - for stdin) per the quote contract; changes nothing"
+    )
     quote.add_argument("file", metavar="FILE")
     quote.set_defaults(func=cmd_quote)
 
@@ -413,16 +433,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="the audit log")
     audits = audit.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    verify = audits.add_parser("verify", help="check the hash chain; exit 1 if any entry was "
-                               "edited or deleted")
+    verify = audits.add_parser(
+        "verify", help="check the hash chain; exit 1 if any entry was edited or deleted"
+    )
     verify.set_defaults(func=cmd_audit_verify)
 
     receipt = sub.add_parser("receipt", help="render a stored sale's receipt")
     receipt.add_argument("sale", metavar="SALE_ID|RECEIPT_NO|last")
-    receipt.add_argument("--format", choices=["escpos", "text", "png"], default="text",
-                         help="escpos: the printer's bytes; png: the preview image; text (default)")
-    receipt.add_argument("--paper", type=int, choices=[58, 80], default=None,
-                         help="paper width in mm (default: the configured printer's)")
+    receipt.add_argument(
+        "--format",
+        choices=["escpos", "text", "png"],
+        default="text",
+        help="escpos: the printer's bytes; png: the preview image; text (default)",
+    )
+    receipt.add_argument(
+        "--paper",
+        type=int,
+        choices=[58, 80],
+        default=None,
+        help="paper width in mm (default: the configured printer's)",
+    )
     receipt.add_argument("--out", default="-", help="file to write (default: standard output)")
     receipt.set_defaults(func=cmd_receipt)
 
@@ -433,25 +463,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     coupons = sub.add_parser("coupons", help="coupon campaigns")
     couponss = coupons.add_subparsers(title="commands", metavar="COMMAND", required=True)
-    issue = couponss.add_parser("issue", help="issue today's birthday, wake-up, cross-sell and "
-                                "high-frequency coupons (run daily; issues nothing twice)")
+    issue = couponss.add_parser(
+        "issue",
+        help="issue today's birthday, wake-up, cross-sell and "
+        "high-frequency coupons (run daily; issues nothing twice)",
+    )
     issue.set_defaults(func=cmd_coupons_issue)
 
     cfg = sub.add_parser("config", help="show the home folder and the configuration in force")
     cfg.set_defaults(func=cmd_config)
 
-    prog = sub.add_parser("program", help="print the loyalty program version in force (JSON) and "
-                          "where it comes from (pulled from the server, or program.json)")
+    prog = sub.add_parser(
+        "program",
+        help="print the loyalty program version in force (JSON) and "
+        "where it comes from (pulled from the server, or program.json)",
+    )
     prog.add_argument("--at", help="ISO time with zone (default: now)")
     prog.set_defaults(func=cmd_program)
 
-    scan = sub.add_parser("scan", help="decode codes in image and video files; one JSON line per "
-                          "file; exit 1 if a file cannot be read")
+    scan = sub.add_parser(
+        "scan",
+        help="decode codes in image and video files; one JSON line per file; exit 1 if a file cannot be read",
+    )
     scan.add_argument("paths", nargs="+", metavar="PATH")
     scan.set_defaults(func=cmd_scan)
 
-    sync = sub.add_parser("sync", help="run one sync round with the server now (push the outbox, "
-                          "pull changes) and print what it did; exit 1 if it failed")
+    sync = sub.add_parser(
+        "sync",
+        help="run one sync round with the server now (push the outbox, "
+        "pull changes) and print what it did; exit 1 if it failed",
+    )
     sync.set_defaults(func=cmd_sync)
 
     enrol = sub.add_parser("enrol", help="enrol this till with the server using a one-time code")
@@ -459,11 +500,19 @@ def build_parser() -> argparse.ArgumentParser:
     enrol.add_argument("code", metavar="CODE", help="the one-time enrolment code from HQ")
     enrol.set_defaults(func=cmd_enrol)
 
-    shots = sub.add_parser("screenshots", help="render every main screen with demo data to PNG "
-                           "files in DIR, offscreen, in Chinese and English, at each screen size")
+    shots = sub.add_parser(
+        "screenshots",
+        help="render every main screen with demo data to PNG "
+        "files in DIR, offscreen, in Chinese and English, at each screen size",
+    )
     shots.add_argument("dir", metavar="DIR")
-    shots.add_argument("--size", action="append", type=_screen_size, metavar="WxH",
-                       help="screen size (repeatable; default 1024x768, 1366x768 and 1920x1080)")
+    shots.add_argument(
+        "--size",
+        action="append",
+        type=_screen_size,
+        metavar="WxH",
+        help="screen size (repeatable; default 1024x768, 1366x768 and 1920x1080)",
+    )
     shots.set_defaults(func=cmd_screenshots)
 
     from till import backup, doctor, logs

@@ -59,13 +59,20 @@ def check_database(home: Path, cfg: TillConfig) -> Check:
     size = sum(p.stat().st_size for p in (db, db.with_name(DB_NAME + "-wal")) if p.exists())
     problems = integrity_problems(db)
     if problems:
-        return Check("database", FAIL, f"{db} is damaged: {problems[0]}",
-                     "close the till and restore the newest backup: `till backup list`, "
-                     "`till backup restore FILE`")
+        return Check(
+            "database",
+            FAIL,
+            f"{db} is damaged: {problems[0]}",
+            "close the till and restore the newest backup: `till backup list`, `till backup restore FILE`",
+        )
     rev = current_revision(db)
     if rev != HEAD:
-        return Check("database", WARN, f"integrity ok, {size / 1e6:.1f} MB, schema {rev} (newest {HEAD})",
-                     "start the till or run `till db upgrade` (a backup is kept first)")
+        return Check(
+            "database",
+            WARN,
+            f"integrity ok, {size / 1e6:.1f} MB, schema {rev} (newest {HEAD})",
+            "start the till or run `till db upgrade` (a backup is kept first)",
+        )
     return Check("database", OK, f"integrity ok, {size / 1e6:.1f} MB, schema at {rev}")
 
 
@@ -94,21 +101,34 @@ def check_printer(home: Path, cfg: TillConfig) -> Check:
     if p.kind == "network":
         err = _tcp(p.host, p.port, p.timeout_s)
         if err:
-            return Check("printer", FAIL, f"network printer {p.host}:{p.port} not reachable ({err})",
-                         "check the printer is on and its cable, or [printer] host/port in till.toml")
+            return Check(
+                "printer",
+                FAIL,
+                f"network printer {p.host}:{p.port} not reachable ({err})",
+                "check the printer is on and its cable, or [printer] host/port in till.toml",
+            )
         return Check("printer", OK, f"network printer {p.host}:{p.port} answers")
     if p.kind in ("serial", "file") and p.device:
         if not Path(p.device).exists():
-            return Check("printer", FAIL, f"printer device {p.device} does not exist",
-                         "plug the printer in, or set [printer] device in till.toml")
+            return Check(
+                "printer",
+                FAIL,
+                f"printer device {p.device} does not exist",
+                "plug the printer in, or set [printer] device in till.toml",
+            )
         return Check("printer", OK, f"printer device {p.device} present")
     if p.kind == "file":
         out = home / p.out_dir
         ok = out.is_dir() or not out.exists()
-        return Check("printer", OK if ok else FAIL, f"receipts go to files in {out}",
-                     "" if ok else f"{out} is not a folder")
-    return Check("printer", INFO, f"{p.kind} printer: not checked here (print a test receipt "
-                 "from the settings screen)")
+        return Check(
+            "printer",
+            OK if ok else FAIL,
+            f"receipts go to files in {out}",
+            "" if ok else f"{out} is not a folder",
+        )
+    return Check(
+        "printer", INFO, f"{p.kind} printer: not checked here (print a test receipt from the settings screen)"
+    )
 
 
 def check_camera(home: Path, cfg: TillConfig) -> Check:
@@ -117,8 +137,12 @@ def check_camera(home: Path, cfg: TillConfig) -> Check:
         return Check("camera", INFO, "no camera configured")
     if not src.isdigit():
         ok = Path(src).exists() or "://" in src
-        return Check("camera", OK if ok else FAIL, f"camera source {src}",
-                     "" if ok else "set [scanner] camera in till.toml to a device index or a file")
+        return Check(
+            "camera",
+            OK if ok else FAIL,
+            f"camera source {src}",
+            "" if ok else "set [scanner] camera in till.toml to a device index or a file",
+        )
     import cv2
 
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
@@ -129,8 +153,12 @@ def check_camera(home: Path, cfg: TillConfig) -> Check:
         cap.release()
     if opened:
         return Check("camera", OK, f"camera {src} opens")
-    return Check("camera", FAIL, f"camera {src} cannot be opened",
-                 "plug the camera in (or set [scanner] camera = \"\" in till.toml if there is none)")
+    return Check(
+        "camera",
+        FAIL,
+        f"camera {src} cannot be opened",
+        'plug the camera in (or set [scanner] camera = "" in till.toml if there is none)',
+    )
 
 
 def check_decoders(home: Path, cfg: TillConfig) -> Check:
@@ -149,23 +177,34 @@ def check_decoders(home: Path, cfg: TillConfig) -> Check:
     except ImportError as exc:
         problems.append(f"zxing-cpp: {exc}")
     if problems:
-        return Check("decoders", FAIL, "camera codes cannot be decoded (" + "; ".join(problems) + ")",
-                     "install libzbar0 (apt-get install libzbar0) or reinstall the till")
+        return Check(
+            "decoders",
+            FAIL,
+            "camera codes cannot be decoded (" + "; ".join(problems) + ")",
+            "install libzbar0 (apt-get install libzbar0) or reinstall the till",
+        )
     return Check("decoders", OK, "zbar and zxing-cpp load")
 
 
 def check_scanner(home: Path, cfg: TillConfig) -> Check:
     dev = cfg.scanner.serial_device.strip()
     if not dev:
-        return Check("scanner", INFO, "keyboard-wedge scanner only (it types into the till; scan "
-                     "into the checkout field to test it)")
+        return Check(
+            "scanner",
+            INFO,
+            "keyboard-wedge scanner only (it types into the till; scan into the checkout field to test it)",
+        )
     import serial
 
     try:
         serial.Serial(dev, cfg.scanner.serial_baudrate, timeout=0.2).close()
     except (serial.SerialException, OSError, ValueError) as exc:
-        return Check("scanner", FAIL, f"serial scanner {dev} cannot be opened ({exc})",
-                     "plug the scanner in, or set [scanner] serial_device in till.toml")
+        return Check(
+            "scanner",
+            FAIL,
+            f"serial scanner {dev} cannot be opened ({exc})",
+            "plug the scanner in, or set [scanner] serial_device in till.toml",
+        )
     return Check("scanner", OK, f"serial scanner {dev} opens")
 
 
@@ -184,8 +223,12 @@ def check_server(home: Path, cfg: TillConfig) -> Check:
     try:
         resp = requests.get(url.rstrip("/") + "/health", timeout=3)
     except requests.RequestException as exc:
-        return Check("server", FAIL, f"{url} not reachable ({type(exc).__name__})",
-                     "check the network; the till keeps selling offline and sends later")
+        return Check(
+            "server",
+            FAIL,
+            f"{url} not reachable ({type(exc).__name__})",
+            "check the network; the till keeps selling offline and sends later",
+        )
     if not resp.ok:
         return Check("server", FAIL, f"{url} answered {resp.status_code}", "ask HQ to look at the server")
     return _clock_check(url, resp.headers.get("Date"), enrolled)
@@ -212,8 +255,9 @@ def check_waiting(home: Path, cfg: TillConfig) -> Check:
     try:
         conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
         try:
-            n, oldest = conn.execute("SELECT count(*), min(created_at) FROM outbox "
-                                     "WHERE sent_at IS NULL").fetchone()
+            n, oldest = conn.execute(
+                "SELECT count(*), min(created_at) FROM outbox WHERE sent_at IS NULL"
+            ).fetchone()
         finally:
             conn.close()
     except sqlite3.Error as exc:
@@ -225,8 +269,12 @@ def check_waiting(home: Path, cfg: TillConfig) -> Check:
     if not cfg.server.url:
         return Check("events waiting", INFO, what + " (no server: they stay here)")
     if age > WAITING_WARN_S:
-        return Check("events waiting", WARN, what, "check the server check above; run `till sync` to "
-                     "see why they are not sent")
+        return Check(
+            "events waiting",
+            WARN,
+            what,
+            "check the server check above; run `till sync` to see why they are not sent",
+        )
     return Check("events waiting", OK, what)
 
 
@@ -235,19 +283,31 @@ def check_backup(home: Path, cfg: TillConfig) -> Check:
 
     last = last_backup(home)
     if last is None:
-        return Check("last backup", WARN, "no backup yet", "run `till backup now` (the running till "
-                     "makes one at every shift close and daily)")
+        return Check(
+            "last backup",
+            WARN,
+            "no backup yet",
+            "run `till backup now` (the running till makes one at every shift close and daily)",
+        )
     age = (datetime.now(UTC) - last.at).total_seconds()
     what = f"{last.kind} backup {_age(age)} ago: {last.path.name}"
     if age > BACKUP_WARN_S:
-        return Check("last backup", WARN, what, "run `till backup now`; see why the daily one is "
-                     "missing (`till logs`)")
+        return Check(
+            "last backup", WARN, what, "run `till backup now`; see why the daily one is missing (`till logs`)"
+        )
     return Check("last backup", OK, what)
 
 
 CHECKS: tuple[Callable[[Path, TillConfig], Check], ...] = (
-    check_database, check_disk, check_printer, check_camera, check_decoders, check_scanner, check_server,
-    check_waiting, check_backup,
+    check_database,
+    check_disk,
+    check_printer,
+    check_camera,
+    check_decoders,
+    check_scanner,
+    check_server,
+    check_waiting,
+    check_backup,
 )
 
 
@@ -279,6 +339,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     """Add `doctor` to the `till` command's sub-commands."""
-    doc = sub.add_parser("doctor", help="check the database, disk, printer, camera, scanner, server "
-                         "and backups; say what to do; exit 1 if something is wrong")
+    doc = sub.add_parser(
+        "doctor",
+        help="check the database, disk, printer, camera, scanner, server "
+        "and backups; say what to do; exit 1 if something is wrong",
+    )
     doc.set_defaults(func=cmd_doctor)

@@ -116,6 +116,5 @@ def ask(home: Path) -> bool:
     qt = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(qt, QApplication)
     style_app(qt)
-    dialog = FirstRunDialog(lambda url, code: enrol_with(home, url, code),
-                            lambda: seed_demo_if_empty(home))
+    dialog = FirstRunDialog(lambda url, code: enrol_with(home, url, code), lambda: seed_demo_if_empty(home))
     return bool(dialog.exec()) and dialog.choice is not None

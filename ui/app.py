@@ -18,8 +18,13 @@ if TYPE_CHECKING:
 _IMPORTED_AT = time.time()
 
 STYLE = Path(__file__).resolve().parent.parent / "resources" / "styles" / "till.qss"
-CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "Microsoft YaHei",
-             "PingFang SC")
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "Microsoft YaHei",
+    "PingFang SC",
+)
 
 
 def _no_display() -> bool:
@@ -74,6 +79,7 @@ def build(home: Path, *, with_readers: bool = True) -> tuple[MainWindow, Callabl
         scanners = [WedgeScanner(cfg.wedge_max_gap_ms, cfg.wedge_prefix, cfg.wedge_suffix)]
     window = MainWindow(guarded, languages, scanners)
     if with_readers:
+
         def device_readers() -> None:
             from hardware.scanner import scanners_from_config
 

@@ -19,8 +19,9 @@ class ApprovalDialog(QDialog):
     """``work(login, pin)`` runs in the background; on success the dialog closes and
     ``done(result)`` runs; a refusal (wrong PIN, not a supervisor) stays in the dialog."""
 
-    def __init__(self, parent: QWidget, what: str, work: Callable[[str, str], Any],
-                 done: Callable[[Any], None]) -> None:
+    def __init__(
+        self, parent: QWidget, what: str, work: Callable[[str, str], Any], done: Callable[[Any], None]
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("approval")
         self.setWindowModality(Qt.WindowModality.WindowModal)
@@ -74,7 +75,8 @@ class ApprovalDialog(QDialog):
         self.ok.setEnabled(False)
         work = self._work
         Op(self, lambda: work(login, pin)).success(self._approved).failure(self._refused).finally_(
-            self._idle).run()
+            self._idle
+        ).run()
 
     def _idle(self) -> None:
         self.busy = False

@@ -49,8 +49,11 @@ class CameraPreview(QLabel):
     def _show_frame(self, image: QImage, codes: int) -> None:
         self.frames_shown += 1
         self.codes_outlined += codes
-        self.setPixmap(QPixmap.fromImage(image).scaled(
-            self.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation))
+        self.setPixmap(
+            QPixmap.fromImage(image).scaled(
+                self.size(), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation
+            )
+        )
         self.show()
 
     def clear_preview(self) -> None:

@@ -59,8 +59,13 @@ class CartState:
         at = self.scanned[index] if index < len(self.scanned) else None
         return None if at is None else now - at
 
-    def restore(self, lines: tuple[CartLine, ...], member: MemberView | None,
-                coupons: tuple[str, ...], redeem_points: int) -> None:
+    def restore(
+        self,
+        lines: tuple[CartLine, ...],
+        member: MemberView | None,
+        coupons: tuple[str, ...],
+        redeem_points: int,
+    ) -> None:
         """A recalled sale's cart (a new sale id: the suspended one was never paid)."""
         self.clear()
         self.lines.extend(lines)
@@ -127,8 +132,7 @@ class CartState:
         self._changed()
 
 
-def redeem_limit(priced: Priced | None, balance: int, step: int, per_yuan: int,
-                 max_share: Fraction) -> int:
+def redeem_limit(priced: Priced | None, balance: int, step: int, per_yuan: int, max_share: Fraction) -> int:
     """The most points this cart can take now: the member's balance and at most
     `max_share` of the sale, in whole steps."""
     if priced is None or step <= 0:

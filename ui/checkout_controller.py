@@ -45,8 +45,13 @@ TR_CONTEXT = "Checkout"  # the translation context of the strings below (ui/ts_u
 class CheckoutController(LoyaltyControl, SaleControl, ReceiptPrinting):
     """Needs the signed-in cashier and the open shift (``start``). Call on one thread."""
 
-    def __init__(self, services: TillServices, run: Runner, screen: Screen,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        services: TillServices,
+        run: Runner,
+        screen: Screen,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.services = services
         self.monotonic = monotonic
         self.run = run
@@ -122,8 +127,11 @@ class CheckoutController(LoyaltyControl, SaleControl, ReceiptPrinting):
         if not self.state.lines:
             return
         version, cart, services = self.state.version, self.state.cart(), self.services
-        self.run(lambda: services.quote(cart), lambda p: self._quoted(version, p),
-                 lambda exc: self._quote_failed(version, exc))
+        self.run(
+            lambda: services.quote(cart),
+            lambda p: self._quoted(version, p),
+            lambda exc: self._quote_failed(version, exc),
+        )
 
     def _quoted(self, version: int, priced: Priced) -> None:
         if version != self.state.version:
@@ -136,8 +144,13 @@ class CheckoutController(LoyaltyControl, SaleControl, ReceiptPrinting):
         for line, name in zip(priced.quote.lines, priced.names, strict=False):
             self.names[line.sku] = name
         if priced.quote.points_capped:
-            self.say("info", tx("Points capped at {points} (at most half of the sale).",
-                                points=priced.quote.points_redeemed))
+            self.say(
+                "info",
+                tx(
+                    "Points capped at {points} (at most half of the sale).",
+                    points=priced.quote.points_redeemed,
+                ),
+            )
         elif priced.no_points_offline:
             self.say("info", tx("Offline: this sale earns no points (this till's offline rules)."))
         self.screen.changed()
@@ -165,8 +178,7 @@ class CheckoutController(LoyaltyControl, SaleControl, ReceiptPrinting):
     def identify(self, text: str) -> None:
         services = self.services
         self.say("info", tx("Looking up the member…"))
-        self.run(lambda: services.identify(text), self.attach_member,
-                 lambda exc: self.error(raw(exc)))
+        self.run(lambda: services.identify(text), self.attach_member, lambda exc: self.error(raw(exc)))
 
     def attach_member(self, member: MemberView) -> None:
         self.state.set_member(member)
@@ -191,8 +203,12 @@ class CheckoutController(LoyaltyControl, SaleControl, ReceiptPrinting):
         try:
             self.state.plan.choose(kind, amount, self.state.total_due)
         except TenderRefused:
-            self.error(tx("{tender} cannot be more than what is left to pay; only cash gives change.",
-                          tender=tx(TENDER_NAMES[kind])))
+            self.error(
+                tx(
+                    "{tender} cannot be more than what is left to pay; only cash gives change.",
+                    tender=tx(TENDER_NAMES[kind]),
+                )
+            )
             return
         self.screen.changed()
 
@@ -230,13 +246,22 @@ class CheckoutController(LoyaltyControl, SaleControl, ReceiptPrinting):
         total = priced.quote.total_due
         plan = self.state.plan
         if not plan.settles(total):
-            self.error(tx("Not fully paid: {due} still to pay (total {total}).",
-                          due=money(plan.remaining(total)), total=money(total)))
+            self.error(
+                tx(
+                    "Not fully paid: {due} still to pay (total {total}).",
+                    due=money(plan.remaining(total)),
+                    total=money(total),
+                )
+            )
             return
-        cmd = CompleteSale(sale_id=self.state.sale_id,  # type: ignore[arg-type]
-                           cashier_id=self.cashier.id, cart=self.state.cart(),
-                           tenders=plan.tenders(total), shift_id=self.shift_id,
-                           expected_total=total)
+        cmd = CompleteSale(
+            sale_id=self.state.sale_id,  # type: ignore[arg-type]
+            cashier_id=self.cashier.id,
+            cart=self.state.cart(),
+            tenders=plan.tenders(total),
+            shift_id=self.shift_id,
+            expected_total=total,
+        )
         self.completing = True
         self.say("info", tx("Completing the sale…"))
         self.screen.changed()

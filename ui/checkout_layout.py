@@ -79,8 +79,13 @@ class CheckoutLayout(QWidget):
     def toggle_coupon(self, code: str) -> None:
         raise NotImplementedError
 
-    def build(self, bar: list[Action], paying: list[Action], quick: list[Action],
-              keys: list[tuple[Qt.Key, Qt.KeyboardModifier, Callable[[], None]]]) -> None:
+    def build(
+        self,
+        bar: list[Action],
+        paying: list[Action],
+        quick: list[Action],
+        keys: list[tuple[Qt.Key, Qt.KeyboardModifier, Callable[[], None]]],
+    ) -> None:
         self._setup_table()
         fkeys = {f"F{i}": getattr(Qt.Key, f"Key_F{i}") for i in range(1, 13)}
         quick_names = {n for n, _, _ in quick}
@@ -175,17 +180,30 @@ class CheckoutLayout(QWidget):
     def retranslate_labels(self) -> None:
         self.scan.setPlaceholderText(tr("Scan or type a barcode, member code, phone or coupon — Enter"))
         labels = {
-            "member": tr("Member"), "qty": tr("Quantity"), "remove": tr("Remove line"),
-            "register": tr("New member"), "points": tr("Use points"), "refund": tr("Refund"),
-            "reprint": tr("Reprint"), "cash": tr("Cash"), "card": tr("Card"),
-            "mobile": tr("Mobile pay"), "close": tr("Close shift"), "pay": tr("Pay"),
-            "clear": tr("Clear"), "language": tr("中文 / English"),
-            "lookup": tr("Find member"), "settings": tr("Settings"),
-            "exact": tr("Exact cash"), "cash50": "¥50", "cash100": "¥100",
-            "void": tr("Void sale"), "hold": tr("Hold / recall"), "pricecheck": tr("Price check"),
+            "member": tr("Member"),
+            "qty": tr("Quantity"),
+            "remove": tr("Remove line"),
+            "register": tr("New member"),
+            "points": tr("Use points"),
+            "refund": tr("Refund"),
+            "reprint": tr("Reprint"),
+            "cash": tr("Cash"),
+            "card": tr("Card"),
+            "mobile": tr("Mobile pay"),
+            "close": tr("Close shift"),
+            "pay": tr("Pay"),
+            "clear": tr("Clear"),
+            "language": tr("中文 / English"),
+            "lookup": tr("Find member"),
+            "settings": tr("Settings"),
+            "exact": tr("Exact cash"),
+            "cash50": "¥50",
+            "cash100": "¥100",
+            "void": tr("Void sale"),
+            "hold": tr("Hold / recall"),
+            "pricecheck": tr("Price check"),
             "item": tr("Find item"),
         }
         for name, b in self.buttons.items():
             b.set_label(labels.get(name, name))
         self.reprint_button.set_label(tr("Reprint receipt"))
-

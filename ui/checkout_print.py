@@ -16,9 +16,13 @@ from ui.services import Registration, SaleDone, StaffMember, TillServices
 class Runner(Protocol):
     """Runs `work` in the background; `done`/`failed`, then `after`, on the caller's thread."""
 
-    def __call__(self, work: Callable[[], Any], done: Callable[[Any], None],
-                 failed: Callable[[BaseException], None] | None = None,
-                 after: Callable[[], None] | None = None) -> None: ...
+    def __call__(
+        self,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[BaseException], None] | None = None,
+        after: Callable[[], None] | None = None,
+    ) -> None: ...
 
 
 class Screen(Protocol):
@@ -72,8 +76,7 @@ class ReceiptPrinting:
 
     def _print_failed(self, exc: BaseException) -> None:
         self.print_failed = True
-        self.error(raw(exc),
-                   tx("The sale is saved. Press F7 to print the receipt again."))
+        self.error(raw(exc), tx("The sale is saved. Press F7 to print the receipt again."))
         self.screen.changed()
 
     def reprint(self) -> None:
@@ -93,7 +96,8 @@ class ReceiptPrinting:
             self.slip_printed = reg.member.card_no
             self.say("success", tx("Member slip printed for card {card}.", card=reg.member.card_no))
 
-        self.run(lambda: services.print_welcome_slip(reg, cashier), printed,
-                 lambda exc: self.error(raw(exc), tx("The member is registered.")))
-
-
+        self.run(
+            lambda: services.print_welcome_slip(reg, cashier),
+            printed,
+            lambda exc: self.error(raw(exc), tx("The member is registered.")),
+        )

@@ -94,8 +94,9 @@ def payment_texts(s: CartState) -> tuple[Text, Text | None]:
     None when there is no change."""
     plan = s.plan
     total = s.priced.quote.total_due if s.priced else None
-    paid = tuple(tx("{tender} {amount}", tender=tx(TENDER_NAMES[k]), amount=money(a))
-                 for k, a in plan.payments)
+    paid = tuple(
+        tx("{tender} {amount}", tender=tx(TENDER_NAMES[k]), amount=money(a)) for k, a in plan.payments
+    )
     if total is None:
         return tx("Pay by: {tender}", tender=tx(TENDER_NAMES[plan.rest])), None
     left = plan.remaining(total)
@@ -118,21 +119,27 @@ def redeem_text(s: CartState, limit: int, step: int, per_yuan: int) -> Text | No
     if s.member is None or q is None:
         return None
     most = max(limit, q.points_redeemed)
-    return tx("Can redeem up to {points} points ({value}) now; steps of {step}, at most half "
-              "of the sale. F5", points=f"{most:,}", value=money(most * 100 // per_yuan), step=step)
+    return tx(
+        "Can redeem up to {points} points ({value}) now; steps of {step}, at most half of the sale. F5",
+        points=f"{most:,}",
+        value=money(most * 100 // per_yuan),
+        step=step,
+    )
 
 
 def points_refused_text(priced: Priced, step: int) -> Text:
     """Why the points asked for were not redeemed."""
     cap = priced.redeem_cap
     if cap is not None and not cap.allowed:
-        return tx("Offline: points cannot be redeemed until the server is back "
-                  "(this till's offline rules).")
+        return tx("Offline: points cannot be redeemed until the server is back (this till's offline rules).")
     if cap is not None and priced.quote.points_rejected == POINTS_INSUFFICIENT:
-        return tx("Offline: at most {cap} points can be redeemed now (the last balance the "
-                  "server confirmed, {known}, minus {since} redeemed at this till since).",
-                  cap=f"{cap.cap:,}", known=f"{cap.last_known_balance:,}",
-                  since=f"{cap.redeemed_since:,}")
+        return tx(
+            "Offline: at most {cap} points can be redeemed now (the last balance the "
+            "server confirmed, {known}, minus {since} redeemed at this till since).",
+            cap=f"{cap.cap:,}",
+            known=f"{cap.last_known_balance:,}",
+            since=f"{cap.redeemed_since:,}",
+        )
     return tx("Points cannot be redeemed: in steps of {step}, up to the balance.", step=step)
 
 
@@ -144,5 +151,10 @@ def line_cells(s: CartState, row: int, name: str) -> tuple[str, str, str, str, s
     if ql is None:
         return name, str(line.qty), "…", "…", "…"
     off = ql.list_total - ql.line_total
-    return (name, str(line.qty), money(ql.list_total // max(1, ql.qty)),
-            money(-off) if off else "", money(ql.line_total))
+    return (
+        name,
+        str(line.qty),
+        money(ql.list_total // max(1, ql.qty)),
+        money(-off) if off else "",
+        money(ql.line_total),
+    )

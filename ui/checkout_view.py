@@ -83,27 +83,36 @@ class CheckoutView(CheckoutLayout):
         ctrl, none = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.NoModifier
         shift = Qt.KeyboardModifier.ShiftModifier
         keys = [
-            (Qt.Key.Key_Escape, none, self.escape), (Qt.Key.Key_Return, none, self.enter),
-            (Qt.Key.Key_Enter, none, self.enter), (Qt.Key.Key_Up, none, lambda: self._move(-1)),
+            (Qt.Key.Key_Escape, none, self.escape),
+            (Qt.Key.Key_Return, none, self.enter),
+            (Qt.Key.Key_Enter, none, self.enter),
+            (Qt.Key.Key_Up, none, lambda: self._move(-1)),
             (Qt.Key.Key_Down, none, lambda: self._move(1)),
             (Qt.Key.Key_L, ctrl, self.language_toggled.emit),
-            (Qt.Key.Key_F, ctrl, r(self.lookup_member)), (Qt.Key.Key_S, ctrl, r(self.open_settings)),
-            (Qt.Key.Key_F3, shift, r(self.void_sale)), (Qt.Key.Key_F11, shift, r(self.suspend_or_recall)),
+            (Qt.Key.Key_F, ctrl, r(self.lookup_member)),
+            (Qt.Key.Key_S, ctrl, r(self.open_settings)),
+            (Qt.Key.Key_F3, shift, r(self.void_sale)),
+            (Qt.Key.Key_F11, shift, r(self.suspend_or_recall)),
             (Qt.Key.Key_K, ctrl, r(self.co.toggle_price_check)),
             (Qt.Key.Key_P, ctrl, r(self.find_item)),
         ]
         keys += [(getattr(Qt.Key, f"Key_{n}"), ctrl, partial(self.coupon_key, n)) for n in range(1, 10)]
         self.build(
             bar=[
-                ("member", "F1", r(self.identify_typed)), ("qty", "F2", r(self.set_quantity)),
-                ("remove", "F3", r(self.remove_line)), ("void", "Shift+F3", r(self.void_sale)),
+                ("member", "F1", r(self.identify_typed)),
+                ("qty", "F2", r(self.set_quantity)),
+                ("remove", "F3", r(self.remove_line)),
+                ("void", "Shift+F3", r(self.void_sale)),
                 ("register", "F4", r(self.register_member)),
-                ("points", "F5", r(self.redeem_points)), ("refund", "F6", r(self.refund)),
-                ("reprint", "F7", r(self.reprint)), ("hold", "Shift+F11", r(self.suspend_or_recall)),
+                ("points", "F5", r(self.redeem_points)),
+                ("refund", "F6", r(self.refund)),
+                ("reprint", "F7", r(self.reprint)),
+                ("hold", "Shift+F11", r(self.suspend_or_recall)),
                 ("pricecheck", "Ctrl+K", r(self.co.toggle_price_check)),
                 ("item", "Ctrl+P", r(self.find_item)),
                 ("close", "F11", r(self.close_shift)),
-                ("clear", "Esc", r(self.escape)), ("lookup", "Ctrl+F", r(self.lookup_member)),
+                ("clear", "Esc", r(self.escape)),
+                ("lookup", "Ctrl+F", r(self.lookup_member)),
                 ("settings", "Ctrl+S", r(self.open_settings)),
                 ("language", "Ctrl+L", self.language_toggled.emit),
             ],
@@ -152,9 +161,13 @@ class CheckoutView(CheckoutLayout):
 
     # ------------------------------------------------------------ the controller's screen
 
-    def _run_op(self, work: Callable[[], Any], done: Callable[[Any], None],
-                failed: Callable[[BaseException], None] | None = None,
-                after: Callable[[], None] | None = None) -> None:
+    def _run_op(
+        self,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[BaseException], None] | None = None,
+        after: Callable[[], None] | None = None,
+    ) -> None:
         op = Op(self, work).success(done)
         if failed is not None:
             op = op.failure(lambda exc, _text: failed(exc))
@@ -196,6 +209,7 @@ class CheckoutView(CheckoutLayout):
 
     def _wrap(self, action: Callable[[], None]) -> Callable[[], None]:
         """A button's or key's action, then the focus back to the scan field."""
+
         def run() -> None:
             action()
             QTimer.singleShot(0, self.refocus)
@@ -270,8 +284,9 @@ class CheckoutView(CheckoutLayout):
             self.co.voided(v)
             self.refocus()
 
-        self._open(VoidDialog(self, render(void.question), void.needs_approval,
-                              self.co.void_sale_work(void), done))
+        self._open(
+            VoidDialog(self, render(void.question), void.needs_approval, self.co.void_sale_work(void), done)
+        )
 
     def suspend_or_recall(self) -> None:
         """Shift+F11: a cart on screen is suspended; an empty one opens the list to recall."""
@@ -360,8 +375,11 @@ class CheckoutView(CheckoutLayout):
 
         if self.co.cashier is None:
             return
-        self._open(RegisterDialog(self, self.services, self.co.cashier.id, self.attach_member,
-                                  self.print_welcome_slip))
+        self._open(
+            RegisterDialog(
+                self, self.services, self.co.cashier.id, self.attach_member, self.print_welcome_slip
+            )
+        )
 
     def print_welcome_slip(self, reg: Registration) -> None:
         self.co.print_welcome_slip(reg)
@@ -411,15 +429,17 @@ class CheckoutView(CheckoutLayout):
         if self.state.lines:
             self.co.error(tx("Finish or void the current sale before closing the shift."))
             return
-        self._open(ShiftDialog(self, self.services, self.co.cashier.id, self.co.shift_id,
-                               self.shift_closed.emit))
+        self._open(
+            ShiftDialog(self, self.services, self.co.cashier.id, self.co.shift_id, self.shift_closed.emit)
+        )
 
     # ------------------------------------------------------------ display
 
     def refresh(self) -> None:
         s = self.state
-        rows = "".join(f"<tr><td>{render(k)}&nbsp;&nbsp;</td><td align='right'>{v}</td></tr>"
-                       for k, v in totals_rows(s))
+        rows = "".join(
+            f"<tr><td>{render(k)}&nbsp;&nbsp;</td><td align='right'>{v}</td></tr>" for k, v in totals_rows(s)
+        )
         self.totals.setText(f"<table>{rows}</table>")
         self.total_due.setText(render(total_text(s)))
         paying, change = payment_texts(s)

@@ -51,18 +51,24 @@ _BY_CODE: dict[str, str] = {
     "refund_bad_qty": N_("A refund quantity is not valid."),
     "empty_void": N_("Nothing to void."),
     "not_receipt_code": N_("This code is not one of this till's receipts."),
-    "offline_sales": N_("The server cannot be reached, and this till's offline rules allow no "
-                        "sales without it."),
-    "offline_register": N_("The server cannot be reached, and this till's offline rules allow no "
-                           "registration without it."),
-    "offline_refunds": N_("The server cannot be reached, and this till's offline rules allow no "
-                          "refunds without it."),
-    "offline_adjustments": N_("The server cannot be reached, and this till's offline rules allow no "
-                              "points adjustments without it."),
-    "offline_redeem": N_("Offline: points cannot be redeemed until the server is back "
-                         "(this till's offline rules)."),
-    "offline_points_cap": N_("Offline: fewer points can be redeemed for this member now. Check the points "
-                             "and try again."),
+    "offline_sales": N_(
+        "The server cannot be reached, and this till's offline rules allow no sales without it."
+    ),
+    "offline_register": N_(
+        "The server cannot be reached, and this till's offline rules allow no registration without it."
+    ),
+    "offline_refunds": N_(
+        "The server cannot be reached, and this till's offline rules allow no refunds without it."
+    ),
+    "offline_adjustments": N_(
+        "The server cannot be reached, and this till's offline rules allow no points adjustments without it."
+    ),
+    "offline_redeem": N_(
+        "Offline: points cannot be redeemed until the server is back (this till's offline rules)."
+    ),
+    "offline_points_cap": N_(
+        "Offline: fewer points can be redeemed for this member now. Check the points and try again."
+    ),
 }
 
 _PRINTER: dict[str, str] = {

@@ -29,14 +29,17 @@ Work = Callable[[], str | None]
 class FirstRunDialog(QDialog):
     """`choice` is "enrolled" or "demo" once accepted; the dialog stays open on an error."""
 
-    def __init__(self, enrol: Callable[[str, str], str | None], demo: Work,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, enrol: Callable[[str, str], str | None], demo: Work, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._enrol, self._demo = enrol, demo
         self.choice: str | None = None
         self.setWindowTitle("乐忠收银台 · 首次启动 / Loyalty Till · first start")
-        intro = QLabel("请输入总部服务器地址和一次性登记码。\n"
-                       "Enter the HQ server's address and the one-time enrolment code.")
+        intro = QLabel(
+            "请输入总部服务器地址和一次性登记码。\n"
+            "Enter the HQ server's address and the one-time enrolment code."
+        )
         self.url = QLineEdit("https://")
         self.url.setPlaceholderText("https://hq.example.com")
         self.code = QLineEdit()
@@ -86,8 +89,10 @@ class FirstRunDialog(QDialog):
     def _on_enrol(self) -> None:
         url, code = self.url.text().strip(), self.code.text().strip()
         if not url.startswith(("http://", "https://")) or len(url) < 10 or not code:
-            self.message.setText("请填写服务器地址（https://…）和登记码。\n"
-                                 "Fill in the server address (https://...) and the enrolment code.")
+            self.message.setText(
+                "请填写服务器地址（https://…）和登记码。\n"
+                "Fill in the server address (https://...) and the enrolment code."
+            )
             return
         self._run(lambda: self._enrol(url, code), "enrolled", "正在登记… / Enrolling...")
 

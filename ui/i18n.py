@@ -78,8 +78,9 @@ def ensure_qm(dest: Path, ts_dir: Path = TS_DIR) -> Path:
         if tool is None:
             log.warning("lrelease not found; translations are not built (the UI stays in English)")
             return dest
-        done = subprocess.run([*tool, "-silent", str(ts), "-qm", str(qm)],
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [*tool, "-silent", str(ts), "-qm", str(qm)], capture_output=True, text=True, check=False
+        )
         if done.returncode != 0:
             log.warning("lrelease failed on %s: %s", ts, done.stderr.strip())
     return dest

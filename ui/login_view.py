@@ -145,8 +145,9 @@ class LoginView(QWidget):
             return
         self._busy(True)
         services = self.services
-        Op(self, lambda: services.sign_in(login, pin)).success(self._signed).failure(
-            self._refused).finally_(lambda: self._busy(False)).run()
+        Op(self, lambda: services.sign_in(login, pin)).success(self._signed).failure(self._refused).finally_(
+            lambda: self._busy(False)
+        ).run()
 
     def _signed(self, staff: StaffMember) -> None:
         self.staff = staff
@@ -154,7 +155,8 @@ class LoginView(QWidget):
         self.message.clear()
         self._busy(True)
         Op(self, self.services.current_shift).success(self._shift_known).finally_(
-            lambda: self._busy(False)).run()
+            lambda: self._busy(False)
+        ).run()
 
     def _shift_known(self, shift_id: ShiftId | None) -> None:
         assert self.staff is not None
@@ -175,8 +177,8 @@ class LoginView(QWidget):
         staff_id, services = self.staff.id, self.services
         self._busy(True)
         Op(self, lambda: services.open_shift(staff_id, fen)).success(
-            lambda shift_id: self.signed_in.emit(self.staff, shift_id)).failure(
-            lambda exc, text: self.message.setText(text)).finally_(lambda: self._busy(False)).run()
+            lambda shift_id: self.signed_in.emit(self.staff, shift_id)
+        ).failure(lambda exc, text: self.message.setText(text)).finally_(lambda: self._busy(False)).run()
 
     def _refused(self, exc: BaseException, text: str) -> None:
         self.message.setText(text)
@@ -205,8 +207,11 @@ class LoginView(QWidget):
         self.title.setText(tr("Loyalty Till — sign in"))
         cfg = self.services.config
         name = cfg.store.name_zh if cfg.terminal.language == "zh_CN" else cfg.store.name_en
-        self.store.setText(tr("{name} · store {store} · till {till}").format(
-            name=name, store=cfg.store.store_id, till=cfg.terminal.terminal_id))
+        self.store.setText(
+            tr("{name} · store {store} · till {till}").format(
+                name=name, store=cfg.store.store_id, till=cfg.terminal.terminal_id
+            )
+        )
         self.login.setPlaceholderText(tr("Staff number"))
         self.pin.setPlaceholderText(tr("PIN"))
         self.login_label.setText(tr("Staff number"))

@@ -22,8 +22,9 @@ class LookupDialog(QDialog):
     """Enter looks the member up in the background; F1 (or the button) attaches the member
     found to the sale through ``use_member(view)``."""
 
-    def __init__(self, parent: QWidget, services: TillServices,
-                 use_member: Callable[[MemberView], None]) -> None:
+    def __init__(
+        self, parent: QWidget, services: TillServices, use_member: Callable[[MemberView], None]
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("lookup")
         self.setWindowModality(Qt.WindowModality.WindowModal)
@@ -73,8 +74,9 @@ class LookupDialog(QDialog):
         self.busy = True
         self.message.setText(tr("Looking up the member…"))
         services = self.services
-        Op(self, lambda: services.lookup_member(text)).success(self._found).failure(
-            self._not_found).finally_(self._idle).run()
+        Op(self, lambda: services.lookup_member(text)).success(self._found).failure(self._not_found).finally_(
+            self._idle
+        ).run()
 
     def set_code(self, text: str) -> None:
         """A code scanned while the dialog is open: look it up."""
@@ -102,8 +104,11 @@ class LookupDialog(QDialog):
         if m is None:
             return
         rows = [
-            (tr("Phone"), m.masked_phone), (tr("Card"), m.card_no), (tr("Name"), m.name or "—"),
-            (tr("Tier"), tier_name(m.tier)), (tr("Points"), f"{m.points_balance:,}"),
+            (tr("Phone"), m.masked_phone),
+            (tr("Card"), m.card_no),
+            (tr("Name"), m.name or "—"),
+            (tr("Tier"), tier_name(m.tier)),
+            (tr("Points"), f"{m.points_balance:,}"),
             (tr("Expiring soon"), f"{m.expiring_soon:,}"),
             (tr("Status"), member_tr(LIFECYCLE.get(m.lifecycle, m.lifecycle))),
             (tr("Member since"), f"{m.registered_at:%Y-%m-%d}"),
@@ -111,8 +116,11 @@ class LookupDialog(QDialog):
         ]
         if m.progress_text:
             rows.append((tr("Next tier"), m.progress_text))
-        self.details.setText("<table>" + "".join(
-            f"<tr><td>{k}&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in rows) + "</table>")
+        self.details.setText(
+            "<table>"
+            + "".join(f"<tr><td>{k}&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in rows)
+            + "</table>"
+        )
 
     def use_for_sale(self) -> None:
         if self.member is not None:

@@ -88,8 +88,10 @@ class LoyaltyControl:
         baseline.pop(code, None)
         if applied and before is not None:
             baseline[code] = before
-        self.say("success", tx("Coupon {code} applied.", code=code) if applied
-                 else tx("Coupon {code} taken off.", code=code))
+        self.say(
+            "success",
+            tx("Coupon {code} applied.", code=code) if applied else tx("Coupon {code} taken off.", code=code),
+        )
         self.requote()
 
     def _refused_coupons(self, priced: Priced) -> bool:
@@ -100,8 +102,9 @@ class LoyaltyControl:
         for code, _ in refused:
             self.state.drop_coupon(code)
         if refused[0][1] == "offline":
-            self.error(tx("Offline: coupons cannot be used until the server is back "
-                          "(this till's offline rules)."))
+            self.error(
+                tx("Offline: coupons cannot be used until the server is back (this till's offline rules).")
+            )
         else:
             self.error(coupon_refused(*refused[0]))
         return True
@@ -156,8 +159,14 @@ class LoyaltyControl:
             return
         self.pending_redeem = points
         per_yuan = self.redeem_rule[1]
-        self.say("info", tx("Redeem {points} points for {value}? F5 applies, Esc cancels.",
-                            points=f"{points:,}", value=money(points * 100 // per_yuan)))
+        self.say(
+            "info",
+            tx(
+                "Redeem {points} points for {value}? F5 applies, Esc cancels.",
+                points=f"{points:,}",
+                value=money(points * 100 // per_yuan),
+            ),
+        )
 
     def _typed_points(self, text: str) -> int | None:
         step, per_yuan, _ = self.redeem_rule
@@ -171,17 +180,30 @@ class LoyaltyControl:
                 return None
             points = fen * per_yuan // 100
         if points % step or points > limit:
-            self.error(tx("Redeem in steps of {step}, at most {limit} points ({value}) now.",
-                          step=step, limit=f"{limit:,}", value=money(limit * 100 // per_yuan)))
+            self.error(
+                tx(
+                    "Redeem in steps of {step}, at most {limit} points ({value}) now.",
+                    step=step,
+                    limit=f"{limit:,}",
+                    value=money(limit * 100 // per_yuan),
+                )
+            )
             return None
         return points
 
     def _apply_redeem(self, points: int) -> None:
         self.state.set_redeem(points)
         per_yuan = self.redeem_rule[1]
-        self.say("success", tx("Redeeming {points} points ({value}).", points=f"{points:,}",
-                               value=money(points * 100 // per_yuan)) if points
-                 else tx("No points redeemed."))
+        self.say(
+            "success",
+            tx(
+                "Redeeming {points} points ({value}).",
+                points=f"{points:,}",
+                value=money(points * 100 // per_yuan),
+            )
+            if points
+            else tx("No points redeemed."),
+        )
         self.requote()
 
     def _refused_points(self, priced: Priced) -> bool:

@@ -41,8 +41,13 @@ class ScanBridge(QObject):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, services: TillServices, languages: Languages | None = None,
-                 scanners: Sequence[Scanner] = (), parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        services: TillServices,
+        languages: Languages | None = None,
+        scanners: Sequence[Scanner] = (),
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.services = services
         self.languages = languages
@@ -175,6 +180,7 @@ class MainWindow(QMainWindow):
             for cam in cams:
                 cam.start(self.bridge.on_scan, self.bridge.on_status)
         else:
+
             def stop_all() -> None:
                 for cam in cams:
                     cam.stop()
@@ -183,8 +189,9 @@ class MainWindow(QMainWindow):
             self.checkout.preview.clear_preview()
 
     def language(self) -> str:
-        return self.languages.current if self.languages is not None else \
-            self.services.config.terminal.language
+        return (
+            self.languages.current if self.languages is not None else self.services.config.terminal.language
+        )
 
     def set_language(self, language: str) -> None:
         if self.languages is not None and language != self.languages.current:

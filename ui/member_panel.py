@@ -26,8 +26,9 @@ def tier_name(tier: str) -> str:
 def coupon_text(c: CouponView) -> str:
     if c.kind == "amount_off":
         if c.threshold:
-            return tr("{amount} off from {threshold}").format(amount=money(c.amount),
-                                                              threshold=money(c.threshold))
+            return tr("{amount} off from {threshold}").format(
+                amount=money(c.amount), threshold=money(c.threshold)
+            )
         return tr("{amount} off").format(amount=money(c.amount))
     if c.kind == "percent_off":
         return tr("{percent}% off").format(percent=_percent(c.percent))
@@ -81,18 +82,27 @@ class MemberPanel(QFrame):
         self.hint.setWordWrap(True)
         self._shown = False
         col = QVBoxLayout(self)
-        for w in (self.heading, self.who, self.tier, self.bar, self.progress, self.points,
-                  self.expiring, self.redeem, self.coupon_title):
+        for w in (
+            self.heading,
+            self.who,
+            self.tier,
+            self.bar,
+            self.progress,
+            self.points,
+            self.expiring,
+            self.redeem,
+            self.coupon_title,
+        ):
             col.addWidget(w)
         col.addLayout(self.coupon_box)
         col.addWidget(self.hint)
         col.addStretch(1)
         self.show_member(None)
 
-    def show_member(self, member: MemberView | None, applied: tuple[str, ...] = (),
-                    redeem_text: str = "") -> None:
-        if (member, applied, redeem_text) == (self.member, self.applied, self.redeem_text) and \
-                self._shown:
+    def show_member(
+        self, member: MemberView | None, applied: tuple[str, ...] = (), redeem_text: str = ""
+    ) -> None:
+        if (member, applied, redeem_text) == (self.member, self.applied, self.redeem_text) and self._shown:
             return  # nothing changed (every scan redraws the checkout): no relayout
         self._shown = True
         self.member, self.applied, self.redeem_text = member, applied, redeem_text
@@ -101,8 +111,16 @@ class MemberPanel(QFrame):
             b.deleteLater()
         self.coupon_buttons = []
         m = member
-        for w in (self.who, self.tier, self.bar, self.progress, self.points, self.expiring,
-                  self.redeem, self.coupon_title):
+        for w in (
+            self.who,
+            self.tier,
+            self.bar,
+            self.progress,
+            self.points,
+            self.expiring,
+            self.redeem,
+            self.coupon_title,
+        ):
             w.setVisible(m is not None)
         self.hint.setVisible(m is None)
         if m is not None:
@@ -129,8 +147,9 @@ class MemberPanel(QFrame):
 
     def retranslate(self) -> None:
         self.heading.setText(tr("Member"))
-        self.hint.setText(tr("Scan the member's code or card, or type the phone number and press Enter. "
-                             "New customer: F4."))
+        self.hint.setText(
+            tr("Scan the member's code or card, or type the phone number and press Enter. New customer: F4.")
+        )
         m = self.member
         if m is None:
             return
@@ -141,12 +160,16 @@ class MemberPanel(QFrame):
         self.bar.setValue(m.progress.percent)
         self.progress.setText(self._progress_text(m))
         self.points.setText(tr("{points} points").format(points=f"{m.points_balance:,}"))
-        self.expiring.setText(tr("{points} points expire within 60 days").format(
-            points=f"{m.expiring_soon:,}") if m.expiring_soon else "")
+        self.expiring.setText(
+            tr("{points} points expire within 60 days").format(points=f"{m.expiring_soon:,}")
+            if m.expiring_soon
+            else ""
+        )
         self.expiring.setVisible(bool(m.expiring_soon))
         self.redeem.setText(self.redeem_text)
-        self.coupon_title.setText(tr("Coupons ({n})").format(n=len(m.coupons)) if m.coupons
-                                  else tr("No coupons"))
+        self.coupon_title.setText(
+            tr("Coupons ({n})").format(n=len(m.coupons)) if m.coupons else tr("No coupons")
+        )
         for b, c in zip(self.coupon_buttons, m.coupons, strict=False):
             mark = "✓ " if c.code in self.applied else ""
             b.set_label(f"{mark}{coupon_text(c)} · {c.code}")
@@ -157,6 +180,6 @@ class MemberPanel(QFrame):
         p = m.progress
         if p.next_tier is None:
             return tr("Top tier")
-        return tr("{amount} more to {tier}").format(amount=money(p.remaining_fen),
-                                                    tier=tier_name(str(p.next_tier)))
-
+        return tr("{amount} more to {tier}").format(
+            amount=money(p.remaining_fen), tier=tier_name(str(p.next_tier))
+        )

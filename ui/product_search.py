@@ -20,8 +20,9 @@ tr = translator("ProductSearch")
 class ProductSearchDialog(QDialog):
     """``add(sku)`` runs with the chosen product; the dialog closes."""
 
-    def __init__(self, parent: QWidget, services: TillServices, add: Callable[[str], None],
-                 english: bool = False) -> None:
+    def __init__(
+        self, parent: QWidget, services: TillServices, add: Callable[[str], None], english: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("productSearch")
         self.setWindowModality(Qt.WindowModality.WindowModal)
@@ -65,8 +66,7 @@ class ProductSearchDialog(QDialog):
         if not text.strip():
             self._found(asked, [])
             return
-        Op(self, lambda: services.search_products(text)).success(
-            lambda hits: self._found(asked, hits)).run()
+        Op(self, lambda: services.search_products(text)).success(lambda hits: self._found(asked, hits)).run()
 
     def _found(self, asked: int, hits: list[ProductHit]) -> None:
         if asked != self._asked:

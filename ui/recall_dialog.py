@@ -20,8 +20,7 @@ tr = translator("Recall")
 class RecallDialog(QDialog):
     """``pick(suspended)`` runs with the chosen sale; the dialog closes."""
 
-    def __init__(self, parent: QWidget, services: TillServices,
-                 pick: Callable[[Suspended], None]) -> None:
+    def __init__(self, parent: QWidget, services: TillServices, pick: Callable[[Suspended], None]) -> None:
         super().__init__(parent)
         self.setObjectName("recall")
         self.setWindowModality(Qt.WindowModality.WindowModal)
@@ -61,8 +60,9 @@ class RecallDialog(QDialog):
         for s in sales:
             at = local_time(s.at, self.zone).strftime("%H:%M")
             member = " · " + tr("member") if s.member else ""
-            self.list.addItem(tr("{at}  {items} items  {total}").format(
-                at=at, items=s.items, total=money(s.total)) + member)
+            self.list.addItem(
+                tr("{at}  {items} items  {total}").format(at=at, items=s.items, total=money(s.total)) + member
+            )
         if sales:
             self.list.setCurrentRow(0)
         self.message.setText("" if sales else tr("No suspended sales."))

@@ -28,8 +28,9 @@ tr = translator("Refund")
 
 
 class RefundDialog(QDialog):
-    def __init__(self, parent: QWidget, services: TillServices, cashier_id: StaffId,
-                 shift_id: ShiftId | None) -> None:
+    def __init__(
+        self, parent: QWidget, services: TillServices, cashier_id: StaffId, shift_id: ShiftId | None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("refund")
         self.setWindowModality(Qt.WindowModality.WindowModal)
@@ -106,7 +107,8 @@ class RefundDialog(QDialog):
         self.busy = True
         services = self.services
         Op(self, lambda: services.sale_for_refund(text)).success(self._found).failure(
-            lambda exc, msg: self.message.setText(msg)).finally_(self._idle).run()
+            lambda exc, msg: self.message.setText(msg)
+        ).finally_(self._idle).run()
 
     def _idle(self) -> None:
         self.busy = False
@@ -114,9 +116,13 @@ class RefundDialog(QDialog):
     def _found(self, receipt: Receipt) -> None:
         self.receipt = receipt
         self.message.clear()
-        self.sale_label.setText(tr("Receipt {no} · {at} · paid {total}").format(
-            no=receipt.receipt_no, at=receipt.at.strftime("%Y-%m-%d %H:%M"),
-            total=money(receipt.totals.total_due)))
+        self.sale_label.setText(
+            tr("Receipt {no} · {at} · paid {total}").format(
+                no=receipt.receipt_no,
+                at=receipt.at.strftime("%Y-%m-%d %H:%M"),
+                total=money(receipt.totals.total_due),
+            )
+        )
         self.lines.setRowCount(len(receipt.lines))
         self.qty = []
         for i, line in enumerate(receipt.lines):
@@ -149,9 +155,9 @@ class RefundDialog(QDialog):
         sale_id, refund_id = self.receipt.sale_id, self.refund_id
         cashier_id, shift_id, services = self.cashier_id, self.shift_id, self.services
         self.busy = True
-        Op(self, lambda: services.refund(sale_id, lines, cashier_id, login, pin,
-                                         refund_id, shift_id)).success(self._refunded).failure(
-            self._refused).finally_(self._idle).run()
+        Op(
+            self, lambda: services.refund(sale_id, lines, cashier_id, login, pin, refund_id, shift_id)
+        ).success(self._refunded).failure(self._refused).finally_(self._idle).run()
 
     def _refused(self, exc: BaseException, text: str) -> None:
         self.message.setText(text)
@@ -163,7 +169,8 @@ class RefundDialog(QDialog):
         text = tr("Refunded: give back {money} in cash.").format(money=money(done.money))
         if done.points_reversed or done.points_given_back:
             text += " " + tr("Points: {taken} taken back, {given} given back.").format(
-                taken=done.points_reversed, given=done.points_given_back)
+                taken=done.points_reversed, given=done.points_given_back
+            )
         self.message.setText(text + " " + tr("Press Enter to close."))
         self.ref.setFocus()
 

@@ -32,9 +32,14 @@ class RegisterDialog(QDialog):
     """On success (or when the cashier takes the member who already has this phone),
     ``use_member(view)`` attaches the member to the sale."""
 
-    def __init__(self, parent: QWidget, services: TillServices, staff_id: object,
-                 use_member: Callable[[MemberView], None],
-                 on_registered: Callable[[Registration], None] | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget,
+        services: TillServices,
+        staff_id: object,
+        use_member: Callable[[MemberView], None],
+        on_registered: Callable[[Registration], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("register")
         self.setWindowModality(Qt.WindowModality.WindowModal)
@@ -133,15 +138,19 @@ class RegisterDialog(QDialog):
             return
         self.member_id = self.member_id or new_member_id()
         cmd = RegisterMember(
-            phone=self.phone.text(), consent_given=True, staff_id=self.staff_id,  # type: ignore[arg-type]
-            marketing_opt_in=self.marketing.isChecked(), name=self.name.text().strip() or None,
+            phone=self.phone.text(),
+            consent_given=True,
+            staff_id=self.staff_id,  # type: ignore[arg-type]
+            marketing_opt_in=self.marketing.isChecked(),
+            name=self.name.text().strip() or None,
             birthday=self.birthday.date().toPython() if self.has_birthday.isChecked() else None,  # type: ignore[arg-type]
             member_id=self.member_id,  # type: ignore[arg-type]
         )
         self.busy = True
         services = self.services
         Op(self, lambda: services.register_member(cmd)).success(self._registered).failure(
-            self._refused).finally_(self._idle).run()
+            self._refused
+        ).finally_(self._idle).run()
 
     def _idle(self) -> None:
         self.busy = False
@@ -151,7 +160,8 @@ class RegisterDialog(QDialog):
         text = tr("Welcome! Member card {card}.").format(card=reg.member.card_no)
         if reg.welcome_coupon:
             text += " " + tr("Welcome coupon {code} is on the member's account.").format(
-                code=reg.welcome_coupon)
+                code=reg.welcome_coupon
+            )
         self.message.setText(text + " " + tr("Press Enter to continue the sale."))
         self.ok.set_label(tr("Continue"))
         self.use_member(reg.member)
@@ -162,9 +172,11 @@ class RegisterDialog(QDialog):
         existing = getattr(exc, "existing", None)
         if existing is not None:
             self.existing = existing
-            self.message.setText(tr("{phone} is already a member ({tier}). "
-                                    "Press F1 to use this member.").format(
-                phone=existing.masked_phone, tier=tier_name(existing.tier)))
+            self.message.setText(
+                tr("{phone} is already a member ({tier}). Press F1 to use this member.").format(
+                    phone=existing.masked_phone, tier=tier_name(existing.tier)
+                )
+            )
             self.use_existing.show()
             return
         self.message.setText(text)
@@ -185,10 +197,13 @@ class RegisterDialog(QDialog):
         self.name_label.setText(tr("Name (optional)"))
         self.phone.setPlaceholderText(tr("11-digit mobile number"))
         version = self.services.program.consent_policy_version
-        self.policy.setText(tr(
-            "Privacy policy {version}: the store keeps your phone number, purchases and points to run "
-            "the membership, and never sells them. You may ask to see or delete your data at the "
-            "service desk at any time.").format(version=version))
+        self.policy.setText(
+            tr(
+                "Privacy policy {version}: the store keeps your phone number, purchases and points to run "
+                "the membership, and never sells them. You may ask to see or delete your data at the "
+                "service desk at any time."
+            ).format(version=version)
+        )
         self.consent.setText(tr("The customer accepts the privacy policy (required) — Ctrl+Space"))
         self.marketing.setText(tr("The customer agrees to receive offers (optional)"))
         self.has_birthday.setText(tr("Birthday (optional)"))

@@ -21,8 +21,12 @@ if TYPE_CHECKING:
 
 TR_CONTEXT = "Checkout"  # the translation context of the strings below (ui/ts_update.py)
 
-VOID_REASON_TEXTS = (tx("Customer changed their mind"), tx("Customer cannot pay"),
-                     tx("Wrong items rung up"), tx("Other"))
+VOID_REASON_TEXTS = (
+    tx("Customer changed their mind"),
+    tx("Customer cannot pay"),
+    tx("Wrong items rung up"),
+    tx("Other"),
+)
 VOID_REASONS = tuple(t.source for t in VOID_REASON_TEXTS)  # stored in English (the audit log)
 
 
@@ -100,11 +104,19 @@ class SaleControl:
         line = self.state.lines[row]
         name = self.name_of(line.sku)
         ago = self.state.scanned_ago(row, self.monotonic())
-        alone = not self.services.void_rules.needs_approval((CartLine(line.sku, 1),), False,
-                                                            scanned_ago_s=ago)
+        alone = not self.services.void_rules.needs_approval(
+            (CartLine(line.sku, 1),), False, scanned_ago_s=ago
+        )
         take = 1 if alone else line.qty
-        return Removal(row, line, name, take, not alone, ago,
-                       tx("Remove {qty} × {name} from the cart?", qty=take, name=name))
+        return Removal(
+            row,
+            line,
+            name,
+            take,
+            not alone,
+            ago,
+            tx("Remove {qty} × {name} from the cart?", qty=take, name=name),
+        )
 
     def void_work(self, removal: Removal) -> Callable[[str, str], str]:
         """What the approval dialog runs with the supervisor's number and PIN."""
@@ -113,16 +125,16 @@ class SaleControl:
         services, line = self.services, CartLine(removal.line.sku, removal.take)
 
         def work(login: str, pin: str) -> str:
-            return services.void_lines(cashier.id, (line,), False, login, pin,
-                                       scanned_ago_s=removal.scanned_ago_s)
+            return services.void_lines(
+                cashier.id, (line,), False, login, pin, scanned_ago_s=removal.scanned_ago_s
+            )
 
         return work
 
     def remove_alone(self, removal: Removal) -> None:
         """A line scanned seconds ago: off without a supervisor (recorded all the same)."""
         work = self.void_work(removal)
-        self.run(lambda: work("", ""), lambda _: self.removed(removal),
-                 lambda exc: self.error(raw(exc)))
+        self.run(lambda: work("", ""), lambda _: self.removed(removal), lambda exc: self.error(raw(exc)))
 
     def removed(self, removal: Removal) -> None:
         row = removal.row
@@ -143,13 +155,16 @@ class SaleControl:
             return None
         lines = tuple(self.state.lines)
         priced = self.state.priced
-        total = priced.quote.total_due if priced else sum(
-            ln.qty * (ln.price_override or 0) for ln in lines)
+        total = priced.quote.total_due if priced else sum(ln.qty * (ln.price_override or 0) for ln in lines)
         needs = self.services.void_rules.needs_approval(lines, True, total=total)
         if priced is None:
             needs = True  # not priced yet: its total is not known, so a supervisor decides
-        return Void(lines, total, needs, tx("Void the whole sale ({n} lines, {total})?",
-                                            n=len(lines), total=money(total)))
+        return Void(
+            lines,
+            total,
+            needs,
+            tx("Void the whole sale ({n} lines, {total})?", n=len(lines), total=money(total)),
+        )
 
     def void_sale_work(self, void: Void) -> Callable[[str, str, str], str]:
         cashier = self.cashier
@@ -157,15 +172,15 @@ class SaleControl:
         services = self.services
 
         def work(reason: str, login: str, pin: str) -> str:
-            return services.void_lines(cashier.id, void.lines, True, login, pin, reason,
-                                       total=void.total)
+            return services.void_lines(cashier.id, void.lines, True, login, pin, reason, total=void.total)
 
         return work
 
     def voided(self, void: Void) -> None:
         self.state.clear()
-        self.say("success", tx("Sale voided ({n} lines, {total}).", n=len(void.lines),
-                               total=money(void.total)))
+        self.say(
+            "success", tx("Sale voided ({n} lines, {total}).", n=len(void.lines), total=money(void.total))
+        )
         self.screen.changed()
 
     # ------------------------------------------------------------ suspend and recall
@@ -180,12 +195,12 @@ class SaleControl:
 
         def done(_: uuid.UUID) -> None:
             self.state.clear()
-            self.say("success", tx("Sale suspended ({total}). Recall it with Shift+F11.",
-                                   total=money(total)))
+            self.say("success", tx("Sale suspended ({total}). Recall it with Shift+F11.", total=money(total)))
             self.screen.changed()
 
-        self.run(lambda: services.suspend_sale(cashier_id, cart, total), done,
-                 lambda exc: self.error(raw(exc)))
+        self.run(
+            lambda: services.suspend_sale(cashier_id, cart, total), done, lambda exc: self.error(raw(exc))
+        )
 
     def recall(self, suspended: Suspended) -> None:
         self.clear_message()
@@ -200,16 +215,20 @@ class SaleControl:
             self.say("success", tx("Sale recalled: {n} items.", n=suspended.items))
             self.requote()
 
-        self.run(lambda: services.recall_sale(suspended.id, cashier_id), done,
-                 lambda exc: self.error(raw(exc)))
+        self.run(
+            lambda: services.recall_sale(suspended.id, cashier_id), done, lambda exc: self.error(raw(exc))
+        )
 
     # ------------------------------------------------------------ price check
 
     def toggle_price_check(self) -> None:
         self.price_check = not self.price_check
-        self.say("info", tx("Price check: scan an item to see its price (nothing is added). "
-                            "Ctrl+K again to sell.") if self.price_check
-                 else tx("Price check off: scans are sold again."))
+        self.say(
+            "info",
+            tx("Price check: scan an item to see its price (nothing is added). Ctrl+K again to sell.")
+            if self.price_check
+            else tx("Price check off: scans are sold again."),
+        )
         self.screen.changed()
 
     def check_price(self, sku: str) -> None:
@@ -222,11 +241,16 @@ class SaleControl:
             q = priced.quote.lines[0]
             name = priced.names[0] if priced.names else sku
             if q.line_total < q.list_total:
-                self.say("info", tx("Price check: {name} {price}, member price {member}.",
-                                    name=name, price=money(q.list_total),
-                                    member=money(q.line_total)))
+                self.say(
+                    "info",
+                    tx(
+                        "Price check: {name} {price}, member price {member}.",
+                        name=name,
+                        price=money(q.list_total),
+                        member=money(q.line_total),
+                    ),
+                )
             else:
-                self.say("info", tx("Price check: {name} {price}.", name=name,
-                                    price=money(q.list_total)))
+                self.say("info", tx("Price check: {name} {price}.", name=name, price=money(q.list_total)))
 
         self.run(lambda: services.quote(cart), done, lambda exc: self.error(raw(exc)))

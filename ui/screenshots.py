@@ -63,8 +63,9 @@ def _save(widget: QWidget, path: Path) -> Path:
     return path
 
 
-def render_screens(home: Path, out: Path, script: Script,
-                   sizes: tuple[tuple[int, int], ...] = SIZES) -> list[Path]:
+def render_screens(
+    home: Path, out: Path, script: Script, sizes: tuple[tuple[int, int], ...] = SIZES
+) -> list[Path]:
     """Render login, checkout, new member, refund and shift close, zh_CN then en, at each
     screen size (the window full screen; ``NAME-LANG-WxH.png``)."""
     from hardware.printer.factory import make_printer
@@ -89,8 +90,9 @@ def render_screens(home: Path, out: Path, script: Script,
     return made
 
 
-def _render_language(w: MainWindow, out: Path, lang: str, script: Script,
-                     size: tuple[int, int]) -> list[Path]:
+def _render_language(
+    w: MainWindow, out: Path, lang: str, script: Script, size: tuple[int, int]
+) -> list[Path]:
     made = []
     lang = f"{lang}-{size[0]}x{size[1]}"
     w.resize(*size)

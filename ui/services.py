@@ -121,18 +121,33 @@ def welcome_slip(config: TillConfig, reg: Registration, at: datetime, cashier: s
         until = local_time(coupon.valid_to, zone).strftime("%Y-%m-%d")
         worth = format_fen(coupon.amount)
         if coupon.threshold:
-            worth = (f"满{format_fen(coupon.threshold)}减{worth}" if zh
-                     else f"{worth} off from {format_fen(coupon.threshold)}")
+            worth = (
+                f"满{format_fen(coupon.threshold)}减{worth}"
+                if zh
+                else f"{worth} off from {format_fen(coupon.threshold)}"
+            )
         footer.append(f"{worth}，有效期至 {until}" if zh else f"{worth}, valid until {until}")
     footer.append("欢迎加入会员" if zh else "Welcome to the membership")
     return Receipt(
-        store_name=store.name_zh if zh else store.name_en, store_address=store.address,
-        store_phone=store.phone, terminal_id=config.terminal.terminal_id,
-        receipt_no=reg.member.card_no, sale_id="", at=local_time(at, zone),
-        cashier=cashier, lines=(),
-        totals=ReceiptTotals(0, 0, 0, 0, 0, 0, 0, ()), coupons=(), member=reg.member.masked_phone,
-        points=None, feedback_url="", member_code=reg.member_code, footer=tuple(footer),
-        language=config.terminal.language, kind="slip")
+        store_name=store.name_zh if zh else store.name_en,
+        store_address=store.address,
+        store_phone=store.phone,
+        terminal_id=config.terminal.terminal_id,
+        receipt_no=reg.member.card_no,
+        sale_id="",
+        at=local_time(at, zone),
+        cashier=cashier,
+        lines=(),
+        totals=ReceiptTotals(0, 0, 0, 0, 0, 0, 0, ()),
+        coupons=(),
+        member=reg.member.masked_phone,
+        points=None,
+        feedback_url="",
+        member_code=reg.member_code,
+        footer=tuple(footer),
+        language=config.terminal.language,
+        kind="slip",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +156,16 @@ class VoidRules:
 
     rules: CheckoutConfig
 
-    def needs_approval(self, lines: tuple[CartLine, ...], whole_cart: bool, total: int = 0,
-                       scanned_ago_s: float | None = None) -> bool:
-        return voids.approval_needed(self.rules, VoidLines(
-            StaffId(new_id()), lines, whole_cart, None, None, "", total, scanned_ago_s))
+    def needs_approval(
+        self,
+        lines: tuple[CartLine, ...],
+        whole_cart: bool,
+        total: int = 0,
+        scanned_ago_s: float | None = None,
+    ) -> bool:
+        return voids.approval_needed(
+            self.rules, VoidLines(StaffId(new_id()), lines, whole_cart, None, None, "", total, scanned_ago_s)
+        )
 
 
 class TillServices:
@@ -240,16 +261,26 @@ class TillServices:
             self._sync.poke()  # a new event to send: sync soon (the worker decides when)
         return done
 
-    def void_lines(self, cashier_id: StaffId, lines: tuple[CartLine, ...], whole_cart: bool,
-                   supervisor_login: str = "", supervisor_pin: str = "", reason: str = "",
-                   total: int = 0, scanned_ago_s: float | None = None) -> str:
+    def void_lines(
+        self,
+        cashier_id: StaffId,
+        lines: tuple[CartLine, ...],
+        whole_cart: bool,
+        supervisor_login: str = "",
+        supervisor_pin: str = "",
+        reason: str = "",
+        total: int = 0,
+        scanned_ago_s: float | None = None,
+    ) -> str:
         """Void lines or the whole cart; without a supervisor only what `[checkout]` allows
         (``void_rules``)."""
         approver = self._approver(supervisor_login) if supervisor_login.strip() else None
-        return voids.void_lines(self._ctx, VoidLines(
-            cashier_id, lines, whole_cart, approver, supervisor_pin or None, reason, total,
-            scanned_ago_s))
-
+        return voids.void_lines(
+            self._ctx,
+            VoidLines(
+                cashier_id, lines, whole_cart, approver, supervisor_pin or None, reason, total, scanned_ago_s
+            ),
+        )
 
     def search_products(self, text: str) -> list[ProductHit]:
         """Products by name, pinyin initials ("nn": 牛奶), full pinyin or sku, best first."""
@@ -288,13 +319,29 @@ class TillServices:
     def _sale_ref(self, text: str) -> str:
         return refunds.sale_ref_from_text(self._ctx, text)
 
-    def refund(self, sale_id: str, lines: dict[int, int], cashier_id: StaffId,
-               supervisor_login: str, supervisor_pin: str, refund_id: RefundId,
-               shift_id: ShiftId | None) -> RefundDone:
+    def refund(
+        self,
+        sale_id: str,
+        lines: dict[int, int],
+        cashier_id: StaffId,
+        supervisor_login: str,
+        supervisor_pin: str,
+        refund_id: RefundId,
+        shift_id: ShiftId | None,
+    ) -> RefundDone:
         approver = self._approver(supervisor_login)
-        return refunds.refund_sale(self._ctx, RefundSale(
-            refund_id=refund_id, sale_ref=sale_id, lines=lines, cashier_id=cashier_id,
-            approver_id=approver, approver_pin=supervisor_pin, shift_id=shift_id))
+        return refunds.refund_sale(
+            self._ctx,
+            RefundSale(
+                refund_id=refund_id,
+                sale_ref=sale_id,
+                lines=lines,
+                cashier_id=cashier_id,
+                approver_id=approver,
+                approver_pin=supervisor_pin,
+                shift_id=shift_id,
+            ),
+        )
 
     # ------------------------------------------------------------ devices and sync
 

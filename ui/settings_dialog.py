@@ -85,13 +85,15 @@ def not_saved_words(fields: tuple[str, ...], detail: str = "") -> str:
     named = [tr(FIELD_WORDS[f]) for f in fields if f in FIELD_WORDS]
     if named:
         return tr("Not saved: check {fields}. The settings file is unchanged.").format(
-            fields=", ".join(named))
+            fields=", ".join(named)
+        )
     return tr("Not saved: {why}. The settings file is unchanged.").format(why=detail)
 
 
 def enrolled_words(done: Enrolled) -> str:
     text = tr("Enrolled: this till is store {store}, terminal {terminal}. Sync starts now.").format(
-        store=done.store_id, terminal=done.terminal_id)
+        store=done.store_id, terminal=done.terminal_id
+    )
     if done.mismatch:
         text += " " + tr("Warning: till.toml names a different store or terminal; ask IT to fix it.")
     return text
@@ -133,7 +135,11 @@ class SettingsDialog(QDialog):
         self.printer_note = QLabel()
         self.printer_note.setWordWrap(True)
         self.kind_label, self.host_label, self.port_label, self.paper_label = (
-            QLabel(), QLabel(), QLabel(), QLabel())
+            QLabel(),
+            QLabel(),
+            QLabel(),
+            QLabel(),
+        )
         printer_form = QFormLayout()
         printer_form.addRow(self.kind_label, self.printer_kind)
         printer_form.addRow(self.host_label, self.printer_host)
@@ -238,8 +244,13 @@ class SettingsDialog(QDialog):
         form.addRow(self.enrol_button)
         form.addRow(self.enrol_result)
 
-        for page in (self.printer_page, self.camera_page, self.language_page, self.readers_page,
-                     self.server_page):
+        for page in (
+            self.printer_page,
+            self.camera_page,
+            self.language_page,
+            self.readers_page,
+            self.server_page,
+        ):
             self.tabs.addTab(page, "")
         self.save_button = KeyButton("F5")
         self.save_button.setObjectName("saveSettings")
@@ -260,9 +271,24 @@ class SettingsDialog(QDialog):
         keys.bind(Qt.Key.Key_F2, self.print_test)
         keys.bind(Qt.Key.Key_F3, self.enrol)
         keys.bind(Qt.Key.Key_F5, self.save)
-        keys.watch(self, self.tabs, self.printer_kind, self.printer_host, self.printer_port, self.paper,
-                   self.camera_on, self.camera_source, self.language, self.wedge_gap, self.wedge_prefix,
-                   self.wedge_suffix, self.serial_device, self.serial_baudrate, self.url, self.code)
+        keys.watch(
+            self,
+            self.tabs,
+            self.printer_kind,
+            self.printer_host,
+            self.printer_port,
+            self.paper,
+            self.camera_on,
+            self.camera_source,
+            self.language,
+            self.wedge_gap,
+            self.wedge_prefix,
+            self.wedge_suffix,
+            self.serial_device,
+            self.serial_baudrate,
+            self.url,
+            self.code,
+        )
         self.finished.connect(self._closed)
         self.busy = False
         self.resize(640, 560)
@@ -277,8 +303,8 @@ class SettingsDialog(QDialog):
         self.printer_result.setText(tr("Printing a test receipt…"))
         services = self.services
         Op(self, services.test_print).success(
-            lambda _: self.printer_result.setText(tr("Test receipt printed. Check the paper."))).failure(
-            lambda exc, text: self.printer_result.setText(text)).finally_(self._idle).run()
+            lambda _: self.printer_result.setText(tr("Test receipt printed. Check the paper."))
+        ).failure(lambda exc, text: self.printer_result.setText(text)).finally_(self._idle).run()
 
     def _idle(self) -> None:
         self.busy = False
@@ -356,11 +382,16 @@ class SettingsDialog(QDialog):
         self.save_result.setText(tr("Saving the settings…"))
         services = self.services
         Op(self, lambda: services.save_settings(changes)).success(self._saved).failure(
-            self._not_saved).finally_(self._idle).run()
+            self._not_saved
+        ).finally_(self._idle).run()
 
     def _saved(self, _: TillConfig) -> None:
-        self.save_result.setText(tr("Saved. The language and the camera on/off apply now; the printer, "
-                                    "the camera source and the readers when the till restarts."))
+        self.save_result.setText(
+            tr(
+                "Saved. The language and the camera on/off apply now; the printer, "
+                "the camera source and the readers when the till restarts."
+            )
+        )
 
     def _not_saved(self, exc: BaseException, text: str) -> None:
         fields = tuple(getattr(exc, "fields", ()))
@@ -386,7 +417,8 @@ class SettingsDialog(QDialog):
         self.enrol_result.setText(tr("Enrolling with the server…"))
         services = self.services
         Op(self, lambda: services.enrol(url, code)).success(
-            lambda done: self.enrol_result.setText(enrolled_words(done))).failure(
+            lambda done: self.enrol_result.setText(enrolled_words(done))
+        ).failure(
             lambda exc, text: self.enrol_result.setText(tr("Not enrolled: {why}").format(why=text))
         ).finally_(self._idle).run()
 
@@ -403,13 +435,15 @@ class SettingsDialog(QDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(tr("Settings"))
-        for i, name in enumerate((tr("Printer"), tr("Camera"), tr("Language"), tr("Readers"),
-                                  tr("Server"))):
+        for i, name in enumerate((tr("Printer"), tr("Camera"), tr("Language"), tr("Readers"), tr("Server"))):
             self.tabs.setTabText(i, name)
         p = self.services.config.printer
         where = f"{p.host}:{p.port}" if p.kind == "network" else (p.device or p.out_dir or p.cups_name)
-        self.printer_info.setText(tr("Printer: {kind} {where}, {paper} mm paper.").format(
-            kind=p.kind, where=where, paper=p.paper_mm))
+        self.printer_info.setText(
+            tr("Printer: {kind} {where}, {paper} mm paper.").format(
+                kind=p.kind, where=where, paper=p.paper_mm
+            )
+        )
         self.test_print.set_label(tr("Print a test receipt"))
         self.kind_label.setText(tr("Printer type"))
         self.host_label.setText(tr("Address (network)"))
@@ -419,8 +453,12 @@ class SettingsDialog(QDialog):
         self.camera_on.setText(tr("Use the camera to read member codes"))
         self._camera_words()
         self.camera_source_label.setText(tr("Camera source"))
-        self.camera_note.setText(tr("A device number (0, 1), a video file or a URL; empty for no camera. "
-                                    "A new source applies when the till restarts (Save, F5)."))
+        self.camera_note.setText(
+            tr(
+                "A device number (0, 1), a video file or a URL; empty for no camera. "
+                "A new source applies when the till restarts (Save, F5)."
+            )
+        )
         self.wedge_title.setText(tr("Keyboard-wedge reader (types like a keyboard)"))
         self.gap_label.setText(tr("Max gap between keys (ms)"))
         self.prefix_label.setText(tr("Prefix"))

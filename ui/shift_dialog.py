@@ -23,8 +23,10 @@ def report_html(r: ShiftReport) -> str:
     rows = [
         (tr("Sales"), str(r.sales)),
         (tr("Taken"), money(r.gross)),
-        *[(tr("  by {tender}").format(tender=tr(TENDERS.get(k, k))), money(v))
-          for k, v in sorted(r.by_tender.items())],
+        *[
+            (tr("  by {tender}").format(tender=tr(TENDERS.get(k, k))), money(v))
+            for k, v in sorted(r.by_tender.items())
+        ],
         (tr("Refunds"), f"{r.refunds} · {money(r.refunded)}"),
         (tr("Member sales"), str(r.member_sales)),
         (tr("Coupon discounts"), money(r.coupon_discount)),
@@ -40,8 +42,14 @@ def report_html(r: ShiftReport) -> str:
 
 
 class ShiftDialog(QDialog):
-    def __init__(self, parent: QWidget, services: TillServices, staff_id: StaffId, shift_id: ShiftId,
-                 closed: Callable[[ShiftReport], None]) -> None:
+    def __init__(
+        self,
+        parent: QWidget,
+        services: TillServices,
+        staff_id: StaffId,
+        shift_id: ShiftId,
+        closed: Callable[[ShiftReport], None],
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("shift")
         self.setWindowModality(Qt.WindowModality.WindowModal)
@@ -78,7 +86,8 @@ class ShiftDialog(QDialog):
         self.counted.setFocus()
         services_, sid = services, shift_id
         Op(self, lambda: services_.x_report(sid)).success(self._x).failure(
-            lambda exc, text: self.message.setText(text)).run()
+            lambda exc, text: self.message.setText(text)
+        ).run()
 
     def _x(self, report: ShiftReport) -> None:
         self.report = report
@@ -95,7 +104,8 @@ class ShiftDialog(QDialog):
             return
         services, sid, staff = self.services, self.shift_id, self.staff_id
         Op(self, lambda: services.close_shift(sid, staff, fen)).success(self._z).failure(
-            lambda exc, text: self.message.setText(text)).run()
+            lambda exc, text: self.message.setText(text)
+        ).run()
 
     def _z(self, report: ShiftReport) -> None:
         self.z = report

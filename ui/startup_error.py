@@ -11,8 +11,10 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 TITLE = "Loyalty Till · 会员收银台"
-ZH_INTRO = ("收银台无法启动：下面这个文件无法使用，已原样保留，没有做任何改动。\n"
-            "请联系门店 IT：恢复最近一次备份，或把该文件移走后从服务器重新同步。")
+ZH_INTRO = (
+    "收银台无法启动：下面这个文件无法使用，已原样保留，没有做任何改动。\n"
+    "请联系门店 IT：恢复最近一次备份，或把该文件移走后从服务器重新同步。"
+)
 EN_INTRO = "The till cannot start: the file below cannot be used. It was left exactly as it was."
 
 

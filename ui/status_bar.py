@@ -50,7 +50,8 @@ class TillStatusBar(QStatusBar):
     def poll(self) -> None:
         services = self.services
         Op(self, services.printer_status).success(self.set_printer).failure(
-            lambda exc, text: self.set_printer(PrinterState.UNKNOWN)).run()
+            lambda exc, text: self.set_printer(PrinterState.UNKNOWN)
+        ).run()
         Op(self, services.pending_events).success(self.set_pending).run()
         Op(self, services.sync_status).success(self.set_sync).run()
 

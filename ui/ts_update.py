@@ -44,9 +44,14 @@ def _declared_context(tree: ast.Module) -> str | None:
     """A Qt-free module names its context as ``TR_CONTEXT = "..."`` (its ``tx(...)`` texts
     are translated by a screen of that context)."""
     for node in tree.body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and \
-                isinstance(node.targets[0], ast.Name) and node.targets[0].id == "TR_CONTEXT" and \
-                isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id == "TR_CONTEXT"
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
             return node.value.value
     return None
 
@@ -64,8 +69,9 @@ def read_ts(path: Path) -> dict[tuple[str, str], str]:
     return done
 
 
-def write_ts(path: Path, language: str, strings: dict[str, list[str]],
-             translations: dict[tuple[str, str], str]) -> int:
+def write_ts(
+    path: Path, language: str, strings: dict[str, list[str]], translations: dict[tuple[str, str], str]
+) -> int:
     """Write `path`; returns how many strings have no translation (English needs none)."""
     root = ET.Element("TS", version="2.1", language=language, sourcelanguage="en")
     missing = 0
@@ -86,8 +92,7 @@ def write_ts(path: Path, language: str, strings: dict[str, list[str]],
                 missing += 1
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
-    path.write_text('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + body + "\n",
-                    encoding="utf-8")
+    path.write_text('<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE TS>\n' + body + "\n", encoding="utf-8")
     return missing
 
 

@@ -23,8 +23,14 @@ class VoidDialog(ApprovalDialog):
     """``work(reason, login, pin)`` runs in the background (login and pin empty when no
     supervisor is needed); then ``done(result)``."""
 
-    def __init__(self, parent: QWidget, what: str, needs_approval: bool,
-                 work: Callable[[str, str, str], Any], done: Callable[[Any], None]) -> None:
+    def __init__(
+        self,
+        parent: QWidget,
+        what: str,
+        needs_approval: bool,
+        work: Callable[[str, str, str], Any],
+        done: Callable[[Any], None],
+    ) -> None:
         self.needs_approval = needs_approval
         self.reasons = QListWidget()
         super().__init__(parent, what, lambda login, pin: work(self.reason(), login, pin), done)
@@ -71,7 +77,8 @@ class VoidDialog(ApprovalDialog):
         self.ok.setEnabled(False)
         work = self._work
         Op(self, lambda: work("", "")).success(self._approved).failure(self._refused).finally_(
-            self._idle).run()
+            self._idle
+        ).run()
 
     def retranslate(self) -> None:
         super().retranslate()

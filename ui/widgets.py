@@ -35,8 +35,12 @@ class KeyMap(QObject):
         super().__init__(parent)
         self._actions: dict[tuple[int, int], Callable[[], None]] = {}
 
-    def bind(self, key: Qt.Key, action: Callable[[], None],
-             modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    def bind(
+        self,
+        key: Qt.Key,
+        action: Callable[[], None],
+        modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+    ) -> None:
         self._actions[(int(key), int(modifiers.value))] = action
 
     def watch(self, *widgets: QWidget) -> None:

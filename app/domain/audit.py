@@ -295,8 +295,11 @@ def verify_chain(
     given = list(records)
     ordered = sorted(given, key=lambda r: r.seq)
     problems = _reordered(given)
-    problems += [ChainProblem(rec.seq, "edited", f"entry {rec.seq} was changed after it was written")
-                 for rec in ordered if not _HEX64.fullmatch(rec.hash) or rec.computed_hash() != rec.hash]
+    problems += [
+        ChainProblem(rec.seq, "edited", f"entry {rec.seq} was changed after it was written")
+        for rec in ordered
+        if not _HEX64.fullmatch(rec.hash) or rec.computed_hash() != rec.hash
+    ]
     links, last_seq = _links(ordered, anchor)
     problems += links
     if expected_head is not None:
@@ -311,8 +314,9 @@ def _reordered(given: list[AuditRecord]) -> list[ChainProblem]:
     highest: int | None = None
     for rec in given:
         if highest is not None and rec.seq < highest:
-            problems.append(ChainProblem(rec.seq, "reordered",
-                                         f"entry {rec.seq} is stored after entry {highest}"))
+            problems.append(
+                ChainProblem(rec.seq, "reordered", f"entry {rec.seq} is stored after entry {highest}")
+            )
         highest = rec.seq if highest is None else max(highest, rec.seq)
     return problems
 
@@ -328,9 +332,13 @@ def _links(ordered: list[AuditRecord], anchor: tuple[int, str]) -> tuple[list[Ch
         if rec.seq > prev_seq + 1:
             problems.append(_gap(prev_seq + 1, rec.seq - 1))
         elif rec.prev_hash != prev_hash:
-            problems.append(ChainProblem(
-                rec.seq, "broken_link",
-                f"entry {rec.seq} does not follow entry {prev_seq}: an entry was rewritten or replaced"))
+            problems.append(
+                ChainProblem(
+                    rec.seq,
+                    "broken_link",
+                    f"entry {rec.seq} does not follow entry {prev_seq}: an entry was rewritten or replaced",
+                )
+            )
         prev_seq, prev_hash = rec.seq, rec.hash
     return problems, prev_seq
 
@@ -343,8 +351,13 @@ def _head(ordered: list[AuditRecord], expected_head: tuple[int, str], last_seq: 
         # (a head inside the log but missing: its gap has been reported already)
         return [_gap(last_seq + 1, head_seq)] if head_seq > last_seq else []
     if all(r.hash != head_hash for r in at_head):
-        return [ChainProblem(head_seq, "edited", f"entry {head_seq} differs from the one recorded as "
-                                                 "the head: the log was rewritten")]
+        return [
+            ChainProblem(
+                head_seq,
+                "edited",
+                f"entry {head_seq} differs from the one recorded as the head: the log was rewritten",
+            )
+        ]
     return []
 
 

@@ -394,6 +394,7 @@ class MemberClaims:
     expires_at: datetime | None
     code_id: str
 
+
 def _code_id(payload: bytes) -> str:
     """Stable short id of one code (80 bits of SHA-256 of its payload), for revocation."""
     return hashlib.sha256(b"loyalty-till code-id\x00" + payload).hexdigest()[:20]

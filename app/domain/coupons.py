@@ -37,5 +37,4 @@ def looks_like_coupon_code(text: str) -> bool:
     """Whether `text` (as typed or scanned) has a coupon code's shape. It does not say that
     such a coupon exists."""
     code = normalize_coupon_code(text)
-    return (len(code) == COUPON_CODE_LENGTH and code.startswith(PREFIXES) and code.isascii()
-            and code.isalnum())
+    return len(code) == COUPON_CODE_LENGTH and code.startswith(PREFIXES) and code.isascii() and code.isalnum()

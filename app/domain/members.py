@@ -43,8 +43,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "这是座机或服务号码，请输入手机号。",
     ),
     "invalid": (
-        "That phone number does not exist. Check the digits; "
-        "give a foreign number with its +country code.",
+        "That phone number does not exist. Check the digits; give a foreign number with its +country code.",
         "号码无效，请核对；境外号码请加 + 国家代码。",
     ),
 }

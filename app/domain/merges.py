@@ -32,8 +32,9 @@ class MergeChainTooLong(ValueError):
     """Following merges did not end within `MAX_MERGE_STEPS` (a cycle or damaged links)."""
 
 
-def follow_merges(member_id: K, next_id: Callable[[K], K | Unknown | None],
-                  limit: int = MAX_MERGE_STEPS) -> K | None:
+def follow_merges(
+    member_id: K, next_id: Callable[[K], K | Unknown | None], limit: int = MAX_MERGE_STEPS
+) -> K | None:
     """The surviving member's id for `member_id`, or None when the chain reaches an id not known
     here. `next_id(id)` says where `id` leads: None when it is a live member (the survivor),
     the id it was merged into (its row's `merged_into`, or its alias when the row is not held),

@@ -49,9 +49,7 @@ class RedeemError(ValueError):
     def __init__(self, requested: int, available: int) -> None:
         self.requested = requested
         self.available = available
-        super().__init__(
-            f"cannot redeem {requested} points: the member has {available} points available"
-        )
+        super().__init__(f"cannot redeem {requested} points: the member has {available} points available")
 
 
 _POSITIVE_ONLY = {EntryKind.EARN, EntryKind.COMPENSATE}
@@ -92,6 +90,7 @@ class LedgerEntry:
                 raise ValueError("a lot must expire after it is made")
         elif self.expires_at is not None:
             raise ValueError("only positive entries (lots) have an expiry")
+
 
 @dataclass(frozen=True, slots=True)
 class Lot:
@@ -220,9 +219,7 @@ def expiring_total(entries: Iterable[LedgerEntry], at: datetime, days: int = 60)
     return sum(points for _, points in expiring_within(entries, at, days))
 
 
-def due_expiries(
-    entries: Iterable[LedgerEntry], at: datetime, member_id: MemberId
-) -> list[LedgerEntry]:
+def due_expiries(entries: Iterable[LedgerEntry], at: datetime, member_id: MemberId) -> list[LedgerEntry]:
     """The expire entries to append now for lots past their expiry at `at`.
 
     One entry per expiry moment, for what remains of those lots (a lot partly spent expires only

@@ -84,16 +84,34 @@ class TierLevel(_Model):
 
 def _default_tiers() -> tuple[TierLevel, ...]:
     return (
-        TierLevel(tier=Tier.BASIC, threshold_fen=0, multiplier="1.0",
-                  benefits_zh=("新人礼券",), benefits_en=("Welcome coupon",)),
-        TierLevel(tier=Tier.SILVER, threshold_fen=200_000, multiplier="1.2",
-                  benefits_zh=("生日礼券",), benefits_en=("Birthday coupon",)),
-        TierLevel(tier=Tier.GOLD, threshold_fen=1_000_000, multiplier="1.5",
-                  benefits_zh=("更多会员价商品", "优先服务"),
-                  benefits_en=("Member prices on more items", "Priority service")),
-        TierLevel(tier=Tier.BLACK, threshold_fen=5_000_000, multiplier="2.0",
-                  benefits_zh=("专属服务", "新品试用"),
-                  benefits_en=("Exclusive service", "New-product trials")),
+        TierLevel(
+            tier=Tier.BASIC,
+            threshold_fen=0,
+            multiplier="1.0",
+            benefits_zh=("新人礼券",),
+            benefits_en=("Welcome coupon",),
+        ),
+        TierLevel(
+            tier=Tier.SILVER,
+            threshold_fen=200_000,
+            multiplier="1.2",
+            benefits_zh=("生日礼券",),
+            benefits_en=("Birthday coupon",),
+        ),
+        TierLevel(
+            tier=Tier.GOLD,
+            threshold_fen=1_000_000,
+            multiplier="1.5",
+            benefits_zh=("更多会员价商品", "优先服务"),
+            benefits_en=("Member prices on more items", "Priority service"),
+        ),
+        TierLevel(
+            tier=Tier.BLACK,
+            threshold_fen=5_000_000,
+            multiplier="2.0",
+            benefits_zh=("专属服务", "新品试用"),
+            benefits_en=("Exclusive service", "New-product trials"),
+        ),
     )
 
 
@@ -104,7 +122,8 @@ class Redemption(_Model):
     step: Whole = Field(default=100, ge=1)
     max_share: DecimalText = "0.5"
     offline_overdraw: Flag = Field(
-        default=True, description="allow redeeming against a till's cached balance while offline")
+        default=True, description="allow redeeming against a till's cached balance while offline"
+    )
 
     @field_validator("max_share")
     @classmethod
@@ -145,8 +164,12 @@ class WelcomeCoupon(_Model):
         return self.amount_fen > 0
 
     def terms(self, issued_at: datetime) -> WelcomeTerms:
-        return WelcomeTerms(amount=self.amount_fen, threshold=self.threshold_fen,
-                            valid_from=issued_at, valid_to=issued_at + timedelta(days=self.valid_days))
+        return WelcomeTerms(
+            amount=self.amount_fen,
+            threshold=self.threshold_fen,
+            valid_from=issued_at,
+            valid_to=issued_at + timedelta(days=self.valid_days),
+        )
 
 
 class OfflineDefaults(_Model):
@@ -174,7 +197,8 @@ class LoyaltyProgram(_Model):
     redemption: Redemption = Redemption()
     expiry: Expiry = Expiry()
     birthday_multiplier: DecimalText | None = Field(
-        default=None, description="points multiplier in the member's birthday month (store's zone)")
+        default=None, description="points multiplier in the member's birthday month (store's zone)"
+    )
     welcome_coupon: WelcomeCoupon = WelcomeCoupon()
     offline: OfflineDefaults = OfflineDefaults()
     consent_policy_version: Text = Field(default="2026-01", min_length=1, max_length=20)

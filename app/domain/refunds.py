@@ -93,6 +93,7 @@ class RefundPlan:
     points_given_back: int
     full: bool
 
+
 def amount_for(total: int, qty: int, of_qty: int) -> int:
     """The share of `total` belonging to `qty` of `of_qty` units: floor(total * qty / of_qty)."""
     return total * qty // of_qty
@@ -124,11 +125,13 @@ def plan_refund(
         _check_qty(by_no, line_no, qty, "refund quantity for line {n} is bad")
     if not any(requested.values()):
         raise RefundError("empty", "choose at least one item to refund")
-    out = [_refund_line(line, already_refunded.get(line.line_no, 0), requested[line.line_no])
-           for line in sale if requested.get(line.line_no, 0)]
-    full = all(
-        already_refunded.get(line.line_no, 0) + requested.get(line.line_no, 0) == line.qty
+    out = [
+        _refund_line(line, already_refunded.get(line.line_no, 0), requested[line.line_no])
         for line in sale
+        if requested.get(line.line_no, 0)
+    ]
+    full = all(
+        already_refunded.get(line.line_no, 0) + requested.get(line.line_no, 0) == line.qty for line in sale
     )
     return RefundPlan(
         lines=tuple(out),
@@ -158,8 +161,11 @@ def _check_qty(by_no: Mapping[int, SoldLine], line_no: int, qty: object, bad: st
 def _refund_line(line: SoldLine, before: int, now: int) -> RefundLine:
     left = line.qty - before
     if now > left:
-        raise RefundError("qty_exceeds_remaining",
-                          f"line {line.line_no}: only {left} left to refund, asked for {now}", line.line_no)
+        raise RefundError(
+            "qty_exceeds_remaining",
+            f"line {line.line_no}: only {left} left to refund, asked for {now}",
+            line.line_no,
+        )
     return RefundLine(
         line_no=line.line_no,
         qty=now,

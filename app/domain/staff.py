@@ -222,8 +222,13 @@ class PinHasher:
             from argon2 import PasswordHasher
 
             time_cost, memory_cost, parallelism, hash_len, salt_len = self._params
-            self._hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost,
-                                          parallelism=parallelism, hash_len=hash_len, salt_len=salt_len)
+            self._hasher = PasswordHasher(
+                time_cost=time_cost,
+                memory_cost=memory_cost,
+                parallelism=parallelism,
+                hash_len=hash_len,
+                salt_len=salt_len,
+            )
         return self._hasher
 
     def hash(self, pin: str) -> str:

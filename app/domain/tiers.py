@@ -31,6 +31,7 @@ class Tier(StrEnum):
     def en_name(self) -> str:
         return _EN_NAMES[self]
 
+
 _ZH_NAMES: dict[Tier, str] = {
     Tier.BASIC: "普通会员",
     Tier.SILVER: "银卡",

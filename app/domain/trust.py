@@ -50,8 +50,16 @@ class CouponTemplate(_Model):
     max_valid_days: Whole = Field(default=14, ge=1, le=366)
     needs_ticket: bool = False  # compensation: only for a feedback ticket that asks for it
 
-    def refusal(self, kind: str, amount: int, percent: str, cap: int | None, threshold: int,
-                multiplier: str, valid_days: float) -> str | None:
+    def refusal(
+        self,
+        kind: str,
+        amount: int,
+        percent: str,
+        cap: int | None,
+        threshold: int,
+        multiplier: str,
+        valid_days: float,
+    ) -> str | None:
         """Why a coupon with these terms is not this template's, or None."""
         if kind != self.kind:
             return "kind"
@@ -81,8 +89,13 @@ def _templates() -> tuple[CouponTemplate, ...]:
         CouponTemplate(reason="wakeup", kind="amount_off", max_amount_fen=1000, min_threshold_fen=5000),
         CouponTemplate(reason="cross", kind="percent_off", max_percent="10", max_cap_fen=3000),
         CouponTemplate(reason="frequent", kind="points_multiplier", max_multiplier="2"),
-        CouponTemplate(reason="compensation", kind="amount_off", max_amount_fen=5000, max_valid_days=30,
-                       needs_ticket=True),
+        CouponTemplate(
+            reason="compensation",
+            kind="amount_off",
+            max_amount_fen=5000,
+            max_valid_days=30,
+            needs_ticket=True,
+        ),
     )
 
 
@@ -90,7 +103,9 @@ class TillTrust(_Model):
     adjustments: PointsLimits = PointsLimits()
     compensations: PointsLimits = PointsLimits(
         per_event={"cashier": 500, "supervisor": 2000, "manager": 5000},
-        per_terminal_day_points=10000, per_terminal_day_count=20)
+        per_terminal_day_points=10000,
+        per_terminal_day_count=20,
+    )
     till_coupon_templates: tuple[CouponTemplate, ...] = Field(default_factory=_templates)
     cross_store_refunds: bool = False
     # A registration's time further than this before (or MAX_CLOCK_SKEW after) the server
@@ -105,4 +120,3 @@ class TillTrust(_Model):
             if t.reason == head:
                 return t
         return None
-

@@ -39,7 +39,6 @@ from app.pricing.model import (
 _ONE = Fraction(1)
 
 
-
 def price(basket: Basket) -> Quote:
     """Price `basket`. Pure: no I/O, no clock, the same basket always gives the same quote.
 
@@ -56,8 +55,7 @@ def price(basket: Basket) -> Quote:
         line_totals = list_totals
     else:
         line_totals = [
-            (ln.unit_price if ln.member_price is None else min(ln.unit_price, ln.member_price))
-            * ln.qty
+            (ln.unit_price if ln.member_price is None else min(ln.unit_price, ln.member_price)) * ln.qty
             for ln in lines
         ]
     net = list(line_totals)
@@ -82,8 +80,7 @@ def price(basket: Basket) -> Quote:
     if member is None:
         earned_total, earned = 0, [0] * len(lines)
     else:
-        earned_total, earned = _earn(basket.at, program, member, lines, net, coupon_mult,
-                                     basket.promotions)
+        earned_total, earned = _earn(basket.at, program, member, lines, net, coupon_mult, basket.promotions)
 
     quote_lines = tuple(
         QuoteLine(
@@ -119,9 +116,7 @@ def price(basket: Basket) -> Quote:
 # --------------------------------------------------------------------------- coupons
 
 
-def _matcher(
-    categories: Sequence[str], skus: Sequence[str]
-) -> tuple[frozenset[str], frozenset[str]]:
+def _matcher(categories: Sequence[str], skus: Sequence[str]) -> tuple[frozenset[str], frozenset[str]]:
     return (frozenset(categories), frozenset(skus))
 
 
@@ -161,9 +156,7 @@ def _apply_coupons(
         scope = [i for i, ln in enumerate(lines) if net[i] > 0 and _matches(ln, cats, skus)]
         targets = scope
         if coupon.kind == "free_gift":
-            targets = [
-                i for i, ln in enumerate(lines) if ln.sku == coupon.gift_sku and net[i] > 0
-            ][:1]
+            targets = [i for i, ln in enumerate(lines) if ln.sku == coupon.gift_sku and net[i] > 0][:1]
         if not scope or not targets:
             rejected.append(RejectedCoupon(coupon.code, REJECT_NO_ELIGIBLE_LINES))
             continue
@@ -326,6 +319,4 @@ def _earn(
     rates = {m: base * (_ONE if m is None else m) for m in set(best_per_line)}
     denominator = lcm(*(r.denominator for r in rates.values()))
     scaled = {m: r.numerator * (denominator // r.denominator) for m, r in rates.items()}
-    return allocate_ratio(
-        [net[i] * scaled[m] for i, m in enumerate(best_per_line)], denominator
-    )
+    return allocate_ratio([net[i] * scaled[m] for i, m in enumerate(best_per_line)], denominator)

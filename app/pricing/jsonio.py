@@ -86,21 +86,21 @@ def _show(value: object) -> str:
         return repr(value)
 
 
-def _int(d: Mapping[str, object], key: str, path: str, *, minimum: int | None = None,
-         default: int | None = None) -> int:
+def _int(
+    d: Mapping[str, object], key: str, path: str, *, minimum: int | None = None, default: int | None = None
+) -> int:
     value = d.get(key)
     if value is None:
         if default is not None:
             return default
         _fail(f"{_at(path, key)} is required")
-    if isinstance(value, int) and not isinstance(value, bool) and (
-        minimum is None or value >= minimum
-    ):
+    if isinstance(value, int) and not isinstance(value, bool) and (minimum is None or value >= minimum):
         if value > MAX_QUOTE_INT or value < -MAX_QUOTE_INT:
             _fail(f"{_at(path, key)} must be at most {MAX_QUOTE_INT} (10^15) in size")
         return value
     what = {None: "an integer", 0: "a non-negative integer", 1: "a positive integer"}.get(
-        minimum, f"an integer >= {minimum}")
+        minimum, f"an integer >= {minimum}"
+    )
     _fail(f"{_at(path, key)} must be {what}, got {_show(value)}")
 
 
@@ -134,8 +134,14 @@ def _bool(d: Mapping[str, object], key: str, path: str) -> bool:
     return value
 
 
-def _decimal(d: Mapping[str, object], key: str, path: str, *, maximum: int | None = None,
-             default: Fraction | None = None) -> Fraction:
+def _decimal(
+    d: Mapping[str, object],
+    key: str,
+    path: str,
+    *,
+    maximum: int | None = None,
+    default: Fraction | None = None,
+) -> Fraction:
     """A non-negative decimal string ("1.5") or integer, as an exact Fraction."""
     value = d.get(key)
     if value is None:
@@ -150,15 +156,13 @@ def _decimal(d: Mapping[str, object], key: str, path: str, *, maximum: int | Non
         assert isinstance(value, int | str)
         result = Fraction(value)
     else:
-        _fail(f"{_at(path, key)} must be a non-negative decimal string like \"1.5\", "
-              f"got {_show(value)}")
+        _fail(f'{_at(path, key)} must be a non-negative decimal string like "1.5", got {_show(value)}')
     if maximum is not None and result > maximum:
         _fail(f"{_at(path, key)} must be at most {maximum}")
     return result
 
 
-def _datetime(d: Mapping[str, object], key: str, path: str, *, optional: bool = False
-              ) -> datetime | None:
+def _datetime(d: Mapping[str, object], key: str, path: str, *, optional: bool = False) -> datetime | None:
     value = d.get(key)
     if value is None:
         if optional:
@@ -182,7 +186,7 @@ def _date(d: Mapping[str, object], key: str, path: str) -> date | None:
         return None
     where = _at(path, key)
     if not isinstance(value, str) or not _DATE.fullmatch(value):
-        _fail(f"{where} must be a date like \"1990-11-03\"")
+        _fail(f'{where} must be a date like "1990-11-03"')
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -209,16 +213,37 @@ def _list(d: Mapping[str, object], key: str, path: str) -> list[object]:
 
 # --------------------------------------------------------------------------- sections
 
-_PROGRAM_KEYS = frozenset({"earn_points_per_yuan", "tier_multipliers",
-                           "points_per_yuan_redeemed", "redeem_step", "redeem_max_share"})
+_PROGRAM_KEYS = frozenset(
+    {
+        "earn_points_per_yuan",
+        "tier_multipliers",
+        "points_per_yuan_redeemed",
+        "redeem_step",
+        "redeem_max_share",
+    }
+)
 _MEMBER_KEYS = frozenset({"tier", "points_balance", "birthday"})
 _LINE_KEYS = frozenset({"sku", "category", "unit_price", "qty", "member_price"})
 _PROMO_KEYS = frozenset({"id", "kind", "multiplier", "categories", "skus", "starts", "ends"})
-_COUPON_KEYS = frozenset({"code", "kind", "amount", "percent", "cap", "threshold",
-                          "categories", "skus", "stackable", "member_only", "valid_from",
-                          "valid_to", "gift_sku", "multiplier"})
-_BASKET_KEYS = frozenset({"at", "program", "member", "lines", "promotions", "coupons",
-                          "redeem_points"})
+_COUPON_KEYS = frozenset(
+    {
+        "code",
+        "kind",
+        "amount",
+        "percent",
+        "cap",
+        "threshold",
+        "categories",
+        "skus",
+        "stackable",
+        "member_only",
+        "valid_from",
+        "valid_to",
+        "gift_sku",
+        "multiplier",
+    }
+)
+_BASKET_KEYS = frozenset({"at", "program", "member", "lines", "promotions", "coupons", "redeem_points"})
 
 
 def _program(data: object) -> Program:
@@ -236,16 +261,17 @@ def _program(data: object) -> Program:
     if raw_tiers is not None:
         if not isinstance(raw_tiers, dict) or not raw_tiers:
             _fail("program.tier_multipliers must be a non-empty object of tier: multiplier")
-        tiers = {name: _decimal(raw_tiers, name, "program.tier_multipliers")
-                 for name in raw_tiers}
+        tiers = {name: _decimal(raw_tiers, name, "program.tier_multipliers") for name in raw_tiers}
     return Program(
         earn_points_per_yuan=earn,
         tier_multipliers=tiers,
-        points_per_yuan_redeemed=_int(d, "points_per_yuan_redeemed", "program", minimum=1,
-                                      default=default.points_per_yuan_redeemed),
+        points_per_yuan_redeemed=_int(
+            d, "points_per_yuan_redeemed", "program", minimum=1, default=default.points_per_yuan_redeemed
+        ),
         redeem_step=_int(d, "redeem_step", "program", minimum=1, default=default.redeem_step),
-        redeem_max_share=_decimal(d, "redeem_max_share", "program", maximum=1,
-                                  default=default.redeem_max_share),
+        redeem_max_share=_decimal(
+            d, "redeem_max_share", "program", maximum=1, default=default.redeem_max_share
+        ),
     )
 
 
@@ -302,8 +328,12 @@ def _promotion(data: object, path: str) -> Promotion:
 def _coupon(data: object, path: str) -> CouponSpec:
     d = _object(data, path, _COUPON_KEYS)
     kind: CouponKind = _kind(d, path, COUPON_KINDS)  # type: ignore[assignment]
-    needed = {"amount_off": "amount", "percent_off": "percent", "free_gift": "gift_sku",
-              "points_multiplier": "multiplier"}[kind]
+    needed = {
+        "amount_off": "amount",
+        "percent_off": "percent",
+        "free_gift": "gift_sku",
+        "points_multiplier": "multiplier",
+    }[kind]
     if d.get(needed) is None:
         _fail(f"{path}.{needed} is required for a {kind} coupon")
     percent = d.get("percent")
@@ -340,10 +370,8 @@ def parse_basket(data: object) -> Basket:
         program=program,
         member=_member(d.get("member"), program),
         lines=tuple(_line(v, f"lines[{i}]") for i, v in enumerate(raw_lines)),
-        promotions=tuple(_promotion(v, f"promotions[{i}]")
-                         for i, v in enumerate(_list(d, "promotions", ""))),
-        coupons=tuple(_coupon(v, f"coupons[{i}]")
-                      for i, v in enumerate(_list(d, "coupons", ""))),
+        promotions=tuple(_promotion(v, f"promotions[{i}]") for i, v in enumerate(_list(d, "promotions", ""))),
+        coupons=tuple(_coupon(v, f"coupons[{i}]") for i, v in enumerate(_list(d, "coupons", ""))),
         redeem_points=_int(d, "redeem_points", "", minimum=0, default=0),
     )
 
@@ -416,8 +444,11 @@ def run_quote(text: str) -> tuple[int, dict[str, Any]]:
     except RecursionError:
         return _error(MALFORMED_JSON, "not valid JSON: nested too deeply")
     if lone:
-        return _error(MALFORMED_JSON, "not valid JSON text: a string holds a lone surrogate "
-                      "(\\ud800-\\udfff not in a pair), which is not a character")
+        return _error(
+            MALFORMED_JSON,
+            "not valid JSON text: a string holds a lone surrogate "
+            "(\\ud800-\\udfff not in a pair), which is not a character",
+        )
     try:
         basket = parse_basket(data)
     except QuoteInputError as exc:

@@ -220,5 +220,6 @@ def birthday_promotion(program: LoyaltyProgram) -> Promotion | None:
     """The program's birthday multiplier as the engine's promotion (None when it has none)."""
     if program.birthday_multiplier is None:
         return None
-    return Promotion(f"program:{program.version}:birthday", "birthday_multiplier",
-                     Fraction(program.birthday_multiplier))
+    return Promotion(
+        f"program:{program.version}:birthday", "birthday_multiplier", Fraction(program.birthday_multiplier)
+    )

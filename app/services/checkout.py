@@ -117,8 +117,13 @@ def quote_cart(ctx: TillContext, cart: Cart, at: datetime | None = None) -> Pric
 
 # Built once: the checkout runs these on every quote (values go in as bound parameters).
 _PRODUCTS = select(
-    orm.Product.sku, orm.Product.category, orm.Product.unit_price, orm.Product.member_price,
-    orm.Product.name_zh, orm.Product.name_en, orm.Product.active,
+    orm.Product.sku,
+    orm.Product.category,
+    orm.Product.unit_price,
+    orm.Product.member_price,
+    orm.Product.name_zh,
+    orm.Product.name_en,
+    orm.Product.active,
 ).where(orm.Product.sku.in_(bindparam("skus", expanding=True)))
 _COUPONS_BY_CODE = select(orm.Coupon).where(orm.Coupon.code.in_(bindparam("codes", expanding=True)))
 _PROMOTIONS = select(orm.Promotion)
@@ -140,8 +145,9 @@ def _basket_lines(ctx: TillContext, s: Session, cart: Cart) -> tuple[list[Basket
         if line.qty <= 0:
             raise Invalid("Quantity must be at least 1.", code="bad_qty")
         if line.price_override is None:
-            lines.append(BasketLine(product.sku, product.category, product.unit_price, line.qty,
-                                    product.member_price))
+            lines.append(
+                BasketLine(product.sku, product.category, product.unit_price, line.qty, product.member_price)
+            )
         elif line.price_override < 0:
             raise Invalid("A price cannot be negative.", code="bad_price")
         else:
@@ -159,8 +165,9 @@ class _MemberRead:
     cap: RedeemCap | None = None
 
 
-def _member_read(ctx: TillContext, s: Session, cart: Cart, at: datetime, program: LoyaltyProgram,
-                 offline: bool) -> _MemberRead:
+def _member_read(
+    ctx: TillContext, s: Session, cart: Cart, at: datetime, program: LoyaltyProgram, offline: bool
+) -> _MemberRead:
     """What pricing needs of the cart's member (none for an anonymous sale)."""
     if cart.member_id is None:
         return _MemberRead()
@@ -176,19 +183,20 @@ def _member_read(ctx: TillContext, s: Session, cart: Cart, at: datetime, program
         cap = redeem_cap(ctx, s, member_id, raw_entries, at)
         balance = min(balance, cap.cap)
     tier = program.tier_for_spend(spend)
-    return _MemberRead(member_id, MemberContext(str(tier), balance, member.birthday),
-                       tuple(raw_entries), spend, cap)
+    return _MemberRead(
+        member_id, MemberContext(str(tier), balance, member.birthday), tuple(raw_entries), spend, cap
+    )
 
 
-def _coupon_specs(ctx: TillContext, s: Session, cart: Cart, member_id: MemberId | None,
-                  offline: bool) -> tuple[list[CouponSpec], list[tuple[str, str]]]:
+def _coupon_specs(
+    ctx: TillContext, s: Session, cart: Cart, member_id: MemberId | None, offline: bool
+) -> tuple[list[CouponSpec], list[tuple[str, str]]]:
     """The cart's coupons the engine may consider, and those refused before pricing."""
     refused: list[tuple[str, str]] = []
     specs: list[CouponSpec] = []
     if not cart.coupon_codes:
         return specs, refused
-    rows = {c.code: c
-            for c in s.execute(_COUPONS_BY_CODE, {"codes": list(cart.coupon_codes)}).scalars()}
+    rows = {c.code: c for c in s.execute(_COUPONS_BY_CODE, {"codes": list(cart.coupon_codes)}).scalars()}
     for code in cart.coupon_codes:
         row = rows.get(code)
         if offline and not ctx.offline_rules.coupons_held_here:
@@ -216,21 +224,34 @@ def _price(ctx: TillContext, s: Session, cart: Cart, at: datetime) -> Priced:
     birthday = birthday_promotion(program)
     if birthday is not None:
         promotions.append(birthday)
-    quote = price(Basket(
-        at=local_time(at, ctx.tz),
-        program=pricing_program(program),
-        member=member.context,
-        lines=tuple(lines),
-        promotions=tuple(promotions),
-        coupons=tuple(specs),
-        redeem_points=cart.redeem_points,
-    ))
+    quote = price(
+        Basket(
+            at=local_time(at, ctx.tz),
+            program=pricing_program(program),
+            member=member.context,
+            lines=tuple(lines),
+            promotions=tuple(promotions),
+            coupons=tuple(specs),
+            redeem_points=cart.redeem_points,
+        )
+    )
     no_points = offline and not ctx.offline_rules.earn_points and member.member_id is not None
     if no_points:
-        quote = replace(quote, points_earned=0,
-                        lines=tuple(replace(line, points_earned=0) for line in quote.lines))
-    return Priced(quote, tuple(names), tuple(b.category for b in lines), tuple(refused),
-                  member.member_id, member.ledger, member.spend, member.cap, no_points, program)
+        quote = replace(
+            quote, points_earned=0, lines=tuple(replace(line, points_earned=0) for line in quote.lines)
+        )
+    return Priced(
+        quote,
+        tuple(names),
+        tuple(b.category for b in lines),
+        tuple(refused),
+        member.member_id,
+        member.ledger,
+        member.spend,
+        member.cap,
+        no_points,
+        program,
+    )
 
 
 def _receipt_no(ctx: TillContext, s: Session) -> str:
@@ -272,8 +293,9 @@ def _settle(cmd: CompleteSale, priced: Priced) -> tuple[int, int]:
     if refused is not None:
         raise refused
     if cmd.expected_total is not None and cmd.expected_total != q.total_due:
-        raise Refused("The total changed since it was shown; check the cart and try again.",
-                      code="total_changed")
+        raise Refused(
+            "The total changed since it was shown; check the cart and try again.", code="total_changed"
+        )
     paid = sum(t.amount for t in cmd.tenders)
     cash = sum(t.amount for t in cmd.tenders if t.kind == "cash")
     if paid < q.total_due:
@@ -302,8 +324,7 @@ def complete_sale(ctx: TillContext, cmd: CompleteSale) -> SaleDone:
             existing = uow.session.get(orm.Sale, cmd.sale_id)
             if existing is not None:
                 return _done(ctx, existing, duplicate=True)
-        require_approval(ctx, cmd.cashier_id, cmd.approver_id, cmd.approver_pin,
-                         Action.PRICE_OVERRIDE)
+        require_approval(ctx, cmd.cashier_id, cmd.approver_id, cmd.approver_pin, Action.PRICE_OVERRIDE)
     with ctx.uow() as uow:
         s = uow.session
         existing = s.get(orm.Sale, cmd.sale_id)
@@ -318,10 +339,19 @@ def complete_sale(ctx: TillContext, cmd: CompleteSale) -> SaleDone:
             _post_points(ctx, s, priced, SaleId(sale.id), now)
         q = priced.quote
         append_audit(
-            s, ctx, cmd.cashier_id, cmd.approver_id if overridden else None, "sale.complete",
+            s,
+            ctx,
+            cmd.cashier_id,
+            cmd.approver_id if overridden else None,
+            "sale.complete",
             str(sale.id),
-            {"receipt_no": sale.receipt_no, "total_due": q.total_due, "points_earned": q.points_earned,
-             "points_redeemed": q.points_redeemed, "price_override": overridden},
+            {
+                "receipt_no": sale.receipt_no,
+                "total_due": q.total_due,
+                "points_earned": q.points_earned,
+                "points_redeemed": q.points_redeemed,
+                "price_override": overridden,
+            },
             now,
         )
         record_event(s, ctx.terminal_id, "sale.completed", _sale_payload(sale, q, cmd), now)
@@ -329,34 +359,68 @@ def complete_sale(ctx: TillContext, cmd: CompleteSale) -> SaleDone:
         return _done(ctx, sale, duplicate=False)
 
 
-def _store_sale(ctx: TillContext, s: Session, cmd: CompleteSale, priced: Priced, paid: int,
-                change: int, now: datetime) -> orm.Sale:
+def _store_sale(
+    ctx: TillContext, s: Session, cmd: CompleteSale, priced: Priced, paid: int, change: int, now: datetime
+) -> orm.Sale:
     """The sale row with its lines and payments."""
     q = priced.quote
     sale_id = cmd.sale_id
     receipt_no = _receipt_no(ctx, s)
     token = issue_feedback_token(ctx.store_id, ctx.terminal_id, sale_id, receipt_no, ctx.signer, now)
     sale = orm.Sale(
-        id=sale_id, receipt_no=receipt_no, store_id=ctx.store_id, terminal_id=ctx.terminal_id,
-        shift_id=cmd.shift_id, cashier_id=cmd.cashier_id, member_id=priced.member_id, at=now,
-        subtotal=q.subtotal, member_savings=q.member_savings, coupon_discount=q.coupon_discount,
-        points_redeemed=q.points_redeemed, points_value=q.points_value, total_due=q.total_due,
-        points_earned=q.points_earned, paid=paid, change_due=change, feedback_token=token,
-        new_member_code=None, program_version=priced.program.version,
+        id=sale_id,
+        receipt_no=receipt_no,
+        store_id=ctx.store_id,
+        terminal_id=ctx.terminal_id,
+        shift_id=cmd.shift_id,
+        cashier_id=cmd.cashier_id,
+        member_id=priced.member_id,
+        at=now,
+        subtotal=q.subtotal,
+        member_savings=q.member_savings,
+        coupon_discount=q.coupon_discount,
+        points_redeemed=q.points_redeemed,
+        points_value=q.points_value,
+        total_due=q.total_due,
+        points_earned=q.points_earned,
+        paid=paid,
+        change_due=change,
+        feedback_token=token,
+        new_member_code=None,
+        program_version=priced.program.version,
     )
     s.add(sale)
     s.flush()
     rows = zip(q.lines, priced.names, priced.categories, strict=True)
     for no, (ql, name, category) in enumerate(rows, start=1):
-        s.add(orm.SaleLine(
-            sale_id=sale_id, line_no=no, sku=ql.sku, name=name, category=category, qty=ql.qty,
-            unit_price=ql.line_total // ql.qty, list_total=ql.list_total, line_total=ql.line_total,
-            coupon_discount=ql.coupon_discount, points_discount=ql.points_discount,
-            points_redeemed=ql.points_redeemed, net=ql.net, points_earned=ql.points_earned,
-        ))
+        s.add(
+            orm.SaleLine(
+                sale_id=sale_id,
+                line_no=no,
+                sku=ql.sku,
+                name=name,
+                category=category,
+                qty=ql.qty,
+                unit_price=ql.line_total // ql.qty,
+                list_total=ql.list_total,
+                line_total=ql.line_total,
+                coupon_discount=ql.coupon_discount,
+                points_discount=ql.points_discount,
+                points_redeemed=ql.points_redeemed,
+                net=ql.net,
+                points_earned=ql.points_earned,
+            )
+        )
     for tender in cmd.tenders:
-        s.add(orm.Payment(id=new_id(), sale_id=sale_id, tender=tender.kind,
-                          amount=tender.amount, reference=tender.reference))
+        s.add(
+            orm.Payment(
+                id=new_id(),
+                sale_id=sale_id,
+                tender=tender.kind,
+                amount=tender.amount,
+                reference=tender.reference,
+            )
+        )
     return sale
 
 
@@ -364,8 +428,7 @@ def _redeem_coupons(s: Session, q: Quote, sale_id: uuid.UUID) -> None:
     applied = {a.code: a.discount for a in q.applied_coupons}
     if not applied:
         return
-    rows = {c.code: c
-            for c in s.execute(select(orm.Coupon).where(orm.Coupon.code.in_(applied))).scalars()}
+    rows = {c.code: c for c in s.execute(select(orm.Coupon).where(orm.Coupon.code.in_(applied))).scalars()}
     for code, discount in applied.items():
         row = rows[code]
         row.status = "redeemed"
@@ -380,33 +443,57 @@ def _offline_points_refused(priced: Priced) -> Refused | None:
     if cap is None:
         return None
     if not cap.allowed:
-        return Refused("The server cannot be reached, and this till's offline rules do not allow "
-                       "redeeming points without it.", code="offline_redeem")
-    return Refused(f"Offline, at most {cap.cap} points can be redeemed for this member now: "
-                   f"the last balance the server confirmed ({cap.last_known_balance}) minus "
-                   f"{cap.redeemed_since} redeemed at this till since.", code="offline_points_cap")
+        return Refused(
+            "The server cannot be reached, and this till's offline rules do not allow "
+            "redeeming points without it.",
+            code="offline_redeem",
+        )
+    return Refused(
+        f"Offline, at most {cap.cap} points can be redeemed for this member now: "
+        f"the last balance the server confirmed ({cap.last_known_balance}) minus "
+        f"{cap.redeemed_since} redeemed at this till since.",
+        code="offline_points_cap",
+    )
 
 
-def _post_points(
-    ctx: TillContext, s: Session, priced: Priced, sale_id: SaleId, now: datetime
-) -> None:
+def _post_points(ctx: TillContext, s: Session, priced: Priced, sale_id: SaleId, now: datetime) -> None:
     """The sale's ledger entries (due expiries, redemption, earning) and the member's tier and
     last purchase, with the program version the sale was priced with."""
     assert priced.member_id is not None
     member_id, q, entries, program = priced.member_id, priced.quote, list(priced.ledger), priced.program
     new: list[ledger.LedgerEntry] = ledger.due_expiries(entries, now, member_id)
     for due in new:  # the server learns of these as it does of the daily expiry job's
-        record_event(s, ctx.terminal_id, "points.expired", {
-            "entry_id": str(due.id), "member_id": str(member_id),
-            "points": due.points, "at": now.isoformat()}, now)
+        record_event(
+            s,
+            ctx.terminal_id,
+            "points.expired",
+            {
+                "entry_id": str(due.id),
+                "member_id": str(member_id),
+                "points": due.points,
+                "at": now.isoformat(),
+            },
+            now,
+        )
     if q.points_redeemed:
         # The engine already held the request to the balance the till knows; offline, that
         # cached balance may be stale, which the server settles (DOMAIN.md, offline rules).
-        new.append(ledger.redeem(member_id, q.points_redeemed, now, entries=entries + new,
-                                 sale_id=sale_id, allow_overdraw=program.redemption.offline_overdraw))
+        new.append(
+            ledger.redeem(
+                member_id,
+                q.points_redeemed,
+                now,
+                entries=entries + new,
+                sale_id=sale_id,
+                allow_overdraw=program.redemption.offline_overdraw,
+            )
+        )
     if q.points_earned:
-        new.append(ledger.earn(member_id, q.points_earned, now, sale_id=sale_id,
-                               expires_at=program.expires_at(now, ctx.tz)))
+        new.append(
+            ledger.earn(
+                member_id, q.points_earned, now, sale_id=sale_id, expires_at=program.expires_at(now, ctx.tz)
+            )
+        )
     s.add_all(ledger_row(e) for e in new)
     member = s.get_one(orm.Member, member_id)
     member.last_purchase_at = now
@@ -434,13 +521,20 @@ def _sale_payload(sale: orm.Sale, q: Quote, cmd: CompleteSale) -> dict[str, Any]
         "feedback_token": sale.feedback_token,
         "program_version": sale.program_version,
         "coupons": [{"code": a.code, "discount": a.discount} for a in q.applied_coupons],
-        "payments": [{"tender": t.kind, "amount": t.amount, "reference": t.reference}
-                     for t in cmd.tenders],
+        "payments": [{"tender": t.kind, "amount": t.amount, "reference": t.reference} for t in cmd.tenders],
         "lines": [
-            {"line_no": no, "sku": ln.sku, "qty": ln.qty, "list_total": ln.list_total,
-             "line_total": ln.line_total, "coupon_discount": ln.coupon_discount,
-             "points_discount": ln.points_discount, "points_redeemed": ln.points_redeemed,
-             "net": ln.net, "points_earned": ln.points_earned}
+            {
+                "line_no": no,
+                "sku": ln.sku,
+                "qty": ln.qty,
+                "list_total": ln.list_total,
+                "line_total": ln.line_total,
+                "coupon_discount": ln.coupon_discount,
+                "points_discount": ln.points_discount,
+                "points_redeemed": ln.points_redeemed,
+                "net": ln.net,
+                "points_earned": ln.points_earned,
+            }
             for no, ln in enumerate(q.lines, start=1)
         ],
     }

@@ -84,8 +84,11 @@ class TillContext:
         (an `OfflineRules` field name)."""
         if self.offline() and not self.offline_rules.allows(action):
             code, what = _OFFLINE_REFUSALS.get(action, ("offline_" + action, action))
-            raise Refused(f"The server cannot be reached, and this till's offline rules do not "
-                          f"allow {what} without it.", code=code)
+            raise Refused(
+                f"The server cannot be reached, and this till's offline rules do not "
+                f"allow {what} without it.",
+                code=code,
+            )
 
     def uow(self, write: bool = True) -> UnitOfWork:
         return UnitOfWork(self.db, write)
@@ -103,8 +106,9 @@ class TillContext:
         """Read the stored program versions again; call after storing a pulled one (sync does,
         on its thread, so that `program_at` on any other thread finds them read already)."""
         with self.uow(write=False) as uow:
-            versions = tuple(parse_program(row.body)
-                             for row in uow.session.execute(select(ProgramVersion)).scalars())
+            versions = tuple(
+                parse_program(row.body) for row in uow.session.execute(select(ProgramVersion)).scalars()
+            )
         self._versions = versions
         return versions
 
@@ -144,10 +148,13 @@ class TillContext:
 
 def _key_damaged(path: Path, problem: str) -> DamagedFile:
     return DamagedFile(
-        path, problem, what="signing key file",
+        path,
+        problem,
+        what="signing key file",
         todo="Move the keys folder aside and start the till again: it makes a new key (if the "
         "till is enrolled with a server, enrol it again with `till enrol URL CODE` so the "
-        "server learns the new key).")
+        "server learns the new key).",
+    )
 
 
 def load_or_make_signer(home: Path, store_id: str, terminal_id: str) -> SigningKey:

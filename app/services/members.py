@@ -133,11 +133,22 @@ def register_member(ctx: TillContext, cmd: RegisterMember) -> Registration:
             raise DuplicatePhone(_view(ctx, s, existing, now))
         consent = Consent(cmd.policy_version or program.consent_policy_version, now, cmd.marketing_opt_in)
         member_id = cmd.member_id or MemberId(new_id())
-        rows = registration_rows(NewMember(
-            member_id=member_id, phone=phone, card_no=_new_card_no(ctx, s), consent=consent,
-            registered_at=now, store_id=ctx.store_id, name=cmd.name, birthday=cmd.birthday,
-            family=cmd.family, favourite_categories=tuple(cmd.favourite_categories),
-        ), program.welcome_coupon.terms(now) if program.welcome_coupon.issued else None, new_coupon_code())
+        rows = registration_rows(
+            NewMember(
+                member_id=member_id,
+                phone=phone,
+                card_no=_new_card_no(ctx, s),
+                consent=consent,
+                registered_at=now,
+                store_id=ctx.store_id,
+                name=cmd.name,
+                birthday=cmd.birthday,
+                family=cmd.family,
+                favourite_categories=tuple(cmd.favourite_categories),
+            ),
+            program.welcome_coupon.terms(now) if program.welcome_coupon.issued else None,
+            new_coupon_code(),
+        )
         row = orm.Member(**rows.member)
         s.add(row)
         s.flush()
@@ -194,11 +205,27 @@ def issue_coupon(
     code: str | None = None,
 ) -> orm.Coupon:
     """Add a single-use coupon row (member coupon when `member_id` is given, else bearer)."""
-    row = orm.Coupon(**coupon_row(
-        member_id=member_id, kind=kind, name=name, valid_from=valid_from, valid_to=valid_to,
-        reason=reason, at=at, code=code or new_coupon_code(), amount=amount, percent=percent, cap=cap,
-        threshold=threshold, multiplier=multiplier, gift_sku=gift_sku, categories=categories, skus=skus,
-        stackable=stackable))
+    row = orm.Coupon(
+        **coupon_row(
+            member_id=member_id,
+            kind=kind,
+            name=name,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            reason=reason,
+            at=at,
+            code=code or new_coupon_code(),
+            amount=amount,
+            percent=percent,
+            cap=cap,
+            threshold=threshold,
+            multiplier=multiplier,
+            gift_sku=gift_sku,
+            categories=categories,
+            skus=skus,
+            stackable=stackable,
+        )
+    )
     s.add(row)
     return row
 
@@ -221,8 +248,9 @@ def resolve_member(s: Session, member_id: MemberId) -> orm.Member | None:
     try:
         survivor = follow_merges(start, next_id)
     except MergeChainTooLong:
-        raise NotFound("This member's merge records are damaged; ask HQ to check them.",
-                       code="member_merges_broken") from None
+        raise NotFound(
+            "This member's merge records are damaged; ask HQ to check them.", code="member_merges_broken"
+        ) from None
     return None if survivor is None else s.get(orm.Member, survivor)
 
 
@@ -272,9 +300,15 @@ _MEMBER_BY_PHONE = select(orm.Member).where(orm.Member.phone == bindparam("value
 _MEMBER_BY_CARD = select(orm.Member).where(orm.Member.card_no == bindparam("value"))
 
 _LEDGER_COLUMNS = (
-    orm.LedgerEntry.id, orm.LedgerEntry.member_id, orm.LedgerEntry.kind, orm.LedgerEntry.points,
-    orm.LedgerEntry.at, orm.LedgerEntry.expires_at, orm.LedgerEntry.sale_id,
-    orm.LedgerEntry.refund_id, orm.LedgerEntry.note,
+    orm.LedgerEntry.id,
+    orm.LedgerEntry.member_id,
+    orm.LedgerEntry.kind,
+    orm.LedgerEntry.points,
+    orm.LedgerEntry.at,
+    orm.LedgerEntry.expires_at,
+    orm.LedgerEntry.sale_id,
+    orm.LedgerEntry.refund_id,
+    orm.LedgerEntry.note,
 )
 
 
@@ -299,8 +333,15 @@ _SPEND = select(func.coalesce(func.sum(orm.Sale.total_due), 0) - _REFUNDED).wher
     orm.Sale.member_id == bindparam("member_id"), orm.Sale.at >= bindparam("since")
 )
 _COUPONS = (
-    select(orm.Coupon.code, orm.Coupon.name, orm.Coupon.kind, orm.Coupon.amount,
-           orm.Coupon.percent, orm.Coupon.threshold, orm.Coupon.valid_to)
+    select(
+        orm.Coupon.code,
+        orm.Coupon.name,
+        orm.Coupon.kind,
+        orm.Coupon.amount,
+        orm.Coupon.percent,
+        orm.Coupon.threshold,
+        orm.Coupon.valid_to,
+    )
     .where(
         orm.Coupon.member_id == bindparam("member_id"),
         orm.Coupon.status == "issued",

@@ -30,14 +30,16 @@ def apply_merge(ctx: TillContext, survivor_id: MemberId, merged_id: MemberId) ->
             raise Invalid("The surviving member is not known at this till yet.", code="unknown_member")
         for table in (orm.LedgerEntry, orm.Coupon, orm.Sale):
             s.execute(update(table).where(table.member_id == merged_id).values(member_id=survivor_id))
-        s.execute(update(orm.MemberAlias).where(orm.MemberAlias.member_id == merged_id)
-                  .values(member_id=survivor_id))
+        s.execute(
+            update(orm.MemberAlias)
+            .where(orm.MemberAlias.member_id == merged_id)
+            .values(member_id=survivor_id)
+        )
         if merged is not None:
             merged.merged_into = survivor_id
             # The phone and card now belong to the survivor; free the unique slots.
             merged.phone = merged_phone(merged_id)
             merged.card_no = merged_card(merged_id)
         s.add(orm.MemberAlias(alias_id=merged_id, member_id=survivor_id, merged_at=now))
-        append_audit(s, ctx, None, None, "member.merge", str(survivor_id),
-                     {"merged_id": str(merged_id)}, now)
+        append_audit(s, ctx, None, None, "member.merge", str(survivor_id), {"merged_id": str(merged_id)}, now)
         uow.commit()

@@ -36,8 +36,7 @@ class RedeemCap:
     allowed: bool = True  # False: the offline rules allow no redemption at all
 
 
-def _unsent_refs(s: Session, member_ids: list[str]) -> tuple[set[uuid.UUID], set[uuid.UUID],
-                                                             set[uuid.UUID]]:
+def _unsent_refs(s: Session, member_ids: list[str]) -> tuple[set[uuid.UUID], set[uuid.UUID], set[uuid.UUID]]:
     """Sale, refund and ledger-entry ids named by this member's unsent outbox events."""
     sales: set[uuid.UUID] = set()
     refunds: set[uuid.UUID] = set()
@@ -57,14 +56,22 @@ def _unsent_refs(s: Session, member_ids: list[str]) -> tuple[set[uuid.UUID], set
     return sales, refunds, entries
 
 
-def redeem_cap(ctx: TillContext, s: Session, member_id: MemberId,
-               entries: Sequence[ledger.LedgerEntry], now: datetime) -> RedeemCap:
+def redeem_cap(
+    ctx: TillContext, s: Session, member_id: MemberId, entries: Sequence[ledger.LedgerEntry], now: datetime
+) -> RedeemCap:
     """The offline cap for a resolved member whose ledger `entries` are already read."""
     if not ctx.offline_rules.redeem_points_cached:
         return RedeemCap(0, 0, 0, allowed=False)
     step = ctx.program_at(now).redemption.step
-    ids = [str(member_id), *(str(a) for a in s.execute(
-        select(orm.MemberAlias.alias_id).where(orm.MemberAlias.member_id == member_id)).scalars())]
+    ids = [
+        str(member_id),
+        *(
+            str(a)
+            for a in s.execute(
+                select(orm.MemberAlias.alias_id).where(orm.MemberAlias.member_id == member_id)
+            ).scalars()
+        ),
+    ]
     sales, refunds, entry_ids = _unsent_refs(s, ids)
 
     def unsent(e: ledger.LedgerEntry) -> bool:

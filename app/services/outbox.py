@@ -81,26 +81,40 @@ class OutboxRecord:
 
 def unsent_events(session: Session, limit: int) -> list[OutboxRecord]:
     """The oldest `limit` events not yet acknowledged, in sequence order."""
-    rows = session.execute(select(OutboxEvent).where(OutboxEvent.sent_at.is_(None))
-                           .order_by(OutboxEvent.seq).limit(limit)).scalars().all()
-    return [OutboxRecord(EventId(r.id), r.terminal_id, r.seq, r.type, r.schema_version, r.payload,
-                         r.created_at) for r in rows]
+    rows = (
+        session.execute(
+            select(OutboxEvent).where(OutboxEvent.sent_at.is_(None)).order_by(OutboxEvent.seq).limit(limit)
+        )
+        .scalars()
+        .all()
+    )
+    return [
+        OutboxRecord(EventId(r.id), r.terminal_id, r.seq, r.type, r.schema_version, r.payload, r.created_at)
+        for r in rows
+    ]
 
 
 def mark_sent(session: Session, ids: Sequence[uuid.UUID], result: str, at: datetime) -> None:
     """The server took these events ('applied' or 'duplicate')."""
     for i in range(0, len(ids), 500):
-        session.execute(update(OutboxEvent).where(OutboxEvent.id.in_(ids[i:i + 500]))
-                        .values(sent_at=at, result=result, last_error=None))
+        session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id.in_(ids[i : i + 500]))
+            .values(sent_at=at, result=result, last_error=None)
+        )
 
 
 def mark_rejected(session: Session, event_id: uuid.UUID, reason: str, at: datetime) -> None:
     """The server refused this event for good; it is kept with the reason (not sent again)."""
-    session.execute(update(OutboxEvent).where(OutboxEvent.id == event_id).values(
-        sent_at=at, result="rejected", last_error=reason))
+    session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.id == event_id)
+        .values(sent_at=at, result="rejected", last_error=reason)
+    )
 
 
 def rejected_count(session: Session) -> int:
-    count = session.execute(select(func.count()).select_from(OutboxEvent)
-                            .where(OutboxEvent.result == "rejected")).scalar_one()
+    count = session.execute(
+        select(func.count()).select_from(OutboxEvent).where(OutboxEvent.result == "rejected")
+    ).scalar_one()
     return int(count)

@@ -36,8 +36,7 @@ def adjust_points(ctx: TillContext, cmd: AdjustPoints) -> int:
     if cmd.points == 0:
         raise Invalid("An adjustment cannot be zero points.", code="zero_points")
     ctx.require_allowed_offline("points_adjustments")
-    approver = require_approval(ctx, cmd.staff_id, cmd.approver_id, cmd.approver_pin,
-                                Action.POINTS_ADJUST)
+    approver = require_approval(ctx, cmd.staff_id, cmd.approver_id, cmd.approver_pin, Action.POINTS_ADJUST)
     now = ctx.now()
     with ctx.uow() as uow:
         s = uow.session
@@ -46,19 +45,38 @@ def adjust_points(ctx: TillContext, cmd: AdjustPoints) -> int:
             raise NotFound("No such member.", code="no_member")
         member_id = MemberId(member.id)
         try:
-            entry = ledger.adjust(member_id, cmd.points, now, cmd.note,
-                                  expires_at=ctx.program_at(now).expires_at(now, ctx.tz))
+            entry = ledger.adjust(
+                member_id, cmd.points, now, cmd.note, expires_at=ctx.program_at(now).expires_at(now, ctx.tz)
+            )
         except ValueError as exc:
             raise Invalid(str(exc), code="bad_adjustment") from exc
         s.add(ledger_row(entry))
-        append_audit(s, ctx, cmd.staff_id, approver, "points.adjust", str(member_id),
-                     {"points": cmd.points, "entry_id": str(entry.id)}, now)
-        record_event(s, ctx.terminal_id, "points.adjusted", {
-            "entry_id": str(entry.id), "member_id": str(member_id), "points": cmd.points,
-            "note": cmd.note, "at": now.isoformat(), "expires_at":
-                entry.expires_at.isoformat() if entry.expires_at else None,
-            "staff_id": str(cmd.staff_id), "approver_id": str(approver),
-        }, now)
+        append_audit(
+            s,
+            ctx,
+            cmd.staff_id,
+            approver,
+            "points.adjust",
+            str(member_id),
+            {"points": cmd.points, "entry_id": str(entry.id)},
+            now,
+        )
+        record_event(
+            s,
+            ctx.terminal_id,
+            "points.adjusted",
+            {
+                "entry_id": str(entry.id),
+                "member_id": str(member_id),
+                "points": cmd.points,
+                "note": cmd.note,
+                "at": now.isoformat(),
+                "expires_at": entry.expires_at.isoformat() if entry.expires_at else None,
+                "staff_id": str(cmd.staff_id),
+                "approver_id": str(approver),
+            },
+            now,
+        )
         s.flush()
         # The balance the member panel shows: expiries already due are counted.
         new_balance = ledger.balance(effective_entries(ledger_entries(s, member_id), member_id, now))
@@ -72,16 +90,27 @@ def expire_due(ctx: TillContext) -> int:
     total = 0
     with ctx.uow() as uow:
         s = uow.session
-        member_ids = s.execute(
-            select(orm.LedgerEntry.member_id).where(orm.LedgerEntry.expires_at <= now).distinct()
-        ).scalars().all()
+        member_ids = (
+            s.execute(select(orm.LedgerEntry.member_id).where(orm.LedgerEntry.expires_at <= now).distinct())
+            .scalars()
+            .all()
+        )
         for mid in member_ids:
             member_id = MemberId(mid)
             for due in ledger.due_expiries(ledger_entries(s, member_id), now, member_id):
                 s.add(ledger_row(due))
                 total += -due.points
-                record_event(s, ctx.terminal_id, "points.expired", {
-                    "entry_id": str(due.id), "member_id": str(member_id),
-                    "points": due.points, "at": now.isoformat()}, now)
+                record_event(
+                    s,
+                    ctx.terminal_id,
+                    "points.expired",
+                    {
+                        "entry_id": str(due.id),
+                        "member_id": str(member_id),
+                        "points": due.points,
+                        "at": now.isoformat(),
+                    },
+                    now,
+                )
         uow.commit()
     return total

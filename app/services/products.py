@@ -45,8 +45,14 @@ def pinyin_keys(name: str) -> tuple[str, str]:
 def _rank(e: _Entry, q: str, words: str) -> int | None:
     """Lower is better; None: no match. `q` has no spaces, `words` is as typed."""
     order = [
-        e.sku == q, e.sku.startswith(q), e.initials.startswith(q), e.spelled.startswith(q),
-        e.names.startswith(words), q in e.initials, words in e.names, q in e.sku,
+        e.sku == q,
+        e.sku.startswith(q),
+        e.initials.startswith(q),
+        e.spelled.startswith(q),
+        e.names.startswith(words),
+        q in e.initials,
+        words in e.names,
+        q in e.sku,
     ]
     return next((i for i, hit in enumerate(order) if hit), None)
 
@@ -63,9 +69,11 @@ class ProductIndex:
         with self._lock:
             if time.monotonic() - self._built_at > INDEX_TTL_S:
                 with ctx.uow(write=False) as uow:
-                    rows = uow.session.execute(select(orm.Product.sku, orm.Product.name_zh,
-                                                      orm.Product.name_en)
-                                               .where(orm.Product.active.is_(True))).all()
+                    rows = uow.session.execute(
+                        select(orm.Product.sku, orm.Product.name_zh, orm.Product.name_en).where(
+                            orm.Product.active.is_(True)
+                        )
+                    ).all()
                 entries = []
                 for sku, zh, en in rows:
                     initials, spelled = pinyin_keys(zh)
@@ -83,7 +91,12 @@ class ProductIndex:
         if not skus:
             return []
         with ctx.uow(write=False) as uow:
-            rows = {p.sku: p for p in uow.session.execute(
-                select(orm.Product).where(orm.Product.sku.in_(skus))).scalars()}
-            return [ProductHit(s, rows[s].name_zh, rows[s].name_en, rows[s].unit_price,
-                               rows[s].member_price) for s in skus if s in rows]
+            rows = {
+                p.sku: p
+                for p in uow.session.execute(select(orm.Product).where(orm.Product.sku.in_(skus))).scalars()
+            }
+            return [
+                ProductHit(s, rows[s].name_zh, rows[s].name_en, rows[s].unit_price, rows[s].member_price)
+                for s in skus
+                if s in rows
+            ]

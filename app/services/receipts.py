@@ -31,9 +31,13 @@ def receipt_for(ctx: TillContext, sale_ref: str, language: str | None = None) ->
                 raise NotFound("No sale has been made yet.", code="no_sale")
         else:
             sale = find_sale(s, sale_ref, ctx.terminal_id)
-        lines = s.execute(
-            select(orm.SaleLine).where(orm.SaleLine.sale_id == sale.id).order_by(orm.SaleLine.line_no)
-        ).scalars().all()
+        lines = (
+            s.execute(
+                select(orm.SaleLine).where(orm.SaleLine.sale_id == sale.id).order_by(orm.SaleLine.line_no)
+            )
+            .scalars()
+            .all()
+        )
         payments = s.execute(select(orm.Payment).where(orm.Payment.sale_id == sale.id)).scalars().all()
         coupons = s.execute(
             select(orm.Coupon.code, orm.CouponRedemption.discount)
@@ -63,8 +67,13 @@ def receipt_for(ctx: TillContext, sale_ref: str, language: str | None = None) ->
         store = ctx.config.store
         names = {ln.sku: ln.name for ln in lines}  # as sold
         if not zh:  # an English receipt names the items in English where the catalogue can
-            names.update((sku, en) for sku, en in s.execute(
-                select(orm.Product.sku, orm.Product.name_en).where(orm.Product.sku.in_(names))) if en)
+            names.update(
+                (sku, en)
+                for sku, en in s.execute(
+                    select(orm.Product.sku, orm.Product.name_en).where(orm.Product.sku.in_(names))
+                )
+                if en
+            )
         return Receipt(
             store_name=store.name_zh if zh else store.name_en,
             store_address=store.address,
@@ -75,14 +84,25 @@ def receipt_for(ctx: TillContext, sale_ref: str, language: str | None = None) ->
             at=local_time(sale.at, ctx.tz),
             cashier=cashier.name if cashier else "",
             lines=tuple(
-                ReceiptLine(names[ln.sku], ln.sku, ln.qty, ln.unit_price, ln.line_total,
-                            ln.coupon_discount + ln.points_discount, ln.net)
+                ReceiptLine(
+                    names[ln.sku],
+                    ln.sku,
+                    ln.qty,
+                    ln.unit_price,
+                    ln.line_total,
+                    ln.coupon_discount + ln.points_discount,
+                    ln.net,
+                )
                 for ln in lines
             ),
             totals=ReceiptTotals(
-                subtotal=sale.subtotal, member_savings=sale.member_savings,
-                coupon_discount=sale.coupon_discount, points_value=sale.points_value,
-                total_due=sale.total_due, paid=sale.paid, change_due=sale.change_due,
+                subtotal=sale.subtotal,
+                member_savings=sale.member_savings,
+                coupon_discount=sale.coupon_discount,
+                points_value=sale.points_value,
+                total_due=sale.total_due,
+                paid=sale.paid,
+                change_due=sale.change_due,
                 payments=tuple((p.tender, p.amount) for p in payments),
             ),
             coupons=tuple((code, int(d)) for code, d in coupons),
@@ -93,4 +113,3 @@ def receipt_for(ctx: TillContext, sale_ref: str, language: str | None = None) ->
             footer=("谢谢惠顾，欢迎再次光临" if zh else "Thank you for shopping with us",),
             language=lang,
         )
-

@@ -61,10 +61,18 @@ def find_sale(s: Session, ref: str, terminal_id: str | None = None) -> orm.Sale:
         sale = s.execute(select(orm.Sale).where(orm.Sale.receipt_no == ref)).scalar_one_or_none()
     if sale is None:
         parts = ref.rsplit("-", 2)
-        if (terminal_id is not None and len(parts) == 3 and parts[2].isdigit()
-                and parts[1] and parts[1] != terminal_id):
-            raise NotFound(f"Receipt {ref} was issued at till {parts[1]}: only that till holds "
-                           "the sale (refund or reprint it there).", code="sale_other_till")
+        if (
+            terminal_id is not None
+            and len(parts) == 3
+            and parts[2].isdigit()
+            and parts[1]
+            and parts[1] != terminal_id
+        ):
+            raise NotFound(
+                f"Receipt {ref} was issued at till {parts[1]}: only that till holds "
+                "the sale (refund or reprint it there).",
+                code="sale_other_till",
+            )
         raise NotFound("No sale with this receipt number.", code="no_sale")
     return sale
 
@@ -110,48 +118,89 @@ def refund_sale(ctx: TillContext, cmd: RefundSale) -> RefundDone:
         if done is not None:
             return _result(uow.session, done, duplicate=True)
     ctx.require_allowed_offline("refunds")
-    approver = require_approval(ctx, cmd.cashier_id, cmd.approver_id, cmd.approver_pin,
-                                Action.REFUND)
+    approver = require_approval(ctx, cmd.cashier_id, cmd.approver_id, cmd.approver_pin, Action.REFUND)
     now = ctx.now()
     with ctx.uow() as uow:
         s = uow.session
         sale = find_sale(s, cmd.sale_ref, ctx.terminal_id)
         sale_id = SaleId(sale.id)
-        lines = s.execute(
-            select(orm.SaleLine).where(orm.SaleLine.sale_id == sale_id).order_by(orm.SaleLine.line_no)
-        ).scalars().all()
-        sold = [SoldLine(ln.line_no, ln.qty, ln.net, ln.points_earned, ln.points_redeemed,
-                         ln.points_discount, ln.coupon_discount) for ln in lines]
+        lines = (
+            s.execute(
+                select(orm.SaleLine).where(orm.SaleLine.sale_id == sale_id).order_by(orm.SaleLine.line_no)
+            )
+            .scalars()
+            .all()
+        )
+        sold = [
+            SoldLine(
+                ln.line_no,
+                ln.qty,
+                ln.net,
+                ln.points_earned,
+                ln.points_redeemed,
+                ln.points_discount,
+                ln.coupon_discount,
+            )
+            for ln in lines
+        ]
         try:
             plan = plan_refund(sold, refunded_qty(s, sale_id), cmd.lines)
         except RefundError as exc:
             raise Invalid(str(exc), code=f"refund_{exc.reason}") from exc
         refund = orm.Refund(
-            id=cmd.refund_id, sale_id=sale_id, at=now, cashier_id=cmd.cashier_id,
-            approver_id=approver, shift_id=cmd.shift_id, money=plan.money_fen,
-            points_reversed=plan.points_reversed, points_given_back=plan.points_given_back,
-            full=plan.full, reason=cmd.reason,
+            id=cmd.refund_id,
+            sale_id=sale_id,
+            at=now,
+            cashier_id=cmd.cashier_id,
+            approver_id=approver,
+            shift_id=cmd.shift_id,
+            money=plan.money_fen,
+            points_reversed=plan.points_reversed,
+            points_given_back=plan.points_given_back,
+            full=plan.full,
+            reason=cmd.reason,
         )
         s.add(refund)
         s.flush()
         for rl in plan.lines:
-            s.add(orm.RefundLine(refund_id=cmd.refund_id, line_no=rl.line_no, qty=rl.qty,
-                                 money=rl.money_fen, points_reversed=rl.points_reversed,
-                                 points_given_back=rl.points_given_back))
+            s.add(
+                orm.RefundLine(
+                    refund_id=cmd.refund_id,
+                    line_no=rl.line_no,
+                    qty=rl.qty,
+                    money=rl.money_fen,
+                    points_reversed=rl.points_reversed,
+                    points_given_back=rl.points_given_back,
+                )
+            )
         returned: list[str] = []
         if sale.member_id is not None:
             member_id = MemberId(sale.member_id)
             program = ctx.program_at(now)
             entries: list[ledger.LedgerEntry] = []
             if plan.points_reversed:
-                entries.append(ledger.reverse(member_id, plan.points_reversed, now,
-                                              sale_id=sale_id, refund_id=cmd.refund_id,
-                                              note="refund"))
+                entries.append(
+                    ledger.reverse(
+                        member_id,
+                        plan.points_reversed,
+                        now,
+                        sale_id=sale_id,
+                        refund_id=cmd.refund_id,
+                        note="refund",
+                    )
+                )
             if plan.points_given_back:
-                entries.append(ledger.give_back(member_id, plan.points_given_back, now,
-                                                sale_id=sale_id, refund_id=cmd.refund_id,
-                                                note="refund",
-                                                expires_at=program.expires_at(now, ctx.tz)))
+                entries.append(
+                    ledger.give_back(
+                        member_id,
+                        plan.points_given_back,
+                        now,
+                        sale_id=sale_id,
+                        refund_id=cmd.refund_id,
+                        note="refund",
+                        expires_at=program.expires_at(now, ctx.tz),
+                    )
+                )
             s.add_all(ledger_row(e) for e in entries)
             member = s.get_one(orm.Member, member_id)
             s.flush()
@@ -168,39 +217,72 @@ def refund_sale(ctx: TillContext, cmd: RefundSale) -> RefundDone:
                     red.returned = True
                     returned.append(coupon.code)
         details: dict[str, Any] = {
-            "sale_id": str(sale_id), "money": plan.money_fen, "full": plan.full,
-            "points_reversed": plan.points_reversed, "points_given_back": plan.points_given_back,
+            "sale_id": str(sale_id),
+            "money": plan.money_fen,
+            "full": plan.full,
+            "points_reversed": plan.points_reversed,
+            "points_given_back": plan.points_given_back,
             "lines": {str(k): v for k, v in cmd.lines.items() if v},
         }
-        append_audit(s, ctx, cmd.cashier_id, approver, "sale.refund", str(cmd.refund_id),
-                     details, now)
-        record_event(s, ctx.terminal_id, "refund.completed", {
-            **details,
-            "refund_id": str(cmd.refund_id),
-            "receipt_no": sale.receipt_no,
-            "member_id": str(sale.member_id) if sale.member_id else None,
-            "at": now.isoformat(),
-            "cashier_id": str(cmd.cashier_id),
-            "approver_id": str(approver),
-            "coupons_returned": returned,
-            "refund_lines": [
-                {"line_no": rl.line_no, "qty": rl.qty, "money": rl.money_fen,
-                 "points_reversed": rl.points_reversed, "points_given_back": rl.points_given_back}
-                for rl in plan.lines
-            ],
-        }, now)
+        append_audit(s, ctx, cmd.cashier_id, approver, "sale.refund", str(cmd.refund_id), details, now)
+        record_event(
+            s,
+            ctx.terminal_id,
+            "refund.completed",
+            {
+                **details,
+                "refund_id": str(cmd.refund_id),
+                "receipt_no": sale.receipt_no,
+                "member_id": str(sale.member_id) if sale.member_id else None,
+                "at": now.isoformat(),
+                "cashier_id": str(cmd.cashier_id),
+                "approver_id": str(approver),
+                "coupons_returned": returned,
+                "refund_lines": [
+                    {
+                        "line_no": rl.line_no,
+                        "qty": rl.qty,
+                        "money": rl.money_fen,
+                        "points_reversed": rl.points_reversed,
+                        "points_given_back": rl.points_given_back,
+                    }
+                    for rl in plan.lines
+                ],
+            },
+            now,
+        )
         uow.commit()
-        return RefundDone(RefundId(cmd.refund_id), sale_id, plan.money_fen, plan.points_reversed,
-                          plan.points_given_back, plan.full, tuple(returned))
+        return RefundDone(
+            RefundId(cmd.refund_id),
+            sale_id,
+            plan.money_fen,
+            plan.points_reversed,
+            plan.points_given_back,
+            plan.full,
+            tuple(returned),
+        )
 
 
 def _result(s: Session, row: orm.Refund, duplicate: bool) -> RefundDone:
-    returned = tuple(
-        code for (code,) in s.execute(
-            select(orm.Coupon.code)
-            .join(orm.CouponRedemption, orm.Coupon.id == orm.CouponRedemption.coupon_id)
-            .where(orm.CouponRedemption.sale_id == row.sale_id, orm.CouponRedemption.returned)
+    returned = (
+        tuple(
+            code
+            for (code,) in s.execute(
+                select(orm.Coupon.code)
+                .join(orm.CouponRedemption, orm.Coupon.id == orm.CouponRedemption.coupon_id)
+                .where(orm.CouponRedemption.sale_id == row.sale_id, orm.CouponRedemption.returned)
+            )
         )
-    ) if row.full else ()
-    return RefundDone(RefundId(row.id), SaleId(row.sale_id), row.money, row.points_reversed,
-                      row.points_given_back, row.full, returned, duplicate)
+        if row.full
+        else ()
+    )
+    return RefundDone(
+        RefundId(row.id),
+        SaleId(row.sale_id),
+        row.money,
+        row.points_reversed,
+        row.points_given_back,
+        row.full,
+        returned,
+        duplicate,
+    )

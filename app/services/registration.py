@@ -47,47 +47,96 @@ class RegistrationRows:
         return None if self.coupon is None else str(self.coupon["code"])
 
 
-def coupon_row(*, member_id: MemberId | None, kind: str, name: str, valid_from: datetime,
-               valid_to: datetime, reason: str, at: datetime, code: str, amount: int = 0,
-               percent: str = "0", cap: int | None = None, threshold: int = 0,
-               multiplier: str = "1", gift_sku: str | None = None,
-               categories: Sequence[str] = (), skus: Sequence[str] = (),
-               stackable: bool = False) -> dict[str, Any]:
+def coupon_row(
+    *,
+    member_id: MemberId | None,
+    kind: str,
+    name: str,
+    valid_from: datetime,
+    valid_to: datetime,
+    reason: str,
+    at: datetime,
+    code: str,
+    amount: int = 0,
+    percent: str = "0",
+    cap: int | None = None,
+    threshold: int = 0,
+    multiplier: str = "1",
+    gift_sku: str | None = None,
+    categories: Sequence[str] = (),
+    skus: Sequence[str] = (),
+    stackable: bool = False,
+) -> dict[str, Any]:
     """A single-use coupon's row: a member's coupon when `member_id` is given, else bearer."""
     return {
-        "id": CouponId(new_id()), "code": code, "name": name, "kind": kind, "amount": amount,
-        "percent": percent, "cap": cap, "threshold": threshold, "multiplier": multiplier,
-        "gift_sku": gift_sku, "categories": list(categories), "skus": list(skus),
-        "stackable": stackable, "member_only": member_id is not None, "member_id": member_id,
-        "valid_from": valid_from, "valid_to": valid_to, "status": "issued",
-        "issued_reason": reason, "issued_at": at, "redeemed_sale_id": None,
+        "id": CouponId(new_id()),
+        "code": code,
+        "name": name,
+        "kind": kind,
+        "amount": amount,
+        "percent": percent,
+        "cap": cap,
+        "threshold": threshold,
+        "multiplier": multiplier,
+        "gift_sku": gift_sku,
+        "categories": list(categories),
+        "skus": list(skus),
+        "stackable": stackable,
+        "member_only": member_id is not None,
+        "member_id": member_id,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "status": "issued",
+        "issued_reason": reason,
+        "issued_at": at,
+        "redeemed_sale_id": None,
     }
 
 
-def registration_rows(m: NewMember, welcome: WelcomeTerms | None,
-                      welcome_code: str | None) -> RegistrationRows:
+def registration_rows(
+    m: NewMember, welcome: WelcomeTerms | None, welcome_code: str | None
+) -> RegistrationRows:
     """What registering `m` writes. A welcome coupon with `welcome_code` on the `welcome` terms
     (the program in force: `program.welcome_coupon.terms(at)`, None when it gives none) is
     included when both are given."""
     at = m.registered_at
     member = {
-        "id": m.member_id, "phone": m.phone, "card_no": m.card_no, "name": m.name or None,
-        "birthday": m.birthday, "family": m.family,
+        "id": m.member_id,
+        "phone": m.phone,
+        "card_no": m.card_no,
+        "name": m.name or None,
+        "birthday": m.birthday,
+        "family": m.family,
         "favourite_categories": list(m.favourite_categories),
-        "consent_policy_version": m.consent.policy_version, "consent_at": m.consent.accepted_at,
-        "marketing_opt_in": m.consent.marketing_opt_in, "registered_at": at,
-        "store_id": m.store_id, "tier": "basic", "last_purchase_at": None, "merged_into": None,
+        "consent_policy_version": m.consent.policy_version,
+        "consent_at": m.consent.accepted_at,
+        "marketing_opt_in": m.consent.marketing_opt_in,
+        "registered_at": at,
+        "store_id": m.store_id,
+        "tier": "basic",
+        "last_purchase_at": None,
+        "merged_into": None,
     }
     coupon = None
     if welcome is not None and welcome_code is not None:
-        coupon = coupon_row(member_id=m.member_id, kind=welcome.kind, name="Welcome", amount=welcome.amount,
-                            threshold=welcome.threshold, valid_from=welcome.valid_from,
-                            valid_to=welcome.valid_to, reason="welcome", at=at, code=welcome_code)
+        coupon = coupon_row(
+            member_id=m.member_id,
+            kind=welcome.kind,
+            name="Welcome",
+            amount=welcome.amount,
+            threshold=welcome.threshold,
+            valid_from=welcome.valid_from,
+            valid_to=welcome.valid_to,
+            reason="welcome",
+            at=at,
+            code=welcome_code,
+        )
     return RegistrationRows(member, coupon, _event(member, m.consent, coupon, welcome))
 
 
-def _event(member: dict[str, Any], consent: Consent, coupon: dict[str, Any] | None,
-           welcome: WelcomeTerms | None) -> dict[str, Any]:
+def _event(
+    member: dict[str, Any], consent: Consent, coupon: dict[str, Any] | None, welcome: WelcomeTerms | None
+) -> dict[str, Any]:
     birthday = member["birthday"]
     return {
         "member_id": str(member["id"]),
@@ -106,6 +155,7 @@ def _event(member: dict[str, Any], consent: Consent, coupon: dict[str, Any] | No
         "registered_at": member["registered_at"].isoformat(),
         "welcome_coupon": None if coupon is None else coupon["code"],
         # The coupon's terms, so the server records it as issued (older servers ignore it).
-        "welcome_coupon_terms": (None if coupon is None or welcome is None
-                                 else welcome.model_dump(mode="json")),
+        "welcome_coupon_terms": (
+            None if coupon is None or welcome is None else welcome.model_dump(mode="json")
+        ),
     }

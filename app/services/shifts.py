@@ -54,14 +54,23 @@ def open_shift(ctx: TillContext, cashier_id: StaffId, opening_float: int = 0) ->
     with ctx.uow() as uow:
         s = uow.session
         if current_shift_in(s, ctx.terminal_id) is not None:
-            raise Refused("A shift is already open on this till; close it first.",
-                          code="shift_open")
+            raise Refused("A shift is already open on this till; close it first.", code="shift_open")
         shift_id = ShiftId(new_id())
-        s.add(orm.Shift(id=shift_id, terminal_id=ctx.terminal_id, cashier_id=cashier_id,
-                        opened_at=now, opening_float=opening_float, closed_at=None,
-                        counted_cash=None, z_no=None))
-        append_audit(s, ctx, cashier_id, None, "shift.open", str(shift_id),
-                     {"opening_float": opening_float}, now)
+        s.add(
+            orm.Shift(
+                id=shift_id,
+                terminal_id=ctx.terminal_id,
+                cashier_id=cashier_id,
+                opened_at=now,
+                opening_float=opening_float,
+                closed_at=None,
+                counted_cash=None,
+                z_no=None,
+            )
+        )
+        append_audit(
+            s, ctx, cashier_id, None, "shift.open", str(shift_id), {"opening_float": opening_float}, now
+        )
         uow.commit()
         return shift_id
 
@@ -102,8 +111,9 @@ def _report(ctx: TillContext, s: Session, shift: orm.Shift, kind: str) -> ShiftR
         )
     }
     refunds, refunded = s.execute(
-        select(func.count(orm.Refund.id), func.coalesce(func.sum(orm.Refund.money), 0))
-        .where(orm.Refund.shift_id == sid)
+        select(func.count(orm.Refund.id), func.coalesce(func.sum(orm.Refund.money), 0)).where(
+            orm.Refund.shift_id == sid
+        )
     ).one()
     count, gross, earned, redeemed, coupons, members, change = (int(v) for v in sales)
     # What each tender kept: the change went back out of the cash handed over (only cash
@@ -113,13 +123,25 @@ def _report(ctx: TillContext, s: Session, shift: orm.Shift, kind: str) -> ShiftR
     # Refunds are paid out in cash at this till.
     expected = shift.opening_float + by_tender.get("cash", 0) - int(refunded)
     return ShiftReport(
-        kind=kind, shift_id=ShiftId(sid), terminal_id=shift.terminal_id,
-        cashier_id=StaffId(shift.cashier_id), opened_at=local_time(shift.opened_at, ctx.tz),
+        kind=kind,
+        shift_id=ShiftId(sid),
+        terminal_id=shift.terminal_id,
+        cashier_id=StaffId(shift.cashier_id),
+        opened_at=local_time(shift.opened_at, ctx.tz),
         closed_at=None if shift.closed_at is None else local_time(shift.closed_at, ctx.tz),
-        z_no=shift.z_no, sales=count, gross=gross,
-        by_tender=by_tender, refunds=int(refunds), refunded=int(refunded), points_earned=earned,
-        points_redeemed=redeemed, coupon_discount=coupons, member_sales=members,
-        opening_float=shift.opening_float, expected_cash=expected, counted_cash=shift.counted_cash,
+        z_no=shift.z_no,
+        sales=count,
+        gross=gross,
+        by_tender=by_tender,
+        refunds=int(refunds),
+        refunded=int(refunded),
+        points_earned=earned,
+        points_redeemed=redeemed,
+        coupon_discount=coupons,
+        member_sales=members,
+        opening_float=shift.opening_float,
+        expected_cash=expected,
+        counted_cash=shift.counted_cash,
     )
 
 
@@ -131,9 +153,7 @@ def x_report(ctx: TillContext, shift_id: ShiftId) -> ShiftReport:
         return _report(ctx, uow.session, shift, "X")
 
 
-def close_shift(
-    ctx: TillContext, shift_id: ShiftId, staff_id: StaffId, counted_cash: int
-) -> ShiftReport:
+def close_shift(ctx: TillContext, shift_id: ShiftId, staff_id: StaffId, counted_cash: int) -> ShiftReport:
     """Close the shift with the cash counted in the drawer and return its Z report."""
     now = ctx.now()
     with ctx.uow() as uow:
@@ -147,11 +167,26 @@ def close_shift(
         shift.counted_cash = counted_cash
         shift.z_no = next_value(s, f"z:{ctx.terminal_id}")
         report = _report(ctx, s, shift, "Z")
-        details = {"z_no": report.z_no, "sales": report.sales, "gross": report.gross,
-                   "expected_cash": report.expected_cash, "counted_cash": counted_cash}
+        details = {
+            "z_no": report.z_no,
+            "sales": report.sales,
+            "gross": report.gross,
+            "expected_cash": report.expected_cash,
+            "counted_cash": counted_cash,
+        }
         append_audit(s, ctx, staff_id, None, "shift.close", str(shift_id), details, now)
-        record_event(s, ctx.terminal_id, "shift.closed",
-                     {"shift_id": str(shift_id), "at": now.isoformat(), **details,
-                      "by_tender": report.by_tender, "refunded": report.refunded}, now)
+        record_event(
+            s,
+            ctx.terminal_id,
+            "shift.closed",
+            {
+                "shift_id": str(shift_id),
+                "at": now.isoformat(),
+                **details,
+                "by_tender": report.by_tender,
+                "refunded": report.refunded,
+            },
+            now,
+        )
         uow.commit()
         return report

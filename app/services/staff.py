@@ -56,9 +56,9 @@ def _require_manager(s: Session, actor_id: StaffId | None) -> None:
     """Adding staff is a manager's job: ``actor_id`` must be an active manager, except on a
     till that has never had a manager (setting it up: the first staff are added then; a
     manager made inactive later does not open that door again)."""
-    has_manager = s.execute(
-        select(Staff.id).where(Staff.role == str(Role.MANAGER)).limit(1)
-    ).first() is not None
+    has_manager = (
+        s.execute(select(Staff.id).where(Staff.role == str(Role.MANAGER)).limit(1)).first() is not None
+    )
     if not has_manager:
         return
     actor = s.get(Staff, actor_id) if actor_id is not None else None
@@ -66,8 +66,9 @@ def _require_manager(s: Session, actor_id: StaffId | None) -> None:
         raise Refused("Only a manager can add a staff member.", code="not_manager")
 
 
-def add_staff(ctx: TillContext, login: str, name: str, role: Role, pin: str,
-              actor_id: StaffId | None = None) -> StaffMember:
+def add_staff(
+    ctx: TillContext, login: str, name: str, role: Role, pin: str, actor_id: StaffId | None = None
+) -> StaffMember:
     """Add a staff member. ``actor_id`` is the signed-in manager adding them (needed once the
     till has a manager; Refused ``not_manager`` otherwise); Invalid ``bad_pin``, Refused
     ``login_taken``."""
@@ -81,8 +82,16 @@ def add_staff(ctx: TillContext, login: str, name: str, role: Role, pin: str,
         _require_manager(s, actor_id)
         if s.execute(select(Staff).where(Staff.login == login)).first() is not None:
             raise Refused(f"Staff login {login} is taken.", code="login_taken")
-        row = Staff(id=new_id(), login=login, name=name, role=str(role),
-                    pin_hash=ctx.hasher.hash(pin), failed_attempts=0, locked=False, active=True)
+        row = Staff(
+            id=new_id(),
+            login=login,
+            name=name,
+            role=str(role),
+            pin_hash=ctx.hasher.hash(pin),
+            failed_attempts=0,
+            locked=False,
+            active=True,
+        )
         s.add(row)
         append_audit(s, ctx, actor_id, None, "staff.add", str(row.id), {"role": str(role)}, now)
         uow.commit()
@@ -105,8 +114,16 @@ def _check_pin(ctx: TillContext, s: Session, row: Staff, pin: str) -> None:
         state = state.register_failure(now, policy)
     row.failed_attempts, row.locked = state.failed_attempts, state.locked
     if state.locked:
-        append_audit(s, ctx, StaffId(row.id), None, "staff.locked", str(row.id),
-                     {"failed_attempts": row.failed_attempts}, now)
+        append_audit(
+            s,
+            ctx,
+            StaffId(row.id),
+            None,
+            "staff.locked",
+            str(row.id),
+            {"failed_attempts": row.failed_attempts},
+            now,
+        )
         raise LockedOut()
     if state.failed_attempts:
         raise PinRejected(state.remaining_attempts(policy, now))
@@ -146,8 +163,9 @@ def authorize(ctx: TillContext, login: str, pin: str, action: Action) -> StaffMe
         member = _member(row)
         if not may_perform(member.role, action):
             raise Refused("This staff member may not do that.", code="cannot_approve")
-        append_audit(s, ctx, member.id, None, "staff.authorize", str(row.id),
-                     {"action": action.value}, ctx.now())
+        append_audit(
+            s, ctx, member.id, None, "staff.authorize", str(row.id), {"action": action.value}, ctx.now()
+        )
         uow.commit()
         return member
 

@@ -50,19 +50,39 @@ def suspend_sale(ctx: TillContext, cmd: SuspendSale) -> uuid.UUID:
     sid = new_id()
     with ctx.uow() as uow:
         s = uow.session
-        waiting = s.execute(select(func.count(orm.SuspendedSale.id)).where(
-            orm.SuspendedSale.terminal_id == ctx.terminal_id)).scalar_one()
+        waiting = s.execute(
+            select(func.count(orm.SuspendedSale.id)).where(orm.SuspendedSale.terminal_id == ctx.terminal_id)
+        ).scalar_one()
         if waiting >= ctx.config.checkout.max_suspended:
-            raise Refused(f"{waiting} sales are suspended already; recall one first.",
-                          code="too_many_suspended")
-        s.add(orm.SuspendedSale(
-            id=sid, terminal_id=ctx.terminal_id, cashier_id=cmd.cashier_id, at=now,
-            member_id=cmd.cart.member_id, total=cmd.total,
-            items=sum(ln.qty for ln in cmd.cart.lines),
-            cart={"lines": [[ln.sku, ln.qty, ln.price_override] for ln in cmd.cart.lines],
-                  "coupons": list(cmd.cart.coupon_codes), "redeem_points": cmd.cart.redeem_points}))
-        append_audit(s, ctx, cmd.cashier_id, None, "sale.suspend", str(sid),
-                     {"lines": len(cmd.cart.lines), "total": cmd.total}, now)
+            raise Refused(
+                f"{waiting} sales are suspended already; recall one first.", code="too_many_suspended"
+            )
+        s.add(
+            orm.SuspendedSale(
+                id=sid,
+                terminal_id=ctx.terminal_id,
+                cashier_id=cmd.cashier_id,
+                at=now,
+                member_id=cmd.cart.member_id,
+                total=cmd.total,
+                items=sum(ln.qty for ln in cmd.cart.lines),
+                cart={
+                    "lines": [[ln.sku, ln.qty, ln.price_override] for ln in cmd.cart.lines],
+                    "coupons": list(cmd.cart.coupon_codes),
+                    "redeem_points": cmd.cart.redeem_points,
+                },
+            )
+        )
+        append_audit(
+            s,
+            ctx,
+            cmd.cashier_id,
+            None,
+            "sale.suspend",
+            str(sid),
+            {"lines": len(cmd.cart.lines), "total": cmd.total},
+            now,
+        )
         uow.commit()
     return sid
 
@@ -70,11 +90,12 @@ def suspend_sale(ctx: TillContext, cmd: SuspendSale) -> uuid.UUID:
 def suspended_sales(ctx: TillContext) -> list[Suspended]:
     """This till's suspended sales, oldest first."""
     with ctx.uow(write=False) as uow:
-        rows = uow.session.execute(select(orm.SuspendedSale).where(
-            orm.SuspendedSale.terminal_id == ctx.terminal_id).order_by(orm.SuspendedSale.at,
-                                                                         orm.SuspendedSale.id))
-        return [Suspended(r.id, r.at, r.items, r.total, r.member_id is not None)
-                for r in rows.scalars()]
+        rows = uow.session.execute(
+            select(orm.SuspendedSale)
+            .where(orm.SuspendedSale.terminal_id == ctx.terminal_id)
+            .order_by(orm.SuspendedSale.at, orm.SuspendedSale.id)
+        )
+        return [Suspended(r.id, r.at, r.items, r.total, r.member_id is not None) for r in rows.scalars()]
 
 
 def recall_sale(ctx: TillContext, suspended_id: uuid.UUID, cashier_id: StaffId) -> Recalled:
@@ -86,13 +107,17 @@ def recall_sale(ctx: TillContext, suspended_id: uuid.UUID, cashier_id: StaffId) 
         row = s.get(orm.SuspendedSale, suspended_id)
         if row is None or row.terminal_id != ctx.terminal_id:
             raise NotFound("That suspended sale is not here any more.", code="no_suspended")
-        lines = tuple(CartLine(str(sku), int(qty), None if po is None else int(po))
-                      for sku, qty, po in row.cart.get("lines", []))
-        cart = Cart(lines=lines, member_id=MemberId(row.member_id) if row.member_id else None,
-                    coupon_codes=tuple(row.cart.get("coupons", [])),
-                    redeem_points=int(row.cart.get("redeem_points", 0)))
+        lines = tuple(
+            CartLine(str(sku), int(qty), None if po is None else int(po))
+            for sku, qty, po in row.cart.get("lines", [])
+        )
+        cart = Cart(
+            lines=lines,
+            member_id=MemberId(row.member_id) if row.member_id else None,
+            coupon_codes=tuple(row.cart.get("coupons", [])),
+            redeem_points=int(row.cart.get("redeem_points", 0)),
+        )
         s.delete(row)
-        append_audit(s, ctx, cashier_id, None, "sale.recall", str(suspended_id),
-                     {"lines": len(lines)}, now)
+        append_audit(s, ctx, cashier_id, None, "sale.recall", str(suspended_id), {"lines": len(lines)}, now)
         uow.commit()
     return Recalled(cart)

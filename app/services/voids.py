@@ -45,8 +45,7 @@ def void_lines(ctx: TillContext, cmd: VoidLines) -> str:
         raise Invalid("Nothing to void.", code="empty_void")
     approver = None
     if approval_needed(ctx.config.checkout, cmd) or cmd.approver_id is not None:
-        approver = require_approval(ctx, cmd.cashier_id, cmd.approver_id, cmd.approver_pin,
-                                    Action.VOID)
+        approver = require_approval(ctx, cmd.cashier_id, cmd.approver_id, cmd.approver_pin, Action.VOID)
     now = ctx.now()
     void_id = str(new_id())
     details = {
@@ -57,8 +56,18 @@ def void_lines(ctx: TillContext, cmd: VoidLines) -> str:
     }
     with ctx.uow() as uow:
         append_audit(uow.session, ctx, cmd.cashier_id, approver, "cart.void", void_id, details, now)
-        record_event(uow.session, ctx.terminal_id, "cart.voided",
-                     {"void_id": void_id, "at": now.isoformat(), "cashier_id": str(cmd.cashier_id),
-                      "approver_id": str(approver) if approver else None, **details}, now)
+        record_event(
+            uow.session,
+            ctx.terminal_id,
+            "cart.voided",
+            {
+                "void_id": void_id,
+                "at": now.isoformat(),
+                "cashier_id": str(cmd.cashier_id),
+                "approver_id": str(approver) if approver else None,
+                **details,
+            },
+            now,
+        )
         uow.commit()
     return void_id

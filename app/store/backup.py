@@ -183,8 +183,11 @@ def _raise_counters(db_path: Path, floor: dict[str, int]) -> dict[str, int]:
         for name, value in floor.items():
             if name in _NOT_CONTINUED or value <= have.get(name, 0):
                 continue
-            conn.execute("INSERT INTO counters (name, value) VALUES (?, ?) "
-                         "ON CONFLICT(name) DO UPDATE SET value = excluded.value", (name, value))
+            conn.execute(
+                "INSERT INTO counters (name, value) VALUES (?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                (name, value),
+            )
             raised[name] = value
         conn.commit()
     finally:
@@ -194,8 +197,9 @@ def _raise_counters(db_path: Path, floor: dict[str, int]) -> dict[str, int]:
 
 def _put_aside(db_path: Path, folder: Path, at: datetime) -> Path | None:
     """Move the store and its -wal/-shm files into `folder/replaced-<time>/`."""
-    files = [p for p in (db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm")))
-             if p.exists()]
+    files = [
+        p for p in (db_path, *(db_path.with_name(db_path.name + s) for s in ("-wal", "-shm"))) if p.exists()
+    ]
     if not files:
         return None
     aside = folder / f"replaced-{at.strftime(_STAMP)}"

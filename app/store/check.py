@@ -33,7 +33,9 @@ class StoreDamaged(DamagedFile):
 
     def __init__(self, path: Path, problem: str) -> None:
         super().__init__(
-            path, problem, what="till database",
+            path,
+            problem,
+            what="till database",
             todo="Nothing was changed and nothing will be written over it. Restore the last backup "
             "(with the till stopped: `till backup list`, then `till backup restore FILE`), or move "
             "this file aside and resync from the server (`till db upgrade`, then `till sync`; sales "
@@ -91,8 +93,9 @@ def check_store(path: Path) -> None:
     # No tables but Alembic's (a database not migrated yet, or migrated down to its base) is
     # a till database with nothing in it; tables of something else are another program's.
     if missing and tables - {"alembic_version"}:
-        raise StoreDamaged(path, "it is an SQLite database, but not a till's (it has no "
-                           f"{', '.join(sorted(missing))} table)")
+        raise StoreDamaged(
+            path, f"it is an SQLite database, but not a till's (it has no {', '.join(sorted(missing))} table)"
+        )
 
 
 def restrict(path: Path) -> None:

@@ -12,8 +12,7 @@ def next_value(session: Session, name: str, start: int = 1) -> int:
     """The next value of counter `name`, in one statement (UPDATE ... RETURNING). Safe because
     writers hold SQLite's write lock for the whole transaction."""
     value = session.execute(
-        update(Counter).where(Counter.name == name).values(value=Counter.value + 1)
-        .returning(Counter.value)
+        update(Counter).where(Counter.name == name).values(value=Counter.value + 1).returning(Counter.value)
     ).scalar_one_or_none()
     if value is None:
         session.add(Counter(name=name, value=start))

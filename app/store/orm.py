@@ -297,8 +297,7 @@ class OutboxEvent(Base):
         # A member's unsent events, for the offline redemption cap (app/services/offline.py),
         # which runs on every quote while the server is unreachable: without it, each quote
         # read every unsent event's JSON, a cost growing all through an outage.
-        Index("ix_outbox_unsent_member", text(f"({OUTBOX_MEMBER_ID})"),
-              sqlite_where=text("sent_at IS NULL")),
+        Index("ix_outbox_unsent_member", text(f"({OUTBOX_MEMBER_ID})"), sqlite_where=text("sent_at IS NULL")),
     )
 
 

@@ -21,8 +21,11 @@ def store_program_version(s: Session, data: dict[str, Any], now: datetime) -> Lo
     row = s.get(orm.ProgramVersion, program.version)
     body = program.to_data()
     if row is None:
-        s.add(orm.ProgramVersion(version=program.version, effective_from=program.effective_from,
-                                 body=body, received_at=now))
+        s.add(
+            orm.ProgramVersion(
+                version=program.version, effective_from=program.effective_from, body=body, received_at=now
+            )
+        )
     else:
         row.effective_from = program.effective_from
         row.body = body

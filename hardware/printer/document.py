@@ -51,33 +51,105 @@ class ReceiptLayout:
 
 
 ZH = {
-    "no": "单号", "time": "时间", "cashier": "收银", "terminal": "终端", "phone": "电话",
-    "item": "品名", "qty": "数量", "price": "单价", "amount": "金额", "discount": "优惠",
-    "subtotal": "小计", "member_savings": "会员优惠", "coupon": "优惠券", "points_value": "积分抵扣",
-    "total": "应付", "change": "找零", "member": "会员", "earned": "本次积分", "redeemed": "使用积分",
-    "balance": "积分余额", "expiring": "即将过期", "tier": "会员等级", "feedback": "扫码评价 赢积分",
-    "member_code": "您的会员码", "refund": "退货单", "cash": "现金", "card": "银行卡",
-    "mobile": "移动支付", "basic": "普通会员", "silver": "银卡", "gold": "金卡", "black": "黑卡",
-    "thanks": "谢谢惠顾，欢迎再次光临", "copy": "COPY / 重印", "card_no": "会员卡号",
+    "no": "单号",
+    "time": "时间",
+    "cashier": "收银",
+    "terminal": "终端",
+    "phone": "电话",
+    "item": "品名",
+    "qty": "数量",
+    "price": "单价",
+    "amount": "金额",
+    "discount": "优惠",
+    "subtotal": "小计",
+    "member_savings": "会员优惠",
+    "coupon": "优惠券",
+    "points_value": "积分抵扣",
+    "total": "应付",
+    "change": "找零",
+    "member": "会员",
+    "earned": "本次积分",
+    "redeemed": "使用积分",
+    "balance": "积分余额",
+    "expiring": "即将过期",
+    "tier": "会员等级",
+    "feedback": "扫码评价 赢积分",
+    "member_code": "您的会员码",
+    "refund": "退货单",
+    "cash": "现金",
+    "card": "银行卡",
+    "mobile": "移动支付",
+    "basic": "普通会员",
+    "silver": "银卡",
+    "gold": "金卡",
+    "black": "黑卡",
+    "thanks": "谢谢惠顾，欢迎再次光临",
+    "copy": "COPY / 重印",
+    "card_no": "会员卡号",
     "saved": "会员价已为您节省",
 }
 EN = {
-    "no": "No.", "time": "Time", "cashier": "Cashier", "terminal": "Till", "phone": "Tel",
-    "item": "Item", "qty": "Qty", "price": "Price", "amount": "Amount", "discount": "Discount",
-    "subtotal": "Subtotal", "member_savings": "Member savings", "coupon": "Coupon",
-    "points_value": "Points used", "total": "TOTAL", "change": "Change", "member": "Member",
-    "earned": "Points earned", "redeemed": "Points used", "balance": "Points balance",
-    "expiring": "Expiring soon", "tier": "Tier", "feedback": "Scan to rate us",
-    "member_code": "Your member code", "refund": "REFUND", "cash": "Cash", "card": "Card",
-    "mobile": "Mobile pay", "basic": "Basic", "silver": "Silver", "gold": "Gold", "black": "Black",
-    "thanks": "Thank you for shopping with us", "copy": "COPY", "card_no": "Member card",
+    "no": "No.",
+    "time": "Time",
+    "cashier": "Cashier",
+    "terminal": "Till",
+    "phone": "Tel",
+    "item": "Item",
+    "qty": "Qty",
+    "price": "Price",
+    "amount": "Amount",
+    "discount": "Discount",
+    "subtotal": "Subtotal",
+    "member_savings": "Member savings",
+    "coupon": "Coupon",
+    "points_value": "Points used",
+    "total": "TOTAL",
+    "change": "Change",
+    "member": "Member",
+    "earned": "Points earned",
+    "redeemed": "Points used",
+    "balance": "Points balance",
+    "expiring": "Expiring soon",
+    "tier": "Tier",
+    "feedback": "Scan to rate us",
+    "member_code": "Your member code",
+    "refund": "REFUND",
+    "cash": "Cash",
+    "card": "Card",
+    "mobile": "Mobile pay",
+    "basic": "Basic",
+    "silver": "Silver",
+    "gold": "Gold",
+    "black": "Black",
+    "thanks": "Thank you for shopping with us",
+    "copy": "COPY",
+    "card_no": "Member card",
     "saved": "You saved at member prices",
 }
 
 _ASCII_MAP = {
-    "¥": "RMB ", "￥": "RMB ", "·": "-", "，": ",", "。": ".", "：": ":", "；": ";", "（": "(",
-    "）": ")", "—": "-", "–": "-", "×": "x", "‘": "'", "’": "'", "“": '"', "”": '"', "、": ",",
-    "【": "[", "】": "]", "！": "!", "？": "?", "€": "EUR ",
+    "¥": "RMB ",
+    "￥": "RMB ",
+    "·": "-",
+    "，": ",",
+    "。": ".",
+    "：": ":",
+    "；": ";",
+    "（": "(",
+    "）": ")",
+    "—": "-",
+    "–": "-",
+    "×": "x",
+    "‘": "'",
+    "’": "'",
+    "“": '"',
+    "”": '"',
+    "、": ",",
+    "【": "[",
+    "】": "]",
+    "！": "!",
+    "？": "?",
+    "€": "EUR ",
 }
 
 
@@ -103,8 +175,11 @@ def _ascii_or_none(text: str, prose: bool) -> str | None:
     sentence misleads), for names fewer than two letters left."""
     a = _EMPTY_BRACKETS.sub("", asciify(text)).strip()
     if prose:
-        dropped = sum(c.isalpha() for c in unicodedata.normalize("NFKD", text) if not c.isascii()
-                      and c not in _ASCII_MAP and not unicodedata.combining(c))
+        dropped = sum(
+            c.isalpha()
+            for c in unicodedata.normalize("NFKD", text)
+            if not c.isascii() and c not in _ASCII_MAP and not unicodedata.combining(c)
+        )
         return a if a and not dropped else None
     return a if sum(c.isalpha() for c in a) >= 2 else None
 
@@ -180,8 +255,12 @@ class _Composer:
     _NAME, _QTY, _PRICE, _AMOUNT = 22, 5, 10, 11
 
     def _row(self, name: str, qty: str, price: str, amount: str) -> str | None:
-        cells = (L.ljust(name, self._NAME, self.m) + L.rjust(qty, self._QTY, self.m)
-                 + L.rjust(price, self._PRICE, self.m) + L.rjust(amount, self._AMOUNT, self.m))
+        cells = (
+            L.ljust(name, self._NAME, self.m)
+            + L.rjust(qty, self._QTY, self.m)
+            + L.rjust(price, self._PRICE, self.m)
+            + L.rjust(amount, self._AMOUNT, self.m)
+        )
         return cells if self.m.width(cells) <= self.w else None
 
     def item(self, ln: ReceiptLine, wide: bool) -> None:
@@ -197,6 +276,7 @@ class _Composer:
         else:
             self.lines(L.wrap(name, self.w, self.m))
             self.pair(f"  {qty} x {price}", amount)
+
     def totals(self) -> None:
         """Every printed amount adds up: the subtotal is the sum of the items' amounts (at
         member prices where they applied); coupons and points come off it to the total. The
@@ -251,8 +331,13 @@ class _Composer:
             self.centered(f)
 
 
-def compose(receipt: Receipt, paper_mm: int = 80, chinese: bool = True, logo: Path | None = None,
-            metrics: Metrics | None = None) -> ReceiptLayout:
+def compose(
+    receipt: Receipt,
+    paper_mm: int = 80,
+    chinese: bool = True,
+    logo: Path | None = None,
+    metrics: Metrics | None = None,
+) -> ReceiptLayout:
     """Lay `receipt` out for `paper_mm` paper. `chinese=False` is the English-only profile: English
     labels, "RMB" for ¥, and only ASCII (Chinese names give way to their SKU)."""
     if paper_mm not in L.PAPER_COLUMNS:

@@ -71,13 +71,25 @@ def qr_native(data: str, module: int = 6, error_level: str = "M") -> bytes:
         raise ValueError("too much data for a QR code")
     n = len(payload) + 3
     level = {"L": 48, "M": 49, "Q": 50, "H": 51}[error_level]
-    return b"".join((
-        GS, b"(k\x04\x00\x31\x41\x32\x00",
-        GS, b"(k\x03\x00\x31\x43", bytes((max(1, min(16, module)),)),
-        GS, b"(k\x03\x00\x31\x45", bytes((level,)),
-        GS, b"(k", bytes((n & 0xFF, n >> 8)), b"\x31\x50\x30", payload,
-        GS, b"(k\x03\x00\x31\x51\x30",
-    ))
+    return b"".join(
+        (
+            GS,
+            b"(k\x04\x00\x31\x41\x32\x00",
+            GS,
+            b"(k\x03\x00\x31\x43",
+            bytes((max(1, min(16, module)),)),
+            GS,
+            b"(k\x03\x00\x31\x45",
+            bytes((level,)),
+            GS,
+            b"(k",
+            bytes((n & 0xFF, n >> 8)),
+            b"\x31\x50\x30",
+            payload,
+            GS,
+            b"(k\x03\x00\x31\x51\x30",
+        )
+    )
 
 
 def raster(img: Image.Image) -> bytes:
@@ -166,8 +178,11 @@ class _Style:
 def _picture(block: QRBlock | ImageBlock, opts: EscposOptions) -> bytes:
     """A QR code (native or raster) or the logo, centred; b"" for a logo that cannot be read."""
     if isinstance(block, QRBlock):
-        code = qr_native(block.data, opts.qr_module) if opts.native_qr else _qr_raster(
-            block.data, opts.qr_module)
+        code = (
+            qr_native(block.data, opts.qr_module)
+            if opts.native_qr
+            else _qr_raster(block.data, opts.qr_module)
+        )
         return ALIGN_CENTER + code + LF + ALIGN_LEFT
     try:
         st = block.path.stat()

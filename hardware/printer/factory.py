@@ -42,8 +42,9 @@ def escpos_options(config: PrinterConfig, home: Path | None = None) -> EscposOpt
     from hardware.printer.layout import PAPER_DOTS
 
     width = min(dots, PAPER_DOTS[config.paper_mm]) if dots else None
-    return EscposOptions(paper_mm=config.paper_mm, chinese=config.chinese, native_qr=native_qr,
-                         logo=logo, width_dots=width)
+    return EscposOptions(
+        paper_mm=config.paper_mm, chinese=config.chinese, native_qr=native_qr, logo=logo, width_dots=width
+    )
 
 
 def make_transport(config: PrinterConfig) -> Transport:
@@ -76,6 +77,5 @@ def make_printer(config: PrinterConfig, home: Path) -> ReceiptPrinter:
         out = Path(config.out_dir)
         inner = FilePrinter(out if out.is_absolute() else home / out, opts)
     else:
-        inner = EscposPrinter(lambda: make_transport(config), opts,
-                              check_status=config.check_status)
+        inner = EscposPrinter(lambda: make_transport(config), opts, check_status=config.check_status)
     return QueuedPrinter(inner, PrintQueue(home))

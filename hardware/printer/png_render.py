@@ -32,11 +32,12 @@ MARGIN_PX = 16
 
 # (path, preferred face names): the first face found wins.
 FONT_CANDIDATES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-     ("Noto Sans Mono CJK SC", "Noto Sans CJK SC")),
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", ("Noto Sans Mono CJK SC", "Noto Sans CJK SC")),
     ("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc", ("Noto Sans Mono CJK SC", "Noto Sans CJK SC")),
-    ("/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
-     ("Noto Sans Mono CJK SC", "Noto Sans CJK SC")),
+    (
+        "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+        ("Noto Sans Mono CJK SC", "Noto Sans CJK SC"),
+    ),
     ("/usr/share/fonts/opentype/noto/NotoSansMonoCJK-Regular.ttc", ("Noto Sans Mono CJK SC",)),
     ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", ("WenQuanYi Micro Hei Mono",)),
     ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", ("WenQuanYi Zen Hei Mono",)),
@@ -85,8 +86,14 @@ def receipt_font(size: int = FONT_PX) -> ImageFont.FreeTypeFont | ImageFont.Imag
     return ImageFont.load_default(size=size)
 
 
-def _line_image(text: str, m: Metrics, width_px: int, bold: bool,
-                font: ImageFont.FreeTypeFont | ImageFont.ImageFont, line_px: int) -> Image.Image:
+def _line_image(
+    text: str,
+    m: Metrics,
+    width_px: int,
+    bold: bool,
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+    line_px: int,
+) -> Image.Image:
     from PIL import Image, ImageDraw
 
     img = Image.new("L", (width_px, line_px), 255)
@@ -114,8 +121,9 @@ def _line_image(text: str, m: Metrics, width_px: int, bold: bool,
     return img
 
 
-def render_png_image(receipt: Receipt, paper_mm: int = 80, chinese: bool = True,
-                     logo: Path | None = None) -> Image.Image:
+def render_png_image(
+    receipt: Receipt, paper_mm: int = 80, chinese: bool = True, logo: Path | None = None
+) -> Image.Image:
     """The receipt as a grayscale Pillow image the width of the paper's printable dots."""
     from PIL import Image
 
@@ -147,8 +155,7 @@ def render_png_image(receipt: Receipt, paper_mm: int = 80, chinese: bool = True,
     return page
 
 
-def render_png(receipt: Receipt, paper_mm: int = 80, chinese: bool = True,
-               logo: Path | None = None) -> bytes:
+def render_png(receipt: Receipt, paper_mm: int = 80, chinese: bool = True, logo: Path | None = None) -> bytes:
     """The receipt as PNG file bytes."""
     buf = io.BytesIO()
     render_png_image(receipt, paper_mm, chinese, logo).save(buf, format="PNG")

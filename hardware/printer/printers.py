@@ -17,8 +17,11 @@ from hardware.printer.transports import Transport
 
 log = logging.getLogger(__name__)
 
-_NOT_READY = {PrinterState.PAPER_OUT: "is out of paper", PrinterState.COVER_OPEN: "has its cover open",
-              PrinterState.OFFLINE: "is offline"}
+_NOT_READY = {
+    PrinterState.PAPER_OUT: "is out of paper",
+    PrinterState.COVER_OPEN: "has its cover open",
+    PrinterState.OFFLINE: "is offline",
+}
 
 
 class EscposPrinter:
@@ -30,8 +33,13 @@ class EscposPrinter:
     the printer is asked (DLE EOT) before each job, so paper out is reported as such rather
     than as a timeout; a printer that does not answer is printed to anyway."""
 
-    def __init__(self, transport: Callable[[], Transport], options: EscposOptions | None = None,
-                 check_status: bool = False, status_timeout_s: float = 1.0) -> None:
+    def __init__(
+        self,
+        transport: Callable[[], Transport],
+        options: EscposOptions | None = None,
+        check_status: bool = False,
+        status_timeout_s: float = 1.0,
+    ) -> None:
         self._transport = transport
         self.options = options or EscposOptions()
         self.check_status = check_status
@@ -107,8 +115,9 @@ class FilePrinter:
             _write_atomic(self.bin_path(receipt.receipt_no), data)
             _write_atomic(self.png_path(receipt.receipt_no), png)
         except OSError as exc:
-            raise PrintError("offline", f"Receipts folder {self.out_dir} cannot be written "
-                             f"({exc.strerror or exc}).") from exc
+            raise PrintError(
+                "offline", f"Receipts folder {self.out_dir} cannot be written ({exc.strerror or exc})."
+            ) from exc
 
     def status(self) -> PrinterState:
         try:

@@ -42,9 +42,24 @@ def receipt_from_dict(d: dict[str, Any]) -> Receipt:
     totals = dict(d["totals"])
     totals["payments"] = tuple((str(k), int(v)) for k, v in totals["payments"])
     return Receipt(
-        **{k: d[k] for k in ("store_name", "store_address", "store_phone", "terminal_id", "receipt_no",
-                             "sale_id", "cashier", "member", "feedback_url", "member_code", "language",
-                             "kind") if k in d},
+        **{
+            k: d[k]
+            for k in (
+                "store_name",
+                "store_address",
+                "store_phone",
+                "terminal_id",
+                "receipt_no",
+                "sale_id",
+                "cashier",
+                "member",
+                "feedback_url",
+                "member_code",
+                "language",
+                "kind",
+            )
+            if k in d
+        },
         at=datetime.fromisoformat(d["at"]),
         lines=tuple(ReceiptLine(**ln) for ln in d["lines"]),
         totals=ReceiptTotals(**totals),
@@ -108,10 +123,14 @@ class PrintQueue:
         with self._lock:
             old = self.get(job_id)
             job = PrintJob(
-                job_id=job_id, sale_id=receipt.sale_id, receipt_no=receipt.receipt_no,
-                reason=error.reason, message=error.message,
+                job_id=job_id,
+                sale_id=receipt.sale_id,
+                receipt_no=receipt.receipt_no,
+                reason=error.reason,
+                message=error.message,
                 queued_at=old.queued_at if old else _now(),
-                attempts=(old.attempts + 1) if old else 1, last_attempt_at=_now(),
+                attempts=(old.attempts + 1) if old else 1,
+                last_attempt_at=_now(),
                 receipt=receipt_to_dict(receipt),
             )
             self._save(job)
@@ -143,8 +162,9 @@ class PrintQueue:
         with self._lock:
             self._path(job_id).unlink(missing_ok=True)
 
-    def retry(self, printer: ReceiptPrinter, job_id: str | None = None,
-              load: Callable[[str], Receipt] | None = None) -> RetryResult:
+    def retry(
+        self, printer: ReceiptPrinter, job_id: str | None = None, load: Callable[[str], Receipt] | None = None
+    ) -> RetryResult:
         """Print waiting jobs (all, oldest first, or one), removing each that prints. Stops at
         the first failure, which is recorded on its job. `load(sale_id)` rebuilds a receipt
         from the store; without it the stored copy is printed. Blocks like `print_receipt`."""
@@ -154,8 +174,13 @@ class PrintQueue:
             try:
                 printer.print_receipt(load(job.sale_id) if load else job.document())
             except PrintError as exc:
-                failed = replace(job, reason=exc.reason, message=exc.message,
-                                 attempts=job.attempts + 1, last_attempt_at=_now())
+                failed = replace(
+                    job,
+                    reason=exc.reason,
+                    message=exc.message,
+                    attempts=job.attempts + 1,
+                    last_attempt_at=_now(),
+                )
                 with self._lock:
                     self._save(failed)
                 return RetryResult(tuple(printed), failed, len(self.jobs()))
@@ -185,6 +210,7 @@ class QueuedPrinter:
     def kick_drawer(self) -> None:
         self.inner.kick_drawer()
 
-    def retry_queued(self, job_id: str | None = None,
-                     load: Callable[[str], Receipt] | None = None) -> RetryResult:
+    def retry_queued(
+        self, job_id: str | None = None, load: Callable[[str], Receipt] | None = None
+    ) -> RetryResult:
         return self.queue.retry(self.inner, job_id, load)

@@ -24,8 +24,15 @@ def sample_receipt(
 ) -> Receipt:
     """A receipt with `items` as (name, sku, qty, unit price in fen)."""
     lines = tuple(
-        ReceiptLine(name=n, sku=sku, qty=q, unit_price=p, line_total=q * p,
-                    discount=100 if i == 0 else 0, net=q * p - (100 if i == 0 else 0))
+        ReceiptLine(
+            name=n,
+            sku=sku,
+            qty=q,
+            unit_price=p,
+            line_total=q * p,
+            discount=100 if i == 0 else 0,
+            net=q * p - (100 if i == 0 else 0),
+        )
         for i, (n, sku, q, p) in enumerate(items)
     )
     subtotal = sum(ln.line_total for ln in lines)
@@ -42,15 +49,28 @@ def sample_receipt(
         at=datetime(2026, 11, 22, 10, 30, 5, tzinfo=timezone(timedelta(hours=8))),
         cashier="李娜" if zh else "Li Na",
         lines=lines,
-        totals=ReceiptTotals(subtotal=subtotal, member_savings=200, coupon_discount=100,
-                             points_value=0, total_due=total, paid=paid, change_due=paid - total,
-                             payments=(("cash", paid),)),
+        totals=ReceiptTotals(
+            subtotal=subtotal,
+            member_savings=200,
+            coupon_discount=100,
+            points_value=0,
+            total_due=total,
+            paid=paid,
+            change_due=paid - total,
+            payments=(("cash", paid),),
+        ),
         coupons=(("WELCOME10", 100),),
         member="138****8000" if member else None,
-        points=ReceiptPoints(earned=total // 100, redeemed=0, balance=12_345, expiring_soon=300,
-                             tier="silver",
-                             tier_progress="再消费 ¥1,240.00 升级金卡" if zh
-                             else "¥1,240.00 more to Gold") if member else None,
+        points=ReceiptPoints(
+            earned=total // 100,
+            redeemed=0,
+            balance=12_345,
+            expiring_soon=300,
+            tier="silver",
+            tier_progress="再消费 ¥1,240.00 升级金卡" if zh else "¥1,240.00 more to Gold",
+        )
+        if member
+        else None,
         feedback_url=feedback_url,
         footer=("谢谢惠顾，欢迎再次光临",) if zh else ("Thank you for shopping with us",),
         language=language,

@@ -7,8 +7,9 @@ from hardware.printer.document import ImageBlock, QRBlock, TextLine, compose
 from hardware.printer.layout import DISPLAY, Metrics, center, hard_split
 
 
-def render_text(receipt: Receipt, paper_mm: int = 80, chinese: bool = True,
-                metrics: Metrics = DISPLAY) -> str:
+def render_text(
+    receipt: Receipt, paper_mm: int = 80, chinese: bool = True, metrics: Metrics = DISPLAY
+) -> str:
     """Lines of at most 32 (58 mm) or 48 (80 mm) display columns, newline-terminated.
 
     Counted with East Asian Width by default, as a terminal shows them; pass

@@ -80,8 +80,9 @@ class NetworkTransport:
             self._sock = sock
             return
         if isinstance(last, TimeoutError):
-            raise PrintError("offline", f"Printer {self.name} does not answer "
-                             f"(no connection within {self.timeout_s:g} s).")
+            raise PrintError(
+                "offline", f"Printer {self.name} does not answer (no connection within {self.timeout_s:g} s)."
+            )
         raise PrintError("offline", f"Printer {self.name} cannot be reached ({last}).")
 
     def write(self, data: bytes) -> None:
@@ -90,13 +91,17 @@ class NetworkTransport:
         sent = 0
         try:
             while sent < len(view):
-                sent += sock.send(view[sent:sent + CHUNK])
+                sent += sock.send(view[sent : sent + CHUNK])
         except TimeoutError as exc:
-            raise PrintError("timeout", f"Printer {self.name} stopped taking data after {sent} of "
-                             f"{len(data)} bytes (waited {self.timeout_s:g} s).") from exc
+            raise PrintError(
+                "timeout",
+                f"Printer {self.name} stopped taking data after {sent} of "
+                f"{len(data)} bytes (waited {self.timeout_s:g} s).",
+            ) from exc
         except OSError as exc:
-            raise PrintError("offline", f"Printer {self.name} went away after {sent} of {len(data)} "
-                             f"bytes ({exc}).") from exc
+            raise PrintError(
+                "offline", f"Printer {self.name} went away after {sent} of {len(data)} bytes ({exc})."
+            ) from exc
 
     def read(self, n: int, timeout: float) -> bytes:
         sock = self._require()
@@ -169,17 +174,21 @@ def _write_fd(fd: int, data: bytes, timeout_s: float, name: str) -> None:
     try:
         while sent < len(view):
             if posix and not _wait_fd(fd, True, timeout_s):
-                raise PrintError("timeout", f"Printer {name} stopped taking data after {sent} of "
-                                 f"{len(data)} bytes (waited {timeout_s:g} s).")
+                raise PrintError(
+                    "timeout",
+                    f"Printer {name} stopped taking data after {sent} of "
+                    f"{len(data)} bytes (waited {timeout_s:g} s).",
+                )
             try:
-                sent += os.write(fd, view[sent:sent + CHUNK])
+                sent += os.write(fd, view[sent : sent + CHUNK])
             except BlockingIOError:
                 continue
     except PrintError:
         raise
     except OSError as exc:
-        raise PrintError("offline", f"Printer {name} failed after {sent} of {len(data)} bytes "
-                         f"({exc.strerror or exc}).") from exc
+        raise PrintError(
+            "offline", f"Printer {name} failed after {sent} of {len(data)} bytes ({exc.strerror or exc})."
+        ) from exc
 
 
 class SerialTransport:
@@ -204,8 +213,9 @@ class SerialTransport:
             serial = None
         if serial is not None:
             try:
-                self._serial = serial.Serial(self.device, self.baudrate, timeout=self.timeout_s,
-                                             write_timeout=self.timeout_s)
+                self._serial = serial.Serial(
+                    self.device, self.baudrate, timeout=self.timeout_s, write_timeout=self.timeout_s
+                )
             except (OSError, serial.SerialException) as exc:
                 raise PrintError("offline", f"Printer {self.name} cannot be opened ({exc}).") from exc
             return
@@ -277,8 +287,15 @@ class SerialTransport:
 class EscposDriverTransport:
     """A python-escpos driver (Usb, CupsPrinter, LP, Win32Raw) used as a byte pipe."""
 
-    def __init__(self, kind: str, name: str, make: Any, install_hint: str, bidirectional: bool = False,
-                 open_kwargs: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        kind: str,
+        name: str,
+        make: Any,
+        install_hint: str,
+        bidirectional: bool = False,
+        open_kwargs: dict[str, Any] | None = None,
+    ) -> None:
         self.kind, self.name, self._make = kind, name, make
         self.install_hint = install_hint
         self.bidirectional = bidirectional
@@ -339,8 +356,13 @@ def _driver(module: str, cls: str) -> Any:
 
 class UsbTransport(EscposDriverTransport):
     def __init__(self, vendor: int, product: int, timeout_s: float = 3.0) -> None:
-        super().__init__("USB", f"USB {vendor:04x}:{product:04x}", lambda: _driver("usb", "Usb"),
-                         "install pyusb and libusb (pip install pyusb)", bidirectional=True)
+        super().__init__(
+            "USB",
+            f"USB {vendor:04x}:{product:04x}",
+            lambda: _driver("usb", "Usb"),
+            "install pyusb and libusb (pip install pyusb)",
+            bidirectional=True,
+        )
         self.vendor, self.product, self.timeout_s = vendor, product, timeout_s
 
     def _construct(self, cls: Any) -> Any:
@@ -351,9 +373,13 @@ class CupsTransport(EscposDriverTransport):
     """A raw queue on CUPS through pycups, or through the `lp` command when pycups is absent."""
 
     def __init__(self, printer_name: str) -> None:
-        super().__init__("CUPS", f"CUPS {printer_name or '(default)'}", self._pick,
-                         "install pycups (pip install pycups) or the CUPS client (lp)",
-                         open_kwargs={"job_name": "receipt"})
+        super().__init__(
+            "CUPS",
+            f"CUPS {printer_name or '(default)'}",
+            self._pick,
+            "install pycups (pip install pycups) or the CUPS client (lp)",
+            open_kwargs={"job_name": "receipt"},
+        )
         self.printer_name = printer_name
 
     def _pick(self) -> Any:
@@ -371,10 +397,13 @@ class CupsTransport(EscposDriverTransport):
 
 class Win32RawTransport(EscposDriverTransport):
     def __init__(self, printer_name: str) -> None:
-        super().__init__("Windows", f"Windows printer {printer_name or '(default)'}",
-                         lambda: _driver("win32raw", "Win32Raw"),
-                         "Win32Raw needs Windows and pywin32 (pip install pywin32)",
-                         open_kwargs={"job_name": "receipt"})
+        super().__init__(
+            "Windows",
+            f"Windows printer {printer_name or '(default)'}",
+            lambda: _driver("win32raw", "Win32Raw"),
+            "Win32Raw needs Windows and pywin32 (pip install pywin32)",
+            open_kwargs={"job_name": "receipt"},
+        )
         self.printer_name = printer_name
 
     def _construct(self, cls: Any) -> Any:

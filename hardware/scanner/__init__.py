@@ -28,6 +28,9 @@ def scanners_from_config(cfg: ScannerConfig) -> list[Scanner]:
     if cfg.camera.strip():
         made.append(CameraScanner(cfg.camera, dedupe_seconds=cfg.dedupe_seconds))
     if cfg.serial_device.strip():
-        made.append(SerialScanner(cfg.serial_device, cfg.serial_baudrate,
-                                  prefix=cfg.serial_prefix, suffix=cfg.serial_suffix))
+        made.append(
+            SerialScanner(
+                cfg.serial_device, cfg.serial_baudrate, prefix=cfg.serial_prefix, suffix=cfg.serial_suffix
+            )
+        )
     return made

@@ -179,11 +179,14 @@ class CameraScanner:
             cap = self._open()
             if cap is None:
                 if lost:
-                    self._set_status(DeviceState.RECONNECTING,
-                                     "The camera was disconnected. Trying to reconnect…")
+                    self._set_status(
+                        DeviceState.RECONNECTING, "The camera was disconnected. Trying to reconnect…"
+                    )
                 else:
-                    self._set_status(DeviceState.NO_DEVICE,
-                                     f"No camera found ({self._source}). Check that it is plugged in.")
+                    self._set_status(
+                        DeviceState.NO_DEVICE,
+                        f"No camera found ({self._source}). Check that it is plugged in.",
+                    )
                 self._stop.wait(self._reconnect)
                 continue
             try:

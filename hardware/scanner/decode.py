@@ -124,7 +124,11 @@ class _Zxing:
         self._zx: Any = zxingcpp
         wanted = {v: k for k, v in _ZXING_NAMES.items()}
         names = {
-            "QR Code": "QRCode", "EAN-13": "EAN13", "EAN-8": "EAN8", "UPC-A": "UPCA", "Code 128": "Code128",
+            "QR Code": "QRCode",
+            "EAN-13": "EAN13",
+            "EAN-8": "EAN8",
+            "UPC-A": "UPCA",
+            "Code 128": "Code128",
         }
         self._formats = [
             getattr(zxingcpp.BarcodeFormat, names[wanted[s]]) for s in symbologies if s in wanted
@@ -137,8 +141,12 @@ class _Zxing:
         if global_histogram:
             binarizer = self._zx.Binarizer.GlobalHistogram
         results = self._zx.read_barcodes(
-            gray, formats=self._formats, try_rotate=True, try_invert=True,
-            try_downscale=self._try_downscale, binarizer=binarizer,
+            gray,
+            formats=self._formats,
+            try_rotate=True,
+            try_invert=True,
+            try_downscale=self._try_downscale,
+            binarizer=binarizer,
         )
         for r in results:
             sym = _ZXING_NAMES.get(str(r.format))
@@ -193,8 +201,17 @@ FALLBACKS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 # smaller ones halving loses too many codes); "zbar-small" is the full-resolution zbar pass
 # on frames narrower than that only (full-resolution zbar on a big frame costs 30-90 ms).
 PASSES = (
-    "zbar-half", "zbar-small", "zxing", "zbar", "zbar-inverted", "zbar-stretch", "zbar-sharpen",
-    "zxing-half", "zxing-stretch", "zxing-sharpen", "zxing-global",
+    "zbar-half",
+    "zbar-small",
+    "zxing",
+    "zbar",
+    "zbar-inverted",
+    "zbar-stretch",
+    "zbar-sharpen",
+    "zxing-half",
+    "zxing-stretch",
+    "zxing-sharpen",
+    "zxing-global",
 )
 # Chosen by bench/bench_decode.py; see the module docstring.
 DEFAULT_PASSES = ("zxing", "zbar-half", "zxing-half", "zbar-small", "zxing-sharpen")

@@ -41,8 +41,10 @@ def declared_size(path: Path) -> tuple[int, int] | None:
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         return None
     except Image.DecompressionBombError:  # Pillow's own guard, past 2 × its limit
-        raise TooLarge(f"the image declares more than {2 * (Image.MAX_IMAGE_PIXELS or 0):,} pixels, "
-                       f"over the {MAX_PIXELS:,}-pixel limit; not decoded") from None
+        raise TooLarge(
+            f"the image declares more than {2 * (Image.MAX_IMAGE_PIXELS or 0):,} pixels, "
+            f"over the {MAX_PIXELS:,}-pixel limit; not decoded"
+        ) from None
 
 
 def read_image(path: Path) -> np.ndarray | None:
@@ -58,8 +60,9 @@ def read_image(path: Path) -> np.ndarray | None:
         return None
     size = declared_size(path)
     if size is not None and size[0] * size[1] > MAX_PIXELS:
-        raise TooLarge(f"the image is {size[0]}×{size[1]} pixels, over the {MAX_PIXELS:,}-pixel "
-                       "limit; not decoded")
+        raise TooLarge(
+            f"the image is {size[0]}×{size[1]} pixels, over the {MAX_PIXELS:,}-pixel limit; not decoded"
+        )
     try:
         img = cv2.imdecode(data, cv2.IMREAD_COLOR)
     except cv2.error:

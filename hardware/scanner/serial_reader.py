@@ -103,11 +103,13 @@ class SerialScanner:
             port = self._open()
             if port is None:
                 if lost:
-                    self._set_status(DeviceState.RECONNECTING,
-                                     "The barcode reader was disconnected. Trying to reconnect…")
+                    self._set_status(
+                        DeviceState.RECONNECTING, "The barcode reader was disconnected. Trying to reconnect…"
+                    )
                 else:
-                    self._set_status(DeviceState.NO_DEVICE,
-                                     f"No barcode reader at {self._device}. Check the cable.")
+                    self._set_status(
+                        DeviceState.NO_DEVICE, f"No barcode reader at {self._device}. Check the cable."
+                    )
                 self._stop.wait(self._reconnect)
                 continue
             self._set_status(DeviceState.READY)
@@ -117,8 +119,9 @@ class SerialScanner:
                 port.close()
             if not self._stop.is_set():
                 lost = True
-                self._set_status(DeviceState.RECONNECTING,
-                                 "The barcode reader was disconnected. Trying to reconnect…")
+                self._set_status(
+                    DeviceState.RECONNECTING, "The barcode reader was disconnected. Trying to reconnect…"
+                )
                 self._stop.wait(self._reconnect)
 
     def _read_lines(self, port: Any) -> None:

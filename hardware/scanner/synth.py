@@ -11,12 +11,21 @@ from collections.abc import Sequence
 
 import numpy as np
 
-_L = ["0001101", "0011001", "0010011", "0111101", "0100011",
-      "0110001", "0101111", "0111011", "0110111", "0001011"]
+_L = [
+    "0001101",
+    "0011001",
+    "0010011",
+    "0111101",
+    "0100011",
+    "0110001",
+    "0101111",
+    "0111011",
+    "0110111",
+    "0001011",
+]
 _R = ["".join("1" if b == "0" else "0" for b in code) for code in _L]
 _G = [code[::-1] for code in _R]
-_PARITY = ["LLLLLL", "LLGLGG", "LLGGLG", "LLGGGL", "LGLLGG",
-           "LGGLLG", "LGGGLL", "LGLGLG", "LGLGGL", "LGGLGL"]
+_PARITY = ["LLLLLL", "LLGLGG", "LLGGLG", "LLGGGL", "LGLLGG", "LGGLLG", "LGGGLL", "LGLGLG", "LGLGGL", "LGGLGL"]
 
 
 def check_digit(digits: str) -> str:
@@ -114,15 +123,31 @@ def clutter(shape: Sequence[int], seed: int) -> np.ndarray:
     img = np.tile(base, (h, 1)).astype(np.uint8)
     for _ in range(int(rng.integers(4, 12))):
         x, y = int(rng.integers(0, w)), int(rng.integers(0, h))
-        cv2.rectangle(img, (x, y), (x + int(rng.integers(20, w // 3)), y + int(rng.integers(20, h // 3))),
-                      int(rng.integers(0, 255)), int(rng.choice([-1, 2, 4])))
+        cv2.rectangle(
+            img,
+            (x, y),
+            (x + int(rng.integers(20, w // 3)), y + int(rng.integers(20, h // 3))),
+            int(rng.integers(0, 255)),
+            int(rng.choice([-1, 2, 4])),
+        )
     for _ in range(int(rng.integers(3, 10))):
-        cv2.line(img, (int(rng.integers(0, w)), int(rng.integers(0, h))),
-                 (int(rng.integers(0, w)), int(rng.integers(0, h))), int(rng.integers(0, 255)),
-                 int(rng.integers(1, 4)))
+        cv2.line(
+            img,
+            (int(rng.integers(0, w)), int(rng.integers(0, h))),
+            (int(rng.integers(0, w)), int(rng.integers(0, h))),
+            int(rng.integers(0, 255)),
+            int(rng.integers(1, 4)),
+        )
     for _ in range(int(rng.integers(2, 6))):
-        cv2.putText(img, "SALE 12.90 LOYALTY", (int(rng.integers(0, w - 100)), int(rng.integers(20, h))),
-                    cv2.FONT_HERSHEY_SIMPLEX, float(rng.uniform(0.4, 1.2)), int(rng.integers(0, 80)), 2)
+        cv2.putText(
+            img,
+            "SALE 12.90 LOYALTY",
+            (int(rng.integers(0, w - 100)), int(rng.integers(20, h))),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            float(rng.uniform(0.4, 1.2)),
+            int(rng.integers(0, 80)),
+            2,
+        )
     return img
 
 

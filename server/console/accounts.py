@@ -26,8 +26,9 @@ ROLES: Final = ("hq_admin", "marketing", "area_manager", "store_manager", "servi
 SCOPED_ROLES: Final = frozenset({"area_manager", "store_manager"})
 
 # What each role may do. Screens and actions check one permission each.
-_MANAGER: Final = frozenset({"dashboard", "tickets", "tickets.work", "members", "members.reveal",
-                             "members.adjust", "stores"})
+_MANAGER: Final = frozenset(
+    {"dashboard", "tickets", "tickets.work", "members", "members.reveal", "members.adjust", "stores"}
+)
 PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     "hq_admin": _MANAGER | {"stores.manage", "conflicts", "catalogue", "campaigns", "audit"},
     "marketing": frozenset({"dashboard", "members", "catalogue", "campaigns"}),

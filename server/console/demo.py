@@ -290,8 +290,15 @@ def _work_done(s: Session, ticket_id: uuid.UUID, at: datetime, rng: random.Rando
     """Older tickets were worked and closed by the store's manager."""
     fb_service.assign_ticket(s, ticket_id, "store1", "area", at + timedelta(minutes=20))
     comp = fb_service.CompensationRequest(points=200) if rng.random() < 0.5 else None
-    fb_service.close_ticket(s, ticket_id, "store1", at + timedelta(hours=rng.randint(2, 30)), ports,
-                            resolution="[resolved] 已致电顾客并致歉", compensation=comp)
+    fb_service.close_ticket(
+        s,
+        ticket_id,
+        "store1",
+        at + timedelta(hours=rng.randint(2, 30)),
+        ports,
+        resolution="[resolved] 已致电顾客并致歉",
+        compensation=comp,
+    )
 
 
 def _conflicts(s: Session, sales: list[dict[str, Any]], members: list[dict[str, Any]], now: datetime) -> None:
@@ -339,14 +346,31 @@ def _conflicts(s: Session, sales: list[dict[str, Any]], members: list[dict[str, 
         )
     )
     held_entry = new_id()
-    s.add(HeldEvent(id=new_id(), event_id=new_id(), terminal_id=a["terminal_id"], store_id=a["store_id"],
-                    type="points.adjusted", member_id=a["member_id"], points=8000,
-                    reason="over the store's adjustment limit (2000)",
-                    payload={"entry_id": str(held_entry), "member_id": str(a["member_id"]), "points": 8000,
-                             "at": (now - timedelta(hours=4)).isoformat(), "note": "会员生日补录积分",
-                             "staff_id": "3001"},
-                    held_at=now - timedelta(hours=4), status="held", decided_at=None, decided_by=None,
-                    note=""))
+    s.add(
+        HeldEvent(
+            id=new_id(),
+            event_id=new_id(),
+            terminal_id=a["terminal_id"],
+            store_id=a["store_id"],
+            type="points.adjusted",
+            member_id=a["member_id"],
+            points=8000,
+            reason="over the store's adjustment limit (2000)",
+            payload={
+                "entry_id": str(held_entry),
+                "member_id": str(a["member_id"]),
+                "points": 8000,
+                "at": (now - timedelta(hours=4)).isoformat(),
+                "note": "会员生日补录积分",
+                "staff_id": "3001",
+            },
+            held_at=now - timedelta(hours=4),
+            status="held",
+            decided_at=None,
+            decided_by=None,
+            note="",
+        )
+    )
     s.add(
         ParkedEvent(
             event_id=new_id(),
@@ -420,10 +444,19 @@ def recompute_intel(s: Session) -> str:
         return f"member intelligence not computed: {exc}"
     now = _tz_now()
     save_segment(s, "gold_regulars", "金卡常客 Gold regulars", {"tiers": ["gold", "black"], "f_min": 3})
-    save_campaign(s, "WAKE30", CampaignIn(
-        name="沉睡唤醒 Wake-up ¥15", kind="wakeup",
-        coupon=CouponTerms(amount=1500, threshold=8000, valid_days=14),
-        starts_at=now - timedelta(days=10), ends_at=now + timedelta(days=20), budget=300, control_pct=20))
+    save_campaign(
+        s,
+        "WAKE30",
+        CampaignIn(
+            name="沉睡唤醒 Wake-up ¥15",
+            kind="wakeup",
+            coupon=CouponTerms(amount=1500, threshold=8000, valid_days=14),
+            starts_at=now - timedelta(days=10),
+            ends_at=now + timedelta(days=20),
+            budget=300,
+            control_pct=20,
+        ),
+    )
     s.commit()
     runs = run_campaigns(s, cfg, now)
     s.commit()

@@ -51,8 +51,14 @@ def search(s: Session, query: str, stores: list[str] | None) -> tuple[str, list[
 def may_see(s: Session, member_id: uuid.UUID, stores: list[str] | None) -> bool:
     if stores is None:
         return True
-    return s.execute(select(MemberStore.member_id).where(
-        MemberStore.member_id == member_id, MemberStore.store_id.in_(stores)).limit(1)).first() is not None
+    return (
+        s.execute(
+            select(MemberStore.member_id)
+            .where(MemberStore.member_id == member_id, MemberStore.store_id.in_(stores))
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 def domain_entries(rows: list[LedgerEntry]) -> list[ledger.LedgerEntry]:
@@ -61,9 +67,17 @@ def domain_entries(rows: list[LedgerEntry]) -> list[ledger.LedgerEntry]:
         if e.points == 0:
             continue
         try:
-            out.append(ledger.LedgerEntry(
-                id=EntryId(e.id), member_id=MemberId(e.member_id), kind=ledger.EntryKind(e.kind),
-                points=e.points, at=e.at, expires_at=e.expires_at if e.points > 0 else None, note=e.note))
+            out.append(
+                ledger.LedgerEntry(
+                    id=EntryId(e.id),
+                    member_id=MemberId(e.member_id),
+                    kind=ledger.EntryKind(e.kind),
+                    points=e.points,
+                    at=e.at,
+                    expires_at=e.expires_at if e.points > 0 else None,
+                    note=e.note,
+                )
+            )
         except (ValueError, TypeError):
             continue  # a row the domain would not make; shown in the ledger, not counted
     return out
@@ -71,10 +85,16 @@ def domain_entries(rows: list[LedgerEntry]) -> list[ledger.LedgerEntry]:
 
 def spend_12m(s: Session, member_id: uuid.UUID, now: datetime) -> int:
     since = window_start(now)
-    sales = s.execute(select(func.coalesce(func.sum(Sale.total_due), 0)).where(
-        Sale.member_id == member_id, Sale.at >= since, Sale.at <= now)).scalar_one()
-    refunds = s.execute(select(func.coalesce(func.sum(Refund.money), 0)).where(
-        Refund.member_id == member_id, Refund.at >= since, Refund.at <= now)).scalar_one()
+    sales = s.execute(
+        select(func.coalesce(func.sum(Sale.total_due), 0)).where(
+            Sale.member_id == member_id, Sale.at >= since, Sale.at <= now
+        )
+    ).scalar_one()
+    refunds = s.execute(
+        select(func.coalesce(func.sum(Refund.money), 0)).where(
+            Refund.member_id == member_id, Refund.at >= since, Refund.at <= now
+        )
+    ).scalar_one()
     return max(int(sales) - int(refunds), 0)
 
 
@@ -97,22 +117,46 @@ class MemberView:
 
 def member_view(s: Session, member: Member, now: datetime) -> MemberView:
     mid = member.id
-    rows = list(s.execute(select(LedgerEntry).where(LedgerEntry.member_id == mid)
-                          .order_by(LedgerEntry.at.desc(), LedgerEntry.id.desc())).scalars())
+    rows = list(
+        s.execute(
+            select(LedgerEntry)
+            .where(LedgerEntry.member_id == mid)
+            .order_by(LedgerEntry.at.desc(), LedgerEntry.id.desc())
+        ).scalars()
+    )
     entries = domain_entries(rows)
-    coupons = list(s.execute(select(Coupon).where(Coupon.member_id == mid)
-                             .order_by(Coupon.issued_at.desc()).limit(100)).scalars())
-    sales = list(s.execute(select(Sale).where(Sale.member_id == mid)
-                           .order_by(Sale.at.desc()).limit(30)).scalars())
+    coupons = list(
+        s.execute(
+            select(Coupon).where(Coupon.member_id == mid).order_by(Coupon.issued_at.desc()).limit(100)
+        ).scalars()
+    )
+    sales = list(
+        s.execute(select(Sale).where(Sale.member_id == mid).order_by(Sale.at.desc()).limit(30)).scalars()
+    )
     count = int(s.execute(select(func.count()).select_from(Sale).where(Sale.member_id == mid)).scalar_one())
-    fbs = list(s.execute(select(Feedback, Ticket).outerjoin(Ticket, Ticket.feedback_id == Feedback.id)
-                         .where(Feedback.member_id == mid).order_by(Feedback.submitted_at.desc())
-                         .limit(50)).tuples())
+    fbs = list(
+        s.execute(
+            select(Feedback, Ticket)
+            .outerjoin(Ticket, Ticket.feedback_id == Feedback.id)
+            .where(Feedback.member_id == mid)
+            .order_by(Feedback.submitted_at.desc())
+            .limit(50)
+        ).tuples()
+    )
     aliases = list(s.execute(select(MemberAlias).where(MemberAlias.member_id == mid)).scalars())
     stores = sorted(s.execute(select(MemberStore.store_id).where(MemberStore.member_id == mid)).scalars())
     return MemberView(
-        member=member, balance=ledger.balance(entries), available=ledger.available(entries, now),
-        expiring_60d=ledger.expiring_total(entries, now, 60), lots=ledger.lots(entries, now),
-        entries=rows[:200], coupons=coupons, sales=sales, sales_count=count, feedback=fbs,
-        aliases=aliases, stores=stores, tier=progress(spend_12m(s, mid, now)),
+        member=member,
+        balance=ledger.balance(entries),
+        available=ledger.available(entries, now),
+        expiring_60d=ledger.expiring_total(entries, now, 60),
+        lots=ledger.lots(entries, now),
+        entries=rows[:200],
+        coupons=coupons,
+        sales=sales,
+        sales_count=count,
+        feedback=fbs,
+        aliases=aliases,
+        stores=stores,
+        tier=progress(spend_12m(s, mid, now)),
     )

@@ -44,40 +44,73 @@ BATCH = 20
 _SEVERITY_ZH = {"major": "重大", "urgent": "紧急", "normal": "一般"}
 
 
-def queue_escalation(session: Session, ticket: Ticket, fb: Feedback, now: datetime,
-                     ticket_url: str = "") -> Alert:
+def queue_escalation(
+    session: Session, ticket: Ticket, fb: Feedback, now: datetime, ticket_url: str = ""
+) -> Alert:
     """Write the alert for an escalated ticket (in the caller's transaction)."""
     severity = ticket.severity
     category = fb.category or ""
-    text_en = (f"{severity.capitalize()} customer complaint at store {ticket.store_id}: "
-               f"{fb.stars} star(s), NPS {fb.nps}, {category or 'no category'}; team {ticket.team}, "
-               f"due {ticket.due_at.isoformat()}.")
-    text_zh = (f"【{_SEVERITY_ZH.get(severity, severity)}客诉】门店 {ticket.store_id}："
-               f"{fb.stars} 星，NPS {fb.nps}，{category or '未选类别'}；处理团队 {ticket.team}，"
-               f"期限 {ticket.due_at.isoformat()}。")
+    text_en = (
+        f"{severity.capitalize()} customer complaint at store {ticket.store_id}: "
+        f"{fb.stars} star(s), NPS {fb.nps}, {category or 'no category'}; team {ticket.team}, "
+        f"due {ticket.due_at.isoformat()}."
+    )
+    text_zh = (
+        f"【{_SEVERITY_ZH.get(severity, severity)}客诉】门店 {ticket.store_id}："
+        f"{fb.stars} 星，NPS {fb.nps}，{category or '未选类别'}；处理团队 {ticket.team}，"
+        f"期限 {ticket.due_at.isoformat()}。"
+    )
     payload = {
-        "kind": "feedback.escalated", "ticket_id": str(ticket.id), "store_id": ticket.store_id,
-        "severity": severity, "team": ticket.team, "escalated_to": ticket.escalated_to,
-        "category": fb.category, "stars": fb.stars, "nps": fb.nps, "reasons": list(ticket.reasons),
-        "terminal_id": fb.terminal_id, "receipt_no": fb.receipt_no,
-        "opened_at": ticket.opened_at.isoformat(), "due_at": ticket.due_at.isoformat(),
-        "ticket_url": ticket_url, "text": {"zh": text_zh, "en": text_en},
+        "kind": "feedback.escalated",
+        "ticket_id": str(ticket.id),
+        "store_id": ticket.store_id,
+        "severity": severity,
+        "team": ticket.team,
+        "escalated_to": ticket.escalated_to,
+        "category": fb.category,
+        "stars": fb.stars,
+        "nps": fb.nps,
+        "reasons": list(ticket.reasons),
+        "terminal_id": fb.terminal_id,
+        "receipt_no": fb.receipt_no,
+        "opened_at": ticket.opened_at.isoformat(),
+        "due_at": ticket.due_at.isoformat(),
+        "ticket_url": ticket_url,
+        "text": {"zh": text_zh, "en": text_en},
     }
-    alert = Alert(id=new_id(), ticket_id=ticket.id, kind="escalated", to=ticket.escalated_to or "",
-                  payload=payload, created_at=now, attempts=0, next_attempt_at=now, sent_at=None,
-                  last_error="")
+    alert = Alert(
+        id=new_id(),
+        ticket_id=ticket.id,
+        kind="escalated",
+        to=ticket.escalated_to or "",
+        payload=payload,
+        created_at=now,
+        attempts=0,
+        next_attempt_at=now,
+        sent_at=None,
+        last_error="",
+    )
     session.add(alert)
     return alert
 
 
 def alerts_json(session: Session, ticket_id: uuid.UUID) -> list[dict[str, Any]]:
     """A ticket's alerts for the HQ API: whether each went out, and why not yet."""
-    rows = session.execute(select(Alert).where(Alert.ticket_id == ticket_id)
-                           .order_by(Alert.created_at)).scalars()
-    return [{"id": str(a.id), "kind": a.kind, "to": a.to, "attempts": a.attempts,
-             "sent_at": a.sent_at.isoformat() if a.sent_at else None,
-             "next_attempt_at": None if a.sent_at else a.next_attempt_at.isoformat(),
-             "last_error": a.last_error} for a in rows]
+    rows = session.execute(
+        select(Alert).where(Alert.ticket_id == ticket_id).order_by(Alert.created_at)
+    ).scalars()
+    return [
+        {
+            "id": str(a.id),
+            "kind": a.kind,
+            "to": a.to,
+            "attempts": a.attempts,
+            "sent_at": a.sent_at.isoformat() if a.sent_at else None,
+            "next_attempt_at": None if a.sent_at else a.next_attempt_at.isoformat(),
+            "last_error": a.last_error,
+        }
+        for a in rows
+    ]
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -94,9 +127,16 @@ class AlertSender:
     """Sends due alerts to the webhook: `run_once` for one pass, `start` for a thread that
     passes every `interval_s` (and at once after `wake`)."""
 
-    def __init__(self, sessions: sessionmaker[Session], url: str, secret: str = "",
-                 interval_s: float = 2.0, timeout_s: float = 5.0, is_postgres: bool = True,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        url: str,
+        secret: str = "",
+        interval_s: float = 2.0,
+        timeout_s: float = 5.0,
+        is_postgres: bool = True,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.sessions = sessions
         self.url = url
         self.secret = secret
@@ -113,8 +153,12 @@ class AlertSender:
         report = SendReport()
         now = self.clock()
         with self.sessions() as s:
-            query = (select(Alert).where(Alert.sent_at.is_(None), Alert.next_attempt_at <= now)
-                     .order_by(Alert.created_at).limit(BATCH))
+            query = (
+                select(Alert)
+                .where(Alert.sent_at.is_(None), Alert.next_attempt_at <= now)
+                .order_by(Alert.created_at)
+                .limit(BATCH)
+            )
             if self.is_postgres:
                 query = query.with_for_update(skip_locked=True)
             for alert in s.execute(query).scalars():
@@ -129,8 +173,13 @@ class AlertSender:
                     alert.next_attempt_at = self.clock() + delay
                     alert.last_error = error
                     report.failed += 1
-                    log.warning("escalation alert %s for ticket %s not delivered (attempt %d): %s",
-                                alert.id, alert.ticket_id, alert.attempts, error)
+                    log.warning(
+                        "escalation alert %s for ticket %s not delivered (attempt %d): %s",
+                        alert.id,
+                        alert.ticket_id,
+                        alert.attempts,
+                        error,
+                    )
             s.commit()
         return report
 

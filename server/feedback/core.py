@@ -29,8 +29,9 @@ def keys_from_core(session: Session) -> tuple[Keyring, RevocationList]:
     keyring = Keyring()
     revoked = RevocationList()
     rows = session.execute(
-        select(Terminal.key_id, Terminal.public_key, Terminal.revoked_at)
-        .where(Terminal.key_id.is_not(None), Terminal.public_key.is_not(None))
+        select(Terminal.key_id, Terminal.public_key, Terminal.revoked_at).where(
+            Terminal.key_id.is_not(None), Terminal.public_key.is_not(None)
+        )
     ).all()
     for key_id, public_key, revoked_at in rows:
         try:
@@ -55,9 +56,7 @@ def sale_from_core(session: Session, sale_id: uuid.UUID) -> SaleRef | None:
 
 def key_owner_from_core(session: Session, key_id: str) -> tuple[str, str] | None:
     """The (terminal, store) enrolled with ``key_id``: a feedback token must name them."""
-    row = session.execute(
-        select(Terminal.id, Terminal.store_id).where(Terminal.key_id == key_id)
-    ).first()
+    row = session.execute(select(Terminal.id, Terminal.store_id).where(Terminal.key_id == key_id)).first()
     return None if row is None else (str(row[0]), str(row[1]))
 
 
@@ -76,20 +75,45 @@ def write_compensation(session: Session, comp: Compensation, now: datetime) -> N
     member_id = _surviving_member(session, comp.member_id)
     if comp.points and comp.ledger_entry_id is not None:
         entry = LedgerEntry(
-            id=comp.ledger_entry_id, member_id=member_id, kind=str(EntryKind.COMPENSATE),
-            points=comp.points, at=now, expires_at=comp.points_expire_at, sale_id=None,
-            refund_id=None, note=comp.reason, terminal_id=None, event_id=None,
+            id=comp.ledger_entry_id,
+            member_id=member_id,
+            kind=str(EntryKind.COMPENSATE),
+            points=comp.points,
+            at=now,
+            expires_at=comp.points_expire_at,
+            sale_id=None,
+            refund_id=None,
+            note=comp.reason,
+            terminal_id=None,
+            event_id=None,
         )
         session.add(entry)
         session.flush()
         ledger_added(session, entry, now)
     if comp.coupon_amount and comp.coupon_id is not None and comp.coupon_code and comp.coupon_valid_to:
         coupon = Coupon(
-            id=comp.coupon_id, code=comp.coupon_code, name="Sorry", kind="amount_off",
-            amount=comp.coupon_amount, percent="0", cap=None, threshold=comp.coupon_threshold,
-            multiplier="1", gift_sku=None, categories=[], skus=[], stackable=False, member_only=True,
-            member_id=member_id, store_id=None, valid_from=now, valid_to=comp.coupon_valid_to,
-            status="issued", issued_reason=comp.reason, issued_at=now, redeemed_sale_id=None,
+            id=comp.coupon_id,
+            code=comp.coupon_code,
+            name="Sorry",
+            kind="amount_off",
+            amount=comp.coupon_amount,
+            percent="0",
+            cap=None,
+            threshold=comp.coupon_threshold,
+            multiplier="1",
+            gift_sku=None,
+            categories=[],
+            skus=[],
+            stackable=False,
+            member_only=True,
+            member_id=member_id,
+            store_id=None,
+            valid_from=now,
+            valid_to=comp.coupon_valid_to,
+            status="issued",
+            issued_reason=comp.reason,
+            issued_at=now,
+            redeemed_sale_id=None,
             terminal_id=None,
         )
         session.add(coupon)
@@ -100,6 +124,10 @@ def write_compensation(session: Session, comp: Compensation, now: datetime) -> N
 def core_ports(**kw: object) -> FeedbackPorts:
     """Ports on the core's tables; keyword arguments override the policy fields (``rules``,
     ``tz``, ``feedback_open_for``, ``coupon_valid_for``)."""
-    return FeedbackPorts(keys=keys_from_core, find_sale=sale_from_core, key_owner=key_owner_from_core,
-                         compensate=write_compensation, **kw)  # type: ignore[arg-type]
-
+    return FeedbackPorts(
+        keys=keys_from_core,
+        find_sale=sale_from_core,
+        key_owner=key_owner_from_core,
+        compensate=write_compensation,
+        **kw,  # type: ignore[arg-type]
+    )

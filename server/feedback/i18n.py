@@ -47,7 +47,7 @@ STRINGS: Final[Mapping[Lang, Mapping[str, str]]] = {
         "already_body": "每张小票只能评价一次。感谢您的支持！",
         "refused_title": "无法打开这个评价链接",
         "refused_body": "这个二维码无法识别，可能已损坏或不完整。请重新扫描小票上的二维码，"
-                        "或向门店工作人员咨询。给您带来不便，敬请谅解。",
+        "或向门店工作人员咨询。给您带来不便，敬请谅解。",
         "bad_form_title": "无法读取您提交的内容",
         "bad_form_body": "提交的表单不完整或格式不对，评价没有保存。请重新扫描小票上的二维码再试一次。",
         "closed_title": "评价已结束",
@@ -70,7 +70,7 @@ STRINGS: Final[Mapping[Lang, Mapping[str, str]]] = {
         "cat.stock": "Out of stock",
         "comment_label": "Anything you would like to tell us? (optional)",
         "comment_hint": "Up to 1000 characters. Please do not include your phone number "
-                        "or other personal details.",
+        "or other personal details.",
         "submit": "Send feedback",
         "switch": "中文",
         "errors_title": "Please check the following:",
@@ -85,7 +85,7 @@ STRINGS: Final[Mapping[Lang, Mapping[str, str]]] = {
         "already_body": "Each receipt can be rated once. Thank you for your support!",
         "refused_title": "We cannot open this feedback link",
         "refused_body": "This QR code could not be recognised; it may be damaged or incomplete. Please scan "
-                        "the code on your receipt again, or ask a member of staff. Sorry for the trouble.",
+        "the code on your receipt again, or ask a member of staff. Sorry for the trouble.",
         "bad_form_title": "We could not read what was sent",
         "bad_form_body": "The form arrived incomplete or in a form we cannot read, so nothing was saved. "
         "Please scan the QR code on your receipt again and try once more.",

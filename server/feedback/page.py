@@ -110,7 +110,8 @@ def _radios(name: str, options: list[tuple[str, str, str]], checked: str, extra_
         mark = " checked" if value == checked else ""
         shown = (
             f'<span aria-hidden="true">{escape(text)}</span><span class="sr">{escape(aria)}</span>'
-            if aria else escape(text)
+            if aria
+            else escape(text)
         )
         items.append(
             f'<input type="radio" id="{ident}" name="{name}" value="{escape(value)}"{mark}>'
@@ -139,13 +140,13 @@ def render_form(lang: Lang, self_path: str, receipt_no: str, values: FormValues 
     parts.append(
         f'<form method="post" action="{action}" accept-charset="utf-8" aria-labelledby="title">'
         f'<input type="hidden" name="lang" value="{lang}">'
-        f'<fieldset><legend>{escape(t(lang, "stars_legend"))}</legend>'
+        f"<fieldset><legend>{escape(t(lang, 'stars_legend'))}</legend>"
         f"{_radios('stars', stars, v.stars, 'stars')}</fieldset>"
-        f'<fieldset><legend>{escape(t(lang, "nps_legend"))}</legend>'
+        f"<fieldset><legend>{escape(t(lang, 'nps_legend'))}</legend>"
         f"{_radios('nps', nps, v.nps)}"
         f'<div class="scale" aria-hidden="true"><span>0 {escape(t(lang, "nps_low"))}</span>'
-        f'<span>10 {escape(t(lang, "nps_high"))}</span></div></fieldset>'
-        f'<fieldset><legend>{escape(t(lang, "category_legend"))}</legend>'
+        f"<span>10 {escape(t(lang, 'nps_high'))}</span></div></fieldset>"
+        f"<fieldset><legend>{escape(t(lang, 'category_legend'))}</legend>"
         f"{_radios('category', cats, v.category)}</fieldset>"
         f'<p><label for="comment"><b>{escape(t(lang, "comment_label"))}</b></label></p>'
         f'<textarea id="comment" name="comment" maxlength="{COMMENT_MAX}" '

@@ -77,8 +77,13 @@ async def read_form(request: Request) -> dict[str, str]:
         if len(body) > MAX_FORM_BYTES:
             raise BadForm("form too large")
     try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False,
-                          max_num_fields=MAX_FORM_FIELDS, errors="strict")
+        pairs = parse_qsl(
+            body.decode("utf-8"),
+            keep_blank_values=True,
+            strict_parsing=False,
+            max_num_fields=MAX_FORM_FIELDS,
+            errors="strict",
+        )
     except (UnicodeDecodeError, ValueError) as exc:  # max_num_fields: ValueError
         raise BadForm(str(exc)) from None
     fields: dict[str, str] = {}
@@ -134,11 +139,14 @@ def show_page(c: FeedbackConfig, token: str, chosen: Lang, path: str) -> HTMLRes
         return _html(render_form(chosen, path, claims.receipt_no))
 
 
-def _form_again(chosen: Lang, path: str, claims: FeedbackClaims, fields: dict[str, str],
-                errors: list[str]) -> HTMLResponse:
+def _form_again(
+    chosen: Lang, path: str, claims: FeedbackClaims, fields: dict[str, str], errors: list[str]
+) -> HTMLResponse:
     values = FormValues(
-        stars=fields.get("stars", "")[:8], nps=fields.get("nps", "")[:8],
-        category=fields.get("category", "")[:40], comment=fields.get("comment", "")[:2000],
+        stars=fields.get("stars", "")[:8],
+        nps=fields.get("nps", "")[:8],
+        category=fields.get("category", "")[:40],
+        comment=fields.get("comment", "")[:2000],
         errors=tuple(errors),
     )
     return _html(render_form(chosen, path, claims.receipt_no, values), 422)
@@ -195,8 +203,9 @@ def make_router(cfg: FeedbackConfig | None = None, page_prefix: str = "/f") -> A
             return _html(render_message(pick_language(lang, accept), "bad_form"), 400)
         chosen = pick_language(fields.get("lang") or lang, accept)
         # Blocking database work in a worker thread, as FastAPI does for sync routes.
-        return await run_in_threadpool(submit, get_cfg(request), token, fields, chosen,
-                                       page_path(token, page_prefix))
+        return await run_in_threadpool(
+            submit, get_cfg(request), token, fields, chosen, page_path(token, page_prefix)
+        )
 
     router.include_router(tickets_router(get_cfg))
     return router

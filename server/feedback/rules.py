@@ -50,25 +50,54 @@ class Severity(StrEnum):
     MAJOR = "major"
 
 
-
-_DEFAULT_SLA: Final[Mapping[Severity, timedelta]] = MappingProxyType({
-    Severity.NORMAL: timedelta(hours=48),
-    Severity.URGENT: timedelta(hours=24),
-    Severity.MAJOR: timedelta(0),
-})
-_DEFAULT_ROUTES: Final[Mapping[str, str]] = MappingProxyType({
-    "product_quality": "quality",
-    "service": "store_service",
-    "checkout_speed": "front_end",
-    "cleanliness": "facilities",
-    "stock": "merchandising",
-})
+_DEFAULT_SLA: Final[Mapping[Severity, timedelta]] = MappingProxyType(
+    {
+        Severity.NORMAL: timedelta(hours=48),
+        Severity.URGENT: timedelta(hours=24),
+        Severity.MAJOR: timedelta(0),
+    }
+)
+_DEFAULT_ROUTES: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "product_quality": "quality",
+        "service": "store_service",
+        "checkout_speed": "front_end",
+        "cleanliness": "facilities",
+        "stock": "merchandising",
+    }
+)
 _DEFAULT_SAFETY_WORDS: Final = (
     # English: matched as whole words, case-insensitively.
-    "safety", "unsafe", "danger", "dangerous", "injury", "injured", "hurt", "poisoning",
-    "poisoned", "sick", "allergic", "mould", "mold", "rotten", "glass", "fire", "fell",
+    "safety",
+    "unsafe",
+    "danger",
+    "dangerous",
+    "injury",
+    "injured",
+    "hurt",
+    "poisoning",
+    "poisoned",
+    "sick",
+    "allergic",
+    "mould",
+    "mold",
+    "rotten",
+    "glass",
+    "fire",
+    "fell",
     # Chinese: matched as substrings.
-    "安全", "危险", "受伤", "中毒", "过敏", "发霉", "变质", "腐烂", "玻璃", "异物", "着火", "摔倒",
+    "安全",
+    "危险",
+    "受伤",
+    "中毒",
+    "过敏",
+    "发霉",
+    "变质",
+    "腐烂",
+    "玻璃",
+    "异物",
+    "着火",
+    "摔倒",
 )
 
 

@@ -159,15 +159,23 @@ def read_token(session: Session, token: str, ports: FeedbackPorts) -> FeedbackCl
     if ports.key_owner is not None:
         owner = ports.key_owner(session, claims.key_id)
         if owner is None or owner != (claims.terminal_id, claims.store_id):
-            raise CodeError("bad_signature", "this feedback link is not valid",
-                            f"key {claims.key_id} is not the key of terminal {claims.terminal_id} "
-                            f"of store {claims.store_id}")
+            raise CodeError(
+                "bad_signature",
+                "this feedback link is not valid",
+                f"key {claims.key_id} is not the key of terminal {claims.terminal_id} "
+                f"of store {claims.store_id}",
+            )
     sale = ports.find_sale(session, claims.sale_id)
-    if sale is not None and sale.terminal_id is not None and (
-        sale.terminal_id != claims.terminal_id or sale.store_id != claims.store_id
+    if (
+        sale is not None
+        and sale.terminal_id is not None
+        and (sale.terminal_id != claims.terminal_id or sale.store_id != claims.store_id)
     ):
-        raise CodeError("bad_signature", "this feedback link is not valid",
-                        f"sale {claims.sale_id} was made by another terminal")
+        raise CodeError(
+            "bad_signature",
+            "this feedback link is not valid",
+            f"sale {claims.sale_id} was made by another terminal",
+        )
     return claims
 
 
@@ -175,16 +183,20 @@ def find_feedback(session: Session, claims: FeedbackClaims) -> Feedback | None:
     """The answer already given for this receipt: the same sale from the same terminal, or the
     same receipt number (an answer naming the sale from another terminal's key is not this
     receipt's and blocks nothing)."""
-    return session.execute(
-        select(Feedback).where(
-            ((Feedback.sale_id == claims.sale_id) & (Feedback.terminal_id == claims.terminal_id))
-            | (
-                (Feedback.store_id == claims.store_id)
-                & (Feedback.terminal_id == claims.terminal_id)
-                & (Feedback.receipt_no == claims.receipt_no)
+    return (
+        session.execute(
+            select(Feedback).where(
+                ((Feedback.sale_id == claims.sale_id) & (Feedback.terminal_id == claims.terminal_id))
+                | (
+                    (Feedback.store_id == claims.store_id)
+                    & (Feedback.terminal_id == claims.terminal_id)
+                    & (Feedback.receipt_no == claims.receipt_no)
+                )
             )
         )
-    ).scalars().first()
+        .scalars()
+        .first()
+    )
 
 
 def parse_answer(fields: Mapping[str, str]) -> Score | list[str]:
@@ -269,7 +281,11 @@ def submit_feedback(
     ticket = _open_ticket(session, fb, score, now, ports)
     log.info(
         "feedback stored: store=%s terminal=%s receipt=%s stars=%d nps=%d ticket=%s",
-        fb.store_id, fb.terminal_id, fb.receipt_no, fb.stars, fb.nps,
+        fb.store_id,
+        fb.terminal_id,
+        fb.receipt_no,
+        fb.stars,
+        fb.nps,
         f"{ticket.severity}:{ticket.id}" if ticket else "none",
     )
     return Submitted(fb, ticket)
@@ -279,8 +295,9 @@ def _event(ticket: Ticket, at: datetime, actor: str, action: str, **detail: Any)
     ticket.history.append(TicketEvent(at=at, actor=actor, action=action, detail=detail))
 
 
-def _open_ticket(session: Session, fb: Feedback, score: Score, now: datetime,
-                 ports: FeedbackPorts) -> Ticket | None:
+def _open_ticket(
+    session: Session, fb: Feedback, score: Score, now: datetime, ports: FeedbackPorts
+) -> Ticket | None:
     decision = decide(score, now, ports.rules)
     if decision is None:
         return None
@@ -301,18 +318,30 @@ def _open_ticket(session: Session, fb: Feedback, score: Score, now: datetime,
         resolution="",
         history=[],
     )
-    _event(ticket, now, "system", "opened", severity=ticket.severity, team=ticket.team,
-           due_at=ticket.due_at.isoformat(), reasons=list(decision.reasons))
+    _event(
+        ticket,
+        now,
+        "system",
+        "opened",
+        severity=ticket.severity,
+        team=ticket.team,
+        due_at=ticket.due_at.isoformat(),
+        reasons=list(decision.reasons),
+    )
     if decision.escalate_to:
         _event(ticket, now, "system", "escalated", to=decision.escalate_to)
-        log.warning("major feedback ticket %s escalated to %s (store %s, team %s)",
-                    ticket.id, decision.escalate_to, fb.store_id, ticket.team)
+        log.warning(
+            "major feedback ticket %s escalated to %s (store %s, team %s)",
+            ticket.id,
+            decision.escalate_to,
+            fb.store_id,
+            ticket.team,
+        )
     session.add(ticket)
     session.flush()
     if decision.escalate_to:  # announced at once, by the alert sender (alerts.py)
         base = ports.public_base_url.rstrip("/")
-        queue_escalation(session, ticket, fb, now,
-                         f"{base}{API_PREFIX}/tickets/{ticket.id}" if base else "")
+        queue_escalation(session, ticket, fb, now, f"{base}{API_PREFIX}/tickets/{ticket.id}" if base else "")
         session.flush()
     return ticket
 
@@ -331,8 +360,13 @@ def _join(fb: Feedback, sale_id: uuid.UUID, member_id: uuid.UUID | None, now: da
     fb.sale_linked_at = now
 
 
-def link_sale(session: Session, sale_id: uuid.UUID, member_id: uuid.UUID | None, now: datetime,
-              terminal_id: str | None = None) -> bool:
+def link_sale(
+    session: Session,
+    sale_id: uuid.UUID,
+    member_id: uuid.UUID | None,
+    now: datetime,
+    terminal_id: str | None = None,
+) -> bool:
     """Join the answer for ``sale_id`` (if any) to its sale, now that the sale has arrived.
 
     The sync push handler calls this for each ``sale.completed`` it applies, in its own
@@ -355,10 +389,16 @@ def link_sale(session: Session, sale_id: uuid.UUID, member_id: uuid.UUID | None,
 def link_pending(session: Session, ports: FeedbackPorts, now: datetime, limit: int = 500) -> int:
     """Join answers whose sale has arrived since (a sweep, for a push handler that did not
     call :func:`link_sale`). Returns how many were joined."""
-    pending = session.execute(
-        select(Feedback).where(Feedback.sale_linked_at.is_(None))
-        .order_by(Feedback.submitted_at).limit(limit)
-    ).scalars().all()
+    pending = (
+        session.execute(
+            select(Feedback)
+            .where(Feedback.sale_linked_at.is_(None))
+            .order_by(Feedback.submitted_at)
+            .limit(limit)
+        )
+        .scalars()
+        .all()
+    )
     joined = 0
     for fb in pending:
         sale = ports.find_sale(session, fb.sale_id)
@@ -374,9 +414,11 @@ def link_pending(session: Session, ports: FeedbackPorts, now: datetime, limit: i
 
 def get_ticket(session: Session, ticket_id: uuid.UUID) -> Ticket:
     ticket = session.execute(
-        select(Ticket).where(Ticket.id == ticket_id)
-        .options(selectinload(Ticket.history), selectinload(Ticket.feedback),
-                 selectinload(Ticket.compensation))
+        select(Ticket)
+        .where(Ticket.id == ticket_id)
+        .options(
+            selectinload(Ticket.history), selectinload(Ticket.feedback), selectinload(Ticket.compensation)
+        )
     ).scalar_one_or_none()
     if ticket is None:
         raise TicketNotFound(f"no ticket {ticket_id}")
@@ -414,8 +456,11 @@ def list_tickets(
 
 
 def count_open(session: Session) -> int:
-    return int(session.execute(select(func.count()).select_from(Ticket)
-                               .where(Ticket.status != "closed")).scalar_one())
+    return int(
+        session.execute(
+            select(func.count()).select_from(Ticket).where(Ticket.status != "closed")
+        ).scalar_one()
+    )
 
 
 def _not_closed(ticket: Ticket) -> None:
@@ -423,8 +468,9 @@ def _not_closed(ticket: Ticket) -> None:
         raise InvalidTransition("the ticket is closed")
 
 
-def assign_ticket(session: Session, ticket_id: uuid.UUID, assignee: str, actor: str, now: datetime,
-                  team: str | None = None) -> Ticket:
+def assign_ticket(
+    session: Session, ticket_id: uuid.UUID, assignee: str, actor: str, now: datetime, team: str | None = None
+) -> Ticket:
     """Give the ticket to a person (and optionally another team); an open ticket becomes
     in_progress."""
     ticket = get_ticket(session, ticket_id)
@@ -446,8 +492,9 @@ def assign_ticket(session: Session, ticket_id: uuid.UUID, assignee: str, actor: 
     return ticket
 
 
-def set_in_progress(session: Session, ticket_id: uuid.UUID, actor: str, now: datetime,
-                    note: str = "") -> Ticket:
+def set_in_progress(
+    session: Session, ticket_id: uuid.UUID, actor: str, now: datetime, note: str = ""
+) -> Ticket:
     ticket = get_ticket(session, ticket_id)
     _not_closed(ticket)
     if ticket.status != "in_progress":
@@ -531,10 +578,16 @@ def close_ticket(
         if fb.member_id is None:
             raise CannotCompensate("the sale had no member to compensate")
         comp = Compensation(
-            id=new_id(), ticket_id=ticket.id, member_id=fb.member_id,
-            points=compensation.points, coupon_amount=compensation.coupon_amount,
+            id=new_id(),
+            ticket_id=ticket.id,
+            member_id=fb.member_id,
+            points=compensation.points,
+            coupon_amount=compensation.coupon_amount,
             coupon_threshold=compensation.coupon_threshold,
-            reason=f"compensation:{ticket.id}", at=now, actor=actor[:80], published_at=None,
+            reason=f"compensation:{ticket.id}",
+            at=now,
+            actor=actor[:80],
+            published_at=None,
         )
         _prepare(comp, now, ports)
         session.add(comp)
@@ -543,16 +596,24 @@ def close_ticket(
         if ports.compensate is not None:
             ports.compensate(session, comp, now)
             comp.published_at = now
-        _event(ticket, now, actor, "compensated", points=comp.points, coupon_amount=comp.coupon_amount,
-               coupon_code=comp.coupon_code, published=comp.published_at is not None)
-        log.info("ticket %s compensation: points=%d coupon=%d fen",
-                 ticket.id, comp.points, comp.coupon_amount)
+        _event(
+            ticket,
+            now,
+            actor,
+            "compensated",
+            points=comp.points,
+            coupon_amount=comp.coupon_amount,
+            coupon_code=comp.coupon_code,
+            published=comp.published_at is not None,
+        )
+        log.info(
+            "ticket %s compensation: points=%d coupon=%d fen", ticket.id, comp.points, comp.coupon_amount
+        )
     ticket.status = "closed"
     ticket.closed_at = now
     ticket.updated_at = now
     ticket.resolution = resolution[:2000]
-    _event(ticket, now, actor, "closed", resolution=ticket.resolution,
-           within_sla=now <= ticket.due_at)
+    _event(ticket, now, actor, "closed", resolution=ticket.resolution, within_sla=now <= ticket.due_at)
     session.flush()
     return ticket
 
@@ -576,20 +637,34 @@ def ticket_json(ticket: Ticket, now: datetime) -> dict[str, Any]:
         "closed_at": ticket.closed_at.isoformat() if ticket.closed_at else None,
         "resolution": ticket.resolution,
         "feedback": {
-            "id": str(fb.id), "sale_id": str(fb.sale_id), "terminal_id": fb.terminal_id,
-            "receipt_no": fb.receipt_no, "stars": fb.stars, "nps": fb.nps, "category": fb.category,
-            "comment": fb.comment, "lang": fb.lang, "submitted_at": fb.submitted_at.isoformat(),
+            "id": str(fb.id),
+            "sale_id": str(fb.sale_id),
+            "terminal_id": fb.terminal_id,
+            "receipt_no": fb.receipt_no,
+            "stars": fb.stars,
+            "nps": fb.nps,
+            "category": fb.category,
+            "comment": fb.comment,
+            "lang": fb.lang,
+            "submitted_at": fb.submitted_at.isoformat(),
             "sale_linked": fb.sale_linked_at is not None,
             "member_id": str(fb.member_id) if fb.member_id else None,
         },
-        "compensation": None if comp is None else {
-            "points": comp.points, "coupon_amount": comp.coupon_amount,
-            "coupon_threshold": comp.coupon_threshold, "coupon_code": comp.coupon_code,
-            "at": comp.at.isoformat(), "published": comp.published_at is not None,
+        "compensation": None
+        if comp is None
+        else {
+            "points": comp.points,
+            "coupon_amount": comp.coupon_amount,
+            "coupon_threshold": comp.coupon_threshold,
+            "coupon_code": comp.coupon_code,
+            "at": comp.at.isoformat(),
+            "published": comp.published_at is not None,
         },
     }
 
 
 def history_json(ticket: Ticket) -> list[dict[str, Any]]:
-    return [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "detail": e.detail}
-            for e in ticket.history]
+    return [
+        {"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "detail": e.detail}
+        for e in ticket.history
+    ]

@@ -32,8 +32,9 @@ if TYPE_CHECKING:
 
 __all__ = ["AssignIn", "CloseIn", "StartIn", "run", "session_for", "tickets_router"]
 
-hq_token = HTTPBearer(auto_error=False, scheme_name="hqToken",
-                      description="HQ's admin token (LT_SERVER_ADMIN_TOKEN)")
+hq_token = HTTPBearer(
+    auto_error=False, scheme_name="hqToken", description="HQ's admin token (LT_SERVER_ADMIN_TOKEN)"
+)
 
 
 class _CompensationIn(BaseModel):
@@ -121,14 +122,19 @@ def _list(c: FeedbackConfig, filters: dict[str, Any]) -> Any:
         service.link_pending(session, c.ports, now)
         rows = service.list_tickets(session, now, **filters)
         return {"tickets": [service.ticket_json(t, now) for t in rows]}
+
     return run(c, go)
 
 
 def _get(c: FeedbackConfig, tid: uuid.UUID) -> Any:
     def go(session: Session, now: datetime) -> dict[str, Any]:
         ticket = service.get_ticket(session, tid)
-        return {**service.ticket_json(ticket, now), "history": service.history_json(ticket),
-                "alerts": alerts_json(session, tid)}
+        return {
+            **service.ticket_json(ticket, now),
+            "history": service.history_json(ticket),
+            "alerts": alerts_json(session, tid),
+        }
+
     return run(c, go)
 
 
@@ -136,12 +142,14 @@ def _assign(c: FeedbackConfig, tid: uuid.UUID, body: AssignIn) -> Any:
     def go(session: Session, now: datetime) -> dict[str, Any]:
         ticket = service.assign_ticket(session, tid, body.assignee, body.actor, now, body.team)
         return service.ticket_json(ticket, now)
+
     return run(c, go)
 
 
 def _start(c: FeedbackConfig, tid: uuid.UUID, body: StartIn) -> Any:
     def go(session: Session, now: datetime) -> dict[str, Any]:
         return service.ticket_json(service.set_in_progress(session, tid, body.actor, now, body.note), now)
+
     return run(c, go)
 
 
@@ -154,9 +162,11 @@ def _close(c: FeedbackConfig, tid: uuid.UUID, body: CloseIn) -> Any:
             return _error(422, "invalid_compensation", str(exc))
 
     def go(session: Session, now: datetime) -> dict[str, Any]:
-        ticket = service.close_ticket(session, tid, body.actor, now, c.ports,
-                                      resolution=body.resolution, compensation=comp)
+        ticket = service.close_ticket(
+            session, tid, body.actor, now, c.ports, resolution=body.resolution, compensation=comp
+        )
         return {**service.ticket_json(ticket, now), "history": service.history_json(ticket)}
+
     return run(c, go)
 
 
@@ -166,9 +176,10 @@ def _close(c: FeedbackConfig, tid: uuid.UUID, body: CloseIn) -> Any:
 def tickets_router(get_cfg: Callable[[Request], FeedbackConfig]) -> APIRouter:
     """``/api/v1/tickets``: list, read, assign, start, close; behind the admin token."""
 
-    def admin(request: Request,
-              credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(hq_token)] = None,
-              ) -> FeedbackConfig:
+    def admin(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(hq_token)] = None,
+    ) -> FeedbackConfig:
         return _check_admin(get_cfg(request), credentials)
 
     # (A local Annotated alias would not resolve under postponed annotations, hence a default.)
@@ -186,8 +197,18 @@ def tickets_router(get_cfg: Callable[[Request], FeedbackConfig]) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     ) -> Any:
-        return _list(c, {"status": status, "team": team, "store_id": store_id, "severity": severity,
-                         "overdue": overdue, "limit": limit, "offset": offset})
+        return _list(
+            c,
+            {
+                "status": status,
+                "team": team,
+                "store_id": store_id,
+                "severity": severity,
+                "overdue": overdue,
+                "limit": limit,
+                "offset": offset,
+            },
+        )
 
     @api.get("/{ticket_id}")
     def get_ticket(ticket_id: str, c: FeedbackConfig = admin_cfg) -> Any:

@@ -56,56 +56,74 @@ def _apply(s: Session, sales: str, params: dict[str, Any]) -> None:
         s.execute(text(f"DROP TABLE IF EXISTS {t}"))
     s.execute(text(_DELTA.format(sales=sales)), params)
     s.execute(text("ANALYZE intel_basket_delta"))  # temporary tables have no statistics otherwise
-    s.execute(text("""
+    s.execute(
+        text("""
         CREATE TEMP TABLE intel_pair_delta ON COMMIT DROP AS
         SELECT x.sku AS a, y.sku AS b, sum(x.sign) AS n FROM intel_basket_delta x
         JOIN intel_basket_delta y ON y.sale_id = x.sale_id AND x.sku < y.sku
-        GROUP BY x.sku, y.sku"""))
+        GROUP BY x.sku, y.sku""")
+    )
     s.execute(text("ANALYZE intel_pair_delta"))
-    s.execute(text("""
+    s.execute(
+        text("""
         INSERT INTO intel_items (sku, n) SELECT sku, sum(sign) FROM intel_basket_delta GROUP BY sku
-        ON CONFLICT (sku) DO UPDATE SET n = intel_items.n + excluded.n"""))
-    s.execute(text("""
+        ON CONFLICT (sku) DO UPDATE SET n = intel_items.n + excluded.n""")
+    )
+    s.execute(
+        text("""
         INSERT INTO intel_pairs (a, b, n) SELECT a, b, n FROM intel_pair_delta ORDER BY a, b
-        ON CONFLICT (a, b) DO UPDATE SET n = intel_pairs.n + excluded.n"""))
+        ON CONFLICT (a, b) DO UPDATE SET n = intel_pairs.n + excluded.n""")
+    )
     # A count that drops to zero stays (reads ask for `min_support` >= 1, so it is never
     # shown); a full run drops them. Deleting here cost more than it saved.
 
 
 def baskets_in_window(s: Session, cfg: IntelConfig, as_of: datetime) -> int:
-    return int(s.execute(text("SELECT count(*) FROM intel_sales WHERE at >= :bs"),
-                         {"bs": basket_start(cfg, as_of)}).scalar_one())
+    return int(
+        s.execute(
+            text("SELECT count(*) FROM intel_sales WHERE at >= :bs"), {"bs": basket_start(cfg, as_of)}
+        ).scalar_one()
+    )
 
 
-def bought_with(s: Session, cfg: IntelConfig, sku: str, as_of: datetime,
-                limit: int = 10) -> list[dict[str, Any]]:
+def bought_with(
+    s: Session, cfg: IntelConfig, sku: str, as_of: datetime, limit: int = 10
+) -> list[dict[str, Any]]:
     """The items most often in the same basket as `sku` (lift first), with the figures."""
     total = baskets_in_window(s, cfg, as_of)
-    rows = s.execute(text("""
+    rows = s.execute(
+        text("""
         SELECT CASE WHEN p.a = :sku THEN p.b ELSE p.a END AS other, p.n, ia.n AS n_x, ib.n AS n_y
         FROM intel_pairs p
         JOIN intel_items ia ON ia.sku = :sku
         JOIN intel_items ib ON ib.sku = CASE WHEN p.a = :sku THEN p.b ELSE p.a END
         WHERE (p.a = :sku OR p.b = :sku) AND p.n >= :min_support"""),
-        {"sku": sku, "min_support": cfg.min_support}).all()
+        {"sku": sku, "min_support": cfg.min_support},
+    ).all()
     out = [_figures(sku, r.other, r.n, r.n_x, r.n_y, total) for r in rows]
     out.sort(key=lambda d: (-d["lift"], -d["confidence"], d["sku"]))
     return out[:limit]
 
 
 def _figures(x: str, y: str, n: int, n_x: int, n_y: int, total: int) -> dict[str, Any]:
-    return {"sku": y, "because_of": x, "baskets": n,
-            "support": round(n / total, 6) if total else 0.0,
-            "confidence": round(n / n_x, 6) if n_x else 0.0,
-            "lift": round(n * total / (n_x * n_y), 6) if n_x and n_y else 0.0}
+    return {
+        "sku": y,
+        "because_of": x,
+        "baskets": n,
+        "support": round(n / total, 6) if total else 0.0,
+        "confidence": round(n / n_x, 6) if n_x else 0.0,
+        "lift": round(n * total / (n_x * n_y), 6) if n_x and n_y else 0.0,
+    }
 
 
-def suggestions(s: Session, cfg: IntelConfig, member_id: uuid.UUID, as_of: datetime,
-                limit: int | None = None) -> list[dict[str, Any]]:
+def suggestions(
+    s: Session, cfg: IntelConfig, member_id: uuid.UUID, as_of: datetime, limit: int | None = None
+) -> list[dict[str, Any]]:
     """Items often bought with what the member bought in the basket window, that the member
     has not bought in the last `recent_days`; best lift first, one entry per item."""
     total = baskets_in_window(s, cfg, as_of)
-    rows = s.execute(text("""
+    rows = s.execute(
+        text("""
         WITH mine AS (SELECT DISTINCT sku FROM intel_lines
                       WHERE member_id = :m AND at >= :bs AND sku <> ''),
              recent AS (SELECT DISTINCT sku FROM intel_lines WHERE member_id = :m AND at >= :rs)
@@ -116,8 +134,13 @@ def suggestions(s: Session, cfg: IntelConfig, member_id: uuid.UUID, as_of: datet
         JOIN intel_items ia ON ia.sku = mine.sku
         JOIN intel_items ib ON ib.sku = CASE WHEN p.a = mine.sku THEN p.b ELSE p.a END
         WHERE CASE WHEN p.a = mine.sku THEN p.b ELSE p.a END NOT IN (SELECT sku FROM recent)"""),
-        {"m": member_id, "bs": basket_start(cfg, as_of), "rs": as_of - timedelta(days=cfg.recent_days),
-         "min_support": cfg.min_support}).all()
+        {
+            "m": member_id,
+            "bs": basket_start(cfg, as_of),
+            "rs": as_of - timedelta(days=cfg.recent_days),
+            "min_support": cfg.min_support,
+        },
+    ).all()
     best: dict[str, dict[str, Any]] = {}
     for r in rows:
         f = _figures(r.x, r.y, r.n, r.n_x, r.n_y, total)

@@ -56,16 +56,37 @@ def issue_batch(s: Session, batch_id: str, body: BatchIn) -> list[str]:
         fresh = {_code("B") for _ in taken}
         taken = set(s.execute(select(Coupon.code).where(Coupon.code.in_(fresh))).scalars())
         codes |= fresh - taken
-    s.add(IntelCouponBatch(id=batch_id, name=body.name, store_id=body.store_id, count=body.count,
-                           created_at=now))
+    s.add(
+        IntelCouponBatch(
+            id=batch_id, name=body.name, store_id=body.store_id, count=body.count, created_at=now
+        )
+    )
     for code in sorted(codes):
         coupon = Coupon(
-            id=uuid.UUID(str(new_id())), code=code, name=t.name or body.name, kind=t.kind, amount=t.amount,
-            percent=t.percent, cap=t.cap, threshold=t.threshold, multiplier=t.multiplier, gift_sku=t.gift_sku,
-            categories=list(t.categories), skus=list(t.skus), stackable=False, member_only=False,
-            member_id=None, store_id=body.store_id, valid_from=body.valid_from, valid_to=body.valid_to,
-            status="issued", issued_reason=f"batch:{batch_id}"[:64], issued_at=now, redeemed_sale_id=None,
-            terminal_id=None)
+            id=uuid.UUID(str(new_id())),
+            code=code,
+            name=t.name or body.name,
+            kind=t.kind,
+            amount=t.amount,
+            percent=t.percent,
+            cap=t.cap,
+            threshold=t.threshold,
+            multiplier=t.multiplier,
+            gift_sku=t.gift_sku,
+            categories=list(t.categories),
+            skus=list(t.skus),
+            stackable=False,
+            member_only=False,
+            member_id=None,
+            store_id=body.store_id,
+            valid_from=body.valid_from,
+            valid_to=body.valid_to,
+            status="issued",
+            issued_reason=f"batch:{batch_id}"[:64],
+            issued_at=now,
+            redeemed_sale_id=None,
+            terminal_id=None,
+        )
         s.add(coupon)
         s.flush()
         coupon_changed(s, coupon, now)

@@ -50,9 +50,13 @@ def campaign_report(s: Session, c: IntelCampaign) -> dict[str, Any]:
     def side(control: bool) -> dict[str, Any]:
         g = groups.get(control)
         members, buyers, spend = (int(g.members), int(g.buyers), int(g.spend)) if g else (0, 0, 0)
-        return {"members": members, "buyers": buyers, "spend": spend,
-                "conversion": round(buyers / members, 4) if members else None,
-                "mean_spend": spend // members if members else None}
+        return {
+            "members": members,
+            "buyers": buyers,
+            "spend": spend,
+            "conversion": round(buyers / members, 4) if members else None,
+            "mean_spend": spend // members if members else None,
+        }
 
     treated, control = side(False), side(True)
     uplift = incremental = roi = None
@@ -62,9 +66,20 @@ def campaign_report(s: Session, c: IntelCampaign) -> dict[str, Any]:
         if red.cost:
             roi = round((incremental - int(red.cost)) / int(red.cost), 4)
     rate = round(int(red.redeemed) / treated["members"], 4) if treated["members"] else None
-    return {"campaign_id": c.id, "name": c.name, "kind": c.kind, "horizon_days": horizon.days,
-            "issued": treated["members"], "held_out": control["members"], "redeemed": int(red.redeemed),
-            "redemption_rate": rate,
-            "coupon_cost": int(red.cost), "redeeming_sales_revenue": int(red.revenue),
-            "treated": treated, "control": control, "uplift": uplift, "incremental_revenue": incremental,
-            "roi": roi}
+    return {
+        "campaign_id": c.id,
+        "name": c.name,
+        "kind": c.kind,
+        "horizon_days": horizon.days,
+        "issued": treated["members"],
+        "held_out": control["members"],
+        "redeemed": int(red.redeemed),
+        "redemption_rate": rate,
+        "coupon_cost": int(red.cost),
+        "redeeming_sales_revenue": int(red.revenue),
+        "treated": treated,
+        "control": control,
+        "uplift": uplift,
+        "incremental_revenue": incremental,
+        "roi": roi,
+    }

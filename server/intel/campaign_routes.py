@@ -36,9 +36,19 @@ router = APIRouter(prefix=f"{API_PREFIX}/intel", tags=["intel"], dependencies=[D
 
 
 def campaign_json(c: IntelCampaign) -> dict[str, Any]:
-    return {"id": c.id, "name": c.name, "kind": c.kind, "params": c.params, "coupon": c.coupon,
-            "starts_at": c.starts_at.isoformat(), "ends_at": c.ends_at.isoformat(), "budget": c.budget,
-            "per_member_cap": c.per_member_cap, "control_pct": c.control_pct, "active": c.active}
+    return {
+        "id": c.id,
+        "name": c.name,
+        "kind": c.kind,
+        "params": c.params,
+        "coupon": c.coupon,
+        "starts_at": c.starts_at.isoformat(),
+        "ends_at": c.ends_at.isoformat(),
+        "budget": c.budget,
+        "per_member_cap": c.per_member_cap,
+        "control_pct": c.control_pct,
+        "active": c.active,
+    }
 
 
 @router.get("/campaigns", responses=_ERRORS)
@@ -61,8 +71,9 @@ def put_campaign(campaign_id: Id, body: CampaignIn, s: SessionDep) -> dict[str, 
 def post_run(s: SessionDep, cfg: ConfigDep) -> dict[str, Any]:
     runs = run_campaigns(s, cfg)
     s.commit()
-    return {"runs": [{"campaign_id": r.campaign_id, "issued": r.issued, "held_out": r.held_out}
-                     for r in runs]}
+    return {
+        "runs": [{"campaign_id": r.campaign_id, "issued": r.issued, "held_out": r.held_out} for r in runs]
+    }
 
 
 @router.get("/campaigns/{campaign_id}/report", responses=_ERRORS)

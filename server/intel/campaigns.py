@@ -125,8 +125,7 @@ _CANDIDATES: dict[str, str] = {
 }
 
 
-def _candidates(s: Session, cfg: IntelConfig, c: IntelCampaign,
-                now: datetime) -> list[tuple[uuid.UUID, str]]:
+def _candidates(s: Session, cfg: IntelConfig, c: IntelCampaign, now: datetime) -> list[tuple[uuid.UUID, str]]:
     p = CampaignParams.model_validate(c.params)
     days = p.days or (7 if c.kind == "welcome" else 30)
     member = "AND m.merged_into IS NULL AND NOT m.stub"
@@ -139,8 +138,19 @@ def _candidates(s: Session, cfg: IntelConfig, c: IntelCampaign,
         WHERE NOT EXISTS (SELECT 1 FROM intel_campaign_issues i
                           WHERE i.campaign_id = :cid AND i.member_id = cand.id AND i.reason = cand.reason)
         ORDER BY 1, 2"""
-    rows = s.execute(text(sql), {"now": now, "tz": cfg.default_tz, "days": days, "hours": p.hours,
-                                 "bought": p.bought, "visits": p.visits, "segment": p.segment, "cid": c.id})
+    rows = s.execute(
+        text(sql),
+        {
+            "now": now,
+            "tz": cfg.default_tz,
+            "days": days,
+            "hours": p.hours,
+            "bought": p.bought,
+            "visits": p.visits,
+            "segment": p.segment,
+            "cid": c.id,
+        },
+    )
     return [(r[0], str(r[1])[:64]) for r in rows]
 
 
@@ -158,12 +168,30 @@ def coupon_code(campaign_id: str, member_id: uuid.UUID, reason: str) -> str:
 def _issue(s: Session, c: IntelCampaign, member_id: uuid.UUID, reason: str, now: datetime) -> uuid.UUID:
     t = CouponTerms.model_validate(c.coupon)
     coupon = Coupon(
-        id=uuid.UUID(str(new_id())), code=coupon_code(c.id, member_id, reason), name=t.name or c.name,
-        kind=t.kind, amount=t.amount, percent=t.percent, cap=t.cap, threshold=t.threshold,
-        multiplier=t.multiplier, gift_sku=t.gift_sku, categories=list(t.categories), skus=list(t.skus),
-        stackable=False, member_only=True, member_id=member_id, store_id=None, valid_from=now,
-        valid_to=min(now + timedelta(days=t.valid_days), c.ends_at), status="issued",
-        issued_reason=f"campaign:{c.id}"[:64], issued_at=now, redeemed_sale_id=None, terminal_id=None)
+        id=uuid.UUID(str(new_id())),
+        code=coupon_code(c.id, member_id, reason),
+        name=t.name or c.name,
+        kind=t.kind,
+        amount=t.amount,
+        percent=t.percent,
+        cap=t.cap,
+        threshold=t.threshold,
+        multiplier=t.multiplier,
+        gift_sku=t.gift_sku,
+        categories=list(t.categories),
+        skus=list(t.skus),
+        stackable=False,
+        member_only=True,
+        member_id=member_id,
+        store_id=None,
+        valid_from=now,
+        valid_to=min(now + timedelta(days=t.valid_days), c.ends_at),
+        status="issued",
+        issued_reason=f"campaign:{c.id}"[:64],
+        issued_at=now,
+        redeemed_sale_id=None,
+        terminal_id=None,
+    )
     s.add(coupon)
     s.flush()
     coupon_changed(s, coupon, now)
@@ -174,12 +202,21 @@ def run_campaign(s: Session, cfg: IntelConfig, c: IntelCampaign, now: datetime) 
     run = CampaignRun(c.id, 0, 0)
     if not c.active or not (c.starts_at <= now < c.ends_at):
         return run
-    counts: dict[uuid.UUID, int] = dict(s.execute(text(
-        "SELECT member_id, count(*) FROM intel_campaign_issues WHERE campaign_id = :c GROUP BY member_id"),
-        {"c": c.id}).all())
-    issued_total = int(s.execute(text(
-        "SELECT count(*) FROM intel_campaign_issues WHERE campaign_id = :c AND NOT control"),
-        {"c": c.id}).scalar_one())
+    counts: dict[uuid.UUID, int] = dict(
+        s.execute(
+            text(
+                "SELECT member_id, count(*) FROM intel_campaign_issues"
+                " WHERE campaign_id = :c GROUP BY member_id"
+            ),
+            {"c": c.id},
+        ).all()
+    )
+    issued_total = int(
+        s.execute(
+            text("SELECT count(*) FROM intel_campaign_issues WHERE campaign_id = :c AND NOT control"),
+            {"c": c.id},
+        ).scalar_one()
+    )
     for member_id, reason in _candidates(s, cfg, c, now):
         if c.budget is not None and issued_total >= c.budget:
             break
@@ -187,8 +224,16 @@ def run_campaign(s: Session, cfg: IntelConfig, c: IntelCampaign, now: datetime) 
             continue
         control = in_control(c.id, member_id, c.control_pct)
         coupon_id = None if control else _issue(s, c, member_id, reason, now)
-        s.add(IntelCampaignIssue(campaign_id=c.id, member_id=member_id, reason=reason, control=control,
-                                 coupon_id=coupon_id, at=now))
+        s.add(
+            IntelCampaignIssue(
+                campaign_id=c.id,
+                member_id=member_id,
+                reason=reason,
+                control=control,
+                coupon_id=coupon_id,
+                at=now,
+            )
+        )
         counts[member_id] = counts.get(member_id, 0) + 1
         if control:
             run.held_out += 1
@@ -219,10 +264,17 @@ def save_campaign(s: Session, campaign_id: str, body: CampaignIn) -> IntelCampai
         raise ValueError("a segment campaign needs params.segment")
     row = s.get(IntelCampaign, campaign_id)
     values: dict[str, Any] = {
-        "name": body.name, "kind": body.kind, "params": body.params.model_dump(),
-        "coupon": body.coupon.model_dump(), "starts_at": body.starts_at, "ends_at": body.ends_at,
-        "budget": body.budget, "per_member_cap": body.per_member_cap, "control_pct": body.control_pct,
-        "active": body.active}
+        "name": body.name,
+        "kind": body.kind,
+        "params": body.params.model_dump(),
+        "coupon": body.coupon.model_dump(),
+        "starts_at": body.starts_at,
+        "ends_at": body.ends_at,
+        "budget": body.budget,
+        "per_member_cap": body.per_member_cap,
+        "control_pct": body.control_pct,
+        "active": body.active,
+    }
     if row is None:
         row = IntelCampaign(id=campaign_id, created_at=datetime.now(UTC), **values)
         s.add(row)

@@ -121,8 +121,9 @@ def cmd_member(settings: ServerSettings, args: argparse.Namespace) -> int:
     with _session(settings) as s:
         view = service.member_view(s, cfg, member_id)
     if view is None:
-        print("error: no scores for this member (unknown, or no recompute since it registered)",
-              file=sys.stderr)
+        print(
+            "error: no scores for this member (unknown, or no recompute since it registered)", file=sys.stderr
+        )
         return 2
     print(json.dumps(view, ensure_ascii=False))
     return 0
@@ -183,7 +184,8 @@ def cmd_batch(settings: ServerSettings, args: argparse.Namespace) -> int:
 
 def add_parser(sub: Any) -> None:
     intel = sub.add_parser("intel", help="member scores, segments, baskets, KPIs").add_subparsers(
-        dest="intel_command", required=True)
+        dest="intel_command", required=True
+    )
     rc = intel.add_parser("recompute", help="bring scores, baskets and KPIs up to date")
     rc.add_argument("--full", action="store_true", help="rebuild everything from the core tables")
     rc.add_argument("--as-of", help="compute as of this time (ISO, with zone); default now")
@@ -193,7 +195,8 @@ def add_parser(sub: Any) -> None:
     zone.add_argument("tz", help="IANA zone, e.g. Asia/Shanghai")
     zone.set_defaults(func=cmd_zone)
     seg = intel.add_parser("segment", help="HQ's rule segments").add_subparsers(
-        dest="segment_command", required=True)
+        dest="segment_command", required=True
+    )
     add = seg.add_parser("add", help="add or replace a segment")
     add.add_argument("segment_id")
     add.add_argument("--name", required=True)
@@ -207,7 +210,8 @@ def add_parser(sub: Any) -> None:
     member.add_argument("member_id")
     member.set_defaults(func=cmd_member)
     camp = intel.add_parser("campaign", help="campaigns the server runs").add_subparsers(
-        dest="campaign_command", required=True)
+        dest="campaign_command", required=True
+    )
     cadd = camp.add_parser("add", help="add or replace a campaign from a JSON file (server/README.md)")
     cadd.add_argument("campaign_id")
     cadd.add_argument("--file", required=True)
@@ -218,7 +222,8 @@ def add_parser(sub: Any) -> None:
     crep.set_defaults(func=cmd_campaign)
     camp.add_parser("list").set_defaults(func=cmd_campaign)
     coupons = intel.add_parser("coupons", help="bearer coupon batches").add_subparsers(
-        dest="coupons_command", required=True)
+        dest="coupons_command", required=True
+    )
     batch = coupons.add_parser("batch", help="issue a batch of printable bearer codes (JSON file)")
     batch.add_argument("batch_id")
     batch.add_argument("--file", required=True)

@@ -70,8 +70,9 @@ GROUP BY 1, 2, 3
 
 
 def _insert(s: Session, select_sql: str, params: dict[str, Any]) -> None:
-    s.execute(text("INSERT INTO intel_kpis (kpi, store_id, period, bucket, num, den, extra) "
-                   + select_sql), params)
+    s.execute(
+        text("INSERT INTO intel_kpis (kpi, store_id, period, bucket, num, den, extra) " + select_sql), params
+    )
 
 
 def rebuild_sales(s: Session, cfg: IntelConfig, from_day: date) -> None:
@@ -79,33 +80,47 @@ def rebuild_sales(s: Session, cfg: IntelConfig, from_day: date) -> None:
     # From midnight of from_day in the earliest zone (UTC+14): a bucket starting on from_day
     # in any zone is read whole.
     params = {"tz": cfg.default_tz, "from_day": from_day, "from_ts": from_day.isoformat() + "T00:00:00+14:00"}
-    s.execute(text("DELETE FROM intel_kpis WHERE kpi = ANY(:k) AND bucket >= :from_day"),
-              {"k": list(SALES_KPIS), "from_day": from_day})
+    s.execute(
+        text("DELETE FROM intel_kpis WHERE kpi = ANY(:k) AND bucket >= :from_day"),
+        {"k": list(SALES_KPIS), "from_day": from_day},
+    )
     s.execute(text("DROP TABLE IF EXISTS intel_kpi_sales"))
     s.execute(text(_SALES), params)
     s.execute(text("ANALYZE intel_kpi_sales"))
-    for kpi, num, den in (("average_ticket", "revenue", "sales"), ("items_per_sale", "items", "sales"),
-                          ("member_share", "member_sales", "sales"),
-                          ("repurchase_rate", "repeaters", "members")):
-        _insert(s, f"SELECT '{kpi}', scope, period, bucket, {num}, {den}, '{{}}'::jsonb "
-                   "FROM intel_kpi_sales", {})
-    _insert(s, f"""SELECT 'new_members', COALESCE(r.scope, k.scope), COALESCE(r.period, k.period),
+    for kpi, num, den in (
+        ("average_ticket", "revenue", "sales"),
+        ("items_per_sale", "items", "sales"),
+        ("member_share", "member_sales", "sales"),
+        ("repurchase_rate", "repeaters", "members"),
+    ):
+        _insert(
+            s, f"SELECT '{kpi}', scope, period, bucket, {num}, {den}, '{{}}'::jsonb FROM intel_kpi_sales", {}
+        )
+    _insert(
+        s,
+        f"""SELECT 'new_members', COALESCE(r.scope, k.scope), COALESCE(r.period, k.period),
                           COALESCE(r.bucket, k.bucket), COALESCE(r.n, 0), COALESCE(k.sales, 0), '{{}}'::jsonb
                    FROM ({_REGISTERED}) r FULL JOIN intel_kpi_sales k
                      ON k.scope = r.scope AND k.period = r.period AND k.bucket = r.bucket
-                   WHERE COALESCE(r.bucket, k.bucket) >= :from_day""", params)
+                   WHERE COALESCE(r.bucket, k.bucket) >= :from_day""",
+        params,
+    )
 
 
 def rebuild_whole(s: Session, cfg: IntelConfig, *, cohorts: bool) -> None:
     """Coupons, feedback, tickets (and with `cohorts` the monthly cohorts), every bucket."""
     params = {"tz": cfg.default_tz}
     s.execute(text("DELETE FROM intel_kpis WHERE kpi = ANY(:k)"), {"k": list(WHOLE_KPIS)})
-    _insert(s, f"""SELECT 'coupon_redemption', sc.scope, p.period, {_BUCKET},
+    _insert(
+        s,
+        f"""SELECT 'coupon_redemption', sc.scope, p.period, {_BUCKET},
                           count(*) FILTER (WHERE c.status = 'redeemed'), count(*), '{{}}'::jsonb
                    FROM coupons c LEFT JOIN members m ON m.id = c.member_id
                    LEFT JOIN intel_store_zones z ON z.store_id = COALESCE(c.store_id, m.store_id)
                    {_EXPAND.format(store="COALESCE(c.store_id, m.store_id, '')", at="c.issued_at")}
-                   WHERE c.status <> 'void' GROUP BY 2, 3, 4""", params)
+                   WHERE c.status <> 'void' GROUP BY 2, 3, 4""",
+        params,
+    )
     _feedback(s, params)
     if cohorts:
         s.execute(text("DELETE FROM intel_kpis WHERE kpi = ANY(:k)"), {"k": list(COHORT_KPIS)})
@@ -115,20 +130,32 @@ def rebuild_whole(s: Session, cfg: IntelConfig, *, cohorts: bool) -> None:
 def _feedback(s: Session, params: dict[str, Any]) -> None:
     fb = f"""FROM feedback f LEFT JOIN intel_store_zones z ON z.store_id = f.store_id
              {_EXPAND.format(store="f.store_id", at="f.submitted_at")} GROUP BY 2, 3, 4"""
-    _insert(s, f"SELECT 'feedback_score', sc.scope, p.period, {_BUCKET}, sum(f.stars), count(*), "
-               "'{}'::jsonb " + fb, params)
-    _insert(s, f"""SELECT 'nps', sc.scope, p.period, {_BUCKET},
+    _insert(
+        s,
+        f"SELECT 'feedback_score', sc.scope, p.period, {_BUCKET}, sum(f.stars), count(*), "
+        "'{}'::jsonb " + fb,
+        params,
+    )
+    _insert(
+        s,
+        f"""SELECT 'nps', sc.scope, p.period, {_BUCKET},
                           count(*) FILTER (WHERE f.nps >= 9) - count(*) FILTER (WHERE f.nps <= 6), count(*),
                           jsonb_build_object('promoters', count(*) FILTER (WHERE f.nps >= 9),
                                              'detractors', count(*) FILTER (WHERE f.nps <= 6)) """
-               + fb, params)
-    _insert(s, f"""SELECT 'ticket_sla', sc.scope, p.period, {_BUCKET},
+        + fb,
+        params,
+    )
+    _insert(
+        s,
+        f"""SELECT 'ticket_sla', sc.scope, p.period, {_BUCKET},
                           count(*) FILTER (WHERE t.closed_at <= t.due_at), count(*),
                           jsonb_build_object('hours_to_close_avg',
                               round(avg(extract(epoch FROM t.closed_at - t.opened_at)) / 3600.0, 2))
                    FROM feedback_tickets t LEFT JOIN intel_store_zones z ON z.store_id = t.store_id
                    {_EXPAND.format(store="t.store_id", at="t.closed_at")}
-                   WHERE t.closed_at IS NOT NULL GROUP BY 2, 3, 4""", params)
+                   WHERE t.closed_at IS NOT NULL GROUP BY 2, 3, 4""",
+        params,
+    )
 
 
 _COHORT = """
@@ -160,7 +187,9 @@ def _cohorts(s: Session, params: dict[str, Any]) -> None:
     s.execute(text(_ACTIVE), params)
     s.execute(text("ANALYZE intel_cohort"))  # temporary tables have no statistics otherwise
     s.execute(text("ANALYZE intel_active"))
-    _insert(s, """
+    _insert(
+        s,
+        """
         SELECT 'retention', c.scope, 'month', c.cohort,
                COALESCE(max(a.n) FILTER (WHERE a.k = 1), 0), max(c.size),
                jsonb_build_object(
@@ -175,10 +204,16 @@ def _cohorts(s: Session, params: dict[str, Any]) -> None:
           FROM intel_cohort h JOIN intel_active a ON a.member_id = h.id AND a.scope = h.scope
           WHERE a.month >= h.cohort AND a.month <= (h.cohort + interval '12 months')::date
           GROUP BY 1, 2, 3) a ON a.scope = c.scope AND a.cohort = c.cohort
-        GROUP BY c.scope, c.cohort""", {})
-    _insert(s, """
+        GROUP BY c.scope, c.cohort""",
+        {},
+    )
+    _insert(
+        s,
+        """
         SELECT 'clv', h.scope, 'month', h.cohort, COALESCE(sum(sp.spend), 0), count(*), '{}'::jsonb
         FROM intel_cohort h
         LEFT JOIN (SELECT member_id, sum(total) AS spend FROM intel_sales
                    WHERE member_id IS NOT NULL GROUP BY member_id) sp ON sp.member_id = h.id
-        GROUP BY h.scope, h.cohort""", {})
+        GROUP BY h.scope, h.cohort""",
+        {},
+    )

@@ -34,13 +34,21 @@ CATALOGUE: dict[str, tuple[str, str, str, str]] = {
     "member_share": ("ratio", "sales to a member", "sales", "num / den"),
     "new_members": ("ratio", "members registered", "sales", "num / den"),
     "repurchase_rate": ("ratio", "members with 2+ sales in the period", "members with a sale", "num / den"),
-    "coupon_redemption": ("ratio", "coupons issued in the period and since redeemed", "coupons issued",
-                          "num / den"),
+    "coupon_redemption": (
+        "ratio",
+        "coupons issued in the period and since redeemed",
+        "coupons issued",
+        "num / den",
+    ),
     "feedback_score": ("stars", "stars given", "answers", "num / den"),
     "nps": ("nps", "promoters (9-10) minus detractors (0-6)", "answers", "100 * num / den"),
     "ticket_sla": ("ratio", "tickets closed by their due time", "tickets closed", "num / den"),
-    "retention": ("ratio", "cohort members buying the month after registering", "cohort size",
-                  "num / den; extra.months[i] months after, extra.active[i] buyers"),
+    "retention": (
+        "ratio",
+        "cohort members buying the month after registering",
+        "cohort size",
+        "num / den; extra.months[i] months after, extra.active[i] buyers",
+    ),
     "clv": ("fen", "the cohort's spend to date (fen, gross of refunds)", "cohort size", "num // den"),
 }
 MONTHLY_ONLY = ("retention", "clv")
@@ -69,9 +77,19 @@ def value_of(kpi: str, num: int, den: int) -> int | float | None:
 
 @router.get("", responses=_ERRORS)
 def catalogue() -> dict[str, Any]:
-    return {"kpis": [{"name": k, "unit": u, "num": n, "den": d, "value": v,
-                      "periods": ["month"] if k in MONTHLY_ONLY else ["day", "week", "month"]}
-                     for k, (u, n, d, v) in CATALOGUE.items()]}
+    return {
+        "kpis": [
+            {
+                "name": k,
+                "unit": u,
+                "num": n,
+                "den": d,
+                "value": v,
+                "periods": ["month"] if k in MONTHLY_ONLY else ["day", "week", "month"],
+            }
+            for k, (u, n, d, v) in CATALOGUE.items()
+        ]
+    }
 
 
 def _default_from(to: date, period: str) -> date:
@@ -105,13 +123,30 @@ def kpi_series(
     span = {"day": 1, "week": 7, "month": 28}[period]
     if (to - start).days // span > MAX_BUCKETS:
         raise ApiError(422, "invalid_request", f"at most {MAX_BUCKETS} {period}s per request")
-    rows = s.execute(text(
-        "SELECT bucket, num, den, extra FROM intel_kpis WHERE kpi = :k AND store_id = :s AND period = :p "
-        "AND bucket BETWEEN :f AND :t ORDER BY bucket"),
-        {"k": kpi, "s": store, "p": period, "f": start, "t": to}).all()
+    rows = s.execute(
+        text(
+            "SELECT bucket, num, den, extra FROM intel_kpis WHERE kpi = :k AND store_id = :s AND period = :p "
+            "AND bucket BETWEEN :f AND :t ORDER BY bucket"
+        ),
+        {"k": kpi, "s": store, "p": period, "f": start, "t": to},
+    ).all()
     as_of = last_as_of(s, "cohorts_as_of" if kpi in MONTHLY_ONLY else "as_of")
-    return {"kpi": kpi, "store": store, "period": period, "unit": CATALOGUE[kpi][0],
-            "from": start.isoformat(), "to": to.isoformat(), "as_of": as_of.isoformat() if as_of else None,
-            "points": [{"bucket": r.bucket.isoformat(), "num": int(r.num), "den": int(r.den),
-                        "value": value_of(kpi, int(r.num), int(r.den)), "extra": r.extra or {}}
-                       for r in rows]}
+    return {
+        "kpi": kpi,
+        "store": store,
+        "period": period,
+        "unit": CATALOGUE[kpi][0],
+        "from": start.isoformat(),
+        "to": to.isoformat(),
+        "as_of": as_of.isoformat() if as_of else None,
+        "points": [
+            {
+                "bucket": r.bucket.isoformat(),
+                "num": int(r.num),
+                "den": int(r.den),
+                "value": value_of(kpi, int(r.num), int(r.den)),
+                "extra": r.extra or {},
+            }
+            for r in rows
+        ],
+    }

@@ -76,30 +76,42 @@ def ingest_since(s: Session, cfg: IntelConfig, since: Any, until: Any) -> int:
     """The sales whose events were received in (since, until] and are not in intel yet (the
     event's result names its sale); they are left in ``intel_new_sales``."""
     s.execute(text("DROP TABLE IF EXISTS intel_new_sales"))
-    s.execute(text("""
+    s.execute(
+        text("""
         CREATE TEMP TABLE intel_new_sales ON COMMIT DROP AS
         SELECT s.id AS sale_id, s.member_id, s.store_id, s.at FROM sales s
         JOIN (SELECT DISTINCT CAST(e.result->>'sale_id' AS uuid) AS id FROM events e
               WHERE e.received_at > :since AND e.received_at <= :until AND e.type = 'sale.completed'
                 AND e.status = 'applied' AND e.result->>'sale_id' IS NOT NULL) ev ON ev.id = s.id
         WHERE NOT EXISTS (SELECT 1 FROM intel_sales i WHERE i.sale_id = s.id)"""),
-        {"since": since, "until": until})
+        {"since": since, "until": until},
+    )
     s.execute(text("ALTER TABLE intel_new_sales ADD PRIMARY KEY (sale_id)"))
     s.execute(text("ANALYZE intel_new_sales"))
-    s.execute(text(_COPY.format(source=_NEW_ONLY, conflict="ON CONFLICT DO NOTHING")),
-              {"organic": organic_patterns(cfg)})
+    s.execute(
+        text(_COPY.format(source=_NEW_ONLY, conflict="ON CONFLICT DO NOTHING")),
+        {"organic": organic_patterns(cfg)},
+    )
     return int(s.execute(text("SELECT count(*) FROM intel_new_sales")).scalar_one())
 
 
 def follow_merges(s: Session, since: Any) -> list[Any]:
     """Sales of members merged since `since` move to the survivor; returns the losers' ids."""
-    losers = list(s.execute(text(
-        "SELECT id FROM members WHERE merged_into IS NOT NULL AND updated_at > :since"),
-        {"since": since}).scalars())
+    losers = list(
+        s.execute(
+            text("SELECT id FROM members WHERE merged_into IS NOT NULL AND updated_at > :since"),
+            {"since": since},
+        ).scalars()
+    )
     if losers:
         for table in ("intel_lines", "intel_sales"):
-            s.execute(text(f"UPDATE {table} t SET member_id = m.merged_into FROM members m "
-                           "WHERE t.member_id = m.id AND m.id = ANY(:ids)"), {"ids": losers})
+            s.execute(
+                text(
+                    f"UPDATE {table} t SET member_id = m.merged_into FROM members m "
+                    "WHERE t.member_id = m.id AND m.id = ANY(:ids)"
+                ),
+                {"ids": losers},
+            )
         for table in ("intel_member_stats", "intel_scores"):
             s.execute(text(f"DELETE FROM {table} WHERE member_id = ANY(:ids)"), {"ids": losers})
     return losers

@@ -14,9 +14,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from server.models import Base, JsonType
 
-__all__ = ["IntelCampaign", "IntelCampaignIssue", "IntelCouponBatch", "IntelItem", "IntelKpi", "IntelLine",
-           "IntelMemberStats", "IntelPair",
-           "IntelSale", "IntelScore", "IntelSegment", "IntelState", "IntelStoreZone"]
+__all__ = [
+    "IntelCampaign",
+    "IntelCampaignIssue",
+    "IntelCouponBatch",
+    "IntelItem",
+    "IntelKpi",
+    "IntelLine",
+    "IntelMemberStats",
+    "IntelPair",
+    "IntelSale",
+    "IntelScore",
+    "IntelSegment",
+    "IntelState",
+    "IntelStoreZone",
+]
 
 
 class IntelStoreZone(Base):
@@ -126,9 +138,11 @@ class IntelSale(Base):
     items: Mapped[int] = mapped_column(Integer)  # sum of the lines' qty
     lines: Mapped[int] = mapped_column(Integer)
     coupons: Mapped[int] = mapped_column(Integer)
-    __table_args__ = (Index("ix_intel_sales_member_at", "member_id", "at"),
-                      Index("ix_intel_sales_store_at", "store_id", "at"),
-                      Index("ix_intel_sales_at", "at"))
+    __table_args__ = (
+        Index("ix_intel_sales_member_at", "member_id", "at"),
+        Index("ix_intel_sales_store_at", "store_id", "at"),
+        Index("ix_intel_sales_at", "at"),
+    )
 
 
 class IntelKpi(Base):

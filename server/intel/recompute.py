@@ -50,9 +50,13 @@ class RecomputeResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        return {"full": self.full, "as_of": self.as_of.isoformat(), "sales_added": self.sales_added,
-                "members_touched": self.members_touched,
-                "seconds": {k: round(v, 3) for k, v in self.seconds.items()}}
+        return {
+            "full": self.full,
+            "as_of": self.as_of.isoformat(),
+            "sales_added": self.sales_added,
+            "members_touched": self.members_touched,
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+        }
 
 
 def _state(s: Session) -> dict[str, str]:
@@ -61,8 +65,13 @@ def _state(s: Session) -> dict[str, str]:
 
 def _put_state(s: Session, values: dict[str, str]) -> None:
     for k, v in values.items():
-        s.execute(text("INSERT INTO intel_state (key, value) VALUES (:k, :v) "
-                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value"), {"k": k, "v": v})
+        s.execute(
+            text(
+                "INSERT INTO intel_state (key, value) VALUES (:k, :v) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+            ),
+            {"k": k, "v": v},
+        )
 
 
 class _Timer:
@@ -76,13 +85,14 @@ class _Timer:
         self.t = now
 
 
-def recompute(s: Session, cfg: IntelConfig, *, full: bool = False,
-              as_of: datetime | None = None) -> RecomputeResult:
+def recompute(
+    s: Session, cfg: IntelConfig, *, full: bool = False, as_of: datetime | None = None
+) -> RecomputeResult:
     """Run one recompute in `s` and commit. Raises IntelBusy, IntelUnsupported, ValueError
     (a naive `as_of`)."""
     if s.get_bind().dialect.name != "postgresql":
         raise IntelUnsupported("intel recompute needs PostgreSQL (the SQLite demo has no intel)")
-    as_of = (as_of or datetime.now(UTC))
+    as_of = as_of or datetime.now(UTC)
     if as_of.tzinfo is None:
         raise ValueError("as_of must carry a time zone")
     if not s.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": LOCK_KEY}).scalar_one():
@@ -101,8 +111,9 @@ def recompute(s: Session, cfg: IntelConfig, *, full: bool = False,
         _full(s, cfg, as_of, result, timer)
     else:
         assert prev_as_of is not None
-        _incremental(s, cfg, as_of, prev_as_of, datetime.fromisoformat(st["received_until"]), until,
-                     result, timer)
+        _incremental(
+            s, cfg, as_of, prev_as_of, datetime.fromisoformat(st["received_until"]), until, result, timer
+        )
     _put_state(s, {"as_of": as_of.isoformat(), "received_until": until.isoformat()})
     s.commit()
     timer.lap("commit")
@@ -140,17 +151,32 @@ ON CONFLICT DO NOTHING
 """
 
 
-def _incremental(s: Session, cfg: IntelConfig, as_of: datetime, prev_as_of: datetime, received: datetime,
-                 until: datetime, result: RecomputeResult, timer: _Timer) -> None:
+def _incremental(
+    s: Session,
+    cfg: IntelConfig,
+    as_of: datetime,
+    prev_as_of: datetime,
+    received: datetime,
+    until: datetime,
+    result: RecomputeResult,
+    timer: _Timer,
+) -> None:
     since = received - SETTLE
     losers = lines.follow_merges(s, since)
     result.sales_added = lines.ingest_since(s, cfg, since, until)
     timer.lap("ingest")
     s.execute(text("DROP TABLE IF EXISTS intel_affected"))
     s.execute(text("CREATE TEMP TABLE intel_affected (member_id uuid PRIMARY KEY) ON COMMIT DROP"))
-    s.execute(text(_AFFECTED), {"since": since, "until": until, "losers": losers,
-                                "prev_ws": stats.window_start(cfg, prev_as_of),
-                                "ws": stats.window_start(cfg, as_of)})
+    s.execute(
+        text(_AFFECTED),
+        {
+            "since": since,
+            "until": until,
+            "losers": losers,
+            "prev_ws": stats.window_start(cfg, prev_as_of),
+            "ws": stats.window_start(cfg, as_of),
+        },
+    )
     s.execute(text("ANALYZE intel_affected"))
     result.members_touched = int(s.execute(text("SELECT count(*) FROM intel_affected")).scalar_one())
     stats.refresh(s, cfg, as_of, only_affected=True)
@@ -161,11 +187,13 @@ def _incremental(s: Session, cfg: IntelConfig, as_of: datetime, prev_as_of: date
     timer.lap("baskets")
     # Registrations: those of the last LATE_REGISTRATION (a till offline longer than that is
     # counted into `new_members` by the next full run).
-    oldest = s.execute(text("""
+    oldest = s.execute(
+        text("""
         SELECT min(at) FROM (SELECT min(at) AS at FROM intel_new_sales
                              UNION ALL SELECT min(registered_at) FROM members
                              WHERE updated_at > :since AND registered_at >= :late) x"""),
-        {"since": since, "late": until - LATE_REGISTRATION}).scalar_one()
+        {"since": since, "late": until - LATE_REGISTRATION},
+    ).scalar_one()
     if oldest is not None:
         kpi.rebuild_sales(s, cfg, kpi_from_day(oldest, cfg))
     kpi.rebuild_whole(s, cfg, cohorts=False)

@@ -71,12 +71,20 @@ def member(member_id: uuid.UUID, s: SessionDep, cfg: ConfigDep) -> dict[str, Any
 
 
 @intel.get("/items/{sku}/bought-with", responses=_ERRORS)
-def bought_with(sku: Annotated[str, Path(min_length=1, max_length=32, pattern=NO_NUL)], s: SessionDep,
-                cfg: ConfigDep, limit: Annotated[int, Query(ge=1, le=100)] = 10) -> dict[str, Any]:
+def bought_with(
+    sku: Annotated[str, Path(min_length=1, max_length=32, pattern=NO_NUL)],
+    s: SessionDep,
+    cfg: ConfigDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> dict[str, Any]:
     as_of = service.last_as_of(s)
     items = baskets.bought_with(s, cfg, sku, as_of, limit) if as_of else []
-    return {"sku": sku, "as_of": as_of.isoformat() if as_of else None, "min_support": cfg.min_support,
-            "items": items}
+    return {
+        "sku": sku,
+        "as_of": as_of.isoformat() if as_of else None,
+        "min_support": cfg.min_support,
+        "items": items,
+    }
 
 
 @intel.get("/segments", responses=_ERRORS)
@@ -103,14 +111,19 @@ def delete_segment(segment_id: SegmentId, s: SessionDep) -> dict[str, Any]:
 
 
 @intel.get("/segments/{segment_id}/members", responses=_ERRORS)
-def segment_members(segment_id: SegmentId, s: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> dict[str, Any]:
+def segment_members(
+    segment_id: SegmentId,
+    s: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> dict[str, Any]:
     return {"segment": segment_id, "members": service.segment_members(s, segment_id, limit, offset)}
 
 
 @intel.put("/stores/{store_id}/zone", responses=_ERRORS)
-def put_zone(store_id: Annotated[str, Path(min_length=1, max_length=40, pattern=NO_NUL)],
-             body: ZoneIn, s: SessionDep) -> dict[str, Any]:
+def put_zone(
+    store_id: Annotated[str, Path(min_length=1, max_length=40, pattern=NO_NUL)], body: ZoneIn, s: SessionDep
+) -> dict[str, Any]:
     try:
         service.set_zone(s, store_id, body.tz)
     except service.ZoneError as exc:

@@ -132,12 +132,20 @@ def rescore(s: Session, cfg: IntelConfig, as_of: datetime, *, full: bool) -> Non
     segments, seg_params = compile_rules(load_rules(s))
     sql = _SCORES.format(next_tier=next_tier, next_threshold=next_thr, family=family, segments=segments)
     params: dict[str, Any] = {
-        "now": as_of, "tz": cfg.default_tz, "new_iv": timedelta(days=cfg.new_days),
-        "dormant_iv": timedelta(days=cfg.dormant_days), "lost_iv": timedelta(days=cfg.lost_days),
-        "baby_iv": timedelta(days=cfg.baby_days), "near_pct": cfg.near_tier_pct,
-        "org_min": cfg.organic_min_lines, "org_pct": cfg.organic_min_pct,
-        "promo_min": cfg.promo_min_lines, "promo_pct": cfg.promo_min_pct,
-        **tier_params, **fam_params, **seg_params,
+        "now": as_of,
+        "tz": cfg.default_tz,
+        "new_iv": timedelta(days=cfg.new_days),
+        "dormant_iv": timedelta(days=cfg.dormant_days),
+        "lost_iv": timedelta(days=cfg.lost_days),
+        "baby_iv": timedelta(days=cfg.baby_days),
+        "near_pct": cfg.near_tier_pct,
+        "org_min": cfg.organic_min_lines,
+        "org_pct": cfg.organic_min_pct,
+        "promo_min": cfg.promo_min_lines,
+        "promo_pct": cfg.promo_min_pct,
+        **tier_params,
+        **fam_params,
+        **seg_params,
     }
     if full:
         s.execute(text("TRUNCATE intel_scores"))

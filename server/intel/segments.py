@@ -58,9 +58,16 @@ class SegmentRule(BaseModel):
 
 # column (in the scoring query's `tagged` rows) and SQL operator for each bound
 _BOUNDS: dict[str, tuple[str, str]] = {
-    "r_min": ("r", ">="), "r_max": ("r", "<="), "f_min": ("f", ">="), "f_max": ("f", "<="),
-    "m_min": ("m", ">="), "m_max": ("m", "<="), "spend_min": ("spend", ">="),
-    "spend_max": ("spend", "<="), "visits_min": ("visits", ">="), "visits_max": ("visits", "<="),
+    "r_min": ("r", ">="),
+    "r_max": ("r", "<="),
+    "f_min": ("f", ">="),
+    "f_max": ("f", "<="),
+    "m_min": ("m", ">="),
+    "m_max": ("m", "<="),
+    "spend_min": ("spend", ">="),
+    "spend_max": ("spend", "<="),
+    "visits_min": ("visits", ">="),
+    "visits_max": ("visits", "<="),
 }
 _LISTS: dict[str, str] = {
     "tiers": "tier = ANY(CAST(:{p} AS text[]))",

@@ -84,11 +84,13 @@ def remove_segment(s: Session, segment_id: str) -> bool:
 def segment_members(s: Session, segment_id: str, limit: int, offset: int) -> list[str]:
     """Member ids in a built-in (`core`, ...) or HQ segment, by id."""
     if segment_id in ("core", "potential", "dormant", "lost"):
-        q = text("SELECT member_id FROM intel_scores WHERE segment = :g "
-                 "ORDER BY member_id LIMIT :l OFFSET :o")
+        q = text(
+            "SELECT member_id FROM intel_scores WHERE segment = :g ORDER BY member_id LIMIT :l OFFSET :o"
+        )
     else:
-        q = text("SELECT member_id FROM intel_scores WHERE segments ? :g "
-                 "ORDER BY member_id LIMIT :l OFFSET :o")
+        q = text(
+            "SELECT member_id FROM intel_scores WHERE segments ? :g ORDER BY member_id LIMIT :l OFFSET :o"
+        )
     return [str(x) for x in s.execute(q, {"g": segment_id, "l": limit, "o": offset}).scalars()]
 
 
@@ -106,12 +108,19 @@ def member_view(s: Session, cfg: IntelConfig, member_id: uuid.UUID) -> dict[str,
         return None
     st = s.get(IntelMemberStats, member_id)
     return {
-        "member_id": str(member_id), "as_of": as_of.isoformat(),
+        "member_id": str(member_id),
+        "as_of": as_of.isoformat(),
         "rfm": {"r": score.r, "f": score.f, "m": score.m},
-        "lifecycle": score.lifecycle, "segment": score.segment, "segments": score.segments,
+        "lifecycle": score.lifecycle,
+        "segment": score.segment,
+        "segments": score.segments,
         "tags": score.tags,
-        "window": {"visits": st.visits if st else 0, "spend": st.spend if st else 0,
-                   "last_purchase_at": st.last_at.isoformat() if st and st.last_at else None,
-                   "stores": st.stores if st else [], "categories": st.categories if st else []},
+        "window": {
+            "visits": st.visits if st else 0,
+            "spend": st.spend if st else 0,
+            "last_purchase_at": st.last_at.isoformat() if st and st.last_at else None,
+            "stores": st.stores if st else [],
+            "categories": st.categories if st else [],
+        },
         "suggestions": baskets.suggestions(s, cfg, member_id, as_of),
     }

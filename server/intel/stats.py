@@ -48,8 +48,9 @@ def window_start(cfg: IntelConfig, as_of: datetime) -> datetime:
 def refresh(s: Session, cfg: IntelConfig, as_of: datetime, *, only_affected: bool) -> None:
     params = {"ws": window_start(cfg, as_of), "baby": list(cfg.baby_categories)}
     if only_affected:
-        s.execute(text("DELETE FROM intel_member_stats st USING intel_affected a "
-                       "WHERE st.member_id = a.member_id"))
+        s.execute(
+            text("DELETE FROM intel_member_stats st USING intel_affected a WHERE st.member_id = a.member_id")
+        )
         s.execute(text(_STATS.format(join=_JOIN_AFFECTED)), params)
     else:
         s.execute(text("TRUNCATE intel_member_stats"))

@@ -15,8 +15,12 @@ from sqlalchemy import Connection, engine_from_config, pool
 
 from server.models import Base
 
-for _module in ("server.feedback.models", "server.intel.models", "server.console.models",
-                "server.push.models"):
+for _module in (
+    "server.feedback.models",
+    "server.intel.models",
+    "server.console.models",
+    "server.push.models",
+):
     with contextlib.suppress(ModuleNotFoundError):
         importlib.import_module(_module)
 
@@ -37,8 +41,9 @@ def _run(connection: Connection) -> None:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
-                      literal_binds=True)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata, literal_binds=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -48,8 +53,9 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.",
-                                poolclass=pool.NullPool)
+    engine = engine_from_config(
+        config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
+    )
     with engine.connect() as conn:
         _run(conn)
     engine.dispose()

@@ -28,15 +28,27 @@ class NotHeld(Exception):
 
 
 def held_json(h: HeldEvent) -> dict[str, Any]:
-    return {"id": str(h.id), "event_id": str(h.event_id), "terminal_id": h.terminal_id,
-            "store_id": h.store_id, "type": h.type, "member_id": str(h.member_id), "points": h.points,
-            "reason": h.reason, "held_at": h.held_at.isoformat(), "status": h.status,
-            "decided_at": h.decided_at.isoformat() if h.decided_at else None,
-            "decided_by": h.decided_by, "note": h.note, "payload": h.payload}
+    return {
+        "id": str(h.id),
+        "event_id": str(h.event_id),
+        "terminal_id": h.terminal_id,
+        "store_id": h.store_id,
+        "type": h.type,
+        "member_id": str(h.member_id),
+        "points": h.points,
+        "reason": h.reason,
+        "held_at": h.held_at.isoformat(),
+        "status": h.status,
+        "decided_at": h.decided_at.isoformat() if h.decided_at else None,
+        "decided_by": h.decided_by,
+        "note": h.note,
+        "payload": h.payload,
+    }
 
 
-def decide(s: Session, held_id: uuid.UUID, approve: bool, actor: str, note: str,
-           now: datetime) -> HeldEvent | None:
+def decide(
+    s: Session, held_id: uuid.UUID, approve: bool, actor: str, note: str, now: datetime
+) -> HeldEvent | None:
     """Approve or reject a held event; None when there is none, NotHeld when decided before."""
     h = s.execute(select(HeldEvent).where(HeldEvent.id == held_id).with_for_update()).scalar_one_or_none()
     if h is None:
@@ -58,15 +70,26 @@ def _apply(s: Session, h: HeldEvent, now: datetime) -> None:
     member_id = member.id if member is not None else h.member_id
     expires = (p.expires_at or ledger.expiry_for(p.at, DEFAULT_TZ)) if p.points > 0 else None
     note = f"compensation:{p.ticket_id}" if KINDS[h.type] == "compensate" else p.note
-    entry = LedgerEntry(id=p.entry_id, member_id=member_id, kind=KINDS[h.type], points=p.points, at=p.at,
-                        expires_at=expires, sale_id=None, refund_id=None, note=(note or "")[:200],
-                        terminal_id=h.terminal_id, event_id=h.event_id)
+    entry = LedgerEntry(
+        id=p.entry_id,
+        member_id=member_id,
+        kind=KINDS[h.type],
+        points=p.points,
+        at=p.at,
+        expires_at=expires,
+        sale_id=None,
+        refund_id=None,
+        note=(note or "")[:200],
+        terminal_id=h.terminal_id,
+        event_id=h.event_id,
+    )
     s.add(entry)
     ledger_added(s, entry, now)
 
 
-def put_staff(s: Session, staff_id: uuid.UUID, store_id: str, role: str, name: str, active: bool,
-              now: datetime) -> StoreStaff:
+def put_staff(
+    s: Session, staff_id: uuid.UUID, store_id: str, role: str, name: str, active: bool, now: datetime
+) -> StoreStaff:
     row = s.get(StoreStaff, (staff_id, store_id))
     if row is None:
         row = StoreStaff(staff_id=staff_id, store_id=store_id, added_at=now)

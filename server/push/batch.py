@@ -60,17 +60,30 @@ def push(db: Database, terminal_id: str, req: PushRequest, epoch: str) -> PushRe
             careful = True  # redo event by event, each in its own savepoint
         except _Redo:
             careful = True
-    return PushResponse(results=results, server_time=datetime.now(UTC), epoch=epoch,
-                        clock_skew_flagged=flagged, audit_ack_seq=ack)
+    return PushResponse(
+        results=results,
+        server_time=datetime.now(UTC),
+        epoch=epoch,
+        clock_skew_flagged=flagged,
+        audit_ack_seq=ack,
+    )
 
 
-def _run_batch(db: Database, terminal_id: str, req: PushRequest, now: datetime, careful: bool,
-               skew_s: int) -> tuple[list[EventResult], int | None]:
+def _run_batch(
+    db: Database, terminal_id: str, req: PushRequest, now: datetime, careful: bool, skew_s: int
+) -> tuple[list[EventResult], int | None]:
     with db.sessions() as s:
         terminal = s.get_one(Terminal, terminal_id)
         programs = Programs.load(s)
-        b = Batch(s, terminal, now, programs, store_zone(s, terminal.store_id),
-                  max_clock_skew_s=db.settings.max_clock_skew_s, trust=programs.at(now).trust)
+        b = Batch(
+            s,
+            terminal,
+            now,
+            programs,
+            store_zone(s, terminal.store_id),
+            max_clock_skew_s=db.settings.max_clock_skew_s,
+            trust=programs.at(now).trust,
+        )
         flag_clock_skew(terminal, skew_s, db.settings.max_clock_skew_s, now)
         prefetch(b, req.events, db.is_postgres)
         digests = [event_hash(ev) for ev in req.events]
@@ -82,8 +95,11 @@ def _run_batch(db: Database, terminal_id: str, req: PushRequest, now: datetime, 
             ev, digest = req.events[i], digests[i]
             if ev.id in first:  # the same id twice in one batch
                 j = first[ev.id]
-                results[i] = results[j] if digests[j] == digest else reject(
-                    b, ev, digest, "id_reused_with_different_payload", record=False)
+                results[i] = (
+                    results[j]
+                    if digests[j] == digest
+                    else reject(b, ev, digest, "id_reused_with_different_payload", record=False)
+                )
                 continue
             first[ev.id] = i
             if ev.id in seen:

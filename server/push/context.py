@@ -100,8 +100,9 @@ def resolve_member(s: Session, member_id: uuid.UUID) -> Member | None:
 
 def stores_of(b: Batch, member_id: uuid.UUID) -> set[str]:
     if member_id not in b.stores:
-        b.stores[member_id] = set(b.s.execute(
-            select(MemberStore.store_id).where(MemberStore.member_id == member_id)).scalars())
+        b.stores[member_id] = set(
+            b.s.execute(select(MemberStore.store_id).where(MemberStore.member_id == member_id)).scalars()
+        )
     return b.stores[member_id]
 
 
@@ -120,9 +121,13 @@ def see_member(b: Batch, member_id: uuid.UUID, store_id: str) -> bool:
 def balance(b: Batch, member_id: uuid.UUID) -> int:
     if member_id not in b.balance:
         b.s.flush()
-        b.balance[member_id] = int(b.s.execute(
-            select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(LedgerEntry.member_id == member_id)
-        ).scalar_one())
+        b.balance[member_id] = int(
+            b.s.execute(
+                select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
+                    LedgerEntry.member_id == member_id
+                )
+            ).scalar_one()
+        )
     return b.balance[member_id]
 
 
@@ -130,10 +135,16 @@ def spend(b: Batch, member_id: uuid.UUID, at: datetime) -> int:
     if member_id not in b.spend:
         b.s.flush()
         since = window_start(at)
-        sold = b.s.execute(select(func.coalesce(func.sum(Sale.total_due), 0)).where(
-            Sale.member_id == member_id, Sale.at >= since)).scalar_one()
-        refunded = b.s.execute(select(func.coalesce(func.sum(Refund.money), 0)).where(
-            Refund.member_id == member_id, Refund.at >= since)).scalar_one()
+        sold = b.s.execute(
+            select(func.coalesce(func.sum(Sale.total_due), 0)).where(
+                Sale.member_id == member_id, Sale.at >= since
+            )
+        ).scalar_one()
+        refunded = b.s.execute(
+            select(func.coalesce(func.sum(Refund.money), 0)).where(
+                Refund.member_id == member_id, Refund.at >= since
+            )
+        ).scalar_one()
         b.spend[member_id] = int(sold) - int(refunded)
     return b.spend[member_id]
 
@@ -145,9 +156,24 @@ def add_entry(b: Batch, entry: LedgerEntry) -> None:
     ledger_added(b.s, entry, b.now)
 
 
-def record_conflict(b: Batch, kind: str, details: dict[str, Any], member_id: uuid.UUID | None = None,
-                    sale_id: uuid.UUID | None = None) -> dict[str, Any]:
+def record_conflict(
+    b: Batch,
+    kind: str,
+    details: dict[str, Any],
+    member_id: uuid.UUID | None = None,
+    sale_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
     """A row in `conflicts` for HQ; returns what the event's result says about it."""
-    b.s.add(Conflict(id=uuid.uuid4(), kind=kind, at=b.now, member_id=member_id, sale_id=sale_id,
-                     terminal_id=b.terminal.id, details=details, resolved_at=None))
+    b.s.add(
+        Conflict(
+            id=uuid.uuid4(),
+            kind=kind,
+            at=b.now,
+            member_id=member_id,
+            sale_id=sale_id,
+            terminal_id=b.terminal.id,
+            details=details,
+            resolved_at=None,
+        )
+    )
     return {"kind": kind, **details}

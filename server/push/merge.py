@@ -23,9 +23,18 @@ def merge(b: Batch, survivor: Member, loser: Member) -> None:
         s.execute(update(table).where(table.member_id == loser.id).values(member_id=survivor.id))
     s.execute(update(MemberAlias).where(MemberAlias.member_id == loser.id).values(member_id=survivor.id))
     s.add(MemberAlias(alias_id=loser.id, member_id=survivor.id, merged_at=now))
-    s.add(Conflict(id=uuid.uuid4(), kind="member_merged", at=now, member_id=survivor.id, sale_id=None,
-                   terminal_id=b.terminal.id,
-                   details={"survivor_id": str(survivor.id), "alias_id": str(loser.id)}, resolved_at=None))
+    s.add(
+        Conflict(
+            id=uuid.uuid4(),
+            kind="member_merged",
+            at=now,
+            member_id=survivor.id,
+            sale_id=None,
+            terminal_id=b.terminal.id,
+            details={"survivor_id": str(survivor.id), "alias_id": str(loser.id)},
+            resolved_at=None,
+        )
+    )
     old_survivor_stores = set(stores_of(b, survivor.id))
     loser_stores = set(stores_of(b, loser.id))
     for store in loser_stores:
@@ -48,11 +57,18 @@ def _tell_stores(b: Batch, survivor: Member, loser: Member, stores: list[str]) -
         record_change(s, "member", str(loser.id), freed, at=now, store_id=store)
         record_change(s, "member", str(survivor.id), member_data(survivor), at=now, store_id=store)
         for e in s.execute(select(LedgerEntry).where(LedgerEntry.member_id == survivor.id)).scalars():
-            record_change(s, "ledger_entry", str(e.id), ledger_data(e), at=now, store_id=store,
-                          origin=e.terminal_id)
+            record_change(
+                s, "ledger_entry", str(e.id), ledger_data(e), at=now, store_id=store, origin=e.terminal_id
+            )
         for c in s.execute(select(Coupon).where(Coupon.member_id == survivor.id)).scalars():
-            record_change(s, "coupon", str(c.id), coupon_data(c), at=now, store_id=store,
-                          origin=c.terminal_id)
-    record_change(s, "member_alias", str(loser.id),
-                  {"alias_id": str(loser.id), "member_id": str(survivor.id), "merged_at": now},
-                  at=now, member_id=survivor.id)
+            record_change(
+                s, "coupon", str(c.id), coupon_data(c), at=now, store_id=store, origin=c.terminal_id
+            )
+    record_change(
+        s,
+        "member_alias",
+        str(loser.id),
+        {"alias_id": str(loser.id), "member_id": str(survivor.id), "merged_at": now},
+        at=now,
+        member_id=survivor.id,
+    )

@@ -47,9 +47,13 @@ def day_totals(b: Batch, kind: str) -> list[int]:
         b.s.flush()
         count, points = b.s.execute(
             select(func.count(), func.coalesce(func.sum(func.abs(LedgerEntry.points)), 0))
-            .select_from(LedgerEntry).join(Event, Event.id == LedgerEntry.event_id)
-            .where(LedgerEntry.terminal_id == b.terminal.id, LedgerEntry.kind == kind,
-                   Event.received_at >= _day_start(b))
+            .select_from(LedgerEntry)
+            .join(Event, Event.id == LedgerEntry.event_id)
+            .where(
+                LedgerEntry.terminal_id == b.terminal.id,
+                LedgerEntry.kind == kind,
+                Event.received_at >= _day_start(b),
+            )
         ).one()
         b.day_totals[kind] = [int(count), int(points)]
     return b.day_totals[kind]
@@ -77,13 +81,29 @@ def count_applied(b: Batch, kind: str, points: int) -> None:
 
 
 def hold(b: Batch, ev: WireEvent, p: PointsEntryP, member: Member, reason: str) -> dict[str, object]:
-    held = HeldEvent(id=uuid.uuid4(), event_id=ev.id, terminal_id=b.terminal.id, store_id=b.store_id,
-                     type=ev.type, member_id=member.id, points=p.points, reason=reason,
-                     payload=ev.payload, held_at=b.now, status="held", decided_at=None, decided_by=None,
-                     note="")
+    held = HeldEvent(
+        id=uuid.uuid4(),
+        event_id=ev.id,
+        terminal_id=b.terminal.id,
+        store_id=b.store_id,
+        type=ev.type,
+        member_id=member.id,
+        points=p.points,
+        reason=reason,
+        payload=ev.payload,
+        held_at=b.now,
+        status="held",
+        decided_at=None,
+        decided_by=None,
+        note="",
+    )
     b.s.add(held)
-    return {"entry_id": str(p.entry_id), "member_id": str(member.id), "held_for_approval": str(held.id),
-            "reason": reason}
+    return {
+        "entry_id": str(p.entry_id),
+        "member_id": str(member.id),
+        "held_for_approval": str(held.id),
+        "reason": reason,
+    }
 
 
 def check_ticket(b: Batch, ticket_ref: str | None, member: Member, coupon: bool = False) -> None:
@@ -96,8 +116,11 @@ def check_ticket(b: Batch, ticket_ref: str | None, member: Member, coupon: bool 
         from server.feedback.models import Feedback, Ticket
     except ModuleNotFoundError:
         raise Rejected("compensation_without_ticket") from None
-    row = b.s.execute(select(Ticket, Feedback.member_id).join(Feedback, Feedback.id == Ticket.feedback_id)
-                      .where(Ticket.id == tid)).first()
+    row = b.s.execute(
+        select(Ticket, Feedback.member_id)
+        .join(Feedback, Feedback.id == Ticket.feedback_id)
+        .where(Ticket.id == tid)
+    ).first()
     if row is None:
         raise Rejected("compensation_without_ticket")
     ticket, ticket_member = row
@@ -111,7 +134,10 @@ def check_ticket(b: Batch, ticket_ref: str | None, member: Member, coupon: bool 
     if owner is None or owner.id != member.id:
         raise Rejected("compensation_ticket_of_another_member")
     note = f"compensation:{tid}"
-    given = (select(Coupon.id).where(Coupon.issued_reason == note) if coupon
-             else select(LedgerEntry.id).where(LedgerEntry.note == note))
+    given = (
+        select(Coupon.id).where(Coupon.issued_reason == note)
+        if coupon
+        else select(LedgerEntry.id).where(LedgerEntry.note == note)
+    )
     if b.s.execute(given.limit(1)).first():
         raise Rejected("compensation_already_given")

@@ -52,9 +52,16 @@ def sale_ids(events: list[WireEvent]) -> list[uuid.UUID]:
 def exclusive_ids(events: list[WireEvent]) -> set[uuid.UUID]:
     """Members named by events that need their row to themselves: anything but a sale that
     only earns (no points redeemed, no coupons)."""
-    other = [ev for ev in events if not (
-        ev.type == "sale.completed" and isinstance(ev.payload, dict)
-        and not ev.payload.get("points_redeemed") and not ev.payload.get("coupons"))]
+    other = [
+        ev
+        for ev in events
+        if not (
+            ev.type == "sale.completed"
+            and isinstance(ev.payload, dict)
+            and not ev.payload.get("points_redeemed")
+            and not ev.payload.get("coupons")
+        )
+    ]
     return set(member_ids(other))
 
 
@@ -92,7 +99,8 @@ def _read_balances(b: Batch, live: list[uuid.UUID]) -> None:
     b.balance.update(dict.fromkeys(live, 0))
     for mid, total in b.s.execute(
         select(LedgerEntry.member_id, func.sum(LedgerEntry.points))
-        .where(LedgerEntry.member_id.in_(live)).group_by(LedgerEntry.member_id)
+        .where(LedgerEntry.member_id.in_(live))
+        .group_by(LedgerEntry.member_id)
     ):
         b.balance[mid] = int(total)
 
@@ -102,13 +110,15 @@ def _read_spend(b: Batch, live: list[uuid.UUID]) -> None:
     b.spend.update(dict.fromkeys(live, 0))
     for smid, total in b.s.execute(
         select(Sale.member_id, func.sum(Sale.total_due))
-        .where(Sale.member_id.in_(live), Sale.at >= since).group_by(Sale.member_id)
+        .where(Sale.member_id.in_(live), Sale.at >= since)
+        .group_by(Sale.member_id)
     ):
         if smid is not None:
             b.spend[smid] += int(total)
     for rmid, total in b.s.execute(
         select(Refund.member_id, func.sum(Refund.money))
-        .where(Refund.member_id.in_(live), Refund.at >= since).group_by(Refund.member_id)
+        .where(Refund.member_id.in_(live), Refund.at >= since)
+        .group_by(Refund.member_id)
     ):
         if rmid is not None:
             b.spend[rmid] -= int(total)
@@ -128,5 +138,8 @@ def _read_sales(b: Batch, sids: list[uuid.UUID]) -> None:
         from server.feedback.models import Feedback
     except ModuleNotFoundError:
         return
-    b.answered.update(b.s.execute(select(Feedback.sale_id).where(
-        Feedback.sale_id.in_(sids), Feedback.sale_linked_at.is_(None))).scalars())
+    b.answered.update(
+        b.s.execute(
+            select(Feedback.sale_id).where(Feedback.sale_id.in_(sids), Feedback.sale_linked_at.is_(None))
+        ).scalars()
+    )

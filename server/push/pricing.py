@@ -94,13 +94,13 @@ def basket_lines(b: Batch, raw: list[dict[str, Any]]) -> tuple[BasketLine, ...]:
         unit, qty, member = ln.list_total, 1, ln.line_total
         if ln.list_total % ln.qty == 0 and ln.line_total % ln.qty == 0:
             unit, qty, member = ln.list_total // ln.qty, ln.qty, ln.line_total // ln.qty
-        out.append(BasketLine(ln.sku, cats.get(ln.sku, ""), unit, qty,
-                              member if member < unit else None))
+        out.append(BasketLine(ln.sku, cats.get(ln.sku, ""), unit, qty, member if member < unit else None))
     return tuple(out)
 
 
-def points_figure(b: Batch, p: SaleCompletedP, member: Member, coupons: list[CouponSpec],
-                  spend_before: int) -> Figure:
+def points_figure(
+    b: Batch, p: SaleCompletedP, member: Member, coupons: list[CouponSpec], spend_before: int
+) -> Figure:
     """The till's claimed points and the server's own for this sale: the member's tier then
     (their 12-month spend before it, by the program's table), the store's calendar."""
     loyalty = program_at(b, p)
@@ -109,9 +109,15 @@ def points_figure(b: Batch, p: SaleCompletedP, member: Member, coupons: list[Cou
     ctx = MemberContext(tier, max(balance(b, member.id), p.points_redeemed), member.birthday)
     birthday = birthday_promotion(loyalty)
     promos = promotions(b) if birthday is None else (*promotions(b), birthday)
-    basket = Basket(at=local_time(p.at, b.tz), program=program, member=ctx,
-                    lines=basket_lines(b, p.lines), promotions=promos, coupons=tuple(coupons),
-                    redeem_points=p.points_redeemed)
+    basket = Basket(
+        at=local_time(p.at, b.tz),
+        program=program,
+        member=ctx,
+        lines=basket_lines(b, p.lines),
+        promotions=promos,
+        coupons=tuple(coupons),
+        redeem_points=p.points_redeemed,
+    )
     quote = price(basket)
     computed = quote.points_earned
     if quote.total_due > p.total_due:
@@ -120,5 +126,10 @@ def points_figure(b: Batch, p: SaleCompletedP, member: Member, coupons: list[Cou
 
 
 def mismatch_details(p: SaleCompletedP, member_id: uuid.UUID, fig: Figure) -> dict[str, Any]:
-    return {"member_id": str(member_id), "claimed": fig.claimed, "computed": fig.computed,
-            "posted": fig.posted, "total_due": p.total_due}
+    return {
+        "member_id": str(member_id),
+        "claimed": fig.claimed,
+        "computed": fig.computed,
+        "posted": fig.posted,
+        "total_due": p.total_due,
+    }

@@ -30,8 +30,14 @@ def event_hash(ev: WireEvent) -> str:
         created = ev.created_at.astimezone(UTC).isoformat()
     except OverflowError:
         created = ev.created_at.isoformat()
-    body = {"terminal_id": ev.terminal_id, "seq": ev.seq, "type": ev.type,
-            "schema_version": ev.schema_version, "payload": ev.payload, "created_at": created}
+    body = {
+        "terminal_id": ev.terminal_id,
+        "seq": ev.seq,
+        "type": ev.type,
+        "schema_version": ev.schema_version,
+        "payload": ev.payload,
+        "created_at": created,
+    }
     raw = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -73,29 +79,65 @@ def storable(value: Any) -> Any:
 
 
 def applied(b: Batch, ev: WireEvent, digest: str, result: dict[str, Any]) -> EventResult:
-    b.s.add(Event(id=ev.id, terminal_id=ev.terminal_id, seq=ev.seq, type=ev.type, payload_hash=digest,
-                  status="applied", reason=None, result=result, received_at=b.now))
+    b.s.add(
+        Event(
+            id=ev.id,
+            terminal_id=ev.terminal_id,
+            seq=ev.seq,
+            type=ev.type,
+            payload_hash=digest,
+            status="applied",
+            reason=None,
+            result=result,
+            received_at=b.now,
+        )
+    )
     return EventResult(id=ev.id, status="applied", result=result)
 
 
 def reject(b: Batch, ev: WireEvent, digest: str, reason: str, record: bool = True) -> EventResult:
     reason = storable(reason)[:200]
     if record:
-        b.s.add(Event(id=ev.id, terminal_id=storable(ev.terminal_id)[:40], seq=min(ev.seq, MAX_BIGINT),
-                      type=storable(ev.type)[:40],
-                      payload_hash=digest, status="rejected", reason=reason, result=None, received_at=b.now))
-    b.s.add(ParkedEvent(event_id=ev.id, terminal_id=b.terminal.id, reason=reason,
-                        event=_whole(ev), received_at=b.now, reviewed_at=None))
+        b.s.add(
+            Event(
+                id=ev.id,
+                terminal_id=storable(ev.terminal_id)[:40],
+                seq=min(ev.seq, MAX_BIGINT),
+                type=storable(ev.type)[:40],
+                payload_hash=digest,
+                status="rejected",
+                reason=reason,
+                result=None,
+                received_at=b.now,
+            )
+        )
+    b.s.add(
+        ParkedEvent(
+            event_id=ev.id,
+            terminal_id=b.terminal.id,
+            reason=reason,
+            event=_whole(ev),
+            received_at=b.now,
+            reviewed_at=None,
+        )
+    )
     log.warning("event %s from %s rejected: %s", ev.id, b.terminal.id, reason)
     return EventResult(id=ev.id, status="rejected", reason=reason)
 
 
 def _whole(ev: WireEvent) -> dict[str, Any]:
     """The event as it came, storable (pydantic's own dump refuses lone surrogates)."""
-    whole: dict[str, Any] = storable({
-        "id": str(ev.id), "terminal_id": ev.terminal_id, "seq": ev.seq, "type": ev.type,
-        "schema_version": ev.schema_version, "payload": ev.payload,
-        "created_at": ev.created_at.isoformat()})
+    whole: dict[str, Any] = storable(
+        {
+            "id": str(ev.id),
+            "terminal_id": ev.terminal_id,
+            "seq": ev.seq,
+            "type": ev.type,
+            "schema_version": ev.schema_version,
+            "payload": ev.payload,
+            "created_at": ev.created_at.isoformat(),
+        }
+    )
     return whole
 
 

@@ -45,12 +45,18 @@ def flag_overdraft(b: Batch, member: Member, sale_id: uuid.UUID | None) -> dict[
     if bal >= 0:
         return None
     member.overdraft_flagged_at = b.now
-    return record_conflict(b, "points_overdraft", {"member_id": str(member.id), "balance": bal},
-                           member_id=member.id, sale_id=sale_id)
+    return record_conflict(
+        b,
+        "points_overdraft",
+        {"member_id": str(member.id), "balance": bal},
+        member_id=member.id,
+        sale_id=sale_id,
+    )
 
 
-def redeem_coupon(b: Batch, row: Coupon | None, code: str, discount: int, sale_id: uuid.UUID,
-                  member_id: uuid.UUID | None) -> dict[str, Any] | None:
+def redeem_coupon(
+    b: Batch, row: Coupon | None, code: str, discount: int, sale_id: uuid.UUID, member_id: uuid.UUID | None
+) -> dict[str, Any] | None:
     """A coupon redeemed by a sale. It must exist (else `coupon_unknown`), belong to the sale's
     member or be a bearer coupon (else `coupon_other_member`), and a bearer coupon for one
     store only counts there (else `coupon_out_of_scope`); such a coupon is not redeemed. The
@@ -58,12 +64,14 @@ def redeem_coupon(b: Batch, row: Coupon | None, code: str, discount: int, sale_i
     `coupon_reused` conflict naming the first sale. Returns the conflict (the sale is then
     flagged and the coupon's discount not counted when the server prices it), or None."""
     if row is None:
-        return record_conflict(b, "coupon_unknown", {"code": code, "discount": discount},
-                               member_id=member_id, sale_id=sale_id)
+        return record_conflict(
+            b, "coupon_unknown", {"code": code, "discount": discount}, member_id=member_id, sale_id=sale_id
+        )
     scope = coupon_scope_fault(b, row, member_id)
     if scope is not None:
-        return record_conflict(b, scope, {"code": code, "discount": discount},
-                               member_id=member_id, sale_id=sale_id)
+        return record_conflict(
+            b, scope, {"code": code, "discount": discount}, member_id=member_id, sale_id=sale_id
+        )
     if row.status == "issued":
         row.status = "redeemed"
         row.redeemed_sale_id = sale_id
@@ -72,10 +80,17 @@ def redeem_coupon(b: Batch, row: Coupon | None, code: str, discount: int, sale_i
     if row.redeemed_sale_id == sale_id:
         return None
     return record_conflict(
-        b, "coupon_reused",
-        {"code": code, "discount": discount, "status": row.status,
-         "first_sale_id": str(row.redeemed_sale_id) if row.redeemed_sale_id else None},
-        member_id=member_id, sale_id=sale_id)
+        b,
+        "coupon_reused",
+        {
+            "code": code,
+            "discount": discount,
+            "status": row.status,
+            "first_sale_id": str(row.redeemed_sale_id) if row.redeemed_sale_id else None,
+        },
+        member_id=member_id,
+        sale_id=sale_id,
+    )
 
 
 def coupon_scope_fault(b: Batch, row: Coupon, member_id: uuid.UUID | None) -> str | None:
@@ -125,16 +140,24 @@ def expirable_points(b: Batch, member_id: uuid.UUID, asked: int, at: datetime) -
     """Two tills may both expire the same lot: expire only what the server's ledger still has
     due at `at`, so points never expire twice. `asked` and the answer are negative (or 0)."""
     b.s.flush()
-    entries = [domain_entry(e) for e in b.s.execute(
-        select(LedgerEntry).where(LedgerEntry.member_id == member_id)).scalars()]
+    entries = [
+        domain_entry(e)
+        for e in b.s.execute(select(LedgerEntry).where(LedgerEntry.member_id == member_id)).scalars()
+    ]
     due = -sum(e.points for e in ledger.due_expiries(entries, at, MemberId(member_id)))
     return -min(-asked, due)
 
 
 def domain_entry(e: LedgerEntry) -> ledger.LedgerEntry:
     return ledger.LedgerEntry(
-        id=EntryId(e.id), member_id=MemberId(e.member_id), kind=ledger.EntryKind(e.kind), points=e.points,
-        at=e.at, expires_at=e.expires_at, note=e.note)
+        id=EntryId(e.id),
+        member_id=MemberId(e.member_id),
+        kind=ledger.EntryKind(e.kind),
+        points=e.points,
+        at=e.at,
+        expires_at=e.expires_at,
+        note=e.note,
+    )
 
 
 def member_or_stub(b: Batch, member_id: uuid.UUID) -> Member:
@@ -147,12 +170,20 @@ def member_or_stub(b: Batch, member_id: uuid.UUID) -> Member:
     if member is None:
         b.s.flush()
         member = resolve_member(b.s, member_id)
-    if member is None and (b.s.get(Member, member_id) is not None
-                           or b.s.get(MemberAlias, member_id) is not None):
+    if member is None and (
+        b.s.get(Member, member_id) is not None or b.s.get(MemberAlias, member_id) is not None
+    ):
         raise Rejected("member_merges_broken")  # known, but its merges lead nowhere: for HQ
     if member is None:
-        member = Member(id=member_id, stub=True, favourite_categories=[], marketing_opt_in=False,
-                        tier="basic", updated_at=b.now, store_id=b.store_id)
+        member = Member(
+            id=member_id,
+            stub=True,
+            favourite_categories=[],
+            marketing_opt_in=False,
+            tier="basic",
+            updated_at=b.now,
+            store_id=b.store_id,
+        )
         b.s.add(member)
         b.s.flush()
         b.members[member_id] = member
@@ -167,8 +198,9 @@ def points_mismatch(b: Batch, p: SaleCompletedP, member: Member, fig: Figure) ->
     conflict with both figures. The sale itself always stands."""
     if fig.claimed == fig.computed:
         return None
-    return record_conflict(b, "points_mismatch", mismatch_details(p, member.id, fig),
-                           member_id=member.id, sale_id=p.sale_id)
+    return record_conflict(
+        b, "points_mismatch", mismatch_details(p, member.id, fig), member_id=member.id, sale_id=p.sale_id
+    )
 
 
 def may_spread(b: Batch, member: Member, p: SaleCompletedP) -> bool:

@@ -66,8 +66,9 @@ def touch(db: Database, ids: set[uuid.UUID], now: datetime, programs: Programs) 
             return
 
 
-def _stale(s: Session, ids: list[uuid.UUID], now: datetime, programs: Programs,
-           lock: bool) -> list[tuple[Member, str, datetime | None]]:
+def _stale(
+    s: Session, ids: list[uuid.UUID], now: datetime, programs: Programs, lock: bool
+) -> list[tuple[Member, str, datetime | None]]:
     q = select(Member).where(Member.id.in_(ids), Member.merged_into.is_(None)).order_by(Member.id)
     # SKIP LOCKED: a member another batch still holds is left to that batch, whose own update
     # after its commit sees this batch's sales too; waiting here would queue new FOR SHARE
@@ -81,14 +82,16 @@ def _stale(s: Session, ids: list[uuid.UUID], now: datetime, programs: Programs,
     last: dict[uuid.UUID, datetime] = {}
     for smid, total, sold_at in s.execute(
         select(Sale.member_id, func.sum(Sale.total_due), func.max(Sale.at))
-        .where(Sale.member_id.in_(live), Sale.at >= since).group_by(Sale.member_id)
+        .where(Sale.member_id.in_(live), Sale.at >= since)
+        .group_by(Sale.member_id)
     ):
         if smid is not None:
             spend[smid] += int(total)
             last[smid] = sold_at
     for rmid, total in s.execute(
         select(Refund.member_id, func.sum(Refund.money))
-        .where(Refund.member_id.in_(live), Refund.at >= since).group_by(Refund.member_id)
+        .where(Refund.member_id.in_(live), Refund.at >= since)
+        .group_by(Refund.member_id)
     ):
         if rmid is not None:
             spend[rmid] -= int(total)
@@ -97,8 +100,9 @@ def _stale(s: Session, ids: list[uuid.UUID], now: datetime, programs: Programs,
         at: datetime | None = last.get(m.id)
         # With the version in force at the member's last sale, as that sale's till tiered it.
         tier = str(programs.at(at or now).tier_for_spend(spend[m.id]))
-        moved = at is not None and (m.last_purchase_at is None
-                                    or at - m.last_purchase_at >= LAST_PURCHASE_STEP)
+        moved = at is not None and (
+            m.last_purchase_at is None or at - m.last_purchase_at >= LAST_PURCHASE_STEP
+        )
         if not m.stub and (tier != m.tier or moved):
             out.append((m, tier, at))
     return out

@@ -100,13 +100,28 @@ def list_staff(
     if store_id:
         q = q.where(StoreStaff.store_id == store_id)
     rows = s.execute(q.order_by(StoreStaff.store_id, StoreStaff.staff_id).limit(5000)).scalars()
-    return {"staff": [{"staff_id": str(r.staff_id), "store_id": r.store_id, "role": r.role,
-                       "name": r.name, "active": r.active} for r in rows]}
+    return {
+        "staff": [
+            {
+                "staff_id": str(r.staff_id),
+                "store_id": r.store_id,
+                "role": r.role,
+                "name": r.name,
+                "active": r.active,
+            }
+            for r in rows
+        ]
+    }
 
 
 @router.put("/store-staff", responses=_ERRORS)
 def put_store_staff(body: StaffIn, s: SessionDep) -> dict[str, Any]:
     row = put_staff(s, body.staff_id, body.store_id, body.role, body.name, body.active, datetime.now(UTC))
     s.commit()
-    return {"staff_id": str(row.staff_id), "store_id": row.store_id, "role": row.role, "name": row.name,
-            "active": row.active}
+    return {
+        "staff_id": str(row.staff_id),
+        "store_id": row.store_id,
+        "role": row.role,
+        "name": row.name,
+        "active": row.active,
+    }

@@ -27,8 +27,9 @@ from server.errors import ApiError
 from server.models import Conflict
 from sync.protocol import API_PREFIX, ErrorBody
 
-hq_token = HTTPBearer(auto_error=False, scheme_name="hqToken",
-                      description="HQ's admin token (LT_SERVER_ADMIN_TOKEN)")
+hq_token = HTTPBearer(
+    auto_error=False, scheme_name="hqToken", description="HQ's admin token (LT_SERVER_ADMIN_TOKEN)"
+)
 
 
 def require_admin(
@@ -40,8 +41,9 @@ def require_admin(
         raise ApiError(503, "not_configured", "the HQ API is not configured (no admin token)")
     given = credentials.credentials.strip() if credentials is not None else ""
     if not hmac.compare_digest(given.encode(), token.encode()):
-        raise ApiError(401, "unauthenticated", "admin bearer token required",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401, "unauthenticated", "admin bearer token required", headers={"WWW-Authenticate": "Bearer"}
+        )
 
 
 _ERRORS: dict[int | str, dict[str, object]] = {
@@ -63,10 +65,16 @@ class ResolveIn(BaseModel):
 
 
 def conflict_json(c: Conflict) -> dict[str, Any]:
-    return {"id": str(c.id), "kind": c.kind, "at": c.at.isoformat(),
-            "member_id": str(c.member_id) if c.member_id else None,
-            "sale_id": str(c.sale_id) if c.sale_id else None, "terminal_id": c.terminal_id,
-            "details": c.details, "resolved_at": c.resolved_at.isoformat() if c.resolved_at else None}
+    return {
+        "id": str(c.id),
+        "kind": c.kind,
+        "at": c.at.isoformat(),
+        "member_id": str(c.member_id) if c.member_id else None,
+        "sale_id": str(c.sale_id) if c.sale_id else None,
+        "terminal_id": c.terminal_id,
+        "details": c.details,
+        "resolved_at": c.resolved_at.isoformat() if c.resolved_at else None,
+    }
 
 
 @router.get("", responses=_ERRORS)
@@ -108,8 +116,7 @@ def resolve(s: Session, conflict_id: uuid.UUID, note: str, actor: str, now: date
     if row.resolved_at is not None:
         raise AlreadyResolved(str(conflict_id))
     row.resolved_at = now
-    row.details = {**(row.details or {}),
-                   "resolution": {"note": note, "actor": actor, "at": now.isoformat()}}
+    row.details = {**(row.details or {}), "resolution": {"note": note, "actor": actor, "at": now.isoformat()}}
     s.flush()
     return row
 

@@ -40,8 +40,10 @@ def _readiness(db: Database) -> list[str]:
     except Exception as exc:  # any failure to reach or read the database means "not ready"
         return [f"database not reachable or not migrated ({type(exc).__name__})"]
     if at != migration_heads():
-        return [f"database schema at {', '.join(sorted(at)) or 'nothing'}, newest is "
-                f"{', '.join(sorted(migration_heads()))}: run `till-server db upgrade`"]
+        return [
+            f"database schema at {', '.join(sorted(at)) or 'nothing'}, newest is "
+            f"{', '.join(sorted(migration_heads()))}: run `till-server db upgrade`"
+        ]
     return []
 
 

@@ -37,13 +37,18 @@ class PublishIn(BaseModel):
 
     program: LoyaltyProgram
     effective_from: AwareDatetime | None = Field(
-        default=None, description="default: the program's own effective_from if given, else now")
+        default=None, description="default: the program's own effective_from if given, else now"
+    )
     published_by: str = Field(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f\x7f]+$")
 
 
 def _summary(row: ProgramVersion) -> dict[str, Any]:
-    return {"version": row.version, "effective_from": row.effective_from.isoformat(),
-            "published_at": row.published_at.isoformat(), "published_by": row.published_by}
+    return {
+        "version": row.version,
+        "effective_from": row.effective_from.isoformat(),
+        "published_at": row.published_at.isoformat(),
+        "published_by": row.published_by,
+    }
 
 
 @router.get("", responses=_ERRORS)
@@ -53,8 +58,7 @@ def get_program(s: SessionDep, at: Annotated[AwareDatetime | None, Query()] = No
         raise ApiError(422, "invalid_request", "at: must be between 2000-01-01 and 2100-01-01")
     current = Programs.load(s).at(when)
     rows = s.query(ProgramVersion).order_by(ProgramVersion.version).all()
-    return {"at": when.isoformat(), "in_force": current.to_data(),
-            "versions": [_summary(r) for r in rows]}
+    return {"at": when.isoformat(), "in_force": current.to_data(), "versions": [_summary(r) for r in rows]}
 
 
 @router.post("", status_code=201, responses=_ERRORS)

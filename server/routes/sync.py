@@ -63,7 +63,8 @@ def post_pull(body: PullRequest, term: AuthDep, s: SessionDep, request: Request)
 
 
 _LOOKUP_ERRORS: dict[int | str, dict[str, object]] = {
-    **_ERRORS, 429: {"model": ErrorBody, "description": "this till made too many look-ups; see Retry-After"},
+    **_ERRORS,
+    429: {"model": ErrorBody, "description": "this till made too many look-ups; see Retry-After"},
 }
 
 

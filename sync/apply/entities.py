@@ -180,4 +180,3 @@ class Applier:
         terminal = ch.data.get("terminal_id")
         self.rows.store_public_key(key_id, str(public), str(terminal) if terminal else None, self.ctx.now())
         return "applied"
-

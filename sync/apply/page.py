@@ -31,8 +31,9 @@ def _refused(report: ApplyReport, ch: Change, exc: Exception) -> str:
     return "failed"
 
 
-def _bulk_run(ctx: TillContext, s: Session, dirty: Dirty, report: ApplyReport,
-              changes: Sequence[Change]) -> list[str]:
+def _bulk_run(
+    ctx: TillContext, s: Session, dirty: Dirty, report: ApplyReport, changes: Sequence[Change]
+) -> list[str]:
     """Every change of the run decided against `BulkRows`, stored in one flush at the end. A
     change the rules refuse has stored nothing (see `sync.apply.entities`) and is reported as
     the per-change path reports it; anything else raises."""
@@ -48,8 +49,15 @@ def _bulk_run(ctx: TillContext, s: Session, dirty: Dirty, report: ApplyReport,
     return outcomes
 
 
-def apply_run(ctx: TillContext, s: Session, dirty: Dirty, report: ApplyReport,
-              changes: Sequence[Change], *, bulk: bool = True) -> list[str]:
+def apply_run(
+    ctx: TillContext,
+    s: Session,
+    dirty: Dirty,
+    report: ApplyReport,
+    changes: Sequence[Change],
+    *,
+    bulk: bool = True,
+) -> list[str]:
     """The outcome of each change of a run (no merge inside). The whole run is first tried in
     one SAVEPOINT through `BulkRows`; if anything in it raises (a constraint, a case the bulk
     path leaves alone), that savepoint is rolled back and the run is redone change by change.

@@ -23,8 +23,16 @@ from tests.server.support import ServerProcess
 pytestmark = pytest.mark.postgres
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+]
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "server" / "console" / "assets" / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = demo.DEMO_PASSWORD

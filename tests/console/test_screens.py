@@ -26,19 +26,32 @@ SIZES = {"desktop": (1280, 900), "small": (1024, 768), "phone": (390, 844)}
 
 def _paths(console: Console) -> dict[str, str]:
     with console.session() as s:
-        ticket = s.execute(select(Ticket).where(Ticket.status != "closed").order_by(Ticket.due_at)
-                           .limit(1)).scalar_one()
+        ticket = s.execute(
+            select(Ticket).where(Ticket.status != "closed").order_by(Ticket.due_at).limit(1)
+        ).scalar_one()
         closed = s.execute(select(Ticket).where(Ticket.status == "closed").limit(1)).scalar_one()
-        member = s.execute(select(Member).join(Ticket, Ticket.store_id == Member.store_id)
-                           .where(Member.last_purchase_at.is_not(None)).order_by(Member.last_purchase_at.desc())
-                           .limit(1)).scalar_one()
+        member = s.execute(
+            select(Member)
+            .join(Ticket, Ticket.store_id == Member.store_id)
+            .where(Member.last_purchase_at.is_not(None))
+            .order_by(Member.last_purchase_at.desc())
+            .limit(1)
+        ).scalar_one()
         sku = s.execute(select(Product.sku).order_by(Product.sku).limit(1)).scalar_one()
     return {
-        "dashboard": "/dashboard", "dashboard-store": "/dashboard?store=S001&period=day",
-        "tickets": "/tickets", "ticket": f"/tickets/{ticket.id}", "ticket-closed": f"/tickets/{closed.id}",
-        "members": "/members?q=" + (member.name or "")[:1], "member": f"/members/{member.id}",
-        "stores": "/stores", "conflicts": "/conflicts", "catalogue": "/catalogue",
-        "product": f"/catalogue/products/{sku}", "campaigns": "/campaigns", "audit": "/audit",
+        "dashboard": "/dashboard",
+        "dashboard-store": "/dashboard?store=S001&period=day",
+        "tickets": "/tickets",
+        "ticket": f"/tickets/{ticket.id}",
+        "ticket-closed": f"/tickets/{closed.id}",
+        "members": "/members?q=" + (member.name or "")[:1],
+        "member": f"/members/{member.id}",
+        "stores": "/stores",
+        "conflicts": "/conflicts",
+        "catalogue": "/catalogue",
+        "product": f"/catalogue/products/{sku}",
+        "campaigns": "/campaigns",
+        "audit": "/audit",
     }
 
 
@@ -127,8 +140,12 @@ def test_roles_see_only_their_screens(page: Any, console: Console) -> None:
     sign_in(page, console, "marketing")
     assert page.url.endswith("/console/dashboard")
     links = [a.inner_text() for a in page.locator("nav a").all()]
-    assert links == [t("zh_CN", "nav_dashboard"), t("zh_CN", "nav_members"), t("zh_CN", "nav_catalogue"),
-                     t("zh_CN", "nav_campaigns")]
+    assert links == [
+        t("zh_CN", "nav_dashboard"),
+        t("zh_CN", "nav_members"),
+        t("zh_CN", "nav_catalogue"),
+        t("zh_CN", "nav_campaigns"),
+    ]
     resp = page.goto(console.url + "/tickets")
     assert resp.status == 403 and t("zh_CN", "err_forbidden") in page.locator(".error").inner_text()
     page.context.clear_cookies()
@@ -163,8 +180,11 @@ def test_held_points_are_approved_with_a_note(page: Any, console: Console) -> No
         assert row is not None and (row.status, row.decided_by, row.note) == ("approved", "admin", "核实无误")
         entry = s.get(LedgerEntry, uuid.UUID(entry_id))
         assert entry is not None and entry.points == held.points
-        assert s.execute(select(ConsoleAudit).where(ConsoleAudit.action == "held_approved",
-                                                    ConsoleAudit.target == f"held:{held.id}")).first()
+        assert s.execute(
+            select(ConsoleAudit).where(
+                ConsoleAudit.action == "held_approved", ConsoleAudit.target == f"held:{held.id}"
+            )
+        ).first()
 
 
 def test_a_segment_is_defined_and_a_bad_rule_is_refused(page: Any, console: Console) -> None:

@@ -55,8 +55,11 @@ def test_wrong_password_then_lock_out(page: Any, console: Console) -> None:
     assert page.locator("#login-error").inner_text() == t("zh_CN", "login_locked")
     assert "/login" in page.url
     with console.session() as s:
-        actions = list(s.execute(select(ConsoleAudit.action).where(ConsoleAudit.username == name)
-                                 .order_by(ConsoleAudit.at)).scalars())
+        actions = list(
+            s.execute(
+                select(ConsoleAudit.action).where(ConsoleAudit.username == name).order_by(ConsoleAudit.at)
+            ).scalars()
+        )
     assert actions == ["sign_in_bad"] * (accounts.MAX_FAILED - 1) + ["sign_in_locked", "sign_in_locked"]
 
 
@@ -75,8 +78,12 @@ def test_a_disabled_user_cannot_sign_in(page: Any, console: Console) -> None:
 
 def _member_of(console: Console, store: str) -> Member:
     with console.session() as s:
-        return s.execute(select(Member).where(Member.store_id == store, Member.merged_into.is_(None))
-                         .order_by(Member.id).limit(1)).scalar_one()
+        return s.execute(
+            select(Member)
+            .where(Member.store_id == store, Member.merged_into.is_(None))
+            .order_by(Member.id)
+            .limit(1)
+        ).scalar_one()
 
 
 def test_a_store_manager_cannot_open_another_stores_member(page: Any, console: Console) -> None:
@@ -106,13 +113,15 @@ def test_csrf_refused(page: Any, console: Console) -> None:
     sign_in(page, console, "admin")
     page.goto(f"{console.url}/members/{member.id}")
     with console.session() as s:
-        before = s.execute(select(func.count()).select_from(LedgerEntry)
-                           .where(LedgerEntry.member_id == member.id)).scalar_one()
+        before = s.execute(
+            select(func.count()).select_from(LedgerEntry).where(LedgerEntry.member_id == member.id)
+        ).scalar_one()
     form = {"points": "50", "reason": "goodwill"}
     # No token, a wrong token: refused with the message, nothing written.
     for extra in ({}, {"csrf": "not-the-token"}):
-        r = page.request.post(f"{console.url}/members/{member.id}/adjust", form={**form, **extra},
-                              max_redirects=0)
+        r = page.request.post(
+            f"{console.url}/members/{member.id}/adjust", form={**form, **extra}, max_redirects=0
+        )
         assert r.status == 403
         assert t("zh_CN", "err_csrf") in r.text()
     # A token from another session does not work either.
@@ -124,16 +133,19 @@ def test_csrf_refused(page: Any, console: Console) -> None:
         foreign = p2.locator("input[name=csrf]").first.get_attribute("value")
     finally:
         other.close()
-    r = page.request.post(f"{console.url}/members/{member.id}/adjust", form={**form, "csrf": foreign},
-                          max_redirects=0)
+    r = page.request.post(
+        f"{console.url}/members/{member.id}/adjust", form={**form, "csrf": foreign}, max_redirects=0
+    )
     assert r.status == 403
     with console.session() as s:
-        after = s.execute(select(func.count()).select_from(LedgerEntry)
-                          .where(LedgerEntry.member_id == member.id)).scalar_one()
+        after = s.execute(
+            select(func.count()).select_from(LedgerEntry).where(LedgerEntry.member_id == member.id)
+        ).scalar_one()
     assert after == before
     # The sign-in form is protected too (its token is tied to a cookie set with the form).
-    r = page.request.post(f"{console.url}/login", form={"username": "admin", "password": "x"},
-                          max_redirects=0)
+    r = page.request.post(
+        f"{console.url}/login", form={"username": "admin", "password": "x"}, max_redirects=0
+    )
     assert r.status == 403
     # With the page's own token the same adjustment goes through.
     page.fill("#adj-points", "50")
@@ -155,7 +167,15 @@ def test_phone_is_masked_and_every_reveal_is_audited(page: Any, console: Console
     page.wait_for_selector("#phone-full")
     assert page.locator("#phone-full").inner_text().replace(" ", "") == member.phone
     with console.session() as s:
-        rows = s.execute(select(ConsoleAudit).where(ConsoleAudit.action == "reveal_phone",
-                                                    ConsoleAudit.target == f"member:{member.id}",
-                                                    ConsoleAudit.username == "store1")).scalars().all()
+        rows = (
+            s.execute(
+                select(ConsoleAudit).where(
+                    ConsoleAudit.action == "reveal_phone",
+                    ConsoleAudit.target == f"member:{member.id}",
+                    ConsoleAudit.username == "store1",
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert len(rows) == 1 and national not in str(rows[0].detail)

@@ -112,13 +112,29 @@ def test_language_choice() -> None:
 def test_user_command(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'server.db'}"
     env = {"LT_SERVER_DATABASE_URL": url, "PATH": "/usr/bin:/bin"}
-    run = lambda *a, inp="": subprocess.run([sys.executable, "-m", "server.cli", *a], input=inp,  # noqa: E731
-                                            capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+    run = lambda *a, inp="": subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "server.cli", *a],
+        input=inp,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert run("db", "upgrade").returncode == 0
     r = run("user", "add", "zhao", "--role", "area_manager", "--password-stdin", inp="long enough pw\n")
     assert r.returncode == 2 and "stores" in r.stderr
-    r = run("user", "add", "zhao", "--role", "area_manager", "--stores", "S001,S002", "--password-stdin",
-            inp="long enough pw\n")
+    r = run(
+        "user",
+        "add",
+        "zhao",
+        "--role",
+        "area_manager",
+        "--stores",
+        "S001,S002",
+        "--password-stdin",
+        inp="long enough pw\n",
+    )
     assert r.returncode == 0, r.stderr
     assert run("user", "passwd", "zhao", "--password-stdin", inp="short\n").returncode == 2
     assert run("user", "passwd", "zhao", "--password-stdin", inp="a new long one\n").returncode == 0

@@ -64,13 +64,27 @@ def _basket(b: dict[str, Any]) -> _Basket:
     lines = b["lines"]
     list_t = [ln["unit_price"] * ln["qty"] for ln in lines]
     line_t = [
-        min(ln["unit_price"], ln.get("member_price") if ln.get("member_price") is not None
-            else ln["unit_price"]) * ln["qty"] if member else list_t[i]
+        min(
+            ln["unit_price"],
+            ln.get("member_price") if ln.get("member_price") is not None else ln["unit_price"],
+        )
+        * ln["qty"]
+        if member
+        else list_t[i]
         for i, ln in enumerate(lines)
     ]
     n = len(lines)
-    return _Basket(b, datetime.fromisoformat(b["at"]), member, lines, list_t, line_t, list(line_t),
-                   [0] * n, [[] for _ in range(n)])
+    return _Basket(
+        b,
+        datetime.fromisoformat(b["at"]),
+        member,
+        lines,
+        list_t,
+        line_t,
+        list(line_t),
+        [0] * n,
+        [[] for _ in range(n)],
+    )
 
 
 def _reject_reason(q: _Basket, c: dict[str, Any], scope: list[int], targets: list[int]) -> str | None:
@@ -168,8 +182,14 @@ def _earn(q: _Basket, prog: dict[str, Any]) -> tuple[int, list[int]]:
 
 
 def reference_quote(b: dict[str, Any]) -> dict[str, Any]:
-    prog = {"earn_points_per_yuan": 1, "tier_multipliers": TIERS, "points_per_yuan_redeemed": 100,
-            "redeem_step": 100, "redeem_max_share": "0.5", **(b.get("program") or {})}
+    prog = {
+        "earn_points_per_yuan": 1,
+        "tier_multipliers": TIERS,
+        "points_per_yuan_redeemed": 100,
+        "redeem_step": 100,
+        "redeem_max_share": "0.5",
+        **(b.get("program") or {}),
+    }
     q = _basket(b)
     _coupons(q)
     pts, value, capped, prej = _redeem(q, prog)
@@ -178,12 +198,28 @@ def reference_quote(b: dict[str, Any]) -> dict[str, Any]:
         q.net[i] -= p
     total_earned, earned = _earn(q, prog)
     return {
-        "lines": [{"sku": ln["sku"], "qty": ln["qty"], "list_total": q.list_t[i],
-                   "line_total": q.line_t[i], "coupon_discount": q.cdisc[i],
-                   "points_discount": pdisc[i], "net": q.net[i], "points_earned": earned[i]}
-                  for i, ln in enumerate(q.lines)],
-        "subtotal": sum(q.list_t), "member_savings": sum(q.list_t) - sum(q.line_t),
-        "coupon_discount": sum(q.cdisc), "applied_coupons": q.applied, "rejected_coupons": q.rejected,
-        "points_redeemed": pts, "points_value": value, "points_capped": capped,
-        "points_rejected": prej, "total_due": sum(q.net), "points_earned": total_earned,
+        "lines": [
+            {
+                "sku": ln["sku"],
+                "qty": ln["qty"],
+                "list_total": q.list_t[i],
+                "line_total": q.line_t[i],
+                "coupon_discount": q.cdisc[i],
+                "points_discount": pdisc[i],
+                "net": q.net[i],
+                "points_earned": earned[i],
+            }
+            for i, ln in enumerate(q.lines)
+        ],
+        "subtotal": sum(q.list_t),
+        "member_savings": sum(q.list_t) - sum(q.line_t),
+        "coupon_discount": sum(q.cdisc),
+        "applied_coupons": q.applied,
+        "rejected_coupons": q.rejected,
+        "points_redeemed": pts,
+        "points_value": value,
+        "points_capped": capped,
+        "points_rejected": prej,
+        "total_due": sum(q.net),
+        "points_earned": total_earned,
     }

@@ -24,11 +24,30 @@ HERE = Path(__file__).parent
 BASKETS = sorted((HERE / "baskets").glob("*.json"))
 NAMES = [p.stem for p in BASKETS]
 
-OUTPUT_KEYS = ["lines", "subtotal", "member_savings", "coupon_discount", "applied_coupons",
-               "rejected_coupons", "points_redeemed", "points_value", "points_capped",
-               "points_rejected", "total_due", "points_earned"]
-LINE_KEYS = ["sku", "qty", "list_total", "line_total", "coupon_discount", "points_discount",
-             "net", "points_earned"]
+OUTPUT_KEYS = [
+    "lines",
+    "subtotal",
+    "member_savings",
+    "coupon_discount",
+    "applied_coupons",
+    "rejected_coupons",
+    "points_redeemed",
+    "points_value",
+    "points_capped",
+    "points_rejected",
+    "total_due",
+    "points_earned",
+]
+LINE_KEYS = [
+    "sku",
+    "qty",
+    "list_total",
+    "line_total",
+    "coupon_discount",
+    "points_discount",
+    "net",
+    "points_earned",
+]
 
 
 def basket_text(name: str) -> str:
@@ -36,15 +55,16 @@ def basket_text(name: str) -> str:
 
 
 def expected(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(
-        (HERE / "expected" / f"{name}.json").read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads((HERE / "expected" / f"{name}.json").read_text(encoding="utf-8"))
     return data
 
 
 def assert_invariants(out: dict[str, Any]) -> None:
     lines = out["lines"]
-    assert out["subtotal"] - out["member_savings"] - out["coupon_discount"] \
-        - out["points_value"] == out["total_due"]
+    assert (
+        out["subtotal"] - out["member_savings"] - out["coupon_discount"] - out["points_value"]
+        == out["total_due"]
+    )
     assert out["subtotal"] == sum(ln["list_total"] for ln in lines)
     assert out["member_savings"] == sum(ln["list_total"] - ln["line_total"] for ln in lines)
     assert out["coupon_discount"] == sum(ln["coupon_discount"] for ln in lines)
@@ -106,13 +126,17 @@ def test_output_serialises_with_ensure_ascii_false() -> None:
 
 
 def _valid() -> dict[str, Any]:
-    return {"at": "2026-11-22T10:30:00+08:00",
-            "member": {"tier": "gold", "points_balance": 100},
-            "lines": [{"sku": "a", "category": "c", "unit_price": 100, "qty": 1},
-                      {"sku": "b", "category": "c", "unit_price": 100, "qty": 1},
-                      {"sku": "c", "category": "c", "unit_price": 100, "qty": 1}],
-            "coupons": [{"code": "X", "kind": "amount_off", "amount": 10}],
-            "promotions": [{"id": "P", "kind": "points_multiplier", "multiplier": "2"}]}
+    return {
+        "at": "2026-11-22T10:30:00+08:00",
+        "member": {"tier": "gold", "points_balance": 100},
+        "lines": [
+            {"sku": "a", "category": "c", "unit_price": 100, "qty": 1},
+            {"sku": "b", "category": "c", "unit_price": 100, "qty": 1},
+            {"sku": "c", "category": "c", "unit_price": 100, "qty": 1},
+        ],
+        "coupons": [{"code": "X", "kind": "amount_off", "amount": 10}],
+        "promotions": [{"id": "P", "kind": "points_multiplier", "multiplier": "2"}],
+    }
 
 
 def _with(path: str, value: Any) -> str:
@@ -194,8 +218,10 @@ def test_invalid_basket(path: str, value: Any, message: str | None) -> None:
 
 @pytest.mark.parametrize("text", ["[]", "42", '"basket"', "null"])
 def test_non_object_basket(text: str) -> None:
-    assert run_quote(text) == (2, {"error": {"code": "invalid_basket",
-                                             "message": "basket must be a JSON object"}})
+    assert run_quote(text) == (
+        2,
+        {"error": {"code": "invalid_basket", "message": "basket must be a JSON object"}},
+    )
 
 
 # ------------------------------------------------------------------ the CLI, as a subprocess
@@ -211,8 +237,7 @@ def _cli_supports_quote() -> bool:
     if till is None:
         return False
     try:
-        done = subprocess.run([till, "quote", "--help"], capture_output=True, timeout=60,
-                              check=False)
+        done = subprocess.run([till, "quote", "--help"], capture_output=True, timeout=60, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return False
     return done.returncode == 0
@@ -228,8 +253,16 @@ def _run_cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProces
     till = _till()
     assert till is not None
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([till, "quote", *args], input=stdin, capture_output=True,
-                          text=True, encoding="utf-8", timeout=120, check=False, env=env)
+    return subprocess.run(
+        [till, "quote", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+        env=env,
+    )
 
 
 @needs_cli
@@ -250,8 +283,11 @@ def test_cli_stdin() -> None:
 @needs_cli
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("{not json", "malformed_json"), (_with("lines/0/qty", -1), "invalid_basket"),
-     (_with("coupons/0/kind", "bogo"), "invalid_basket")],
+    [
+        ("{not json", "malformed_json"),
+        (_with("lines/0/qty", -1), "invalid_basket"),
+        (_with("coupons/0/kind", "bogo"), "invalid_basket"),
+    ],
 )
 def test_cli_exit_2(text: str, code: str) -> None:
     done = _run_cli("-", stdin=text)

@@ -24,7 +24,8 @@ DIST = ROOT / "installer" / "dist"
 SOURCES = ("app", "ui", "hardware", "sync", "till", "migrations", "resources", "installer")
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux") or shutil.which("dpkg-deb") is None,
-    reason="the Linux bundle and .deb are built on Linux with dpkg-deb")
+    reason="the Linux bundle and .deb are built on Linux with dpkg-deb",
+)
 
 
 def _source_hash() -> str:
@@ -32,8 +33,11 @@ def _source_hash() -> str:
     for top in SOURCES:
         for path in sorted((ROOT / top).rglob("*")):
             rel = path.relative_to(ROOT)
-            if not path.is_file() or "__pycache__" in rel.parts or rel.parts[:2] in (
-                    ("installer", "build"), ("installer", "dist")):
+            if (
+                not path.is_file()
+                or "__pycache__" in rel.parts
+                or rel.parts[:2] in (("installer", "build"), ("installer", "dist"))
+            ):
                 continue
             h.update(str(rel).encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
@@ -53,16 +57,25 @@ def built() -> Built:
     if stamp.exists() and stamp.read_text() == want and debs and (DIST / "loyalty-till" / "till").exists():
         return Built(debs[-1], None)
     t0 = time.monotonic()
-    out = subprocess.run(["bash", "installer/build-linux"], cwd=ROOT, capture_output=True, text=True,
-                         timeout=1800)
+    out = subprocess.run(
+        ["bash", "installer/build-linux"], cwd=ROOT, capture_output=True, text=True, timeout=1800
+    )
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     build_s = time.monotonic() - t0
     stamp.write_text(want)
     debs = sorted(DIST.glob("loyalty-till_*.deb"))
-    (DIST / "figures.json").write_text(json.dumps({
-        "build_s": round(build_s), "deb_bytes": debs[-1].stat().st_size,
-        "bundle_bytes": sum(p.stat().st_size for p in (DIST / "loyalty-till").rglob("*") if p.is_file()),
-    }, indent=1))
+    (DIST / "figures.json").write_text(
+        json.dumps(
+            {
+                "build_s": round(build_s),
+                "deb_bytes": debs[-1].stat().st_size,
+                "bundle_bytes": sum(
+                    p.stat().st_size for p in (DIST / "loyalty-till").rglob("*") if p.is_file()
+                ),
+            },
+            indent=1,
+        )
+    )
     return Built(debs[-1], build_s)
 
 
@@ -79,28 +92,51 @@ def program(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _env(user: Path, **extra: str) -> dict[str, str]:
     """A bare environment: no virtualenv, no PYTHONPATH, only the system's folders on PATH."""
     user.mkdir(parents=True, exist_ok=True)
-    return {"PATH": "/usr/bin:/bin", "HOME": str(user), "LANG": "C.UTF-8", "QT_QPA_PLATFORM": "offscreen",
-            **extra}
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(user),
+        "LANG": "C.UTF-8",
+        "QT_QPA_PLATFORM": "offscreen",
+        **extra,
+    }
 
 
-def _run(till: Path, user: Path, *args: str, timeout: float = 600,
-         **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(till), *args], cwd=user.parent, env=_env(user, **extra), capture_output=True,
-                          text=True, timeout=timeout)
+def _run(
+    till: Path, user: Path, *args: str, timeout: float = 600, **extra: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(till), *args],
+        cwd=user.parent,
+        env=_env(user, **extra),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_the_deb_holds_the_program_a_desktop_entry_and_an_icon(built: Built) -> None:
-    listing = subprocess.run(["dpkg-deb", "-c", str(built.deb)], capture_output=True, text=True,
-                             check=True).stdout
-    for path in ("./opt/loyalty-till/till", "./usr/bin/till -> /opt/loyalty-till/till",
-                 "./usr/share/applications/loyalty-till.desktop",
-                 "./usr/share/icons/hicolor/scalable/apps/loyalty-till.svg",
-                 "/migrations/versions/0001_initial_schema.py", "/resources/translations/zh_CN.qm",
-                 "/escpos/capabilities.json", "/libzbar.so.0", "/platforms/libqoffscreen.so"):
+    listing = subprocess.run(
+        ["dpkg-deb", "-c", str(built.deb)], capture_output=True, text=True, check=True
+    ).stdout
+    for path in (
+        "./opt/loyalty-till/till",
+        "./usr/bin/till -> /opt/loyalty-till/till",
+        "./usr/share/applications/loyalty-till.desktop",
+        "./usr/share/icons/hicolor/scalable/apps/loyalty-till.svg",
+        "/migrations/versions/0001_initial_schema.py",
+        "/resources/translations/zh_CN.qm",
+        "/escpos/capabilities.json",
+        "/libzbar.so.0",
+        "/platforms/libqoffscreen.so",
+    ):
         assert path in listing, path
     assert "/server/" not in listing and "fastapi" not in listing  # the till only
-    fields = subprocess.run(["dpkg-deb", "-f", str(built.deb), "Package", "Version", "Depends"],
-                            capture_output=True, text=True, check=True).stdout
+    fields = subprocess.run(
+        ["dpkg-deb", "-f", str(built.deb), "Package", "Version", "Depends"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     assert "Package: loyalty-till" in fields and f"Version: {version}" in fields
     assert "libxcb-cursor0" in fields
@@ -135,7 +171,8 @@ def test_the_bundle_runs_from_a_fresh_folder_without_python(program: Path, tmp_p
 
 
 def test_the_first_start_with_demo_makes_the_home_and_opens_the_sign_in(
-        program: Path, tmp_path: Path) -> None:
+    program: Path, tmp_path: Path
+) -> None:
     user = tmp_path / "user"
     t0 = time.time()
     out = _run(program, user, "--demo", TILL_EXIT_WHEN_SHOWN="1", TILL_START_T0=str(t0))
@@ -155,7 +192,8 @@ def test_the_first_start_with_demo_makes_the_home_and_opens_the_sign_in(
 
 
 def test_a_newer_bundle_migrates_an_older_store_and_keeps_a_backup_first(
-        program: Path, tmp_path: Path) -> None:
+    program: Path, tmp_path: Path
+) -> None:
     from app.store.migrate import HEAD, current_revision, upgrade
 
     user = tmp_path / "user"

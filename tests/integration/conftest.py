@@ -38,8 +38,9 @@ def uuid_hex(value: object) -> str:
     return str(value).replace("-", "")
 
 
-def register(till: TillContext, staff: dict[str, Any], phone: str = "138 0013 8000",
-             **kw: Any) -> Registration:
+def register(
+    till: TillContext, staff: dict[str, Any], phone: str = "138 0013 8000", **kw: Any
+) -> Registration:
     return register_member(
         till, RegisterMember(phone=phone, consent_given=True, staff_id=staff["cashier"].id, **kw)
     )
@@ -56,18 +57,30 @@ def sell(
     shift_id: Any = None,
     sale_id: Any = None,
 ) -> SaleDone:
-    cart = Cart(lines=tuple(CartLine(sku, qty) for sku, qty in lines), member_id=member_id,
-                coupon_codes=coupons, redeem_points=redeem_points)
-    return complete_sale(till, CompleteSale(
-        sale_id=sale_id or new_id(), cashier_id=staff["cashier"].id, cart=cart,
-        tenders=tenders or (Tender("cash", 10_000_000),),
-        shift_id=shift_id,
-    ))
+    cart = Cart(
+        lines=tuple(CartLine(sku, qty) for sku, qty in lines),
+        member_id=member_id,
+        coupon_codes=coupons,
+        redeem_points=redeem_points,
+    )
+    return complete_sale(
+        till,
+        CompleteSale(
+            sale_id=sale_id or new_id(),
+            cashier_id=staff["cashier"].id,
+            cart=cart,
+            tenders=tenders or (Tender("cash", 10_000_000),),
+            shift_id=shift_id,
+        ),
+    )
 
 
 def points_sum(conn: sqlite3.Connection, member_id: Any) -> int:
-    return int(conn.execute("SELECT COALESCE(SUM(points), 0) FROM ledger_entries WHERE member_id = ?",
-                            (uuid_hex(member_id),)).fetchone()[0])
+    return int(
+        conn.execute(
+            "SELECT COALESCE(SUM(points), 0) FROM ledger_entries WHERE member_id = ?", (uuid_hex(member_id),)
+        ).fetchone()[0]
+    )
 
 
 def outbox_types(conn: sqlite3.Connection) -> list[str]:

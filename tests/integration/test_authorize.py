@@ -11,8 +11,12 @@ from app.store import orm
 
 def _actions(till):  # type: ignore[no-untyped-def]
     with till.uow(write=False) as uow:
-        return [(a.action, a.details) for a in uow.session.execute(
-            select(orm.AuditRow).where(orm.AuditRow.action == "staff.authorize")).scalars()]
+        return [
+            (a.action, a.details)
+            for a in uow.session.execute(
+                select(orm.AuditRow).where(orm.AuditRow.action == "staff.authorize")
+            ).scalars()
+        ]
 
 
 def test_a_supervisor_opens_the_settings_and_it_is_audited(till, staff) -> None:  # type: ignore[no-untyped-def]

@@ -47,7 +47,8 @@ def _count(db: Path, table: str) -> int:
 
 
 def test_an_online_backup_while_sales_are_written_is_whole_and_checked(
-        till: TillContext, staff: dict[str, Any], products: dict[str, str]) -> None:
+    till: TillContext, staff: dict[str, Any], products: dict[str, str]
+) -> None:
     for _ in range(5):
         sell(till, staff)
     stop = threading.Event()
@@ -122,14 +123,23 @@ def test_a_damaged_file_is_refused_and_the_store_is_untouched(till: TillContext,
     assert not (till.home / "backups").exists()
 
 
-def test_restore_keeps_the_current_file_aside_and_the_counters_continue(
-        tmp_path: Path, clock: Any) -> None:
+def test_restore_keeps_the_current_file_aside_and_the_counters_continue(tmp_path: Path, clock: Any) -> None:
     home = tmp_path / "home"
     ctx = open_till(home, clock=clock, hasher=FAST_HASHER)
     staff = {"cashier": add_staff(ctx, "1001", "Li Na", Role.CASHIER, "1234")}
     with ctx.uow() as uow:
-        uow.session.add(orm.Product(id=new_id(), sku=MILK, name_zh="牛奶", name_en="Milk",
-                                    category="dairy", unit_price=1290, member_price=None, active=True))
+        uow.session.add(
+            orm.Product(
+                id=new_id(),
+                sku=MILK,
+                name_zh="牛奶",
+                name_en="Milk",
+                category="dairy",
+                unit_price=1290,
+                member_price=None,
+                active=True,
+            )
+        )
         uow.commit()
     first = sell(ctx, staff)
     kept = make_backup(home, home / DB_NAME, "manual")
@@ -137,8 +147,12 @@ def test_restore_keeps_the_current_file_aside_and_the_counters_continue(
     ctx.close()
     high = read_counters(home / DB_NAME)
 
-    out = subprocess.run([str(TILL), "--home", str(home), "backup", "restore", str(kept.path)],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [str(TILL), "--home", str(home), "backup", "restore", str(kept.path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert "kept in" in out.stdout
     aside = [p for p in (home / "backups").iterdir() if p.name.startswith("replaced-")]
@@ -166,32 +180,45 @@ def test_restore_is_refused_while_the_till_runs(tmp_path: Path) -> None:
     import time
 
     home = tmp_path / "home"
-    subprocess.run([str(TILL), "--home", str(home), "demo", "seed", "--members", "20", "--sales", "5"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [str(TILL), "--home", str(home), "demo", "seed", "--members", "20", "--sales", "5"],
+        check=True,
+        capture_output=True,
+    )
     kept = make_backup(home, home / DB_NAME, "manual")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    app = subprocess.Popen([str(TILL), "--home", str(home)], env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    app = subprocess.Popen(
+        [str(TILL), "--home", str(home)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 60
         while not (home / "till.pid").exists():
             assert app.poll() is None and time.monotonic() < deadline, "the till did not start"
             time.sleep(0.1)
         before = (home / DB_NAME).stat().st_ino
-        out = subprocess.run([str(TILL), "--home", str(home), "backup", "restore", str(kept.path)],
-                             capture_output=True, text=True, timeout=60)
+        out = subprocess.run(
+            [str(TILL), "--home", str(home), "backup", "restore", str(kept.path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert out.returncode == 1
         assert f"is running (process {app.pid})" in out.stderr
         assert "Traceback" not in out.stderr
         assert (home / DB_NAME).stat().st_ino == before
-        second = subprocess.run([str(TILL), "--home", str(home)], env=env, capture_output=True,
-                                text=True, timeout=60)
+        second = subprocess.run(
+            [str(TILL), "--home", str(home)], env=env, capture_output=True, text=True, timeout=60
+        )
         assert second.returncode == 1 and "is running" in second.stderr
     finally:
         app.terminate()
         app.wait(20)
-    out = subprocess.run([str(TILL), "--home", str(home), "backup", "restore", str(kept.path)],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [str(TILL), "--home", str(home), "backup", "restore", str(kept.path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
 
 

@@ -121,24 +121,25 @@ def test_a_till_toml_that_cannot_be_read(good_home: Path, tmp_path: Path, how: s
         cfg.unlink()
         cfg.mkdir()
     else:
-        cfg.write_bytes("[store]\nname_zh = \"乐忠\"\n".encode("gb18030"))
+        cfg.write_bytes('[store]\nname_zh = "乐忠"\n'.encode("gb18030"))
     r = run("member", "find", "13800138000", home=home)
     _clean(r)
     assert r.returncode == 2 and str(cfg) in r.stderr
     assert ("not UTF-8" in r.stderr) if how == "not_utf8" else ("is a folder" in r.stderr)
 
 
-@pytest.mark.parametrize(("text", "says"), [
-    (b"[worker]\nbatch_size = 0\n", "[worker] batch_size: must be from 1 to 500, not 0"),
-    (b"[worker]\ninterval_s = nan\n", "[worker] interval_s: must be from 1 to 86400"),
-    (b"[worker]\ninterval_s = \"soon\"\n", "[worker] interval_s: must be float"),
-    (b"[worker]\nbatch_size = 501\n", "[worker] batch_size: must be from 1 to 500, not 501"),
-    (b"[worker]\n\xff\xfe = 1\n", "not UTF-8 text"),
-    (b"[worker\n", "cannot be read"),
-])
-def test_a_bad_sync_toml_gets_a_clear_line(
-    good_home: Path, tmp_path: Path, text: bytes, says: str
-) -> None:
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (b"[worker]\nbatch_size = 0\n", "[worker] batch_size: must be from 1 to 500, not 0"),
+        (b"[worker]\ninterval_s = nan\n", "[worker] interval_s: must be from 1 to 86400"),
+        (b'[worker]\ninterval_s = "soon"\n', "[worker] interval_s: must be float"),
+        (b"[worker]\nbatch_size = 501\n", "[worker] batch_size: must be from 1 to 500, not 501"),
+        (b"[worker]\n\xff\xfe = 1\n", "not UTF-8 text"),
+        (b"[worker\n", "cannot be read"),
+    ],
+)
+def test_a_bad_sync_toml_gets_a_clear_line(good_home: Path, tmp_path: Path, text: bytes, says: str) -> None:
     home = _copy(good_home, tmp_path)
     (home / "sync.toml").write_bytes(text)
     r = run("sync", home=home)
@@ -193,14 +194,18 @@ def test_quote_refuses_utf16(tmp_path: Path) -> None:
 def test_quote_refuses_ten_to_the_4000(tmp_path: Path, field: str) -> None:
     line = {"sku": "a", "category": "x", "unit_price": 100, "qty": 1}
     body = json.dumps({"at": "2026-11-22T10:30:00+08:00", "lines": [line]}).replace(
-        f'"{field}": {line[field]}', f'"{field}": 1{"0" * 4000}')
+        f'"{field}": {line[field]}', f'"{field}": 1{"0" * 4000}'
+    )
     f = tmp_path / "basket.json"
     f.write_text(body)
     err = _quote_error(str(f))
     assert err["code"] == "invalid_basket" and f"lines[0].{field}" in err["message"]
     huge = "1" + "0" * 4000  # both at once: a product of 8,001 digits, if it were priced
-    f.write_text(json.dumps({"at": "2026-11-22T10:30:00+08:00", "lines": [line]})
-                 .replace('"qty": 1', f'"qty": {huge}').replace('"unit_price": 100', f'"unit_price": {huge}'))
+    f.write_text(
+        json.dumps({"at": "2026-11-22T10:30:00+08:00", "lines": [line]})
+        .replace('"qty": 1', f'"qty": {huge}')
+        .replace('"unit_price": 100', f'"unit_price": {huge}')
+    )
     assert _quote_error(str(f))["code"] == "invalid_basket"
     f.write_text(body.replace(huge, "1" + "0" * 5000))  # past Python's int parsing limit
     assert _quote_error(str(f))["code"] == "malformed_json"
@@ -218,9 +223,14 @@ def test_quote_reads_dev_zero_and_stdin_bounded(tmp_path: Path) -> None:
 def _png(width: int, height: int, rows: bytes | None = None) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     head = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", head) + chunk(b"IDAT", rows or zlib.compress(b""))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", head)
+        + chunk(b"IDAT", rows or zlib.compress(b""))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _qr_png(path: Path, text: str) -> None:
@@ -250,11 +260,18 @@ def test_scan_of_a_20000_square_image_stays_small(tmp_path: Path) -> None:
     row = b"\x00" * (side + 1)
     idat = b"".join(squeeze.compress(row) for _ in range(side)) + squeeze.flush()
     big.write_bytes(_png(side, side, idat))
-    probe = ("import resource, subprocess, sys; "
-             "r = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
-             "print(r.stdout.strip()); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", probe, str(TILL), "scan", str(big)], capture_output=True,
-                         text=True, timeout=120, check=True).stdout.splitlines()
+    probe = (
+        "import resource, subprocess, sys; "
+        "r = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+        "print(r.stdout.strip()); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(TILL), "scan", str(big)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout.splitlines()
     line, max_rss_kib = json.loads(out[0]), int(out[1])
     assert "20000×20000 pixels" in line["error"] or "declares more than" in line["error"]
     assert max_rss_kib < 400 * 1024, f"till scan used {max_rss_kib / 1024:.0f} MiB"

@@ -18,17 +18,28 @@ def _sale(till, cashier, member_id, sku="6902345678901", qty=1):  # type: ignore
 
 def _reasons(till, member_id):  # type: ignore[no-untyped-def]
     with till.uow(write=False) as uow:
-        return sorted(uow.session.execute(select(orm.Coupon.issued_reason)
-                                          .where(orm.Coupon.member_id == member_id)).scalars())
+        return sorted(
+            uow.session.execute(
+                select(orm.Coupon.issued_reason).where(orm.Coupon.member_id == member_id)
+            ).scalars()
+        )
 
 
 def test_birthday_wakeup_frequency_and_cross_sell_are_issued_once(till, clock, staff, products) -> None:  # type: ignore[no-untyped-def]
     cashier = staff["cashier"]
     # Local date on the frozen clock is 2026-11-22 (Asia/Shanghai).
-    bday = register_member(till, RegisterMember(phone="13800138001", consent_given=True,
-                                                staff_id=cashier.id, birthday=date(1990, 11, 3)))
-    other = register_member(till, RegisterMember(phone="13800138002", consent_given=True,
-                                                 staff_id=cashier.id, birthday=date(1990, 5, 3)))
+    bday = register_member(
+        till,
+        RegisterMember(
+            phone="13800138001", consent_given=True, staff_id=cashier.id, birthday=date(1990, 11, 3)
+        ),
+    )
+    other = register_member(
+        till,
+        RegisterMember(
+            phone="13800138002", consent_given=True, staff_id=cashier.id, birthday=date(1990, 5, 3)
+        ),
+    )
     clock.advance(days=31)  # both now dormant (never bought), and it is December: no birthday
     first = run_campaigns(till)
     assert first.wakeup == 2 and first.birthday == 0
@@ -36,8 +47,18 @@ def test_birthday_wakeup_frequency_and_cross_sell_are_issued_once(till, clock, s
 
     # Three visits in a week → double points; red wine bought? no: "meat" triggers wine coupon.
     with till.uow() as uow:
-        uow.session.add(orm.Product(id=new_id(), sku="6905678901234", name_zh="牛排", name_en="Steak",
-                                    category="meat", unit_price=8800, member_price=None, active=True))
+        uow.session.add(
+            orm.Product(
+                id=new_id(),
+                sku="6905678901234",
+                name_zh="牛排",
+                name_en="Steak",
+                category="meat",
+                unit_price=8800,
+                member_price=None,
+                active=True,
+            )
+        )
         uow.commit()
     for _ in range(3):
         _sale(till, cashier, other.member.id)
@@ -50,16 +71,21 @@ def test_birthday_wakeup_frequency_and_cross_sell_are_issued_once(till, clock, s
 
 
 def test_birthday_coupon_in_the_birthday_month(till, staff) -> None:  # type: ignore[no-untyped-def]
-    m = register_member(till, RegisterMember(phone="13800138003", consent_given=True,
-                                             staff_id=staff["cashier"].id, birthday=date(1988, 11, 30)))
+    m = register_member(
+        till,
+        RegisterMember(
+            phone="13800138003", consent_given=True, staff_id=staff["cashier"].id, birthday=date(1988, 11, 30)
+        ),
+    )
     assert run_campaigns(till).birthday == 1
     assert "birthday:2026" in _reasons(till, m.member.id)
     assert run_campaigns(till).birthday == 0
 
 
 def test_compensation_gives_points_and_a_coupon_once_per_ticket(till, staff) -> None:  # type: ignore[no-untyped-def]
-    m = register_member(till, RegisterMember(phone="13800138004", consent_given=True,
-                                             staff_id=staff["cashier"].id))
+    m = register_member(
+        till, RegisterMember(phone="13800138004", consent_given=True, staff_id=staff["cashier"].id)
+    )
     mid = MemberId(m.member.id)
     compensate(till, mid, "T-42", amount=1500, points=300)
     compensate(till, mid, "T-42", amount=1500, points=300)

@@ -46,12 +46,22 @@ class Later:
     """A runner that keeps the work until ``drain`` (as the worker thread would)."""
 
     def __init__(self) -> None:
-        self.jobs: list[tuple[Callable[[], Any], Callable[[Any], None],
-                              Callable[[BaseException], None] | None, Callable[[], None] | None]] = []
+        self.jobs: list[
+            tuple[
+                Callable[[], Any],
+                Callable[[Any], None],
+                Callable[[BaseException], None] | None,
+                Callable[[], None] | None,
+            ]
+        ] = []
 
-    def __call__(self, work: Callable[[], Any], done: Callable[[Any], None],
-                 failed: Callable[[BaseException], None] | None = None,
-                 after: Callable[[], None] | None = None) -> None:
+    def __call__(
+        self,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[BaseException], None] | None = None,
+        after: Callable[[], None] | None = None,
+    ) -> None:
         self.jobs.append((work, done, failed, after))
 
     def drain(self) -> None:
@@ -86,8 +96,7 @@ def setup(till: TillContext, staff, products):  # type: ignore[no-untyped-def]
     from hardware.printer.factory import make_printer
 
     runner, screen = Later(), Screen()
-    co = CheckoutController(TillServices(till, make_printer(till.config.printer, till.home)),
-                            runner, screen)
+    co = CheckoutController(TillServices(till, make_printer(till.config.printer, till.home)), runner, screen)
     cashier = sign_in(till, "1001", "1234")
     co.start(cashier, open_shift(till, cashier.id, 20_000))
     return co, runner, screen

@@ -28,8 +28,15 @@ pytestmark = pytest.mark.usefixtures("products")
 
 
 def _counts(raw: sqlite3.Connection) -> dict[str, int]:
-    tables = ("sales", "sale_lines", "payments", "coupon_redemptions", "ledger_entries",
-              "audit_log", "outbox")
+    tables = (
+        "sales",
+        "sale_lines",
+        "payments",
+        "coupon_redemptions",
+        "ledger_entries",
+        "audit_log",
+        "outbox",
+    )
     out = {t: int(raw.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]) for t in tables}
     out["counters"] = int(raw.execute("SELECT COALESCE(SUM(value), 0) FROM counters").fetchone()[0])
     return out
@@ -48,31 +55,40 @@ def _assert_sale_whole(raw: sqlite3.Connection, sale_id: Any) -> sqlite3.Row:
     assert sum(ln["coupon_discount"] for ln in lines) == sale["coupon_discount"]
     assert sum(ln["points_earned"] for ln in lines) == sale["points_earned"]
     assert sum(ln["points_redeemed"] for ln in lines) == sale["points_redeemed"]
-    paid = raw.execute("SELECT COALESCE(SUM(amount), 0) FROM payments WHERE sale_id = ?",
-                       (sid,)).fetchone()[0]
+    paid = raw.execute("SELECT COALESCE(SUM(amount), 0) FROM payments WHERE sale_id = ?", (sid,)).fetchone()[
+        0
+    ]
     assert paid == sale["paid"]
     assert sale["paid"] - sale["total_due"] == sale["change_due"]
-    coupon = raw.execute("SELECT COALESCE(SUM(discount), 0) FROM coupon_redemptions WHERE sale_id = ?",
-                         (sid,)).fetchone()[0]
+    coupon = raw.execute(
+        "SELECT COALESCE(SUM(discount), 0) FROM coupon_redemptions WHERE sale_id = ?", (sid,)
+    ).fetchone()[0]
     assert coupon == sale["coupon_discount"]
     if sale["member_id"] is not None:
-        earned = raw.execute("SELECT COALESCE(SUM(points), 0) FROM ledger_entries "
-                             "WHERE sale_id = ? AND kind = 'earn'", (sid,)).fetchone()[0]
-        redeemed = raw.execute("SELECT COALESCE(SUM(points), 0) FROM ledger_entries "
-                               "WHERE sale_id = ? AND kind = 'redeem'", (sid,)).fetchone()[0]
+        earned = raw.execute(
+            "SELECT COALESCE(SUM(points), 0) FROM ledger_entries WHERE sale_id = ? AND kind = 'earn'", (sid,)
+        ).fetchone()[0]
+        redeemed = raw.execute(
+            "SELECT COALESCE(SUM(points), 0) FROM ledger_entries WHERE sale_id = ? AND kind = 'redeem'",
+            (sid,),
+        ).fetchone()[0]
         assert earned == sale["points_earned"]
         assert redeemed == -sale["points_redeemed"]
-    audits = raw.execute("SELECT * FROM audit_log WHERE action = 'sale.complete' AND subject = ?",
-                         (str(sale_id),)).fetchall()
+    audits = raw.execute(
+        "SELECT * FROM audit_log WHERE action = 'sale.complete' AND subject = ?", (str(sale_id),)
+    ).fetchall()
     assert len(audits) == 1
-    events = [json.loads(r["payload"]) for r in raw.execute(
-        "SELECT payload FROM outbox WHERE type = 'sale.completed'")]
+    events = [
+        json.loads(r["payload"])
+        for r in raw.execute("SELECT payload FROM outbox WHERE type = 'sale.completed'")
+    ]
     mine = [e for e in events if e["sale_id"] == str(sale_id)]
     assert len(mine) == 1
     assert mine[0]["total_due"] == sale["total_due"]
     assert mine[0]["points_earned"] == sale["points_earned"]
-    assert [ln["net"] for ln in mine[0]["lines"]] == [ln["net"] for ln in
-                                                      sorted(lines, key=lambda r: r["line_no"])]
+    assert [ln["net"] for ln in mine[0]["lines"]] == [
+        ln["net"] for ln in sorted(lines, key=lambda r: r["line_no"])
+    ]
     return sale
 
 
@@ -87,14 +103,20 @@ def test_quote_uses_member_prices_only_for_a_member(till: TillContext, staff: di
     member = quote_cart(till, Cart(lines=cart.lines, member_id=reg.member.id)).quote
     # 2 x 11.90 + 6.50 = 30.30; 30 points at basic tier, rounded down.
     assert (member.subtotal, member.member_savings, member.total_due, member.points_earned) == (
-        3230, 200, 3030, 30)
+        3230,
+        200,
+        3030,
+        30,
+    )
 
 
 def test_quote_changes_nothing(till: TillContext, staff: dict[str, Any], raw: sqlite3.Connection) -> None:
     reg = register(till, staff)
     before = _counts(raw)
-    priced = quote_cart(till, Cart(lines=(CartLine(MILK, 5),), member_id=reg.member.id,
-                                   coupon_codes=(reg.welcome_coupon or "",)))
+    priced = quote_cart(
+        till,
+        Cart(lines=(CartLine(MILK, 5),), member_id=reg.member.id, coupon_codes=(reg.welcome_coupon or "",)),
+    )
     assert priced.quote.coupon_discount == 1000
     assert _counts(raw) == before
     coupon = raw.execute("SELECT status FROM coupons WHERE code = ?", (reg.welcome_coupon,)).fetchone()
@@ -104,16 +126,26 @@ def test_quote_changes_nothing(till: TillContext, staff: dict[str, Any], raw: sq
 def test_quote_refuses_unknown_and_other_members_coupons(till: TillContext, staff: dict[str, Any]) -> None:
     a = register(till, staff, "13800138000")
     b = register(till, staff, "13900139000")
-    priced = quote_cart(till, Cart(lines=(CartLine(MILK, 5),), member_id=a.member.id,
-                                   coupon_codes=(b.welcome_coupon or "", "CNOSUCHONE")))
+    priced = quote_cart(
+        till,
+        Cart(
+            lines=(CartLine(MILK, 5),),
+            member_id=a.member.id,
+            coupon_codes=(b.welcome_coupon or "", "CNOSUCHONE"),
+        ),
+    )
     assert dict(priced.refused_coupons) == {b.welcome_coupon: "other_member", "CNOSUCHONE": "unknown"}
     assert priced.quote.coupon_discount == 0
 
 
 @pytest.mark.parametrize(
     ("lines", "error"),
-    [((), Invalid), ((CartLine("0000000000000", 1),), NotFound), ((CartLine(MILK, 0),), Invalid),
-     ((CartLine(MILK, 1, price_override=-1),), Invalid)],
+    [
+        ((), Invalid),
+        ((CartLine("0000000000000", 1),), NotFound),
+        ((CartLine(MILK, 0),), Invalid),
+        ((CartLine(MILK, 1, price_override=-1),), Invalid),
+    ],
 )
 def test_quote_rejects_bad_carts(till: TillContext, lines: tuple[CartLine, ...], error: type) -> None:
     with pytest.raises(error):
@@ -145,8 +177,14 @@ def test_member_sale_with_welcome_coupon(
 ) -> None:
     reg = register(till, staff)
     # 5 milk at member price = 59.50, over the 50.00 threshold: 10.00 off -> 49.50, 49 points.
-    done = sell(till, staff, ((MILK, 5),), member_id=reg.member.id,
-                coupons=(reg.welcome_coupon or "",), tenders=(Tender("cash", 10_000),))
+    done = sell(
+        till,
+        staff,
+        ((MILK, 5),),
+        member_id=reg.member.id,
+        coupons=(reg.welcome_coupon or "",),
+        tenders=(Tender("cash", 10_000),),
+    )
     assert (done.total_due, done.change_due, done.points_earned) == (4950, 5050, 49)
     sale = _assert_sale_whole(raw, done.sale_id)
     assert sale["coupon_discount"] == 1000
@@ -177,12 +215,22 @@ def test_points_redemption_writes_redeem_and_earn_entries(
     till: TillContext, staff: dict[str, Any], raw: sqlite3.Connection
 ) -> None:
     reg = register(till, staff)
-    adjust_points(till, AdjustPoints(reg.member.id, 1000, "opening balance", staff["cashier"].id,
-                                     staff["supervisor"].id, "5678"))
+    adjust_points(
+        till,
+        AdjustPoints(
+            reg.member.id, 1000, "opening balance", staff["cashier"].id, staff["supervisor"].id, "5678"
+        ),
+    )
     # 2 rice at member price = 91.80; 1000 points = 10.00 off -> 81.80 paid, 81 points earned
     # on the money actually paid (not on the part paid with points).
-    done = sell(till, staff, ((RICE, 2),), member_id=reg.member.id, redeem_points=1000,
-                tenders=(Tender("card", 8180),))
+    done = sell(
+        till,
+        staff,
+        ((RICE, 2),),
+        member_id=reg.member.id,
+        redeem_points=1000,
+        tenders=(Tender("card", 8180),),
+    )
     assert (done.total_due, done.points_redeemed, done.points_earned, done.change_due) == (8180, 1000, 81, 0)
     sale = _assert_sale_whole(raw, done.sale_id)
     assert sale["points_value"] == 1000
@@ -219,14 +267,29 @@ def test_retried_sale_is_stored_once(
 ) -> None:
     reg = register(till, staff)
     sale_id = new_id()
-    first = sell(till, staff, ((MILK, 5),), member_id=reg.member.id,
-                 coupons=(reg.welcome_coupon or "",), sale_id=sale_id)
+    first = sell(
+        till,
+        staff,
+        ((MILK, 5),),
+        member_id=reg.member.id,
+        coupons=(reg.welcome_coupon or "",),
+        sale_id=sale_id,
+    )
     before = _counts(raw)
-    again = sell(till, staff, ((MILK, 5),), member_id=reg.member.id,
-                 coupons=(reg.welcome_coupon or "",), sale_id=sale_id)
+    again = sell(
+        till,
+        staff,
+        ((MILK, 5),),
+        member_id=reg.member.id,
+        coupons=(reg.welcome_coupon or "",),
+        sale_id=sale_id,
+    )
     assert again.duplicate
     assert (again.receipt_no, again.total_due, again.points_earned) == (
-        first.receipt_no, first.total_due, first.points_earned)
+        first.receipt_no,
+        first.total_due,
+        first.points_earned,
+    )
     assert _counts(raw) == before
     _assert_sale_whole(raw, sale_id)
     # Even a retry carrying a different cart returns the stored sale and changes nothing.
@@ -241,13 +304,20 @@ def test_a_failure_late_in_the_transaction_leaves_nothing_behind(
     reg = register(till, staff)
     before = _counts(raw)
     # The outbox insert is the last write of a sale: make the database refuse it.
-    raw.execute("CREATE TRIGGER no_outbox BEFORE INSERT ON outbox "
-                "BEGIN SELECT RAISE(ABORT, 'outbox refused'); END")
+    raw.execute(
+        "CREATE TRIGGER no_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'outbox refused'); END"
+    )
     raw.commit()
     sale_id = new_id()
     with pytest.raises(IntegrityError, match="outbox refused"):
-        sell(till, staff, ((MILK, 5),), member_id=reg.member.id,
-             coupons=(reg.welcome_coupon or "",), sale_id=sale_id)
+        sell(
+            till,
+            staff,
+            ((MILK, 5),),
+            member_id=reg.member.id,
+            coupons=(reg.welcome_coupon or "",),
+            sale_id=sale_id,
+        )
     assert _counts(raw) == before
     coupon = raw.execute("SELECT status FROM coupons WHERE code = ?", (reg.welcome_coupon,)).fetchone()
     assert coupon["status"] == "issued"
@@ -255,8 +325,14 @@ def test_a_failure_late_in_the_transaction_leaves_nothing_behind(
 
     raw.execute("DROP TRIGGER no_outbox")
     raw.commit()
-    done = sell(till, staff, ((MILK, 5),), member_id=reg.member.id,
-                coupons=(reg.welcome_coupon or "",), sale_id=sale_id)
+    done = sell(
+        till,
+        staff,
+        ((MILK, 5),),
+        member_id=reg.member.id,
+        coupons=(reg.welcome_coupon or "",),
+        sale_id=sale_id,
+    )
     assert done.receipt_no.endswith("-000001")  # the failed attempt used no number
     _assert_sale_whole(raw, sale_id)
 
@@ -272,7 +348,10 @@ def test_a_failure_late_in_the_transaction_leaves_nothing_behind(
     ],
 )
 def test_bad_payments_store_nothing(
-    till: TillContext, staff: dict[str, Any], raw: sqlite3.Connection, tenders: tuple[Tender, ...],
+    till: TillContext,
+    staff: dict[str, Any],
+    raw: sqlite3.Connection,
+    tenders: tuple[Tender, ...],
     code: str,
 ) -> None:
     before = _counts(raw)
@@ -294,14 +373,24 @@ def test_a_changed_total_is_refused(
     till: TillContext, staff: dict[str, Any], raw: sqlite3.Connection
 ) -> None:
     before = _counts(raw)
-    cmd = CompleteSale(new_id(), staff["cashier"].id, Cart((CartLine(MILK, 2),)),
-                       (Tender("cash", 5000),), expected_total=2000)
+    cmd = CompleteSale(
+        new_id(),
+        staff["cashier"].id,
+        Cart((CartLine(MILK, 2),)),
+        (Tender("cash", 5000),),
+        expected_total=2000,
+    )
     with pytest.raises(Refused) as exc:
         complete_sale(till, cmd)
     assert exc.value.code == "total_changed"
     assert _counts(raw) == before
-    ok = CompleteSale(new_id(), staff["cashier"].id, Cart((CartLine(MILK, 2),)),
-                      (Tender("cash", 5000),), expected_total=2580)
+    ok = CompleteSale(
+        new_id(),
+        staff["cashier"].id,
+        Cart((CartLine(MILK, 2),)),
+        (Tender("cash", 5000),),
+        expected_total=2580,
+    )
     assert complete_sale(till, ok).total_due == 2580
 
 
@@ -315,13 +404,32 @@ def test_price_override_needs_a_supervisor(
         complete_sale(till, CompleteSale(new_id(), cashier.id, cart, (Tender("cash", 20_000),)))
     assert exc.value.code == "approval_required"
     with pytest.raises(Refused):
-        complete_sale(till, CompleteSale(new_id(), cashier.id, cart, (Tender("cash", 20_000),),
-                                         approver_id=supervisor.id, approver_pin="0000"))
+        complete_sale(
+            till,
+            CompleteSale(
+                new_id(),
+                cashier.id,
+                cart,
+                (Tender("cash", 20_000),),
+                approver_id=supervisor.id,
+                approver_pin="0000",
+            ),
+        )
     assert {k: v for k, v in _counts(raw).items() if k != "counters"} == {
-        k: v for k, v in before.items() if k != "counters"}
+        k: v for k, v in before.items() if k != "counters"
+    }
 
-    done = complete_sale(till, CompleteSale(new_id(), cashier.id, cart, (Tender("cash", 20_000),),
-                                            approver_id=supervisor.id, approver_pin="5678"))
+    done = complete_sale(
+        till,
+        CompleteSale(
+            new_id(),
+            cashier.id,
+            cart,
+            (Tender("cash", 20_000),),
+            approver_id=supervisor.id,
+            approver_pin="5678",
+        ),
+    )
     assert done.total_due == 9900 + 1290
     _assert_sale_whole(raw, done.sale_id)
     line = raw.execute("SELECT * FROM sale_lines WHERE sku = ?", (WINE,)).fetchone()
@@ -351,14 +459,17 @@ def test_expiries_written_by_a_sale_reach_the_outbox(
     from app.services.points import expire_due
 
     reg = register(till, staff)
-    adjust_points(till, AdjustPoints(reg.member.id, 500, "goodwill", staff["cashier"].id,
-                                     staff["supervisor"].id, "5678"))
+    adjust_points(
+        till,
+        AdjustPoints(reg.member.id, 500, "goodwill", staff["cashier"].id, staff["supervisor"].id, "5678"),
+    )
     clock.at = datetime(2028, 1, 2, tzinfo=UTC)  # the 500 expired at the end of 2027
     sell(till, staff, ((MILK, 1),), member_id=reg.member.id)
     expired = raw.execute("SELECT id, points FROM ledger_entries WHERE kind = 'expire'").fetchall()
     assert [r["points"] for r in expired] == [-500]
-    events = [json.loads(r[0]) for r in raw.execute(
-        "SELECT payload FROM outbox WHERE type = 'points.expired'")]
+    events = [
+        json.loads(r[0]) for r in raw.execute("SELECT payload FROM outbox WHERE type = 'points.expired'")
+    ]
     assert [(e["points"], e["member_id"]) for e in events] == [(-500, str(reg.member.id))]
     assert uuid_hex(events[0]["entry_id"]) == expired[0]["id"]
     assert expire_due(till) == 0  # already written; the job adds nothing

@@ -28,19 +28,19 @@ TILL = Path(sys.executable).parent / "till"
 PHONE = "13800138000"
 
 
-def run(*args: str, home: Path | None = None, stdin: str | None = None,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, home: Path | None = None, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if k != "TILL_HOME"}
     full_env["QT_QPA_PLATFORM"] = "offscreen"
     full_env.update(env or {})
     argv = [str(TILL), *(["--home", str(home)] if home is not None else []), *args]
-    return subprocess.run(argv, input=stdin, capture_output=True, text=True, env=full_env,
-                          timeout=120, check=False)
+    return subprocess.run(
+        argv, input=stdin, capture_output=True, text=True, env=full_env, timeout=120, check=False
+    )
 
 
-def _subcommand_paths(
-    parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()
-) -> list[tuple[str, ...]]:
+def _subcommand_paths(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     paths = [prefix]
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
@@ -60,9 +60,18 @@ def shop(tmp_path: Path) -> dict[str, Any]:
     try:
         staff = {"cashier": add_staff(ctx, "1001", "Li Na", Role.CASHIER, "1234")}
         with ctx.uow() as uow:
-            uow.session.add(orm.Product(id=new_id(), sku=MILK, name_zh="牛奶", name_en="Milk",
-                                        category="dairy", unit_price=1290, member_price=1190,
-                                        active=True))
+            uow.session.add(
+                orm.Product(
+                    id=new_id(),
+                    sku=MILK,
+                    name_zh="牛奶",
+                    name_en="Milk",
+                    category="dairy",
+                    unit_price=1290,
+                    member_price=1190,
+                    active=True,
+                )
+            )
             uow.commit()
         reg = register(ctx, staff, PHONE)
         sale = sell(ctx, staff, ((MILK, 2),), member_id=reg.member.id, tenders=(Tender("cash", 5000),))
@@ -135,10 +144,12 @@ def test_till_home_is_used_by_member_find(shop: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     ("text", "mention"),
-    [('[store]\nstore_id = "bad id!"\n', "store.store_id"),
-     ("[store\nstore_id = 1\n", "not valid TOML"),
-     ("[staff]\nmax_pin_failures = 0\n", "staff.max_pin_failures"),
-     ("[loyalty]\nno_such_setting = 1\n", "loyalty.no_such_setting")],
+    [
+        ('[store]\nstore_id = "bad id!"\n', "store.store_id"),
+        ("[store\nstore_id = 1\n", "not valid TOML"),
+        ("[staff]\nmax_pin_failures = 0\n", "staff.max_pin_failures"),
+        ("[loyalty]\nno_such_setting = 1\n", "loyalty.no_such_setting"),
+    ],
 )
 @pytest.mark.parametrize("command", [("db", "upgrade"), ("member", "find", PHONE), ("audit", "verify")])
 def test_a_bad_config_file_is_a_clear_usage_error(
@@ -180,8 +191,9 @@ def test_member_code_round_trips_through_member_find(shop: dict[str, Any]) -> No
     assert json.loads(found.stdout)["id"] == str(shop["reg"].member.id)
 
 
-@pytest.mark.parametrize(("query", "code"), [("13900139000", "no_member_phone"),
-                                             ("not a phone", "phone_not_a_number")])
+@pytest.mark.parametrize(
+    ("query", "code"), [("13900139000", "no_member_phone"), ("not a phone", "phone_not_a_number")]
+)
 def test_member_find_miss_exits_1_with_a_json_error(shop: dict[str, Any], query: str, code: str) -> None:
     result = run("member", "find", query, home=shop["home"])
     assert result.returncode == 1
@@ -200,7 +212,8 @@ def test_audit_verify_ok_then_edited(shop: dict[str, Any]) -> None:
     assert "intact" in ok.stdout
     conn = sqlite3.connect(home / DB_NAME)
     seq, details = conn.execute(
-        "SELECT seq, details FROM audit_log WHERE action = 'sale.complete'").fetchone()
+        "SELECT seq, details FROM audit_log WHERE action = 'sale.complete'"
+    ).fetchone()
     changed = json.loads(details)
     changed["total_due"] = 1
     conn.execute("UPDATE audit_log SET details = ? WHERE seq = ?", (json.dumps(changed), seq))
@@ -249,7 +262,11 @@ BASKET = {
 def _check_quote(out: dict[str, Any]) -> None:
     # Member price 11.90 x 2 = 23.80 to pay; 1 point per yuan at basic: 23 points.
     assert (out["subtotal"], out["member_savings"], out["total_due"], out["points_earned"]) == (
-        2580, 200, 2380, 23)
+        2580,
+        200,
+        2380,
+        23,
+    )
     assert [ln["net"] for ln in out["lines"]] == [2380]
 
 
@@ -275,9 +292,11 @@ def test_quote_from_stdin(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("stdin", "code"),
-    [("{not json", "malformed_json"),
-     (json.dumps({**BASKET, "lines": [{**BASKET["lines"][0], "qty": -1}]}), "invalid_basket"),
-     (json.dumps({**BASKET, "treshold": 5}), "invalid_basket")],
+    [
+        ("{not json", "malformed_json"),
+        (json.dumps({**BASKET, "lines": [{**BASKET["lines"][0], "qty": -1}]}), "invalid_basket"),
+        (json.dumps({**BASKET, "treshold": 5}), "invalid_basket"),
+    ],
 )
 def test_quote_rejects_bad_input_with_exit_2(tmp_path: Path, stdin: str, code: str) -> None:
     result = run("quote", "-", home=tmp_path / "h", stdin=stdin)

@@ -98,40 +98,66 @@ def _setup(home: Path) -> None:
         sup = add_staff(ctx, "2001", "Wang Wei", Role.SUPERVISOR, "5678")
         with ctx.uow() as uow:
             for sku, cat, price, member_price in PRODUCTS:
-                uow.session.add(orm.Product(id=new_id(), sku=sku, name_zh=sku, name_en=sku,
-                                            category=cat, unit_price=price,
-                                            member_price=member_price, active=True))
+                uow.session.add(
+                    orm.Product(
+                        id=new_id(),
+                        sku=sku,
+                        name_zh=sku,
+                        name_en=sku,
+                        category=cat,
+                        unit_price=price,
+                        member_price=member_price,
+                        active=True,
+                    )
+                )
             uow.commit()
         members = []
         for phone in ("13800138000", "13900139000", "13700137000"):
-            reg = register_member(ctx, RegisterMember(phone=phone, consent_given=True,
-                                                      staff_id=cashier.id))
-            adjust_points(ctx, AdjustPoints(reg.member.id, 50_000, "crash test", cashier.id,
-                                            sup.id, "5678"))
+            reg = register_member(ctx, RegisterMember(phone=phone, consent_given=True, staff_id=cashier.id))
+            adjust_points(ctx, AdjustPoints(reg.member.id, 50_000, "crash test", cashier.id, sup.id, "5678"))
             members.append(str(reg.member.id))
         now = ctx.now()
         codes = []
         with ctx.uow() as uow:
             for _ in range(60):  # bearer coupons: single use, so many attempts are refused
-                c = issue_coupon(uow.session, member_id=None, kind="amount_off", name="5 off",
-                                 amount=500, threshold=0, valid_from=now,
-                                 valid_to=now.replace(year=now.year + 1), reason="test", at=now)
+                c = issue_coupon(
+                    uow.session,
+                    member_id=None,
+                    kind="amount_off",
+                    name="5 off",
+                    amount=500,
+                    threshold=0,
+                    valid_from=now,
+                    valid_to=now.replace(year=now.year + 1),
+                    reason="test",
+                    at=now,
+                )
                 codes.append(c.code)
             uow.commit()
     finally:
         ctx.close()
-    (home / "setup.json").write_text(json.dumps({
-        "cashier": str(cashier.id), "members": members, "coupons": codes,
-        "skus": [p[0] for p in PRODUCTS],
-    }))
+    (home / "setup.json").write_text(
+        json.dumps(
+            {
+                "cashier": str(cashier.id),
+                "members": members,
+                "coupons": codes,
+                "skus": [p[0] for p in PRODUCTS],
+            }
+        )
+    )
 
 
 def _kill_many_times(home: Path, kills: int, rng: random.Random) -> None:
     script = home / "child.py"
     script.write_text(CHILD)
     for _ in range(kills):
-        child = subprocess.Popen([sys.executable, str(script), str(home)], stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True)
+        child = subprocess.Popen(
+            [sys.executable, str(script), str(home)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             assert child.stdout is not None
             line = child.stdout.readline()
@@ -162,10 +188,13 @@ def _hex(u: str) -> str:
 def _check_every_sale_is_whole(conn: sqlite3.Connection) -> int:
     sales = conn.execute("SELECT * FROM sales").fetchall()
     sale_ids = {s["id"] for s in sales}
-    audit_subjects = Counter(_hex(r[0]) for r in conn.execute(
-        "SELECT subject FROM audit_log WHERE action = 'sale.complete'"))
-    events = Counter(_hex(json.loads(r[0])["sale_id"]) for r in conn.execute(
-        "SELECT payload FROM outbox WHERE type = 'sale.completed'"))
+    audit_subjects = Counter(
+        _hex(r[0]) for r in conn.execute("SELECT subject FROM audit_log WHERE action = 'sale.complete'")
+    )
+    events = Counter(
+        _hex(json.loads(r[0])["sale_id"])
+        for r in conn.execute("SELECT payload FROM outbox WHERE type = 'sale.completed'")
+    )
     for s in sales:
         sid = s["id"]
         lines = conn.execute("SELECT * FROM sale_lines WHERE sale_id = ?", (sid,)).fetchall()
@@ -175,18 +204,24 @@ def _check_every_sale_is_whole(conn: sqlite3.Connection) -> int:
         assert sum(ln["coupon_discount"] for ln in lines) == s["coupon_discount"]
         assert sum(ln["points_earned"] for ln in lines) == s["points_earned"]
         assert sum(ln["points_redeemed"] for ln in lines) == s["points_redeemed"]
-        paid = conn.execute("SELECT COALESCE(SUM(amount), 0), COUNT(*) FROM payments WHERE sale_id = ?",
-                            (sid,)).fetchone()
+        paid = conn.execute(
+            "SELECT COALESCE(SUM(amount), 0), COUNT(*) FROM payments WHERE sale_id = ?", (sid,)
+        ).fetchone()
         assert paid[1] == 2 and paid[0] == s["paid"]
         assert s["paid"] - s["total_due"] == s["change_due"]
-        reds = conn.execute("SELECT COALESCE(SUM(discount), 0), COUNT(*) FROM coupon_redemptions "
-                            "WHERE sale_id = ?", (sid,)).fetchone()
+        reds = conn.execute(
+            "SELECT COALESCE(SUM(discount), 0), COUNT(*) FROM coupon_redemptions WHERE sale_id = ?", (sid,)
+        ).fetchone()
         assert reds[0] == s["coupon_discount"]
-        used = conn.execute("SELECT COUNT(*) FROM coupons WHERE redeemed_sale_id = ? AND status = 'redeemed'",
-                            (sid,)).fetchone()[0]
+        used = conn.execute(
+            "SELECT COUNT(*) FROM coupons WHERE redeemed_sale_id = ? AND status = 'redeemed'", (sid,)
+        ).fetchone()[0]
         assert used == reds[1]
-        ledger = dict(conn.execute("SELECT kind, SUM(points) FROM ledger_entries WHERE sale_id = ? "
-                                   "GROUP BY kind", (sid,)).fetchall())
+        ledger = dict(
+            conn.execute(
+                "SELECT kind, SUM(points) FROM ledger_entries WHERE sale_id = ? GROUP BY kind", (sid,)
+            ).fetchall()
+        )
         if s["member_id"] is None:
             assert ledger == {}
         else:
@@ -201,10 +236,19 @@ def _check_every_sale_is_whole(conn: sqlite3.Connection) -> int:
     for table in ("sale_lines", "payments", "coupon_redemptions"):
         orphans = conn.execute(f"SELECT COUNT(*) FROM {table} WHERE sale_id NOT IN (SELECT id FROM sales)")
         assert orphans.fetchone()[0] == 0, table
-    assert conn.execute("SELECT COUNT(*) FROM ledger_entries WHERE sale_id IS NOT NULL "
-                        "AND sale_id NOT IN (SELECT id FROM sales)").fetchone()[0] == 0
-    assert conn.execute("SELECT COUNT(*) FROM coupons WHERE (status = 'redeemed') != "
-                        "(redeemed_sale_id IS NOT NULL)").fetchone()[0] == 0
+    assert (
+        conn.execute(
+            "SELECT COUNT(*) FROM ledger_entries WHERE sale_id IS NOT NULL "
+            "AND sale_id NOT IN (SELECT id FROM sales)"
+        ).fetchone()[0]
+        == 0
+    )
+    assert (
+        conn.execute(
+            "SELECT COUNT(*) FROM coupons WHERE (status = 'redeemed') != (redeemed_sale_id IS NOT NULL)"
+        ).fetchone()[0]
+        == 0
+    )
     return len(sales)
 
 
@@ -235,8 +279,9 @@ def test_sigkill_during_sales_leaves_every_sale_whole_or_absent(tmp_path: Path) 
         assert sales > 0
         _check_sequences(conn, sales)
         pending: dict[str, Any] = json.loads((home / "pending.json").read_text())
-        stored = conn.execute("SELECT COUNT(*) FROM sales WHERE id = ?",
-                              (_hex(pending["sale_id"]),)).fetchone()[0]
+        stored = conn.execute(
+            "SELECT COUNT(*) FROM sales WHERE id = ?", (_hex(pending["sale_id"]),)
+        ).fetchone()[0]
         assert stored in (0, 1)
     finally:
         conn.close()

@@ -75,12 +75,21 @@ def test_promotions_staff_and_members(seeded: tuple[TillContext, SeedSummary]) -
         promos = s.execute(select(orm.Promotion)).scalars().all()
         staff = {r.login: r for r in s.execute(select(orm.Staff)).scalars()}
         members = s.execute(select(orm.Member)).scalars().all()
-        registered = s.execute(select(orm.AuditRow.subject)
-                               .where(orm.AuditRow.action == "member.register")).scalars().all()
-        events = s.execute(select(orm.OutboxEvent.payload)
-                           .where(orm.OutboxEvent.type == "member.registered")).scalars().all()
-        welcome = s.execute(select(orm.Coupon.member_id)
-                            .where(orm.Coupon.issued_reason == "welcome")).scalars().all()
+        registered = (
+            s.execute(select(orm.AuditRow.subject).where(orm.AuditRow.action == "member.register"))
+            .scalars()
+            .all()
+        )
+        events = (
+            s.execute(select(orm.OutboxEvent.payload).where(orm.OutboxEvent.type == "member.registered"))
+            .scalars()
+            .all()
+        )
+        welcome = (
+            s.execute(select(orm.Coupon.member_id).where(orm.Coupon.issued_reason == "welcome"))
+            .scalars()
+            .all()
+        )
         seqs = s.execute(select(orm.OutboxEvent.seq).order_by(orm.OutboxEvent.seq)).scalars().all()
         counter = s.get_one(orm.Counter, f"outbox:{ctx.terminal_id}").value
     assert len(promos) == summary.promotions >= 8
@@ -124,13 +133,19 @@ def test_every_sale_adds_up(seeded: tuple[TillContext, SeedSummary]) -> None:
         lines: dict[object, list[orm.SaleLine]] = {}
         for ln in s.execute(select(orm.SaleLine)).scalars():
             lines.setdefault(ln.sale_id, []).append(ln)
-        paid = dict(s.execute(select(orm.Payment.sale_id, func.sum(orm.Payment.amount))
-                              .group_by(orm.Payment.sale_id)).all())
-        earned = dict(s.execute(select(orm.LedgerEntry.sale_id, func.sum(orm.LedgerEntry.points))
-                                .where(orm.LedgerEntry.kind == "earn")
-                                .group_by(orm.LedgerEntry.sale_id)).all())
-        earn_rows = s.execute(select(orm.LedgerEntry).where(orm.LedgerEntry.kind == "earn")
-                              ).scalars().all()
+        paid = dict(
+            s.execute(
+                select(orm.Payment.sale_id, func.sum(orm.Payment.amount)).group_by(orm.Payment.sale_id)
+            ).all()
+        )
+        earned = dict(
+            s.execute(
+                select(orm.LedgerEntry.sale_id, func.sum(orm.LedgerEntry.points))
+                .where(orm.LedgerEntry.kind == "earn")
+                .group_by(orm.LedgerEntry.sale_id)
+            ).all()
+        )
+        earn_rows = s.execute(select(orm.LedgerEntry).where(orm.LedgerEntry.kind == "earn")).scalars().all()
         redemptions = s.execute(select(func.count()).select_from(orm.CouponRedemption)).scalar_one()
         refunds = s.execute(select(func.count()).select_from(orm.Refund)).scalar_one()
     assert len(sales) == summary.sales == SALES
@@ -203,8 +218,9 @@ def test_same_seed_same_store(tmp_path: Path) -> None:
             with ctx.uow(write=False) as uow:
                 s = uow.session
                 phones = sorted(s.execute(select(orm.Member.phone)).scalars())
-                totals = s.execute(select(orm.Sale.at, orm.Sale.total_due, orm.Sale.points_earned)
-                                   .order_by(orm.Sale.at)).all()
+                totals = s.execute(
+                    select(orm.Sale.at, orm.Sale.total_due, orm.Sale.points_earned).order_by(orm.Sale.at)
+                ).all()
                 skus = sorted(s.execute(select(orm.Product.sku)).scalars())
             return phones, totals, skus
         finally:
@@ -223,7 +239,8 @@ def _shape(value: object) -> object:
 
 
 def test_demo_registrations_write_what_the_use_case_writes(
-        seeded: tuple[TillContext, SeedSummary], tmp_path: Path) -> None:
+    seeded: tuple[TillContext, SeedSummary], tmp_path: Path
+) -> None:
     """The demo's bulk registration and `register_member` build their rows in one place: the
     `member.registered` events (welcome coupon terms included) and the member and welcome
     coupon rows have the same shape."""
@@ -235,25 +252,39 @@ def test_demo_registrations_write_what_the_use_case_writes(
     ctx = open_till(tmp_path / "one", clock=FrozenClock(NOW), hasher=FAST_HASHER)
     try:
         cashier = add_staff(ctx, "1001", "Li Na", Role.CASHIER, "1234")
-        register_member(ctx, RegisterMember(phone="13900139555", consent_given=True, staff_id=cashier.id,
-                                            name="Chen", birthday=date(1990, 4, 1), family="单身",
-                                            favourite_categories=("dairy",)))
+        register_member(
+            ctx,
+            RegisterMember(
+                phone="13900139555",
+                consent_given=True,
+                staff_id=cashier.id,
+                name="Chen",
+                birthday=date(1990, 4, 1),
+                family="单身",
+                favourite_categories=("dairy",),
+            ),
+        )
 
         def registered(c: TillContext) -> list[tuple[object, object, object]]:
             with c.uow(write=False) as uow:
                 s = uow.session
                 out = []
-                for e in s.execute(select(orm.OutboxEvent).where(
-                        orm.OutboxEvent.type == "member.registered")).scalars():
+                for e in s.execute(
+                    select(orm.OutboxEvent).where(orm.OutboxEvent.type == "member.registered")
+                ).scalars():
                     member = s.get_one(orm.Member, uuid.UUID(e.payload["member_id"]))
-                    coupon = s.execute(select(orm.Coupon).where(
-                        orm.Coupon.code == e.payload["welcome_coupon"])).scalar_one()
+                    coupon = s.execute(
+                        select(orm.Coupon).where(orm.Coupon.code == e.payload["welcome_coupon"])
+                    ).scalar_one()
                     out.append((e.payload, _row(member), _row(coupon)))
                 return out
 
         [(event, member, coupon)] = registered(ctx)
-        demo_rows = [r for r in registered(demo)
-                     if r[0]["name"] and r[0]["birthday"] and r[0]["family"] and r[0]["favourite_categories"]]
+        demo_rows = [
+            r
+            for r in registered(demo)
+            if r[0]["name"] and r[0]["birthday"] and r[0]["family"] and r[0]["favourite_categories"]
+        ]
     finally:
         ctx.close()
     assert demo_rows, "the demo registers members with every field filled in"
@@ -261,8 +292,9 @@ def test_demo_registrations_write_what_the_use_case_writes(
     for demo_event, demo_member, demo_coupon in demo_rows[:20]:
         assert _shape(demo_event) == _shape(event)
         assert _shape(demo_member) == _shape(member) and _shape(demo_coupon) == _shape(coupon)
-        assert datetime.fromisoformat(demo_event["welcome_coupon_terms"]["valid_from"]) == \
-            datetime.fromisoformat(demo_event["registered_at"])
+        assert datetime.fromisoformat(
+            demo_event["welcome_coupon_terms"]["valid_from"]
+        ) == datetime.fromisoformat(demo_event["registered_at"])
 
 
 # Columns that change after registration (the demo's members have shopped since).

@@ -22,8 +22,9 @@ TILL = Path(sys.executable).parent / "till"
 
 
 def _doctor(home: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(TILL), "--home", str(home), "doctor"], capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [str(TILL), "--home", str(home), "doctor"], capture_output=True, text=True, timeout=60
+    )
 
 
 def _line(out: str, name: str) -> str:
@@ -100,7 +101,8 @@ def health_server() -> Iterator[HTTPServer]:
 
 
 def test_a_server_whose_clock_differs_fails_and_an_unreachable_one_too(
-        home: Path, health_server: HTTPServer) -> None:
+    home: Path, health_server: HTTPServer
+) -> None:
     url = f"http://127.0.0.1:{health_server.server_address[1]}"
     save_settings(home, {"server": {"url": url}})
     _Health.skew_s = 0.0

@@ -41,8 +41,7 @@ def _count(raw: sqlite3.Connection, table: str) -> int:
 def test_register_stores_the_member_coupon_audit_and_event(
     till: TillContext, staff: dict[str, Any], raw: sqlite3.Connection, clock: FrozenClock
 ) -> None:
-    reg = register(till, staff, PHONE, name="Chen Jing", birthday=date(1990, 11, 3),
-                   marketing_opt_in=True)
+    reg = register(till, staff, PHONE, name="Chen Jing", birthday=date(1990, 11, 3), marketing_opt_in=True)
     mid = uuid_hex(reg.member.id)
 
     row = raw.execute("SELECT * FROM members WHERE id = ?", (mid,)).fetchone()
@@ -85,8 +84,7 @@ def test_register_stores_the_member_coupon_audit_and_event(
 
 def test_no_consent_no_member(till: TillContext, staff: dict[str, Any], raw: sqlite3.Connection) -> None:
     with pytest.raises(ConsentRequired):
-        register_member(till, RegisterMember(phone=PHONE, consent_given=False,
-                                             staff_id=staff["cashier"].id))
+        register_member(till, RegisterMember(phone=PHONE, consent_given=False, staff_id=staff["cashier"].id))
     assert _count(raw, "members") == 0
     assert _count(raw, "coupons") == 0
     assert _count(raw, "outbox") == 0
@@ -135,9 +133,7 @@ def test_two_members_get_distinct_valid_card_numbers(till: TillContext, staff: d
     assert is_valid_card_number(a.member.card_no) and is_valid_card_number(b.member.card_no)
 
 
-def test_registration_works_with_the_welcome_coupon_switched_off(
-    tmp_path: Any, clock: FrozenClock
-) -> None:
+def test_registration_works_with_the_welcome_coupon_switched_off(tmp_path: Any, clock: FrozenClock) -> None:
     from app.services.context import open_till
     from app.services.staff import add_staff
     from tests.conftest import FAST_HASHER
@@ -150,8 +146,7 @@ def test_registration_works_with_the_welcome_coupon_switched_off(
         from app.domain.staff import Role
 
         cashier = add_staff(ctx, "1001", "Li", Role.CASHIER, "1234")
-        reg = register_member(ctx, RegisterMember(phone=PHONE, consent_given=True,
-                                                  staff_id=cashier.id))
+        reg = register_member(ctx, RegisterMember(phone=PHONE, consent_given=True, staff_id=cashier.id))
         assert reg.welcome_coupon is None
         assert reg.member.coupons == ()
     finally:
@@ -161,8 +156,9 @@ def test_registration_works_with_the_welcome_coupon_switched_off(
 # ------------------------------------------------------------------------------ identify
 
 
-@pytest.mark.parametrize("typed", ["13800138000", "138 0013 8000", "+86 138 0013 8000",
-                                   "0086-138-0013-8000", " 138.0013.8000 "])
+@pytest.mark.parametrize(
+    "typed", ["13800138000", "138 0013 8000", "+86 138 0013 8000", "0086-138-0013-8000", " 138.0013.8000 "]
+)
 def test_identify_by_phone_in_any_format(till: TillContext, staff: dict[str, Any], typed: str) -> None:
     reg = register(till, staff, PHONE)
     assert identify(till, typed).id == reg.member.id
@@ -256,11 +252,13 @@ def test_points_adjustment_needs_a_supervisor_and_records_both_ids(
 ) -> None:
     reg = register(till, staff, PHONE)
     cashier, supervisor = staff["cashier"], staff["supervisor"]
-    balance = adjust_points(till, AdjustPoints(reg.member.id, 500, "complaint 42", cashier.id,
-                                               supervisor.id, "5678"))
+    balance = adjust_points(
+        till, AdjustPoints(reg.member.id, 500, "complaint 42", cashier.id, supervisor.id, "5678")
+    )
     assert balance == 500
-    balance = adjust_points(till, AdjustPoints(reg.member.id, -120, "typo", cashier.id,
-                                               supervisor.id, "5678"))
+    balance = adjust_points(
+        till, AdjustPoints(reg.member.id, -120, "typo", cashier.id, supervisor.id, "5678")
+    )
     assert balance == 380
     assert points_sum(raw, reg.member.id) == 380
     assert identify(till, PHONE).points_balance == 380
@@ -272,8 +270,10 @@ def test_points_adjustment_needs_a_supervisor_and_records_both_ids(
     for a in audits:
         assert a["actor_id"] == uuid_hex(cashier.id)
         assert a["approver_id"] == uuid_hex(supervisor.id)
-    events = [json.loads(r[0]) for r in raw.execute(
-        "SELECT payload FROM outbox WHERE type = 'points.adjusted' ORDER BY seq")]
+    events = [
+        json.loads(r[0])
+        for r in raw.execute("SELECT payload FROM outbox WHERE type = 'points.adjusted' ORDER BY seq")
+    ]
     assert [e["points"] for e in events] == [500, -120]
     assert all(e["approver_id"] == str(supervisor.id) for e in events)
 
@@ -287,15 +287,20 @@ def test_points_adjustment_needs_a_supervisor_and_records_both_ids(
     ],
 )
 def test_points_adjustment_without_valid_approval_changes_nothing(
-    till: TillContext, staff: dict[str, Any], raw: sqlite3.Connection,
-    approver: str | None, pin: str | None, code: str,
+    till: TillContext,
+    staff: dict[str, Any],
+    raw: sqlite3.Connection,
+    approver: str | None,
+    pin: str | None,
+    code: str,
 ) -> None:
     reg = register(till, staff, PHONE)
     events = _count(raw, "outbox")
     approver_id = staff[approver].id if approver else None
     with pytest.raises(Refused) as exc:
-        adjust_points(till, AdjustPoints(reg.member.id, 500, "why not", staff["cashier"].id,
-                                         approver_id, pin))
+        adjust_points(
+            till, AdjustPoints(reg.member.id, 500, "why not", staff["cashier"].id, approver_id, pin)
+        )
     assert exc.value.code == code
     assert _count(raw, "ledger_entries") == 0
     assert _count(raw, "outbox") == events
@@ -323,15 +328,15 @@ def test_points_adjustment_rules(till: TillContext, staff: dict[str, Any]) -> No
     with pytest.raises(Invalid):
         adjust_points(till, AdjustPoints(reg.member.id, 0, "zero", staff["cashier"].id, sup.id, "5678"))
     with pytest.raises(NotFound):
-        adjust_points(till, AdjustPoints(MemberId(new_id()), 10, "who", staff["cashier"].id, sup.id,
-                                         "5678"))
+        adjust_points(till, AdjustPoints(MemberId(new_id()), 10, "who", staff["cashier"].id, sup.id, "5678"))
 
 
 def test_wrong_approver_pin_counts_towards_lock_out(till: TillContext, staff: dict[str, Any]) -> None:
     reg = register(till, staff, PHONE)
     with pytest.raises(PinRejected) as exc:
-        adjust_points(till, AdjustPoints(reg.member.id, 10, "x", staff["cashier"].id,
-                                         staff["supervisor"].id, "0000"))
+        adjust_points(
+            till, AdjustPoints(reg.member.id, 10, "x", staff["cashier"].id, staff["supervisor"].id, "0000")
+        )
     assert exc.value.attempts_left == till.config.staff.max_pin_failures - 1
     with till.uow(write=False) as uow:
         assert uow.session.get_one(orm.Staff, staff["supervisor"].id).failed_attempts == 1
@@ -348,8 +353,10 @@ def test_points_expire_at_the_end_of_the_next_calendar_year(
     from app.services.points import expire_due
 
     reg = register(till, staff, PHONE)
-    adjust_points(till, AdjustPoints(reg.member.id, 500, "goodwill", staff["cashier"].id,
-                                     staff["supervisor"].id, "5678"))
+    adjust_points(
+        till,
+        AdjustPoints(reg.member.id, 500, "goodwill", staff["cashier"].id, staff["supervisor"].id, "5678"),
+    )
     # Earned on 2026-11-22 in Shanghai: they expire at the end of 2027, Shanghai time.
     expiry = datetime(2027, 12, 31, 16, 0, tzinfo=UTC)
     clock.at = datetime(2027, 11, 15, tzinfo=UTC)  # within 60 days of the expiry
@@ -378,6 +385,7 @@ def test_adjustment_returns_the_balance_the_member_view_shows(
     cmd = AdjustPoints(reg.member.id, 500, "goodwill", staff["cashier"].id, staff["supervisor"].id, "5678")
     adjust_points(till, cmd)
     clock.at = datetime(2028, 1, 2, tzinfo=UTC)  # the 500 expired at the end of 2027
-    balance = adjust_points(till, AdjustPoints(reg.member.id, 100, "another", staff["cashier"].id,
-                                               staff["supervisor"].id, "5678"))
+    balance = adjust_points(
+        till, AdjustPoints(reg.member.id, 100, "another", staff["cashier"].id, staff["supervisor"].id, "5678")
+    )
     assert balance == identify(till, PHONE).points_balance == 100

@@ -10,8 +10,12 @@ def test_merge_moves_points_and_coupons_and_the_alias_still_resolves(till, staff
     cashier = staff["cashier"]
     a = register_member(till, RegisterMember(phone="13800138000", consent_given=True, staff_id=cashier.id))
     b = register_member(till, RegisterMember(phone="13900139000", consent_given=True, staff_id=cashier.id))
-    sale = CompleteSale(new_id(), cashier.id, Cart((CartLine("6903456789012", 2),), member_id=b.member.id),
-                        (Tender("card", 9180),))
+    sale = CompleteSale(
+        new_id(),
+        cashier.id,
+        Cart((CartLine("6903456789012", 2),), member_id=b.member.id),
+        (Tender("card", 9180),),
+    )
     done = complete_sale(till, sale)
     assert done.points_earned > 0
     old_code = member_code(till, b.member.id)

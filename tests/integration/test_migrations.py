@@ -26,8 +26,12 @@ REPO = Path(__file__).resolve().parents[2]
 def _tables(db: Path) -> set[str]:
     conn = sqlite3.connect(db)
     try:
-        return {r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+        return {
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        }
     finally:
         conn.close()
 

@@ -36,8 +36,9 @@ URL = "http://127.0.0.1:8000/f/0193f4c2-7a1e-7d3b-9c41-2f5e8a9b0c1d.Xq3vB9"
 
 
 def _config(port: int, **kw: object) -> PrinterConfig:
-    return PrinterConfig(kind="network", host="127.0.0.1", port=port, timeout_s=kw.pop("timeout_s", 2.0),
-                         **kw)  # type: ignore[arg-type]
+    return PrinterConfig(
+        kind="network", host="127.0.0.1", port=port, timeout_s=kw.pop("timeout_s", 2.0), **kw
+    )  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("paper", [58, 80])
@@ -67,7 +68,8 @@ def test_receipt_reaches_the_printer_with_native_qr_and_gb18030(
 
 def test_english_only_profile_sends_ascii_only(fake_printer: FakeNetworkPrinter, tmp_path: Path) -> None:
     make_printer(_config(fake_printer.port, chinese=False, paper_mm=58), tmp_path).print_receipt(
-        sample_receipt(feedback_url=URL))
+        sample_receipt(feedback_url=URL)
+    )
     [data] = fake_printer.wait_jobs(1)
     p = parse(data)
     assert p.chinese == []
@@ -80,7 +82,8 @@ def test_english_only_profile_sends_ascii_only(fake_printer: FakeNetworkPrinter,
 
 def test_profile_without_native_qr_gets_a_raster_qr(fake_printer: FakeNetworkPrinter, tmp_path: Path) -> None:
     make_printer(_config(fake_printer.port, profile="ZJ-5870", paper_mm=58), tmp_path).print_receipt(
-        sample_receipt(feedback_url=URL))
+        sample_receipt(feedback_url=URL)
+    )
     [data] = fake_printer.wait_jobs(1)
     p = parse(data)
     assert p.qr_data == [] and b"\x1d(k" not in p.commands
@@ -176,17 +179,19 @@ def test_no_printer_listening_is_offline_and_a_second_failure_updates_the_job(tm
     assert printer.status() == PrinterState.OFFLINE
 
 
-@pytest.mark.parametrize(("answers", "state"), [
-    ({1: 0x12, 2: 0x12, 4: 0x12}, PrinterState.ONLINE),
-    ({1: 0x1A, 2: 0x32, 4: 0x72}, PrinterState.PAPER_OUT),
-    ({1: 0x1A, 2: 0x16, 4: 0x12}, PrinterState.COVER_OPEN),
-    ({}, PrinterState.UNKNOWN),
-])
+@pytest.mark.parametrize(
+    ("answers", "state"),
+    [
+        ({1: 0x12, 2: 0x12, 4: 0x12}, PrinterState.ONLINE),
+        ({1: 0x1A, 2: 0x32, 4: 0x72}, PrinterState.PAPER_OUT),
+        ({1: 0x1A, 2: 0x16, 4: 0x12}, PrinterState.COVER_OPEN),
+        ({}, PrinterState.UNKNOWN),
+    ],
+)
 def test_status_from_dle_eot(tmp_path: Path, answers: dict[int, int], state: PrinterState) -> None:
     server = FakeNetworkPrinter(status=answers)
     try:
-        printer = EscposPrinter(lambda: NetworkTransport("127.0.0.1", server.port, 1.0),
-                                status_timeout_s=0.3)
+        printer = EscposPrinter(lambda: NetworkTransport("127.0.0.1", server.port, 1.0), status_timeout_s=0.3)
         assert printer.status() == state
     finally:
         server.close()
@@ -195,8 +200,9 @@ def test_status_from_dle_eot(tmp_path: Path, answers: dict[int, int], state: Pri
 def test_paper_out_is_reported_before_sending_when_status_is_checked(tmp_path: Path) -> None:
     server = FakeNetworkPrinter(status={1: 0x1A, 2: 0x32, 4: 0x72})
     try:
-        inner = EscposPrinter(lambda: NetworkTransport("127.0.0.1", server.port, 1.0),
-                              check_status=True, status_timeout_s=0.5)
+        inner = EscposPrinter(
+            lambda: NetworkTransport("127.0.0.1", server.port, 1.0), check_status=True, status_timeout_s=0.5
+        )
         printer = QueuedPrinter(inner, PrintQueue(tmp_path))
         with pytest.raises(PrintError) as err:
             printer.print_receipt(sample_receipt())

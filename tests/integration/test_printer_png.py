@@ -45,8 +45,9 @@ def test_chinese_is_drawn_with_a_cjk_font() -> None:
     assert font.getlength("牛") == pytest.approx(2 * png_render.COLUMN_PX, abs=1)  # type: ignore[union-attr]
 
 
-def test_missing_cjk_font_falls_back_with_a_warning(monkeypatch: pytest.MonkeyPatch,
-                                                    caplog: pytest.LogCaptureFixture) -> None:
+def test_missing_cjk_font_falls_back_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setattr(png_render, "FONT_CANDIDATES", (("/nonexistent/font.ttc", ()),))
     monkeypatch.delenv("TILL_RECEIPT_FONT", raising=False)
     png_render.receipt_font.cache_clear()
@@ -92,7 +93,8 @@ def test_unwritable_folder_queues_the_receipt(tmp_path: Path) -> None:
 def test_file_kind_with_a_device_path_writes_raw_bytes(tmp_path: Path) -> None:
     dev = tmp_path / "lp0"
     make_printer(PrinterConfig(kind="file", device=str(dev)), tmp_path).print_receipt(
-        sample_receipt(feedback_url=URL))
+        sample_receipt(feedback_url=URL)
+    )
     assert parse(dev.read_bytes()).qr_data == [URL.encode()]
 
 

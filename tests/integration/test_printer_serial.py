@@ -45,7 +45,7 @@ class PtyPrinter:
                 return
             self.data += chunk
             for i in range(len(self.data) - len(chunk) - 2, len(self.data) - 2):
-                if i >= 0 and self.data[i:i + 2] == b"\x10\x04" and self.data[i + 2] in self.answers:
+                if i >= 0 and self.data[i : i + 2] == b"\x10\x04" and self.data[i + 2] in self.answers:
                     os.write(self.master, bytes((self.answers[self.data[i + 2]],)))
 
     def close(self) -> None:

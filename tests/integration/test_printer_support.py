@@ -22,8 +22,9 @@ class FakeNetworkPrinter:
     mode "hangup": reads `stall_after` bytes, then resets the connection.
     """
 
-    def __init__(self, mode: str = "record", status: dict[int, int] | None = None,
-                 stall_after: int = 0) -> None:
+    def __init__(
+        self, mode: str = "record", status: dict[int, int] | None = None, stall_after: int = 0
+    ) -> None:
         self.mode, self.status, self.stall_after = mode, status or {}, stall_after
         self.jobs: list[bytes] = []
         self._cv = threading.Condition()
@@ -119,8 +120,15 @@ class Parsed:
 
 # Fixed-length commands: prefix -> number of argument bytes.
 _FIXED = {
-    (ESC, ord("@")): 0, (ESC, ord("t")): 1, (ESC, ord("E")): 1, (ESC, ord("a")): 1, (ESC, ord("d")): 1,
-    (ESC, ord("p")): 3, (GS, ord("!")): 1, (FS, ord("&")): 0, (FS, ord(".")): 0,
+    (ESC, ord("@")): 0,
+    (ESC, ord("t")): 1,
+    (ESC, ord("E")): 1,
+    (ESC, ord("a")): 1,
+    (ESC, ord("d")): 1,
+    (ESC, ord("p")): 3,
+    (GS, ord("!")): 1,
+    (FS, ord("&")): 0,
+    (FS, ord(".")): 0,
 }
 
 
@@ -135,16 +143,16 @@ def parse(data: bytes) -> Parsed:
             head = (b, data[i + 1])
             if head == (GS, ord("(")) and data[i + 2] == ord("k"):
                 n = data[i + 3] | data[i + 4] << 8
-                body = data[i + 5:i + 5 + n]
+                body = data[i + 5 : i + 5 + n]
                 if body[:3] == b"\x31\x50\x30":
                     out.qr_data.append(bytes(body[3:]))
                 out.commands.append(b"\x1d(k")
                 i += 5 + n
                 continue
             if head == (GS, ord("v")) and data[i + 2] == ord("0"):
-                xl, xh, yl, yh = data[i + 4:i + 8]
+                xl, xh, yl, yh = data[i + 4 : i + 8]
                 wb, h = xl | xh << 8, yl | yh << 8
-                bits = data[i + 8:i + 8 + wb * h]
+                bits = data[i + 8 : i + 8 + wb * h]
                 img = Image.frombytes("1", (wb * 8, h), bits)
                 out.images.append(Image.eval(img.convert("L"), lambda v: 255 - v))
                 out.commands.append(b"\x1dv0")
@@ -166,7 +174,7 @@ def parse(data: bytes) -> Parsed:
             out.commands.append(bytes(head))
             i += 2 + _FIXED[head]
             continue
-        if b == 0x10 and data[i + 1:i + 2] == b"\x04":
+        if b == 0x10 and data[i + 1 : i + 2] == b"\x04":
             out.commands.append(b"\x10\x04")
             i += 3
             continue
@@ -182,11 +190,11 @@ def printed_lines(data: bytes) -> list[str]:
     """The text lines as the printer prints them (Chinese segments decoded in place)."""
     lines, cur, i, start = [], "", 0, None
     while i < len(data):
-        if data[i:i + 2] == b"\x1c&":
+        if data[i : i + 2] == b"\x1c&":
             start = i + 2
             i += 2
             continue
-        if data[i:i + 2] == b"\x1c." and start is not None:
+        if data[i : i + 2] == b"\x1c." and start is not None:
             cur += data[start:i].decode("gb18030")
             start = None
             i += 2
@@ -230,8 +238,16 @@ def text_only(data: bytes) -> bytes:
 def test_the_reader_finds_qr_payload_and_chinese() -> None:
     url = b"http://x/f/abc"
     n = len(url) + 3
-    data = (b"\x1b@\x1c&" + "牛奶".encode("gb18030") + b"\x1c.\n"
-            + b"\x1d(k" + bytes((n, 0)) + b"1P0" + url + b"\x1d(k\x03\x001Q0")
+    data = (
+        b"\x1b@\x1c&"
+        + "牛奶".encode("gb18030")
+        + b"\x1c.\n"
+        + b"\x1d(k"
+        + bytes((n, 0))
+        + b"1P0"
+        + url
+        + b"\x1d(k\x03\x001Q0"
+    )
     p = parse(data)
     assert p.qr_data == [url]
     assert p.chinese == ["牛奶"]

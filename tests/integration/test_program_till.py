@@ -32,8 +32,9 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 RICE_MEMBER_FEN = 4590  # the products fixture's member price
 
 
-def _open(home: Path, clock: FrozenClock, program: LoyaltyProgram | None = None,
-          timezone: str | None = None) -> TillContext:
+def _open(
+    home: Path, clock: FrozenClock, program: LoyaltyProgram | None = None, timezone: str | None = None
+) -> TillContext:
     home.mkdir(parents=True, exist_ok=True)
     if timezone is not None:
         (home / CONFIG_NAME).write_text(f'[store]\ntimezone = "{timezone}"\n', encoding="utf-8")
@@ -44,9 +45,18 @@ def _open(home: Path, clock: FrozenClock, program: LoyaltyProgram | None = None,
 
 def _products(ctx: TillContext) -> None:
     with ctx.uow() as uow:
-        uow.session.add(orm.Product(id=new_id(), sku=RICE, name_zh="大米 5kg", name_en="Rice 5kg",
-                                    category="grain", unit_price=4990, member_price=RICE_MEMBER_FEN,
-                                    active=True))
+        uow.session.add(
+            orm.Product(
+                id=new_id(),
+                sku=RICE,
+                name_zh="大米 5kg",
+                name_en="Rice 5kg",
+                category="grain",
+                unit_price=4990,
+                member_price=RICE_MEMBER_FEN,
+                active=True,
+            )
+        )
         uow.commit()
 
 
@@ -65,18 +75,30 @@ def shanghai_till(tmp_path: Path) -> Iterator[tuple[TillContext, FrozenClock]]:
 
 def _birthday_promotion(ctx: TillContext, multiplier: str = "3") -> None:
     with ctx.uow() as uow:
-        uow.session.add(orm.Promotion(id="BDAY", name="Birthday", kind="birthday_multiplier",
-                                      multiplier=multiplier, categories=[], skus=[], starts=None,
-                                      ends=None))
+        uow.session.add(
+            orm.Promotion(
+                id="BDAY",
+                name="Birthday",
+                kind="birthday_multiplier",
+                multiplier=multiplier,
+                categories=[],
+                skus=[],
+                starts=None,
+                ends=None,
+            )
+        )
         uow.commit()
 
 
-@pytest.mark.parametrize(("utc", "expected"), [
-    # 01:00 on 1 April in Shanghai (still 31 March in UTC): the April birthday month has begun.
-    (datetime(2026, 3, 31, 17, 0, tzinfo=UTC), 137),  # 45.9 × 3, rounded down
-    # 01:00 on 1 May in Shanghai (still 30 April in UTC): the birthday month is over.
-    (datetime(2026, 4, 30, 17, 0, tzinfo=UTC), 45),
-])
+@pytest.mark.parametrize(
+    ("utc", "expected"),
+    [
+        # 01:00 on 1 April in Shanghai (still 31 March in UTC): the April birthday month has begun.
+        (datetime(2026, 3, 31, 17, 0, tzinfo=UTC), 137),  # 45.9 × 3, rounded down
+        # 01:00 on 1 May in Shanghai (still 30 April in UTC): the birthday month is over.
+        (datetime(2026, 4, 30, 17, 0, tzinfo=UTC), 45),
+    ],
+)
 def test_the_birthday_month_is_the_stores_month(
     shanghai_till: tuple[TillContext, FrozenClock], utc: datetime, expected: int
 ) -> None:
@@ -139,8 +161,10 @@ def test_an_old_till_toml_loyalty_section_moves_to_program_json(
 ) -> None:
     home = tmp_path / "old"
     home.mkdir()
-    old = ("[store]\nstore_id = \"S009\"\n\n[loyalty]\nearn_points_per_yuan = 2\nwelcome_coupon_fen = 0\n"
-           "redeem_step = 50\n\n[loyalty.tiers]\ngold_fen = 700000\n")
+    old = (
+        '[store]\nstore_id = "S009"\n\n[loyalty]\nearn_points_per_yuan = 2\nwelcome_coupon_fen = 0\n'
+        "redeem_step = 50\n\n[loyalty.tiers]\ngold_fen = 700000\n"
+    )
     (home / CONFIG_NAME).write_text(old, encoding="utf-8")
     clock = FrozenClock(datetime(2026, 5, 1, tzinfo=UTC))
     with caplog.at_level(logging.WARNING, logger="app.program_file"):
@@ -188,7 +212,7 @@ def _pull(ctx: TillContext, program: LoyaltyProgram) -> None:
 
 
 def test_each_sale_uses_the_version_in_force_at_its_time_and_names_it(
-    shanghai_till: tuple[TillContext, FrozenClock]
+    shanghai_till: tuple[TillContext, FrozenClock],
 ) -> None:
     ctx, clock = shanghai_till
     staff = _staff(ctx)
@@ -203,8 +227,10 @@ def test_each_sale_uses_the_version_in_force_at_its_time_and_names_it(
     conn: sqlite3.Connection = raw_db(ctx)
     try:
         versions = {r[0]: r[1] for r in conn.execute("SELECT id, program_version FROM sales")}
-        payloads = [json.loads(r[0]) for r in conn.execute(
-            "SELECT payload FROM outbox WHERE type = 'sale.completed' ORDER BY seq")]
+        payloads = [
+            json.loads(r[0])
+            for r in conn.execute("SELECT payload FROM outbox WHERE type = 'sale.completed' ORDER BY seq")
+        ]
     finally:
         conn.close()
     assert versions == {uuid_hex(before.sale_id): 0, uuid_hex(after.sale_id): 4}
@@ -215,9 +241,16 @@ def test_a_pulled_tier_table_tiers_the_member(shanghai_till: tuple[TillContext, 
     ctx, _ = shanghai_till
     staff = _staff(ctx)
     reg = register(ctx, staff)
-    low = parse_program({"version": 2, "effective_from": "2026-01-01T00:00:00+08:00", "tiers": [
-        {"tier": "basic", "threshold_fen": 0, "multiplier": "1"},
-        {"tier": "silver", "threshold_fen": 4_000, "multiplier": "2"}]})
+    low = parse_program(
+        {
+            "version": 2,
+            "effective_from": "2026-01-01T00:00:00+08:00",
+            "tiers": [
+                {"tier": "basic", "threshold_fen": 0, "multiplier": "1"},
+                {"tier": "silver", "threshold_fen": 4_000, "multiplier": "2"},
+            ],
+        }
+    )
     _pull(ctx, low)
     sell(ctx, staff, ((RICE, 1),), member_id=reg.member.id)  # ¥45.90: basic (×1) when priced
     assert member_view(ctx, reg.member.id).tier == "silver"

@@ -25,15 +25,27 @@ def _fen(line: str) -> int:
 
 
 def _member_sale(till: TillContext, staff: dict[str, Any]) -> str:
-    reg = register_member(till, RegisterMember(phone="13800138000", consent_given=True,
-                                               staff_id=staff["cashier"].id))
-    complete_sale(till, CompleteSale(new_sale_id(), staff["cashier"].id,
-                                     Cart((CartLine(WINE, 10),), member_id=reg.member.id),
-                                     (Tender("card", 128_000),)))
-    cart = Cart((CartLine(MILK, 2), CartLine(RICE, 1)), member_id=reg.member.id,
-                coupon_codes=(reg.welcome_coupon or "",), redeem_points=500)
-    done = complete_sale(till, CompleteSale(new_sale_id(), staff["cashier"].id, cart,
-                                            (Tender("cash", 10_000),)))
+    reg = register_member(
+        till, RegisterMember(phone="13800138000", consent_given=True, staff_id=staff["cashier"].id)
+    )
+    complete_sale(
+        till,
+        CompleteSale(
+            new_sale_id(),
+            staff["cashier"].id,
+            Cart((CartLine(WINE, 10),), member_id=reg.member.id),
+            (Tender("card", 128_000),),
+        ),
+    )
+    cart = Cart(
+        (CartLine(MILK, 2), CartLine(RICE, 1)),
+        member_id=reg.member.id,
+        coupon_codes=(reg.welcome_coupon or "",),
+        redeem_points=500,
+    )
+    done = complete_sale(
+        till, CompleteSale(new_sale_id(), staff["cashier"].id, cart, (Tender("cash", 10_000),))
+    )
     return done.receipt_no
 
 
@@ -77,8 +89,9 @@ def test_an_english_till_prints_english(till: TillContext, staff, products) -> N
 
 
 def test_the_welcome_slip_labels_the_card_and_the_coupon(till: TillContext, staff) -> None:  # type: ignore[no-untyped-def]
-    reg = register_member(till, RegisterMember(phone="13800138000", consent_given=True,
-                                               staff_id=staff["cashier"].id))
+    reg = register_member(
+        till, RegisterMember(phone="13800138000", consent_given=True, staff_id=staff["cashier"].id)
+    )
     slip = welcome_slip(till.config, reg, till.now())
     lines = compose(slip, 80).text_lines()
     assert f"会员卡号: {reg.member.card_no}" in lines

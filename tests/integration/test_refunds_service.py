@@ -29,31 +29,60 @@ OPENING_POINTS = 2000
 def _member_sale(till: TillContext, staff: dict[str, Any]) -> tuple[Any, SaleDone]:
     """A member with 2000 points buys 3 milk and 2 rice with the welcome coupon and 1000 points."""
     reg = register(till, staff)
-    adjust_points(till, AdjustPoints(reg.member.id, OPENING_POINTS, "opening", staff["cashier"].id,
-                                     staff["supervisor"].id, "5678"))
-    done = sell(till, staff, ((MILK, 3), (RICE, 2)), member_id=reg.member.id,
-                coupons=(reg.welcome_coupon or "",), redeem_points=1000)
+    adjust_points(
+        till,
+        AdjustPoints(
+            reg.member.id, OPENING_POINTS, "opening", staff["cashier"].id, staff["supervisor"].id, "5678"
+        ),
+    )
+    done = sell(
+        till,
+        staff,
+        ((MILK, 3), (RICE, 2)),
+        member_id=reg.member.id,
+        coupons=(reg.welcome_coupon or "",),
+        redeem_points=1000,
+    )
     assert done.points_redeemed == 1000 and done.points_earned > 0
     return reg, done
 
 
-def _refund(till: TillContext, staff: dict[str, Any], ref: str, lines: dict[int, int],
-            approver: str | None = "supervisor", pin: str | None = "5678",
-            refund_id: Any = None) -> RefundDone:
-    return refund_sale(till, RefundSale(
-        refund_id=refund_id or RefundId(new_id()), sale_ref=ref, lines=lines,
-        cashier_id=staff["cashier"].id, approver_id=staff[approver].id if approver else None,
-        approver_pin=pin, reason="customer changed mind"))
+def _refund(
+    till: TillContext,
+    staff: dict[str, Any],
+    ref: str,
+    lines: dict[int, int],
+    approver: str | None = "supervisor",
+    pin: str | None = "5678",
+    refund_id: Any = None,
+) -> RefundDone:
+    return refund_sale(
+        till,
+        RefundSale(
+            refund_id=refund_id or RefundId(new_id()),
+            sale_ref=ref,
+            lines=lines,
+            cashier_id=staff["cashier"].id,
+            approver_id=staff[approver].id if approver else None,
+            approver_pin=pin,
+            reason="customer changed mind",
+        ),
+    )
 
 
 def _lines(raw: sqlite3.Connection, sale_id: Any) -> dict[int, sqlite3.Row]:
-    return {r["line_no"]: r for r in raw.execute(
-        "SELECT * FROM sale_lines WHERE sale_id = ?", (uuid_hex(sale_id),))}
+    return {
+        r["line_no"]: r
+        for r in raw.execute("SELECT * FROM sale_lines WHERE sale_id = ?", (uuid_hex(sale_id),))
+    }
 
 
 def _sale_points(raw: sqlite3.Connection, sale_id: Any) -> int:
-    return int(raw.execute("SELECT COALESCE(SUM(points), 0) FROM ledger_entries WHERE sale_id = ?",
-                           (uuid_hex(sale_id),)).fetchone()[0])
+    return int(
+        raw.execute(
+            "SELECT COALESCE(SUM(points), 0) FROM ledger_entries WHERE sale_id = ?", (uuid_hex(sale_id),)
+        ).fetchone()[0]
+    )
 
 
 def test_partial_refund_takes_back_its_share(
@@ -68,8 +97,9 @@ def test_partial_refund_takes_back_its_share(
     assert r.points_reversed == milk["points_earned"] // 3
     assert r.points_given_back == milk["points_redeemed"] // 3
     assert not r.full and r.coupons_returned == ()
-    ledger = raw.execute("SELECT kind, points FROM ledger_entries WHERE refund_id = ?",
-                         (uuid_hex(r.refund_id),)).fetchall()
+    ledger = raw.execute(
+        "SELECT kind, points FROM ledger_entries WHERE refund_id = ?", (uuid_hex(r.refund_id),)
+    ).fetchall()
     assert sum(p for _, p in ledger) == r.points_given_back - r.points_reversed
     assert all(k == "reverse" for k, _ in ledger)
     expected = OPENING_POINTS - 1000 + sale.points_earned - r.points_reversed + r.points_given_back
@@ -112,7 +142,10 @@ def test_full_refund_in_one_go(till: TillContext, staff: dict[str, Any], raw: sq
     r = _refund(till, staff, sale.receipt_no, {1: 3, 2: 2})
     assert r.full
     assert (r.money, r.points_reversed, r.points_given_back) == (
-        sale.total_due, sale.points_earned, sale.points_redeemed)
+        sale.total_due,
+        sale.points_earned,
+        sale.points_redeemed,
+    )
     assert _sale_points(raw, sale.sale_id) == 0
     assert points_sum(raw, reg.member.id) == OPENING_POINTS
 
@@ -147,8 +180,9 @@ def test_refund_records_both_staff_ids_audit_and_event(
     assert audit[0]["actor_id"] == uuid_hex(staff["cashier"].id)
     assert audit[0]["approver_id"] == uuid_hex(staff["supervisor"].id)
 
-    events = [json.loads(p[0]) for p in raw.execute(
-        "SELECT payload FROM outbox WHERE type = 'refund.completed'")]
+    events = [
+        json.loads(p[0]) for p in raw.execute("SELECT payload FROM outbox WHERE type = 'refund.completed'")
+    ]
     assert len(events) == 1
     assert events[0]["refund_id"] == str(r.refund_id)
     assert events[0]["sale_id"] == str(sale.sale_id)
@@ -163,12 +197,20 @@ def test_a_manager_may_approve(till: TillContext, staff: dict[str, Any]) -> None
 
 @pytest.mark.parametrize(
     ("approver", "pin", "code"),
-    [(None, None, "approval_required"), ("supervisor", None, "approval_required"),
-     ("cashier", "1234", "self_approval"), ("supervisor", "0000", "wrong_pin")],
+    [
+        (None, None, "approval_required"),
+        ("supervisor", None, "approval_required"),
+        ("cashier", "1234", "self_approval"),
+        ("supervisor", "0000", "wrong_pin"),
+    ],
 )
 def test_refund_without_valid_approval_stores_nothing(
-    till: TillContext, staff: dict[str, Any], raw: sqlite3.Connection,
-    approver: str | None, pin: str | None, code: str,
+    till: TillContext,
+    staff: dict[str, Any],
+    raw: sqlite3.Connection,
+    approver: str | None,
+    pin: str | None,
+    code: str,
 ) -> None:
     _, sale = _member_sale(till, staff)
     ledger = raw.execute("SELECT COUNT(*) FROM ledger_entries").fetchone()[0]
@@ -204,8 +246,13 @@ def test_refund_retried_with_the_same_id_is_stored_once(
 
 @pytest.mark.parametrize(
     ("lines", "code"),
-    [({}, "refund_empty"), ({1: 0}, "refund_empty"), ({9: 1}, "refund_unknown_line"),
-     ({1: 4}, "refund_qty_exceeds_remaining"), ({1: -1}, "refund_bad_qty")],
+    [
+        ({}, "refund_empty"),
+        ({1: 0}, "refund_empty"),
+        ({9: 1}, "refund_unknown_line"),
+        ({1: 4}, "refund_qty_exceeds_remaining"),
+        ({1: -1}, "refund_bad_qty"),
+    ],
 )
 def test_bad_refund_requests(
     till: TillContext, staff: dict[str, Any], raw: sqlite3.Connection, lines: dict[int, int], code: str
@@ -228,7 +275,8 @@ def test_unknown_sale(till: TillContext, staff: dict[str, Any]) -> None:
 
 
 def test_a_receipt_of_another_till_says_which_till_holds_the_sale(
-        till: TillContext, staff: dict[str, Any]) -> None:
+    till: TillContext, staff: dict[str, Any]
+) -> None:
     with pytest.raises(NotFound) as found:
         _refund(till, staff, " S001-T02-000042 ", {1: 1})
     assert found.value.code == "sale_other_till" and "till T02" in found.value.message
@@ -254,8 +302,12 @@ def test_a_scanned_receipt_qr_finds_its_sale_and_a_forged_one_is_refused(till, s
     from app.services.errors import Refused
     from app.services.refunds import sale_ref_from_text
 
-    done = complete_sale(till, CompleteSale(new_id(), staff["cashier"].id,
-                                            Cart((CartLine("6902345678901", 1),)), (Tender("cash", 1000),)))
+    done = complete_sale(
+        till,
+        CompleteSale(
+            new_id(), staff["cashier"].id, Cart((CartLine("6902345678901", 1),)), (Tender("cash", 1000),)
+        ),
+    )
     assert sale_ref_from_text(till, done.feedback_url) == str(done.sale_id)
     assert sale_ref_from_text(till, f"  {done.receipt_no} ") == done.receipt_no
     stranger = SigningKey.generate(till.signer.key_id)  # same key id, different key: a forgery

@@ -42,8 +42,15 @@ def write_video(path: Path, frames: list[np.ndarray], fps: int = FPS) -> Path:
     return path
 
 
-def scene(code: np.ndarray | None, seed: int, width: float = 260, angle: float = 0, tilt: float = 0,
-          blur: int = 0, center: tuple[float, float] = (320, 240)) -> np.ndarray:
+def scene(
+    code: np.ndarray | None,
+    seed: int,
+    width: float = 260,
+    angle: float = 0,
+    tilt: float = 0,
+    blur: int = 0,
+    center: tuple[float, float] = (320, 240),
+) -> np.ndarray:
     img = synth.clutter(SHAPE, seed)
     if code is not None:
         img = synth.place(code, img, center, width, angle, tilt)
@@ -107,13 +114,13 @@ def test_every_code_in_a_varied_video_once_and_nothing_else(
     ean8 = synth.ean_image("96385074", module_px=3)
     frames = (
         hold(scene(None, 1), 4)
-        + hold(scene(qr, 2, width=280, angle=25, tilt=0.15))          # phone at an angle
+        + hold(scene(qr, 2, width=280, angle=25, tilt=0.15))  # phone at an angle
         + hold(scene(None, 3), 4)
-        + hold(scene(255 - qr, 4, width=300, angle=-10))               # dark-mode phone screen
-        + hold(scene(ean, 5, width=330, angle=8, blur=2))              # blurred product barcode
+        + hold(scene(255 - qr, 4, width=300, angle=-10))  # dark-mode phone screen
+        + hold(scene(ean, 5, width=330, angle=8, blur=2))  # blurred product barcode
         + hold(scene(None, 6), 4)
-        + hold(scene(card, 7, width=170, center=(480, 330)))           # small, off-centre card
-        + hold(scene(ean8, 8, width=240, angle=90))                    # held sideways
+        + hold(scene(card, 7, width=170, center=(480, 330)))  # small, off-centre card
+        + hold(scene(ean8, 8, width=240, angle=90))  # held sideways
         + hold(scene(None, 9), 4)
     )
     video = write_video(tmp_path / "counter.avi", frames)
@@ -166,8 +173,9 @@ class SlowDecoder:
         return self.inner.decode(frame)
 
 
-def test_newest_frame_wins_when_decoding_is_slow(tmp_path: Path, member_code: str,
-                                                run: list[CameraScanner]) -> None:
+def test_newest_frame_wins_when_decoding_is_slow(
+    tmp_path: Path, member_code: str, run: list[CameraScanner]
+) -> None:
     qr = synth.qr_image(member_code, module_px=4)
     frames = hold(scene(None, 1), 10) + hold(scene(qr, 2), 30)
     video = write_video(tmp_path / "slow.avi", frames, fps=30)
@@ -183,8 +191,9 @@ def test_newest_frame_wins_when_decoding_is_slow(tmp_path: Path, member_code: st
     assert rec.payloads() == [member_code]
 
 
-def test_missing_camera_is_a_status_then_it_is_reopened(tmp_path: Path, member_code: str,
-                                                        run: list[CameraScanner]) -> None:
+def test_missing_camera_is_a_status_then_it_is_reopened(
+    tmp_path: Path, member_code: str, run: list[CameraScanner]
+) -> None:
     path = tmp_path / "later.avi"
     scanner = CameraScanner(str(path), reconnect_seconds=0.05)
     rec = start(run, scanner)
@@ -234,8 +243,9 @@ def test_camera_setting_parses_index_or_path() -> None:
     assert parse_source("/dev/video0") == "/dev/video0"
 
 
-def test_a_decoder_that_cannot_start_is_an_error_status(tmp_path: Path, run: list[CameraScanner],
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_decoder_that_cannot_start_is_an_error_status(
+    tmp_path: Path, run: list[CameraScanner], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import hardware.scanner.camera as camera
 
     def missing_library() -> FrameDecoder:

@@ -100,8 +100,9 @@ def test_lines_become_scans(tmp_path: Path, ptys: list[Pty], scanners: list[Seri
     ]
 
 
-def test_prefix_and_suffix_are_stripped(tmp_path: Path, ptys: list[Pty],
-                                        scanners: list[SerialScanner]) -> None:
+def test_prefix_and_suffix_are_stripped(
+    tmp_path: Path, ptys: list[Pty], scanners: list[SerialScanner]
+) -> None:
     pty = plug(tmp_path / "ttyScanner", ptys)
     scanner = SerialScanner(str(tmp_path / "ttyScanner"), prefix="]E0", suffix="#")
     scanners.append(scanner)
@@ -113,8 +114,9 @@ def test_prefix_and_suffix_are_stripped(tmp_path: Path, ptys: list[Pty],
     assert [s.payload for s in rec.scans] == ["6901234567892"]
 
 
-def test_missing_unplugged_and_replugged(tmp_path: Path, ptys: list[Pty],
-                                         scanners: list[SerialScanner]) -> None:
+def test_missing_unplugged_and_replugged(
+    tmp_path: Path, ptys: list[Pty], scanners: list[SerialScanner]
+) -> None:
     link = tmp_path / "ttyScanner"
     scanner = SerialScanner(str(link), reconnect_seconds=0.05)
     scanners.append(scanner)

@@ -29,14 +29,29 @@ def _busy_shift(till: TillContext, staff: dict[str, Any]) -> ShiftId:
     coupon, 49 points); 1 of 2 milk (12.90) refunded in cash; one sale outside the shift."""
     shift = open_shift(till, staff["cashier"].id, 10_000)
     reg = register(till, staff)
-    cash_sale = sell(till, staff, ((MILK, 2), (YOGURT, 1)), tenders=(Tender("cash", 5000),),
-                     shift_id=shift)
-    sell(till, staff, ((MILK, 5),), member_id=reg.member.id, coupons=(reg.welcome_coupon or "",),
-         tenders=(Tender("card", 4950),), shift_id=shift)
+    cash_sale = sell(till, staff, ((MILK, 2), (YOGURT, 1)), tenders=(Tender("cash", 5000),), shift_id=shift)
+    sell(
+        till,
+        staff,
+        ((MILK, 5),),
+        member_id=reg.member.id,
+        coupons=(reg.welcome_coupon or "",),
+        tenders=(Tender("card", 4950),),
+        shift_id=shift,
+    )
     sell(till, staff, ((MILK, 1),), tenders=(Tender("cash", 1290),), shift_id=None)
-    refund_sale(till, RefundSale(RefundId(new_id()), cash_sale.receipt_no, {1: 1},
-                                 staff["cashier"].id, staff["supervisor"].id, "5678",
-                                 shift_id=shift))
+    refund_sale(
+        till,
+        RefundSale(
+            RefundId(new_id()),
+            cash_sale.receipt_no,
+            {1: 1},
+            staff["cashier"].id,
+            staff["supervisor"].id,
+            "5678",
+            shift_id=shift,
+        ),
+    )
     return shift
 
 
@@ -131,8 +146,7 @@ def test_verify_finds_an_edited_entry(
     till: TillContext, staff: dict[str, Any], raw: sqlite3.Connection
 ) -> None:
     _busy_shift(till, staff)
-    seq, details = raw.execute(
-        "SELECT seq, details FROM audit_log WHERE action = 'sale.refund'").fetchone()
+    seq, details = raw.execute("SELECT seq, details FROM audit_log WHERE action = 'sale.refund'").fetchone()
     changed = json.loads(details)
     changed["money"] = 1
     raw.execute("UPDATE audit_log SET details = ? WHERE seq = ?", (json.dumps(changed), seq))
@@ -147,8 +161,7 @@ def test_verify_finds_a_swapped_approver(
 ) -> None:
     _busy_shift(till, staff)
     seq = raw.execute("SELECT seq FROM audit_log WHERE action = 'sale.refund'").fetchone()[0]
-    raw.execute("UPDATE audit_log SET approver_id = ? WHERE seq = ?",
-                (uuid_hex(staff["manager"].id), seq))
+    raw.execute("UPDATE audit_log SET approver_id = ? WHERE seq = ?", (uuid_hex(staff["manager"].id), seq))
     raw.commit()
     assert [(p.seq, p.kind) for p in verify_audit(till).problems] == [(seq, "edited")]
 
@@ -179,16 +192,16 @@ def test_verify_finds_a_rewritten_entry_with_a_fresh_hash(
         rec = _record(uow.session.get_one(AuditRow, seq))
     new_hash = dataclasses.replace(rec, details={"total_due": 1}).computed_hash()
     assert new_hash != rec.hash
-    raw.execute("UPDATE audit_log SET details = ?, hash = ? WHERE seq = ?",
-                (json.dumps({"total_due": 1}), new_hash, seq))
+    raw.execute(
+        "UPDATE audit_log SET details = ?, hash = ? WHERE seq = ?",
+        (json.dumps({"total_due": 1}), new_hash, seq),
+    )
     raw.commit()
     problems = [(p.seq, p.kind) for p in verify_audit(till).problems]
     assert problems == [(seq + 1, "broken_link")]
 
 
-def test_new_entries_after_the_log_is_checked_still_chain(
-    till: TillContext, staff: dict[str, Any]
-) -> None:
+def test_new_entries_after_the_log_is_checked_still_chain(till: TillContext, staff: dict[str, Any]) -> None:
     _busy_shift(till, staff)
     before = verify_audit(till)
     sell(till, staff)

@@ -28,8 +28,9 @@ def _set_active(till: TillContext, login: str, active: bool) -> None:
         uow.commit()
 
 
-def test_an_inactive_manager_unlocks_nothing(till: TillContext, staff: dict[str, Any],
-                                             raw: sqlite3.Connection) -> None:
+def test_an_inactive_manager_unlocks_nothing(
+    till: TillContext, staff: dict[str, Any], raw: sqlite3.Connection
+) -> None:
     _lock(till, "1001")
     _set_active(till, "3001", False)
     with pytest.raises(Refused) as err:
@@ -42,8 +43,9 @@ def test_an_inactive_manager_unlocks_nothing(till: TillContext, staff: dict[str,
     assert raw.execute("SELECT locked FROM staff WHERE login = '1001'").fetchone()[0] == 0
 
 
-def test_an_inactive_staff_member_is_not_unlocked(till: TillContext, staff: dict[str, Any],
-                                                  raw: sqlite3.Connection) -> None:
+def test_an_inactive_staff_member_is_not_unlocked(
+    till: TillContext, staff: dict[str, Any], raw: sqlite3.Connection
+) -> None:
     _lock(till, "1001")
     _set_active(till, "1001", False)
     with pytest.raises(Refused) as err:
@@ -52,8 +54,9 @@ def test_an_inactive_staff_member_is_not_unlocked(till: TillContext, staff: dict
     assert raw.execute("SELECT locked FROM staff WHERE login = '1001'").fetchone()[0] == 1
 
 
-def test_adding_staff_needs_a_manager(till: TillContext, staff: dict[str, Any],
-                                      raw: sqlite3.Connection) -> None:
+def test_adding_staff_needs_a_manager(
+    till: TillContext, staff: dict[str, Any], raw: sqlite3.Connection
+) -> None:
     for actor in (None, staff["cashier"].id, staff["supervisor"].id):
         with pytest.raises(Refused) as err:
             add_staff(till, "1009", "New Hire", Role.CASHIER, "4321", actor_id=actor)
@@ -65,8 +68,9 @@ def test_adding_staff_needs_a_manager(till: TillContext, staff: dict[str, Any],
     assert raw.execute("SELECT COUNT(*) FROM staff WHERE login = '1009'").fetchone()[0] == 0
     added = add_staff(till, "1009", "New Hire", Role.CASHIER, "4321", actor_id=staff["manager"].id)
     assert added.login == "1009"
-    audit = raw.execute("SELECT actor_id FROM audit_log WHERE action = 'staff.add' AND subject = ?",
-                        (str(added.id),)).fetchone()
+    audit = raw.execute(
+        "SELECT actor_id FROM audit_log WHERE action = 'staff.add' AND subject = ?", (str(added.id),)
+    ).fetchone()
     assert audit is not None and audit[0] is not None
 
 

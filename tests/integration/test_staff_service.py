@@ -34,8 +34,14 @@ def _row(raw: sqlite3.Connection, login: str) -> sqlite3.Row:
 def test_pins_are_stored_as_salted_argon2_hashes(
     till: TillContext, staff: dict[str, Any], raw: sqlite3.Connection
 ) -> None:
-    other = add_staff(till, "1002", "Sun Li", Role.CASHIER, "1234",  # same PIN as 1001
-                      actor_id=staff["manager"].id)
+    other = add_staff(
+        till,
+        "1002",
+        "Sun Li",
+        Role.CASHIER,
+        "1234",  # same PIN as 1001
+        actor_id=staff["manager"].id,
+    )
     a, b = _row(raw, "1001"), _row(raw, "1002")
     assert a["pin_hash"].startswith("$argon2id$")
     assert "1234" not in a["pin_hash"]
@@ -147,8 +153,7 @@ def test_an_inactive_staff_member_cannot_sign_in(till: TillContext, staff: dict[
         require_approval(till, staff["manager"].id, staff["cashier"].id, "1234", Action.REFUND)
 
 
-@pytest.mark.parametrize("action", [Action.REFUND, Action.VOID, Action.PRICE_OVERRIDE,
-                                    Action.POINTS_ADJUST])
+@pytest.mark.parametrize("action", [Action.REFUND, Action.VOID, Action.PRICE_OVERRIDE, Action.POINTS_ADJUST])
 def test_supervisor_actions_need_a_supervisor(
     till: TillContext, staff: dict[str, Any], action: Action
 ) -> None:
@@ -193,7 +198,8 @@ def test_find_staff(till: TillContext, staff: dict[str, Any]) -> None:
 
 
 def test_a_pin_hashed_with_older_parameters_is_rehashed_at_sign_in(
-        tmp_path: Path, clock: FrozenClock) -> None:
+    tmp_path: Path, clock: FrozenClock
+) -> None:
     """The till's Argon2 parameters went up: a good sign-in stores the PIN's hash again with
     the new ones (a wrong PIN changes nothing)."""
     from app.domain.staff import PinHasher

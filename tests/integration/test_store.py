@@ -21,8 +21,16 @@ from tests.integration.conftest import raw_db
 
 
 def _product(sku: str = "6909999999994") -> orm.Product:
-    return orm.Product(id=new_id(), sku=sku, name_zh="测试", name_en="Test", category="misc",
-                       unit_price=100, member_price=None, active=True)
+    return orm.Product(
+        id=new_id(),
+        sku=sku,
+        name_zh="测试",
+        name_en="Test",
+        category="misc",
+        unit_price=100,
+        member_price=None,
+        active=True,
+    )
 
 
 def _count_products(till: TillContext) -> int:
@@ -61,8 +69,7 @@ def test_a_fresh_database_object_sets_the_pragmas_again(till: TillContext) -> No
 
 def test_foreign_keys_are_enforced(till: TillContext) -> None:
     with till.uow() as uow, pytest.raises(IntegrityError):
-        uow.session.add(orm.Payment(id=new_id(), sale_id=new_id(), tender="cash", amount=100,
-                                    reference=""))
+        uow.session.add(orm.Payment(id=new_id(), sale_id=new_id(), tender="cash", amount=100, reference=""))
         uow.session.flush()
 
 
@@ -146,7 +153,9 @@ def test_a_reader_does_not_block_a_writer(till: TillContext) -> None:
             other.execute("BEGIN IMMEDIATE")
             other.execute(
                 "INSERT INTO products (id, sku, name_zh, name_en, category, unit_price, active) "
-                "VALUES (?, '6900000000003', 'x', 'x', 'misc', 1, 1)", (new_id().hex,))
+                "VALUES (?, '6900000000003', 'x', 'x', 'misc', 1, 1)",
+                (new_id().hex,),
+            )
             other.execute("COMMIT")
             # The reader's snapshot is unchanged (WAL gives it a consistent view).
             assert uow.session.execute(select(func.count()).select_from(orm.Product)).scalar_one() == 0
@@ -175,9 +184,15 @@ def test_two_writers_on_one_file_never_collide(tmp_path: Path) -> None:
         def sell(ctx: TillContext) -> None:
             try:
                 for _ in range(15):
-                    complete_sale(ctx, CompleteSale(new_id(), cashier.id,
-                                                    Cart((CartLine("6909999999994", 1),)),
-                                                    (Tender("cash", 100),)))
+                    complete_sale(
+                        ctx,
+                        CompleteSale(
+                            new_id(),
+                            cashier.id,
+                            Cart((CartLine("6909999999994", 1),)),
+                            (Tender("cash", 100),),
+                        ),
+                    )
             except BaseException as exc:  # reported below
                 errors.append(exc)
 

@@ -14,10 +14,14 @@ def _audit_and_events(till):  # type: ignore[no-untyped-def]
     """(subject, actor, approver, details) of void audit entries, and the void events' payloads."""
     with till.uow(write=False) as uow:
         s = uow.session
-        audits = [(a.subject, a.actor_id, a.approver_id, a.details) for a in
-                  s.execute(select(orm.AuditRow).where(orm.AuditRow.action == "cart.void")).scalars()]
-        events = [e.payload for e in
-                  s.execute(select(orm.OutboxEvent).where(orm.OutboxEvent.type == "cart.voided")).scalars()]
+        audits = [
+            (a.subject, a.actor_id, a.approver_id, a.details)
+            for a in s.execute(select(orm.AuditRow).where(orm.AuditRow.action == "cart.void")).scalars()
+        ]
+        events = [
+            e.payload
+            for e in s.execute(select(orm.OutboxEvent).where(orm.OutboxEvent.type == "cart.voided")).scalars()
+        ]
         return audits, events
 
 
@@ -33,9 +37,14 @@ def test_an_approved_void_is_audited_with_both_staff_and_sent(till, staff) -> No
     assert len(events) == 1 and events[0]["approver_id"] == str(sup.id)
 
 
-@pytest.mark.parametrize(("approver", "pin", "error"), [
-    (None, None, Refused), ("cashier", "1234", Refused), ("supervisor", "0000", PinRejected),
-])
+@pytest.mark.parametrize(
+    ("approver", "pin", "error"),
+    [
+        (None, None, Refused),
+        ("cashier", "1234", Refused),
+        ("supervisor", "0000", PinRejected),
+    ],
+)
 def test_a_void_without_a_valid_approval_records_nothing(till, staff, approver, pin, error) -> None:  # type: ignore[no-untyped-def]
     cashier = staff["cashier"]
     approver_id = staff[approver].id if approver else None

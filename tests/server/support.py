@@ -44,12 +44,19 @@ class ServerProcess:
 
     def start(self, timeout: float = 20.0) -> ServerProcess:
         port_file = self.tmp / f"port-{secrets.token_hex(4)}"
-        env = {**os.environ, "LT_SERVER_DATABASE_URL": self.database_url, "LT_SERVER_LOG_LEVEL": "warning",
-               **self.env}
+        env = {
+            **os.environ,
+            "LT_SERVER_DATABASE_URL": self.database_url,
+            "LT_SERVER_LOG_LEVEL": "warning",
+            **self.env,
+        }
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "server.cli", "serve", "--port", "0", "--port-file", str(port_file)],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -118,9 +125,17 @@ class Till:
     # ------------------------------------------------------------ protocol
     def enrol(self) -> dict[str, Any]:
         code = enrol_code(self.database_url, self.store_id, self.terminal_id)
-        r = self.http.post(self.base + "/enrol", json={
-            "code": code, "device_id": self.device_id, "key_id": self.key.key_id,
-            "public_key": self.key.public().to_base64(), "till_version": "test"}, timeout=10)
+        r = self.http.post(
+            self.base + "/enrol",
+            json={
+                "code": code,
+                "device_id": self.device_id,
+                "key_id": self.key.key_id,
+                "public_key": self.key.public().to_base64(),
+                "till_version": "test",
+            },
+            timeout=10,
+        )
         r.raise_for_status()
         body = r.json()
         self.token, self.epoch = body["token"], body["epoch"]
@@ -129,8 +144,9 @@ class Till:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}", "X-Device-Id": self.device_id}
 
-    def push_raw(self, events: list[dict[str, Any]], till_time: datetime | None = None,
-                 timeout: float = 30) -> requests.Response:
+    def push_raw(
+        self, events: list[dict[str, Any]], till_time: datetime | None = None, timeout: float = 30
+    ) -> requests.Response:
         body = {"events": events, "till_time": (till_time or datetime.now(UTC)).isoformat()}
         return self.http.post(self.base + "/sync/push", json=body, headers=self.headers(), timeout=timeout)
 
@@ -143,9 +159,12 @@ class Till:
     def pull_all(self, limit: int = 500) -> list[dict[str, Any]]:
         changes: list[dict[str, Any]] = []
         while True:
-            r = self.http.post(self.base + "/sync/pull", json={"cursor": self.cursor, "epoch": self.epoch,
-                                                              "limit": limit},
-                               headers=self.headers(), timeout=30)
+            r = self.http.post(
+                self.base + "/sync/pull",
+                json={"cursor": self.cursor, "epoch": self.epoch, "limit": limit},
+                headers=self.headers(),
+                timeout=30,
+            )
             assert r.status_code == 200, r.text
             body = r.json()
             if body["reset"]:
@@ -157,58 +176,137 @@ class Till:
 
     # ------------------------------------------------------------ outbox events
     def event(self, type_: str, payload: dict[str, Any]) -> dict[str, Any]:
-        return {"id": str(uuid.uuid4()), "terminal_id": self.terminal_id, "seq": next(self.seq),
-                "type": type_, "schema_version": 1, "payload": payload,
-                "created_at": datetime.now(UTC).isoformat()}
+        return {
+            "id": str(uuid.uuid4()),
+            "terminal_id": self.terminal_id,
+            "seq": next(self.seq),
+            "type": type_,
+            "schema_version": 1,
+            "payload": payload,
+            "created_at": datetime.now(UTC).isoformat(),
+        }
 
-    def registration(self, phone: str, member_id: uuid.UUID | None = None,
-                     at: datetime | None = None, name: str | None = None) -> dict[str, Any]:
+    def registration(
+        self,
+        phone: str,
+        member_id: uuid.UUID | None = None,
+        at: datetime | None = None,
+        name: str | None = None,
+    ) -> dict[str, Any]:
         at = at or datetime.now(UTC)
         mid = member_id or uuid.uuid4()
-        return self.event("member.registered", {
-            "member_id": str(mid), "phone": phone, "card_no": None, "name": name, "birthday": None,
-            "family": None, "favourite_categories": [],
-            "consent": {"policy_version": "2025-01", "accepted_at": at.isoformat(),
-                        "marketing_opt_in": False},
-            "store_id": self.store_id, "registered_at": at.isoformat(),
-            "welcome_coupon": "W" + secrets.token_hex(5).upper()})
+        return self.event(
+            "member.registered",
+            {
+                "member_id": str(mid),
+                "phone": phone,
+                "card_no": None,
+                "name": name,
+                "birthday": None,
+                "family": None,
+                "favourite_categories": [],
+                "consent": {
+                    "policy_version": "2025-01",
+                    "accepted_at": at.isoformat(),
+                    "marketing_opt_in": False,
+                },
+                "store_id": self.store_id,
+                "registered_at": at.isoformat(),
+                "welcome_coupon": "W" + secrets.token_hex(5).upper(),
+            },
+        )
 
-    def sale(self, member_id: uuid.UUID | None = None, total: int = 10000, earned: int | None = None,
-             redeemed: int = 0, coupons: list[tuple[str, int]] = (),  # type: ignore[assignment]
-             sale_id: uuid.UUID | None = None, at: datetime | None = None) -> dict[str, Any]:
+    def sale(
+        self,
+        member_id: uuid.UUID | None = None,
+        total: int = 10000,
+        earned: int | None = None,
+        redeemed: int = 0,
+        coupons: list[tuple[str, int]] = (),  # type: ignore[assignment]
+        sale_id: uuid.UUID | None = None,
+        at: datetime | None = None,
+    ) -> dict[str, Any]:
         at = at or datetime.now(UTC)
         sid = sale_id or uuid.uuid4()
         if earned is None:  # what an honest till earns: 1 point a yuan paid (a basic member)
             earned = max(0, total - sum(d for _, d in coupons) - redeemed) // 100 if member_id else 0
-        return self.event("sale.completed", {
-            "sale_id": str(sid), "receipt_no": f"{self.store_id}-{self.terminal_id}-{secrets.token_hex(3)}",
-            "store_id": self.store_id, "terminal_id": self.terminal_id, "cashier_id": str(uuid.uuid4()),
-            "member_id": str(member_id) if member_id else None, "at": at.isoformat(),
-            "subtotal": total, "member_savings": 0, "coupon_discount": sum(d for _, d in coupons),
-            "points_redeemed": redeemed, "points_value": redeemed // 100, "total_due": total,
-            "points_earned": earned, "paid": total, "change_due": 0, "feedback_token": "",
-            "coupons": [{"code": c, "discount": d} for c, d in coupons],
-            "payments": [{"tender": "cash", "amount": total, "reference": ""}],
-            "lines": [{"line_no": 1, "sku": "6901234567892", "qty": 1, "list_total": total,
-                       "line_total": total, "coupon_discount": 0, "points_discount": 0,
-                       "points_redeemed": 0, "net": total, "points_earned": earned}]})
+        return self.event(
+            "sale.completed",
+            {
+                "sale_id": str(sid),
+                "receipt_no": f"{self.store_id}-{self.terminal_id}-{secrets.token_hex(3)}",
+                "store_id": self.store_id,
+                "terminal_id": self.terminal_id,
+                "cashier_id": str(uuid.uuid4()),
+                "member_id": str(member_id) if member_id else None,
+                "at": at.isoformat(),
+                "subtotal": total,
+                "member_savings": 0,
+                "coupon_discount": sum(d for _, d in coupons),
+                "points_redeemed": redeemed,
+                "points_value": redeemed // 100,
+                "total_due": total,
+                "points_earned": earned,
+                "paid": total,
+                "change_due": 0,
+                "feedback_token": "",
+                "coupons": [{"code": c, "discount": d} for c, d in coupons],
+                "payments": [{"tender": "cash", "amount": total, "reference": ""}],
+                "lines": [
+                    {
+                        "line_no": 1,
+                        "sku": "6901234567892",
+                        "qty": 1,
+                        "list_total": total,
+                        "line_total": total,
+                        "coupon_discount": 0,
+                        "points_discount": 0,
+                        "points_redeemed": 0,
+                        "net": total,
+                        "points_earned": earned,
+                    }
+                ],
+            },
+        )
 
     def coupon_issued(self, member_id: uuid.UUID | None, code: str | None = None) -> dict[str, Any]:
         """A coupon as the till's wake-up campaign issues it (a template tills may issue)."""
         now = datetime.now(UTC)
-        return self.event("coupon.issued", {
-            "coupon_id": str(uuid.uuid4()), "code": code or "C" + secrets.token_hex(5).upper(),
-            "member_id": str(member_id) if member_id else None, "kind": "amount_off",
-            "reason": "wakeup:test", "amount": 500, "percent": "0", "cap": None, "threshold": 5000,
-            "multiplier": "1", "categories": [],
-            "valid_from": now.isoformat(), "valid_to": (now + timedelta(days=10)).isoformat()})
+        return self.event(
+            "coupon.issued",
+            {
+                "coupon_id": str(uuid.uuid4()),
+                "code": code or "C" + secrets.token_hex(5).upper(),
+                "member_id": str(member_id) if member_id else None,
+                "kind": "amount_off",
+                "reason": "wakeup:test",
+                "amount": 500,
+                "percent": "0",
+                "cap": None,
+                "threshold": 5000,
+                "multiplier": "1",
+                "categories": [],
+                "valid_from": now.isoformat(),
+                "valid_to": (now + timedelta(days=10)).isoformat(),
+            },
+        )
 
-    def adjust(self, member_id: uuid.UUID, points: int,
-               approver_id: uuid.UUID | None = None) -> dict[str, Any]:
-        return self.event("points.adjusted", {
-            "entry_id": str(uuid.uuid4()), "member_id": str(member_id), "points": points, "note": "test",
-            "at": datetime.now(UTC).isoformat(), "expires_at": None,
-            "staff_id": str(uuid.uuid4()), "approver_id": str(approver_id or uuid.uuid4())})
+    def adjust(
+        self, member_id: uuid.UUID, points: int, approver_id: uuid.UUID | None = None
+    ) -> dict[str, Any]:
+        return self.event(
+            "points.adjusted",
+            {
+                "entry_id": str(uuid.uuid4()),
+                "member_id": str(member_id),
+                "points": points,
+                "note": "test",
+                "at": datetime.now(UTC).isoformat(),
+                "expires_at": None,
+                "staff_id": str(uuid.uuid4()),
+                "approver_id": str(approver_id or uuid.uuid4()),
+            },
+        )
 
 
 def random_phone() -> str:

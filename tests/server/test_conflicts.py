@@ -42,8 +42,9 @@ def test_single_use_coupon_redeemed_at_two_tills(server: ServerProcess, db_url: 
         assert str(coupon.redeemed_sale_id) == first["payload"]["sale_id"]
         kept = s.get_one(Sale, uuid.UUID(second["payload"]["sale_id"]))
         assert kept.flagged and kept.coupon_discount == 500
-        assert s.execute(select(Conflict).where(Conflict.sale_id == kept.id,
-                                                Conflict.kind == "coupon_reused")).scalar_one()
+        assert s.execute(
+            select(Conflict).where(Conflict.sale_id == kept.id, Conflict.kind == "coupon_reused")
+        ).scalar_one()
     db.dispose()
 
 
@@ -80,8 +81,12 @@ def test_same_phone_at_two_stores_merges_into_the_earlier(
     a.pull_all()
     b.pull_all()
     # The later registration reaches the server first, with a sale; then the earlier one.
-    b.push([b.registration(phone, late, at=t0 + timedelta(minutes=30), name="Later name"),
-            b.sale(late, total=3000, earned=30)])
+    b.push(
+        [
+            b.registration(phone, late, at=t0 + timedelta(minutes=30), name="Later name"),
+            b.sale(late, total=3000, earned=30),
+        ]
+    )
     out = a.push([a.registration(phone, early, at=t0)])["results"][0]
     assert out["result"]["merged"] == {"survivor_id": str(early), "alias_id": str(late)}
     db, s = session_for(db_url)
@@ -97,8 +102,11 @@ def test_same_phone_at_two_stores_merges_into_the_earlier(
     # Both tills are told, and the alias still resolves: a sale under the old id lands on the survivor.
     for till in (a, b):
         aliases = [c for c in till.pull_all() if c["entity"] == "member_alias"]
-        assert aliases and aliases[-1]["data"] == {**aliases[-1]["data"], "alias_id": str(late),
-                                                    "member_id": str(early)}
+        assert aliases and aliases[-1]["data"] == {
+            **aliases[-1]["data"],
+            "alias_id": str(late),
+            "member_id": str(early),
+        }
     res = b.push([b.sale(late, total=1000, earned=10)])["results"][0]
     assert res["result"]["member_id"] == str(early)
     assert res["result"]["points_balance"] == 40
@@ -135,11 +143,19 @@ def test_sale_before_its_member_registration(server: ServerProcess, db_url: str,
     db.dispose()
 
 
-def _push_with_audit(t: Till, head_seq: int, head_hash: str, check_seq: int | None = None,
-                     check_hash: str = "") -> dict[str, object]:
-    body = {"events": [], "till_time": datetime.now(UTC).isoformat(),
-            "audit": {"head_seq": head_seq, "head_hash": head_hash, "check_seq": check_seq,
-                      "check_hash": check_hash}}
+def _push_with_audit(
+    t: Till, head_seq: int, head_hash: str, check_seq: int | None = None, check_hash: str = ""
+) -> dict[str, object]:
+    body = {
+        "events": [],
+        "till_time": datetime.now(UTC).isoformat(),
+        "audit": {
+            "head_seq": head_seq,
+            "head_hash": head_hash,
+            "check_seq": check_seq,
+            "check_hash": check_hash,
+        },
+    }
     r = t.http.post(t.base + "/sync/push", json=body, headers=t.headers(), timeout=30)
     assert r.status_code == 200, r.text
     out: dict[str, object] = r.json()
@@ -147,7 +163,8 @@ def _push_with_audit(t: Till, head_seq: int, head_hash: str, check_seq: int | No
 
 
 def test_a_till_audit_log_that_no_longer_holds_what_it_sent_is_flagged_once(
-        server: ServerProcess, db_url: str, store_id: str) -> None:
+    server: ServerProcess, db_url: str, store_id: str
+) -> None:
     t = _till(server, db_url, store_id)
     h = [f"{i:064x}" for i in range(10)]
     assert _push_with_audit(t, 3, h[3])["audit_ack_seq"] == 3  # first head: nothing to check
@@ -155,10 +172,17 @@ def test_a_till_audit_log_that_no_longer_holds_what_it_sent_is_flagged_once(
     assert _push_with_audit(t, 5, h[5], 5, h[5])["audit_ack_seq"] == 5  # unchanged
     db, s = session_for(db_url)
     with s:
+
         def flagged() -> list[dict[str, object]]:
             s.expire_all()
-            return [c.details for c in s.execute(select(Conflict).where(
-                Conflict.kind == "audit_mismatch", Conflict.terminal_id == t.terminal_id)).scalars()]
+            return [
+                c.details
+                for c in s.execute(
+                    select(Conflict).where(
+                        Conflict.kind == "audit_mismatch", Conflict.terminal_id == t.terminal_id
+                    )
+                ).scalars()
+            ]
 
         assert flagged() == []
         _push_with_audit(t, 4, h[4], 5, h[9])  # seq 5 rewritten, and the log now ends at 4

@@ -25,12 +25,14 @@ def test_feedback_before_the_sale_is_joined_when_the_sale_is_pushed(
     sale_id = uuid.uuid4()
     event = till.sale(None, total=2300, sale_id=sale_id)
     receipt_no = event["payload"]["receipt_no"]
-    token = issue_feedback_token(store_id, till.terminal_id, sale_id, receipt_no, till.key,
-                                 datetime.now(UTC))
+    token = issue_feedback_token(store_id, till.terminal_id, sale_id, receipt_no, till.key, datetime.now(UTC))
     event["payload"]["feedback_token"] = token
 
-    r = requests.post(f"{server.url}/f/{token}", data={"stars": "4", "nps": "9", "category": "service",
-                                                        "comment": "", "lang": "en"}, timeout=10)
+    r = requests.post(
+        f"{server.url}/f/{token}",
+        data={"stars": "4", "nps": "9", "category": "service", "comment": "", "lang": "en"},
+        timeout=10,
+    )
     assert r.status_code == 200, r.text
     db, s = session_for(db_url)
     try:

@@ -34,8 +34,13 @@ def test_openapi_fuzz_never_5xx(server: ServerProcess, db_url: str) -> None:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             strategy = op.as_strategy(generation_mode=mode)
 
-            @settings(max_examples=15, deadline=None, derandomize=True, database=None,
-                      suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=15,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
             @given(case=strategy)
             def run(case: Any) -> None:
                 hq = any("hqToken" in req for req in case.operation.definition.raw.get("security", []))
@@ -43,8 +48,10 @@ def test_openapi_fuzz_never_5xx(server: ServerProcess, db_url: str) -> None:
                 headers = creds if hash(repr(case.body)) % 3 else {}
                 response = case.call(base_url=server.url, headers=headers, timeout=10)
                 if response.status_code >= 500:
-                    failures.append(f"{case.method} {case.path} {str(case.body)[:200]!r}: "
-                                    f"{response.status_code} {response.text[:200]}")
+                    failures.append(
+                        f"{case.method} {case.path} {str(case.body)[:200]!r}: "
+                        f"{response.status_code} {response.text[:200]}"
+                    )
 
             try:
                 run()

@@ -30,13 +30,18 @@ def test_hq_lists_and_resolves_conflicts(server: ServerProcess, db_url: str, sto
     assert c["sale_id"] == sale["payload"]["sale_id"] and c["details"]["code"] == "CNEVERSEEN01"
     assert c["resolved_at"] is None
 
-    r = requests.post(f"{base}/{c['id']}/resolve", json={"note": "cashier typed the code by hand",
-                                                         "actor": "hq.li"}, headers=HQ, timeout=10)
+    r = requests.post(
+        f"{base}/{c['id']}/resolve",
+        json={"note": "cashier typed the code by hand", "actor": "hq.li"},
+        headers=HQ,
+        timeout=10,
+    )
     assert r.status_code == 200, r.text
     assert r.json()["resolved_at"] is not None
     assert r.json()["details"]["resolution"]["actor"] == "hq.li"
-    again = requests.post(f"{base}/{c['id']}/resolve", json={"note": "x", "actor": "y"},
-                          headers=HQ, timeout=10)
+    again = requests.post(
+        f"{base}/{c['id']}/resolve", json={"note": "x", "actor": "y"}, headers=HQ, timeout=10
+    )
     assert again.status_code == 409 and again.json()["code"] == "already_resolved"
     assert requests.get(base, params=mine, headers=HQ, timeout=10).json()["conflicts"] == []  # open only
     done = requests.get(base, params={**mine, "open": "false"}, headers=HQ, timeout=10).json()["conflicts"]
@@ -47,8 +52,9 @@ def test_the_conflicts_api_needs_the_admin_token_and_good_input(server: ServerPr
     base = f"{server.url}/api/v1/conflicts"
     assert requests.get(base, timeout=10).status_code == 401
     assert requests.get(base, headers={"Authorization": "Bearer wrong"}, timeout=10).status_code == 401
-    missing = requests.post(f"{base}/{uuid.uuid4()}/resolve", json={"note": "n", "actor": "a"},
-                            headers=HQ, timeout=10)
+    missing = requests.post(
+        f"{base}/{uuid.uuid4()}/resolve", json={"note": "n", "actor": "a"}, headers=HQ, timeout=10
+    )
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
     bad = requests.post(f"{base}/{uuid.uuid4()}/resolve", json={"note": ""}, headers=HQ, timeout=10)
     assert bad.status_code == 422

@@ -23,8 +23,13 @@ LIMIT = 5
 
 @pytest.fixture(scope="module")
 def limited(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    proc = ServerProcess(db_url, tmp_path_factory.mktemp("limited"), LT_SERVER_LOOKUP_LIMIT=str(LIMIT),
-                         LT_SERVER_LOOKUP_WINDOW_S="600", LT_SERVER_LOG_LEVEL="debug").start()
+    proc = ServerProcess(
+        db_url,
+        tmp_path_factory.mktemp("limited"),
+        LT_SERVER_LOOKUP_LIMIT=str(LIMIT),
+        LT_SERVER_LOOKUP_WINDOW_S="600",
+        LT_SERVER_LOG_LEVEL="debug",
+    ).start()
     yield proc
     proc.stop()
 
@@ -32,8 +37,11 @@ def limited(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
 def _rows(db_url: str, terminal_id: str) -> list[MemberLookup]:
     db, s = session_for(db_url)
     try:
-        return list(s.execute(select(MemberLookup).where(MemberLookup.terminal_id == terminal_id)
-                              .order_by(MemberLookup.id)).scalars())
+        return list(
+            s.execute(
+                select(MemberLookup).where(MemberLookup.terminal_id == terminal_id).order_by(MemberLookup.id)
+            ).scalars()
+        )
     finally:
         s.close()
         db.dispose()
@@ -52,8 +60,10 @@ def test_lookups_are_limited_per_till_and_recorded(
     reg["payload"]["favourite_categories"] = ["dairy"]
     assert a.push([reg])["results"][0]["status"] == "applied"
     url = b.base + "/members/lookup"
-    answers = [requests.get(url, params={"phone": phone, "reason": "refund"}, headers=b.headers(), timeout=10)
-               for _ in range(LIMIT - 1)]
+    answers = [
+        requests.get(url, params={"phone": phone, "reason": "refund"}, headers=b.headers(), timeout=10)
+        for _ in range(LIMIT - 1)
+    ]
     answers.append(requests.get(url, params={"phone": random_phone()}, headers=b.headers(), timeout=10))
     assert [r.status_code for r in answers] == [200] * LIMIT
     body = answers[0].json()
@@ -72,10 +82,12 @@ def test_lookups_are_limited_per_till_and_recorded(
     assert [r.reason for r in rows] == ["refund"] * (LIMIT - 1) + ["checkout", "checkout"]
     assert {r.by for r in rows} == {"phone"} and {r.store_id for r in rows} == {store_id}
     assert [r.member_id for r in rows] == [member] * (LIMIT - 1) + [None, None]
-    assert all(r.at.tzinfo is not None and abs((datetime.now(UTC) - r.at).total_seconds()) < 120
-               for r in rows)
-    bad_reason = requests.get(url, params={"phone": phone, "reason": "curious"}, headers=a.headers(),
-                              timeout=10)
+    assert all(
+        r.at.tzinfo is not None and abs((datetime.now(UTC) - r.at).total_seconds()) < 120 for r in rows
+    )
+    bad_reason = requests.get(
+        url, params={"phone": phone, "reason": "curious"}, headers=a.headers(), timeout=10
+    )
     assert bad_reason.status_code == 422
 
 
@@ -86,8 +98,9 @@ def test_nothing_identifying_reaches_the_log(limited: ServerProcess, db_url: str
     assert till.push([till.registration(phone, member, name="李秘密")])["results"][0]["status"] == "applied"
     requests.get(till.base + "/members/lookup", params={"phone": phone}, headers=till.headers(), timeout=10)
     sale_id = uuid.uuid4()
-    token = issue_feedback_token(store_id, till.terminal_id, sale_id, f"{store_id}-R9", till.key,
-                                 datetime.now(UTC))
+    token = issue_feedback_token(
+        store_id, till.terminal_id, sale_id, f"{store_id}-R9", till.key, datetime.now(UTC)
+    )
     comment = "my secret comment 4711"
     url = f"{limited.url}/f/{token}"
     many = "&".join(f"f{i}=x" for i in range(30))

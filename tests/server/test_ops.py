@@ -52,7 +52,8 @@ def own_db(pg_admin: str) -> Iterator[str]:
 
 
 def test_not_ready_when_the_schema_is_behind_or_the_database_is_gone(
-        own_db: str, pg_admin: str, tmp_path: Path) -> None:
+    own_db: str, pg_admin: str, tmp_path: Path
+) -> None:
     proc = ServerProcess(own_db, tmp_path).start()
     try:
         engine = create_engine(own_db)
@@ -71,7 +72,8 @@ def test_not_ready_when_the_schema_is_behind_or_the_database_is_gone(
 
 
 def test_metrics_count_pushes_conflicts_pulls_and_tills_seen(
-        server: ServerProcess, db_url: str, store_id: str) -> None:
+    server: ServerProcess, db_url: str, store_id: str
+) -> None:
     before = scrape(server.url)
     till = Till(server.url, db_url, store_id)
     till.enrol()
@@ -97,9 +99,15 @@ def test_metrics_count_pushes_conflicts_pulls_and_tills_seen(
 
 
 def test_metrics_add_up_over_two_workers_and_each_request_is_one_log_line(
-        db_url: str, tmp_path: Path, store_id: str) -> None:
-    proc = ServerProcess(db_url, tmp_path, LT_SERVER_WORKERS="2", LT_SERVER_LOG_LEVEL="info",
-                         PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics")).start(timeout=120)
+    db_url: str, tmp_path: Path, store_id: str
+) -> None:
+    proc = ServerProcess(
+        db_url,
+        tmp_path,
+        LT_SERVER_WORKERS="2",
+        LT_SERVER_LOG_LEVEL="info",
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"),
+    ).start(timeout=120)
     try:
         till = Till(proc.url, db_url, store_id)
         till.enrol()
@@ -109,8 +117,9 @@ def test_metrics_add_up_over_two_workers_and_each_request_is_one_log_line(
         for _ in range(6):
             till.http = requests.Session()  # a new connection each time: either worker may answer
             till.push([till.sale(mid, total=1000)])
-        r = till.http.get(proc.url + "/api/v1/members/lookup", params={"phone": phone},
-                          headers=till.headers(), timeout=10)
+        r = till.http.get(
+            proc.url + "/api/v1/members/lookup", params={"phone": phone}, headers=till.headers(), timeout=10
+        )
         assert r.status_code == 200
         pids = {requests.get(proc.url + "/metrics", timeout=5).status_code for _ in range(4)}
         assert pids == {200}

@@ -45,9 +45,11 @@ def _send_and_hang_up(till: Till, events: list[dict[str, object]]) -> None:
     """Send a push and close the connection without reading the answer (a lost response)."""
     body = json.dumps({"events": events, "till_time": "2026-01-01T00:00:00+00:00"}).encode()
     url = urlparse(till.base)
-    head = (f"POST {url.path}/sync/push HTTP/1.1\r\nHost: {url.netloc}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\nAuthorization: Bearer {till.token}\r\n"
-            f"X-Device-Id: {till.device_id}\r\nConnection: close\r\n\r\n").encode()
+    head = (
+        f"POST {url.path}/sync/push HTTP/1.1\r\nHost: {url.netloc}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nAuthorization: Bearer {till.token}\r\n"
+        f"X-Device-Id: {till.device_id}\r\nConnection: close\r\n\r\n"
+    ).encode()
     with socket.create_connection((url.hostname, url.port), timeout=5) as sock:
         sock.sendall(head + body)
 
@@ -104,7 +106,7 @@ def test_server_killed_mid_batch(db_url: str, store_id: str, tmp_path: Path) -> 
         proc.kill()
         th.join(30)
         proc.start()  # same database, new port
-        t.base = proc.url + t.base[t.base.index("/api"):]
+        t.base = proc.url + t.base[t.base.index("/api") :]
         out = t.push(batch)
         assert {r["status"] for r in out["results"]} <= {"applied", "duplicate"}
         assert _count(db_url, select(func.count()).select_from(Sale).where(Sale.member_id == mid)) == 500
@@ -175,15 +177,20 @@ def test_restored_server_makes_tills_resync(
     restored = make_url(own_db).set(database=make_url(own_db).database + "_r").render_as_string(False)
     admin = create_engine(pg_admin, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{make_url(restored).database}" '
-                          f'TEMPLATE "{make_url(own_db).database}"'))
+        conn.execute(
+            text(f'CREATE DATABASE "{make_url(restored).database}" TEMPLATE "{make_url(own_db).database}"')
+        )
     admin.dispose()
     try:
         proc2 = ServerProcess(restored, tmp_path).start()
         try:
-            other.base = proc2.url + other.base[other.base.index("/api"):]
-            r = other.http.post(other.base + "/sync/pull", json={"cursor": old_cursor, "epoch": old_epoch},
-                                headers=other.headers(), timeout=10)
+            other.base = proc2.url + other.base[other.base.index("/api") :]
+            r = other.http.post(
+                other.base + "/sync/pull",
+                json={"cursor": old_cursor, "epoch": old_epoch},
+                headers=other.headers(),
+                timeout=10,
+            )
             body = r.json()
             assert body["reset"] is True and body["epoch"] != old_epoch
             assert body["changes"] and body["changes"][0]["seq"] == min(c["seq"] for c in body["changes"])

@@ -69,8 +69,10 @@ def test_a_forged_answer_before_the_sale_neither_blocks_nor_joins_it(
 ) -> None:
     a, b = _two_tills(server, db_url, store_id)
     member = uuid.uuid4()
-    assert b.push([b.registration(f"+86139{uuid.uuid4().int % 10**8:08d}", member)])["results"][0][
-        "status"] == "applied"
+    assert (
+        b.push([b.registration(f"+86139{uuid.uuid4().int % 10**8:08d}", member)])["results"][0]["status"]
+        == "applied"
+    )
     sale = b.sale(member, total=5000)
     sale_id = uuid.UUID(sale["payload"]["sale_id"])
     receipt = sale["payload"]["receipt_no"]
@@ -97,12 +99,16 @@ def test_the_form_is_bounded_before_and_after_the_token(
     url = f"{server.url}/f/{token}"
     many = "&".join(f"f{i}=x" for i in range(25)) + "&stars=5&nps=10"
     for where in (url, f"{server.url}/f/LTF1.nonsense"):  # before the token is checked
-        r = requests.post(where, data=many, timeout=10,
-                          headers={"Content-Type": "application/x-www-form-urlencoded",
-                                   "Accept-Language": "en"})
+        r = requests.post(
+            where,
+            data=many,
+            timeout=10,
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept-Language": "en"},
+        )
         assert r.status_code == 400 and t("en", "bad_form_title") in r.text, r.text[:300]
-    r = requests.post(url, data=b"stars=\xff\xfe", timeout=10,
-                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    r = requests.post(
+        url, data=b"stars=\xff\xfe", timeout=10, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert r.status_code == 400
     nul = requests.post(url, data={**GOOD, "comment": "bad\x00comment"}, timeout=10)
     assert nul.status_code == 422 and t("en", "err.comment") in nul.text
@@ -126,12 +132,22 @@ def test_hq_lists_refuse_huge_offsets_and_nul_filters(server: ServerProcess) -> 
         assert r.status_code == 422 and r.json()["code"] == "invalid_request", r.text
         r = requests.get(server.url + path, params={"offset": "1000001"}, headers=hq, timeout=10)
         assert r.status_code == 422
-        assert requests.get(server.url + path, params={"offset": "1000000"}, headers=hq,
-                            timeout=10).status_code == 200
-    for path, name in (("/api/v1/conflicts", "kind"), ("/api/v1/conflicts", "terminal_id"),
-                       ("/api/v1/tickets", "team"), ("/api/v1/tickets", "store_id")):
+        assert (
+            requests.get(server.url + path, params={"offset": "1000000"}, headers=hq, timeout=10).status_code
+            == 200
+        )
+    for path, name in (
+        ("/api/v1/conflicts", "kind"),
+        ("/api/v1/conflicts", "terminal_id"),
+        ("/api/v1/tickets", "team"),
+        ("/api/v1/tickets", "store_id"),
+    ):
         r = requests.get(server.url + path, params={name: "a\x00b"}, headers=hq, timeout=10)
         assert r.status_code == 400 and r.json()["code"] == "bad_request", r.text
-    resolve = requests.post(f"{server.url}/api/v1/conflicts/{uuid.uuid4()}/resolve",
-                            json={"note": "x\x00", "actor": "hq"}, headers=hq, timeout=10)
+    resolve = requests.post(
+        f"{server.url}/api/v1/conflicts/{uuid.uuid4()}/resolve",
+        json={"note": "x\x00", "actor": "hq"},
+        headers=hq,
+        timeout=10,
+    )
     assert resolve.status_code == 422

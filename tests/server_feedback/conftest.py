@@ -66,25 +66,54 @@ def enrol(sessions: sessionmaker[Session], terminal_id: str = "T01", store_id: s
     with sessions.begin() as s:
         if s.get(sm.Store, store_id) is None:
             s.add(sm.Store(id=store_id, name="Test store", created_at=NOW))
-        s.add(sm.Terminal(id=terminal_id, store_id=store_id, created_at=NOW, enrolled_at=NOW,
-                          key_id=key.key_id, public_key=key.public().to_base64(), device_id="dev-0001"))
+        s.add(
+            sm.Terminal(
+                id=terminal_id,
+                store_id=store_id,
+                created_at=NOW,
+                enrolled_at=NOW,
+                key_id=key.key_id,
+                public_key=key.public().to_base64(),
+                device_id="dev-0001",
+            )
+        )
     return Terminal(key, store_id, terminal_id)
 
 
-def add_sale(s: Session, term: Terminal, sale_id: uuid.UUID, receipt_no: str,
-             member_id: uuid.UUID | None) -> None:
+def add_sale(
+    s: Session, term: Terminal, sale_id: uuid.UUID, receipt_no: str, member_id: uuid.UUID | None
+) -> None:
     """What the core's push does when the sale.completed arrives (the parts feedback needs)."""
     if member_id is not None:
         if s.get(sm.Member, member_id) is None:
             s.add(sm.Member(id=member_id, store_id=term.store_id, updated_at=NOW, tier="basic"))
         if s.get(sm.MemberStore, (member_id, term.store_id)) is None:
             s.add(sm.MemberStore(member_id=member_id, store_id=term.store_id))
-    s.add(sm.Sale(
-        id=sale_id, receipt_no=receipt_no, store_id=term.store_id, terminal_id=term.terminal_id,
-        cashier_id="1001", member_id=member_id, at=NOW, subtotal=1000, member_savings=0,
-        coupon_discount=0, points_redeemed=0, points_value=0, total_due=1000, points_earned=10,
-        paid=1000, change_due=0, feedback_token="", lines=[], payments=[], coupons=[], event_id=uuid.uuid4(),
-    ))
+    s.add(
+        sm.Sale(
+            id=sale_id,
+            receipt_no=receipt_no,
+            store_id=term.store_id,
+            terminal_id=term.terminal_id,
+            cashier_id="1001",
+            member_id=member_id,
+            at=NOW,
+            subtotal=1000,
+            member_savings=0,
+            coupon_discount=0,
+            points_redeemed=0,
+            points_value=0,
+            total_due=1000,
+            points_earned=10,
+            paid=1000,
+            change_due=0,
+            feedback_token="",
+            lines=[],
+            payments=[],
+            coupons=[],
+            event_id=uuid.uuid4(),
+        )
+    )
     s.flush()
 
 
@@ -183,8 +212,15 @@ def serve(app: FastAPI) -> Iterator[str]:
 @pytest.fixture
 def live_server(pg_sessions: sessionmaker[Session], clock: Clock) -> Iterator[LiveServer]:
     app = FastAPI()
-    app.include_router(make_router(FeedbackConfig(
-        session_factory=pg_sessions, ports=core_ports(), admin_token=ADMIN_TOKEN, clock=clock,
-    )))
+    app.include_router(
+        make_router(
+            FeedbackConfig(
+                session_factory=pg_sessions,
+                ports=core_ports(),
+                admin_token=ADMIN_TOKEN,
+                clock=clock,
+            )
+        )
+    )
     with serve(app) as url:
         yield LiveServer(url, pg_sessions, clock)

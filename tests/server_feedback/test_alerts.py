@@ -81,7 +81,8 @@ def alerts(sessions: sessionmaker[Session]) -> list[Alert]:
 
 @pytest.mark.postgres
 def test_an_escalated_ticket_is_sent_to_the_webhook_and_retried_until_taken(
-        live_server: LiveServer, receiver: Receiver) -> None:
+    live_server: LiveServer, receiver: Receiver
+) -> None:
     term = enrol(live_server.sessions)
     token, _, receipt_no = term.receipt()
     answer(live_server.url, token, MAJOR)
@@ -119,11 +120,15 @@ def test_an_escalated_ticket_is_sent_to_the_webhook_and_retried_until_taken(
     assert sent["receipt_no"] == receipt_no and "重大客诉" in sent["text"]["zh"]
     assert "13800138000" not in body.decode() and "态度" not in body.decode()  # no member details
 
-    r = requests.get(f"{live_server.url}/api/v1/tickets/{tickets['major'].id}",
-                     headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=TIMEOUT)
+    r = requests.get(
+        f"{live_server.url}/api/v1/tickets/{tickets['major'].id}",
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+        timeout=TIMEOUT,
+    )
     assert r.status_code == 200
-    assert [(a["kind"], a["attempts"], a["sent_at"] is not None) for a in r.json()["alerts"]] == \
-        [("escalated", 2, True)]
+    assert [(a["kind"], a["attempts"], a["sent_at"] is not None) for a in r.json()["alerts"]] == [
+        ("escalated", 2, True)
+    ]
 
 
 @pytest.mark.postgres

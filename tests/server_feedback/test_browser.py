@@ -28,7 +28,6 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 
-
 @pytest.fixture
 def browser() -> Iterator[WebDriver]:
     if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
@@ -37,9 +36,17 @@ def browser() -> Iterator[WebDriver]:
         pytest.skip("chromium and chromium-driver are not installed")
     options = Options()
     options.binary_location = CHROMIUM
-    for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--disable-dev-shm-usage", "--window-size=412,1000"):
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        "--window-size=412,1000",
+    ):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(15)
@@ -52,10 +59,19 @@ def browser() -> Iterator[WebDriver]:
 @pytest.mark.parametrize(
     ("lang", "answer"),
     [
-        ("zh", {"stars": "2", "nps": "3", "category": "checkout_speed",
-                "comment": "排队太久了，只开了一个收银台"}),
-        ("en", {"stars": "5", "nps": "9", "category": "cleanliness",
-                "comment": "Spotless aisles, thank you!"}),
+        (
+            "zh",
+            {
+                "stars": "2",
+                "nps": "3",
+                "category": "checkout_speed",
+                "comment": "排队太久了，只开了一个收银台",
+            },
+        ),
+        (
+            "en",
+            {"stars": "5", "nps": "9", "category": "cleanliness", "comment": "Spotless aisles, thank you!"},
+        ),
     ],
 )
 def test_fill_in_and_send_the_form(
@@ -85,7 +101,12 @@ def test_fill_in_and_send_the_form(
     with live_server.sessions() as s:
         fb = s.execute(select(Feedback).where(Feedback.sale_id == sale_id)).scalar_one()
         assert (fb.stars, fb.nps, fb.category, fb.comment, fb.lang) == (
-            int(answer["stars"]), int(answer["nps"]), answer["category"], answer["comment"], lang)
+            int(answer["stars"]),
+            int(answer["nps"]),
+            answer["category"],
+            answer["comment"],
+            lang,
+        )
         ticket = s.execute(select(Ticket).where(Ticket.feedback_id == fb.id)).scalar_one_or_none()
         assert (ticket is not None) == (lang == "zh")  # 2 stars / NPS 3 opens one; 5 / 9 does not
         if ticket is not None:

@@ -45,8 +45,9 @@ def test_page_in_both_languages_and_security_headers(live_server: LiveServer) ->
 def test_forged_and_altered_tokens_get_a_polite_refusal(live_server: LiveServer) -> None:
     term = enrol(live_server.sessions)
     token, _, _ = term.receipt()
-    forged = issue_feedback_token("S001", "T01", uuid.uuid4(), "S001-T01-000042",
-                                  SigningKey.generate(term.key.key_id), NOW)
+    forged = issue_feedback_token(
+        "S001", "T01", uuid.uuid4(), "S001-T01-000042", SigningKey.generate(term.key.key_id), NOW
+    )
     payload, sig = token.removeprefix("LTF1.").split(".")
     altered = "LTF1." + payload[:-2] + ("AA" if payload[-2:] != "AA" else "BA") + "." + sig
     langs: tuple[Lang, ...] = ("zh", "en")
@@ -109,8 +110,10 @@ def test_feedback_before_the_sale_then_the_sale_arrives_and_they_join(live_serve
 def test_tickets_api_tracks_to_closure_with_compensation(live_server: LiveServer) -> None:
     term = enrol(live_server.sessions)
     token, sale_id, receipt_no = term.receipt()
-    _post(f"{live_server.url}/f/{token}", {"stars": "1", "nps": "0", "category": "product_quality",
-                                           "comment": "milk was sour", "lang": "en"})
+    _post(
+        f"{live_server.url}/f/{token}",
+        {"stars": "1", "nps": "0", "category": "product_quality", "comment": "milk was sour", "lang": "en"},
+    )
     api = f"{live_server.url}/api/v1/tickets"
     auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     assert requests.get(api, timeout=TIMEOUT).status_code == 401
@@ -122,11 +125,16 @@ def test_tickets_api_tracks_to_closure_with_compensation(live_server: LiveServer
     assert ticket["escalated_to"] == "area_manager"
     assert ticket["feedback"]["sale_linked"] is False and "phone" not in str(ticket)
     tid = ticket["id"]
-    r = requests.post(f"{api}/{tid}/close", headers=auth, timeout=TIMEOUT,
-                      json={"resolution": "x", "compensation": {"points": 300}})
+    r = requests.post(
+        f"{api}/{tid}/close",
+        headers=auth,
+        timeout=TIMEOUT,
+        json={"resolution": "x", "compensation": {"points": 300}},
+    )
     assert r.status_code == 409 and r.json()["code"] == "cannot_compensate"
-    r = requests.post(f"{api}/{tid}/assign", headers=auth, json={"assignee": "Zhao", "actor": "hq-li"},
-                      timeout=TIMEOUT)
+    r = requests.post(
+        f"{api}/{tid}/assign", headers=auth, json={"assignee": "Zhao", "actor": "hq-li"}, timeout=TIMEOUT
+    )
     assert r.status_code == 200 and r.json()["status"] == "in_progress"
     member = uuid.uuid4()
     with live_server.sessions.begin() as s:  # the sale arrives without link_sale: the sweep joins it
@@ -134,14 +142,26 @@ def test_tickets_api_tracks_to_closure_with_compensation(live_server: LiveServer
     listed = requests.get(api, headers=auth, timeout=TIMEOUT).json()["tickets"]
     assert listed[0]["feedback"]["sale_linked"] is True
     live_server.clock.at += timedelta(hours=2)
-    r = requests.post(f"{api}/{tid}/close", headers=auth, timeout=TIMEOUT, json={
-        "resolution": "Refunded and apologised", "actor": "hq-li",
-        "compensation": {"points": 300, "coupon_amount": 1000, "coupon_threshold": 3000}})
+    r = requests.post(
+        f"{api}/{tid}/close",
+        headers=auth,
+        timeout=TIMEOUT,
+        json={
+            "resolution": "Refunded and apologised",
+            "actor": "hq-li",
+            "compensation": {"points": 300, "coupon_amount": 1000, "coupon_threshold": 3000},
+        },
+    )
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["status"] == "closed" and body["compensation"]["published"] is True
     assert [h["action"] for h in body["history"]] == [
-        "opened", "escalated", "assigned", "compensated", "closed"]
+        "opened",
+        "escalated",
+        "assigned",
+        "compensated",
+        "closed",
+    ]
     assert body["history"][-1]["detail"]["within_sla"] is False  # major: due at once
     assert requests.post(f"{api}/{tid}/close", headers=auth, json={}, timeout=TIMEOUT).status_code == 409
     assert requests.get(f"{api}/{uuid.uuid4()}", headers=auth, timeout=TIMEOUT).status_code == 404

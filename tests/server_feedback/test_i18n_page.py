@@ -74,8 +74,7 @@ def test_form_is_self_contained_and_accessible(lang: str) -> None:
 
 
 def test_form_keeps_values_and_shows_errors_escaped() -> None:
-    values = FormValues(stars="2", nps="7", category="stock", comment="<script>x</script>",
-                        errors=("nps",))
+    values = FormValues(stars="2", nps="7", category="stock", comment="<script>x</script>", errors=("nps",))
     html = render_form("en", "/f/tok", "R<1>", values)
     assert "<script>" not in html and "&lt;script&gt;" in html and "R&lt;1&gt;" in html
     assert 'id="stars-2" name="stars" value="2" checked' in html

@@ -47,8 +47,11 @@ def test_sla_deadlines_and_escalation() -> None:
 def test_routing_by_category() -> None:
     teams = {c: decide(Score(2, 5, c), NOW) for c in CATEGORIES}
     assert {c: d.team for c, d in teams.items() if d} == {
-        "product_quality": "quality", "service": "store_service", "checkout_speed": "front_end",
-        "cleanliness": "facilities", "stock": "merchandising",
+        "product_quality": "quality",
+        "service": "store_service",
+        "checkout_speed": "front_end",
+        "cleanliness": "facilities",
+        "stock": "merchandising",
     }
     no_category = decide(Score(2, 5), NOW)
     assert no_category and no_category.team == "store_manager"
@@ -56,10 +59,18 @@ def test_routing_by_category() -> None:
 
 def test_rules_are_configurable() -> None:
     rules = TicketRules(
-        ticket_max_stars=3, ticket_max_nps=4, urgent_max_stars=2, major_categories=frozenset({"stock"}),
-        sla={Severity.NORMAL: timedelta(hours=72), Severity.URGENT: timedelta(hours=12),
-             Severity.MAJOR: timedelta(hours=1)},
-        routes={"stock": "warehouse"}, default_team="duty_manager", escalate_to="regional_director",
+        ticket_max_stars=3,
+        ticket_max_nps=4,
+        urgent_max_stars=2,
+        major_categories=frozenset({"stock"}),
+        sla={
+            Severity.NORMAL: timedelta(hours=72),
+            Severity.URGENT: timedelta(hours=12),
+            Severity.MAJOR: timedelta(hours=1),
+        },
+        routes={"stock": "warehouse"},
+        default_team="duty_manager",
+        escalate_to="regional_director",
         safety_words=("knife",),
     )
     d = decide(Score(3, 7, "cleanliness"), NOW, rules)

@@ -35,9 +35,13 @@ def _submit(s: Session, ports: service.FeedbackPorts, token: str, score: Score) 
 
 def test_parse_answer() -> None:
     assert service.parse_answer({"stars": "4", "nps": "9", "category": "", "comment": " ok\r\n"}) == Score(
-        4, 9, None, "ok")
+        4, 9, None, "ok"
+    )
     assert service.parse_answer({"stars": "0", "nps": "11", "category": "parking"}) == [
-        "stars", "nps", "category"]
+        "stars",
+        "nps",
+        "category",
+    ]
     assert service.parse_answer({"stars": "٣", "nps": "5"}) == ["stars"]  # Arabic-Indic digit
     assert service.parse_answer({"stars": "3", "nps": "5", "comment": "x" * 1001}) == ["comment"]
 
@@ -144,12 +148,16 @@ def test_low_score_ticket_lifecycle_with_compensation_reaching_the_pull(
         assert done.ticket is not None
         tid = done.ticket.id
         assert (done.ticket.severity, done.ticket.team, done.ticket.escalated_to) == (
-            "major", "store_service", "area_manager")
+            "major",
+            "store_service",
+            "area_manager",
+        )
         assert done.ticket.due_at == LATER
     with sqlite_sessions.begin() as s:
         with pytest.raises(service.CannotCompensate):  # the sale has not arrived yet
-            service.close_ticket(s, tid, "hq-ann", LATER, ports,
-                                 compensation=service.CompensationRequest(points=500))
+            service.close_ticket(
+                s, tid, "hq-ann", LATER, ports, compensation=service.CompensationRequest(points=500)
+            )
         s.rollback()
     with sqlite_sessions.begin() as s:
         assert service.get_ticket(s, tid).status == "open"
@@ -159,12 +167,22 @@ def test_low_score_ticket_lifecycle_with_compensation_reaching_the_pull(
         add_sale(s, term, sale_id, receipt_no, member)  # arrives; the sweep or close joins it
     with sqlite_sessions.begin() as s:
         ticket = service.close_ticket(
-            s, tid, "hq-ann", LATER + timedelta(hours=1), ports, resolution="Apologised by phone",
+            s,
+            tid,
+            "hq-ann",
+            LATER + timedelta(hours=1),
+            ports,
+            resolution="Apologised by phone",
             compensation=service.CompensationRequest(points=500, coupon_amount=2000, coupon_threshold=5000),
         )
         assert ticket.status == "closed" and ticket.compensation is not None
         assert [e.action for e in ticket.history] == [
-            "opened", "escalated", "assigned", "compensated", "closed"]
+            "opened",
+            "escalated",
+            "assigned",
+            "compensated",
+            "closed",
+        ]
     with sqlite_sessions.begin() as s, pytest.raises(service.InvalidTransition):
         service.close_ticket(s, tid, "hq-ann", LATER, ports)
     with sqlite_sessions() as s:

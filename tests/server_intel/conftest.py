@@ -38,9 +38,15 @@ def intel_engine(intel_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def sessions(intel_engine: Engine) -> sessionmaker[Session]:
     with intel_engine.begin() as conn:
-        names = [r[0] for r in conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename NOT IN ('server_alembic_version', 'server_meta')"))]
+        names = [
+            r[0]
+            for r in conn.execute(
+                text(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                    "AND tablename NOT IN ('server_alembic_version', 'server_meta')"
+                )
+            )
+        ]
         conn.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " CASCADE"))
     return sessionmaker(intel_engine, expire_on_commit=False)
 
@@ -53,7 +59,8 @@ def chain(sessions: sessionmaker[Session]) -> Iterator[Chain]:
 
 @pytest.fixture(scope="session")
 def intel_server(intel_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    proc = ServerProcess(intel_url, tmp_path_factory.mktemp("intel_server"),
-                         LT_SERVER_ADMIN_TOKEN=HQ_TOKEN).start()
+    proc = ServerProcess(
+        intel_url, tmp_path_factory.mktemp("intel_server"), LT_SERVER_ADMIN_TOKEN=HQ_TOKEN
+    ).start()
     yield proc
     proc.stop()

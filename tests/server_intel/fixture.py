@@ -55,8 +55,9 @@ def build(chain: Chain) -> Fixture:
     chain.product("wine", "wine_spirits", "Wine")
     chain.product("steak", "meat", "Steak")
     chain.product("chips", "snacks", "Chips")
-    a = chain.member("S1", T0 - 200 * DAY, tier="silver", birthday=date(1990, 6, 3),
-                     family="已婚，一个孩子（3岁）")
+    a = chain.member(
+        "S1", T0 - 200 * DAY, tier="silver", birthday=date(1990, 6, 3), family="已婚，一个孩子（3岁）"
+    )
     b = chain.member("S1", T0 - 10 * DAY)
     c = chain.member("S2", T0 - 300 * DAY, birthday=date(1960, 1, 10), family="单身")
     d = chain.member("S2", T0 - 400 * DAY)
@@ -64,18 +65,30 @@ def build(chain: Chain) -> Fixture:
     f = chain.member("S1", T0 - 60 * DAY, family="养猫")
     g = chain.member("S2", T0 - 150 * DAY, birthday=date(2010, 6, 20))
     for days in (1, 6, 12, 20, 28):
-        chain.sale("S1", a, T0 - days * DAY, [Line("milk", 1, 1000), Line("bread", 1, 500, 600),
-                                              Line("diaper", 1, 8000)])
+        chain.sale(
+            "S1",
+            a,
+            T0 - days * DAY,
+            [Line("milk", 1, 1000), Line("bread", 1, 500, 600), Line("diaper", 1, 8000)],
+        )
     chain.sale("S1", b, T0 - 2 * DAY, [Line("wine", 1, 170000), Line("steak", 1, 5000)])
     c45 = chain.sale("S2", c, T0 - 45 * DAY, [Line("steak", 1, 6000), Line("wine", 1, 9000)])
     chain.sale("S2", c, T0 - 60 * DAY, [Line("steak", 1, 6000), Line("chips", 1, 500)])
     chain.refund(c45, c, T0 - 40 * DAY, 2000)
     chain.sale("S2", d, T0 - 100 * DAY, [Line("bread", 1, 500)])
     chain.sale("S1", e, T0 - 400 * DAY, [Line("bread", 1, 500)])
-    chain.sale("S2", g, T0 - 20 * DAY, [Line("chips", 1, 300, 500), Line("bread", 1, 400, 600),
-                                        Line("milk", 1, 1000)])
-    chain.sale("S2", g, T0 - 3 * DAY, [Line("chips", 1, 300, 500), Line("bread", 1, 400, 600),
-                                       Line("steak", 1, 5000, 6000)])
+    chain.sale(
+        "S2",
+        g,
+        T0 - 20 * DAY,
+        [Line("chips", 1, 300, 500), Line("bread", 1, 400, 600), Line("milk", 1, 1000)],
+    )
+    chain.sale(
+        "S2",
+        g,
+        T0 - 3 * DAY,
+        [Line("chips", 1, 300, 500), Line("bread", 1, 400, 600), Line("steak", 1, 5000, 6000)],
+    )
     chain.sale("S1", None, T0 - 5 * DAY, [Line("milk", 1, 500), Line("bread", 1, 500)])
     chain.sale("S2", None, datetime(2026, 5, 31, 17, 30, tzinfo=UTC), [Line("chips", 1, 300)])
     chain.coupon("CA", a, datetime(2026, 6, 2, 4, tzinfo=UTC), redeemed=True)

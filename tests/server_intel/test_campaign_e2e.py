@@ -52,12 +52,21 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProces
 
 def _till(home: Path, clock: Any, server: ServerProcess) -> TillContext:
     home.mkdir(parents=True)
-    (home / "till.toml").write_text(DEFAULT_CONFIG_TEXT.replace('terminal_id = "T01"',
-                                                                'terminal_id = "T31"'))
+    (home / "till.toml").write_text(DEFAULT_CONFIG_TEXT.replace('terminal_id = "T01"', 'terminal_id = "T31"'))
     ctx = open_till(home, clock=clock, hasher=FAST_HASHER)
     with ctx.uow() as uow:
-        uow.session.add(orm.Product(id=new_id(), sku=RICE, name_zh="大米", name_en="Rice",
-                                    category="grain", unit_price=4990, member_price=4590, active=True))
+        uow.session.add(
+            orm.Product(
+                id=new_id(),
+                sku=RICE,
+                name_zh="大米",
+                name_en="Rice",
+                category="grain",
+                unit_price=4990,
+                member_price=4590,
+                active=True,
+            )
+        )
         uow.commit()
     enrol(ctx, server.url, enrol_code(server.database_url, "S003", "T31"))
     return ctx
@@ -73,16 +82,26 @@ def test_campaign_coupon_pulled_redeemed_and_attributed(pg_server: ServerProcess
         member = register(till, staff, "138 0013 8777").member.id
         assert worker.run_once().ok  # the registration reaches the server
         now = clock()
-        save_campaign(s, "welcome_s3", CampaignIn.model_validate({
-            "name": "Welcome ¥5", "kind": "welcome", "params": {"days": 7},
-            "coupon": {"kind": "amount_off", "amount": 500, "threshold": 0, "valid_days": 14},
-            "starts_at": (now - timedelta(days=1)).isoformat(),
-            "ends_at": (now + timedelta(days=30)).isoformat()}))
+        save_campaign(
+            s,
+            "welcome_s3",
+            CampaignIn.model_validate(
+                {
+                    "name": "Welcome ¥5",
+                    "kind": "welcome",
+                    "params": {"days": 7},
+                    "coupon": {"kind": "amount_off", "amount": 500, "threshold": 0, "valid_days": 14},
+                    "starts_at": (now - timedelta(days=1)).isoformat(),
+                    "ends_at": (now + timedelta(days=30)).isoformat(),
+                }
+            ),
+        )
         runs = run_campaigns(s, IntelConfig(), now)
         s.commit()
         assert [(r.campaign_id, r.issued) for r in runs] == [("welcome_s3", 1)]
-        code = s.execute(select(srv.Coupon.code)
-                         .where(srv.Coupon.issued_reason == "campaign:welcome_s3")).scalar_one()
+        code = s.execute(
+            select(srv.Coupon.code).where(srv.Coupon.issued_reason == "campaign:welcome_s3")
+        ).scalar_one()
 
         clock.advance(minutes=1)
         assert worker.run_once().ok  # the till pulls the coupon

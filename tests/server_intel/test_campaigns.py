@@ -24,8 +24,14 @@ COUPON = {"kind": "amount_off", "amount": 1000, "threshold": 5000, "valid_days":
 
 
 def _campaign(s: Session, cid: str, kind: str, **kw: Any) -> None:
-    body = {"name": cid, "kind": kind, "coupon": COUPON, "starts_at": (T0 - 400 * DAY).isoformat(),
-            "ends_at": (T0 + 400 * DAY).isoformat(), **kw}
+    body = {
+        "name": cid,
+        "kind": kind,
+        "coupon": COUPON,
+        "starts_at": (T0 - 400 * DAY).isoformat(),
+        "ends_at": (T0 + 400 * DAY).isoformat(),
+        **kw,
+    }
     save_campaign(s, cid, CampaignIn.model_validate(body))
     s.commit()
 
@@ -38,14 +44,17 @@ def _run(sessions: sessionmaker[Session], now: datetime = T0) -> dict[str, tuple
 
 
 def _coupons(s: Session, member: Any) -> list[str]:
-    return list(s.execute(text("SELECT issued_reason FROM coupons WHERE member_id = :m "
-                               "ORDER BY issued_at, issued_reason"), {"m": member}).scalars())
+    return list(
+        s.execute(
+            text("SELECT issued_reason FROM coupons WHERE member_id = :m ORDER BY issued_at, issued_reason"),
+            {"m": member},
+        ).scalars()
+    )
 
 
-def test_welcome_birthday_wakeup_fire_once_per_reason(chain: Chain,
-                                                     sessions: sessionmaker[Session]) -> None:
+def test_welcome_birthday_wakeup_fire_once_per_reason(chain: Chain, sessions: sessionmaker[Session]) -> None:
     chain.store("S1")
-    new = chain.member("S1", T0 - 2 * DAY, opt_in=False)        # welcome needs no marketing opt-in
+    new = chain.member("S1", T0 - 2 * DAY, opt_in=False)  # welcome needs no marketing opt-in
     old = chain.member("S1", T0 - 40 * DAY)
     bday = chain.member("S1", T0 - 300 * DAY, birthday=date(1990, 6, 30), last_purchase_at=T0 - 5 * DAY)
     shy = chain.member("S1", T0 - 300 * DAY, birthday=date(1990, 6, 1), opt_in=False)
@@ -65,12 +74,12 @@ def test_welcome_birthday_wakeup_fire_once_per_reason(chain: Chain,
         assert _coupons(s, bday) == ["campaign:bday"]
         assert _coupons(s, idle) == ["campaign:wake"]
         # Each coupon is a change for the member's stores' pulls.
-        n = s.execute(text("SELECT count(*) FROM changes WHERE entity = 'coupon' AND member_id = :m"),
-                      {"m": idle}).scalar_one()
+        n = s.execute(
+            text("SELECT count(*) FROM changes WHERE entity = 'coupon' AND member_id = :m"), {"m": idle}
+        ).scalar_one()
         assert n == 1
         # A new dormant spell is a new reason: idle buys, then is idle 30 days again.
-        s.execute(text("UPDATE members SET last_purchase_at = :t WHERE id = :m"),
-                  {"t": T0 + DAY, "m": idle})
+        s.execute(text("UPDATE members SET last_purchase_at = :t WHERE id = :m"), {"t": T0 + DAY, "m": idle})
         s.commit()
     assert _run(sessions, T0 + 10 * DAY)["wake"] == (0, 0)
     # 31 days on: idle again (a new spell), and bday now 36 days without a purchase.
@@ -97,8 +106,14 @@ def test_cross_sell_and_frequency_caps_and_budget(chain: Chain, sessions: sessio
     chain.commit()
     with sessions() as s:
         recompute(s, CFG, full=True, as_of=T0)
-        _campaign(s, "wine", "cross_sell", params={"bought": ["meat"], "hours": 48},
-                  coupon={**COUPON, "categories": ["wine_spirits"]}, per_member_cap=1)
+        _campaign(
+            s,
+            "wine",
+            "cross_sell",
+            params={"bought": ["meat"], "hours": 48},
+            coupon={**COUPON, "categories": ["wine_spirits"]},
+            per_member_cap=1,
+        )
         _campaign(s, "freq", "frequency", params={"visits": 3})
         _campaign(s, "potential", "segment", params={"segment": "potential"}, budget=2)
     # cross-sell: steak_twice once (cap 1); frequency: regular (3 visits in 7 days; twice has 2);
@@ -109,8 +124,9 @@ def test_cross_sell_and_frequency_caps_and_budget(chain: Chain, sessions: sessio
         assert sorted(_coupons(s, steak_twice)) == ["campaign:potential", "campaign:wine"]
         assert "campaign:freq" in _coupons(s, regular)
         assert "campaign:potential" not in _coupons(s, twice)  # third by id: over budget
-        wine = s.execute(text("SELECT categories FROM coupons WHERE issued_reason = 'campaign:wine'")
-                         ).scalar_one()
+        wine = s.execute(
+            text("SELECT categories FROM coupons WHERE issued_reason = 'campaign:wine'")
+        ).scalar_one()
         assert wine == ["wine_spirits"]
 
 

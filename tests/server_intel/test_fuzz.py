@@ -27,16 +27,23 @@ def test_intel_api_fuzz_never_5xx(intel_server: ServerProcess) -> None:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             strategy = op.as_strategy(generation_mode=mode)
 
-            @settings(max_examples=8, deadline=None, derandomize=True, database=None,
-                      suppress_health_check=list(HealthCheck))
+            @settings(
+                max_examples=8,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
             @given(case=strategy)
             def run(case: Any) -> None:
                 headers = {"Authorization": f"Bearer {HQ_TOKEN}"} if hash(repr(case.body)) % 4 else {}
                 response = case.call(base_url=intel_server.url, headers=headers, timeout=30)
                 if response.status_code >= 500:
-                    failures.append(f"{case.method} {case.formatted_path} {case.query} "
-                                    f"{str(case.body)[:200]!r}: "
-                                    f"{response.status_code} {response.text[:200]}")
+                    failures.append(
+                        f"{case.method} {case.formatted_path} {case.query} "
+                        f"{str(case.body)[:200]!r}: "
+                        f"{response.status_code} {response.text[:200]}"
+                    )
 
             try:
                 run()

@@ -33,8 +33,12 @@ def fx(chain: Chain, sessions: sessionmaker[Session]) -> Fixture:
 
 
 def _score(s: Session, member: Any) -> tuple[Any, ...]:
-    return tuple(s.execute(text("SELECT r, f, m, lifecycle, segment, segments, tags FROM intel_scores "
-                                "WHERE member_id = :m"), {"m": member}).one())
+    return tuple(
+        s.execute(
+            text("SELECT r, f, m, lifecycle, segment, segments, tags FROM intel_scores WHERE member_id = :m"),
+            {"m": member},
+        ).one()
+    )
 
 
 def test_rfm_lifecycle_segments_and_tags(fx: Fixture, sessions: sessionmaker[Session]) -> None:
@@ -45,15 +49,35 @@ def test_rfm_lifecycle_segments_and_tags(fx: Fixture, sessions: sessionmaker[Ses
     with sessions() as s:
         # A: 5/5/4 core; June birthday; baby 1 day ago; organic 5 of 15 lines (33% >= 20%);
         # promo 5 of 15 (33% < 50%): not price-sensitive; 36 years old; a child.
-        assert _score(s, fx.a) == (5, 5, 4, "active", "core", ["big_spenders", "s1_baby"],
-                                   ["scene:birthday_month", "dyn:baby", "dyn:organic", "tier:silver",
-                                    "age:35-44", "family:kids"])
+        assert _score(s, fx.a) == (
+            5,
+            5,
+            4,
+            "active",
+            "core",
+            ["big_spenders", "s1_baby"],
+            ["scene:birthday_month", "dyn:baby", "dyn:organic", "tier:silver", "age:35-44", "family:kids"],
+        )
         # B: registered 10 days ago (new); 175000 is 87.5% of silver's 200000: near silver.
-        assert _score(s, fx.b) == (4, 1, 5, "new", "potential", ["big_spenders"],
-                                   ["scene:near_silver", "tier:basic"])
+        assert _score(s, fx.b) == (
+            4,
+            1,
+            5,
+            "new",
+            "potential",
+            ["big_spenders"],
+            ["scene:near_silver", "tier:basic"],
+        )
         # C: last purchase 45 days ago: dormant; 66 years old; single; steak at S2.
-        assert _score(s, fx.c) == (2, 3, 3, "dormant", "dormant", ["s2_meat"],
-                                   ["tier:basic", "age:55+", "family:single"])
+        assert _score(s, fx.c) == (
+            2,
+            3,
+            3,
+            "dormant",
+            "dormant",
+            ["s2_meat"],
+            ["tier:basic", "age:55+", "family:single"],
+        )
         # D: 100 days: lost (bread only: not in s2_meat).
         assert _score(s, fx.d) == (1, 2, 1, "lost", "lost", [], ["tier:basic"])
         # E: no purchase in 12 months (no scores), 400 days: lost.
@@ -62,9 +86,15 @@ def test_rfm_lifecycle_segments_and_tags(fx: Fixture, sessions: sessionmaker[Ses
         assert _score(s, fx.f) == (None, None, None, "dormant", "dormant", [], ["tier:basic", "family:pets"])
         # G: 3/4/2 active potential; 5 of 6 lines on promotion (83%): price-sensitive; 15
         # years old (the birthday on 20 June has not come yet) and a June birthday.
-        assert _score(s, fx.g) == (3, 4, 2, "active", "potential", ["s2_meat"],
-                                   ["scene:birthday_month", "dyn:price_sensitive", "tier:basic",
-                                    "age:under_18"])
+        assert _score(s, fx.g) == (
+            3,
+            4,
+            2,
+            "active",
+            "potential",
+            ["s2_meat"],
+            ["scene:birthday_month", "dyn:price_sensitive", "tier:basic", "age:under_18"],
+        )
         assert service.segment_members(s, "core", 10, 0) == [str(fx.a)]
         assert service.segment_members(s, "s2_meat", 10, 0) == sorted([str(fx.c), str(fx.g)])
 
@@ -76,30 +106,48 @@ def test_co_occurrence_and_suggestions(fx: Fixture, sessions: sessionmaker[Sessi
     with sessions() as s:
         assert baskets.baskets_in_window(s, CFG, T0) == 12
         pairs = dict(((a, b), n) for a, b, n in s.execute(text("SELECT a, b, n FROM intel_pairs")).all())
-        assert pairs == {("bread", "milk"): 7, ("diaper", "milk"): 5, ("bread", "diaper"): 5,
-                         ("steak", "wine"): 2, ("chips", "steak"): 2, ("bread", "chips"): 2,
-                         ("chips", "milk"): 1, ("bread", "steak"): 1}
+        assert pairs == {
+            ("bread", "milk"): 7,
+            ("diaper", "milk"): 5,
+            ("bread", "diaper"): 5,
+            ("steak", "wine"): 2,
+            ("chips", "steak"): 2,
+            ("bread", "chips"): 2,
+            ("chips", "milk"): 1,
+            ("bread", "steak"): 1,
+        }
         # with milk: diaper lift 5*12/(7*5) = 1.714286, confidence 5/7; bread 7*12/(7*8) = 1.5, 7/7.
         # chips+milk has 1 basket, under the minimum support of 2.
         got = baskets.bought_with(s, CFG, "milk", T0)
         assert [(x["sku"], x["baskets"], x["lift"], x["confidence"]) for x in got] == [
-            ("diaper", 5, 1.714286, 0.714286), ("bread", 7, 1.5, 1.0)]
+            ("diaper", 5, 1.714286, 0.714286),
+            ("bread", 7, 1.5, 1.0),
+        ]
         assert got[1]["support"] == round(7 / 12, 6)
         # G bought chips, bread, milk, steak in the last 30 days (none of them suggested):
         # wine via steak 2*12/(4*2) = 3.0; diaper via milk 1.714286 (via bread only 1.5).
         g = baskets.suggestions(s, CFG, fx.g, T0)
-        assert [(x["sku"], x["because_of"], x["lift"]) for x in g] == [("wine", "steak", 3.0),
-                                                                       ("diaper", "milk", 1.714286)]
+        assert [(x["sku"], x["because_of"], x["lift"]) for x in g] == [
+            ("wine", "steak", 3.0),
+            ("diaper", "milk", 1.714286),
+        ]
         # C's purchases are 45 and 60 days old (not recent, so they may come back): steak via
         # wine 3.0 (confidence 2/2), wine via steak 3.0 (2/4), chips via steak 2*12/(4*4) = 1.5.
         c = baskets.suggestions(s, CFG, fx.c, T0)
         assert [(x["sku"], x["because_of"], x["lift"]) for x in c] == [
-            ("steak", "wine", 3.0), ("wine", "steak", 3.0), ("chips", "steak", 1.5)]
+            ("steak", "wine", 3.0),
+            ("wine", "steak", 3.0),
+            ("chips", "steak", 1.5),
+        ]
 
 
 def _kpi(s: Session, kpi: str, store: str, period: str, bucket: date) -> tuple[int, int]:
-    row = s.execute(text("SELECT num, den FROM intel_kpis WHERE kpi = :k AND store_id = :s AND period = :p "
-                         "AND bucket = :b"), {"k": kpi, "s": store, "p": period, "b": bucket}).one_or_none()
+    row = s.execute(
+        text(
+            "SELECT num, den FROM intel_kpis WHERE kpi = :k AND store_id = :s AND period = :p AND bucket = :b"
+        ),
+        {"k": kpi, "s": store, "p": period, "b": bucket},
+    ).one_or_none()
     assert row is not None, (kpi, store, period, bucket)
     return int(row[0]), int(row[1])
 
@@ -141,8 +189,12 @@ def test_kpis(fx: Fixture, sessions: sessionmaker[Session]) -> None:
         assert _kpi(s, "ticket_sla", "S1", "month", june) == (1, 2)
         # Cohorts (chain, by registration month): A (Nov 2025) bought in May and June 2026,
         # 6 and 7 months on; B (June 2026) bought in June; F (April 2026) never.
-        extra = s.execute(text("SELECT extra FROM intel_kpis WHERE kpi = 'retention' AND store_id = '*' "
-                               "AND bucket = '2025-11-01'")).scalar_one()
+        extra = s.execute(
+            text(
+                "SELECT extra FROM intel_kpis WHERE kpi = 'retention' AND store_id = '*' "
+                "AND bucket = '2025-11-01'"
+            )
+        ).scalar_one()
         assert extra == {"months": [6, 7], "active": [1, 1]}
         assert _kpi(s, "retention", "*", "month", date(2025, 11, 1)) == (0, 1)
         assert _kpi(s, "retention", "*", "month", date(2026, 4, 1)) == (0, 1)

@@ -21,34 +21,40 @@ from tests.server_intel.chain import T0, Chain, Line
 pytestmark = pytest.mark.postgres
 CFG = IntelConfig(min_support=1)
 SKUS = ["milk", "bread", "diaper", "wine", "steak", "chips"]
-SETTINGS = settings(max_examples=12, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 sale_st = st.tuples(
-    st.integers(0, 11),                       # member (index; >= the number of members: a walk-in)
-    st.integers(0, 420),                      # days before T0
+    st.integers(0, 11),  # member (index; >= the number of members: a walk-in)
+    st.integers(0, 420),  # days before T0
     st.sampled_from(["S1", "S2"]),
-    st.lists(st.tuples(st.sampled_from(SKUS), st.integers(1, 3), st.integers(100, 20000), st.booleans()),
-             min_size=1, max_size=4),
-    st.integers(0, 2),                        # batch
-    st.booleans(),                            # refunded in part
+    st.lists(
+        st.tuples(st.sampled_from(SKUS), st.integers(1, 3), st.integers(100, 20000), st.booleans()),
+        min_size=1,
+        max_size=4,
+    ),
+    st.integers(0, 2),  # batch
+    st.booleans(),  # refunded in part
 )
 chain_st = st.tuples(
     st.lists(st.integers(0, 500), min_size=1, max_size=10),  # registration, days before T0
     st.lists(sale_st, max_size=40),
-    st.integers(0, 60),                        # days the clock moves between batches
+    st.integers(0, 60),  # days the clock moves between batches
 )
 
 _TABLES = {
     "scores": "SELECT member_id, r, f, m, lifecycle, segment, segments::text, tags::text FROM intel_scores",
     "stats": "SELECT member_id, visits, spend, first_at, last_at, lines, promo_lines, organic_lines, "
-             "baby_last_at, stores::text, categories::text FROM intel_member_stats",
+    "baby_last_at, stores::text, categories::text FROM intel_member_stats",
     # counts at zero wait for the next full run (nothing reads them)
     "items": "SELECT sku, n FROM intel_items WHERE n > 0",
     "pairs": "SELECT a, b, n FROM intel_pairs WHERE n > 0",
     # retention and clv are rebuilt by full runs only
     "kpis": "SELECT kpi, store_id, period, bucket, num, den, extra::text FROM intel_kpis "
-            "WHERE kpi NOT IN ('retention', 'clv')",
+    "WHERE kpi NOT IN ('retention', 'clv')",
 }
 
 
@@ -60,8 +66,11 @@ def _setup(chain: Chain, regs: list[int]) -> list[Any]:
     chain.store("S1")
     chain.store("S2")
     for i, sku in enumerate(SKUS):
-        chain.product(sku, ["dairy", "bakery", "baby", "wine_spirits", "meat", "snacks"][i], f"Organic {sku}"
-                      if sku == "milk" else sku)
+        chain.product(
+            sku,
+            ["dairy", "bakery", "baby", "wine_spirits", "meat", "snacks"][i],
+            f"Organic {sku}" if sku == "milk" else sku,
+        )
     return [chain.member("S1" if i % 2 else "S2", T0 - timedelta(days=d)) for i, d in enumerate(regs)]
 
 
@@ -80,8 +89,12 @@ def test_incremental_equals_full(data: Any, sessions: sessionmaker[Session], cha
                 continue
             member = members[m] if m < len(members) else None
             at = as_of - timedelta(days=days, hours=m)
-            sid = chain.sale(store, member, at, [Line(sku, q, net, net + 100 if promo else None)
-                                                 for sku, q, net, promo in lines])
+            sid = chain.sale(
+                store,
+                member,
+                at,
+                [Line(sku, q, net, net + 100 if promo else None) for sku, q, net, promo in lines],
+            )
             if refunded:
                 chain.refund(sid, member, at + timedelta(hours=1), lines[0][2] // 2)
         chain.commit()
@@ -103,31 +116,47 @@ def test_incremental_equals_full(data: Any, sessions: sessionmaker[Session], cha
 def _check_quintiles(s: Session) -> None:
     ranked = int(s.execute(text("SELECT count(*) FROM intel_scores WHERE r IS NOT NULL")).scalar_one())
     for col in ("r", "f", "m"):
-        counts = dict(s.execute(text(f"SELECT {col}, count(*) FROM intel_scores "
-                                     f"WHERE {col} IS NOT NULL GROUP BY {col}")).all())
+        counts = dict(
+            s.execute(
+                text(f"SELECT {col}, count(*) FROM intel_scores WHERE {col} IS NOT NULL GROUP BY {col}")
+            ).all()
+        )
         assert set(counts) <= {1, 2, 3, 4, 5}
         assert sum(counts.values()) == ranked
         if ranked >= 5:
             assert set(counts) == {1, 2, 3, 4, 5}
             assert max(counts.values()) - min(counts.values()) <= 1, counts
     # Scored exactly the members with a purchase in the window; none without.
-    assert s.execute(text("SELECT count(*) FROM intel_scores sc LEFT JOIN intel_member_stats st "
-                          "USING (member_id) WHERE (sc.r IS NULL) <> (st.member_id IS NULL)")
-                     ).scalar_one() == 0
+    assert (
+        s.execute(
+            text(
+                "SELECT count(*) FROM intel_scores sc LEFT JOIN intel_member_stats st "
+                "USING (member_id) WHERE (sc.r IS NULL) <> (st.member_id IS NULL)"
+            )
+        ).scalar_one()
+        == 0
+    )
 
 
 def _truncate(s: Session) -> None:
-    names = [r[0] for r in s.execute(text(
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-        "AND tablename NOT IN ('server_alembic_version', 'server_meta')"))]
+    names = [
+        r[0]
+        for r in s.execute(
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename NOT IN ('server_alembic_version', 'server_meta')"
+            )
+        )
+    ]
     s.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " CASCADE"))
     s.commit()
 
 
 @SETTINGS
 @given(n=st.integers(1, 60), spends=st.lists(st.integers(0, 5), min_size=60, max_size=60))
-def test_quintiles_balanced_with_ties(n: int, spends: list[int], sessions: sessionmaker[Session],
-                                      chain: Chain) -> None:
+def test_quintiles_balanced_with_ties(
+    n: int, spends: list[int], sessions: sessionmaker[Session], chain: Chain
+) -> None:
     """Many members with equal figures (ties everywhere) still split 1-5 evenly, by id."""
     _truncate(chain.s)
     chain.store("S1")
@@ -141,7 +170,11 @@ def test_quintiles_balanced_with_ties(n: int, spends: list[int], sessions: sessi
     with sessions() as s:
         _check_quintiles(s)
         # The tie-break is the member id: within equal spend, a lower id never scores higher.
-        rows = s.execute(text("SELECT st.spend, sc.member_id, sc.m FROM intel_scores sc "
-                              "JOIN intel_member_stats st USING (member_id) "
-                              "ORDER BY st.spend, sc.member_id")).all()
+        rows = s.execute(
+            text(
+                "SELECT st.spend, sc.member_id, sc.m FROM intel_scores sc "
+                "JOIN intel_member_stats st USING (member_id) "
+                "ORDER BY st.spend, sc.member_id"
+            )
+        ).all()
         assert [r.m for r in rows] == sorted(r.m for r in rows)

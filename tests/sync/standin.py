@@ -76,8 +76,11 @@ class StandInState:
         return seq
 
     def points_earned(self, member_id: object) -> int:
-        return sum(int(e["payload"].get("points_earned") or 0) for e in self.events.values()
-                   if e["type"] == "sale.completed" and e["payload"].get("member_id") == str(member_id))
+        return sum(
+            int(e["payload"].get("points_earned") or 0)
+            for e in self.events.values()
+            if e["type"] == "sale.completed" and e["payload"].get("member_id") == str(member_id)
+        )
 
     def of_type(self, event_type: str) -> list[dict[str, Any]]:
         return [e for e in self.events.values() if e["type"] == event_type]
@@ -106,8 +109,12 @@ class StandIn:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="standin-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="standin-server",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -174,8 +181,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _record(self) -> None:
         with self.server_ref.lock:
-            self.server_ref.requests.append(Request(self.command, urlparse(self.path).path,
-                                                    dict(self.headers.items()), time.monotonic()))
+            self.server_ref.requests.append(
+                Request(self.command, urlparse(self.path).path, dict(self.headers.items()), time.monotonic())
+            )
 
     # ----------------------------------------------------------------- routes
 
@@ -218,8 +226,16 @@ class _Handler(BaseHTTPRequestHandler):
             return
         st.codes.discard(req.code)
         st.device_id = req.device_id
-        self._send(200, EnrolResponse(store_id="S001", terminal_id="T01", token=st.token,
-                                      epoch=st.epoch, server_time=datetime.now(UTC)).model_dump_json())
+        self._send(
+            200,
+            EnrolResponse(
+                store_id="S001",
+                terminal_id="T01",
+                token=st.token,
+                epoch=st.epoch,
+                server_time=datetime.now(UTC),
+            ).model_dump_json(),
+        )
 
     def _push(self, body: bytes) -> None:
         stand, st, faults = self.server_ref, self.server_ref.state, self.server_ref.faults
@@ -242,8 +258,9 @@ class _Handler(BaseHTTPRequestHandler):
                 elif ev.type in st.reject_types:
                     st.events[key] = {**ev.model_dump(mode="json"), "rejected": True}
                     st.arrival.append((key, ev.seq))
-                    results.append(EventResult(id=ev.id, status="rejected",
-                                               reason=f"{ev.type} is not accepted"))
+                    results.append(
+                        EventResult(id=ev.id, status="rejected", reason=f"{ev.type} is not accepted")
+                    )
                 else:
                     st.events[key] = ev.model_dump(mode="json")
                     st.arrival.append((key, ev.seq))
@@ -259,8 +276,10 @@ class _Handler(BaseHTTPRequestHandler):
                 results = results[: max(1, len(results) // 2)]
             if faults.shuffle_results:
                 random.shuffle(results)
-        self._send(200, PushResponse(results=results, server_time=datetime.now(UTC),
-                                     epoch=st.epoch).model_dump_json())
+        self._send(
+            200,
+            PushResponse(results=results, server_time=datetime.now(UTC), epoch=st.epoch).model_dump_json(),
+        )
 
     def _pull(self, body: bytes) -> None:
         st, faults = self.server_ref.state, self.server_ref.faults
@@ -275,6 +294,10 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 newer = [c for c in st.changes if c.seq > req.cursor]
                 page = newer[: req.limit]
-                resp = PullResponse(changes=page, cursor=page[-1].seq if page else req.cursor,
-                                    more=len(newer) > len(page), epoch=st.epoch)
+                resp = PullResponse(
+                    changes=page,
+                    cursor=page[-1].seq if page else req.cursor,
+                    more=len(newer) > len(page),
+                    epoch=st.epoch,
+                )
         self._send(200, resp.model_dump_json())

@@ -39,12 +39,14 @@ def page_with_bad_changes() -> list[Change]:
     changes.insert(101, ch(1, "member", clash["id"], clash))
     changes.insert(251, ch(1, "ledger_entry", orphan["id"], orphan))
     changes.insert(402, ch(1, "ledger_entry", "bad", bad))
-    return [Change(seq=100 + n, entity=c.entity, op=c.op, key=c.key, data=c.data)
-            for n, c in enumerate(changes)]
+    return [
+        Change(seq=100 + n, entity=c.entity, op=c.op, key=c.key, data=c.data) for n, c in enumerate(changes)
+    ]
 
 
-def apply_to_fresh_till(home: Path, clock: Any, page: list[Change],
-                        bulk: bool = True) -> tuple[ApplyReport, dict[str, Any]]:
+def apply_to_fresh_till(
+    home: Path, clock: Any, page: list[Change], bulk: bool = True
+) -> tuple[ApplyReport, dict[str, Any]]:
     ctx = open_till(home, clock=clock, hasher=FAST_HASHER)
     try:
         local = member_data(phone=LOCAL_PHONE, serial=4000)
@@ -63,8 +65,9 @@ def apply_to_fresh_till(home: Path, clock: Any, page: list[Change],
         ctx.close()
 
 
-def test_a_bad_change_in_a_bulk_run_only_skips_itself(tmp_path: Path, clock: Any,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bad_change_in_a_bulk_run_only_skips_itself(
+    tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     page = page_with_bad_changes()
     calls = count_changes_applied_one_by_one(monkeypatch)
     fast, state = apply_to_fresh_till(tmp_path / "fast", clock, page)
@@ -77,8 +80,13 @@ def test_a_bad_change_in_a_bulk_run_only_skips_itself(tmp_path: Path, clock: Any
     slow, slow_state = apply_to_fresh_till(tmp_path / "slow", clock, page, bulk=False)
     assert len(calls) == 1 + len(page)  # every change on its own
     assert slow_state == state
-    assert (slow.applied, slow.skipped, slow.failed, slow.kept_local, slow.merges) == \
-           (fast.applied, fast.skipped, fast.failed, fast.kept_local, fast.merges)
+    assert (slow.applied, slow.skipped, slow.failed, slow.kept_local, slow.merges) == (
+        fast.applied,
+        fast.skipped,
+        fast.failed,
+        fast.kept_local,
+        fast.merges,
+    )
     assert slow.problems == fast.problems
 
 
@@ -95,8 +103,7 @@ def count_changes_applied_one_by_one(monkeypatch: pytest.MonkeyPatch) -> list[in
     return calls
 
 
-def test_a_clean_run_takes_the_bulk_path(tmp_path: Path, clock: Any,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_clean_run_takes_the_bulk_path(tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     page = page_with_bad_changes()
     clash = page[101]
     page = [c for c in page if c.key != "bad" and c is not clash]
@@ -115,8 +122,16 @@ def page_that_makes_and_changes_rows() -> list[Change]:
     coupon = coupon_data("CRUN000001", survivor["id"])
     entry = ledger_data(survivor["id"], 300)
     pid = str(new_id())
-    product = {"id": pid, "sku": "6909999999990", "name_zh": "茶", "name_en": "Tea",
-               "category": "drinks", "unit_price": 900, "member_price": None, "active": True}
+    product = {
+        "id": pid,
+        "sku": "6909999999990",
+        "name_zh": "茶",
+        "name_en": "Tea",
+        "category": "drinks",
+        "unit_price": 900,
+        "member_price": None,
+        "active": True,
+    }
     changes = [
         ch(1, "member", survivor["id"], survivor),
         ch(1, "member", merged["id"], merged),
@@ -127,19 +142,23 @@ def page_that_makes_and_changes_rows() -> list[Change]:
         ch(1, "coupon", coupon["id"], {**coupon, "status": "void"}),
         ch(1, "member", merged["id"], {**merged, "tier": "black"}),
     ]
-    return [Change(seq=10 + n, entity=c.entity, op=c.op, key=c.key, data=c.data)
-            for n, c in enumerate(changes)]
+    return [
+        Change(seq=10 + n, entity=c.entity, op=c.op, key=c.key, data=c.data) for n, c in enumerate(changes)
+    ]
 
 
-def stored(home: Path, clock: Any, page: list[Change],
-           bulk: bool = True) -> tuple[ApplyReport, dict[str, Any]]:
+def stored(
+    home: Path, clock: Any, page: list[Change], bulk: bool = True
+) -> tuple[ApplyReport, dict[str, Any]]:
     ctx = open_till(home, clock=clock, hasher=FAST_HASHER)
     try:
         report = apply_page(ctx, page, page[-1].seq, bulk=bulk)
         with ctx.uow(write=False) as uow:
             s = uow.session
-            members = {str(m.id): (m.tier, m.name, None if m.merged_into is None else str(m.merged_into))
-                       for m in s.execute(select(orm.Member)).scalars()}
+            members = {
+                str(m.id): (m.tier, m.name, None if m.merged_into is None else str(m.merged_into))
+                for m in s.execute(select(orm.Member)).scalars()
+            }
             coupons = {c.code: (c.status, str(c.member_id)) for c in s.execute(select(orm.Coupon)).scalars()}
             points = s.execute(select(func.sum(orm.LedgerEntry.points))).scalar_one()
         return report, {"members": members, "coupons": coupons, "points": points}
@@ -148,15 +167,18 @@ def stored(home: Path, clock: Any, page: list[Change],
 
 
 def test_rows_made_and_changed_in_one_run_keep_their_last_values(
-        tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     page = page_that_makes_and_changes_rows()
     survivor, merged = page[0].key, page[1].key
     calls = count_changes_applied_one_by_one(monkeypatch)
     fast, state = stored(tmp_path / "fast", clock, page)
     assert calls == []  # the whole run took the bulk path
     assert fast.applied == len(page) and fast.failed == 0, fast.problems
-    assert state["members"] == {survivor: ("gold", "Renamed", None),
-                                merged: ("black", "Server Member", survivor)}
+    assert state["members"] == {
+        survivor: ("gold", "Renamed", None),
+        merged: ("black", "Server Member", survivor),
+    }
     assert state["coupons"] == {"CRUN000001": ("void", survivor)}
     assert state["points"] == 300
 
@@ -165,8 +187,9 @@ def test_rows_made_and_changed_in_one_run_keep_their_last_values(
     assert slow_state == state and slow.applied == fast.applied and slow.problems == fast.problems
 
 
-def raw_rows(home: Path, clock: Any, page: list[Change],
-             bulk: bool = True) -> dict[str, list[tuple[Any, ...]]]:
+def raw_rows(
+    home: Path, clock: Any, page: list[Change], bulk: bool = True
+) -> dict[str, list[tuple[Any, ...]]]:
     """Every stored row of the tables a pull fills, as SQLite holds them (text, not objects)."""
     ctx = open_till(home, clock=clock, hasher=FAST_HASHER)
     try:
@@ -174,27 +197,45 @@ def raw_rows(home: Path, clock: Any, page: list[Change],
         assert report.failed == 0, report.problems
         with ctx.uow(write=False) as uow:
             conn = uow.session.connection()
-            return {table: [tuple(r) for r in conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY id")]
-                    for table in ("members", "ledger_entries", "coupons")}
+            return {
+                table: [tuple(r) for r in conn.exec_driver_sql(f"SELECT * FROM {table} ORDER BY id")]
+                for table in ("members", "ledger_entries", "coupons")
+            }
     finally:
         ctx.close()
 
 
 def test_bulk_inserts_store_exactly_what_the_unit_of_work_stores(
-        tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, clock: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The bulk path writes rows through the driver with SQLAlchemy's bind processors: the stored
     text (ids, times, JSON, booleans) must be the same as through the ORM, and columns an older
     server leaves out get the model's defaults (a default computed per row included)."""
     full = member_data(phone="+8613900000020", serial=20, birthday=None, marketing_opt_in=True)
-    short = {k: v for k, v in member_data(phone="+8613900000021", serial=21).items()
-             if k not in ("tier", "favourite_categories")}
+    short = {
+        k: v
+        for k, v in member_data(phone="+8613900000021", serial=21).items()
+        if k not in ("tier", "favourite_categories")
+    }
     entry = ledger_data(full["id"], 120, at="2026-06-01T16:00:00+08:00")  # stored in UTC
     bare_entry = {k: v for k, v in ledger_data(short["id"], 80).items() if k != "note"}
-    coupon = {k: v for k, v in coupon_data("CRAW000001", full["id"]).items()
-              if k not in ("name", "percent", "categories", "stackable")}
-    page = [Change(seq=1 + n, entity=e, op="upsert", key=d["id"], data=d)  # type: ignore[arg-type]
-            for n, (e, d) in enumerate([("member", full), ("member", short), ("ledger_entry", entry),
-                                        ("ledger_entry", bare_entry), ("coupon", coupon)])]
+    coupon = {
+        k: v
+        for k, v in coupon_data("CRAW000001", full["id"]).items()
+        if k not in ("name", "percent", "categories", "stackable")
+    }
+    page = [
+        Change(seq=1 + n, entity=e, op="upsert", key=d["id"], data=d)  # type: ignore[arg-type]
+        for n, (e, d) in enumerate(
+            [
+                ("member", full),
+                ("member", short),
+                ("ledger_entry", entry),
+                ("ledger_entry", bare_entry),
+                ("coupon", coupon),
+            ]
+        )
+    ]
     calls = count_changes_applied_one_by_one(monkeypatch)
     fast = raw_rows(tmp_path / "fast", clock, page)
     assert calls == []

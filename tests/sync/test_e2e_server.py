@@ -63,8 +63,12 @@ class RealServer:
         return out.stdout
 
     def start(self) -> None:
-        self.proc = subprocess.Popen([str(BIN), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-                                     env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [str(BIN), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         end = time.monotonic() + 30
         while time.monotonic() < end:
             try:
@@ -92,8 +96,11 @@ class RealServer:
 @pytest.fixture(scope="module")
 def real_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServer]:
     folder = tmp_path_factory.mktemp("server")
-    env = {**os.environ, "LT_SERVER_DATABASE_URL": f"sqlite:///{folder / 'server.db'}",
-           "LT_SERVER_LOG_LEVEL": "warning"}
+    env = {
+        **os.environ,
+        "LT_SERVER_DATABASE_URL": f"sqlite:///{folder / 'server.db'}",
+        "LT_SERVER_LOG_LEVEL": "warning",
+    }
     srv = RealServer(env, _free_port())
     srv.run("db", "upgrade")
     srv.run("store", "add", "S001", "--name", "Store 1")
@@ -104,8 +111,9 @@ def real_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServer
 
 def _till(home: Path, terminal_id: str, clock: Any) -> TillContext:
     home.mkdir(parents=True)
-    (home / "till.toml").write_text(DEFAULT_CONFIG_TEXT.replace('terminal_id = "T01"',
-                                                                f'terminal_id = "{terminal_id}"'))
+    (home / "till.toml").write_text(
+        DEFAULT_CONFIG_TEXT.replace('terminal_id = "T01"', f'terminal_id = "{terminal_id}"')
+    )
     return open_till(home, clock=clock, hasher=FAST_HASHER)
 
 
@@ -173,8 +181,18 @@ def test_real_server_end_to_end(real_server: RealServer, tmp_path: Path, clock: 
     try:
         staff = {"cashier": add_staff(a, "1001", "Li Na", Role.CASHIER, "1234")}
         with a.uow() as uow:
-            uow.session.add(orm.Product(id=new_id(), sku=RICE, name_zh="大米", name_en="Rice",
-                                        category="grain", unit_price=4990, member_price=4590, active=True))
+            uow.session.add(
+                orm.Product(
+                    id=new_id(),
+                    sku=RICE,
+                    name_zh="大米",
+                    name_en="Rice",
+                    category="grain",
+                    unit_price=4990,
+                    member_price=4590,
+                    active=True,
+                )
+            )
             uow.commit()
         # Enrol both tills; A talks through the proxy that can lose an answer.
         done = enrol(a, f"http://127.0.0.1:{proxy.port}", real_server.code("T01"))
@@ -182,8 +200,9 @@ def test_real_server_end_to_end(real_server: RealServer, tmp_path: Path, clock: 
         enrol(b, real_server.url, real_server.code("T02"))
         wa, wb = SyncWorker(a, SETTINGS), SyncWorker(b, SETTINGS)
         workers += [wa, wb]
-        reg = register_member(a, RegisterMember(phone="138 0013 8000", consent_given=True,
-                                                staff_id=staff["cashier"].id))
+        reg = register_member(
+            a, RegisterMember(phone="138 0013 8000", consent_given=True, staff_id=staff["cashier"].id)
+        )
         sale = sell(a, staff, lines=((RICE, 3),), member_id=reg.member.id)
         assert sale.points_earned > 0
 
@@ -211,8 +230,9 @@ def test_real_server_end_to_end(real_server: RealServer, tmp_path: Path, clock: 
         assert view.points_balance == expected == sale.points_earned
 
         # Online lookup from B of a member it has not cached (registered at A after B's pull).
-        reg2 = register_member(a, RegisterMember(phone="139 0013 9000", consent_given=True,
-                                                 staff_id=staff["cashier"].id))
+        reg2 = register_member(
+            a, RegisterMember(phone="139 0013 9000", consent_given=True, staff_id=staff["cashier"].id)
+        )
         assert wa.run_once().ok
         found = identify_online(b, "139 0013 9000")
         assert found.id == reg2.member.id
@@ -241,15 +261,19 @@ def _audit_conflicts(real_server: RealServer, terminal_id: str) -> list[dict[str
     engine = create_engine(real_server.env["LT_SERVER_DATABASE_URL"])
     try:
         with engine.connect() as conn:
-            rows = conn.execute(select(Conflict.details).where(
-                Conflict.kind == "audit_mismatch", Conflict.terminal_id == terminal_id)).all()
+            rows = conn.execute(
+                select(Conflict.details).where(
+                    Conflict.kind == "audit_mismatch", Conflict.terminal_id == terminal_id
+                )
+            ).all()
         return [r[0] for r in rows]
     finally:
         engine.dispose()
 
 
 def test_a_till_whose_audit_log_was_rewritten_is_flagged_on_the_server(
-        real_server: RealServer, tmp_path: Path, clock: Any) -> None:
+    real_server: RealServer, tmp_path: Path, clock: Any
+) -> None:
     """The till sends its audit head with each push and checks the head the server holds: an
     audit record deleted on the till (by hand, in its SQLite file) is an `audit_mismatch`."""
     till = _till(tmp_path / "c", "T03", clock)
@@ -258,11 +282,13 @@ def test_a_till_whose_audit_log_was_rewritten_is_flagged_on_the_server(
         staff = {"cashier": add_staff(till, "1001", "Li Na", Role.CASHIER, "1234")}
         enrol(till, real_server.url, real_server.code("T03"))
         for phone in ("138 0013 8101", "138 0013 8102"):
-            register_member(till, RegisterMember(phone=phone, consent_given=True,
-                                                 staff_id=staff["cashier"].id))
+            register_member(
+                till, RegisterMember(phone=phone, consent_given=True, staff_id=staff["cashier"].id)
+            )
         assert worker.run_once().ok
-        register_member(till, RegisterMember(phone="138 0013 8103", consent_given=True,
-                                             staff_id=staff["cashier"].id))
+        register_member(
+            till, RegisterMember(phone="138 0013 8103", consent_given=True, staff_id=staff["cashier"].id)
+        )
         assert worker.run_once().ok  # the log grew: the server's head still matches
         assert _audit_conflicts(real_server, "T03") == []
 
@@ -271,13 +297,15 @@ def test_a_till_whose_audit_log_was_rewritten_is_flagged_on_the_server(
             last = s.execute(select(func.max(orm.AuditRow.seq))).scalar_one()
             s.execute(delete(orm.AuditRow).where(orm.AuditRow.seq >= last - 1))
             uow.commit()
-        register_member(till, RegisterMember(phone="138 0013 8104", consent_given=True,
-                                             staff_id=staff["cashier"].id))
+        register_member(
+            till, RegisterMember(phone="138 0013 8104", consent_given=True, staff_id=staff["cashier"].id)
+        )
         assert worker.run_once().ok  # the sale data still syncs; the server flags the till
         [details] = _audit_conflicts(real_server, "T03")
         assert "record_changed_or_gone" in {p["problem"] for p in details["problems"]}
-        register_member(till, RegisterMember(phone="138 0013 8105", consent_given=True,
-                                             staff_id=staff["cashier"].id))
+        register_member(
+            till, RegisterMember(phone="138 0013 8105", consent_given=True, staff_id=staff["cashier"].id)
+        )
         assert worker.run_once().ok
         assert len(_audit_conflicts(real_server, "T03")) == 1  # one open conflict, not one a push
         # What HQ's operator sees from the command line.

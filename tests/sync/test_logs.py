@@ -43,10 +43,11 @@ def logged(enrolled: TillContext) -> Iterator[Path]:
 
 
 def test_a_member_flow_leaves_no_phone_name_or_token_in_the_log(
-        enrolled: TillContext, worker: SyncWorker, staff: dict[str, Any], products: Any,
-        logged: Path) -> None:
-    reg = register_member(enrolled, RegisterMember(phone=PHONE, name=NAME, consent_given=True,
-                                                   staff_id=staff["cashier"].id))
+    enrolled: TillContext, worker: SyncWorker, staff: dict[str, Any], products: Any, logged: Path
+) -> None:
+    reg = register_member(
+        enrolled, RegisterMember(phone=PHONE, name=NAME, consent_given=True, staff_id=staff["cashier"].id)
+    )
     sell(enrolled, staff, member_id=reg.member.id)
     assert identify(enrolled, PHONE).id == reg.member.id
     with contextlib.suppress(Exception):  # the stand-in knows no such member: what matters is the log
@@ -64,14 +65,26 @@ def test_a_member_flow_leaves_no_phone_name_or_token_in_the_log(
     creds = load_credentials(enrolled.home)
     assert creds is not None
     digits = PHONE.replace(" ", "")
-    for secret in (digits, PHONE, "+86" + digits, "8765 4321", "98765 4321", "13987654321", NAME,
-                   creds.token):
+    for secret in (
+        digits,
+        PHONE,
+        "+86" + digits,
+        "8765 4321",
+        "98765 4321",
+        "13987654321",
+        NAME,
+        creds.token,
+    ):
         assert secret not in text, secret
 
 
 def test_till_logs_prints_where_the_file_is(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    out = subprocess.run([str(Path(sys.executable).parent / "till"), "--home", str(home), "logs"],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "till"), "--home", str(home), "logs"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0
     assert out.stdout.splitlines()[0] == str(log_path(home))

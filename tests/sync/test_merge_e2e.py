@@ -56,12 +56,23 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProces
 
 def _till(home: Path, terminal_id: str, clock: Any, server: ServerProcess, store_id: str) -> TillContext:
     home.mkdir(parents=True)
-    (home / "till.toml").write_text(DEFAULT_CONFIG_TEXT.replace('terminal_id = "T01"',
-                                                                f'terminal_id = "{terminal_id}"'))
+    (home / "till.toml").write_text(
+        DEFAULT_CONFIG_TEXT.replace('terminal_id = "T01"', f'terminal_id = "{terminal_id}"')
+    )
     ctx = open_till(home, clock=clock, hasher=FAST_HASHER)
     with ctx.uow() as uow:
-        uow.session.add(orm.Product(id=new_id(), sku=RICE, name_zh="大米", name_en="Rice",
-                                    category="grain", unit_price=4990, member_price=4590, active=True))
+        uow.session.add(
+            orm.Product(
+                id=new_id(),
+                sku=RICE,
+                name_zh="大米",
+                name_en="Rice",
+                category="grain",
+                unit_price=4990,
+                member_price=4590,
+                active=True,
+            )
+        )
         uow.commit()
     enrol(ctx, server.url, enrol_code(server.database_url, store_id, terminal_id))
     return ctx
@@ -70,8 +81,13 @@ def _till(home: Path, terminal_id: str, clock: Any, server: ServerProcess, store
 def _server_balance(server: ServerProcess, member_id: uuid.UUID) -> int:
     db, s = session_for(server.database_url)
     try:
-        return int(s.execute(select(func.coalesce(func.sum(srv.LedgerEntry.points), 0))
-                             .where(srv.LedgerEntry.member_id == member_id)).scalar_one())
+        return int(
+            s.execute(
+                select(func.coalesce(func.sum(srv.LedgerEntry.points), 0)).where(
+                    srv.LedgerEntry.member_id == member_id
+                )
+            ).scalar_one()
+        )
     finally:
         s.close()
         db.dispose()
@@ -84,7 +100,8 @@ def _alias(till: TillContext, alias_id: uuid.UUID) -> uuid.UUID | None:
 
 
 def test_a_merge_reaches_a_till_that_sold_to_the_merged_member_between_push_and_pull(
-        pg_server: ServerProcess, tmp_path: Path, clock: Any) -> None:
+    pg_server: ServerProcess, tmp_path: Path, clock: Any
+) -> None:
     early = _till(tmp_path / "early", "T21", clock, pg_server, "S002")
     late = _till(tmp_path / "late", "T11", clock, pg_server, "S001")
     w_early, w_late = SyncWorker(early, FAST), SyncWorker(late, FAST)

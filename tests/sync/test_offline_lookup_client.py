@@ -55,13 +55,18 @@ def test_offline_rules_default_load_and_describe(tmp_path: Any) -> None:
 
 
 def test_redeem_cap_is_the_last_known_balance_minus_what_this_till_redeemed_since(
-        till: TillContext, staff: Any, products: Any) -> None:
+    till: TillContext, staff: Any, products: Any
+) -> None:
     m = member_data()
     mid = uuid.UUID(m["id"])
-    apply_page(till, [
-        Change(seq=1, entity="member", op="upsert", key=m["id"], data=m),
-        Change(seq=2, entity="ledger_entry", op="upsert", key="e", data=ledger_data(mid, 1000)),
-    ], 2)
+    apply_page(
+        till,
+        [
+            Change(seq=1, entity="member", op="upsert", key=m["id"], data=m),
+            Change(seq=2, entity="ledger_entry", op="upsert", key="e", data=ledger_data(mid, 1000)),
+        ],
+        2,
+    )
     cap = offline_redeem_cap(till, mid)  # type: ignore[arg-type]
     assert (cap.last_known_balance, cap.redeemed_since, cap.cap) == (1000, 0, 1000)
     done = sell(till, staff, lines=(("6904567890123", 1),), member_id=mid, redeem_points=300)
@@ -79,8 +84,9 @@ def test_redeem_cap_is_the_last_known_balance_minus_what_this_till_redeemed_sinc
 
 
 def test_coupons_usable_offline_are_the_ones_held_here(till: TillContext) -> None:
-    apply_page(till, [Change(seq=1, entity="coupon", op="upsert", key="c",
-                             data=coupon_data("CSTORE0001"))], 1)
+    apply_page(
+        till, [Change(seq=1, entity="coupon", op="upsert", key="c", data=coupon_data("CSTORE0001"))], 1
+    )
     assert coupon_usable_offline(till, "CSTORE0001")
     assert not coupon_usable_offline(till, "COTHER0001")
 
@@ -89,11 +95,12 @@ def test_coupons_usable_offline_are_the_ones_held_here(till: TillContext) -> Non
 
 
 def test_online_lookup_caches_the_member_and_identify_finds_it(
-        enrolled: TillContext, server: StandIn) -> None:
+    enrolled: TillContext, server: StandIn
+) -> None:
     m = member_data(phone="+8613900139123")
     server.state.lookups["+8613900139123"] = LookupResponse(
-        found=True, member=m, ledger=[ledger_data(m["id"], 900)],
-        coupons=[coupon_data("CLOOKUP001", m["id"])])
+        found=True, member=m, ledger=[ledger_data(m["id"], 900)], coupons=[coupon_data("CLOOKUP001", m["id"])]
+    )
     with pytest.raises(NotFound):
         identify(enrolled, "139 0013 9123")
     view = identify_online(enrolled, "139 0013 9123")
@@ -107,7 +114,8 @@ def test_online_lookup_caches_the_member_and_identify_finds_it(
 def test_lookup_waits_at_most_the_configured_timeout(enrolled: TillContext, server: StandIn) -> None:
     server.faults.lookup_delay_s = 2.0
     enrolled.config = enrolled.config.model_copy(
-        update={"server": enrolled.config.server.model_copy(update={"lookup_timeout_ms": 300})})
+        update={"server": enrolled.config.server.model_copy(update={"lookup_timeout_ms": 300})}
+    )
     started = time.monotonic()
     outcome = lookup_member(enrolled, phone="+8613900139123")
     elapsed = time.monotonic() - started
@@ -132,9 +140,9 @@ def test_lookup_offline_and_not_enrolled(till: TillContext) -> None:
 # ------------------------------------------------------------------------------ client
 
 
-def test_credentials_are_private_and_never_shown(enrolled: TillContext, server: StandIn,
-                                                 caplog: pytest.LogCaptureFixture, staff: Any,
-                                                 products: Any) -> None:
+def test_credentials_are_private_and_never_shown(
+    enrolled: TillContext, server: StandIn, caplog: pytest.LogCaptureFixture, staff: Any, products: Any
+) -> None:
     path = enrolled.home / "sync.json"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     creds = load_credentials(enrolled.home)
@@ -152,8 +160,9 @@ def test_credentials_are_private_and_never_shown(enrolled: TillContext, server: 
 
 
 def test_client_errors(server: StandIn) -> None:
-    creds = Credentials(url=server.url, store_id="S001", terminal_id="T01", token="wrong",
-                        device_id="dev-123456")
+    creds = Credentials(
+        url=server.url, store_id="S001", terminal_id="T01", token="wrong", device_id="dev-123456"
+    )
     with ServerClient(server.url, creds, connect_timeout_s=0.5, read_timeout_s=0.5) as c:
         with pytest.raises(Refused) as refused:
             c.pull(0, None, 10)
@@ -178,8 +187,9 @@ def test_enrolment_code_is_single_use(till: TillContext, server: StandIn, capsys
     assert "unknown or used" in capsys.readouterr().err
 
 
-def test_till_sync_command_prints_what_it_did(enrolled: TillContext, server: StandIn, staff: Any,
-                                              products: Any, capsys: Any) -> None:
+def test_till_sync_command_prints_what_it_did(
+    enrolled: TillContext, server: StandIn, staff: Any, products: Any, capsys: Any
+) -> None:
     sell(enrolled, staff)
     server.state.add_change("member", "m", member_data())
     assert main(["--home", str(enrolled.home), "sync"]) == 0

@@ -30,10 +30,14 @@ def cached_member(till: TillContext, points: int) -> uuid.UUID:
     """A member the till holds from a pull, with `points` the server confirmed."""
     m = member_data()
     mid = uuid.UUID(m["id"])
-    apply_page(till, [
-        Change(seq=1, entity="member", op="upsert", key=m["id"], data=m),
-        Change(seq=2, entity="ledger_entry", op="upsert", key="e", data=ledger_data(mid, points)),
-    ], 2)
+    apply_page(
+        till,
+        [
+            Change(seq=1, entity="member", op="upsert", key=m["id"], data=m),
+            Change(seq=2, entity="ledger_entry", op="upsert", key="e", data=ledger_data(mid, points)),
+        ],
+        2,
+    )
     return mid
 
 
@@ -51,8 +55,12 @@ def offline(till: TillContext, worker: SyncWorker, server: StandIn) -> None:
 
 
 def wine(member: uuid.UUID | None, redeem: int = 0, coupons: tuple[str, ...] = ()) -> Cart:
-    return Cart(lines=(CartLine(WINE, 1),), member_id=member, redeem_points=redeem,  # type: ignore[arg-type]
-                coupon_codes=coupons)
+    return Cart(
+        lines=(CartLine(WINE, 1),),
+        member_id=member,
+        redeem_points=redeem,  # type: ignore[arg-type]
+        coupon_codes=coupons,
+    )
 
 
 def sales(till: TillContext) -> int:
@@ -68,7 +76,8 @@ def test_a_till_with_no_server_has_no_offline_limits(till: TillContext, staff: A
 
 
 def test_offline_redemption_is_capped_at_the_confirmed_balance_minus_what_this_till_redeemed(
-        enrolled: TillContext, server: StandIn, worker: SyncWorker, staff: Any, products: Any) -> None:
+    enrolled: TillContext, server: StandIn, worker: SyncWorker, staff: Any, products: Any
+) -> None:
     mid = cached_member(enrolled, 1000)
     online(enrolled, worker)
     priced = quote_cart(enrolled, wine(mid, 1000))
@@ -82,8 +91,11 @@ def test_offline_redemption_is_capped_at_the_confirmed_balance_minus_what_this_t
     # Points just earned offline are not redeemable yet; the 300 redeemed here count.
     priced = quote_cart(enrolled, wine(mid, 800))
     assert priced.redeem_cap is not None
-    assert (priced.redeem_cap.last_known_balance, priced.redeem_cap.redeemed_since,
-            priced.redeem_cap.cap) == (1000, 300, 700)
+    assert (
+        priced.redeem_cap.last_known_balance,
+        priced.redeem_cap.redeemed_since,
+        priced.redeem_cap.cap,
+    ) == (1000, 300, 700)
     assert priced.quote.points_redeemed == 0 and priced.quote.points_rejected == "insufficient_points"
     before = sales(enrolled)
     with pytest.raises(Refused) as refused:
@@ -99,15 +111,20 @@ def test_offline_redemption_is_capped_at_the_confirmed_balance_minus_what_this_t
 
 
 def test_what_the_offline_rules_switch_off_is_refused_offline_and_allowed_online(
-        enrolled: TillContext, server: StandIn, worker: SyncWorker, staff: Any, products: Any) -> None:
+    enrolled: TillContext, server: StandIn, worker: SyncWorker, staff: Any, products: Any
+) -> None:
     (enrolled.home / "sync.toml").write_text(
-        "[offline]\nsales = false\nregister_members = false\nrefunds = false\n"
-        "points_adjustments = false\n")
+        "[offline]\nsales = false\nregister_members = false\nrefunds = false\npoints_adjustments = false\n"
+    )
     enrolled.offline_rules = load_rules(enrolled.home)
     mid = cached_member(enrolled, 1000)
     online(enrolled, worker)
-    cmd = CompleteSale(sale_id=new_id(), cashier_id=staff["cashier"].id, cart=wine(mid),  # type: ignore[arg-type]
-                       tenders=(Tender("cash", 1_000_000),))
+    cmd = CompleteSale(
+        sale_id=new_id(),
+        cashier_id=staff["cashier"].id,
+        cart=wine(mid),  # type: ignore[arg-type]
+        tenders=(Tender("cash", 1_000_000),),
+    )
     done = complete_sale(enrolled, cmd)
 
     offline(enrolled, worker, server)
@@ -120,18 +137,35 @@ def test_what_the_offline_rules_switch_off_is_refused_offline_and_allowed_online
     assert refused.value.code == "offline_sales" and "server cannot be reached" in refused.value.message
     assert sales(enrolled) == before
     with pytest.raises(Refused) as refused:
-        register_member(enrolled, RegisterMember(phone="138 0013 8111", consent_given=True,
-                                                 staff_id=staff["cashier"].id))
+        register_member(
+            enrolled, RegisterMember(phone="138 0013 8111", consent_given=True, staff_id=staff["cashier"].id)
+        )
     assert refused.value.code == "offline_register"
     with pytest.raises(Refused) as refused:
-        refund_sale(enrolled, RefundSale(refund_id=new_id(), sale_ref=done.receipt_no,  # type: ignore[arg-type]
-                                         lines={1: 1}, cashier_id=staff["cashier"].id,
-                                         approver_id=staff["supervisor"].id, approver_pin="5678"))
+        refund_sale(
+            enrolled,
+            RefundSale(
+                refund_id=new_id(),
+                sale_ref=done.receipt_no,  # type: ignore[arg-type]
+                lines={1: 1},
+                cashier_id=staff["cashier"].id,
+                approver_id=staff["supervisor"].id,
+                approver_pin="5678",
+            ),
+        )
     assert refused.value.code == "offline_refunds"
     with pytest.raises(Refused) as refused:
-        adjust_points(enrolled, AdjustPoints(member_id=mid, points=50, note="goodwill",  # type: ignore[arg-type]
-                                             staff_id=staff["cashier"].id,
-                                             approver_id=staff["supervisor"].id, approver_pin="5678"))
+        adjust_points(
+            enrolled,
+            AdjustPoints(
+                member_id=mid,
+                points=50,
+                note="goodwill",  # type: ignore[arg-type]
+                staff_id=staff["cashier"].id,
+                approver_id=staff["supervisor"].id,
+                approver_pin="5678",
+            ),
+        )
     assert refused.value.code == "offline_adjustments"
 
     server.start()
@@ -140,13 +174,16 @@ def test_what_the_offline_rules_switch_off_is_refused_offline_and_allowed_online
 
 
 def test_offline_with_earning_redemption_and_coupons_switched_off(
-        enrolled: TillContext, server: StandIn, worker: SyncWorker, staff: Any, products: Any) -> None:
+    enrolled: TillContext, server: StandIn, worker: SyncWorker, staff: Any, products: Any
+) -> None:
     (enrolled.home / "sync.toml").write_text(
-        "[offline]\nearn_points = false\nredeem_points_cached = false\ncoupons_held_here = false\n")
+        "[offline]\nearn_points = false\nredeem_points_cached = false\ncoupons_held_here = false\n"
+    )
     enrolled.offline_rules = load_rules(enrolled.home)
     mid = cached_member(enrolled, 1000)
-    apply_page(enrolled, [Change(seq=3, entity="coupon", op="upsert", key="c",
-                                 data=coupon_data("CSTORE0001"))], 3)
+    apply_page(
+        enrolled, [Change(seq=3, entity="coupon", op="upsert", key="c", data=coupon_data("CSTORE0001"))], 3
+    )
     online(enrolled, worker)
     priced = quote_cart(enrolled, wine(mid, 100, ("CSTORE0001",)))
     assert priced.quote.points_earned > 0 and priced.quote.points_redeemed == 100
@@ -166,7 +203,8 @@ def test_offline_with_earning_redemption_and_coupons_switched_off(
 
 
 def test_the_offline_cap_reads_a_members_unsent_events_through_their_index(
-        till: TillContext, staff: Any, products: Any) -> None:
+    till: TillContext, staff: Any, products: Any
+) -> None:
     """The cap runs on every quote while offline: it must not read every unsent event, whose
     number grows all through an outage (bench/bench_checkout.py --offline)."""
     mid = cached_member(till, 1000)

@@ -66,8 +66,14 @@ def hq(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 
 def server_cli(hq: ServerProcess, *args: str) -> subprocess.CompletedProcess[str]:
     env = {"LT_SERVER_DATABASE_URL": hq.database_url, "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "server.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def publish(hq: ServerProcess, program: dict[str, Any], effective_from: datetime | None = None) -> int:
@@ -79,16 +85,32 @@ def publish(hq: ServerProcess, program: dict[str, Any], effective_from: datetime
     return int(r.json()["version"])
 
 
-def make_till(home: Path, clock: FrozenClock, hq: ServerProcess, store_id: str, terminal_id: str,
-              timezone: str = "Asia/Shanghai") -> tuple[TillContext, dict[str, Any], SyncWorker]:
+def make_till(
+    home: Path,
+    clock: FrozenClock,
+    hq: ServerProcess,
+    store_id: str,
+    terminal_id: str,
+    timezone: str = "Asia/Shanghai",
+) -> tuple[TillContext, dict[str, Any], SyncWorker]:
     home.mkdir(parents=True)
     text = DEFAULT_CONFIG_TEXT.replace('terminal_id = "T01"', f'terminal_id = "{terminal_id}"')
     text = text.replace('store_id = "S001"', f'store_id = "{store_id}"')
     (home / "till.toml").write_text(text.replace('timezone = "Asia/Shanghai"', f'timezone = "{timezone}"'))
     ctx = open_till(home, clock=clock, hasher=FAST_HASHER)
     with ctx.uow() as uow:
-        uow.session.add(orm.Product(id=new_id(), sku=RICE, name_zh="大米", name_en="Rice",
-                                    category="grain", unit_price=4990, member_price=4590, active=True))
+        uow.session.add(
+            orm.Product(
+                id=new_id(),
+                sku=RICE,
+                name_zh="大米",
+                name_en="Rice",
+                category="grain",
+                unit_price=4990,
+                member_price=4590,
+                active=True,
+            )
+        )
         uow.commit()
     out = server_cli(hq, "store", "add", store_id, "--timezone", timezone)
     assert out.returncode == 0, out.stderr
@@ -100,8 +122,9 @@ def make_till(home: Path, clock: FrozenClock, hq: ServerProcess, store_id: str, 
 def register(ctx: TillContext, staff: dict[str, Any]) -> Any:
     from app.services.members import RegisterMember, register_member
 
-    return register_member(ctx, RegisterMember(phone=random_phone(), consent_given=True,
-                                               staff_id=staff["cashier"].id)).member.id
+    return register_member(
+        ctx, RegisterMember(phone=random_phone(), consent_given=True, staff_id=staff["cashier"].id)
+    ).member.id
 
 
 def server_member(hq: ServerProcess, member_id: Any) -> tuple[str, list[tuple[int, datetime | None]]]:
@@ -109,10 +132,14 @@ def server_member(hq: ServerProcess, member_id: Any) -> tuple[str, list[tuple[in
     db, s = session_for(hq.database_url)
     try:
         tier = s.get_one(srv.Member, member_id).tier
-        earned = [(e.points, e.expires_at) for e in s.execute(
-            select(srv.LedgerEntry).where(srv.LedgerEntry.member_id == member_id,
-                                          srv.LedgerEntry.kind == "earn").order_by(srv.LedgerEntry.at)
-        ).scalars()]
+        earned = [
+            (e.points, e.expires_at)
+            for e in s.execute(
+                select(srv.LedgerEntry)
+                .where(srv.LedgerEntry.member_id == member_id, srv.LedgerEntry.kind == "earn")
+                .order_by(srv.LedgerEntry.at)
+            ).scalars()
+        ]
         return tier, earned
     finally:
         s.close()
@@ -122,10 +149,14 @@ def server_member(hq: ServerProcess, member_id: Any) -> tuple[str, list[tuple[in
 def till_member(ctx: TillContext, member_id: Any) -> tuple[str, list[tuple[int, datetime | None]]]:
     with ctx.uow(write=False) as uow:
         tier = uow.session.get_one(orm.Member, member_id).tier
-        earned = [(e.points, e.expires_at) for e in uow.session.execute(
-            select(orm.LedgerEntry).where(orm.LedgerEntry.member_id == member_id,
-                                          orm.LedgerEntry.kind == "earn").order_by(orm.LedgerEntry.at)
-        ).scalars()]
+        earned = [
+            (e.points, e.expires_at)
+            for e in uow.session.execute(
+                select(orm.LedgerEntry)
+                .where(orm.LedgerEntry.member_id == member_id, orm.LedgerEntry.kind == "earn")
+                .order_by(orm.LedgerEntry.at)
+            ).scalars()
+        ]
     return tier, earned
 
 
@@ -161,13 +192,27 @@ def test_the_hq_api_needs_the_token_and_refuses_a_bad_program(hq: ServerProcess)
     url = f"{hq.url}/api/v1/program"
     assert requests.get(url, timeout=10).status_code == 401
     assert requests.get(url, headers={"Authorization": "Bearer nope"}, timeout=10).status_code == 401
-    bad = requests.post(url, headers=HQ, timeout=10, json={
-        "program": {"tiers": [{"tier": "gold", "threshold_fen": 0, "multiplier": "1"},
-                              {"tier": "basic", "threshold_fen": 10, "multiplier": "1"}]},
-        "published_by": "hq"})
+    bad = requests.post(
+        url,
+        headers=HQ,
+        timeout=10,
+        json={
+            "program": {
+                "tiers": [
+                    {"tier": "gold", "threshold_fen": 0, "multiplier": "1"},
+                    {"tier": "basic", "threshold_fen": 10, "multiplier": "1"},
+                ]
+            },
+            "published_by": "hq",
+        },
+    )
     assert bad.status_code == 422 and "tiers" in bad.json()["message"]
-    past = requests.post(url, headers=HQ, timeout=10, json={
-        "program": {}, "effective_from": "2020-01-01T00:00:00Z", "published_by": "hq"})
+    past = requests.post(
+        url,
+        headers=HQ,
+        timeout=10,
+        json={"program": {}, "effective_from": "2020-01-01T00:00:00Z", "published_by": "hq"},
+    )
     assert past.status_code == 422 and past.json()["code"] == "invalid_program"
     listed = requests.get(url, headers=HQ, timeout=10).json()
     assert {"at", "in_force", "versions"} <= listed.keys()
@@ -177,7 +222,8 @@ def test_the_hq_api_needs_the_token_and_refuses_a_bad_program(hq: ServerProcess)
 
 
 def test_a_published_program_reaches_a_till_by_pull_and_changes_what_it_earns(
-        hq: ServerProcess, tmp_path: Path) -> None:
+    hq: ServerProcess, tmp_path: Path
+) -> None:
     clock = FrozenClock(datetime.now(UTC))
     ctx, staff, worker = make_till(tmp_path / "a", clock, hq, "SPULL", "T01")
     try:
@@ -209,12 +255,21 @@ def test_a_published_program_reaches_a_till_by_pull_and_changes_what_it_earns(
 
 
 def test_the_servers_tier_and_expiry_for_a_custom_table_equal_the_tills(
-        hq: ServerProcess, tmp_path: Path) -> None:
+    hq: ServerProcess, tmp_path: Path
+) -> None:
     start = datetime.now(UTC) + timedelta(seconds=1)
-    publish(hq, {"tiers": [{"tier": "basic", "threshold_fen": 0, "multiplier": "1"},
-                           {"tier": "silver", "threshold_fen": 4_000, "multiplier": "2"},
-                           {"tier": "gold", "threshold_fen": 9_000, "multiplier": "3"}],
-                 "expiry": {"years_after": 2}}, start)
+    publish(
+        hq,
+        {
+            "tiers": [
+                {"tier": "basic", "threshold_fen": 0, "multiplier": "1"},
+                {"tier": "silver", "threshold_fen": 4_000, "multiplier": "2"},
+                {"tier": "gold", "threshold_fen": 9_000, "multiplier": "3"},
+            ],
+            "expiry": {"years_after": 2},
+        },
+        start,
+    )
     # 23:30 on 31 December in New York is already 1 January in UTC (and in Shanghai).
     clock = FrozenClock(datetime(2027, 1, 1, 4, 30, tzinfo=UTC))
     ctx, staff, worker = make_till(tmp_path / "ny", clock, hq, "SNY", "T02", "America/New_York")
@@ -241,7 +296,8 @@ def test_the_servers_tier_and_expiry_for_a_custom_table_equal_the_tills(
 # ---------------------------------------------------------------- both ends, the same code
 
 tier_tables = st.lists(st.integers(min_value=1, max_value=30_000), min_size=1, max_size=3, unique=True).map(
-    sorted)
+    sorted
+)
 multipliers = st.sampled_from(["1", "1.2", "1.5", "2", "2.5", "3"])
 
 
@@ -250,29 +306,38 @@ def programs(draw: st.DrawFn) -> dict[str, Any]:
     thresholds = draw(tier_tables)
     names = ["silver", "gold", "black"][: len(thresholds)]
     tiers = [{"tier": "basic", "threshold_fen": 0, "multiplier": draw(multipliers)}]
-    tiers += [{"tier": n, "threshold_fen": t, "multiplier": draw(multipliers)}
-              for n, t in zip(names, thresholds, strict=True)]
-    return {"tiers": tiers, "earn_points_per_yuan": draw(st.integers(0, 5)),
-            "expiry": {"years_after": draw(st.integers(0, 3))},
-            "birthday_multiplier": draw(st.none() | multipliers)}
+    tiers += [
+        {"tier": n, "threshold_fen": t, "multiplier": draw(multipliers)}
+        for n, t in zip(names, thresholds, strict=True)
+    ]
+    return {
+        "tiers": tiers,
+        "earn_points_per_yuan": draw(st.integers(0, 5)),
+        "expiry": {"years_after": draw(st.integers(0, 3))},
+        "birthday_multiplier": draw(st.none() | multipliers),
+    }
 
 
 @pytest.fixture(scope="module")
 def prop_till(hq: ServerProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     clock = FrozenClock(datetime.now(UTC))
-    ctx, staff, worker = make_till(tmp_path_factory.mktemp("prop") / "till", clock, hq, "SPROP", "T03",
-                                   "Asia/Urumqi")
+    ctx, staff, worker = make_till(
+        tmp_path_factory.mktemp("prop") / "till", clock, hq, "SPROP", "T03", "Asia/Urumqi"
+    )
     yield ctx, staff, worker, clock
     worker.stop()
     ctx.close()
 
 
 @settings(max_examples=8, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-@given(program=programs(), quantities=st.lists(st.integers(1, 4), min_size=1, max_size=4),
-       gaps_h=st.lists(st.integers(0, 24 * 80), min_size=4, max_size=4))
+@given(
+    program=programs(),
+    quantities=st.lists(st.integers(1, 4), min_size=1, max_size=4),
+    gaps_h=st.lists(st.integers(0, 24 * 80), min_size=4, max_size=4),
+)
 def test_the_same_sale_gives_the_same_points_tier_and_expiry_on_both_ends(
-        hq: ServerProcess, prop_till: Any, program: dict[str, Any], quantities: list[int],
-        gaps_h: list[int]) -> None:
+    hq: ServerProcess, prop_till: Any, program: dict[str, Any], quantities: list[int], gaps_h: list[int]
+) -> None:
     ctx, staff, worker, clock = prop_till
     start = max(datetime.now(UTC), clock.at) + timedelta(seconds=1)
     version = publish(hq, program, start)
@@ -304,15 +369,23 @@ def test_the_program_api_never_answers_5xx(hq: ServerProcess) -> None:
     failures: list[str] = []
     for op in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            @settings(max_examples=25, deadline=None, derandomize=True, database=None,
-                      suppress_health_check=list(HealthCheck))
+
+            @settings(
+                max_examples=25,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                suppress_health_check=list(HealthCheck),
+            )
             @given(case=op.as_strategy(generation_mode=mode))
             def run(case: Any) -> None:
                 headers = HQ if hash(repr(case.body)) % 4 else {}
                 response = case.call(base_url=hq.url, headers=headers, timeout=10)
                 if response.status_code >= 500:
-                    failures.append(f"{case.method} {str(case.body)[:200]!r}: {response.status_code} "
-                                    f"{response.text[:200]}")
+                    failures.append(
+                        f"{case.method} {str(case.body)[:200]!r}: {response.status_code} "
+                        f"{response.text[:200]}"
+                    )
 
             try:
                 run()

@@ -69,14 +69,25 @@ def pg_server(pg_admin: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 def _stock(ctx: TillContext) -> dict[str, Any]:
     staff = {"cashier": add_staff(ctx, "1001", "Li Na", Role.CASHIER, "1234")}
     with ctx.uow() as uow:
-        uow.session.add(orm.Product(id=new_id(), sku=RICE, name_zh="大米", name_en="Rice",
-                                    category="grain", unit_price=4990, member_price=4590, active=True))
+        uow.session.add(
+            orm.Product(
+                id=new_id(),
+                sku=RICE,
+                name_zh="大米",
+                name_en="Rice",
+                category="grain",
+                unit_price=4990,
+                member_price=4590,
+                active=True,
+            )
+        )
         uow.commit()
     return staff
 
 
 def test_a_restored_till_sends_each_event_once_and_continues_its_sequences(
-        pg_server: PgServer, tmp_path: Path) -> None:
+    pg_server: PgServer, tmp_path: Path
+) -> None:
     with pg_server.db.sessions() as s:
         add_store(s, "S001", "Store 1")
         s.commit()
@@ -84,8 +95,9 @@ def test_a_restored_till_sends_each_event_once_and_continues_its_sequences(
     ctx = open_till(home, hasher=FAST_HASHER)
     staff = _stock(ctx)
     enrol(ctx, pg_server.proc.url, pg_server.code("S001", "T01"))
-    reg = register_member(ctx, RegisterMember(phone="138 0013 8000", consent_given=True,
-                                              staff_id=staff["cashier"].id))
+    reg = register_member(
+        ctx, RegisterMember(phone="138 0013 8000", consent_given=True, staff_id=staff["cashier"].id)
+    )
     sale_a = sell(ctx, staff, lines=((RICE, 1),), member_id=reg.member.id)
     kept = make_backup(home, home / DB_NAME, "manual")  # registration and sale A not sent yet
     worker = SyncWorker(ctx, SETTINGS)
@@ -100,16 +112,21 @@ def test_a_restored_till_sends_each_event_once_and_continues_its_sequences(
         ctx.close()
     high = read_counters(home / DB_NAME)
 
-    out = subprocess.run([str(TILL), "--home", str(home), "backup", "restore", str(kept.path)],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [str(TILL), "--home", str(home), "backup", "restore", str(kept.path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
 
     ctx = open_till(home, hasher=FAST_HASHER)
     worker = SyncWorker(ctx, SETTINGS)
     try:
         with ctx.uow(write=False) as uow:
-            unsent = uow.session.execute(select(func.count()).select_from(orm.OutboxEvent).where(
-                orm.OutboxEvent.sent_at.is_(None))).scalar_one()
+            unsent = uow.session.execute(
+                select(func.count()).select_from(orm.OutboxEvent).where(orm.OutboxEvent.sent_at.is_(None))
+            ).scalar_one()
         assert unsent == 2  # the backup's registration and sale A
         sale_c = sell(ctx, staff, lines=((RICE, 3),), member_id=reg.member.id)
         r3 = worker.run_once()
@@ -126,8 +143,15 @@ def test_a_restored_till_sends_each_event_once_and_continues_its_sequences(
         events = s.execute(select(Event.id, Event.seq).where(Event.terminal_id == "T01")).all()
         sales = dict(s.execute(select(Sale.id, Sale.receipt_no)).all())
         parked = s.execute(select(func.count()).select_from(ParkedEvent)).scalar_one()
-        audit = s.execute(select(Conflict.details).where(Conflict.kind == "audit_mismatch",
-                                                         Conflict.terminal_id == "T01")).scalars().all()
+        audit = (
+            s.execute(
+                select(Conflict.details).where(
+                    Conflict.kind == "audit_mismatch", Conflict.terminal_id == "T01"
+                )
+            )
+            .scalars()
+            .all()
+        )
     assert len(events) == 4 and len({seq for _, seq in events}) == 4  # each event once, no seq twice
     assert set(sales) == {sale_a.sale_id, sale_b.sale_id, sale_c.sale_id}
     assert len(set(sales.values())) == 3  # no receipt number twice
@@ -138,13 +162,16 @@ def test_a_restored_till_sends_each_event_once_and_continues_its_sequences(
 
 
 def _pg(tool: str, *args: str) -> None:
-    out = subprocess.run([tool, "-h", "127.0.0.1", "-U", "postgres", *args], capture_output=True,
-                         text=True, timeout=300)
+    out = subprocess.run(
+        [tool, "-h", "127.0.0.1", "-U", "postgres", *args], capture_output=True, text=True, timeout=300
+    )
     assert out.returncode == 0, out.stderr
 
 
 def test_the_server_restored_from_pg_dump_gets_every_sale_back_from_the_tills(
-        pg_admin: str, tmp_path: Path) -> None:  # noqa: F811
+    pg_admin: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     """The cycle of server/README.md "Backup and restore": pg_dump, a sale the dump misses,
     pg_restore into a new database, the server started on it has a new epoch, and the till
     sends everything again (the server keeps what it had once) and pulls from scratch."""
@@ -165,8 +192,9 @@ def test_the_server_restored_from_pg_dump_gets_every_sale_back_from_the_tills(
         ctx = open_till(tmp_path / "home", hasher=FAST_HASHER)
         staff = _stock(ctx)
         enrol(ctx, proc.url, srv.code("S001", "T01"))
-        reg = register_member(ctx, RegisterMember(phone="138 0013 8001", consent_given=True,
-                                                  staff_id=staff["cashier"].id))
+        reg = register_member(
+            ctx, RegisterMember(phone="138 0013 8001", consent_given=True, staff_id=staff["cashier"].id)
+        )
         sales = [sell(ctx, staff, lines=((RICE, 1),), member_id=reg.member.id) for _ in range(2)]
         worker = SyncWorker(ctx, SETTINGS)
         assert worker.run_once().ok

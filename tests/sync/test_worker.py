@@ -40,7 +40,8 @@ def wait_for(cond: Any, timeout: float = 10.0) -> None:
 
 
 def test_one_round_drains_the_outbox_in_seq_order_in_batches(
-        enrolled: TillContext, server: StandIn, staff: Any, products: Any) -> None:
+    enrolled: TillContext, server: StandIn, staff: Any, products: Any
+) -> None:
     for i in range(7):
         sell(enrolled, staff, member_id=register(enrolled, staff, f"1380013800{i}").member.id)
     w = SyncWorker(enrolled, WorkerSettings(batch_size=4))
@@ -58,7 +59,8 @@ def test_one_round_drains_the_outbox_in_seq_order_in_batches(
 
 
 def test_answer_lost_after_the_server_committed_then_retry_one_sale_one_set_of_points(
-        enrolled: TillContext, server: StandIn, staff: Any, products: Any) -> None:
+    enrolled: TillContext, server: StandIn, staff: Any, products: Any
+) -> None:
     member = register(enrolled, staff).member
     done = sell(enrolled, staff, lines=(("6903456789012", 3),), member_id=member.id)
     server.faults.drop_push = 1
@@ -78,7 +80,8 @@ def test_answer_lost_after_the_server_committed_then_retry_one_sale_one_set_of_p
 
 
 def test_the_same_batch_twice_is_applied_once(
-        enrolled: TillContext, server: StandIn, staff: Any, products: Any) -> None:
+    enrolled: TillContext, server: StandIn, staff: Any, products: Any
+) -> None:
     for _ in range(3):
         sell(enrolled, staff)
     w = SyncWorker(enrolled, FAST)
@@ -93,7 +96,8 @@ def test_the_same_batch_twice_is_applied_once(
 
 
 def test_results_out_of_order_and_partial_are_matched_by_id(
-        enrolled: TillContext, server: StandIn, staff: Any, products: Any) -> None:
+    enrolled: TillContext, server: StandIn, staff: Any, products: Any
+) -> None:
     for _ in range(8):
         sell(enrolled, staff)
     server.faults.shuffle_results = True
@@ -109,7 +113,8 @@ def test_results_out_of_order_and_partial_are_matched_by_id(
 
 
 def test_events_reach_the_server_in_seq_order_whatever_their_ids(
-        enrolled: TillContext, server: StandIn, staff: Any, products: Any) -> None:
+    enrolled: TillContext, server: StandIn, staff: Any, products: Any
+) -> None:
     for _ in range(5):
         sell(enrolled, staff)
     rows = outbox(enrolled)
@@ -124,7 +129,8 @@ def test_events_reach_the_server_in_seq_order_whatever_their_ids(
 
 
 def test_server_crash_mid_batch_then_restart(
-        enrolled: TillContext, server: StandIn, staff: Any, products: Any) -> None:
+    enrolled: TillContext, server: StandIn, staff: Any, products: Any
+) -> None:
     for _ in range(5):
         sell(enrolled, staff)
     server.faults.crash_after = 2
@@ -145,12 +151,14 @@ def test_server_crash_mid_batch_then_restart(
 
 
 def test_server_500_backs_off_on_the_timer_and_recovers_without_a_new_sale(
-        enrolled: TillContext, server: StandIn, staff: Any, products: Any) -> None:
+    enrolled: TillContext, server: StandIn, staff: Any, products: Any
+) -> None:
     sell(enrolled, staff)
     server.faults.push_500 = 3
     statuses: list[SyncStatus] = []
-    w = SyncWorker(enrolled, WorkerSettings(interval_s=30, backoff_base_s=0.1, backoff_max_s=2),
-                   listener=statuses.append)
+    w = SyncWorker(
+        enrolled, WorkerSettings(interval_s=30, backoff_base_s=0.1, backoff_max_s=2), listener=statuses.append
+    )
     w.start()
     wait_for(lambda: w.status.state == "online")
     w.stop()
@@ -178,7 +186,8 @@ def test_backoff_grows_with_jitter_and_is_capped() -> None:
 
 
 def test_a_restored_server_makes_the_till_resync_from_scratch(
-        enrolled: TillContext, server: StandIn, staff: Any, products: Any) -> None:
+    enrolled: TillContext, server: StandIn, staff: Any, products: Any
+) -> None:
     for _ in range(3):
         sell(enrolled, staff)
     server.state.add_change("member", "m1", member_data(phone="+8613900139001", serial=1))
@@ -202,7 +211,8 @@ def test_a_restored_server_makes_the_till_resync_from_scratch(
 
 
 def test_rejected_events_are_acknowledged_and_never_retried(
-        enrolled: TillContext, server: StandIn, staff: Any, products: Any) -> None:
+    enrolled: TillContext, server: StandIn, staff: Any, products: Any
+) -> None:
     sell(enrolled, staff)
     server.state.reject_types.add("sale.completed")
     w = SyncWorker(enrolled, FAST)
@@ -217,7 +227,8 @@ def test_rejected_events_are_acknowledged_and_never_retried(
 
 
 def test_not_enrolled_and_bad_token_are_reported_in_words(
-        till: TillContext, server: StandIn, staff: Any, products: Any) -> None:
+    till: TillContext, server: StandIn, staff: Any, products: Any
+) -> None:
     w = SyncWorker(till, FAST)
     assert w.run_once().error is not None
     assert w.status.state == "not_enrolled"
@@ -234,7 +245,8 @@ def test_not_enrolled_and_bad_token_are_reported_in_words(
 
 
 def test_a_slow_push_never_blocks_a_sale(
-        enrolled: TillContext, server: StandIn, staff: Any, products: Any) -> None:
+    enrolled: TillContext, server: StandIn, staff: Any, products: Any
+) -> None:
     for _ in range(3):
         sell(enrolled, staff)
     server.faults.push_delay_s = 1.0
@@ -251,7 +263,8 @@ def test_a_slow_push_never_blocks_a_sale(
 
 
 def test_trigger_runs_a_round_now_and_stop_joins(
-        worker: SyncWorker, server: StandIn, staff: Any, products: Any, enrolled: TillContext) -> None:
+    worker: SyncWorker, server: StandIn, staff: Any, products: Any, enrolled: TillContext
+) -> None:
     seen: list[SyncStatus] = []
     worker.listener = seen.append
     worker.start()
@@ -296,13 +309,21 @@ def test_pull_pages_until_no_more(enrolled: TillContext, server: StandIn, limit:
 def test_wire_events_round_trip(enrolled: TillContext, staff: Any, products: Any) -> None:
     sell(enrolled, staff)
     row = outbox(enrolled)[0]
-    ev = WireEvent(id=row.id, terminal_id=row.terminal_id, seq=row.seq, type=row.type,
-                   schema_version=row.schema_version, payload=row.payload, created_at=row.created_at)
+    ev = WireEvent(
+        id=row.id,
+        terminal_id=row.terminal_id,
+        seq=row.seq,
+        type=row.type,
+        schema_version=row.schema_version,
+        payload=row.payload,
+        created_at=row.created_at,
+    )
     assert WireEvent.model_validate_json(ev.model_dump_json()) == ev
 
 
 def test_the_next_page_is_fetched_while_one_is_applied(
-        enrolled: TillContext, server: StandIn, monkeypatch: pytest.MonkeyPatch) -> None:
+    enrolled: TillContext, server: StandIn, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for i in range(4):
         server.state.add_change("member", f"m{i}", member_data(phone=f"+861390013900{i}", serial=i))
     real = worker_mod.apply_page
@@ -334,7 +355,8 @@ def test_the_next_page_is_fetched_while_one_is_applied(
 
 
 def test_a_failed_fetch_of_the_next_page_keeps_the_pages_applied_before_it(
-        enrolled: TillContext, server: StandIn) -> None:
+    enrolled: TillContext, server: StandIn
+) -> None:
     for i in range(5):
         server.state.add_change("member", f"m{i}", member_data(phone=f"+861390013900{i}", serial=i))
     server.faults.pull_500_from = 2

@@ -11,15 +11,18 @@ from ui.main_window import MainWindow
 WAIT_MS = 10_000
 
 
-def sign_in(qtbot: QtBot, window: MainWindow, login: str = "1001", pin: str = "1234",
-            opening_float: str = "200") -> None:
+def sign_in(
+    qtbot: QtBot, window: MainWindow, login: str = "1001", pin: str = "1234", opening_float: str = "200"
+) -> None:
     view = window.login
     qtbot.keyClicks(view.login, login)
     qtbot.keyClick(view.login, Qt.Key.Key_Return)
     qtbot.keyClicks(view.pin, pin)
     qtbot.keyClick(view.pin, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: view.pages.currentIndex() == 1 or window.pages.currentWidget()
-                    is window.checkout, timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: view.pages.currentIndex() == 1 or window.pages.currentWidget() is window.checkout,
+        timeout=WAIT_MS,
+    )
     if window.pages.currentWidget() is not window.checkout:
         view.float_field.clear()
         qtbot.keyClicks(view.float_field, opening_float)
@@ -32,8 +35,9 @@ def type_enter(qtbot: QtBot, field: QWidget, text: str) -> None:
     qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
-def key(qtbot: QtBot, field: QWidget, k: Qt.Key,
-        mods: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+def key(
+    qtbot: QtBot, field: QWidget, k: Qt.Key, mods: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+) -> None:
     qtbot.keyClick(field, k, mods)
 
 

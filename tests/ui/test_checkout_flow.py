@@ -36,17 +36,22 @@ def window(qtbot: QtBot, services, staff, products) -> MainWindow:  # type: igno
 
 
 def _member_with_points(till: TillContext, staff) -> tuple[object, str]:  # type: ignore[no-untyped-def]
-    reg = register_member(till, RegisterMember(phone="13800138000", consent_given=True,
-                                               staff_id=staff["cashier"].id, name="Chen"))
+    reg = register_member(
+        till,
+        RegisterMember(phone="13800138000", consent_given=True, staff_id=staff["cashier"].id, name="Chen"),
+    )
     cart = Cart((CartLine(WINE, 10),), member_id=reg.member.id)
-    complete_sale(till, CompleteSale(new_sale_id(), staff["cashier"].id, cart,
-                                     (Tender("card", 128_000),)))
+    complete_sale(till, CompleteSale(new_sale_id(), staff["cashier"].id, cart, (Tender("card", 128_000),)))
     assert reg.welcome_coupon
     return reg.member.id, reg.welcome_coupon
 
 
-def test_a_member_sale_from_sign_in_to_printed_receipt(qtbot: QtBot, window: MainWindow, till,  # type: ignore[no-untyped-def]
-                                                       staff) -> None:
+def test_a_member_sale_from_sign_in_to_printed_receipt(
+    qtbot: QtBot,
+    window: MainWindow,
+    till,  # type: ignore[no-untyped-def]
+    staff,
+) -> None:
     member_id, coupon = _member_with_points(till, staff)
     sign_in(qtbot, window)
     co = window.checkout
@@ -67,8 +72,10 @@ def test_a_member_sale_from_sign_in_to_printed_receipt(qtbot: QtBot, window: Mai
     assert co.state.priced.quote.member_savings == 2 * 100 + 400  # type: ignore[union-attr]
 
     key(qtbot, scan, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)  # the first coupon
-    qtbot.waitUntil(lambda: priced(window) and co.state.priced.quote.coupon_discount == 1000,  # type: ignore[union-attr]
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: priced(window) and co.state.priced.quote.coupon_discount == 1000,  # type: ignore[union-attr]
+        timeout=WAIT_MS,
+    )
     assert co.state.coupons == [coupon]
 
     limit = co.redeem_limit()
@@ -78,8 +85,10 @@ def test_a_member_sale_from_sign_in_to_printed_receipt(qtbot: QtBot, window: Mai
     assert co.message.text() == "Redeem 1,200 points for ¥12.00? F5 applies, Esc cancels."
     assert co.state.redeem_points == 0
     key(qtbot, scan, Qt.Key.Key_F5)  # applies it
-    qtbot.waitUntil(lambda: priced(window) and co.state.priced.quote.points_redeemed == 1200,  # type: ignore[union-attr]
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: priced(window) and co.state.priced.quote.points_redeemed == 1200,  # type: ignore[union-attr]
+        timeout=WAIT_MS,
+    )
     total = co.state.total_due
     assert total == 2 * 1190 + 4590 - 1000 - 1200
 
@@ -92,8 +101,9 @@ def test_a_member_sale_from_sign_in_to_printed_receipt(qtbot: QtBot, window: Mai
     assert co.change_label.text() == f"Change {format_fen(10_000 - total)}"
     key(qtbot, scan, Qt.Key.Key_Return)  # Enter on an empty scan field pays
 
-    qtbot.waitUntil(lambda: co.last_receipt is not None and "Receipt printed" in co.message.text(),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: co.last_receipt is not None and "Receipt printed" in co.message.text(), timeout=WAIT_MS
+    )
     receipt = receipt_for(till, co.last_receipt)  # type: ignore[arg-type]
     assert receipt.totals.total_due == total
     assert receipt.totals.change_due == 10_000 - total
@@ -156,8 +166,7 @@ def test_removing_a_line_needs_a_supervisor(qtbot: QtBot, strict_voids: None, wi
     dialog.login.clear()
     type_enter(qtbot, dialog.login, "2001")
     type_enter(qtbot, dialog.pin, "5678")
-    qtbot.waitUntil(lambda: [ln.sku for ln in co.state.lines] == [MILK] and priced(window),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: [ln.sku for ln in co.state.lines] == [MILK] and priced(window), timeout=WAIT_MS)
     assert co.dialog is None
 
 
@@ -173,12 +182,18 @@ def test_unknown_barcode_is_not_added(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def _sell(till: TillContext, staff) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    reg = register_member(till, RegisterMember(phone="13900139000", consent_given=True,
-                                               staff_id=staff["cashier"].id))
-    done = complete_sale(till, CompleteSale(
-        new_sale_id(), staff["cashier"].id,
-        Cart((CartLine(MILK, 2), CartLine(WINE, 1)), member_id=reg.member.id),
-        (Tender("cash", 20_000),)))
+    reg = register_member(
+        till, RegisterMember(phone="13900139000", consent_given=True, staff_id=staff["cashier"].id)
+    )
+    done = complete_sale(
+        till,
+        CompleteSale(
+            new_sale_id(),
+            staff["cashier"].id,
+            Cart((CartLine(MILK, 2), CartLine(WINE, 1)), member_id=reg.member.id),
+            (Tender("cash", 20_000),),
+        ),
+    )
     return done.receipt_no, done.feedback_url
 
 
@@ -262,8 +277,13 @@ class FlakyPrinter:
         pass
 
 
-def test_a_failed_print_keeps_the_sale_and_offers_a_reprint(qtbot: QtBot, till, staff, products,  # type: ignore[no-untyped-def]
-                                                            violations) -> None:
+def test_a_failed_print_keeps_the_sale_and_offers_a_reprint(
+    qtbot: QtBot,
+    till,
+    staff,
+    products,  # type: ignore[no-untyped-def]
+    violations,
+) -> None:
     printer = FlakyPrinter()
     w = MainWindow(GuiThreadGuard(TillServices(till, printer), violations))  # type: ignore[arg-type]
     qtbot.addWidget(w)
@@ -327,7 +347,8 @@ def test_close_the_shift_with_x_and_z_reports(qtbot: QtBot, window: MainWindow) 
 
 
 def test_offline_the_cashier_can_redeem_only_up_to_the_offline_cap(  # type: ignore[no-untyped-def]
-        qtbot: QtBot, window: MainWindow, till, staff) -> None:
+    qtbot: QtBot, window: MainWindow, till, staff
+) -> None:
     from sync.enrol import enrol
     from sync.worker import SyncWorker
     from tests.sync.conftest import FAST
@@ -343,8 +364,9 @@ def test_offline_the_cashier_can_redeem_only_up_to_the_offline_cap(  # type: ign
         server.stop()
         assert not worker.run_once().ok and till.offline()
         cart = Cart((CartLine(WINE, 10),), member_id=member_id, redeem_points=300)  # type: ignore[arg-type]
-        done = complete_sale(till, CompleteSale(new_sale_id(), staff["cashier"].id, cart,
-                                                (Tender("cash", 200_000),)))
+        done = complete_sale(
+            till, CompleteSale(new_sale_id(), staff["cashier"].id, cart, (Tender("cash", 200_000),))
+        )
         assert done.points_earned > 1000
 
         sign_in(qtbot, window)
@@ -361,8 +383,10 @@ def test_offline_the_cashier_can_redeem_only_up_to_the_offline_cap(  # type: ign
         assert "at most 900 points" in co.message.text() and co.state.redeem_points == 0
         key(qtbot, co.scan, Qt.Key.Key_F5)  # as much as allowed: shown
         key(qtbot, co.scan, Qt.Key.Key_F5)  # and applied
-        qtbot.waitUntil(lambda: priced(window) and co.state.priced.quote.points_redeemed == 900,  # type: ignore[union-attr]
-                        timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: priced(window) and co.state.priced.quote.points_redeemed == 900,  # type: ignore[union-attr]
+            timeout=WAIT_MS,
+        )
     finally:
         till.link = None
         worker.stop()

@@ -47,8 +47,12 @@ def dead_port() -> int:
 
 
 @pytest.fixture
-def till(tmp_path: Path, clock: FrozenClock, printer_server: FakeNetworkPrinter,  # type: ignore[override]
-         dead_port: int) -> Iterator[TillContext]:
+def till(
+    tmp_path: Path,
+    clock: FrozenClock,
+    printer_server: FakeNetworkPrinter,  # type: ignore[override]
+    dead_port: int,
+) -> Iterator[TillContext]:
     """The shared till fixture, with the devices in till.toml."""
     home = tmp_path / "home"
     home.mkdir()
@@ -57,7 +61,8 @@ def till(tmp_path: Path, clock: FrozenClock, printer_server: FakeNetworkPrinter,
         f'[server]\nurl = "http://127.0.0.1:{dead_port}"\n\n'
         f'[printer]\nkind = "network"\nhost = "127.0.0.1"\nport = {printer_server.port}\ntimeout_s = 2\n\n'
         f'[scanner]\ncamera = "{camera}"\ndedupe_seconds = 30\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     ctx = open_till(home, clock=clock, hasher=FAST_HASHER)
     yield ctx
     ctx.close()
@@ -91,14 +96,20 @@ def window(qtbot: QtBot, services, till: TillContext, staff, products) -> Iterat
 
 
 def _member(till: TillContext, staff) -> tuple[object, str]:  # type: ignore[no-untyped-def]
-    reg = register_member(till, RegisterMember(phone="13800138000", consent_given=True,
-                                               staff_id=staff["cashier"].id, name="Chen"))
+    reg = register_member(
+        till,
+        RegisterMember(phone="13800138000", consent_given=True, staff_id=staff["cashier"].id, name="Chen"),
+    )
     return reg.member.id, member_code(till, reg.member.id)
 
 
 def test_a_member_shown_to_the_video_camera_fills_the_panel_and_the_receipt_reaches_the_network_printer(
-        qtbot: QtBot, window: MainWindow, till: TillContext, staff,  # type: ignore[no-untyped-def]
-        printer_server: FakeNetworkPrinter) -> None:
+    qtbot: QtBot,
+    window: MainWindow,
+    till: TillContext,
+    staff,  # type: ignore[no-untyped-def]
+    printer_server: FakeNetworkPrinter,
+) -> None:
     _, code = _member(till, staff)
     window.start()  # the camera's video is not there yet: "not connected", retried each second
     sign_in(qtbot, window)
@@ -133,11 +144,24 @@ def test_a_member_shown_to_the_video_camera_fills_the_panel_and_the_receipt_reac
 
 
 def test_a_walk_in_member_registers_with_the_server_down_and_gets_a_slip(
-        qtbot: QtBot, window: MainWindow, services, till: TillContext,  # type: ignore[no-untyped-def]
-        printer_server: FakeNetworkPrinter, dead_port: int) -> None:
-    save_credentials(till.home, Credentials(url=f"http://127.0.0.1:{dead_port}", store_id=till.store_id,
-                                            terminal_id=till.terminal_id, token="t" * 32,
-                                            device_id="dev-1", epoch=""))
+    qtbot: QtBot,
+    window: MainWindow,
+    services,
+    till: TillContext,  # type: ignore[no-untyped-def]
+    printer_server: FakeNetworkPrinter,
+    dead_port: int,
+) -> None:
+    save_credentials(
+        till.home,
+        Credentials(
+            url=f"http://127.0.0.1:{dead_port}",
+            store_id=till.store_id,
+            terminal_id=till.terminal_id,
+            token="t" * 32,
+            device_id="dev-1",
+            epoch="",
+        ),
+    )
     real = services._target
     real.start_sync()  # the sync worker runs against a server that is down
     try:
@@ -172,7 +196,8 @@ def test_a_walk_in_member_registers_with_the_server_down_and_gets_a_slip(
 
 
 def test_member_lookup_by_phone_then_use_for_the_sale(
-        qtbot: QtBot, window: MainWindow, till: TillContext, staff) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, window: MainWindow, till: TillContext, staff
+) -> None:  # type: ignore[no-untyped-def]
     _member(till, staff)
     window.start()
     sign_in(qtbot, window)
@@ -195,8 +220,12 @@ def test_member_lookup_by_phone_then_use_for_the_sale(
 
 
 def test_settings_need_a_supervisor_then_print_a_test_receipt_and_switch_the_camera_off(
-        qtbot: QtBot, window: MainWindow, till: TillContext, staff,  # type: ignore[no-untyped-def]
-        printer_server: FakeNetworkPrinter) -> None:
+    qtbot: QtBot,
+    window: MainWindow,
+    till: TillContext,
+    staff,  # type: ignore[no-untyped-def]
+    printer_server: FakeNetworkPrinter,
+) -> None:
     window.start()
     sign_in(qtbot, window)
     co = window.checkout
@@ -205,8 +234,10 @@ def test_settings_need_a_supervisor_then_print_a_test_receipt_and_switch_the_cam
     approval = co.dialog
     type_enter(qtbot, approval.login, "1001")  # type: ignore[union-attr]  # a cashier cannot
     type_enter(qtbot, approval.pin, "1234")  # type: ignore[union-attr]
-    qtbot.waitUntil(lambda: approval.message.text() != "" and not approval.busy,  # type: ignore[union-attr]
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: approval.message.text() != "" and not approval.busy,  # type: ignore[union-attr]
+        timeout=WAIT_MS,
+    )
     assert co.dialog is approval
     approval.login.clear()  # type: ignore[union-attr]
     type_enter(qtbot, approval.login, "2001")  # type: ignore[union-attr]
@@ -216,8 +247,9 @@ def test_settings_need_a_supervisor_then_print_a_test_receipt_and_switch_the_cam
     assert isinstance(settings, SettingsDialog)
 
     settings.test_print.click()
-    qtbot.waitUntil(lambda: not settings.busy and "printed" in settings.printer_result.text().lower(),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: not settings.busy and "printed" in settings.printer_result.text().lower(), timeout=WAIT_MS
+    )
     assert "TEST" in "\n".join(printed_lines(text_only(printer_server.wait_jobs(1)[-1])))
 
     assert settings.camera_on.isEnabled() and settings.camera_on.isChecked()
@@ -228,8 +260,10 @@ def test_settings_need_a_supervisor_then_print_a_test_receipt_and_switch_the_cam
     assert settings.enrol_result.text()
     settings.code.setText("ABCD-1234")
     settings.enrol()  # the server is down: the reason in words
-    qtbot.waitUntil(lambda: not settings.busy and settings.enrol_result.text().startswith(
-        ("Not enrolled", "未")), timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: not settings.busy and settings.enrol_result.text().startswith(("Not enrolled", "未")),
+        timeout=WAIT_MS,
+    )
 
     idx = settings.language.findData("en")
     settings.language.setCurrentIndex(idx)
@@ -238,12 +272,21 @@ def test_settings_need_a_supervisor_then_print_a_test_receipt_and_switch_the_cam
 
 
 def test_running_sync_makes_the_offline_rules_apply_and_stopping_it_lifts_them(
-        services, till: TillContext, staff, dead_port: int) -> None:  # type: ignore[no-untyped-def]
+    services, till: TillContext, staff, dead_port: int
+) -> None:  # type: ignore[no-untyped-def]
     from app.services.errors import Refused
 
-    save_credentials(till.home, Credentials(url=f"http://127.0.0.1:{dead_port}", store_id=till.store_id,
-                                            terminal_id=till.terminal_id, token="t" * 32,
-                                            device_id="dev-1", epoch=""))
+    save_credentials(
+        till.home,
+        Credentials(
+            url=f"http://127.0.0.1:{dead_port}",
+            store_id=till.store_id,
+            terminal_id=till.terminal_id,
+            token="t" * 32,
+            device_id="dev-1",
+            epoch="",
+        ),
+    )
     (till.home / "sync.toml").write_text("[offline]\nregister_members = false\n")
     real = services._target
     walk_in = RegisterMember(phone="139 0013 9001", consent_given=True, staff_id=staff["cashier"].id)

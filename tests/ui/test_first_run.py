@@ -43,15 +43,15 @@ def _products(home: Path) -> int:
 
 
 def _dialog(qtbot: QtBot, home: Path) -> FirstRunDialog:
-    d = FirstRunDialog(lambda url, code: firstrun.enrol_with(home, url, code),
-                       lambda: firstrun.seed_demo_if_empty(home))
+    d = FirstRunDialog(
+        lambda url, code: firstrun.enrol_with(home, url, code), lambda: firstrun.seed_demo_if_empty(home)
+    )
     qtbot.addWidget(d)
     d.show()
     return d
 
 
-def test_first_start_asks_and_enrols_with_the_server(qtbot: QtBot, tmp_path: Path,
-                                                     standin: StandIn) -> None:
+def test_first_start_asks_and_enrols_with_the_server(qtbot: QtBot, tmp_path: Path, standin: StandIn) -> None:
     home = tmp_path / "home"
     assert firstrun.prepare(home) is True
     assert firstrun.needs_setup(home)
@@ -72,8 +72,9 @@ def test_first_start_asks_and_enrols_with_the_server(qtbot: QtBot, tmp_path: Pat
     assert not firstrun.needs_setup(home)  # the next start goes straight to the sign-in
 
 
-def test_first_start_can_set_up_the_demo_store_instead(qtbot: QtBot, tmp_path: Path,
-                                                       small_demo: None) -> None:
+def test_first_start_can_set_up_the_demo_store_instead(
+    qtbot: QtBot, tmp_path: Path, small_demo: None
+) -> None:
     home = tmp_path / "home"
     firstrun.prepare(home)
     d = _dialog(qtbot, home)

@@ -61,7 +61,8 @@ def test_checkout_in_chinese(qtbot: QtBot, tmp_path: Path, services, staff, prod
 
 
 def test_the_message_and_the_store_name_follow_a_language_switch(  # type: ignore[no-untyped-def]
-        qtbot: QtBot, tmp_path: Path, services, staff, products) -> None:
+    qtbot: QtBot, tmp_path: Path, services, staff, products
+) -> None:
     languages = Languages(ensure_qm(tmp_path / "qm"), "zh_CN")
     languages.apply("zh_CN")
     w = MainWindow(services, languages)

@@ -30,10 +30,18 @@ def _more_products(till: TillContext) -> list[str]:
     skus = [f"69100000{i:05d}" for i in range(EXTRA)]
     with till.uow() as uow:
         for i, sku in enumerate(skus):
-            uow.session.add(orm.Product(
-                id=new_id(), sku=sku, name_zh=f"进口有机燕麦片 Oat flakes {i} 1kg",
-                name_en=f"Imported organic oat flakes {i} 1kg", category="grain",
-                unit_price=2590 + i, member_price=2290 + i, active=True))
+            uow.session.add(
+                orm.Product(
+                    id=new_id(),
+                    sku=sku,
+                    name_zh=f"进口有机燕麦片 Oat flakes {i} 1kg",
+                    name_en=f"Imported organic oat flakes {i} 1kg",
+                    category="grain",
+                    unit_price=2590 + i,
+                    member_price=2290 + i,
+                    active=True,
+                )
+            )
         uow.commit()
     return skus
 
@@ -45,10 +53,13 @@ def _rect_in(w: QWidget, top: QWidget) -> QRect:
 @pytest.mark.parametrize("language", ["en", "zh_CN"])
 @pytest.mark.parametrize("size", SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
 def test_checkout_with_a_member_and_a_full_cart_fits_the_screen(  # type: ignore[no-untyped-def]
-        qtbot: QtBot, tmp_path: Path, services, till, staff, products, size, language) -> None:
+    qtbot: QtBot, tmp_path: Path, services, till, staff, products, size, language
+) -> None:
     skus = [*products, *_more_products(till)]
-    register_member(till, RegisterMember(phone="13800138000", consent_given=True,
-                                         staff_id=staff["cashier"].id, name="Chen"))
+    register_member(
+        till,
+        RegisterMember(phone="13800138000", consent_given=True, staff_id=staff["cashier"].id, name="Chen"),
+    )
     languages = Languages(ensure_qm(tmp_path / "qm"), language)
     languages.apply(language)
     w = MainWindow(services, languages)
@@ -78,14 +89,17 @@ def test_checkout_with_a_member_and_a_full_cart_fits_the_screen(  # type: ignore
         shown = [co.total_due, co.change_label, co.message, co.scan, co.tender_label, *buttons]
         for widget in shown:
             r = _rect_in(widget, w)
-            assert inside.contains(r), f"{widget.objectName()} {widget.text() if hasattr(widget, 'text') else ''!r} at {r} is outside {inside}"  # noqa: E501
+            assert inside.contains(r), (
+                f"{widget.objectName()} {widget.text() if hasattr(widget, 'text') else ''!r} "
+                f"at {r} is outside {inside}"
+            )
         for b in buttons:
             assert b.height() >= 44, f"{b.text()!r} is {b.height()} px high"
             assert b.width() >= b.minimumSizeHint().width(), f"{b.text()!r} is clipped"
         assert co.total_due.width() >= co.total_due.sizeHint().width(), "the total is clipped"
         rects = [(b.text(), _rect_in(b, w)) for b in buttons]
         for i, (ta, ra) in enumerate(rects):
-            for tb, rb in rects[i + 1:]:
+            for tb, rb in rects[i + 1 :]:
                 assert not ra.intersects(rb), f"{ta!r} overlaps {tb!r}"
         status = _rect_in(w.statusBar(), w)
         assert inside.contains(status) and status.height() > 0

@@ -61,8 +61,12 @@ def test_readers_made_after_the_window_start_with_it_and_deferred_steps_run_once
     qtbot.addWidget(w)
     cam = FakeCamera()
     ran: list[str] = []
-    w.deferred += [lambda: w.add_scanners([cam]), lambda: ran.append("sync"),
-                   lambda: 1 / 0, lambda: ran.append("after a failure")]  # type: ignore[list-item]
+    w.deferred += [
+        lambda: w.add_scanners([cam]),
+        lambda: ran.append("sync"),
+        lambda: 1 / 0,
+        lambda: ran.append("after a failure"),
+    ]  # type: ignore[list-item]
     w.show()
     w.start()
     assert not w.has_camera()

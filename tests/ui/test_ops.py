@@ -34,7 +34,8 @@ def test_work_runs_on_one_worker_and_results_come_back_on_the_gui_thread(qtbot: 
 
     for n in range(5):
         Op(parent, lambda n=n: work(n)).success(
-            lambda r: delivered.append((r, QThread.currentThread() is _gui()))).run()
+            lambda r: delivered.append((r, QThread.currentThread() is _gui()))
+        ).run()
     qtbot.waitUntil(lambda: len(delivered) == 5)
     assert delivered == [(n * n, True) for n in range(5)]  # in order: one worker
     assert len(workers) == 1
@@ -132,8 +133,9 @@ def test_a_day_of_background_operations_keeps_reference_counts_intact() -> None:
     import sys
 
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    out = subprocess.run([sys.executable, "-c", _REFCOUNT_PROBE], capture_output=True, text=True,
-                         timeout=120, env=env)
+    out = subprocess.run(
+        [sys.executable, "-c", _REFCOUNT_PROBE], capture_output=True, text=True, timeout=120, env=env
+    )
     assert out.returncode == 0, out.stderr[-2000:]  # an abort ("deallocating None") lands here
     none_delta, true_delta = (int(v) for v in out.stdout.split())
     # A count that falls with every emit reaches zero and aborts the process; one that grows

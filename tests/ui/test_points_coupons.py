@@ -28,11 +28,16 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 @pytest.fixture
 def member(till: TillContext, staff, products) -> tuple[object, str]:  # type: ignore[no-untyped-def]
     """A member with 1,280 points and the ¥10-off-from-¥50 welcome coupon."""
-    reg = register_member(till, RegisterMember(phone=PHONE, consent_given=True,
-                                               staff_id=staff["cashier"].id))
-    complete_sale(till, CompleteSale(new_sale_id(), staff["cashier"].id,
-                                     Cart((CartLine(WINE, 10),), member_id=reg.member.id),
-                                     (Tender("card", 128_000),)))
+    reg = register_member(till, RegisterMember(phone=PHONE, consent_given=True, staff_id=staff["cashier"].id))
+    complete_sale(
+        till,
+        CompleteSale(
+            new_sale_id(),
+            staff["cashier"].id,
+            Cart((CartLine(WINE, 10),), member_id=reg.member.id),
+            (Tender("card", 128_000),),
+        ),
+    )
     assert reg.welcome_coupon
     return reg.member.id, reg.welcome_coupon
 
@@ -53,7 +58,8 @@ def _coupon_status(till: TillContext, code: str) -> str:
 
 
 def test_f5_shows_the_redemption_then_applies_it_and_takes_a_typed_amount(
-        qtbot: QtBot, window: MainWindow) -> None:
+    qtbot: QtBot, window: MainWindow
+) -> None:
     co = window.checkout
     type_enter(qtbot, co.scan, WINE)
     type_enter(qtbot, co.scan, PHONE)
@@ -70,8 +76,10 @@ def test_f5_shows_the_redemption_then_applies_it_and_takes_a_typed_amount(
     key(qtbot, co.scan, Qt.Key.Key_F5)
     assert "Redeem 300 points for ¥3.00?" in co.message.text()
     key(qtbot, co.scan, Qt.Key.Key_F5)
-    qtbot.waitUntil(lambda: priced(window) and co.state.priced.quote.points_redeemed == 300,  # type: ignore[union-attr]
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: priced(window) and co.state.priced.quote.points_redeemed == 300,  # type: ignore[union-attr]
+        timeout=WAIT_MS,
+    )
     assert co.message.text() == "Redeeming 300 points (¥3.00)."
     assert co.state.total_due == 12_800 - 300
     qtbot.keyClicks(co.scan, "12.34")
@@ -80,7 +88,8 @@ def test_f5_shows_the_redemption_then_applies_it_and_takes_a_typed_amount(
 
 
 def test_a_coupon_below_its_minimum_spend_is_refused_with_the_reason_and_kept(  # type: ignore[no-untyped-def]
-        qtbot: QtBot, window: MainWindow, till, member) -> None:
+    qtbot: QtBot, window: MainWindow, till, member
+) -> None:
     _, code = member
     co = window.checkout
     type_enter(qtbot, co.scan, YOGURT)  # ¥6.50: the coupon wants ¥50
@@ -88,8 +97,10 @@ def test_a_coupon_below_its_minimum_spend_is_refused_with_the_reason_and_kept(  
     qtbot.waitUntil(lambda: co.state.member is not None and priced(window), timeout=WAIT_MS)
     key(qtbot, co.scan, Qt.Key.Key_1, CTRL)
     qtbot.waitUntil(lambda: co.message.property("kind") == "error", timeout=WAIT_MS)
-    assert co.message.text() == (f"Coupon {code} not applied: the items it applies to do not reach "
-                                 "its minimum spend. It is not used up.")
+    assert co.message.text() == (
+        f"Coupon {code} not applied: the items it applies to do not reach "
+        "its minimum spend. It is not used up."
+    )
     assert co.state.coupons == []
     key(qtbot, co.scan, Qt.Key.Key_Return)  # paid
     qtbot.waitUntil(lambda: co.last_sale is not None, timeout=WAIT_MS)
@@ -97,17 +108,39 @@ def test_a_coupon_below_its_minimum_spend_is_refused_with_the_reason_and_kept(  
 
 
 def test_a_double_points_coupon_on_lines_already_doubled_is_refused_not_used(  # type: ignore[no-untyped-def]
-        qtbot: QtBot, window: MainWindow, till, member, clock) -> None:
+    qtbot: QtBot, window: MainWindow, till, member, clock
+) -> None:
     member_id, _ = member
     now = clock()
     with till.uow() as uow:
-        uow.session.add(orm.Promotion(id="dairy-x3", name="Dairy triple points", kind="points_multiplier",
-                                      multiplier="3", categories=["dairy"], skus=[], starts=None, ends=None))
-        uow.session.add(orm.Coupon(id=new_id(), code="CDOUBLE001", name="Double points",
-                                   kind="points_multiplier", multiplier="2", categories=["dairy"], skus=[],
-                                   member_id=member_id,
-                                   valid_from=now - timedelta(days=1), valid_to=now + timedelta(days=30),
-                                   issued_at=now, status="issued"))
+        uow.session.add(
+            orm.Promotion(
+                id="dairy-x3",
+                name="Dairy triple points",
+                kind="points_multiplier",
+                multiplier="3",
+                categories=["dairy"],
+                skus=[],
+                starts=None,
+                ends=None,
+            )
+        )
+        uow.session.add(
+            orm.Coupon(
+                id=new_id(),
+                code="CDOUBLE001",
+                name="Double points",
+                kind="points_multiplier",
+                multiplier="2",
+                categories=["dairy"],
+                skus=[],
+                member_id=member_id,
+                valid_from=now - timedelta(days=1),
+                valid_to=now + timedelta(days=30),
+                issued_at=now,
+                status="issued",
+            )
+        )
         uow.commit()
     co = window.checkout
     type_enter(qtbot, co.scan, MILK)
@@ -116,8 +149,10 @@ def test_a_double_points_coupon_on_lines_already_doubled_is_refused_not_used(  #
     earned = co.state.priced.quote.points_earned  # type: ignore[union-attr]
     type_enter(qtbot, co.scan, "CDOUBLE001")
     qtbot.waitUntil(lambda: co.message.property("kind") == "error" and priced(window), timeout=WAIT_MS)
-    assert co.message.text() == ("Coupon CDOUBLE001 not applied: it would give nothing on this sale "
-                                 "(no money off, no extra points). It is not used up.")
+    assert co.message.text() == (
+        "Coupon CDOUBLE001 not applied: it would give nothing on this sale "
+        "(no money off, no extra points). It is not used up."
+    )
     assert co.state.coupons == [] and co.state.priced.quote.points_earned == earned  # type: ignore[union-attr]
     key(qtbot, co.scan, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: co.last_sale is not None, timeout=WAIT_MS)

@@ -12,7 +12,8 @@ MILK, YOGURT = "6901234567892", "6902345678901"
 
 
 def test_find_an_item_by_initials_and_add_it_with_the_keyboard(  # type: ignore[no-untyped-def]
-        qtbot: QtBot, services, staff, products) -> None:
+    qtbot: QtBot, services, staff, products
+) -> None:
     w = MainWindow(services)
     qtbot.addWidget(w)
     w.show()

@@ -35,27 +35,35 @@ def window(qtbot: QtBot, services, staff, products) -> MainWindow:  # type: igno
 
 def _voids(till: TillContext) -> list[tuple[object, dict]]:  # type: ignore[type-arg]
     with till.uow(write=False) as uow:
-        return [(a.approver_id, a.details) for a in uow.session.execute(
-            select(orm.AuditRow).where(orm.AuditRow.action == "cart.void")).scalars()]
+        return [
+            (a.approver_id, a.details)
+            for a in uow.session.execute(
+                select(orm.AuditRow).where(orm.AuditRow.action == "cart.void")
+            ).scalars()
+        ]
 
 
 def test_a_line_scanned_seconds_ago_comes_off_without_a_supervisor(  # type: ignore[no-untyped-def]
-        qtbot: QtBot, window: MainWindow, till) -> None:
+    qtbot: QtBot, window: MainWindow, till
+) -> None:
     co = window.checkout
     type_enter(qtbot, co.scan, MILK)
     type_enter(qtbot, co.scan, MILK)  # scanned twice by mistake
     qtbot.waitUntil(lambda: priced(window), timeout=WAIT_MS)
     key(qtbot, co.scan, Qt.Key.Key_F3)
     assert co.dialog is None  # no approval asked
-    qtbot.waitUntil(lambda: [(ln.sku, ln.qty) for ln in co.state.lines] == [(MILK, 1)] and priced(window),
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: [(ln.sku, ln.qty) for ln in co.state.lines] == [(MILK, 1)] and priced(window), timeout=WAIT_MS
+    )
     assert co.message.text() == "Removed: 1 × 牛奶 Milk 1L."
-    assert _voids(till) == [(None, {"whole_cart": False, "lines": [{"sku": MILK, "qty": 1}],
-                                    "reason": "", "total": 0})]
+    assert _voids(till) == [
+        (None, {"whole_cart": False, "lines": [{"sku": MILK, "qty": 1}], "reason": "", "total": 0})
+    ]
 
 
 def test_voiding_a_small_sale_takes_a_reason_and_no_supervisor(  # type: ignore[no-untyped-def]
-        qtbot: QtBot, window: MainWindow, till) -> None:
+    qtbot: QtBot, window: MainWindow, till
+) -> None:
     co = window.checkout
     type_enter(qtbot, co.scan, MILK)
     type_enter(qtbot, co.scan, YOGURT)
@@ -89,7 +97,8 @@ def test_voiding_a_large_sale_needs_a_supervisor(qtbot: QtBot, window: MainWindo
 
 
 def test_suspended_sales_survive_a_restart_and_are_recalled(  # type: ignore[no-untyped-def]
-        qtbot: QtBot, window: MainWindow, till, violations, clock) -> None:
+    qtbot: QtBot, window: MainWindow, till, violations, clock
+) -> None:
     co = window.checkout
     type_enter(qtbot, co.scan, MILK)
     type_enter(qtbot, co.scan, "13800138000")  # not a member: refused, the cart stays
@@ -108,8 +117,9 @@ def test_suspended_sales_survive_a_restart_and_are_recalled(  # type: ignore[no-
 
     again = open_till(Path(till.home), clock=clock, hasher=FAST_HASHER)  # the till restarted
     try:
-        w = MainWindow(GuiThreadGuard(TillServices(again, make_printer(again.config.printer, again.home)),
-                                      violations))  # type: ignore[arg-type]
+        w = MainWindow(
+            GuiThreadGuard(TillServices(again, make_printer(again.config.printer, again.home)), violations)
+        )  # type: ignore[arg-type]
         qtbot.addWidget(w)
         w.show()
         w.start()

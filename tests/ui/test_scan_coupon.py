@@ -32,8 +32,9 @@ def window(qtbot: QtBot, services, staff, products) -> MainWindow:  # type: igno
 def _bearer_coupon(till: TillContext) -> str:
     """A bearer coupon of 5 yuan off, pulled from the server as any HQ coupon is."""
     code = new_coupon_code(BEARER_PREFIX)
-    data = coupon_data(code, amount=500, valid_from="2026-01-01T00:00:00+00:00",
-                       valid_to="2027-12-31T00:00:00+00:00")
+    data = coupon_data(
+        code, amount=500, valid_from="2026-01-01T00:00:00+00:00", valid_to="2027-12-31T00:00:00+00:00"
+    )
     report = apply_page(till, [Change(seq=1, entity="coupon", op="upsert", key=data["id"], data=data)], 1)
     assert report.applied == 1, report.problems
     return code
@@ -41,7 +42,8 @@ def _bearer_coupon(till: TillContext) -> str:
 
 @pytest.mark.parametrize("typed", [str.upper, str.lower])
 def test_a_bearer_coupon_typed_into_the_scan_field_is_applied(
-        qtbot: QtBot, window: MainWindow, till: TillContext, typed: object) -> None:
+    qtbot: QtBot, window: MainWindow, till: TillContext, typed: object
+) -> None:
     code = _bearer_coupon(till)
     assert classify_scan(code).kind is ScanKind.COUPON
     sign_in(qtbot, window)
@@ -50,7 +52,9 @@ def test_a_bearer_coupon_typed_into_the_scan_field_is_applied(
     qtbot.waitUntil(lambda: priced(window), timeout=WAIT_MS)
 
     type_enter(qtbot, co.scan, typed(code))  # type: ignore[operator]
-    qtbot.waitUntil(lambda: priced(window) and co.state.priced.quote.coupon_discount == 500,  # type: ignore[union-attr]
-                    timeout=WAIT_MS)
+    qtbot.waitUntil(
+        lambda: priced(window) and co.state.priced.quote.coupon_discount == 500,  # type: ignore[union-attr]
+        timeout=WAIT_MS,
+    )
     assert co.state.coupons == [code]
     assert [ln.sku for ln in co.state.lines] == [MILK]  # not taken for a product

@@ -30,7 +30,8 @@ def open_settings(qtbot: QtBot, window: MainWindow) -> SettingsDialog:
 
 
 def test_a_supervisor_saves_the_language_and_the_reader_gap_and_a_bad_port_is_refused(
-        qtbot: QtBot, tmp_path: Path, services, till: TillContext, staff, products) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, tmp_path: Path, services, till: TillContext, staff, products
+) -> None:  # type: ignore[no-untyped-def]
     home = Path(till.home)
     path = home / CONFIG_NAME
     assert load_config(home).terminal.language == "zh_CN"
@@ -52,8 +53,9 @@ def test_a_supervisor_saves_the_language_and_the_reader_gap_and_a_bad_port_is_re
         settings.wedge_gap.clear()
         qtbot.keyClicks(settings.wedge_gap, "45")
         key(qtbot, settings.wedge_gap, Qt.Key.Key_F5)  # save
-        qtbot.waitUntil(lambda: not settings.busy and settings.save_result.text().startswith("Saved"),
-                        timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: not settings.busy and settings.save_result.text().startswith("Saved"), timeout=WAIT_MS
+        )
         assert "restart" in settings.save_result.text()
 
         # the next start reads the new values; the file's comments are still there
@@ -70,8 +72,9 @@ def test_a_supervisor_saves_the_language_and_the_reader_gap_and_a_bad_port_is_re
         settings.printer_port.clear()
         qtbot.keyClicks(settings.printer_port, "70000")
         settings.save_button.click()
-        qtbot.waitUntil(lambda: not settings.busy and settings.save_result.text().startswith("Not saved"),
-                        timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: not settings.busy and settings.save_result.text().startswith("Not saved"), timeout=WAIT_MS
+        )
         words = settings.save_result.text()
         assert "printer port" in words and "1 to 65535" in words and "unchanged" in words
         assert path.read_bytes() == before
@@ -85,8 +88,9 @@ def test_a_supervisor_saves_the_language_and_the_reader_gap_and_a_bad_port_is_re
         # a good port then saves, and saving the same again says there is nothing to do
         settings.printer_port.setText("9101")
         settings.save()
-        qtbot.waitUntil(lambda: not settings.busy and settings.save_result.text().startswith("Saved"),
-                        timeout=WAIT_MS)
+        qtbot.waitUntil(
+            lambda: not settings.busy and settings.save_result.text().startswith("Saved"), timeout=WAIT_MS
+        )
         assert load_config(home).printer.port == 9101 and load_config(home).printer.kind == "network"
         settings.save()
         assert settings.save_result.text().startswith("Nothing changed")

@@ -44,8 +44,13 @@ class Typist:
         self.target = target
         self.t = start_ms
 
-    def key(self, ch: str = "", key: Qt.Key | None = None, gap_ms: int = SCANNER_GAP_MS,
-            modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    def key(
+        self,
+        ch: str = "",
+        key: Qt.Key | None = None,
+        gap_ms: int = SCANNER_GAP_MS,
+        modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+    ) -> None:
         self.t += gap_ms
         if key is None:
             key = Qt.Key(ord(ch.upper()))
@@ -99,8 +104,9 @@ def settle(qtbot: QtBot) -> None:
     qtbot.wait(120)
 
 
-def test_a_burst_with_enter_is_a_scan_and_the_field_stays_empty(qtbot: QtBot, form: Form,
-                                                                 reader: Reader) -> None:
+def test_a_burst_with_enter_is_a_scan_and_the_field_stays_empty(
+    qtbot: QtBot, form: Form, reader: Reader
+) -> None:
     assert reader.statuses == [DeviceStatus(DeviceState.READY)]
     keys = Typist(form.phone)
     keys.type("6901234567892", SCANNER_GAP_MS)
@@ -133,8 +139,9 @@ def test_real_key_clicks_at_human_speed_reach_the_field(qtbot: QtBot, form: Form
 
 
 def test_a_member_code_through_a_wedge_reader(qtbot: QtBot, form: Form, reader: Reader) -> None:
-    code = issue_member_code(uuid.UUID(int=3), SigningKey.generate("s001.t01"),
-                             datetime(2026, 11, 22, tzinfo=UTC))
+    code = issue_member_code(
+        uuid.UUID(int=3), SigningKey.generate("s001.t01"), datetime(2026, 11, 22, tzinfo=UTC)
+    )
     keys = Typist(form.phone)
     keys.type(code, 2)
     keys.enter()
@@ -143,8 +150,9 @@ def test_a_member_code_through_a_wedge_reader(qtbot: QtBot, form: Form, reader: 
     assert form.phone.text() == ""
 
 
-def test_typing_then_a_scan_keeps_the_typing_and_takes_the_scan(qtbot: QtBot, form: Form,
-                                                                 reader: Reader) -> None:
+def test_typing_then_a_scan_keeps_the_typing_and_takes_the_scan(
+    qtbot: QtBot, form: Form, reader: Reader
+) -> None:
     keys = Typist(form.phone)
     keys.type("138", PERSON_GAP_MS)
     keys.key("9", gap_ms=PERSON_GAP_MS)  # the scan starts a person's gap after the typing

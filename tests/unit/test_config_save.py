@@ -31,23 +31,37 @@ def text(home: Path) -> str:
 
 
 def test_values_change_and_every_comment_and_other_line_stays(home: Path) -> None:
-    config = save_settings(home, {
-        "terminal": {"language": "en"},
-        "scanner": {"wedge_max_gap_ms": 45, "camera": "/dev/video2"},
-        "printer": {"kind": "network", "host": "192.168.1.50", "port": 9101, "paper_mm": 58,
-                    "chinese": False},
-    })
+    config = save_settings(
+        home,
+        {
+            "terminal": {"language": "en"},
+            "scanner": {"wedge_max_gap_ms": 45, "camera": "/dev/video2"},
+            "printer": {
+                "kind": "network",
+                "host": "192.168.1.50",
+                "port": 9101,
+                "paper_mm": 58,
+                "chinese": False,
+            },
+        },
+    )
     assert config.terminal.language == "en" and config.scanner.wedge_max_gap_ms == 45
     assert config.printer.port == 9101 and config.printer.chinese is False
     after = text(home)
     assert load_config(home) == config
     # the edited lines keep their comments, in the same column
-    for start, value in (("language", '"en"'), ("wedge_max_gap_ms", "45"), ("kind", '"network"'),
-                         ("chinese", "false"), ("camera", '"/dev/video2"'), ("paper_mm", "58")):
+    for start, value in (
+        ("language", '"en"'),
+        ("wedge_max_gap_ms", "45"),
+        ("kind", '"network"'),
+        ("chinese", "false"),
+        ("camera", '"/dev/video2"'),
+        ("paper_mm", "58"),
+    ):
         old = next(ln for ln in DEFAULT_CONFIG_TEXT.splitlines() if ln.startswith(start + " ="))
         new = next(ln for ln in after.splitlines() if ln.startswith(start + " ="))
         assert new.startswith(f"{start} = {value} ") and new.index("#") == old.index("#")
-        assert new[new.index("#"):] == old[old.index("#"):]
+        assert new[new.index("#") :] == old[old.index("#") :]
     # host and port were missing (only commented out): added after the section's last setting
     printer = after.split("[printer]\n")[1].split("\n\n")[0].splitlines()
     assert printer[-2:] == ['host = "192.168.1.50"', "port = 9101"]
@@ -65,8 +79,9 @@ def test_values_change_and_every_comment_and_other_line_stays(home: Path) -> Non
 def test_a_missing_section_is_added(tmp_path: Path) -> None:
     (tmp_path / CONFIG_NAME).write_text('# mine\n[printer]\nkind = "file"  # keep\n', encoding="utf-8")
     config = save_settings(tmp_path, {"terminal": {"language": "en"}, "printer": {"port": 9200}})
-    assert text(tmp_path) == ('# mine\n[printer]\nkind = "file"  # keep\nport = 9200\n\n'
-                              '[terminal]\nlanguage = "en"\n')
+    assert text(tmp_path) == (
+        '# mine\n[printer]\nkind = "file"  # keep\nport = 9200\n\n[terminal]\nlanguage = "en"\n'
+    )
     assert config.terminal.language == "en" and config.printer.port == 9200
 
 
@@ -76,21 +91,26 @@ def test_no_file_yet_starts_from_the_documented_default(tmp_path: Path) -> None:
 
 
 def test_nested_sections_and_none_removes_a_key(home: Path) -> None:
-    config = save_settings(home, {"loyalty.tiers": {"gold_fen": 1_200_000},
-                                  "scanner": {"dedupe_seconds": None}})
+    config = save_settings(
+        home, {"loyalty.tiers": {"gold_fen": 1_200_000}, "scanner": {"dedupe_seconds": None}}
+    )
     assert config.loyalty.tiers.gold_fen == 1_200_000 and config.loyalty.tiers.silver_fen == 200_000
     assert "dedupe_seconds" not in text(home)
     assert config.scanner.dedupe_seconds == 2.0  # the default again
 
 
-@pytest.mark.parametrize(("changes", "words"), [
-    ({"scanners": {"camera": "0"}}, "no section [scanners]"),
-    ({"scanner": {"cmaera": "0"}}, "[scanner] has no setting 'cmaera'"),
-    ({"loyalty": {"tiers": 3}}, "[loyalty] has no setting 'tiers'"),
-    ({"store.name_zh": {"x": 1}}, "no section [store.name_zh]"),
-])
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"scanners": {"camera": "0"}}, "no section [scanners]"),
+        ({"scanner": {"cmaera": "0"}}, "[scanner] has no setting 'cmaera'"),
+        ({"loyalty": {"tiers": 3}}, "[loyalty] has no setting 'tiers'"),
+        ({"store.name_zh": {"x": 1}}, "no section [store.name_zh]"),
+    ],
+)
 def test_unknown_sections_and_keys_are_refused_and_nothing_is_written(
-        home: Path, changes: dict[str, dict[str, object]], words: str) -> None:
+    home: Path, changes: dict[str, dict[str, object]], words: str
+) -> None:
     before = text(home)
     with pytest.raises(ConfigError) as err:
         save_settings(home, changes)  # type: ignore[arg-type]
@@ -98,15 +118,22 @@ def test_unknown_sections_and_keys_are_refused_and_nothing_is_written(
     assert text(home) == before
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"printer": {"port": 70000}}, "printer.port"),
-    ({"printer": {"paper_mm": 60}}, "printer.paper_mm"),
-    ({"terminal": {"language": "fr"}}, "terminal.language"),
-    ({"scanner": {"wedge_max_gap_ms": 2}}, "scanner.wedge_max_gap_ms"),
-    ({"printer": {"port": "9100"}}, "printer.port"),  # a string is not a port, even if pydantic would take it
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"printer": {"port": 70000}}, "printer.port"),
+        ({"printer": {"paper_mm": 60}}, "printer.paper_mm"),
+        ({"terminal": {"language": "fr"}}, "terminal.language"),
+        ({"scanner": {"wedge_max_gap_ms": 2}}, "scanner.wedge_max_gap_ms"),
+        (
+            {"printer": {"port": "9100"}},
+            "printer.port",
+        ),  # a string is not a port, even if pydantic would take it
+    ],
+)
 def test_an_invalid_value_is_refused_and_the_file_is_untouched(
-        home: Path, changes: dict[str, dict[str, object]], field: str) -> None:
+    home: Path, changes: dict[str, dict[str, object]], field: str
+) -> None:
     path = home / CONFIG_NAME
     before, stat = path.read_bytes(), path.stat()
     with pytest.raises(ConfigError) as err:
@@ -135,22 +162,43 @@ texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
 
 
 @settings(max_examples=60, deadline=None)
-@given(prefix=texts, suffix=texts, device=texts, gap=st.integers(5, 200), baud=st.integers(1, 10**6),
-       flag=st.booleans())
-def test_round_trip(tmp_path_factory: pytest.TempPathFactory, prefix: str, suffix: str, device: str,
-                    gap: int, baud: int, flag: bool) -> None:
+@given(
+    prefix=texts,
+    suffix=texts,
+    device=texts,
+    gap=st.integers(5, 200),
+    baud=st.integers(1, 10**6),
+    flag=st.booleans(),
+)
+def test_round_trip(
+    tmp_path_factory: pytest.TempPathFactory,
+    prefix: str,
+    suffix: str,
+    device: str,
+    gap: int,
+    baud: int,
+    flag: bool,
+) -> None:
     home = tmp_path_factory.mktemp("rt")
     load_config(home)
     changes: dict[str, dict[str, object]] = {
-        "scanner": {"wedge_prefix": prefix, "wedge_suffix": suffix, "serial_device": device,
-                    "wedge_max_gap_ms": gap, "serial_baudrate": baud},
+        "scanner": {
+            "wedge_prefix": prefix,
+            "wedge_suffix": suffix,
+            "serial_device": device,
+            "wedge_max_gap_ms": gap,
+            "serial_baudrate": baud,
+        },
         "printer": {"check_status": flag},
     }
     config = save_settings(home, changes)  # type: ignore[arg-type]
     again = parse_config(text(home))
     assert again == config == load_config(home)
     assert (again.scanner.wedge_prefix, again.scanner.wedge_suffix, again.scanner.serial_device) == (
-        prefix, suffix, device)
+        prefix,
+        suffix,
+        device,
+    )
     assert (again.scanner.wedge_max_gap_ms, again.scanner.serial_baudrate) == (gap, baud)
     assert again.printer.check_status is flag
     # saving the same values again changes nothing

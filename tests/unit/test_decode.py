@@ -22,8 +22,14 @@ def member_code() -> str:
     return issue_member_code(uuid.UUID(int=42), key, datetime(2026, 11, 22, tzinfo=UTC))
 
 
-def frame_with(code: np.ndarray, width_px: float, angle: float = 0.0, tilt: float = 0.0,
-               shape: tuple[int, int] = (480, 640), seed: int = 1) -> np.ndarray:
+def frame_with(
+    code: np.ndarray,
+    width_px: float,
+    angle: float = 0.0,
+    tilt: float = 0.0,
+    shape: tuple[int, int] = (480, 640),
+    seed: int = 1,
+) -> np.ndarray:
     bg = synth.clutter(shape, seed)
     return synth.to_bgr(synth.place(code, bg, (shape[1] / 2, shape[0] / 2), width_px, angle, tilt))
 
@@ -81,8 +87,7 @@ def test_frames_without_codes_give_nothing(engine: str) -> None:
 
 @pytest.mark.skipif(not zxing_available(), reason="zxing-cpp not installed")
 def test_small_tilted_code(member_code: str) -> None:
-    frame = frame_with(synth.qr_image(member_code, module_px=4), 230, angle=20, tilt=0.2,
-                       shape=(720, 1280))
+    frame = frame_with(synth.qr_image(member_code, module_px=4), 230, angle=20, tilt=0.2, shape=(720, 1280))
     assert [d.payload for d in FrameDecoder(engine="auto").decode(frame)] == [member_code]
 
 

@@ -29,16 +29,25 @@ def test_every_protocol_event_type_has_one_payload_model() -> None:
 def test_a_payload_the_server_would_refuse_is_not_written(till: TillContext) -> None:
     before = _outbox_rows(till)
     with till.uow() as uow, pytest.raises(ValueError, match="member_id"):
-        record_event(uow.session, till.terminal_id, "points.adjusted",
-                     {"entry_id": str(uuid.uuid4()), "points": 5, "at": AT.isoformat()}, AT)
+        record_event(
+            uow.session,
+            till.terminal_id,
+            "points.adjusted",
+            {"entry_id": str(uuid.uuid4()), "points": 5, "at": AT.isoformat()},
+            AT,
+        )
     with till.uow() as uow, pytest.raises(ValueError, match="no such event type"):
         record_event(uow.session, till.terminal_id, "points.minted", {}, AT)
     assert _outbox_rows(till) == before
 
 
 def test_a_payload_the_server_reads_is_written(till: TillContext) -> None:
-    payload = {"entry_id": str(uuid.uuid4()), "member_id": str(uuid.uuid4()), "points": 5,
-               "at": AT.isoformat()}
+    payload = {
+        "entry_id": str(uuid.uuid4()),
+        "member_id": str(uuid.uuid4()),
+        "points": 5,
+        "at": AT.isoformat(),
+    }
     with till.uow() as uow:
         record_event(uow.session, till.terminal_id, "points.adjusted", payload, AT)
         uow.commit()
@@ -49,6 +58,16 @@ def test_a_payload_the_server_reads_is_written(till: TillContext) -> None:
 
 def test_sale_payload_refuses_a_naive_time() -> None:
     with pytest.raises(ValueError, match="at"):
-        SaleCompletedP.model_validate({
-            "sale_id": str(uuid.uuid4()), "receipt_no": "R1", "store_id": "S1", "terminal_id": "T1",
-            "cashier_id": "c", "at": "2026-03-01T12:00:00", "subtotal": 100, "total_due": 100, "paid": 100})
+        SaleCompletedP.model_validate(
+            {
+                "sale_id": str(uuid.uuid4()),
+                "receipt_no": "R1",
+                "store_id": "S1",
+                "terminal_id": "T1",
+                "cashier_id": "c",
+                "at": "2026-03-01T12:00:00",
+                "subtotal": 100,
+                "total_due": 100,
+                "paid": 100,
+            }
+        )

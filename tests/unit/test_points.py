@@ -306,9 +306,7 @@ op = st.tuples(
 def ledgers(draw: st.DrawFn) -> tuple[list[LedgerEntry], datetime]:
     """A ledger written in time order by the constructors, with expiry runs mixed in."""
     n = draw(st.integers(min_value=0, max_value=25))
-    hours = sorted(
-        draw(st.lists(st.integers(0, 4 * 365 * 24), min_size=n, max_size=n, unique=True))
-    )
+    hours = sorted(draw(st.lists(st.integers(0, 4 * 365 * 24), min_size=n, max_size=n, unique=True)))
     ledger: list[LedgerEntry] = []
     for h in hours:
         kind, pts = draw(op)

@@ -51,11 +51,15 @@ def test_two_columns_puts_the_amount_right() -> None:
     assert lines[-1].endswith("123.00")
 
 
-@given(st.lists(st.tuples(names, st.integers(1, 999), st.integers(0, 10**9)), min_size=1, max_size=6),
-       st.booleans())
+@given(
+    st.lists(st.tuples(names, st.integers(1, 999), st.integers(0, 10**9)), min_size=1, max_size=6),
+    st.booleans(),
+)
 def test_58_mm_never_exceeds_32_columns(items: list[tuple[str, int, int]], english_labels: bool) -> None:
-    receipt = sample_receipt(items=tuple((n, "6900000000001", q, p) for n, q, p in items),
-                             language="en" if english_labels else "zh_CN")
+    receipt = sample_receipt(
+        items=tuple((n, "6900000000001", q, p) for n, q, p in items),
+        language="en" if english_labels else "zh_CN",
+    )
     for chinese in (True, False):
         doc = compose(receipt, 58, chinese)
         for line in doc.text_lines():
@@ -78,6 +82,7 @@ def test_80_mm_never_exceeds_48_columns(name: str) -> None:
 def test_wrap_keeps_every_character_but_spaces(text: str, width: int) -> None:
     lines = wrap(text, width, PRINTER)
     assert all(PRINTER.width(ln) <= width for ln in lines)
+
     def visible(t: str) -> str:  # whitespace may go at line ends; control characters always go
         return "".join(c for c in t if not c.isspace() and c != "\x1b")
 

@@ -30,20 +30,31 @@ NEW_YORK = ZoneInfo("America/New_York")
 def test_defaults_are_domain_md() -> None:
     p = DEFAULT_PROGRAM
     assert [(t.tier, t.threshold_fen, Fraction(t.multiplier)) for t in p.tiers] == [
-        (Tier.BASIC, 0, 1), (Tier.SILVER, 200_000, Fraction(6, 5)),
-        (Tier.GOLD, 1_000_000, Fraction(3, 2)), (Tier.BLACK, 5_000_000, 2)]
+        (Tier.BASIC, 0, 1),
+        (Tier.SILVER, 200_000, Fraction(6, 5)),
+        (Tier.GOLD, 1_000_000, Fraction(3, 2)),
+        (Tier.BLACK, 5_000_000, 2),
+    ]
     engine = pricing_program(p)
-    assert (engine.points_per_yuan_redeemed, engine.redeem_step, engine.redeem_max_share) == (100, 100,
-                                                                                             Fraction(1, 2))
-    assert p.welcome_coupon.terms(datetime(2026, 1, 1, tzinfo=UTC)).valid_to == datetime(2026, 1, 31,
-                                                                                          tzinfo=UTC)
+    assert (engine.points_per_yuan_redeemed, engine.redeem_step, engine.redeem_max_share) == (
+        100,
+        100,
+        Fraction(1, 2),
+    )
+    assert p.welcome_coupon.terms(datetime(2026, 1, 1, tzinfo=UTC)).valid_to == datetime(
+        2026, 1, 31, tzinfo=UTC
+    )
     assert birthday_promotion(p) is None
 
 
 def test_json_round_trip_keeps_every_field() -> None:
-    p = LoyaltyProgram(version=7, effective_from=datetime(2026, 5, 1, tzinfo=SHANGHAI),
-                       birthday_multiplier="2.5", earn_points_per_yuan=2,
-                       tiers=DEFAULT_PROGRAM.tiers[:2])
+    p = LoyaltyProgram(
+        version=7,
+        effective_from=datetime(2026, 5, 1, tzinfo=SHANGHAI),
+        birthday_multiplier="2.5",
+        earn_points_per_yuan=2,
+        tiers=DEFAULT_PROGRAM.tiers[:2],
+    )
     again = parse_program(p.to_json())
     assert again == p
     assert again.effective_from == datetime(2026, 4, 30, 16, tzinfo=UTC)
@@ -51,20 +62,30 @@ def test_json_round_trip_keeps_every_field() -> None:
     assert birthday_promotion(again) is not None
 
 
-@pytest.mark.parametrize(("data", "field"), [
-    ({"redemption": {"max_share": "1.5"}}, "redemption.max_share"),
-    ({"redemption": {"step": 0}}, "redemption.step"),
-    ({"earn_points_per_yuan": -1}, "earn_points_per_yuan"),
-    ({"effective_from": "2026-05-01T00:00:00"}, "effective_from"),  # no zone
-    ({"birthday_multiplier": "0"}, "birthday_multiplier"),
-    ({"birthday_multiplier": 2.0}, "birthday_multiplier"),  # a float, not a decimal string
-    ({"tiers": [{"tier": "basic", "threshold_fen": 0, "multiplier": "1"},
-                {"tier": "gold", "threshold_fen": 0, "multiplier": "1.5"}]}, "tiers"),
-    ({"tiers": [{"tier": "silver", "threshold_fen": 100, "multiplier": "1"}]}, "tiers"),
-    ({"tiers": [{"tier": "basic", "threshold_fen": 0, "multiplier": "-1"}]}, "tiers.0.multiplier"),
-    ({"welcome_coupon": {"amount": 5}}, "welcome_coupon.amount"),  # misspelt: refused, not ignored
-    ({"offline": {"sales": "yes"}}, "offline.sales"),
-])
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"redemption": {"max_share": "1.5"}}, "redemption.max_share"),
+        ({"redemption": {"step": 0}}, "redemption.step"),
+        ({"earn_points_per_yuan": -1}, "earn_points_per_yuan"),
+        ({"effective_from": "2026-05-01T00:00:00"}, "effective_from"),  # no zone
+        ({"birthday_multiplier": "0"}, "birthday_multiplier"),
+        ({"birthday_multiplier": 2.0}, "birthday_multiplier"),  # a float, not a decimal string
+        (
+            {
+                "tiers": [
+                    {"tier": "basic", "threshold_fen": 0, "multiplier": "1"},
+                    {"tier": "gold", "threshold_fen": 0, "multiplier": "1.5"},
+                ]
+            },
+            "tiers",
+        ),
+        ({"tiers": [{"tier": "silver", "threshold_fen": 100, "multiplier": "1"}]}, "tiers"),
+        ({"tiers": [{"tier": "basic", "threshold_fen": 0, "multiplier": "-1"}]}, "tiers.0.multiplier"),
+        ({"welcome_coupon": {"amount": 5}}, "welcome_coupon.amount"),  # misspelt: refused, not ignored
+        ({"offline": {"sales": "yes"}}, "offline.sales"),
+    ],
+)
 def test_a_bad_program_is_refused_naming_the_field(data: dict[str, object], field: str) -> None:
     with pytest.raises(ProgramError) as err:
         parse_program(data)
@@ -106,8 +127,14 @@ def test_expiry_follows_the_policy_and_the_stores_year() -> None:
 
 
 def test_tiers_follow_a_custom_table() -> None:
-    p = parse_program({"tiers": [{"tier": "basic", "threshold_fen": 0, "multiplier": "1"},
-                                 {"tier": "gold", "threshold_fen": 50_000, "multiplier": "3"}]})
+    p = parse_program(
+        {
+            "tiers": [
+                {"tier": "basic", "threshold_fen": 0, "multiplier": "1"},
+                {"tier": "gold", "threshold_fen": 50_000, "multiplier": "3"},
+            ]
+        }
+    )
     assert p.tier_for_spend(49_999) == Tier.BASIC
     assert p.tier_for_spend(50_000) == Tier.GOLD
     assert p.tier_for_spend(-10) == Tier.BASIC
@@ -115,12 +142,21 @@ def test_tiers_follow_a_custom_table() -> None:
 
 
 def test_a_legacy_loyalty_section_becomes_the_same_program() -> None:
-    legacy = LoyaltyConfig(earn_points_per_yuan=2, redeem_step=50, redeem_max_share="0.3",
-                           welcome_coupon_fen=0, consent_policy_version="2025-07",
-                           tier_multipliers={"basic": "1", "silver": "1.1", "gold": "1.3", "black": "3"},
-                           tiers=TierConfig(silver_fen=100_000, gold_fen=500_000, black_fen=900_000))
+    legacy = LoyaltyConfig(
+        earn_points_per_yuan=2,
+        redeem_step=50,
+        redeem_max_share="0.3",
+        welcome_coupon_fen=0,
+        consent_policy_version="2025-07",
+        tier_multipliers={"basic": "1", "silver": "1.1", "gold": "1.3", "black": "3"},
+        tiers=TierConfig(silver_fen=100_000, gold_fen=500_000, black_fen=900_000),
+    )
     p = program_from_legacy(legacy)
     assert p.earn_points_per_yuan == 2 and p.redemption.step == 50 and p.redemption.max_share == "0.3"
     assert not p.welcome_coupon.issued and p.consent_policy_version == "2025-07"
     assert [(t.threshold_fen, t.multiplier) for t in p.tiers] == [
-        (0, "1"), (100_000, "1.1"), (500_000, "1.3"), (900_000, "3")]
+        (0, "1"),
+        (100_000, "1.1"),
+        (500_000, "1.3"),
+        (900_000, "3"),
+    ]

@@ -130,10 +130,7 @@ sold_line = st.builds(
 def sale_and_refunds(draw: st.DrawFn) -> tuple[list[SoldLine], list[dict[int, int]]]:
     """A sale and a random sequence of partial refunds that together return everything."""
     raw = draw(st.lists(sold_line, min_size=1, max_size=6))
-    sale = [
-        SoldLine(i + 1, s.qty, s.net_fen, s.points_earned, s.points_redeemed)
-        for i, s in enumerate(raw)
-    ]
+    sale = [SoldLine(i + 1, s.qty, s.net_fen, s.points_earned, s.points_redeemed) for i, s in enumerate(raw)]
     units = [line.line_no for line in sale for _ in range(line.qty)]
     order = draw(st.permutations(units))
     refunds: list[dict[int, int]] = []
@@ -201,12 +198,8 @@ def test_a_fully_refunded_sale_nets_the_ledger_to_zero(
         at = AT + timedelta(days=n)
         refund_id = RefundId(new_id())
         if plan.points_given_back:
-            ledger.append(
-                give_back(member, plan.points_given_back, at, sale_id=sale_id, refund_id=refund_id)
-            )
+            ledger.append(give_back(member, plan.points_given_back, at, sale_id=sale_id, refund_id=refund_id))
         if plan.points_reversed:
-            ledger.append(
-                reverse(member, plan.points_reversed, at, sale_id=sale_id, refund_id=refund_id)
-            )
+            ledger.append(reverse(member, plan.points_reversed, at, sale_id=sale_id, refund_id=refund_id))
     assert sum(e.points for e in ledger if e.sale_id == sale_id) == 0
     assert balance(ledger) == opening.points

@@ -37,19 +37,22 @@ def test_an_unknown_prefix_is_refused() -> None:
         new_coupon_code("X")
 
 
-@pytest.mark.parametrize(("text", "kind"), [
-    ("6901234567892", ScanKind.PRODUCT),  # EAN-13
-    ("12345670", ScanKind.PRODUCT),  # EAN-8
-    ("13800138000", ScanKind.PHONE),
-    ("138 0013 8000", ScanKind.PHONE),
-    ("+44 7911 123456", ScanKind.PHONE),
-    ("CABCDE2345", ScanKind.COUPON),
-    ("BXYZ234567", ScanKind.COUPON),  # a bearer coupon
-    ("bxyz234567", ScanKind.COUPON),  # typed in lower case
-    ("CHQ0000001", ScanKind.COUPON),  # an HQ code of the same shape
-    ("BXYZ23456", ScanKind.PRODUCT),  # nine characters: not a coupon
-    ("XABCDE2345", ScanKind.PRODUCT),
-])
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("6901234567892", ScanKind.PRODUCT),  # EAN-13
+        ("12345670", ScanKind.PRODUCT),  # EAN-8
+        ("13800138000", ScanKind.PHONE),
+        ("138 0013 8000", ScanKind.PHONE),
+        ("+44 7911 123456", ScanKind.PHONE),
+        ("CABCDE2345", ScanKind.COUPON),
+        ("BXYZ234567", ScanKind.COUPON),  # a bearer coupon
+        ("bxyz234567", ScanKind.COUPON),  # typed in lower case
+        ("CHQ0000001", ScanKind.COUPON),  # an HQ code of the same shape
+        ("BXYZ23456", ScanKind.PRODUCT),  # nine characters: not a coupon
+        ("XABCDE2345", ScanKind.PRODUCT),
+    ],
+)
 def test_scan_texts_are_told_apart(text: str, kind: ScanKind) -> None:
     assert classify_scan(text).kind is kind
 

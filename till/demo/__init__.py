@@ -47,6 +47,16 @@ from till.demo.seed import DEFAULT_SEED, seed_demo
 from till.demo.summary import SeedSummary, StoreNotEmpty, store_is_empty
 
 __all__ = [
-    "DEFAULT_SEED", "DEMO_STAFF", "KNOWN_MEMBERS", "DemoProduct", "SeedSummary", "StoreNotEmpty",
-    "catalogue", "demo_products", "ean13_check_digit", "is_valid_ean13", "seed_demo", "store_is_empty",
+    "DEFAULT_SEED",
+    "DEMO_STAFF",
+    "KNOWN_MEMBERS",
+    "DemoProduct",
+    "SeedSummary",
+    "StoreNotEmpty",
+    "catalogue",
+    "demo_products",
+    "ean13_check_digit",
+    "is_valid_ean13",
+    "seed_demo",
+    "store_is_empty",
 ]

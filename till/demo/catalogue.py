@@ -39,9 +39,15 @@ def catalogue() -> Catalogue:
     """The catalogue file, read once."""
     data = json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))
     categories = tuple(
-        Category(c["id"], c["name_zh"], c["name_en"], int(c["everyday_weight"]),
-                 tuple((str(zh), str(en), int(price)) for zh, en, price in c["products"]))
-        for c in data["categories"])
+        Category(
+            c["id"],
+            c["name_zh"],
+            c["name_en"],
+            int(c["everyday_weight"]),
+            tuple((str(zh), str(en), int(price)) for zh, en, price in c["products"]),
+        )
+        for c in data["categories"]
+    )
     return Catalogue(categories, tuple(data["premium_categories"]))
 
 
@@ -54,8 +60,12 @@ def ean13_check_digit(first12: str) -> int:
 
 
 def is_valid_ean13(code: str) -> bool:
-    return (len(code) == 13 and code.isascii() and code.isdigit()
-            and ean13_check_digit(code[:12]) == int(code[12]))
+    return (
+        len(code) == 13
+        and code.isascii()
+        and code.isdigit()
+        and ean13_check_digit(code[:12]) == int(code[12])
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +103,11 @@ def _member_price(c: int, i: int, price: int) -> int | None:
 @functools.cache
 def demo_products() -> tuple[DemoProduct, ...]:
     """The fixed catalogue with its barcodes and member prices."""
-    out = [DemoProduct(_barcode(c, i), zh, en, cat.id, price, _member_price(c, i, price))
-           for c, cat in enumerate(catalogue().categories)
-           for i, (zh, en, price) in enumerate(cat.products)]
+    out = [
+        DemoProduct(_barcode(c, i), zh, en, cat.id, price, _member_price(c, i, price))
+        for c, cat in enumerate(catalogue().categories)
+        for i, (zh, en, price) in enumerate(cat.products)
+    ]
     if len({p.sku for p in out}) != len(out):
         raise ValueError("demo barcodes must be unique")
     return tuple(out)
@@ -106,26 +118,73 @@ def promotions(now: datetime, products: Sequence[DemoProduct]) -> list[dict[str,
     day = timedelta(days=1)
     featured = [p.sku for p in products if p.category in ("snacks", "drinks")][3:40:6]
 
-    def multiplier(name: str, times: str, categories: Sequence[str] = (), skus: Sequence[str] = (),
-                   starts: datetime | None = None, ends: datetime | None = None,
-                   kind: str = "points_multiplier") -> dict[str, Any]:
-        return {"name": name, "kind": kind, "multiplier": times, "categories": list(categories),
-                "skus": list(skus), "starts": starts, "ends": ends}
+    def multiplier(
+        name: str,
+        times: str,
+        categories: Sequence[str] = (),
+        skus: Sequence[str] = (),
+        starts: datetime | None = None,
+        ends: datetime | None = None,
+        kind: str = "points_multiplier",
+    ) -> dict[str, Any]:
+        return {
+            "name": name,
+            "kind": kind,
+            "multiplier": times,
+            "categories": list(categories),
+            "skus": list(skus),
+            "starts": starts,
+            "ends": ends,
+        }
 
     return [
-        multiplier("乳品周 双倍积分 Dairy week: double points", "2", ["dairy"],
-                   starts=now - 10 * day, ends=now + 20 * day),
-        multiplier("生鲜节 1.5倍积分 Fresh festival: 1.5x points", "1.5", ["produce", "meat", "seafood"],
-                   starts=now - 3 * day, ends=now + 4 * day),
-        multiplier("中秋酒水 三倍积分 Mid-Autumn wine: triple points", "3", ["wine_spirits"],
-                   starts=now - 75 * day, ends=now - 55 * day),
-        multiplier("母婴月 双倍积分 Baby month: double points", "2", ["baby"],
-                   starts=now + 5 * day, ends=now + 35 * day),
-        multiplier("精选单品 三倍积分 Featured items: triple points", "3", skus=featured,
-                   starts=now - 7 * day, ends=now + 7 * day),
-        multiplier("暑期零食饮料 双倍积分 Summer snacks & drinks: double points", "2", ["snacks", "drinks"],
-                   starts=now - 150 * day, ends=now - 120 * day),
-        multiplier("店庆周 全场1.5倍积分 Store anniversary: 1.5x on everything", "1.5",
-                   starts=now - 200 * day, ends=now - 193 * day),
+        multiplier(
+            "乳品周 双倍积分 Dairy week: double points",
+            "2",
+            ["dairy"],
+            starts=now - 10 * day,
+            ends=now + 20 * day,
+        ),
+        multiplier(
+            "生鲜节 1.5倍积分 Fresh festival: 1.5x points",
+            "1.5",
+            ["produce", "meat", "seafood"],
+            starts=now - 3 * day,
+            ends=now + 4 * day,
+        ),
+        multiplier(
+            "中秋酒水 三倍积分 Mid-Autumn wine: triple points",
+            "3",
+            ["wine_spirits"],
+            starts=now - 75 * day,
+            ends=now - 55 * day,
+        ),
+        multiplier(
+            "母婴月 双倍积分 Baby month: double points",
+            "2",
+            ["baby"],
+            starts=now + 5 * day,
+            ends=now + 35 * day,
+        ),
+        multiplier(
+            "精选单品 三倍积分 Featured items: triple points",
+            "3",
+            skus=featured,
+            starts=now - 7 * day,
+            ends=now + 7 * day,
+        ),
+        multiplier(
+            "暑期零食饮料 双倍积分 Summer snacks & drinks: double points",
+            "2",
+            ["snacks", "drinks"],
+            starts=now - 150 * day,
+            ends=now - 120 * day,
+        ),
+        multiplier(
+            "店庆周 全场1.5倍积分 Store anniversary: 1.5x on everything",
+            "1.5",
+            starts=now - 200 * day,
+            ends=now - 193 * day,
+        ),
         multiplier("生日月 双倍积分 Birthday month: double points", "2", kind="birthday_multiplier"),
     ]

@@ -71,8 +71,7 @@ _KNOWN_JOINED_DAYS = {Tier.BLACK: 600, Tier.GOLD: 500, Tier.SILVER: 400, Tier.BA
 class Planner:
     """Draws the whole store from one random generator, before anything is written."""
 
-    def __init__(self, rng: random.Random, now: datetime, tz: tzinfo, store_no: int,
-                 welcome: bool) -> None:
+    def __init__(self, rng: random.Random, now: datetime, tz: tzinfo, store_no: int, welcome: bool) -> None:
         self.rng = rng
         self.now = now
         self.tz = tz
@@ -97,8 +96,9 @@ class Planner:
 
     def local_time(self, day: date, start_h: int = 8, end_h: int = 22) -> datetime:
         minutes = self.rng.randrange(start_h * 60, end_h * 60)
-        local = datetime.combine(day, dtime(minutes // 60, minutes % 60, self.rng.randrange(60)),
-                                 tzinfo=self.tz)
+        local = datetime.combine(
+            day, dtime(minutes // 60, minutes % 60, self.rng.randrange(60)), tzinfo=self.tz
+        )
         return local.astimezone(UTC)
 
     def moment(self, earliest: datetime, latest: datetime) -> datetime:
@@ -167,9 +167,16 @@ class Planner:
         family = rng.choice(FAMILIES) if rng.random() < 0.3 else None
         favourites = tuple(rng.sample(sorted(catalogue().ids), rng.choice((0, 0, 1, 2, 3))))
         return PlannedMember(
-            id=MemberId(new_id()), phone=phone, card_no=card, name=name, birthday=birthday,
-            family=family, favourites=favourites, marketing=rng.random() < 0.6,
-            registered_at=registered, staff_login=rng.choice(("1001", "1001", "1002")),
+            id=MemberId(new_id()),
+            phone=phone,
+            card_no=card,
+            name=name,
+            birthday=birthday,
+            family=family,
+            favourites=favourites,
+            marketing=rng.random() < 0.6,
+            registered_at=registered,
+            staff_login=rng.choice(("1001", "1001", "1002")),
         )
 
     def _name(self) -> str | None:
@@ -202,8 +209,12 @@ class Planner:
         """A festive or stock-up basket worth at least `target` fen at member prices."""
         rng = self.rng
         # Items dear enough to matter, cheap enough not to overshoot by much.
-        premium = [p for c in catalogue().premium for p in self.by_category[c]
-                   if 5000 <= p.member_or_list <= max(target // 4, 5000)]
+        premium = [
+            p
+            for c in catalogue().premium
+            for p in self.by_category[c]
+            if 5000 <= p.member_or_list <= max(target // 4, 5000)
+        ]
         lines: dict[str, int] = dict(self.everyday_basket(6))
         total = sum(self.price[s] * q for s, q in lines.items())
         while total < target:
@@ -216,9 +227,12 @@ class Planner:
 
     def pad(self, lines: list[tuple[str, int]], category: str | None, floor: int) -> None:
         """Add items (of `category` if given) until the eligible lines reach `floor` fen."""
+
         def scope() -> int:
-            return sum(self.price[s] * q for s, q in lines
-                       if category is None or self.category_of[s] == category)
+            return sum(
+                self.price[s] * q for s, q in lines if category is None or self.category_of[s] == category
+            )
+
         pool = self.by_category[category] if category else self.by_category["grain"]
         while scope() < floor:
             p = self.rng.choice(pool)

@@ -28,19 +28,35 @@ def _last_audit(s: Session) -> AuditRecord | None:
     last = s.execute(select(orm.AuditRow).order_by(orm.AuditRow.seq.desc()).limit(1)).scalar_one_or_none()
     if last is None:
         return None
-    return AuditRecord(seq=last.seq, id=last.id, at=last.at, terminal_id=last.terminal_id,
-                       actor_id=last.actor_id, approver_id=last.approver_id, action=last.action,
-                       subject=last.subject, details=last.details, prev_hash=last.prev_hash,
-                       hash=last.hash)
+    return AuditRecord(
+        seq=last.seq,
+        id=last.id,
+        at=last.at,
+        terminal_id=last.terminal_id,
+        actor_id=last.actor_id,
+        approver_id=last.approver_id,
+        action=last.action,
+        subject=last.subject,
+        details=last.details,
+        prev_hash=last.prev_hash,
+        hash=last.hash,
+    )
 
 
 def _rows(ctx: TillContext, m: PlannedMember) -> RegistrationRows:
     program = ctx.program_at(m.registered_at)
     new = NewMember(
-        member_id=m.id, phone=m.phone, card_no=m.card_no,
+        member_id=m.id,
+        phone=m.phone,
+        card_no=m.card_no,
         consent=Consent(program.consent_policy_version, m.registered_at, m.marketing),
-        registered_at=m.registered_at, store_id=ctx.store_id, name=m.name, birthday=m.birthday,
-        family=m.family, favourite_categories=m.favourites)
+        registered_at=m.registered_at,
+        store_id=ctx.store_id,
+        name=m.name,
+        birthday=m.birthday,
+        family=m.family,
+        favourite_categories=m.favourites,
+    )
     welcome = program.welcome_coupon.terms(m.registered_at) if program.welcome_coupon.issued else None
     rows = registration_rows(new, welcome, m.welcome_code)
     check_payload(RegistrationRows.EVENT_TYPE, rows.event)
@@ -58,26 +74,58 @@ def register_batch(ctx: TillContext, batch: Sequence[PlannedMember], staff: dict
         s = uow.session
         prev = _last_audit(s)
         counter_name = f"outbox:{terminal}"
-        stored_seq = s.execute(select(orm.Counter.value).where(orm.Counter.name == counter_name)
-                               ).scalar_one_or_none()
+        stored_seq = s.execute(
+            select(orm.Counter.value).where(orm.Counter.name == counter_name)
+        ).scalar_one_or_none()
         seq = stored_seq or 0
         for m in batch:
             rows = _rows(ctx, m)
             members.append(rows.member)
             if rows.coupon is not None:
                 coupons.append(rows.coupon)
-            prev = next_record(prev, id=new_id(), at=m.registered_at, terminal_id=terminal,
-                               actor_id=staff[m.staff_login], approver_id=None,
-                               action=RegistrationRows.AUDIT_ACTION, subject=str(m.id), details={})
-            audit.append({k: getattr(prev, k) for k in (
-                "seq", "id", "at", "terminal_id", "actor_id", "approver_id", "action", "subject",
-                "details", "prev_hash", "hash")})
+            prev = next_record(
+                prev,
+                id=new_id(),
+                at=m.registered_at,
+                terminal_id=terminal,
+                actor_id=staff[m.staff_login],
+                approver_id=None,
+                action=RegistrationRows.AUDIT_ACTION,
+                subject=str(m.id),
+                details={},
+            )
+            audit.append(
+                {
+                    k: getattr(prev, k)
+                    for k in (
+                        "seq",
+                        "id",
+                        "at",
+                        "terminal_id",
+                        "actor_id",
+                        "approver_id",
+                        "action",
+                        "subject",
+                        "details",
+                        "prev_hash",
+                        "hash",
+                    )
+                }
+            )
             seq += 1
-            outbox.append({
-                "id": new_id(), "terminal_id": terminal, "seq": seq, "type": RegistrationRows.EVENT_TYPE,
-                "schema_version": SCHEMA_VERSION, "created_at": m.registered_at, "sent_at": None,
-                "result": None, "payload": rows.event,
-            })
+            outbox.append(
+                {
+                    "id": new_id(),
+                    "terminal_id": terminal,
+                    "seq": seq,
+                    "type": RegistrationRows.EVENT_TYPE,
+                    "schema_version": SCHEMA_VERSION,
+                    "created_at": m.registered_at,
+                    "sent_at": None,
+                    "result": None,
+                    "payload": rows.event,
+                }
+            )
         s.execute(insert(orm.Member), members)
         if coupons:
             s.execute(insert(orm.Coupon), coupons)

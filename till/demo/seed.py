@@ -47,8 +47,9 @@ def _clock_at(ctx: TillContext, at_ref: list[datetime]) -> Iterator[None]:
         ctx.clock = real
 
 
-def seed_demo(ctx: TillContext, members: int = 2000, sales: int = 400,
-              seed: int = DEFAULT_SEED) -> SeedSummary:
+def seed_demo(
+    ctx: TillContext, members: int = 2000, sales: int = 400, seed: int = DEFAULT_SEED
+) -> SeedSummary:
     """Fill an empty store with a realistic demo store. Refuses (StoreNotEmpty) when the store
     already has products."""
     if members < 0 or sales < 0:
@@ -62,8 +63,9 @@ def seed_demo(ctx: TillContext, members: int = 2000, sales: int = 400,
     now = ctx.now()
     if not (ctx.home / PROGRAM_NAME).exists():  # the demo store's program: its home file
         write_program_file(ctx.home, ctx.home_program)
-    planner = Planner(random.Random(seed), now, ctx.tz, ctx.config.store.store_no,
-                      ctx.program_at(now).welcome_coupon.issued)
+    planner = Planner(
+        random.Random(seed), now, ctx.tz, ctx.config.store.store_no, ctx.program_at(now).welcome_coupon.issued
+    )
     at_ref = [now - timedelta(days=731)]
     with _clock_at(ctx, at_ref):
         products = _write_catalogue(ctx, planner, now)
@@ -81,15 +83,26 @@ def seed_demo(ctx: TillContext, members: int = 2000, sales: int = 400,
 def _write_catalogue(ctx: TillContext, planner: Planner, now: datetime) -> int:
     with ctx.uow() as uow:
         s = uow.session
-        s.execute(insert(orm.Product), [
-            {"id": new_id(), "sku": p.sku, "name_zh": p.name_zh, "name_en": p.name_en,
-             "category": p.category, "unit_price": p.unit_price, "member_price": p.member_price,
-             "active": True}
-            for p in planner.products
-        ])
-        s.execute(insert(orm.Promotion), [
-            {"id": str(new_id()), **promo} for promo in promotions(now, planner.products)
-        ])
+        s.execute(
+            insert(orm.Product),
+            [
+                {
+                    "id": new_id(),
+                    "sku": p.sku,
+                    "name_zh": p.name_zh,
+                    "name_en": p.name_en,
+                    "category": p.category,
+                    "unit_price": p.unit_price,
+                    "member_price": p.member_price,
+                    "active": True,
+                }
+                for p in planner.products
+            ],
+        )
+        s.execute(
+            insert(orm.Promotion),
+            [{"id": str(new_id()), **promo} for promo in promotions(now, planner.products)],
+        )
         uow.commit()
     return len(planner.products)
 
@@ -110,8 +123,12 @@ def _write_staff(ctx: TillContext) -> dict[str, StaffId]:
     return ids
 
 
-def _timeline(people: list[PlannedMember], sales: list[PlannedSale], coupons: list[CouponPlan],
-              adjusts: list[PlannedAdjust]) -> list[Entry]:
+def _timeline(
+    people: list[PlannedMember],
+    sales: list[PlannedSale],
+    coupons: list[CouponPlan],
+    adjusts: list[PlannedAdjust],
+) -> list[Entry]:
     dated: list[tuple[datetime, str, Any]] = [(m.registered_at, "register", m) for m in people]
     dated += [(c.at, "coupons", c) for c in coupons]
     dated += [(a.at, "adjust", a) for a in adjusts]
@@ -167,17 +184,27 @@ class _Runner:
             lines = {k: q for k, (_, q) in enumerate(sale.lines, start=1)}
             if not sale.full_refund:
                 lines = {n_lines: lines[n_lines]}
-            refund_sale(self.ctx, RefundSale(
-                refund_id=RefundId(new_id()), sale_ref=str(sale_id), lines=lines,
-                cashier_id=self.staff[sale.cashier], approver_id=approver, approver_pin=pin,
-                reason="顾客退货 customer return"))
+            refund_sale(
+                self.ctx,
+                RefundSale(
+                    refund_id=RefundId(new_id()),
+                    sale_ref=str(sale_id),
+                    lines=lines,
+                    cashier_id=self.staff[sale.cashier],
+                    approver_id=approver,
+                    approver_pin=pin,
+                    reason="顾客退货 customer return",
+                ),
+            )
             self.res.refunds += 1
 
     def _adjust(self, adj: PlannedAdjust) -> None:
         from app.services.points import AdjustPoints, adjust_points
 
-        adjust_points(self.ctx, AdjustPoints(adj.member.id, adj.points, adj.note, self.staff["1001"],
-                                             self.staff["2001"], "5678"))
+        adjust_points(
+            self.ctx,
+            AdjustPoints(adj.member.id, adj.points, adj.note, self.staff["1001"], self.staff["2001"], "5678"),
+        )
         self.res.adjustments += 1
 
     def _sale(self, at: datetime, sale: PlannedSale) -> None:
@@ -191,13 +218,25 @@ class _Runner:
             balance = member_view(ctx, member_id).points_balance
             step = ctx.program_at(ctx.now()).redemption.step
             redeem = min(balance // step, sale.redeem) * step
-        cart = Cart(lines=tuple(CartLine(sku, q) for sku, q in _merged(sale.lines)),
-                    member_id=member_id, coupon_codes=sale.coupons, redeem_points=redeem)
+        cart = Cart(
+            lines=tuple(CartLine(sku, q) for sku, q in _merged(sale.lines)),
+            member_id=member_id,
+            coupon_codes=sale.coupons,
+            redeem_points=redeem,
+        )
         total = quote_cart(ctx, cart).quote.total_due
         tenders = (_tender(sale.tender, total, sale.reference),) if total > 0 else ()
         sale_id = SaleId(new_id())
-        complete_sale(ctx, CompleteSale(sale_id=sale_id, cashier_id=self.staff[sale.cashier],
-                                        cart=cart, tenders=tenders, expected_total=total))
+        complete_sale(
+            ctx,
+            CompleteSale(
+                sale_id=sale_id,
+                cashier_id=self.staff[sale.cashier],
+                cart=cart,
+                tenders=tenders,
+                expected_total=total,
+            ),
+        )
         self.res.sales += 1
         self.res.member_sales += member_id is not None
         if sale.refund is not None:

@@ -45,13 +45,13 @@ class SeedSummary:
     seed: int
 
     def describe(self) -> str:
-        tiers = ", ".join(f"{t} {self.members_by_tier.get(t, 0)}"
-                          for t in ("basic", "silver", "gold", "black"))
+        tiers = ", ".join(
+            f"{t} {self.members_by_tier.get(t, 0)}" for t in ("basic", "silver", "gold", "black")
+        )
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(self.coupons_by_kind.items()))
         lines = [
             f"demo store seeded in {self.seconds:.1f} s (seed {self.seed})",
-            f"  products:   {self.products} in {self.categories} categories, "
-            f"{self.promotions} promotions",
+            f"  products:   {self.products} in {self.categories} categories, {self.promotions} promotions",
             f"  members:    {self.members} ({tiers})",
             f"  coupons:    {kinds}; {self.bearer_coupons} bearer",
             f"  sales:      {self.sales} ({self.member_sales} to members), "
@@ -87,39 +87,70 @@ class Results:
     adjustments: int = 0
 
 
-def summarize(ctx: TillContext, products: int, people: list[PlannedMember], res: Results,
-              expired: int, seed: int, seconds: float) -> SeedSummary:
+def summarize(
+    ctx: TillContext,
+    products: int,
+    people: list[PlannedMember],
+    res: Results,
+    expired: int,
+    seed: int,
+    seconds: float,
+) -> SeedSummary:
     from app.services.members import member_view
 
     now = ctx.now()
     with ctx.uow(write=False) as uow:
         s = uow.session
         kinds = dict(s.execute(select(orm.Coupon.kind, func.count()).group_by(orm.Coupon.kind)).all())
-        bearer = s.execute(select(func.count()).select_from(orm.Coupon)
-                           .where(orm.Coupon.member_id.is_(None))).scalar_one()
-        earned, redeemed = s.execute(select(
-            func.coalesce(func.sum(orm.Sale.points_earned), 0),
-            func.coalesce(func.sum(orm.Sale.points_redeemed), 0))).one()
+        bearer = s.execute(
+            select(func.count()).select_from(orm.Coupon).where(orm.Coupon.member_id.is_(None))
+        ).scalar_one()
+        earned, redeemed = s.execute(
+            select(
+                func.coalesce(func.sum(orm.Sale.points_earned), 0),
+                func.coalesce(func.sum(orm.Sale.points_redeemed), 0),
+            )
+        ).one()
         audit = s.execute(select(func.count()).select_from(orm.AuditRow)).scalar_one()
         outbox = s.execute(select(func.count()).select_from(orm.OutboxEvent)).scalar_one()
         promos = s.execute(select(func.count()).select_from(orm.Promotion)).scalar_one()
-        buyers = [MemberId(r) for r in s.execute(
-            select(orm.Sale.member_id).where(orm.Sale.member_id.is_not(None),
-                                             orm.Sale.at >= now - timedelta(days=366))
-            .distinct()).scalars() if r is not None]
+        buyers = [
+            MemberId(r)
+            for r in s.execute(
+                select(orm.Sale.member_id)
+                .where(orm.Sale.member_id.is_not(None), orm.Sale.at >= now - timedelta(days=366))
+                .distinct()
+            ).scalars()
+            if r is not None
+        ]
     tiers: Tally[str] = Tally()
     for mid in buyers:
         tiers[member_view(ctx, mid).tier] += 1
     tiers["basic"] += len(people) - sum(tiers.values())
     known_phones = {p for p, _ in KNOWN_MEMBERS}
-    known = sorted((mask_phone(m.phone), member_view(ctx, m.id).tier) for m in people
-                   if m.phone in known_phones)
+    known = sorted(
+        (mask_phone(m.phone), member_view(ctx, m.id).tier) for m in people if m.phone in known_phones
+    )
     staff = tuple((login, str(role), name, pin) for login, name, role, pin in DEMO_STAFF)
     return SeedSummary(
-        products=products, categories=len(catalogue().categories), promotions=int(promos), staff=staff,
-        members=len(people), members_by_tier=dict(tiers), coupons_by_kind=kinds,
-        bearer_coupons=int(bearer), sales=res.sales, member_sales=res.member_sales,
-        refunds=res.refunds, points_adjustments=res.adjustments, points_earned=int(earned),
-        points_redeemed=int(redeemed), points_expired=expired, audit_entries=int(audit),
-        outbox_events=int(outbox), known_members=tuple(known), seconds=seconds, seed=seed,
+        products=products,
+        categories=len(catalogue().categories),
+        promotions=int(promos),
+        staff=staff,
+        members=len(people),
+        members_by_tier=dict(tiers),
+        coupons_by_kind=kinds,
+        bearer_coupons=int(bearer),
+        sales=res.sales,
+        member_sales=res.member_sales,
+        refunds=res.refunds,
+        points_adjustments=res.adjustments,
+        points_earned=int(earned),
+        points_redeemed=int(redeemed),
+        points_expired=expired,
+        audit_entries=int(audit),
+        outbox_events=int(outbox),
+        known_members=tuple(known),
+        seconds=seconds,
+        seed=seed,
     )

@@ -11,5 +11,14 @@ from app.store.pulled.dirty import Dirty, parse_uuid, unsent_changes
 from app.store.pulled.rows import SessionRows
 from app.store.pulled.values import BadChange, coerce, row_values
 
-__all__ = ["BadChange", "BulkRows", "Dirty", "SessionRows", "Slow", "coerce", "parse_uuid", "row_values",
-           "unsent_changes"]
+__all__ = [
+    "BadChange",
+    "BulkRows",
+    "Dirty",
+    "SessionRows",
+    "Slow",
+    "coerce",
+    "parse_uuid",
+    "row_values",
+    "unsent_changes",
+]

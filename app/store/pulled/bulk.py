@@ -56,8 +56,10 @@ class BulkRows:
 
     def member_clash(self, member_id: uuid.UUID, phone: str | None, card: str | None) -> uuid.UUID | None:
         by_phone, by_card = self.cache.by_phone, self.cache.by_card
-        clashes = {by_phone.get(phone) if phone is not None else None,
-                   by_card.get(card) if card is not None else None} - {None, member_id}
+        clashes = {
+            by_phone.get(phone) if phone is not None else None,
+            by_card.get(card) if card is not None else None,
+        } - {None, member_id}
         if len(clashes) > 1:
             raise Slow("which clash the per-change query finds first is not defined")
         return next(iter(clashes), None)
@@ -162,8 +164,7 @@ class BulkRows:
         self.flush()
         return self.direct.add_revocation(kind, value, at)
 
-    def store_public_key(self, key_id: str, public_key: str, terminal_id: str | None,
-                         at: datetime) -> None:
+    def store_public_key(self, key_id: str, public_key: str, terminal_id: str | None, at: datetime) -> None:
         self.flush()
         self.direct.store_public_key(key_id, public_key, terminal_id, at)
 

@@ -49,8 +49,9 @@ class Dirty:
 
 def unsent_changes(s: Session) -> Dirty:
     dirty = Dirty()
-    rows = s.execute(select(orm.OutboxEvent.type, orm.OutboxEvent.payload)
-                     .where(orm.OutboxEvent.sent_at.is_(None)))
+    rows = s.execute(
+        select(orm.OutboxEvent.type, orm.OutboxEvent.payload).where(orm.OutboxEvent.sent_at.is_(None))
+    )
     for _type, payload in rows:
         if isinstance(payload, dict):
             dirty.add_payload(payload)

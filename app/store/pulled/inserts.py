@@ -66,11 +66,16 @@ class Inserter:
                 self.conn.execute(insert(model), stretch)
                 continue
             sql, binds = plan
-            self.conn.exec_driver_sql(sql, [  # (processors take None too, as in SQLAlchemy)
-                tuple(default if key is None else
-                      (values[key] if process is None else process(values[key]))
-                      for key, process, default in binds)
-                for values in stretch])
+            self.conn.exec_driver_sql(
+                sql,
+                [  # (processors take None too, as in SQLAlchemy)
+                    tuple(
+                        default if key is None else (values[key] if process is None else process(values[key]))
+                        for key, process, default in binds
+                    )
+                    for values in stretch
+                ],
+            )
 
     def plan(self, model: type[orm.Base], keys: tuple[str, ...]) -> InsertPlan | None:
         """The driver-level INSERT of `model` rows holding `keys`. None when a column left out

@@ -29,8 +29,7 @@ class Cache:
     aliases: dict[uuid.UUID, uuid.UUID | None] = field(default_factory=dict)
     entries: set[uuid.UUID] = field(default_factory=set)  # ledger entry ids held (or added)
     entries_looked_up: set[uuid.UUID] = field(default_factory=set)
-    own: dict[OwnModel, dict[uuid.UUID, bool]] = field(
-        default_factory=lambda: {orm.Sale: {}, orm.Refund: {}})
+    own: dict[OwnModel, dict[uuid.UUID, bool]] = field(default_factory=lambda: {orm.Sale: {}, orm.Refund: {}})
     held: set[tuple[str, uuid.UUID, Any]] = field(default_factory=set)  # (sale_id|refund_id, ref, kind)
     coupons: dict[uuid.UUID, Any] = field(default_factory=dict)  # ORM row, NewRow or None
     coupon_codes: dict[str, Any] = field(default_factory=dict)
@@ -55,8 +54,7 @@ class _Wanted:
     cards: set[str] = field(default_factory=set)
     referenced: set[uuid.UUID] = field(default_factory=set)  # member ids of entries and coupons
     entry_ids: set[uuid.UUID] = field(default_factory=set)
-    refs: dict[OwnModel, set[uuid.UUID]] = field(
-        default_factory=lambda: {orm.Sale: set(), orm.Refund: set()})
+    refs: dict[OwnModel, set[uuid.UUID]] = field(default_factory=lambda: {orm.Sale: set(), orm.Refund: set()})
     coupon_ids: set[uuid.UUID] = field(default_factory=set)
     codes: set[str] = field(default_factory=set)
 
@@ -94,7 +92,7 @@ class _Wanted:
 def _chunks(values: Iterable[Any], size: int = 500) -> Iterable[list[Any]]:
     items = list(values)
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def _each(s: Session, stmt: Any, column: Any, values: Iterable[Any]) -> Iterable[Any]:
@@ -119,8 +117,11 @@ def fetch(s: Session, changes: Sequence[PulledChange], uuids: Uuids) -> Cache:
 
 def _members(s: Session, wanted: _Wanted, cache: Cache) -> None:
     ids = wanted.member_ids | wanted.referenced
-    for attr, values in ((orm.Member.id, ids), (orm.Member.phone, wanted.phones),
-                         (orm.Member.card_no, wanted.cards)):
+    for attr, values in (
+        (orm.Member.id, ids),
+        (orm.Member.phone, wanted.phones),
+        (orm.Member.card_no, wanted.cards),
+    ):
         for (m,) in _each(s, select(orm.Member), attr, values):
             cache.know_member(m)
     for mid in ids:

@@ -16,8 +16,11 @@ from app.store.pulled.values import Uuids, row_values
 
 # The tables of the pulled entities whose rows arrive as data, and of the till's own records.
 MODELS: dict[str, type[orm.Base]] = {
-    "member": orm.Member, "ledger_entry": orm.LedgerEntry, "coupon": orm.Coupon,
-    "product": orm.Product, "promotion": orm.Promotion,
+    "member": orm.Member,
+    "ledger_entry": orm.LedgerEntry,
+    "coupon": orm.Coupon,
+    "product": orm.Product,
+    "promotion": orm.Promotion,
 }
 OWN: dict[str, type[orm.Sale] | type[orm.Refund]] = {"sale": orm.Sale, "refund": orm.Refund}
 
@@ -38,9 +41,16 @@ class SessionRows:
         return None if row is None else row.member_id
 
     def member_clash(self, member_id: uuid.UUID, phone: str | None, card: str | None) -> uuid.UUID | None:
-        return self.s.execute(select(orm.Member.id).where(
-            orm.Member.id != member_id, or_(orm.Member.phone == phone, orm.Member.card_no == card),
-        )).scalars().first()
+        return (
+            self.s.execute(
+                select(orm.Member.id).where(
+                    orm.Member.id != member_id,
+                    or_(orm.Member.phone == phone, orm.Member.card_no == card),
+                )
+            )
+            .scalars()
+            .first()
+        )
 
     def store_member(self, member_id: uuid.UUID, values: dict[str, Any]) -> None:
         self._upsert(orm.Member, member_id, values)
@@ -52,8 +62,14 @@ class SessionRows:
         return self.s.get(OWN[kind], key) is not None
 
     def own_entry_held(self, col: str, ref: uuid.UUID, kind: Any) -> bool:
-        return self.s.execute(select(orm.LedgerEntry.id).where(
-            getattr(orm.LedgerEntry, col) == ref, orm.LedgerEntry.kind == kind)).first() is not None
+        return (
+            self.s.execute(
+                select(orm.LedgerEntry.id).where(
+                    getattr(orm.LedgerEntry, col) == ref, orm.LedgerEntry.kind == kind
+                )
+            ).first()
+            is not None
+        )
 
     def store_entry(self, entry_id: uuid.UUID, values: dict[str, Any]) -> None:
         self.s.add(orm.LedgerEntry(id=entry_id, **values))
@@ -73,8 +89,9 @@ class SessionRows:
 
     def store_product(self, product_id: uuid.UUID, values: dict[str, Any]) -> None:
         if "sku" in values:
-            self.s.execute(delete(orm.Product).where(orm.Product.sku == values["sku"],
-                                                     orm.Product.id != product_id))
+            self.s.execute(
+                delete(orm.Product).where(orm.Product.sku == values["sku"], orm.Product.id != product_id)
+            )
         self._upsert(orm.Product, product_id, values)
 
     def delete_product(self, product_id: uuid.UUID) -> None:
@@ -95,12 +112,14 @@ class SessionRows:
         self.s.add(orm.Revocation(kind=kind, value=value, at=at))
         return True
 
-    def store_public_key(self, key_id: str, public_key: str, terminal_id: str | None,
-                         at: datetime) -> None:
+    def store_public_key(self, key_id: str, public_key: str, terminal_id: str | None, at: datetime) -> None:
         row = self.s.get(orm.PublicKey, key_id)
         if row is None:
-            self.s.add(orm.PublicKey(key_id=key_id, public_key=public_key, terminal_id=terminal_id or "",
-                                     added_at=at))
+            self.s.add(
+                orm.PublicKey(
+                    key_id=key_id, public_key=public_key, terminal_id=terminal_id or "", added_at=at
+                )
+            )
         else:
             row.public_key = public_key
             row.terminal_id = terminal_id or row.terminal_id

@@ -42,7 +42,11 @@ def _to_int(value: Any) -> int:
 
 
 _CONVERTERS: dict[type, Callable[[Any], Any]] = {
-    uuid.UUID: to_uuid, datetime: _to_datetime, date: _to_date, bool: _to_bool, int: _to_int,
+    uuid.UUID: to_uuid,
+    datetime: _to_datetime,
+    date: _to_date,
+    bool: _to_bool,
+    int: _to_int,
     str: str,
 }
 
@@ -100,8 +104,7 @@ def column_keys(model: type[orm.Base]) -> frozenset[str]:
     return frozenset(key for key, _ in columns(model))
 
 
-def row_values(model: type[orm.Base], data: dict[str, Any],
-               uuids: Uuids | None = None) -> dict[str, Any]:
+def row_values(model: type[orm.Base], data: dict[str, Any], uuids: Uuids | None = None) -> dict[str, Any]:
     """The columns of `model` present in `data`, converted from JSON; other keys are ignored
     (a newer server may send more). UUIDs are parsed through `uuids` when given."""
     out: dict[str, Any] = {}

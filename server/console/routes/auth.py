@@ -88,8 +88,9 @@ def login_page(request: Request, next: str = PREFIX) -> Response:
         LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request), path=PREFIX
     )
     if request.query_params.get("lang") in LANGS:  # a language chosen on the sign-in page stays
-        resp.set_cookie(LANG_COOKIE, lang, samesite="lax", secure=_secure(request), path=PREFIX,
-                        max_age=365 * 24 * 3600)
+        resp.set_cookie(
+            LANG_COOKIE, lang, samesite="lax", secure=_secure(request), path=PREFIX, max_age=365 * 24 * 3600
+        )
     return resp
 
 

@@ -29,8 +29,11 @@ BUILT_IN: Final = ("core", "potential", "dormant", "lost")
 def _sizes(ctx: Ctx, ids: list[str]) -> dict[str, int]:
     out: dict[str, int] = {}
     for sid in ids:
-        q = ("SELECT count(*) FROM intel_scores WHERE segment = :g" if sid in BUILT_IN
-             else "SELECT count(*) FROM intel_scores WHERE segments ? :g")
+        q = (
+            "SELECT count(*) FROM intel_scores WHERE segment = :g"
+            if sid in BUILT_IN
+            else "SELECT count(*) FROM intel_scores WHERE segments ? :g"
+        )
         out[sid] = int(ctx.s.execute(text(q), {"g": sid}).scalar_one())
     return out
 
@@ -46,10 +49,26 @@ def campaigns(ctx: PageCtx) -> HTMLResponse:
         as_of = service.last_as_of(ctx.s)
     except DBAPIError:  # no intel tables here (the SQLite demo)
         ctx.s.rollback()
-        return render(ctx, "campaigns.html", unavailable=True, segs=[], sizes={}, reports=[], as_of=None,
-                      built_in=BUILT_IN)
-    return render(ctx, "campaigns.html", unavailable=False, segs=segs, sizes=sizes, reports=reports,
-                  as_of=as_of, built_in=BUILT_IN)
+        return render(
+            ctx,
+            "campaigns.html",
+            unavailable=True,
+            segs=[],
+            sizes={},
+            reports=[],
+            as_of=None,
+            built_in=BUILT_IN,
+        )
+    return render(
+        ctx,
+        "campaigns.html",
+        unavailable=False,
+        segs=segs,
+        sizes=sizes,
+        reports=reports,
+        as_of=as_of,
+        built_in=BUILT_IN,
+    )
 
 
 @router.post("/segments")

@@ -37,8 +37,13 @@ def _list(ctx: Ctx, q: str, offset: int) -> tuple[list[Product], int]:
     query = select(Product)
     if q:
         like = "%" + q.lower().replace("%", "").replace("_", "") + "%"
-        query = query.where(or_(func.lower(Product.sku).like(like), func.lower(Product.name_zh).like(like),
-                                func.lower(Product.name_en).like(like)))
+        query = query.where(
+            or_(
+                func.lower(Product.sku).like(like),
+                func.lower(Product.name_zh).like(like),
+                func.lower(Product.name_en).like(like),
+            )
+        )
     total = int(ctx.s.execute(select(func.count()).select_from(query.subquery())).scalar_one())
     rows = ctx.s.execute(query.order_by(Product.sku).limit(PAGE).offset(offset)).scalars().all()
     return list(rows), total
@@ -50,8 +55,17 @@ def catalogue(ctx: PageCtx, q: str = "", offset: int = 0) -> HTMLResponse:
     offset = max(0, min(offset, 10**7))
     rows, total = _list(ctx, q.strip()[:60], offset)
     promos = ctx.s.execute(select(Promotion).order_by(Promotion.id)).scalars().all()
-    return render(ctx, "catalogue.html", products=rows, total=total, q=q[:60], offset=offset, page=PAGE,
-                  promos=promos, result=None)
+    return render(
+        ctx,
+        "catalogue.html",
+        products=rows,
+        total=total,
+        q=q[:60],
+        offset=offset,
+        page=PAGE,
+        promos=promos,
+        result=None,
+    )
 
 
 @router.post("/catalogue/import")
@@ -76,8 +90,17 @@ def catalogue_import(ctx: ActionCtx) -> Response:
     ctx.audit("catalogue_imported", "catalogue", file=upload.filename[:80], added=added, updated=updated)
     rows, total = _list(ctx, "", 0)
     promos = ctx.s.execute(select(Promotion).order_by(Promotion.id)).scalars().all()
-    return render(ctx, "catalogue.html", products=rows, total=total, q="", offset=0, page=PAGE, promos=promos,
-                  result={"added": added, "updated": updated, "same": same})
+    return render(
+        ctx,
+        "catalogue.html",
+        products=rows,
+        total=total,
+        q="",
+        offset=0,
+        page=PAGE,
+        promos=promos,
+        result={"added": added, "updated": updated, "same": same},
+    )
 
 
 @router.get("/catalogue/products/{sku}")
@@ -97,9 +120,11 @@ def product_save(sku: str, ctx: ActionCtx) -> Response:
         raise Refused(404, "err_not_found")
     member_price = ctx.field("member_price_yuan", 20)
     values = {
-        "sku": row.sku, "name_zh": text(ctx, "name_zh", limit=120), "name_en": text(ctx, "name_en", limit=120,
-                                                                                     required=False),
-        "category": text(ctx, "category", limit=40), "unit_price": yuan_to_fen(ctx, "unit_price_yuan"),
+        "sku": row.sku,
+        "name_zh": text(ctx, "name_zh", limit=120),
+        "name_en": text(ctx, "name_en", limit=120, required=False),
+        "category": text(ctx, "category", limit=40),
+        "unit_price": yuan_to_fen(ctx, "unit_price_yuan"),
         "member_price": yuan_to_fen(ctx, "member_price_yuan") if member_price else None,
         "active": ctx.field("active") == "on",
     }

@@ -60,8 +60,18 @@ def conflicts(ctx: PageCtx, show: str = "open", kind: str = "") -> HTMLResponse:
     if ctx.stores is not None:
         hq = hq.where(HeldEvent.store_id.in_(ctx.stores))
     held = ctx.s.execute(hq.order_by(HeldEvent.held_at.desc()).limit(100)).scalars().all()
-    return render(ctx, "conflicts.html", conflicts=rows, parked=parked, show=show, kind=kind, kinds=kinds,
-                  sales=_sales(ctx, rows), fen_keys=FEN_KEYS, held=held)
+    return render(
+        ctx,
+        "conflicts.html",
+        conflicts=rows,
+        parked=parked,
+        show=show,
+        kind=kind,
+        kinds=kinds,
+        sales=_sales(ctx, rows),
+        fen_keys=FEN_KEYS,
+        held=held,
+    )
 
 
 @router.post("/held/{held_id}/{verdict}")

@@ -20,10 +20,23 @@ from server.models import Store
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute)
 
-CARDS: Final = ("average_ticket", "items_per_sale", "member_share", "repurchase_rate", "new_members",
-                "coupon_redemption", "feedback_score", "nps", "ticket_sla")
-CHARTS: Final = (("average_ticket", "line"), ("nps", "line"), ("repurchase_rate", "line"),
-                 ("ticket_sla", "bar"))
+CARDS: Final = (
+    "average_ticket",
+    "items_per_sale",
+    "member_share",
+    "repurchase_rate",
+    "new_members",
+    "coupon_redemption",
+    "feedback_score",
+    "nps",
+    "ticket_sla",
+)
+CHARTS: Final = (
+    ("average_ticket", "line"),
+    ("nps", "line"),
+    ("repurchase_rate", "line"),
+    ("ticket_sla", "bar"),
+)
 PERIODS: Final = ("day", "week", "month")
 
 
@@ -79,16 +92,44 @@ def dashboard(ctx: PageCtx, store: str = "", period: str = "week") -> HTMLRespon
         last = points[-1] if points else None
         prev = points[-2] if len(points) > 1 else None
         unit = data.get("unit", "")
-        cards.append({"kpi": kpi, "value": _display(kpi, unit, last["value"] if last else None),
-                      "prev": _display(kpi, unit, prev["value"] if prev else None),
-                      "bucket": last["bucket"] if last else ""})
+        cards.append(
+            {
+                "kpi": kpi,
+                "value": _display(kpi, unit, last["value"] if last else None),
+                "prev": _display(kpi, unit, prev["value"] if prev else None),
+                "bucket": last["bucket"] if last else "",
+            }
+        )
     charts = []
     for kpi, kind in CHARTS:
         data = read.get(kpi) or _series(ctx, kpi, store, period)
         pts = data.get("points", [])
-        charts.append({"kpi": kpi, "json": json.dumps({
-            "days": [p["bucket"] for p in pts], "type": kind,
-            "series": [{"name": ctx.t("kpi_" + kpi), "data": [_chart_value(data.get("unit", ""), p["value"])
-                                                            for p in pts]}]})})
-    return render(ctx, "dashboard.html", cards=cards, charts=charts, store=store, period=period,
-                  stores=stores, chain=ctx.stores is None, as_of=as_of, periods=PERIODS)
+        charts.append(
+            {
+                "kpi": kpi,
+                "json": json.dumps(
+                    {
+                        "days": [p["bucket"] for p in pts],
+                        "type": kind,
+                        "series": [
+                            {
+                                "name": ctx.t("kpi_" + kpi),
+                                "data": [_chart_value(data.get("unit", ""), p["value"]) for p in pts],
+                            }
+                        ],
+                    }
+                ),
+            }
+        )
+    return render(
+        ctx,
+        "dashboard.html",
+        cards=cards,
+        charts=charts,
+        store=store,
+        period=period,
+        stores=stores,
+        chain=ctx.stores is None,
+        as_of=as_of,
+        periods=PERIODS,
+    )

@@ -65,8 +65,15 @@ def member_page(member_id: str, ctx: PageCtx) -> HTMLResponse:
         return render(ctx, "member_merged.html", member=member)
     view = mq.member_view(ctx.s, member, ctx.now)
     limit = ADJUST_LIMIT.get(ctx.user.role if ctx.user else "", 0)
-    return render(ctx, "member.html", v=view, m=member, masked=masked(member), phone=None,
-                  adjust_limit=limit if ctx.can("members.adjust") else 0)
+    return render(
+        ctx,
+        "member.html",
+        v=view,
+        m=member,
+        masked=masked(member),
+        phone=None,
+        adjust_limit=limit if ctx.can("members.adjust") else 0,
+    )
 
 
 @router.post("/members/{member_id}/phone")
@@ -82,8 +89,15 @@ def reveal_phone(member_id: str, ctx: ActionCtx) -> Response:
         return render(ctx, "phone_fragment.html", phone=phone)
     view = mq.member_view(ctx.s, member, ctx.now)
     limit = ADJUST_LIMIT.get(ctx.user.role if ctx.user else "", 0)
-    return render(ctx, "member.html", v=view, m=member, masked=masked(member), phone=phone,
-                  adjust_limit=limit if ctx.can("members.adjust") else 0)
+    return render(
+        ctx,
+        "member.html",
+        v=view,
+        m=member,
+        masked=masked(member),
+        phone=phone,
+        adjust_limit=limit if ctx.can("members.adjust") else 0,
+    )
 
 
 @router.post("/members/{member_id}/adjust")
@@ -100,9 +114,19 @@ def adjust(member_id: str, ctx: ActionCtx) -> Response:
         if -points > view.available:
             raise Refused(409, "err_not_enough_points", available=view.available)
     entry = ledger.adjust(MemberId(member.id), points, ctx.now, f"console:{reason}")
-    row = LedgerEntry(id=entry.id, member_id=member.id, kind=str(entry.kind), points=entry.points,
-                      at=entry.at, expires_at=entry.expires_at, sale_id=None, refund_id=None,
-                      note=entry.note[:200], terminal_id=None, event_id=None)
+    row = LedgerEntry(
+        id=entry.id,
+        member_id=member.id,
+        kind=str(entry.kind),
+        points=entry.points,
+        at=entry.at,
+        expires_at=entry.expires_at,
+        sale_id=None,
+        refund_id=None,
+        note=entry.note[:200],
+        terminal_id=None,
+        event_id=None,
+    )
     ctx.s.add(row)
     ctx.s.flush()
     ledger_added(ctx.s, row, ctx.now)

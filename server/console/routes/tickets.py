@@ -48,10 +48,17 @@ def _ticket(ctx: Ctx, ticket_id: str) -> Ticket:
 
 
 def _workers(ctx: Ctx, store_id: str) -> list[StaffUser]:
-    users = ctx.s.execute(select(StaffUser).where(StaffUser.disabled.is_(False))
-                          .order_by(StaffUser.username)).scalars().all()
-    return [u for u in users if "tickets.work" in PERMISSIONS.get(u.role, frozenset())
-            and (not u.store_ids or store_id in u.store_ids)]
+    users = (
+        ctx.s.execute(select(StaffUser).where(StaffUser.disabled.is_(False)).order_by(StaffUser.username))
+        .scalars()
+        .all()
+    )
+    return [
+        u
+        for u in users
+        if "tickets.work" in PERMISSIONS.get(u.role, frozenset())
+        and (not u.store_ids or store_id in u.store_ids)
+    ]
 
 
 @router.get("/tickets")
@@ -72,17 +79,34 @@ def queues(ctx: PageCtx, status: str = "open", store: str = "") -> HTMLResponse:
     stores = [st for st in stores if ctx.may_see_store(st.id)]
     overdue = sum(1 for t in rows if t.status != "closed" and t.due_at < ctx.now)
     tpl = "tickets_queue.html" if ctx.htmx else "tickets.html"
-    return render(ctx, tpl, queues=by_sev, status="closed" if status == "closed" else "open", store=store,
-                  stores=stores, overdue=overdue, total=len(rows))
+    return render(
+        ctx,
+        tpl,
+        queues=by_sev,
+        status="closed" if status == "closed" else "open",
+        store=store,
+        stores=stores,
+        overdue=overdue,
+        total=len(rows),
+    )
 
 
 @router.get("/tickets/{ticket_id}")
 def ticket_page(ticket_id: str, ctx: PageCtx) -> HTMLResponse:
     ctx.require("tickets")
     ticket = _ticket(ctx, ticket_id)
-    return render(ctx, "ticket.html", t=ticket, fb=ticket.feedback, comp=ticket.compensation,
-                  workers=_workers(ctx, ticket.store_id), teams=TEAMS, outcomes=FOLLOW_UP_OUTCOMES,
-                  reasons=CLOSE_REASONS, overdue=ticket.status != "closed" and ticket.due_at < ctx.now)
+    return render(
+        ctx,
+        "ticket.html",
+        t=ticket,
+        fb=ticket.feedback,
+        comp=ticket.compensation,
+        workers=_workers(ctx, ticket.store_id),
+        teams=TEAMS,
+        outcomes=FOLLOW_UP_OUTCOMES,
+        reasons=CLOSE_REASONS,
+        overdue=ticket.status != "closed" and ticket.due_at < ctx.now,
+    )
 
 
 def _done(ctx: Ctx, ticket: Ticket, what: str, **detail: Any) -> Response:
@@ -164,11 +188,16 @@ def close(ticket_id: str, ctx: ActionCtx) -> Response:
     points = whole(ctx, "points", low=0, high=5000)
     coupon = yuan_to_fen(ctx, "coupon_yuan", limit_fen=20_000)
     threshold = yuan_to_fen(ctx, "threshold_yuan", limit_fen=1_000_000)
-    comp = service.CompensationRequest(points=points, coupon_amount=coupon, coupon_threshold=threshold) \
-        if (points or coupon) else None
+    comp = (
+        service.CompensationRequest(points=points, coupon_amount=coupon, coupon_threshold=threshold)
+        if (points or coupon)
+        else None
+    )
     ports = config_from_app(ctx.request).ports
     resolution = f"[{reason}] {body}".strip()
-    _transition(lambda: service.close_ticket(ctx.s, ticket.id, _actor(ctx), ctx.now, ports,
-                                             resolution=resolution, compensation=comp))
+    _transition(
+        lambda: service.close_ticket(
+            ctx.s, ticket.id, _actor(ctx), ctx.now, ports, resolution=resolution, compensation=comp
+        )
+    )
     return _done(ctx, ticket, "closed", reason=reason, points=points, coupon_fen=coupon)
-

@@ -29,8 +29,9 @@ def upgrade() -> None:
         batch.create_index("ix_feedback_sale_id", ["sale_id"])
     op.create_table(
         "member_lookups",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True,
-                  nullable=False),
+        sa.Column(
+            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
+        ),
         sa.Column("terminal_id", sa.String(length=40), nullable=False),
         sa.Column("store_id", sa.String(length=40), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),

@@ -20,8 +20,16 @@ depends_on: str | Sequence[str] | None = None
 
 # No WAL for what a full recompute rebuilds: a crash empties them, and intel_state with them,
 # so the next recompute is a full one. HQ's segments and store zones stay logged.
-DERIVED = ("intel_state", "intel_lines", "intel_sales", "intel_member_stats", "intel_scores",
-           "intel_items", "intel_pairs", "intel_kpis")
+DERIVED = (
+    "intel_state",
+    "intel_lines",
+    "intel_sales",
+    "intel_member_stats",
+    "intel_scores",
+    "intel_items",
+    "intel_pairs",
+    "intel_kpis",
+)
 
 
 def upgrade() -> None:

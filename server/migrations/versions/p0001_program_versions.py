@@ -24,14 +24,18 @@ def upgrade() -> None:
         "program_versions",
         sa.Column("version", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("effective_from", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("body", sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-                  nullable=False),
+        sa.Column(
+            "body",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("published_by", sa.String(length=80), nullable=False),
         sa.PrimaryKeyConstraint("version", name=op.f("pk_program_versions")),
     )
-    op.add_column("stores", sa.Column("timezone", sa.String(length=64), nullable=False,
-                                      server_default="Asia/Shanghai"))
+    op.add_column(
+        "stores", sa.Column("timezone", sa.String(length=64), nullable=False, server_default="Asia/Shanghai")
+    )
     op.add_column("sales", sa.Column("program_version", sa.Integer(), nullable=True))
 
 

@@ -49,13 +49,30 @@ def coupon_issued(b: Batch, ev: WireEvent) -> dict[str, Any]:
         check_ticket(b, p.reason.split(":", 1)[1], member, coupon=True)
     member_id = member.id
     coupon = Coupon(
-        id=p.coupon_id, code=p.code, name=p.reason.split(":")[0].title() if p.reason else "", kind=p.kind,
-        amount=p.amount, percent=p.percent, cap=p.cap, threshold=p.threshold, multiplier=p.multiplier,
-        gift_sku=None, categories=list(p.categories), skus=[], stackable=False,
-        member_only=member_id is not None, member_id=member_id,
-        store_id=None if member_id is not None else b.store_id, valid_from=p.valid_from,
-        valid_to=p.valid_to, status="issued", issued_reason=p.reason, issued_at=b.now,
-        redeemed_sale_id=None, terminal_id=b.terminal.id)
+        id=p.coupon_id,
+        code=p.code,
+        name=p.reason.split(":")[0].title() if p.reason else "",
+        kind=p.kind,
+        amount=p.amount,
+        percent=p.percent,
+        cap=p.cap,
+        threshold=p.threshold,
+        multiplier=p.multiplier,
+        gift_sku=None,
+        categories=list(p.categories),
+        skus=[],
+        stackable=False,
+        member_only=member_id is not None,
+        member_id=member_id,
+        store_id=None if member_id is not None else b.store_id,
+        valid_from=p.valid_from,
+        valid_to=p.valid_to,
+        status="issued",
+        issued_reason=p.reason,
+        issued_at=b.now,
+        redeemed_sale_id=None,
+        terminal_id=b.terminal.id,
+    )
     s.add(coupon)
     s.flush()
     coupon_changed(s, coupon, b.now, origin=b.terminal.id)

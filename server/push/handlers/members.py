@@ -36,10 +36,14 @@ def member_registered(b: Batch, ev: WireEvent) -> dict[str, Any]:
     s.flush()
     existing_row = s.get(Member, p.member_id)
     if (existing_row is not None and not existing_row.stub) or (
-            existing_row is None and s.get(MemberAlias, p.member_id) is not None):
+        existing_row is None and s.get(MemberAlias, p.member_id) is not None
+    ):
         survivor = resolve_member(s, p.member_id)
-        return {"member_id": str(p.member_id), "survivor_id": str(survivor.id if survivor else p.member_id),
-                "already_registered": True}
+        return {
+            "member_id": str(p.member_id),
+            "survivor_id": str(survivor.id if survivor else p.member_id),
+            "already_registered": True,
+        }
     other = s.execute(
         select(Member).where(Member.phone == phone, Member.id != p.member_id).with_for_update()
     ).scalar_one_or_none()
@@ -51,8 +55,11 @@ def member_registered(b: Batch, ev: WireEvent) -> dict[str, Any]:
         _welcome_coupon(b, p, row.id)
         return {"member_id": str(row.id), "survivor_id": str(row.id)}
     survivor, loser = _merge_same_phone(b, row, other, phone, p)
-    return {"member_id": str(p.member_id), "survivor_id": str(survivor.id),
-            "merged": {"survivor_id": str(survivor.id), "alias_id": str(loser.id)}}
+    return {
+        "member_id": str(p.member_id),
+        "survivor_id": str(survivor.id),
+        "merged": {"survivor_id": str(survivor.id), "alias_id": str(loser.id)},
+    }
 
 
 def _fill_in(b: Batch, row: Member | None, p: MemberRegisteredP) -> Member:
@@ -75,16 +82,19 @@ def _fill_in(b: Batch, row: Member | None, p: MemberRegisteredP) -> Member:
     row.registered_at = registration_time(b, p.registered_at)
     row.store_id = b.store_id  # the token's store, whatever the payload says
     row.updated_at = b.now
-    if p.card_no and s.execute(select(Member.id).where(Member.card_no == p.card_no,
-                                                       Member.id != p.member_id)).first():
+    if (
+        p.card_no
+        and s.execute(select(Member.id).where(Member.card_no == p.card_no, Member.id != p.member_id)).first()
+    ):
         row.card_no = None  # a card serial clash (vanishingly rare): the phone still identifies
     s.flush()
     see_member(b, row.id, b.store_id)
     return row
 
 
-def _merge_same_phone(b: Batch, row: Member, other: Member, phone: str,
-                      p: MemberRegisteredP) -> tuple[Member, Member]:
+def _merge_same_phone(
+    b: Batch, row: Member, other: Member, phone: str, p: MemberRegisteredP
+) -> tuple[Member, Member]:
     """The same phone registered elsewhere: merge into the earlier registration."""
     s = b.s
     assert other.registered_at is not None
@@ -98,8 +108,15 @@ def _merge_same_phone(b: Batch, row: Member, other: Member, phone: str,
         survivor.phone = phone
     else:
         survivor, loser = other, row
-    take_later_profile(survivor, {"name": p.name, "birthday": p.birthday, "family": p.family,
-                                  "favourite_categories": list(p.favourite_categories) or None})
+    take_later_profile(
+        survivor,
+        {
+            "name": p.name,
+            "birthday": p.birthday,
+            "family": p.family,
+            "favourite_categories": list(p.favourite_categories) or None,
+        },
+    )
     card = loser.card_no
     loser.card_no = None
     s.flush()
@@ -123,22 +140,49 @@ def _welcome_coupon(b: Batch, p: MemberRegisteredP, member_id: uuid.UUID) -> Non
     valid_to = valid_from + timedelta(days=days)
     terms = p.welcome_coupon_terms
     if terms is not None:
-        generous = (terms.kind != "amount_off" or terms.amount > amount or terms.threshold < threshold
-                    or terms.valid_to - terms.valid_from > timedelta(days=days, minutes=5))
+        generous = (
+            terms.kind != "amount_off"
+            or terms.amount > amount
+            or terms.threshold < threshold
+            or terms.valid_to - terms.valid_from > timedelta(days=days, minutes=5)
+        )
         if generous:
-            record_conflict(b, "welcome_coupon_terms", {
-                "code": p.welcome_coupon, "claimed": terms.model_dump(mode="json"),
-                "program": {"kind": "amount_off", "amount": amount, "threshold": threshold, "days": days}},
-                member_id=member_id)
+            record_conflict(
+                b,
+                "welcome_coupon_terms",
+                {
+                    "code": p.welcome_coupon,
+                    "claimed": terms.model_dump(mode="json"),
+                    "program": {"kind": "amount_off", "amount": amount, "threshold": threshold, "days": days},
+                },
+                member_id=member_id,
+            )
         # Never more than the program gives, nor more than the till printed.
         amount, threshold = min(amount, terms.amount), max(threshold, terms.threshold)
         valid_to = max(valid_from, min(valid_to, terms.valid_to))
     coupon = Coupon(
-        id=welcome_coupon_id(p.welcome_coupon), code=p.welcome_coupon, name="Welcome", kind="amount_off",
-        amount=amount, percent="0", cap=None, threshold=threshold, multiplier="1", gift_sku=None,
-        categories=[], skus=[], stackable=False, member_only=True, member_id=member_id, store_id=None,
-        valid_from=valid_from, valid_to=valid_to, status="issued",
-        issued_reason="welcome", issued_at=valid_from, redeemed_sale_id=None,
+        id=welcome_coupon_id(p.welcome_coupon),
+        code=p.welcome_coupon,
+        name="Welcome",
+        kind="amount_off",
+        amount=amount,
+        percent="0",
+        cap=None,
+        threshold=threshold,
+        multiplier="1",
+        gift_sku=None,
+        categories=[],
+        skus=[],
+        stackable=False,
+        member_only=True,
+        member_id=member_id,
+        store_id=None,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        status="issued",
+        issued_reason="welcome",
+        issued_at=valid_from,
+        redeemed_sale_id=None,
         terminal_id=b.terminal.id,
     )
     b.s.add(coupon)

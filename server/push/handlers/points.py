@@ -44,25 +44,45 @@ def points_entry(kind: str) -> Callable[[Batch, WireEvent], dict[str, Any]]:
             count_applied(b, kind, p.points)
         points = expirable_points(b, member.id, p.points, p.at) if kind == "expire" else p.points
         if points == 0:
-            return {"entry_id": str(p.entry_id), "member_id": str(member.id), "expired": 0,
-                    "points_balance": balance(b, member.id)}
+            return {
+                "entry_id": str(p.entry_id),
+                "member_id": str(member.id),
+                "expired": 0,
+                "points_balance": balance(b, member.id),
+            }
         return _post(b, ev, p, kind, member, points)
 
     return apply
 
 
-def _post(b: Batch, ev: WireEvent, p: PointsEntryP, kind: str, member: Member,
-          points: int) -> dict[str, Any]:
+def _post(b: Batch, ev: WireEvent, p: PointsEntryP, kind: str, member: Member, points: int) -> dict[str, Any]:
     member_id = member.id
     expires = (p.expires_at or b.programs.at(p.at).expires_at(p.at, b.tz)) if points > 0 else None
     note = p.note or (f"compensation:{p.ticket_id}" if p.ticket_id else "")
     if kind == "compensate":
         note = f"compensation:{p.ticket_id}"  # one per ticket (points_rules.check_ticket)
-    add_entry(b, LedgerEntry(
-        id=p.entry_id, member_id=member_id, kind=kind, points=points, at=p.at, expires_at=expires,
-        sale_id=None, refund_id=None, note=note[:200], terminal_id=b.terminal.id, event_id=ev.id))
-    result: dict[str, Any] = {"entry_id": str(p.entry_id), "member_id": str(member_id),
-                              "points": points, "points_balance": balance(b, member_id)}
+    add_entry(
+        b,
+        LedgerEntry(
+            id=p.entry_id,
+            member_id=member_id,
+            kind=kind,
+            points=points,
+            at=p.at,
+            expires_at=expires,
+            sale_id=None,
+            refund_id=None,
+            note=note[:200],
+            terminal_id=b.terminal.id,
+            event_id=ev.id,
+        ),
+    )
+    result: dict[str, Any] = {
+        "entry_id": str(p.entry_id),
+        "member_id": str(member_id),
+        "points": points,
+        "points_balance": balance(b, member_id),
+    }
     if points < 0 and kind != "expire":
         over = flag_overdraft(b, member, None)
         if over:

@@ -28,37 +28,82 @@ def refund_completed(b: Batch, ev: WireEvent) -> dict[str, Any]:
     if member is not None:
         given_back = min(p.points_given_back, max(left.points_redeemed, 0))
     spend_before = spend(b, member.id, p.at) if member is not None else 0
-    s.add(Refund(id=p.refund_id, sale_id=p.sale_id, terminal_id=b.terminal.id,
-                 member_id=member.id if member else None, at=p.at, money=p.money,
-                 points_reversed=reversed_, points_given_back=given_back, full=p.full,
-                 details=ev.payload, event_id=ev.id))
+    s.add(
+        Refund(
+            id=p.refund_id,
+            sale_id=p.sale_id,
+            terminal_id=b.terminal.id,
+            member_id=member.id if member else None,
+            at=p.at,
+            money=p.money,
+            points_reversed=reversed_,
+            points_given_back=given_back,
+            full=p.full,
+            details=ev.payload,
+            event_id=ev.id,
+        )
+    )
     result: dict[str, Any] = {"refund_id": str(p.refund_id), "sale_known": True}
     if member is not None:
         _post_points(b, ev, p, member, reversed_, given_back)
         _retier(b, member, spend_before - p.money, p)
         result.update(member_id=str(member.id), points_balance=balance(b, member.id))
         if (reversed_, given_back) != (p.points_reversed, p.points_given_back):
-            result["conflicts"] = [record_conflict(b, "refund_points_held", {
-                "claimed_reversed": p.points_reversed, "reversed": reversed_,
-                "claimed_given_back": p.points_given_back, "given_back": given_back},
-                member_id=member.id, sale_id=sale.id)]
+            result["conflicts"] = [
+                record_conflict(
+                    b,
+                    "refund_points_held",
+                    {
+                        "claimed_reversed": p.points_reversed,
+                        "reversed": reversed_,
+                        "claimed_given_back": p.points_given_back,
+                        "given_back": given_back,
+                    },
+                    member_id=member.id,
+                    sale_id=sale.id,
+                )
+            ]
     result["coupons_returned"] = _return_coupons(b, p)
     return result
 
 
-def _post_points(b: Batch, ev: WireEvent, p: RefundCompletedP, member: Member, reversed_: int,
-                 given_back: int) -> None:
+def _post_points(
+    b: Batch, ev: WireEvent, p: RefundCompletedP, member: Member, reversed_: int, given_back: int
+) -> None:
     if reversed_:
-        add_entry(b, LedgerEntry(
-            id=derived_id("reverse", p.refund_id), member_id=member.id, kind="reverse",
-            points=-reversed_, at=p.at, expires_at=None, sale_id=p.sale_id,
-            refund_id=p.refund_id, note="refund", terminal_id=b.terminal.id, event_id=ev.id))
+        add_entry(
+            b,
+            LedgerEntry(
+                id=derived_id("reverse", p.refund_id),
+                member_id=member.id,
+                kind="reverse",
+                points=-reversed_,
+                at=p.at,
+                expires_at=None,
+                sale_id=p.sale_id,
+                refund_id=p.refund_id,
+                note="refund",
+                terminal_id=b.terminal.id,
+                event_id=ev.id,
+            ),
+        )
     if given_back:
-        add_entry(b, LedgerEntry(
-            id=derived_id("give_back", p.refund_id), member_id=member.id, kind="reverse",
-            points=given_back, at=p.at, expires_at=b.programs.at(p.at).expires_at(p.at, b.tz),
-            sale_id=p.sale_id, refund_id=p.refund_id, note="refund", terminal_id=b.terminal.id,
-            event_id=ev.id))
+        add_entry(
+            b,
+            LedgerEntry(
+                id=derived_id("give_back", p.refund_id),
+                member_id=member.id,
+                kind="reverse",
+                points=given_back,
+                at=p.at,
+                expires_at=b.programs.at(p.at).expires_at(p.at, b.tz),
+                sale_id=p.sale_id,
+                refund_id=p.refund_id,
+                note="refund",
+                terminal_id=b.terminal.id,
+                event_id=ev.id,
+            ),
+        )
 
 
 def _retier(b: Batch, member: Member, spend_now: int, p: RefundCompletedP) -> None:

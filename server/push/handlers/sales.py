@@ -42,24 +42,29 @@ def sale_completed(b: Batch, ev: WireEvent) -> dict[str, Any]:
         over = _post_points(b, ev, p, member, earned)
         conflicts += ([over] if over else []) + mismatch
         tier = _after_purchase(b, p, member, spend_before + p.total_due)
-        result.update(member_id=str(member.id), points_balance=balance(b, member.id), tier=tier,
-                      points_earned=earned)
+        result.update(
+            member_id=str(member.id), points_balance=balance(b, member.id), tier=tier, points_earned=earned
+        )
     if conflicts:
         result["conflicts"] = conflicts
     return result
 
 
-def _redeem_coupons(b: Batch, p: SaleCompletedP,
-                    member: Member | None) -> tuple[list[dict[str, Any]], list[CouponSpec]]:
+def _redeem_coupons(
+    b: Batch, p: SaleCompletedP, member: Member | None
+) -> tuple[list[dict[str, Any]], list[CouponSpec]]:
     """The conflicts the sale's coupons raise, and the coupons the server honours (in the
     order the till applied them) for pricing the sale again."""
     codes = sorted({c.code for c in p.coupons})
     if not codes:
         return [], []
     b.s.flush()
-    rows = {c.code: c for c in b.s.execute(
-        select(Coupon).where(Coupon.code.in_(codes)).order_by(Coupon.code).with_for_update()
-    ).scalars()}
+    rows = {
+        c.code: c
+        for c in b.s.execute(
+            select(Coupon).where(Coupon.code.in_(codes)).order_by(Coupon.code).with_for_update()
+        ).scalars()
+    }
     conflicts, honoured = [], []
     for c in p.coupons:
         row = rows.get(c.code)
@@ -71,18 +76,36 @@ def _redeem_coupons(b: Batch, p: SaleCompletedP,
     return conflicts, honoured
 
 
-def _record_sale(b: Batch, ev: WireEvent, p: SaleCompletedP, member: Member | None, earned: int,
-                 flagged: bool) -> None:
-    b.s.add(Sale(
-        id=p.sale_id, receipt_no=p.receipt_no, store_id=b.store_id, terminal_id=b.terminal.id,
-        cashier_id=p.cashier_id, member_id=member.id if member else None, at=p.at, subtotal=p.subtotal,
-        member_savings=p.member_savings, coupon_discount=p.coupon_discount,
-        points_redeemed=p.points_redeemed, points_value=p.points_value, total_due=p.total_due,
-        points_earned=earned, paid=p.paid, change_due=p.change_due,
-        feedback_token=p.feedback_token, lines=p.lines, payments=p.payments,
-        coupons=[c.model_dump() for c in p.coupons], flagged=flagged, event_id=ev.id,
-        program_version=p.program_version,
-    ))
+def _record_sale(
+    b: Batch, ev: WireEvent, p: SaleCompletedP, member: Member | None, earned: int, flagged: bool
+) -> None:
+    b.s.add(
+        Sale(
+            id=p.sale_id,
+            receipt_no=p.receipt_no,
+            store_id=b.store_id,
+            terminal_id=b.terminal.id,
+            cashier_id=p.cashier_id,
+            member_id=member.id if member else None,
+            at=p.at,
+            subtotal=p.subtotal,
+            member_savings=p.member_savings,
+            coupon_discount=p.coupon_discount,
+            points_redeemed=p.points_redeemed,
+            points_value=p.points_value,
+            total_due=p.total_due,
+            points_earned=earned,
+            paid=p.paid,
+            change_due=p.change_due,
+            feedback_token=p.feedback_token,
+            lines=p.lines,
+            payments=p.payments,
+            coupons=[c.model_dump() for c in p.coupons],
+            flagged=flagged,
+            event_id=ev.id,
+            program_version=p.program_version,
+        )
+    )
     # A customer may have answered the receipt's feedback QR before the sale arrived: join it.
     # (Which sales have an answer waiting is read once per batch; a sale without one costs nothing.)
     if p.sale_id in b.answered:
@@ -92,20 +115,44 @@ def _record_sale(b: Batch, ev: WireEvent, p: SaleCompletedP, member: Member | No
         link_sale(b.s, p.sale_id, member.id if member else None, b.now, terminal_id=b.terminal.id)
 
 
-def _post_points(b: Batch, ev: WireEvent, p: SaleCompletedP, member: Member,
-                 earned: int) -> dict[str, Any] | None:
+def _post_points(
+    b: Batch, ev: WireEvent, p: SaleCompletedP, member: Member, earned: int
+) -> dict[str, Any] | None:
     """The sale's ledger entries; the overdraft conflict when redeeming took the balance below 0."""
     if p.points_redeemed:
-        add_entry(b, LedgerEntry(
-            id=derived_id("redeem", p.sale_id), member_id=member.id, kind="redeem",
-            points=-p.points_redeemed, at=p.at, expires_at=None, sale_id=p.sale_id, refund_id=None,
-            note="", terminal_id=b.terminal.id, event_id=ev.id))
+        add_entry(
+            b,
+            LedgerEntry(
+                id=derived_id("redeem", p.sale_id),
+                member_id=member.id,
+                kind="redeem",
+                points=-p.points_redeemed,
+                at=p.at,
+                expires_at=None,
+                sale_id=p.sale_id,
+                refund_id=None,
+                note="",
+                terminal_id=b.terminal.id,
+                event_id=ev.id,
+            ),
+        )
     if earned:
-        add_entry(b, LedgerEntry(
-            id=derived_id("earn", p.sale_id), member_id=member.id, kind="earn", points=earned,
-            at=p.at, expires_at=b.programs.for_sale(p.program_version, p.at).expires_at(p.at, b.tz),
-            sale_id=p.sale_id, refund_id=None,
-            note="", terminal_id=b.terminal.id, event_id=ev.id))
+        add_entry(
+            b,
+            LedgerEntry(
+                id=derived_id("earn", p.sale_id),
+                member_id=member.id,
+                kind="earn",
+                points=earned,
+                at=p.at,
+                expires_at=b.programs.for_sale(p.program_version, p.at).expires_at(p.at, b.tz),
+                sale_id=p.sale_id,
+                refund_id=None,
+                note="",
+                terminal_id=b.terminal.id,
+                event_id=ev.id,
+            ),
+        )
     return flag_overdraft(b, member, p.sale_id) if p.points_redeemed else None
 
 

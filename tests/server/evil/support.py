@@ -20,8 +20,9 @@ def enrolled(server: ServerProcess, db_url: str, store_id: str) -> Till:
 def balance(db_url: str, member_id: uuid.UUID) -> int:
     db, s = session_for(db_url)
     with s:
-        total = s.execute(select(func.coalesce(func.sum(LedgerEntry.points), 0))
-                          .where(LedgerEntry.member_id == member_id)).scalar_one()
+        total = s.execute(
+            select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(LedgerEntry.member_id == member_id)
+        ).scalar_one()
     db.dispose()
     return int(total)
 
@@ -29,8 +30,11 @@ def balance(db_url: str, member_id: uuid.UUID) -> int:
 def parked_reason(db_url: str, event: dict[str, Any]) -> str | None:
     db, s = session_for(db_url)
     with s:
-        rows = list(s.execute(select(ParkedEvent.reason).where(
-            ParkedEvent.event_id == uuid.UUID(event["id"]))).scalars())
+        rows = list(
+            s.execute(
+                select(ParkedEvent.reason).where(ParkedEvent.event_id == uuid.UUID(event["id"]))
+            ).scalars()
+        )
     db.dispose()
     return rows[-1] if rows else None
 

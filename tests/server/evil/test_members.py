@@ -18,12 +18,14 @@ pytestmark = pytest.mark.postgres
 
 
 def test_an_old_registration_date_does_not_take_over_a_member(
-        server: ServerProcess, db_url: str, store_id: str) -> None:
+    server: ServerProcess, db_url: str, store_id: str
+) -> None:
     home = enrolled(server, db_url, store_id)
     evil = enrolled(server, db_url, store_id + "e")
     phone, victim, attacker = random_phone(), uuid.uuid4(), uuid.uuid4()
-    home.push([home.registration(phone, victim, name="Victim")]
-              + [home.sale(victim, total=1000) for _ in range(5)])
+    home.push(
+        [home.registration(phone, victim, name="Victim")] + [home.sale(victim, total=1000) for _ in range(5)]
+    )
     assert balance(db_url, victim) == 50
     forged = evil.registration(phone, attacker, at=datetime(2000, 1, 1, tzinfo=UTC), name="Attacker")
     forged["payload"]["store_id"] = store_id  # claims the victim's store
@@ -55,7 +57,8 @@ def _stores(db_url: str, member_id: uuid.UUID) -> set[str]:
 
 
 def test_a_sale_naming_a_member_id_does_not_send_the_member_to_the_store(
-        server: ServerProcess, db_url: str, store_id: str) -> None:
+    server: ServerProcess, db_url: str, store_id: str
+) -> None:
     home = enrolled(server, db_url, store_id)
     evil = enrolled(server, db_url, store_id + "e")
     mid = uuid.uuid4()
@@ -75,7 +78,8 @@ def test_a_sale_naming_a_member_id_does_not_send_the_member_to_the_store(
 
 
 def test_a_member_code_for_another_member_identifies_nobody(
-        server: ServerProcess, db_url: str, store_id: str) -> None:
+    server: ServerProcess, db_url: str, store_id: str
+) -> None:
     home = enrolled(server, db_url, store_id)
     evil = enrolled(server, db_url, store_id + "e")
     mid, other = uuid.uuid4(), uuid.uuid4()

@@ -25,8 +25,12 @@ HQ = {"Authorization": f"Bearer {HQ_TOKEN}"}
 
 def _supervisor(server: ServerProcess, store: str, role: str = "supervisor") -> uuid.UUID:
     staff = uuid.uuid4()
-    r = requests.put(server.url + "/api/v1/store-staff", headers=HQ, timeout=10,
-                     json={"staff_id": str(staff), "store_id": store, "role": role, "name": "Wang"})
+    r = requests.put(
+        server.url + "/api/v1/store-staff",
+        headers=HQ,
+        timeout=10,
+        json={"staff_id": str(staff), "store_id": store, "role": role, "name": "Wang"},
+    )
     assert r.status_code == 200, r.text
     return staff
 
@@ -34,15 +38,19 @@ def _supervisor(server: ServerProcess, store: str, role: str = "supervisor") -> 
 def _held(db_url: str, terminal_id: str) -> list[HeldEvent]:
     db, s = session_for(db_url)
     with s:
-        rows = list(s.execute(select(HeldEvent).where(HeldEvent.terminal_id == terminal_id)
-                              .order_by(HeldEvent.held_at)).scalars())
+        rows = list(
+            s.execute(
+                select(HeldEvent).where(HeldEvent.terminal_id == terminal_id).order_by(HeldEvent.held_at)
+            ).scalars()
+        )
         s.expunge_all()
     db.dispose()
     return rows
 
 
 def test_a_batch_of_500_billion_point_adjustments_is_held_not_applied(
-        server: ServerProcess, db_url: str, store_id: str) -> None:
+    server: ServerProcess, db_url: str, store_id: str
+) -> None:
     t = enrolled(server, db_url, store_id)
     mid = uuid.uuid4()
     t.push([t.registration(random_phone(), mid), t.sale(mid, total=2000)])
@@ -56,15 +64,23 @@ def test_a_batch_of_500_billion_point_adjustments_is_held_not_applied(
 
 
 def test_adjustments_within_limits_apply_unknown_approvers_and_too_many_are_held(
-        server: ServerProcess, db_url: str, store_id: str) -> None:
+    server: ServerProcess, db_url: str, store_id: str
+) -> None:
     t = enrolled(server, db_url, store_id)
     mid = uuid.uuid4()
     t.push([t.registration(random_phone(), mid)])
     boss = _supervisor(server, store_id)
     elsewhere = _supervisor(server, store_id + "x")  # a supervisor of another store
     small = [t.adjust(mid, 100, approver_id=boss) for _ in range(20)]
-    out = results(t, [*small, t.adjust(mid, 100, approver_id=boss),
-                      t.adjust(mid, 100), t.adjust(mid, 100, approver_id=elsewhere)])
+    out = results(
+        t,
+        [
+            *small,
+            t.adjust(mid, 100, approver_id=boss),
+            t.adjust(mid, 100),
+            t.adjust(mid, 100, approver_id=elsewhere),
+        ],
+    )
     assert all("held_for_approval" not in r["result"] for r in out[:20])
     assert out[20]["result"]["reason"] == "above_terminal_day_limit"  # the 21st today
     assert out[21]["result"]["reason"] == out[22]["result"]["reason"] == "approver_unknown"
@@ -77,31 +93,49 @@ def test_hq_approves_or_rejects_what_was_held(server: ServerProcess, db_url: str
     t.push([t.registration(random_phone(), mid)])
     out = results(t, [t.adjust(mid, 800), t.adjust(mid, 300)])
     first, second = (r["result"]["held_for_approval"] for r in out)
-    listed = requests.get(server.url + "/api/v1/held-events", headers=HQ, timeout=10,
-                          params={"terminal_id": t.terminal_id}).json()["held_events"]
+    listed = requests.get(
+        server.url + "/api/v1/held-events", headers=HQ, timeout=10, params={"terminal_id": t.terminal_id}
+    ).json()["held_events"]
     assert {h["id"] for h in listed} == {first, second}
     assert balance(db_url, mid) == 0
-    ok = requests.post(f"{server.url}/api/v1/held-events/{first}/approve", headers=HQ, timeout=10,
-                       json={"actor": "hq-li", "note": "checked the receipt"})
+    ok = requests.post(
+        f"{server.url}/api/v1/held-events/{first}/approve",
+        headers=HQ,
+        timeout=10,
+        json={"actor": "hq-li", "note": "checked the receipt"},
+    )
     assert ok.status_code == 200 and ok.json()["status"] == "approved"
-    no = requests.post(f"{server.url}/api/v1/held-events/{second}/reject", headers=HQ, timeout=10,
-                       json={"actor": "hq-li", "note": "no reason given"})
+    no = requests.post(
+        f"{server.url}/api/v1/held-events/{second}/reject",
+        headers=HQ,
+        timeout=10,
+        json={"actor": "hq-li", "note": "no reason given"},
+    )
     assert no.status_code == 200 and no.json()["status"] == "rejected"
-    again = requests.post(f"{server.url}/api/v1/held-events/{first}/approve", headers=HQ, timeout=10,
-                          json={"actor": "hq-li"})
+    again = requests.post(
+        f"{server.url}/api/v1/held-events/{first}/approve", headers=HQ, timeout=10, json={"actor": "hq-li"}
+    )
     assert again.status_code == 409
     assert balance(db_url, mid) == 800
     assert requests.get(server.url + "/api/v1/held-events", timeout=10).status_code == 401
 
 
 def _compensation(t: Till, mid: uuid.UUID, points: int, ticket: str | None) -> dict[str, Any]:
-    return t.event("points.compensated", {
-        "entry_id": str(uuid.uuid4()), "member_id": str(mid), "points": points, "ticket_id": ticket,
-        "at": datetime.now(UTC).isoformat()})
+    return t.event(
+        "points.compensated",
+        {
+            "entry_id": str(uuid.uuid4()),
+            "member_id": str(mid),
+            "points": points,
+            "ticket_id": ticket,
+            "at": datetime.now(UTC).isoformat(),
+        },
+    )
 
 
 def test_a_compensation_without_a_ticket_asking_for_it_is_refused(
-        server: ServerProcess, db_url: str, store_id: str) -> None:
+    server: ServerProcess, db_url: str, store_id: str
+) -> None:
     t = enrolled(server, db_url, store_id)
     mid = uuid.uuid4()
     t.push([t.registration(random_phone(), mid)])
@@ -133,20 +167,24 @@ def test_till_coupons_only_from_hqs_templates(server: ServerProcess, db_url: str
     mid = uuid.uuid4()
     t.push([t.registration(random_phone(), mid)])
     now = datetime.now(UTC)
-    fortune = _coupon(t, mid, reason="vip", amount=10**9,
-                      valid_to=(now + timedelta(days=3650)).isoformat())
+    fortune = _coupon(t, mid, reason="vip", amount=10**9, valid_to=(now + timedelta(days=3650)).isoformat())
     too_big = _coupon(t, mid, amount=10**9)  # the wake-up template, worth a fortune
     too_long = _coupon(t, mid, valid_to=(now + timedelta(days=3650)).isoformat())
     bearer = _coupon(t, None)
-    sorry = _coupon(t, mid, reason=f"compensation:{uuid.uuid4()}",
-                    valid_to=(now + timedelta(days=30)).isoformat())
+    sorry = _coupon(
+        t, mid, reason=f"compensation:{uuid.uuid4()}", valid_to=(now + timedelta(days=30)).isoformat()
+    )
     fine = _coupon(t, mid, code="C" + secrets.token_hex(5).upper())
     batch = [fortune, too_big, too_long, bearer, sorry, fine]
     out = results(t, batch)
     assert [r["status"] for r in out] == ["rejected"] * 5 + ["applied"]
     assert [r["reason"] for r in out[:5]] == [
-        "coupon_template_not_allowed", "coupon_outside_template:amount", "coupon_outside_template:validity",
-        "coupon_template_not_allowed:bearer", "compensation_without_ticket"]
+        "coupon_template_not_allowed",
+        "coupon_outside_template:amount",
+        "coupon_outside_template:validity",
+        "coupon_template_not_allowed:bearer",
+        "compensation_without_ticket",
+    ]
     assert [_stored(db_url, ev) for ev in batch] == [False] * 5 + [True]
 
 
@@ -155,8 +193,12 @@ def test_a_welcome_coupon_gets_the_programs_terms(server: ServerProcess, db_url:
     reg = t.registration(random_phone(), uuid.uuid4())
     now = datetime.now(UTC)
     reg["payload"]["welcome_coupon_terms"] = {
-        "kind": "amount_off", "amount": 10**9, "threshold": 0, "valid_from": now.isoformat(),
-        "valid_to": (now + timedelta(days=3650)).isoformat()}
+        "kind": "amount_off",
+        "amount": 10**9,
+        "threshold": 0,
+        "valid_from": now.isoformat(),
+        "valid_to": (now + timedelta(days=3650)).isoformat(),
+    }
     assert results(t, [reg])[0]["status"] == "applied"
     db, s = session_for(db_url)
     with s:

@@ -18,7 +18,8 @@ FAR = "9999-12-31T23:59:59-23:59"  # cannot even be converted to UTC
 
 
 def test_poison_events_are_parked_alone_and_the_batch_lands(
-        server: ServerProcess, db_url: str, store_id: str) -> None:
+    server: ServerProcess, db_url: str, store_id: str
+) -> None:
     t = enrolled(server, db_url, store_id)
     mid = uuid.uuid4()
     t.push([t.registration(random_phone(), mid)])
@@ -59,7 +60,8 @@ def test_a_far_till_clock_is_flagged_not_fatal(server: ServerProcess, db_url: st
 
 
 def test_same_id_twice_in_a_batch_with_another_payload_parks_the_second(
-        server: ServerProcess, db_url: str, store_id: str) -> None:
+    server: ServerProcess, db_url: str, store_id: str
+) -> None:
     t = enrolled(server, db_url, store_id)
     mid = uuid.uuid4()
     t.push([t.registration(random_phone(), mid)])

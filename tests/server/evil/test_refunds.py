@@ -16,27 +16,44 @@ from tests.server.support import ServerProcess, Till, random_phone, session_for
 pytestmark = pytest.mark.postgres
 
 
-def _refund(t: Till, sale: dict[str, Any], money: int, qty: int = 1, reversed_: int = 0,
-            given_back: int = 0) -> dict[str, Any]:
+def _refund(
+    t: Till, sale: dict[str, Any], money: int, qty: int = 1, reversed_: int = 0, given_back: int = 0
+) -> dict[str, Any]:
     p = sale["payload"]
-    return t.event("refund.completed", {
-        "refund_id": str(uuid.uuid4()), "sale_id": p["sale_id"], "member_id": p["member_id"],
-        "at": p["at"], "money": money, "full": False, "points_reversed": reversed_,
-        "points_given_back": given_back, "coupons_returned": [], "receipt_no": p["receipt_no"],
-        "lines": {"1": qty}, "refund_lines": [{"line_no": 1, "qty": qty, "money": money}]})
+    return t.event(
+        "refund.completed",
+        {
+            "refund_id": str(uuid.uuid4()),
+            "sale_id": p["sale_id"],
+            "member_id": p["member_id"],
+            "at": p["at"],
+            "money": money,
+            "full": False,
+            "points_reversed": reversed_,
+            "points_given_back": given_back,
+            "coupons_returned": [],
+            "receipt_no": p["receipt_no"],
+            "lines": {"1": qty},
+            "refund_lines": [{"line_no": 1, "qty": qty, "money": money}],
+        },
+    )
 
 
 def _refunds_of(db_url: str, sale: dict[str, Any]) -> int:
     db, s = session_for(db_url)
     with s:
-        n = s.execute(select(func.count()).select_from(Refund).where(
-            Refund.sale_id == uuid.UUID(sale["payload"]["sale_id"]))).scalar_one()
+        n = s.execute(
+            select(func.count())
+            .select_from(Refund)
+            .where(Refund.sale_id == uuid.UUID(sale["payload"]["sale_id"]))
+        ).scalar_one()
     db.dispose()
     return int(n)
 
 
 def test_refund_of_another_stores_sale_with_a_fortune_is_refused(
-        server: ServerProcess, db_url: str, store_id: str) -> None:
+    server: ServerProcess, db_url: str, store_id: str
+) -> None:
     home = enrolled(server, db_url, store_id)
     evil = enrolled(server, db_url, store_id + "e")
     mid = uuid.uuid4()

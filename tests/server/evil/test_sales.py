@@ -19,7 +19,8 @@ pytestmark = pytest.mark.postgres
 
 
 def test_a_one_fen_sale_claiming_a_billion_points_earns_what_one_fen_earns(
-        server: ServerProcess, db_url: str, store_id: str) -> None:
+    server: ServerProcess, db_url: str, store_id: str
+) -> None:
     t = enrolled(server, db_url, store_id)
     mid = uuid.uuid4()
     t.push([t.registration(random_phone(), mid)])
@@ -42,7 +43,8 @@ def test_a_one_fen_sale_claiming_a_billion_points_earns_what_one_fen_earns(
 
 
 def test_lines_worth_more_than_the_sale_took_earn_only_what_it_took(
-        server: ServerProcess, db_url: str, store_id: str) -> None:
+    server: ServerProcess, db_url: str, store_id: str
+) -> None:
     t = enrolled(server, db_url, store_id)
     mid = uuid.uuid4()
     t.push([t.registration(random_phone(), mid)])
@@ -61,12 +63,33 @@ def _bearer_coupon(db_url: str, store: str) -> str:
     now = datetime.now(UTC)
     db, s = session_for(db_url)
     with s:
-        s.add(Coupon(id=uuid.uuid4(), code=code, name="HQ", kind="amount_off", amount=300, percent="0",
-                     cap=None, threshold=0, multiplier="1", gift_sku=None, categories=[], skus=[],
-                     stackable=False, member_only=False, member_id=None, store_id=store,
-                     valid_from=now - timedelta(days=1), valid_to=now + timedelta(days=10),
-                     status="issued", issued_reason="hq", issued_at=now, redeemed_sale_id=None,
-                     terminal_id=None))
+        s.add(
+            Coupon(
+                id=uuid.uuid4(),
+                code=code,
+                name="HQ",
+                kind="amount_off",
+                amount=300,
+                percent="0",
+                cap=None,
+                threshold=0,
+                multiplier="1",
+                gift_sku=None,
+                categories=[],
+                skus=[],
+                stackable=False,
+                member_only=False,
+                member_id=None,
+                store_id=store,
+                valid_from=now - timedelta(days=1),
+                valid_to=now + timedelta(days=10),
+                status="issued",
+                issued_reason="hq",
+                issued_at=now,
+                redeemed_sale_id=None,
+                terminal_id=None,
+            )
+        )
         s.commit()
     db.dispose()
     return code
@@ -81,7 +104,8 @@ def _coupon_status(db_url: str, code: str) -> str:
 
 
 def test_someone_elses_coupon_and_another_stores_bearer_coupon_are_not_redeemed(
-        server: ServerProcess, db_url: str, store_id: str) -> None:
+    server: ServerProcess, db_url: str, store_id: str
+) -> None:
     t = enrolled(server, db_url, store_id)
     victim, thief = uuid.uuid4(), uuid.uuid4()
     reg = t.registration(random_phone(), victim)

@@ -69,9 +69,15 @@ members = st.one_of(
 def promotions_st(draw: st.DrawFn) -> Promotion:
     cats, skus = draw(scopes)
     kind = draw(st.sampled_from(["points_multiplier", "points_multiplier", "birthday_multiplier"]))
-    return Promotion(id=draw(st.text("PQ0123", min_size=1, max_size=3)), kind=kind,
-                     multiplier=draw(multipliers), categories=cats, skus=skus,
-                     starts=draw(times), ends=draw(times))
+    return Promotion(
+        id=draw(st.text("PQ0123", min_size=1, max_size=3)),
+        kind=kind,
+        multiplier=draw(multipliers),
+        categories=cats,
+        skus=skus,
+        starts=draw(times),
+        ends=draw(times),
+    )
 
 
 @st.composite
@@ -82,8 +88,9 @@ def coupons_st(draw: st.DrawFn) -> CouponSpec:
         code=draw(st.sampled_from(["C1", "C2", "C3", "C4", "满100减20"])),
         kind=kind,
         amount=draw(st.integers(0, 20000)) if kind == "amount_off" else None,
-        percent=draw(st.sampled_from([Fraction(10), Fraction(25, 2), Fraction(100),
-                                      Fraction(33)])) if kind == "percent_off" else None,
+        percent=draw(st.sampled_from([Fraction(10), Fraction(25, 2), Fraction(100), Fraction(33)]))
+        if kind == "percent_off"
+        else None,
         cap=draw(st.one_of(st.none(), st.integers(0, 3000))),
         threshold=draw(st.sampled_from([0, 0, 1000, 10000])),
         categories=cats,
@@ -105,8 +112,7 @@ baskets = st.builds(
     lines=st.lists(lines_st, max_size=10).map(tuple),
     promotions=st.lists(promotions_st(), max_size=4).map(tuple),
     coupons=st.lists(coupons_st(), max_size=4).map(tuple),
-    redeem_points=st.one_of(st.just(0), st.integers(0, 60000), st.integers(0, 300).map(
-        lambda k: k * 100)),
+    redeem_points=st.one_of(st.just(0), st.integers(0, 60000), st.integers(0, 300).map(lambda k: k * 100)),
 )
 
 
@@ -139,11 +145,27 @@ def test_totals_invariants_and_nothing_negative(b: Basket) -> None:
     assert q.points_redeemed == sum(ln.points_redeemed for ln in q.lines)
     for ln in q.lines:
         assert ln.net == ln.line_total - ln.coupon_discount - ln.points_discount
-        assert min(ln.net, ln.line_total, ln.coupon_discount, ln.points_discount,
-                   ln.points_earned, ln.points_redeemed) >= 0
+        assert (
+            min(
+                ln.net,
+                ln.line_total,
+                ln.coupon_discount,
+                ln.points_discount,
+                ln.points_earned,
+                ln.points_redeemed,
+            )
+            >= 0
+        )
         assert ln.line_total <= ln.list_total
-    for total in (q.subtotal, q.member_savings, q.coupon_discount, q.points_redeemed,
-                  q.points_value, q.total_due, q.points_earned):
+    for total in (
+        q.subtotal,
+        q.member_savings,
+        q.coupon_discount,
+        q.points_redeemed,
+        q.points_value,
+        q.total_due,
+        q.points_earned,
+    ):
         assert total >= 0
 
 
@@ -161,14 +183,12 @@ def test_redemption_respects_step_balance_and_share(b: Basket) -> None:
     assert q.points_value == q.points_redeemed * 100 // p.points_per_yuan_redeemed
     after_coupons = q.subtotal - q.member_savings - q.coupon_discount
     # the exact worth of the points never exceeds the share of the net after coupons
-    assert Fraction(q.points_redeemed * 100, p.points_per_yuan_redeemed) \
-        <= after_coupons * p.redeem_max_share
+    assert Fraction(q.points_redeemed * 100, p.points_per_yuan_redeemed) <= after_coupons * p.redeem_max_share
     assert q.points_capped == (q.points_redeemed < b.redeem_points)
     if q.points_capped:
         # one more step would have been over the limit
         more = q.points_redeemed + p.redeem_step
-        assert Fraction(more * 100, p.points_per_yuan_redeemed) \
-            > after_coupons * p.redeem_max_share
+        assert Fraction(more * 100, p.points_per_yuan_redeemed) > after_coupons * p.redeem_max_share
 
 
 def _reference_multiplier(b: Basket, q: Quote, i: int) -> Fraction:
@@ -184,23 +204,32 @@ def _reference_multiplier(b: Basket, q: Quote, i: int) -> Fraction:
         if p.kind == "birthday_multiplier":
             active = b.member.birthday is not None and b.member.birthday.month == b.at.month
         else:
-            active = ((p.starts is None or p.starts <= b.at) and (p.ends is None or b.at < p.ends)
-                      and matches(p.categories, p.skus))
+            active = (
+                (p.starts is None or p.starts <= b.at)
+                and (p.ends is None or b.at < p.ends)
+                and matches(p.categories, p.skus)
+            )
         if active and (best is None or p.multiplier > best):
             best = p.multiplier
     # Which coupon instance was applied: codes repeat, so the applied one is the occurrence
     # that follows all of its code's non-duplicate rejections (later ones are duplicates).
     applied_codes = {c.code for c in q.applied_coupons}
-    skip = {code: sum(1 for r in q.rejected_coupons if r.code == code and r.reason != "duplicate")
-            for code in applied_codes}
+    skip = {
+        code: sum(1 for r in q.rejected_coupons if r.code == code and r.reason != "duplicate")
+        for code in applied_codes
+    }
     seen: dict[str, int] = {}
     for c in b.coupons:
         occurrence = seen.get(c.code, 0)
         seen[c.code] = occurrence + 1
         was_applied = c.code in applied_codes and occurrence == skip[c.code]
-        if (c.kind == "points_multiplier" and was_applied and c.multiplier is not None
-                and matches(c.categories, c.skus)
-                and (best is None or c.multiplier > best)):
+        if (
+            c.kind == "points_multiplier"
+            and was_applied
+            and c.multiplier is not None
+            and matches(c.categories, c.skus)
+            and (best is None or c.multiplier > best)
+        ):
             best = c.multiplier
     return Fraction(1) if best is None else best
 
@@ -225,9 +254,15 @@ def test_points_are_earned_on_money_paid_only(b: Basket) -> None:
 @SETTINGS
 @given(baskets)
 def test_deterministic(b: Basket) -> None:
-    rebuilt = Basket(at=b.at, program=b.program, member=b.member, lines=tuple(b.lines),
-                     promotions=tuple(b.promotions), coupons=tuple(b.coupons),
-                     redeem_points=b.redeem_points)
+    rebuilt = Basket(
+        at=b.at,
+        program=b.program,
+        member=b.member,
+        lines=tuple(b.lines),
+        promotions=tuple(b.promotions),
+        coupons=tuple(b.coupons),
+        redeem_points=b.redeem_points,
+    )
     assert price(b) == price(b) == price(rebuilt)
 
 
@@ -246,22 +281,54 @@ def _basket_json(b: Basket) -> dict[str, Any]:
             "redeem_step": b.program.redeem_step,
             "redeem_max_share": dec(b.program.redeem_max_share),
         },
-        "member": None if b.member is None else {
-            "tier": b.member.tier, "points_balance": b.member.points_balance,
-            "birthday": t(b.member.birthday)},
-        "lines": [{"sku": ln.sku, "category": ln.category, "unit_price": ln.unit_price,
-                   "qty": ln.qty, "member_price": ln.member_price} for ln in b.lines],
-        "promotions": [{"id": p.id, "kind": p.kind, "multiplier": dec(p.multiplier),
-                        "categories": list(p.categories), "skus": list(p.skus),
-                        "starts": t(p.starts), "ends": t(p.ends)} for p in b.promotions],
-        "coupons": [{"code": c.code, "kind": c.kind, "amount": c.amount,
-                     "percent": None if c.percent is None else dec(c.percent), "cap": c.cap,
-                     "threshold": c.threshold, "categories": list(c.categories),
-                     "skus": list(c.skus), "stackable": c.stackable,
-                     "member_only": c.member_only, "valid_from": t(c.valid_from),
-                     "valid_to": t(c.valid_to), "gift_sku": c.gift_sku,
-                     "multiplier": None if c.multiplier is None else dec(c.multiplier)}
-                    for c in b.coupons],
+        "member": None
+        if b.member is None
+        else {
+            "tier": b.member.tier,
+            "points_balance": b.member.points_balance,
+            "birthday": t(b.member.birthday),
+        },
+        "lines": [
+            {
+                "sku": ln.sku,
+                "category": ln.category,
+                "unit_price": ln.unit_price,
+                "qty": ln.qty,
+                "member_price": ln.member_price,
+            }
+            for ln in b.lines
+        ],
+        "promotions": [
+            {
+                "id": p.id,
+                "kind": p.kind,
+                "multiplier": dec(p.multiplier),
+                "categories": list(p.categories),
+                "skus": list(p.skus),
+                "starts": t(p.starts),
+                "ends": t(p.ends),
+            }
+            for p in b.promotions
+        ],
+        "coupons": [
+            {
+                "code": c.code,
+                "kind": c.kind,
+                "amount": c.amount,
+                "percent": None if c.percent is None else dec(c.percent),
+                "cap": c.cap,
+                "threshold": c.threshold,
+                "categories": list(c.categories),
+                "skus": list(c.skus),
+                "stackable": c.stackable,
+                "member_only": c.member_only,
+                "valid_from": t(c.valid_from),
+                "valid_to": t(c.valid_to),
+                "gift_sku": c.gift_sku,
+                "multiplier": None if c.multiplier is None else dec(c.multiplier),
+            }
+            for c in b.coupons
+        ],
         "redeem_points": b.redeem_points,
     }
 
