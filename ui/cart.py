@@ -104,6 +104,7 @@ class CartState:
         return Cart(
             lines=tuple(self.lines),
             member_id=self.member.id if self.member else None,
+            member_code=self.member.code if self.member else None,
             coupon_codes=tuple(self.coupons),
             redeem_points=self.redeem_points if self.member else 0,
         )

@@ -54,6 +54,9 @@ class Cart:
     member_id: MemberId | None = None
     coupon_codes: tuple[str, ...] = ()
     redeem_points: int = 0
+    # The verified member code that identified the member (MemberView.code), sent with the
+    # sale: the server lets this store receive a member only once it was identified here.
+    member_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -508,6 +511,7 @@ def _sale_payload(sale: orm.Sale, q: Quote, cmd: CompleteSale) -> dict[str, Any]
         "terminal_id": sale.terminal_id,
         "cashier_id": str(sale.cashier_id),
         "member_id": str(sale.member_id) if sale.member_id else None,
+        "member_code": cmd.cart.member_code if sale.member_id else None,
         "at": sale.at.isoformat(),
         "subtotal": sale.subtotal,
         "member_savings": sale.member_savings,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Literal
 
@@ -69,6 +69,9 @@ class MemberView:
     coupons: tuple[CouponView, ...]
     lifecycle: str
     registered_at: datetime
+    # The verified member code the member was identified with (None: phone, card or id). A
+    # sale names it, so the server lets this store's tills receive the member.
+    code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,7 +285,8 @@ def identify(ctx: TillContext, text: str) -> MemberView:
         if row is None:
             raise NotFound(f"No member with this {how}.", code=f"no_member_{how}")
         row = resolve_member(s, MemberId(row.id)) or row
-        return _view(ctx, s, row, now)
+        view = _view(ctx, s, row, now)
+        return replace(view, code=text) if how == "code" else view
 
 
 def member_view(ctx: TillContext, member_id: MemberId) -> MemberView:

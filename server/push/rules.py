@@ -203,11 +203,18 @@ def points_mismatch(b: Batch, p: SaleCompletedP, member: Member, fig: Figure) ->
     )
 
 
+# A code is shown at the start of a checkout; the sale is completed (and timed) later.
+CODE_AT_SALE_LEEWAY = timedelta(hours=1)
+
+
 def may_spread(b: Batch, member: Member, p: SaleCompletedP) -> bool:
     """A store's tills receive a member's profile only once one of them identified the member:
     registered there, looked up there (phone, card, code), or a sale there with a member code
     that verifies for this member. A sale merely naming a member id (member codes carry it in
-    clear) does not send the member to the store."""
+    clear) does not send the member to the store; nor does a code signed by a key of the
+    pushing store's own tills (a till that holds its key could sign one for anybody, and an
+    honest one only issues codes for members its store already has). A dynamic code counts
+    when it was valid within `CODE_AT_SALE_LEEWAY` of the sale's time."""
     if b.store_id in stores_of(b, member.id):
         return True
     if not p.member_code:
@@ -217,8 +224,11 @@ def may_spread(b: Batch, member: Member, p: SaleCompletedP) -> bool:
     if b.keyring is None:
         b.keyring = keyring(b.s)
     try:
-        claims = verify_member_code(p.member_code, b.keyring, p.at, revocations(b.s))
+        claims = verify_member_code(p.member_code, b.keyring, p.at, revocations(b.s), CODE_AT_SALE_LEEWAY)
     except CodeError:
+        return False
+    signer = b.s.execute(select(Terminal.store_id).where(Terminal.key_id == claims.key_id)).scalar()
+    if signer is None or signer == b.store_id:
         return False
     survivor = resolve_member(b.s, uuid.UUID(str(claims.member_id)))
     return survivor is not None and survivor.id == member.id

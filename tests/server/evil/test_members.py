@@ -88,3 +88,19 @@ def test_a_member_code_for_another_member_identifies_nobody(
     sale["payload"]["member_code"] = issue_member_code(other, home.key, datetime.now(UTC))
     assert results(evil, [sale])[0]["status"] == "applied"
     assert _stores(db_url, mid) == {store_id}
+
+
+def test_a_member_code_signed_by_the_pushing_stores_own_key_identifies_nobody(
+    server: ServerProcess, db_url: str, store_id: str
+) -> None:
+    """A till holding its own signing key can sign a code for any member id: such a code
+    proves nothing, so it does not send the member to that store."""
+    home = enrolled(server, db_url, store_id)
+    evil = enrolled(server, db_url, store_id + "e")
+    mid = uuid.uuid4()
+    home.push([home.registration(random_phone(), mid)])
+    sale = evil.sale(mid, total=800)
+    sale["payload"]["member_code"] = issue_member_code(mid, evil.key, datetime.now(UTC))
+    assert results(evil, [sale])[0]["status"] == "applied"
+    assert _stores(db_url, mid) == {store_id}
+    assert not [c for c in evil.pull_all() if c["entity"] == "member" and c["key"] == str(mid)]

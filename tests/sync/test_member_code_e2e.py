@@ -1,0 +1,136 @@
+"""A sale carries the member code its member was identified with, and the server sends the
+member to the selling store only when the code verifies for that member: real tills (SQLite
+files), the cashier app's cart (`ui.cart.CartState`) and a real `till-server serve` process on
+PostgreSQL, over HTTP on loopback.
+
+Store S001's till registers two members. Store S002's till holds both (an online look-up
+cached them) but the server has no record that S002 identified them (as after the server was
+restored from a dump taken before the look-ups). S002 then sells to one member identified
+by the code on the customer's phone and to the other by a typed phone number."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import delete, select
+
+from app.domain.ids import new_id
+from app.domain.staff import Role
+from app.services.checkout import CompleteSale, Tender, complete_sale
+from app.services.members import identify, member_code
+from app.services.staff import add_staff
+from app.store import orm
+from server import models as srv
+from sync.lookup import lookup_member
+from sync.worker import SyncWorker
+from tests.server.support import ServerProcess, session_for
+from tests.sync.conftest import FAST, RICE, register, sell
+from tests.sync.test_merge_e2e import _till, pg_server  # noqa: F401  (the fixture)
+from ui.cart import CartState
+
+pytestmark = pytest.mark.postgres
+
+CODED, TYPED = "138 0013 8601", "138 0013 8602"
+
+
+def _stores(server: ServerProcess, member_id: uuid.UUID) -> set[str]:
+    db, s = session_for(server.database_url)
+    try:
+        return set(
+            s.execute(
+                select(srv.MemberStore.store_id).where(srv.MemberStore.member_id == member_id)
+            ).scalars()
+        )
+    finally:
+        s.close()
+        db.dispose()
+
+
+def _forget_store(server: ServerProcess, store_id: str, *member_ids: uuid.UUID) -> None:
+    db, s = session_for(server.database_url)
+    try:
+        s.execute(
+            delete(srv.MemberStore).where(
+                srv.MemberStore.store_id == store_id, srv.MemberStore.member_id.in_(member_ids)
+            )
+        )
+        s.commit()
+    finally:
+        s.close()
+        db.dispose()
+
+
+def _checkout(till: Any, cashier: Any, state: CartState) -> None:
+    complete_sale(
+        till,
+        CompleteSale(
+            sale_id=new_id(), cashier_id=cashier.id, cart=state.cart(), tenders=(Tender("cash", 10_000_000),)
+        ),
+    )
+
+
+def _sale_events(till: Any) -> list[dict[str, Any]]:
+    with till.uow(write=False) as uow:
+        rows = uow.session.execute(select(orm.OutboxEvent).where(orm.OutboxEvent.type == "sale.completed"))
+        return [r.payload for r in rows.scalars()]
+
+
+def _pulled_entries(till: Any, member_id: uuid.UUID) -> int:
+    with till.uow(write=False) as uow:
+        rows = uow.session.execute(select(orm.LedgerEntry).where(orm.LedgerEntry.member_id == member_id))
+        return len(rows.scalars().all())
+
+
+def test_a_sale_with_the_member_code_sends_the_member_to_the_store_one_without_does_not(
+    pg_server: ServerProcess,  # noqa: F811
+    tmp_path: Path,
+    clock: Any,
+) -> None:
+    home = _till(tmp_path / "home", "T31", clock, pg_server, "S001")
+    other = _till(tmp_path / "other", "T41", clock, pg_server, "S002")
+    w_home, w_other = SyncWorker(home, FAST), SyncWorker(other, FAST)
+    try:
+        cashier_home = add_staff(home, "1001", "Li Na", Role.CASHIER, "1234")
+        cashier = add_staff(other, "1001", "Wang Wei", Role.CASHIER, "1234")
+        coded = register(home, {"cashier": cashier_home}, CODED).member.id
+        typed = register(home, {"cashier": cashier_home}, TYPED).member.id
+        assert w_home.run_once().ok
+        assert w_other.run_once().ok  # S002 learns S001's till key
+        for phone in ("+8613800138601", "+8613800138602"):
+            assert lookup_member(other, phone=phone).found
+        _forget_store(pg_server, "S002", coded, typed)
+
+        # The customer shows the member code on a phone; the other one gives a number.
+        shown = member_code(home, coded)
+        view = identify(other, shown)
+        assert view.id == coded and view.code == shown
+        assert identify(other, TYPED).code is None
+        for member in (view, identify(other, TYPED)):
+            state = CartState()
+            state.add(RICE)
+            state.set_member(member)
+            _checkout(other, cashier, state)
+        sent = {p["member_id"]: p.get("member_code") for p in _sale_events(other)}
+        assert sent == {str(coded): shown, str(typed): None}
+        pushed = w_other.run_once()
+        assert pushed.ok and pushed.pushed >= 2, pushed.describe()
+
+        assert _stores(pg_server, coded) == {"S001", "S002"}
+        assert _stores(pg_server, typed) == {"S001"}
+        # The members' later points at their home store reach S002 only for the coded one.
+        before = _pulled_entries(other, coded), _pulled_entries(other, typed)
+        clock.advance(minutes=5)
+        sell(home, {"cashier": cashier_home}, lines=((RICE, 2),), member_id=coded)
+        sell(home, {"cashier": cashier_home}, lines=((RICE, 2),), member_id=typed)
+        assert w_home.run_once().ok
+        assert w_other.run_once().ok
+        assert _pulled_entries(other, coded) == before[0] + 1
+        assert _pulled_entries(other, typed) == before[1]
+    finally:
+        w_home.stop()
+        w_other.stop()
+        home.close()
+        other.close()
