@@ -284,6 +284,10 @@ class Refund(Base):
     points_reversed: Mapped[int] = mapped_column(BigInteger)
     points_given_back: Mapped[int] = mapped_column(BigInteger)
     full: Mapped[bool] = mapped_column(Boolean)
+    # Why the goods came back (app.domain.refunds.REFUND_REASONS; "" from tills before reasons)
+    # and the cashier's words; also in `details`, the event as sent.
+    reason: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    reason_note: Mapped[str] = mapped_column(String(200), default="", server_default="")
     details: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     event_id: Mapped[uuid.UUID]
 

@@ -37,6 +37,7 @@ from app.services import (
     receipts,
     refunds,
     shifts,
+    slips,
     staff,
     suspended,
     voids,
@@ -46,7 +47,7 @@ from app.services.context import TillContext, open_till
 from app.services.errors import TillError
 from app.services.members import CouponView, MemberView, RegisterMember, Registration
 from app.services.products import ProductHit, ProductIndex
-from app.services.refunds import RefundDone, RefundSale
+from app.services.refunds import RefundableLine, RefundDone, RefundPreview, RefundSale
 from app.services.shifts import ShiftReport
 from app.services.staff import StaffMember
 from app.services.suspended import Suspended
@@ -66,6 +67,9 @@ __all__ = [
     "Priced",
     "ProductHit",
     "RefundDone",
+    "RefundPreview",
+    "RefundableLine",
+    "RefundableSale",
     "RegisterMember",
     "Registration",
     "SaleDone",
@@ -98,6 +102,15 @@ def new_refund_id() -> RefundId:
 @dataclass(frozen=True, slots=True)
 class Printed:
     receipt_no: str
+
+
+@dataclass(frozen=True, slots=True)
+class RefundableSale:
+    """A sale found for a refund: its receipt (as printed) and each line with what is left."""
+
+    receipt: Receipt
+    sale_id: SaleId
+    lines: tuple[RefundableLine, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,8 +329,21 @@ class TillServices:
         """The sale behind a typed receipt number or a scanned receipt QR (feedback URL)."""
         return receipts.receipt_for(self._ctx, self._sale_ref(text))
 
+    def refundable_sale(self, text: str) -> RefundableSale:
+        """The sale behind a typed receipt number or scanned receipt QR, with each line's
+        quantity left to refund (after earlier refunds)."""
+        ref = self._sale_ref(text)
+        receipt = receipts.receipt_for(self._ctx, ref)
+        sale_id, lines = refunds.refundable_lines(self._ctx, ref)
+        return RefundableSale(receipt, sale_id, lines)
+
     def _sale_ref(self, text: str) -> str:
         return refunds.sale_ref_from_text(self._ctx, text)
+
+    def preview_refund(self, sale_id: str, lines: dict[int, int]) -> RefundPreview:
+        """What a refund of `lines` would give back (money, points, coupons); writes nothing.
+        Raises Invalid (an over-refund names the item)."""
+        return refunds.preview_refund(self._ctx, sale_id, lines)
 
     def refund(
         self,
@@ -328,9 +354,11 @@ class TillServices:
         supervisor_pin: str,
         refund_id: RefundId,
         shift_id: ShiftId | None,
+        reason: str = "",
+        reason_note: str = "",
     ) -> RefundDone:
         approver = self._approver(supervisor_login)
-        return refunds.refund_sale(
+        done = refunds.refund_sale(
             self._ctx,
             RefundSale(
                 refund_id=refund_id,
@@ -340,8 +368,33 @@ class TillServices:
                 approver_id=approver,
                 approver_pin=supervisor_pin,
                 shift_id=shift_id,
+                reason=reason,
+                reason_note=reason_note,
             ),
         )
+        if self._sync is not None:
+            self._sync.poke()
+        return done
+
+    def refund_slip(self, refund_id: RefundId) -> Receipt:
+        return slips.refund_slip(self._ctx, refund_id)
+
+    def print_refund_slip(self, refund_id: RefundId, copy: bool = False) -> Printed:
+        """Print a stored refund's slip in the store's language. Raises PrintError (queued)."""
+        slip = slips.refund_slip(self._ctx, refund_id)
+        if copy:
+            slip = dataclasses.replace(slip, copy=True)
+        self._printer.print_receipt(slip)
+        return Printed(slip.receipt_no)
+
+    def shift_report_slip(self, report: ShiftReport, cashier: str = "") -> Receipt:
+        return slips.report_slip(self._ctx, report, cashier)
+
+    def print_shift_report(self, report: ShiftReport, cashier: str = "") -> Printed:
+        """Print an X or Z report as shown (app.services.shifts). Raises PrintError."""
+        slip = slips.report_slip(self._ctx, report, cashier)
+        self._printer.print_receipt(slip)
+        return Printed(slip.receipt_no)
 
     # ------------------------------------------------------------ devices and sync
 

@@ -115,6 +115,10 @@ class RefundCompletedP(_P):
     points_given_back: int = Field(le=MAX_POINTS, default=0, ge=0)
     coupons_returned: list[str] = Field(default_factory=list, max_length=20)
     receipt_no: str = Field(default="", max_length=64)
+    # Why the goods came back (app.domain.refunds.REFUND_REASONS; "" from tills before reasons)
+    # and the cashier's words (always for "other").
+    reason: str = Field(default="", max_length=32)
+    reason_note: str = Field(default="", max_length=200)
 
 
 class PointsEntryP(_P):

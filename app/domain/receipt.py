@@ -40,6 +40,19 @@ class ReceiptPoints:
 
 
 @dataclass(frozen=True, slots=True)
+class SlipRow:
+    """One labelled figure of a refund slip or a shift report. The printer words the label in
+    its language profile (`key`: a label of hardware/printer/document.py), so a slip is never
+    half Chinese in an English store."""
+
+    key: str
+    value: int | str
+    unit: str = "fen"  # fen | count | points | text | reason (a REFUND_REASONS code)
+    arg: str = ""  # the label's subject, itself a label key where one exists (a tender: "cash")
+    bold: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Receipt:
     """Everything a printed receipt says, and nothing about how a printer says it."""
 
@@ -62,3 +75,5 @@ class Receipt:
     language: str = "zh_CN"
     kind: str = "sale"  # sale | refund | slip | report
     copy: bool = False  # a reprint: marked "COPY / 重印" so it is not taken for a second sale
+    rows: tuple[SlipRow, ...] = ()  # a refund slip's or a report's figures, after the items
+    title: str = ""  # a report's title, a label key ("x_report", "z_report")

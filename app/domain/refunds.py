@@ -29,6 +29,27 @@ RefundReason = Literal[
 ]
 
 
+# Why goods come back, as the cashier picks it (the event and the slip carry the code; "other"
+# needs the cashier's own words in the note).
+REFUND_REASONS = ("wrong_item", "damaged", "quality", "expired", "changed_mind", "price", "other")
+MAX_REASON_NOTE = 200
+
+
+def normalize_reason(reason: str, note: str) -> tuple[str, str]:
+    """The (code, note) a refund keeps. A reason that is not a code of the list (free words
+    from a caller before the list) is kept as "other" with those words as its note; an empty
+    reason stays empty (callers before reasons: the demo seed, scripts). Raises ValueError
+    for an "other" without words or a note longer than MAX_REASON_NOTE."""
+    reason, note = reason.strip(), note.strip()
+    if reason and reason not in REFUND_REASONS:
+        reason, note = "other", f"{reason}; {note}" if note else reason
+    if len(note) > MAX_REASON_NOTE:
+        raise ValueError(f"the reason note is longer than {MAX_REASON_NOTE} characters")
+    if reason == "other" and not note:
+        raise ValueError('say in a few words why (reason "other")')
+    return reason, note
+
+
 class RefundError(ValueError):
     """A refund that cannot be made; `reason` is a stable code."""
 

@@ -6,6 +6,7 @@ import contextlib
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -13,7 +14,14 @@ from sqlalchemy.orm import Session
 
 from app.domain import points as ledger
 from app.domain.ids import MemberId, RefundId, SaleId, ShiftId, StaffId
-from app.domain.refunds import RefundError, SoldLine, coupon_returns, plan_refund
+from app.domain.refunds import (
+    RefundError,
+    RefundPlan,
+    SoldLine,
+    coupon_returns,
+    normalize_reason,
+    plan_refund,
+)
 from app.domain.staff import Action
 from app.services.audit import append_audit
 from app.services.context import TillContext
@@ -33,8 +41,9 @@ class RefundSale:
     cashier_id: StaffId
     approver_id: StaffId | None
     approver_pin: str | None
-    reason: str = ""
+    reason: str = ""  # app.domain.refunds.REFUND_REASONS ("" from callers before reasons)
     shift_id: ShiftId | None = None
+    reason_note: str = ""  # the cashier's words; required for "other"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +105,128 @@ def sale_ref_from_text(ctx: TillContext, text: str) -> str:
     return str(claims.sale_id)
 
 
+class OverRefund(Invalid):
+    """More asked back on a line than is left on it; names the item (as sold) and what is left."""
+
+    def __init__(self, item: str, line_no: int, left: int, asked: int, sold: int) -> None:
+        super().__init__(
+            f"{item} (line {line_no}): only {left} of {sold} left to refund, asked for {asked}.",
+            code="refund_qty_exceeds_remaining",
+        )
+        self.item, self.line_no, self.left, self.asked, self.sold = item, line_no, left, asked, sold
+
+
+@dataclass(frozen=True, slots=True)
+class RefundableLine:
+    line_no: int
+    sku: str
+    name: str  # as sold
+    sold: int
+    refunded: int  # by earlier refunds
+    paid: int  # the line's net, fen
+
+    @property
+    def left(self) -> int:
+        return self.sold - self.refunded
+
+
+@dataclass(frozen=True, slots=True)
+class RefundPreview:
+    """What a refund would give back, before it is made (nothing is written)."""
+
+    money: int
+    points_reversed: int
+    points_given_back: int
+    full: bool
+    coupons_returned: tuple[str, ...]
+    lines: dict[int, int]  # line_no -> money of that line's refund, fen
+
+
+def refundable_lines(ctx: TillContext, sale_ref: str) -> tuple[SaleId, tuple[RefundableLine, ...]]:
+    """The sale's lines with what earlier refunds took back: a sale reopened after 1 of 2 was
+    refunded shows 1 left."""
+    with ctx.uow(write=False) as uow:
+        s = uow.session
+        sale = find_sale(s, sale_ref, ctx.terminal_id)
+        done = refunded_qty(s, SaleId(sale.id))
+        return SaleId(sale.id), tuple(
+            RefundableLine(ln.line_no, ln.sku, ln.name, ln.qty, done.get(ln.line_no, 0), ln.net)
+            for ln in _sale_lines(s, SaleId(sale.id))
+        )
+
+
+def preview_refund(ctx: TillContext, sale_ref: str, lines: dict[int, int]) -> RefundPreview:
+    """The money, points and coupons a refund of `lines` (line_no -> qty) would give back now.
+    Raises Invalid as `refund_sale` would (an over-refund names the line). Writes nothing."""
+    now = ctx.now()
+    with ctx.uow(write=False) as uow:
+        s = uow.session
+        sale = find_sale(s, sale_ref, ctx.terminal_id)
+        sale_id = SaleId(sale.id)
+        plan = _plan(s, sale_id, lines)
+        coupons = tuple(code for code, _red in _returning_coupons(s, sale_id, plan.full, now))
+        return RefundPreview(
+            plan.money_fen,
+            plan.points_reversed,
+            plan.points_given_back,
+            plan.full,
+            coupons,
+            {rl.line_no: rl.money_fen for rl in plan.lines},
+        )
+
+
+def _sale_lines(s: Session, sale_id: SaleId) -> list[orm.SaleLine]:
+    return list(
+        s.execute(select(orm.SaleLine).where(orm.SaleLine.sale_id == sale_id).order_by(orm.SaleLine.line_no))
+        .scalars()
+        .all()
+    )
+
+
+def _plan(s: Session, sale_id: SaleId, requested: dict[int, int]) -> RefundPlan:
+    """The refund plan over the stored sale; a refusal names the item, not only its line."""
+    lines = _sale_lines(s, sale_id)
+    sold = [
+        SoldLine(
+            ln.line_no,
+            ln.qty,
+            ln.net,
+            ln.points_earned,
+            ln.points_redeemed,
+            ln.points_discount,
+            ln.coupon_discount,
+        )
+        for ln in lines
+    ]
+    done = refunded_qty(s, sale_id)
+    try:
+        return plan_refund(sold, done, requested)
+    except RefundError as exc:
+        line = next((ln for ln in lines if ln.line_no == exc.line_no), None)
+        if exc.reason == "qty_exceeds_remaining" and line is not None:
+            left = line.qty - done.get(line.line_no, 0)
+            asked = requested.get(line.line_no, 0)
+            raise OverRefund(line.name, line.line_no, left, asked, line.qty) from exc
+        raise Invalid(str(exc), code=f"refund_{exc.reason}") from exc
+
+
+def _returning_coupons(
+    s: Session, sale_id: SaleId, full: bool, now: datetime
+) -> list[tuple[str, tuple[orm.CouponRedemption, orm.Coupon]]]:
+    """The coupons a refund would give back: on a full refund, those still valid."""
+    if not full:
+        return []
+    return [
+        (coupon.code, (red, coupon))
+        for red, coupon in s.execute(
+            select(orm.CouponRedemption, orm.Coupon)
+            .join(orm.Coupon, orm.Coupon.id == orm.CouponRedemption.coupon_id)
+            .where(orm.CouponRedemption.sale_id == sale_id, orm.CouponRedemption.returned.is_(False))
+        ).all()
+        if coupon_returns(True, now, coupon.valid_to)
+    ]
+
+
 def refunded_qty(s: Session, sale_id: SaleId) -> dict[int, int]:
     done: dict[int, int] = defaultdict(int)
     rows = s.execute(
@@ -117,6 +248,10 @@ def refund_sale(ctx: TillContext, cmd: RefundSale) -> RefundDone:
         done = uow.session.get(orm.Refund, cmd.refund_id)
         if done is not None:
             return _result(uow.session, done, duplicate=True)
+    try:
+        reason, reason_note = normalize_reason(cmd.reason, cmd.reason_note)
+    except ValueError as exc:
+        raise Invalid(f"Refund reason: {exc}.", code="refund_bad_reason") from exc
     ctx.require_allowed_offline("refunds")
     approver = require_approval(ctx, cmd.cashier_id, cmd.approver_id, cmd.approver_pin, Action.REFUND)
     now = ctx.now()
@@ -124,29 +259,7 @@ def refund_sale(ctx: TillContext, cmd: RefundSale) -> RefundDone:
         s = uow.session
         sale = find_sale(s, cmd.sale_ref, ctx.terminal_id)
         sale_id = SaleId(sale.id)
-        lines = (
-            s.execute(
-                select(orm.SaleLine).where(orm.SaleLine.sale_id == sale_id).order_by(orm.SaleLine.line_no)
-            )
-            .scalars()
-            .all()
-        )
-        sold = [
-            SoldLine(
-                ln.line_no,
-                ln.qty,
-                ln.net,
-                ln.points_earned,
-                ln.points_redeemed,
-                ln.points_discount,
-                ln.coupon_discount,
-            )
-            for ln in lines
-        ]
-        try:
-            plan = plan_refund(sold, refunded_qty(s, sale_id), cmd.lines)
-        except RefundError as exc:
-            raise Invalid(str(exc), code=f"refund_{exc.reason}") from exc
+        plan = _plan(s, sale_id, cmd.lines)
         refund = orm.Refund(
             id=cmd.refund_id,
             sale_id=sale_id,
@@ -158,7 +271,8 @@ def refund_sale(ctx: TillContext, cmd: RefundSale) -> RefundDone:
             points_reversed=plan.points_reversed,
             points_given_back=plan.points_given_back,
             full=plan.full,
-            reason=cmd.reason,
+            reason=reason,
+            reason_note=reason_note,
         )
         s.add(refund)
         s.flush()
@@ -205,17 +319,11 @@ def refund_sale(ctx: TillContext, cmd: RefundSale) -> RefundDone:
             member = s.get_one(orm.Member, member_id)
             s.flush()
             member.tier = str(program.tier_for_spend(rolling_spend(s, member_id, now)))
-        if plan.full:
-            for red, coupon in s.execute(
-                select(orm.CouponRedemption, orm.Coupon)
-                .join(orm.Coupon, orm.Coupon.id == orm.CouponRedemption.coupon_id)
-                .where(orm.CouponRedemption.sale_id == sale_id)
-            ).all():
-                if coupon_returns(True, now, coupon.valid_to):
-                    coupon.status = "issued"
-                    coupon.redeemed_sale_id = None
-                    red.returned = True
-                    returned.append(coupon.code)
+        for code, (red, coupon) in _returning_coupons(s, sale_id, plan.full, now):
+            coupon.status = "issued"
+            coupon.redeemed_sale_id = None
+            red.returned = True
+            returned.append(code)
         details: dict[str, Any] = {
             "sale_id": str(sale_id),
             "money": plan.money_fen,
@@ -223,6 +331,7 @@ def refund_sale(ctx: TillContext, cmd: RefundSale) -> RefundDone:
             "points_reversed": plan.points_reversed,
             "points_given_back": plan.points_given_back,
             "lines": {str(k): v for k, v in cmd.lines.items() if v},
+            "reason": reason,
         }
         append_audit(s, ctx, cmd.cashier_id, approver, "sale.refund", str(cmd.refund_id), details, now)
         record_event(
@@ -238,6 +347,7 @@ def refund_sale(ctx: TillContext, cmd: RefundSale) -> RefundDone:
                 "cashier_id": str(cmd.cashier_id),
                 "approver_id": str(approver),
                 "coupons_returned": returned,
+                "reason_note": reason_note,
                 "refund_lines": [
                     {
                         "line_no": rl.line_no,

@@ -243,6 +243,7 @@ class Refund(Base):
     points_given_back: Mapped[int] = mapped_column(Integer)
     full: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str] = mapped_column(String(200), default="")
+    reason_note: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class RefundLine(Base):

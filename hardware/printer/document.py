@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.domain.money import format_fen
-from app.domain.receipt import Receipt, ReceiptLine
+from app.domain.receipt import Receipt, ReceiptLine, SlipRow
 from hardware.printer import layout as L
 from hardware.printer.layout import Metrics
 
@@ -87,6 +87,45 @@ ZH = {
     "copy": "COPY / 重印",
     "card_no": "会员卡号",
     "saved": "会员价已为您节省",
+    # refund slips
+    "refund_of": "原单号",
+    "refund_ref": "退款单号",
+    "refund_total": "退款合计",
+    "cash_back": "退还现金",
+    "points_reversed": "扣回积分",
+    "points_given_back": "退回积分",
+    "coupon_returned": "退回优惠券",
+    "reason": "退货原因",
+    "reason_note": "说明",
+    "reason_wrong_item": "拿错商品",
+    "reason_damaged": "商品损坏",
+    "reason_quality": "质量问题",
+    "reason_expired": "商品过期",
+    "reason_changed_mind": "顾客不想要了",
+    "reason_price": "价格问题",
+    "reason_other": "其他",
+    "approver": "授权主管",
+    "signature": "顾客签名",
+    "refund_thanks": "退款已完成，请核对金额",
+    # shift reports
+    "x_report": "X 报表（班中）",
+    "z_report": "Z 报表（交班）",
+    "report_no": "报表号",
+    "opened": "开班",
+    "closed": "交班",
+    "sales": "销售笔数",
+    "gross": "销售金额",
+    "refunds": "退款笔数",
+    "refunded": "退款金额",
+    "member_sales": "会员销售笔数",
+    "coupon_discount": "优惠券抵扣",
+    "points_earned": "发放积分",
+    "points_redeemed": "使用积分",
+    "opening_float": "备用金",
+    "expected_cash": "应有现金",
+    "counted_cash": "实点现金",
+    "over_short": "长短款",
+    "by_tender": "按支付方式",
 }
 EN = {
     "no": "No.",
@@ -125,6 +164,45 @@ EN = {
     "copy": "COPY",
     "card_no": "Member card",
     "saved": "You saved at member prices",
+    # refund slips
+    "refund_of": "Original receipt",
+    "refund_ref": "Refund ref.",
+    "refund_total": "REFUND TOTAL",
+    "cash_back": "Cash given back",
+    "points_reversed": "Points taken back",
+    "points_given_back": "Points returned",
+    "coupon_returned": "Coupon returned",
+    "reason": "Reason",
+    "reason_note": "Note",
+    "reason_wrong_item": "Wrong item",
+    "reason_damaged": "Damaged",
+    "reason_quality": "Quality problem",
+    "reason_expired": "Past its date",
+    "reason_changed_mind": "Changed their mind",
+    "reason_price": "Price problem",
+    "reason_other": "Other",
+    "approver": "Approved by",
+    "signature": "Customer signature",
+    "refund_thanks": "Refund done: please check the amount",
+    # shift reports
+    "x_report": "X REPORT (shift so far)",
+    "z_report": "Z REPORT (shift closed)",
+    "report_no": "Report no.",
+    "opened": "Opened",
+    "closed": "Closed",
+    "sales": "Sales",
+    "gross": "Taken",
+    "refunds": "Refunds",
+    "refunded": "Refunded",
+    "member_sales": "Member sales",
+    "coupon_discount": "Coupon discounts",
+    "points_earned": "Points earned",
+    "points_redeemed": "Points redeemed",
+    "opening_float": "Opening float",
+    "expected_cash": "Cash expected",
+    "counted_cash": "Cash counted",
+    "over_short": "Over / short",
+    "by_tender": "By tender",
 }
 
 _ASCII_MAP = {
@@ -233,10 +311,14 @@ class _Composer:
             self.centered(self.s(f"{t['phone']} {r.store_phone}"))
         if r.kind == "refund":
             self.centered(t["refund"], bold=True, tall=True)
+        if r.title:
+            self.centered(t.get(r.title, r.title), bold=True, tall=True)
         if r.copy:
             self.centered(t["copy"] if self.chinese else "COPY", bold=True, tall=True)
         self.rule()
-        number = t["card_no"] if r.kind == "slip" else t["no"]  # a slip's number is the card's
+        # a slip's number is the card's; a refund slip names the sale it refunds
+        numbers = {"slip": t["card_no"], "refund": t["refund_of"], "report": t["report_no"]}
+        number = numbers.get(r.kind, t["no"])
         self.lines(L.wrap(f"{number}: {r.receipt_no}", self.w, self.m))
         self.lines(L.wrap(f"{t['time']}: {r.at:%Y-%m-%d %H:%M:%S}", self.w, self.m))
         cashier = self.s(r.cashier) or ""
@@ -297,6 +379,46 @@ class _Composer:
         if tot.member_savings:
             self.pair(t["saved"], self.money(tot.member_savings))
 
+    def slip_rows(self) -> None:
+        """A refund slip's or a report's figures, each labelled in the profile's language."""
+        for row in self.r.rows:
+            if row.key == "rule":
+                self.rule()
+                continue
+            label = self.t.get(row.key, row.key)
+            if row.arg:
+                subject = self.t.get(row.arg) or self.s(row.arg, prose=False) or asciify(row.arg)
+                label = f"  {subject}" if row.key == "by_tender" else f"{label} {subject}"
+            if row.unit == "text" and row.value == "":  # a heading of the rows below
+                self.line(label)
+                continue
+            value = self._row_value(row)
+            if value is None:
+                continue
+            if row.unit in ("text", "reason") and (
+                self.m.width(label) + 1 + self.m.width(value) > self.w
+            ):  # a long reason note: under its label, wrapped
+                self.line(label + ":", row.bold)
+                self.lines(L.wrap("  " + value, self.w, self.m), row.bold)
+            else:
+                self.pair(label, value, bold=row.bold, tall=row.bold)
+
+    def _row_value(self, row: SlipRow) -> str | None:
+        v = row.value
+        if row.unit == "fen" and isinstance(v, int):
+            return self.money(v)
+        if row.unit == "points" and isinstance(v, int):
+            return f"{v:,}"
+        if row.unit == "count":
+            return str(v)
+        if row.unit == "reason":
+            return self.t.get(f"reason_{v}", self.s(str(v), prose=False) or "")
+        return self.s(str(v))  # free text: None where this printer cannot print it
+
+    def signature(self) -> None:
+        self.line("")
+        self.line(f"{self.t['signature']}: " + "_" * max(4, self.w - self.m.width(self.t["signature"]) - 2))
+
     def loyalty(self) -> None:
         r, t = self.r, self.t
         if not r.member and not r.points:
@@ -326,7 +448,10 @@ class _Composer:
         if r.member_code:
             self.blocks.append(QRBlock(r.member_code))
             self.centered(t["member_code"])
-        footer = [f for f in (self.s(x) for x in r.footer) if f] or [t["thanks"]]
+        if r.kind == "report":
+            return
+        thanks = t["refund_thanks"] if r.kind == "refund" else t["thanks"]
+        footer = [f for f in (self.s(x) for x in r.footer) if f] or [thanks]
         for f in footer:
             self.centered(f)
 
@@ -345,9 +470,16 @@ def compose(
     m = metrics or Metrics.printer(chinese)
     c = _Composer(receipt, paper_mm, chinese, m)
     c.header(logo)
-    if receipt.kind != "slip":  # a registration slip: the member and their code, no sale
+    if receipt.kind in ("refund", "report"):  # what came back, or the shift's figures
+        if receipt.lines:
+            c.items()
+        c.slip_rows()
+        if receipt.kind == "refund":
+            c.signature()
+    elif receipt.kind != "slip":  # a registration slip: the member and their code, no sale
         c.items()
         c.totals()
-    c.loyalty()
+    if receipt.kind != "report":
+        c.loyalty()
     c.trailer()
     return ReceiptLayout(c.w, paper_mm, chinese, m, tuple(c.blocks))

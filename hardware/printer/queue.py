@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app.domain.receipt import Receipt, ReceiptLine, ReceiptPoints, ReceiptTotals
+from app.domain.receipt import Receipt, ReceiptLine, ReceiptPoints, ReceiptTotals, SlipRow
 from app.ports import PrintError, PrinterState, ReceiptPrinter
 from hardware.printer.printers import safe_name
 
@@ -57,6 +57,8 @@ def receipt_from_dict(d: dict[str, Any]) -> Receipt:
                 "member_code",
                 "language",
                 "kind",
+                "copy",
+                "title",
             )
             if k in d
         },
@@ -66,6 +68,7 @@ def receipt_from_dict(d: dict[str, Any]) -> Receipt:
         coupons=tuple((str(c), int(v)) for c, v in d["coupons"]),
         points=ReceiptPoints(**pts) if pts else None,
         footer=tuple(d.get("footer", ())),
+        rows=tuple(SlipRow(**row) for row in d.get("rows", ())),
     )
 
 

@@ -209,6 +209,10 @@ def test_refund_with_a_supervisors_pin(qtbot: QtBot, window: MainWindow, till, s
     qtbot.waitUntil(lambda: dialog.receipt is not None, timeout=WAIT_MS)
     assert dialog.receipt.receipt_no == receipt_no
     dialog.qty[1].setValue(1)  # the wine
+    key(qtbot, dialog.login, Qt.Key.Key_F12)
+    qtbot.waitUntil(lambda: "why" in dialog.message.text(), timeout=WAIT_MS)  # no reason yet
+    dialog.reason.setCurrentIndex(1)  # damaged
+    qtbot.waitUntil(lambda: "¥128.00" in dialog.preview_label.text(), timeout=WAIT_MS)
     type_enter(qtbot, dialog.login, "2001")
     qtbot.keyClicks(dialog.pin, "0000")
     key(qtbot, dialog.pin, Qt.Key.Key_F12)

@@ -39,6 +39,8 @@ def refund_completed(b: Batch, ev: WireEvent) -> dict[str, Any]:
             points_reversed=reversed_,
             points_given_back=given_back,
             full=p.full,
+            reason=p.reason,
+            reason_note=p.reason_note,
             details=ev.payload,
             event_id=ev.id,
         )
