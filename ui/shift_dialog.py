@@ -56,6 +56,7 @@ class ShiftDialog(QDialog):
         self.services, self.staff_id, self.shift_id, self.closed = services, staff_id, shift_id, closed
         self.report: ShiftReport | None = None
         self.z: ShiftReport | None = None
+        self.printing = False
         self.view = QLabel(tr("Loading the X report…"))
         self.view.setObjectName("report")
         self.view.setTextFormat(Qt.TextFormat.RichText)
@@ -67,6 +68,10 @@ class ShiftDialog(QDialog):
         self.message.setWordWrap(True)
         self.ok = KeyButton("Enter")
         self.ok.clicked.connect(self.submit)
+        self.print_button = KeyButton("F7")
+        self.print_button.setObjectName("printReport")
+        self.print_button.clicked.connect(self.print_report)
+        self.print_button.setEnabled(False)
         self.cancel = KeyButton("Esc")
         self.cancel.clicked.connect(self.reject)
         col = QVBoxLayout(self)
@@ -76,11 +81,13 @@ class ShiftDialog(QDialog):
         col.addWidget(self.message)
         row = QHBoxLayout()
         row.addWidget(self.ok)
+        row.addWidget(self.print_button)
         row.addWidget(self.cancel)
         col.addLayout(row)
         keys = KeyMap(self)
         keys.bind(Qt.Key.Key_Return, self.submit)
         keys.bind(Qt.Key.Key_Enter, self.submit)
+        keys.bind(Qt.Key.Key_F7, self.print_report)
         keys.watch(self.counted)
         self.retranslate()
         self.counted.setFocus()
@@ -92,6 +99,23 @@ class ShiftDialog(QDialog):
     def _x(self, report: ShiftReport) -> None:
         self.report = report
         self.view.setText(report_html(report))
+        self.print_button.setEnabled(True)
+
+    def print_report(self) -> None:
+        """Print the report on screen (the X report, or the Z report once the shift is closed)."""
+        report = self.z or self.report
+        if report is None or self.printing:
+            return
+        self.printing = True
+        services = self.services
+        after = " " + tr("The shift is closed. Press Enter to sign out.") if self.z else ""
+        done = tr("Z report printed.") if report.kind == "Z" else tr("X report printed.")
+        Op(self, lambda: services.print_shift_report(report)).success(
+            lambda _p: self.message.setText(done + after)
+        ).failure(lambda exc, text: self.message.setText(text + after)).finally_(self._printed).run()
+
+    def _printed(self) -> None:
+        self.printing = False
 
     def submit(self) -> None:
         if self.z is not None:
@@ -109,11 +133,13 @@ class ShiftDialog(QDialog):
 
     def _z(self, report: ShiftReport) -> None:
         self.z = report
+        self.print_button.set_label(tr("Print Z report"))
         self.view.setText(report_html(report))
         self.counted.setEnabled(False)
         self.message.setText(tr("The shift is closed. Press Enter to sign out."))
         self.ok.set_label(tr("Sign out"))
         self.cancel.hide()
+        self.print_report()  # the Z report is printed at the close; F7 prints it again
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -125,5 +151,6 @@ class ShiftDialog(QDialog):
         self.counted_label.setText(tr("Cash counted in the drawer (¥)"))
         self.ok.set_label(tr("Sign out") if self.z else tr("Close shift (Z report)"))
         self.cancel.set_label(tr("Cancel"))
+        self.print_button.set_label(tr("Print Z report") if self.z else tr("Print X report"))
         if self.z or self.report:
             self.view.setText(report_html(self.z or self.report))  # type: ignore[arg-type]

@@ -42,6 +42,12 @@ def _names(s: Session, lines: list[orm.SaleLine], zh: bool) -> dict[str, str]:
     return names
 
 
+def refund_no(refund_id: RefundId) -> str:
+    """The number a refund slip carries: "R-" and the end of the refund's id (its random part,
+    unique enough to find the refund and never a sale's receipt number)."""
+    return "R-" + str(refund_id).replace("-", "")[-12:].upper()
+
+
 def refund_slip(ctx: TillContext, refund_id: RefundId, language: str | None = None) -> Receipt:
     """The slip of a stored refund: the units that came back at what they cost, the money given
     back, the points taken back or returned, the coupons returned, the reason, the approver,
@@ -82,6 +88,8 @@ def refund_slip(ctx: TillContext, refund_id: RefundId, language: str | None = No
         )
         member = s.get(orm.Member, sale.member_id) if sale.member_id is not None else None
         rows: list[SlipRow] = [
+            SlipRow("refund_of", sale.receipt_no, "text"),
+            SlipRow("rule", ""),
             SlipRow("refund_total", refund.money, bold=True),
             SlipRow("cash_back", refund.money),
         ]
@@ -96,13 +104,12 @@ def refund_slip(ctx: TillContext, refund_id: RefundId, language: str | None = No
         if refund.reason_note:
             rows.append(SlipRow("reason_note", refund.reason_note, "text"))
         rows.append(SlipRow("approver", approver.name if approver else "", "text"))
-        rows.append(SlipRow("refund_ref", str(refund.id)[-12:].upper(), "text"))
         return Receipt(
             store_name=_store_name(ctx, zh),
             store_address=ctx.config.store.address,
             store_phone=ctx.config.store.phone,
             terminal_id=sale.terminal_id,
-            receipt_no=sale.receipt_no,
+            receipt_no=refund_no(RefundId(refund.id)),
             sale_id=str(sale.id),
             at=local_time(refund.at, ctx.tz),
             cashier=cashier.name if cashier else "",
@@ -134,8 +141,12 @@ def report_slip(
     ctx: TillContext, report: ShiftReport, cashier: str = "", language: str | None = None
 ) -> Receipt:
     """The X or Z report as printed: the figures of `report` (app.services.shifts), the shift's
-    times in the store's zone, printed now."""
+    times in the store's zone, printed now; `cashier` defaults to the shift's cashier's name."""
     lang = language or ctx.config.terminal.language
+    if not cashier:
+        with ctx.uow(write=False) as uow:
+            row = uow.session.get(orm.Staff, report.cashier_id)
+            cashier = row.name if row is not None else ""
     zh = lang == "zh_CN"
     rows: list[SlipRow] = [
         SlipRow("opened", _when(report.opened_at), "text"),
@@ -161,7 +172,8 @@ def report_slip(
     if report.counted_cash is not None:
         rows.append(SlipRow("counted_cash", report.counted_cash))
         rows.append(SlipRow("over_short", report.over_short or 0, bold=True))
-    number = f"Z{report.z_no:04d}" if report.kind == "Z" and report.z_no else "X"
+    now = local_time(ctx.now(), ctx.tz)
+    number = f"Z{report.z_no:04d}" if report.kind == "Z" and report.z_no else f"X-{now:%Y%m%d-%H%M%S}"
     return Receipt(
         store_name=_store_name(ctx, zh),
         store_address=ctx.config.store.address,
@@ -169,7 +181,7 @@ def report_slip(
         terminal_id=report.terminal_id,
         receipt_no=number,
         sale_id=str(report.shift_id),
-        at=local_time(ctx.now(), ctx.tz),
+        at=now,
         cashier=cashier,
         lines=(),
         totals=_NO_TOTALS,

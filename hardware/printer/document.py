@@ -316,8 +316,8 @@ class _Composer:
         if r.copy:
             self.centered(t["copy"] if self.chinese else "COPY", bold=True, tall=True)
         self.rule()
-        # a slip's number is the card's; a refund slip names the sale it refunds
-        numbers = {"slip": t["card_no"], "refund": t["refund_of"], "report": t["report_no"]}
+        # a slip's number is the card's; a refund slip's its own (the sale's is among its rows)
+        numbers = {"slip": t["card_no"], "refund": t["refund_ref"], "report": t["report_no"]}
         number = numbers.get(r.kind, t["no"])
         self.lines(L.wrap(f"{number}: {r.receipt_no}", self.w, self.m))
         self.lines(L.wrap(f"{t['time']}: {r.at:%Y-%m-%d %H:%M:%S}", self.w, self.m))

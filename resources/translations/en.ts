@@ -951,6 +951,34 @@
   <context>
     <name>Refund</name>
     <message>
+      <source>Wrong item</source>
+      <translation>Wrong item</translation>
+    </message>
+    <message>
+      <source>Damaged</source>
+      <translation>Damaged</translation>
+    </message>
+    <message>
+      <source>Quality problem</source>
+      <translation>Quality problem</translation>
+    </message>
+    <message>
+      <source>Past its date</source>
+      <translation>Past its date</translation>
+    </message>
+    <message>
+      <source>Customer changed their mind</source>
+      <translation>Customer changed their mind</translation>
+    </message>
+    <message>
+      <source>Price problem</source>
+      <translation>Price problem</translation>
+    </message>
+    <message>
+      <source>Other (say why)</source>
+      <translation>Other (say why)</translation>
+    </message>
+    <message>
       <source>Refund</source>
       <translation>Refund</translation>
     </message>
@@ -967,20 +995,60 @@
       <translation>Refund everything</translation>
     </message>
     <message>
+      <source>Reason</source>
+      <translation>Reason</translation>
+    </message>
+    <message>
+      <source>Choose a reason (F3)</source>
+      <translation>Choose a reason (F3)</translation>
+    </message>
+    <message>
       <source>Supervisor number</source>
       <translation>Supervisor number</translation>
     </message>
     <message>
-      <source>Supervisor PIN</source>
-      <translation>Supervisor PIN</translation>
+      <source>PIN</source>
+      <translation>PIN</translation>
+    </message>
+    <message>
+      <source>Print slip again</source>
+      <translation>Print slip again</translation>
     </message>
     <message>
       <source>Cancel</source>
       <translation>Cancel</translation>
     </message>
     <message>
+      <source>Everything on this receipt has been refunded already.</source>
+      <translation>Everything on this receipt has been refunded already.</translation>
+    </message>
+    <message>
+      <source>Say why (needed for Other)</source>
+      <translation>Say why (needed for Other)</translation>
+    </message>
+    <message>
+      <source>Note (optional)</source>
+      <translation>Note (optional)</translation>
+    </message>
+    <message>
+      <source>Choose what comes back: − / + on each line, F2 for everything.</source>
+      <translation>Choose what comes back: − / + on each line, F2 for everything.</translation>
+    </message>
+    <message>
       <source>Choose the items to refund (F2: all of them).</source>
       <translation>Choose the items to refund (F2: all of them).</translation>
+    </message>
+    <message>
+      <source>Choose why the goods come back (F3).</source>
+      <translation>Choose why the goods come back (F3).</translation>
+    </message>
+    <message>
+      <source>Say in a few words why the goods come back.</source>
+      <translation>Say in a few words why the goods come back.</translation>
+    </message>
+    <message>
+      <source>Check what will be given back, then press F12 again.</source>
+      <translation>Check what will be given back, then press F12 again.</translation>
     </message>
     <message>
       <source>A supervisor must approve: number and PIN.</source>
@@ -991,16 +1059,60 @@
       <translation>Refunded: give back {money} in cash.</translation>
     </message>
     <message>
+      <source>Printing the refund slip…</source>
+      <translation>Printing the refund slip…</translation>
+    </message>
+    <message>
+      <source>Receipt {no} · {at} · paid {total}</source>
+      <translation>Receipt {no} · {at} · paid {total}</translation>
+    </message>
+    <message>
+      <source>Give back {money} in cash.</source>
+      <translation>Give back {money} in cash.</translation>
+    </message>
+    <message>
+      <source>The whole sale comes back.</source>
+      <translation>The whole sale comes back.</translation>
+    </message>
+    <message>
+      <source>{item}: only {left} left to refund, {asked} asked for.</source>
+      <translation>{item}: only {left} left to refund, {asked} asked for.</translation>
+    </message>
+    <message>
+      <source>Points: {taken} taken back, {given} returned.</source>
+      <translation>Points: {taken} taken back, {given} returned.</translation>
+    </message>
+    <message>
+      <source>Coupons returned: {codes}.</source>
+      <translation>Coupons returned: {codes}.</translation>
+    </message>
+    <message>
+      <source>Points: {taken} taken back, {given} given back.</source>
+      <translation>Points: {taken} taken back, {given} given back.</translation>
+    </message>
+    <message>
       <source>Press Enter to close.</source>
       <translation>Press Enter to close.</translation>
+    </message>
+    <message>
+      <source>F7 prints the slip again.</source>
+      <translation>F7 prints the slip again.</translation>
+    </message>
+    <message>
+      <source>Refund slip printed.</source>
+      <translation>Refund slip printed.</translation>
+    </message>
+    <message>
+      <source>All</source>
+      <translation>All</translation>
     </message>
     <message>
       <source>Item</source>
       <translation>Item</translation>
     </message>
     <message>
-      <source>Sold</source>
-      <translation>Sold</translation>
+      <source>Sold · refunded · left</source>
+      <translation>Sold · refunded · left</translation>
     </message>
     <message>
       <source>Paid</source>
@@ -1011,12 +1123,8 @@
       <translation>Refund qty</translation>
     </message>
     <message>
-      <source>Receipt {no} · {at} · paid {total}</source>
-      <translation>Receipt {no} · {at} · paid {total}</translation>
-    </message>
-    <message>
-      <source>Points: {taken} taken back, {given} given back.</source>
-      <translation>Points: {taken} taken back, {given} given back.</translation>
+      <source>{sold} · {refunded} · {left} left</source>
+      <translation>{sold} · {refunded} · {left} left</translation>
     </message>
   </context>
   <context>
@@ -1380,6 +1488,18 @@
       <translation>Loading the X report…</translation>
     </message>
     <message>
+      <source>Z report printed.</source>
+      <translation>Z report printed.</translation>
+    </message>
+    <message>
+      <source>X report printed.</source>
+      <translation>X report printed.</translation>
+    </message>
+    <message>
+      <source>Print Z report</source>
+      <translation>Print Z report</translation>
+    </message>
+    <message>
       <source>The shift is closed. Press Enter to sign out.</source>
       <translation>The shift is closed. Press Enter to sign out.</translation>
     </message>
@@ -1418,6 +1538,10 @@
     <message>
       <source>Close shift (Z report)</source>
       <translation>Close shift (Z report)</translation>
+    </message>
+    <message>
+      <source>Print X report</source>
+      <translation>Print X report</translation>
     </message>
     <message>
       <source>  by {tender}</source>

@@ -951,6 +951,34 @@
   <context>
     <name>Refund</name>
     <message>
+      <source>Wrong item</source>
+      <translation>拿错商品</translation>
+    </message>
+    <message>
+      <source>Damaged</source>
+      <translation>商品损坏</translation>
+    </message>
+    <message>
+      <source>Quality problem</source>
+      <translation>质量问题</translation>
+    </message>
+    <message>
+      <source>Past its date</source>
+      <translation>商品过期</translation>
+    </message>
+    <message>
+      <source>Customer changed their mind</source>
+      <translation>顾客不想要了</translation>
+    </message>
+    <message>
+      <source>Price problem</source>
+      <translation>价格问题</translation>
+    </message>
+    <message>
+      <source>Other (say why)</source>
+      <translation>其他（请说明）</translation>
+    </message>
+    <message>
       <source>Refund</source>
       <translation>退货</translation>
     </message>
@@ -967,20 +995,60 @@
       <translation>全部退货</translation>
     </message>
     <message>
+      <source>Reason</source>
+      <translation>退货原因</translation>
+    </message>
+    <message>
+      <source>Choose a reason (F3)</source>
+      <translation>选择原因（F3）</translation>
+    </message>
+    <message>
       <source>Supervisor number</source>
       <translation>主管工号</translation>
     </message>
     <message>
-      <source>Supervisor PIN</source>
-      <translation>主管密码</translation>
+      <source>PIN</source>
+      <translation>密码</translation>
+    </message>
+    <message>
+      <source>Print slip again</source>
+      <translation>再打一张退款单</translation>
     </message>
     <message>
       <source>Cancel</source>
       <translation>取消</translation>
     </message>
     <message>
+      <source>Everything on this receipt has been refunded already.</source>
+      <translation>这张小票上的商品已全部退过。</translation>
+    </message>
+    <message>
+      <source>Say why (needed for Other)</source>
+      <translation>请说明原因（选“其他”时必填）</translation>
+    </message>
+    <message>
+      <source>Note (optional)</source>
+      <translation>说明（可不填）</translation>
+    </message>
+    <message>
+      <source>Choose what comes back: − / + on each line, F2 for everything.</source>
+      <translation>选择退回的商品：每行按 − / +，F2 全部退。</translation>
+    </message>
+    <message>
       <source>Choose the items to refund (F2: all of them).</source>
       <translation>请选择要退的商品（F2：全部）。</translation>
+    </message>
+    <message>
+      <source>Choose why the goods come back (F3).</source>
+      <translation>请选择退货原因（F3）。</translation>
+    </message>
+    <message>
+      <source>Say in a few words why the goods come back.</source>
+      <translation>请简单写明退货原因。</translation>
+    </message>
+    <message>
+      <source>Check what will be given back, then press F12 again.</source>
+      <translation>请核对退还内容，再按 F12。</translation>
     </message>
     <message>
       <source>A supervisor must approve: number and PIN.</source>
@@ -991,16 +1059,60 @@
       <translation>退货完成：退还现金 {money}。</translation>
     </message>
     <message>
+      <source>Printing the refund slip…</source>
+      <translation>正在打印退款单…</translation>
+    </message>
+    <message>
+      <source>Receipt {no} · {at} · paid {total}</source>
+      <translation>小票 {no} · {at} · 实付 {total}</translation>
+    </message>
+    <message>
+      <source>Give back {money} in cash.</source>
+      <translation>退还现金 {money}。</translation>
+    </message>
+    <message>
+      <source>The whole sale comes back.</source>
+      <translation>整单退货。</translation>
+    </message>
+    <message>
+      <source>{item}: only {left} left to refund, {asked} asked for.</source>
+      <translation>{item}：只剩 {left} 件可退，要退 {asked} 件。</translation>
+    </message>
+    <message>
+      <source>Points: {taken} taken back, {given} returned.</source>
+      <translation>积分：扣回 {taken}，退回 {given}。</translation>
+    </message>
+    <message>
+      <source>Coupons returned: {codes}.</source>
+      <translation>退回优惠券：{codes}。</translation>
+    </message>
+    <message>
+      <source>Points: {taken} taken back, {given} given back.</source>
+      <translation>积分：扣回 {taken}，退还 {given}。</translation>
+    </message>
+    <message>
       <source>Press Enter to close.</source>
       <translation>按回车关闭。</translation>
+    </message>
+    <message>
+      <source>F7 prints the slip again.</source>
+      <translation>按 F7 重新打印退款单。</translation>
+    </message>
+    <message>
+      <source>Refund slip printed.</source>
+      <translation>退款单已打印。</translation>
+    </message>
+    <message>
+      <source>All</source>
+      <translation>全部</translation>
     </message>
     <message>
       <source>Item</source>
       <translation>商品</translation>
     </message>
     <message>
-      <source>Sold</source>
-      <translation>售出</translation>
+      <source>Sold · refunded · left</source>
+      <translation>已售 · 已退 · 可退</translation>
     </message>
     <message>
       <source>Paid</source>
@@ -1011,12 +1123,8 @@
       <translation>退货数量</translation>
     </message>
     <message>
-      <source>Receipt {no} · {at} · paid {total}</source>
-      <translation>小票 {no} · {at} · 实付 {total}</translation>
-    </message>
-    <message>
-      <source>Points: {taken} taken back, {given} given back.</source>
-      <translation>积分：扣回 {taken}，退还 {given}。</translation>
+      <source>{sold} · {refunded} · {left} left</source>
+      <translation>{sold} · {refunded} · 可退 {left}</translation>
     </message>
   </context>
   <context>
@@ -1380,6 +1488,18 @@
       <translation>正在加载 X 报表…</translation>
     </message>
     <message>
+      <source>Z report printed.</source>
+      <translation>Z 报表已打印。</translation>
+    </message>
+    <message>
+      <source>X report printed.</source>
+      <translation>X 报表已打印。</translation>
+    </message>
+    <message>
+      <source>Print Z report</source>
+      <translation>打印 Z 报表</translation>
+    </message>
+    <message>
       <source>The shift is closed. Press Enter to sign out.</source>
       <translation>已交班。按回车退出登录。</translation>
     </message>
@@ -1418,6 +1538,10 @@
     <message>
       <source>Close shift (Z report)</source>
       <translation>交班（Z 报表）</translation>
+    </message>
+    <message>
+      <source>Print X report</source>
+      <translation>打印 X 报表</translation>
     </message>
     <message>
       <source>  by {tender}</source>

@@ -93,3 +93,33 @@ def test_refund_beyond_what_remains_of_the_sale(server: ServerProcess, db_url: s
     held = conflicts(db_url, "refund_points_held", sale_id=uuid.UUID(sale["payload"]["sale_id"]))
     assert sorted(c.details["claimed_reversed"] for c in held) == [20, 10**6]
     assert _refunds_of(db_url, sale) == 2
+
+
+def test_the_refund_reason_is_stored_and_a_bad_one_refused(
+    server: ServerProcess, db_url: str, store_id: str
+) -> None:
+    t = enrolled(server, db_url, store_id)
+    mid = uuid.uuid4()
+    sale = t.sale(mid, total=5000)
+    sale["payload"]["lines"][0]["qty"] = 5
+    t.push([t.registration(random_phone(), mid), sale])
+    with_reason = _refund(t, sale, money=1000)
+    with_reason["payload"].update(reason="other", reason_note="the seal was broken")
+    too_long = _refund(t, sale, money=1000)
+    too_long["payload"].update(reason="x" * 33)
+    before_reasons = _refund(t, sale, money=1000)  # a till from before reasons sends none
+    out = results(t, [with_reason, too_long, before_reasons])
+    assert [r["status"] for r in out] == ["applied", "rejected", "applied"]
+    db, s = session_for(db_url)
+    with s:
+        rows = {
+            str(r.id): (r.reason, r.reason_note)
+            for r in s.execute(
+                select(Refund).where(Refund.sale_id == uuid.UUID(sale["payload"]["sale_id"]))
+            ).scalars()
+        }
+    db.dispose()
+    assert rows == {
+        with_reason["payload"]["refund_id"]: ("other", "the seal was broken"),
+        before_reasons["payload"]["refund_id"]: ("", ""),
+    }
