@@ -214,6 +214,12 @@ class PulledRows(Protocol):
         """Record a revocation; False when it was held already."""
         ...
 
+    def store_points_outcome(
+        self, event_id: uuid.UUID, payload: dict[str, Any], status: str, reason: str, note: str, at: datetime
+    ) -> None:
+        """HQ's decision on one of this till's held adjustments (`app.store.outcomes`)."""
+        ...
+
     def store_public_key(
         self, key_id: str, public_key: str, terminal_id: str | None, at: datetime
     ) -> None: ...

@@ -59,6 +59,9 @@ ENTITIES = (
     "revocation",  # {"kind": member|key|code, "value"}
     "public_key",  # {"key_id", "public_key", "terminal_id"}: other terminals' signing keys
     "program",  # a loyalty program version HQ published (app.domain.program.LoyaltyProgram JSON)
+    # HQ's decision on an adjustment or compensation it held: {"entry_id", "event_id",
+    # "member_id", "terminal_id", "status": approved|rejected, "reason", "note", "decided_at"}
+    "points_outcome",
 )
 
 

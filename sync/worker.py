@@ -19,22 +19,27 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from app.services.context import TillContext
 from app.services.outbox import mark_rejected, mark_sent, pending_count, rejected_count, unsent_events
+from app.store.outcomes import BY_HAND, OutcomeCounts, outcome_counts, record_outcome
 from sync.apply import ApplyReport, apply_page
 from sync.client import NotEnrolled, Offline, ServerClient, SyncError, client_for
 from sync.protocol import (
     MAX_BODY_BYTES,
     MAX_PULL_LIMIT,
     MAX_PUSH_EVENTS,
+    EventResult,
     PullResponse,
     PushRequest,
     WireEvent,
 )
 from sync.settings import SETTINGS_FILE, SettingsError, read_section
 from sync.state import adopt_epoch, audit_anchor, get_cursor, get_epoch, set_audit_ack, set_cursor
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +96,8 @@ class SyncStatus:
     state: State = "starting"
     pending: int = 0  # outbox events not yet acknowledged by the server
     rejected: int = 0  # events the server refused (acknowledged, parked for review there)
+    held: int = 0  # points adjustments/compensations the server holds for HQ's approval
+    rejected_by_hq: int = 0  # held ones HQ then rejected (not in the members' balances)
     last_success: datetime | None = None
     last_error: str | None = None
     last_error_at: datetime | None = None
@@ -118,6 +125,10 @@ class SyncStatus:
                 parts.append(f"上次同步 {at}")
             if self.rejected:
                 parts.append(f"{self.rejected} 条被服务器拒收")
+            if self.held:
+                parts.append(f"{self.held} 笔积分调整待总部审批")
+            if self.rejected_by_hq:
+                parts.append(f"{self.rejected_by_hq} 笔积分调整被总部驳回")
             if self.last_error and not self.online:
                 parts.append(self.last_error)
             return " · ".join(parts)
@@ -133,6 +144,9 @@ class SyncStatus:
             parts.append(f"last sync {at}")
         if self.rejected:
             parts.append(f"{self.rejected} rejected by the server")
+        for n, what in ((self.held, "held for HQ"), (self.rejected_by_hq, "rejected by HQ")):
+            if n:
+                parts.append(f"{n} points adjustment{'s' if n > 1 else ''} {what}")
         if self.last_error and not self.online:
             parts.append(self.last_error)
         return " · ".join(parts)
@@ -300,11 +314,18 @@ class SyncWorker:
 
     def _finish(self, report: RoundReport) -> None:
         now = self.ctx.now()
-        pending, rejected = self._counts()
+        pending, rejected, outcomes = self._counts()
         err = report.error
         if err is None:
             self._publish(
-                state="online", pending=pending, rejected=rejected, last_success=now, failures=0, busy=False
+                state="online",
+                pending=pending,
+                rejected=rejected,
+                held=outcomes.held,
+                rejected_by_hq=outcomes.rejected,
+                last_success=now,
+                failures=0,
+                busy=False,
             )
             return
         state: State = (
@@ -321,21 +342,25 @@ class SyncWorker:
             state=state,
             pending=pending,
             rejected=rejected,
+            held=outcomes.held,
+            rejected_by_hq=outcomes.rejected,
             last_error=err.message,
             last_error_at=now,
             failures=self.status.failures + 1,
             busy=False,
         )
 
-    def _counts(self) -> tuple[int, int]:
+    def _counts(self) -> tuple[int, int, OutcomeCounts]:
         with self.ctx.uow(write=False) as uow:
             s = uow.session
-            return pending_count(s), rejected_count(s)
+            return pending_count(s), rejected_count(s), outcome_counts(s)
 
     def refresh_counts(self) -> SyncStatus:
         """Re-read the waiting and rejected counts (e.g. after a sale) and publish them."""
-        pending, rejected = self._counts()
-        self._publish(pending=pending, rejected=rejected)
+        pending, rejected, outcomes = self._counts()
+        self._publish(
+            pending=pending, rejected=rejected, held=outcomes.held, rejected_by_hq=outcomes.rejected
+        )
         return self.status
 
     # --------------------------------------------------------------------- push
@@ -384,6 +409,7 @@ class SyncWorker:
                 for r in done:
                     if r.status == "rejected":
                         mark_rejected(s, r.id, r.reason or "rejected", now)
+                _record_outcomes(s, events, done, now)
                 uow.commit()
             report.batches += 1
             report.pushed += len({r.id for r in done})
@@ -439,3 +465,18 @@ class SyncWorker:
                 if not resp.more:
                     return
         raise SyncError("The server kept sending more pages than expected.", code="too_many_pages")
+
+
+def _record_outcomes(s: Session, events: list[WireEvent], done: list[EventResult], now: datetime) -> None:
+    """A points adjustment or compensation the push answer held for HQ or refused: kept
+    (`app.services.points.record_outcome`), so the member's balance here leaves it out and the
+    status line says so."""
+    by_id = {e.id: e for e in events if e.type in BY_HAND}
+    for r in done:
+        ev = by_id.get(r.id)
+        if ev is None:
+            continue
+        if r.status == "rejected":
+            record_outcome(s, ev.id, ev.payload, "refused", r.reason or "rejected", "", now)
+        elif r.result and r.result.get("held_for_approval"):
+            record_outcome(s, ev.id, ev.payload, "held", str(r.result.get("reason") or ""), "", now)

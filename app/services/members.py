@@ -324,6 +324,14 @@ def ledger_entries(s: Session, member_id: MemberId) -> list[ledger.LedgerEntry]:
 _LEDGER = (
     select(*_LEDGER_COLUMNS)
     .where(orm.LedgerEntry.member_id == bindparam("member_id"))
+    # An adjustment the server held for HQ, or HQ or the server refused, counts on neither end.
+    .where(
+        orm.LedgerEntry.id.not_in(
+            select(orm.PointsOutcome.entry_id).where(
+                orm.PointsOutcome.member_id == bindparam("member_id"), orm.PointsOutcome.status != "approved"
+            )
+        )
+    )
     .order_by(orm.LedgerEntry.at, orm.LedgerEntry.id)
 )
 

@@ -348,3 +348,19 @@ class SuspendedSale(Base):
     total: Mapped[int] = mapped_column(Integer)  # fen, as last priced (shown in the list)
     items: Mapped[int] = mapped_column(Integer)
     cart: Mapped[dict[str, Any]] = mapped_column()  # lines, coupons, redeem_points
+
+
+class PointsOutcome(Base):
+    """What the server decided about a points adjustment or compensation this till made: held
+    for HQ (above the program's limits, or an approver HQ does not know), approved or rejected
+    by HQ later (a pulled `points_outcome`), or refused at once. An entry held, rejected or
+    refused is not in the member's balance here, as it is not on the server."""
+
+    __tablename__ = "points_outcomes"
+    entry_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    event_id: Mapped[uuid.UUID]
+    member_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(16))  # held | approved | rejected | refused
+    reason: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime]  # when the till learnt it

@@ -15,7 +15,7 @@ from app.domain import points as ledger
 from app.domain.clock import DEFAULT_TZ
 from app.domain.events import PointsEntryP
 from server.models import LedgerEntry
-from server.pull import ledger_added
+from server.pull import ledger_added, record_change
 from server.push.context import resolve_member
 from server.push.models import HeldEvent, StoreStaff
 
@@ -58,8 +58,28 @@ def decide(
     h.status, h.decided_at, h.decided_by, h.note = ("approved" if approve else "rejected"), now, actor, note
     if approve:
         _apply(s, h, now)
+    _tell_till(s, h, now)
     s.flush()
     return h
+
+
+def _tell_till(s: Session, h: HeldEvent, now: datetime) -> None:
+    """The decision as a `points_outcome` change for the store's tills (the one that made the
+    entry records it; the others skip it): an approved entry counts in the balance there again,
+    a rejected one stays out."""
+    payload = h.payload or {}
+    entry_id = str(payload.get("entry_id", ""))
+    data = {
+        "entry_id": entry_id,
+        "event_id": str(h.event_id),
+        "member_id": str(payload.get("member_id", h.member_id)),
+        "terminal_id": h.terminal_id,
+        "status": h.status,
+        "reason": h.reason,
+        "note": h.note,
+        "decided_at": now.isoformat(),
+    }
+    record_change(s, "points_outcome", entry_id, data, at=now, store_id=h.store_id)
 
 
 def _apply(s: Session, h: HeldEvent, now: datetime) -> None:

@@ -164,6 +164,22 @@ class Applier:
             self.report.trust_changed = True
         return "applied"
 
+    def _points_outcome(self, ch: Change) -> str:
+        """HQ approved or rejected one of this till's held adjustments or compensations."""
+        if ch.op == "delete" or str(ch.data.get("terminal_id")) != self.ctx.terminal_id:
+            return "skipped"  # another till's: it holds the entry, this one does not
+        status = str(ch.data.get("status"))
+        if status not in ("approved", "rejected"):
+            raise BadChange(f"points outcome {ch.key}: status {status!r}")
+        try:
+            event_id = uuid.UUID(str(ch.data.get("event_id")))
+        except ValueError as exc:
+            raise BadChange(f"points outcome {ch.key}: event id") from exc
+        at = coerce(datetime, ch.data.get("decided_at")) or self.ctx.now()
+        reason, note = str(ch.data.get("reason") or ""), str(ch.data.get("note") or "")
+        self.rows.store_points_outcome(event_id, ch.data, status, reason, note, at)
+        return "applied"
+
     def _public_key(self, ch: Change) -> str:
         key_id = str(ch.data.get("key_id") or ch.key)
         if key_id == self.ctx.signer.key_id:

@@ -37,3 +37,18 @@ def test_events_waiting_and_the_offline_rules_are_shown(qtbot: QtBot, services, 
         assert str(w.status.pending_count) in w.status.pending.text()
     finally:
         w.stop()
+
+
+def test_adjustments_held_or_rejected_by_hq_are_shown(qtbot: QtBot, services) -> None:  # type: ignore[no-untyped-def]
+    from sync.worker import SyncStatus
+    from ui.status_bar import TillStatusBar
+
+    bar = TillStatusBar(services)
+    qtbot.addWidget(bar)
+    bar.set_sync(SyncStatus(state="online", held=2, rejected_by_hq=1))
+    text = bar.server.text()
+    assert ("2 points adjustments held for HQ" in text and "1 points adjustment rejected by HQ" in text) or (
+        "2 笔积分调整待总部审批" in text and "1 笔积分调整被总部驳回" in text
+    )
+    bar.set_sync(SyncStatus(state="online"))
+    assert "HQ" not in bar.server.text() and "总部" not in bar.server.text()

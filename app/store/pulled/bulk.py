@@ -164,6 +164,12 @@ class BulkRows:
         self.flush()
         return self.direct.add_revocation(kind, value, at)
 
+    def store_points_outcome(
+        self, event_id: uuid.UUID, payload: dict[str, Any], status: str, reason: str, note: str, at: datetime
+    ) -> None:
+        self.flush()
+        self.direct.store_points_outcome(event_id, payload, status, reason, note, at)
+
     def store_public_key(self, key_id: str, public_key: str, terminal_id: str | None, at: datetime) -> None:
         self.flush()
         self.direct.store_public_key(key_id, public_key, terminal_id, at)

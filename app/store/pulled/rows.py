@@ -11,6 +11,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from app.store import orm
+from app.store.outcomes import record_outcome
 from app.store.programs import store_program_version
 from app.store.pulled.values import Uuids, row_values
 
@@ -111,6 +112,11 @@ class SessionRows:
             return False
         self.s.add(orm.Revocation(kind=kind, value=value, at=at))
         return True
+
+    def store_points_outcome(
+        self, event_id: uuid.UUID, payload: dict[str, Any], status: str, reason: str, note: str, at: datetime
+    ) -> None:
+        record_outcome(self.s, event_id, payload, status, reason, note, at)
 
     def store_public_key(self, key_id: str, public_key: str, terminal_id: str | None, at: datetime) -> None:
         row = self.s.get(orm.PublicKey, key_id)
