@@ -5,26 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
 
 from ui.i18n import translator
 from ui.ops import Op
-from ui.widgets import KeyButton, KeyMap
+from ui.widgets import TillDialog
 
 tr = translator("Approval")
 
 
-class ApprovalDialog(QDialog):
+class ApprovalDialog(TillDialog):
     """``work(login, pin)`` runs in the background; on success the dialog closes and
     ``done(result)`` runs; a refusal (wrong PIN, not a supervisor) stays in the dialog."""
 
     def __init__(
         self, parent: QWidget, what: str, work: Callable[[str, str], Any], done: Callable[[Any], None]
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("approval")
-        self.setWindowModality(Qt.WindowModality.WindowModal)
+        super().__init__(parent, "approval")
         self._work, self._done = work, done
         self.what = QLabel(what)
         self.what.setWordWrap(True)
@@ -33,30 +30,14 @@ class ApprovalDialog(QDialog):
         self.pin = QLineEdit()
         self.pin.setObjectName("supervisorPin")
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = QLabel()
-        self.message.setObjectName("message")
-        self.message.setWordWrap(True)
-        self.ok = KeyButton("Enter")
-        self.ok.clicked.connect(self.submit)
-        self.cancel = KeyButton("Esc")
-        self.cancel.clicked.connect(self.reject)
         self.form = QFormLayout()
         self.login_label = QLabel()
         self.form.addRow(self.login_label, self.login)
         self.pin_label = QLabel()
         self.form.addRow(self.pin_label, self.pin)
-        col = QVBoxLayout(self)
-        col.addWidget(self.what)
-        col.addLayout(self.form)
-        col.addWidget(self.message)
-        row = QHBoxLayout()
-        row.addWidget(self.ok)
-        row.addWidget(self.cancel)
-        col.addLayout(row)
-        keys = KeyMap(self)
-        keys.bind(Qt.Key.Key_Return, self.submit)
-        keys.bind(Qt.Key.Key_Enter, self.submit)
-        keys.watch(self.login, self.pin)
+        self.content.addWidget(self.what)
+        self.content.addLayout(self.form)
+        self.keys.watch(self.login, self.pin)
         self.busy = False
         self.retranslate()
         self.login.setFocus()
@@ -90,11 +71,6 @@ class ApprovalDialog(QDialog):
         self.message.setText(text)
         self.pin.clear()
         self.pin.setFocus()
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def retranslate(self) -> None:
         self.setWindowTitle(tr("Supervisor approval"))

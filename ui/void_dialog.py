@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QListWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QListWidget, QWidget
 
 from ui.approval_dialog import ApprovalDialog
 from ui.i18n import translator
@@ -40,9 +40,7 @@ class VoidDialog(ApprovalDialog):
             self.reasons.addItem(f"{i}  {tr(reason)}")
         self.reasons.setCurrentRow(0)
         self.reasons.setMaximumHeight(44 * len(VOID_REASONS) + 8)
-        layout = self.layout()
-        assert isinstance(layout, QVBoxLayout)
-        layout.insertWidget(1, self.reasons)
+        self.content.insertWidget(1, self.reasons)
         arrows = KeyMap(self)  # the reason, from the supervisor's fields too
         arrows.bind(Qt.Key.Key_Up, lambda: self._move(-1))
         arrows.bind(Qt.Key.Key_Down, lambda: self._move(1))

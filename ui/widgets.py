@@ -1,5 +1,6 @@
-"""Small widgets shared by the screens: buttons that show their key, the PIN keypad, and
-a key map that routes F-keys from whichever field has the focus."""
+"""Small widgets shared by the screens: buttons that show their key, the PIN keypad, a key
+map that routes F-keys from whichever field has the focus, and the two dialog shapes every
+counter dialog takes (:class:`TillDialog`, :class:`ListDialog`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,18 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 TOUCH_HEIGHT = 48  # touch targets: at least 44 px
 
@@ -90,3 +102,83 @@ class Keypad(QWidget):
             self.target.backspace()
         else:
             self.target.insert(k)
+
+
+class TillDialog(QDialog):
+    """A modal counter dialog: its own widgets in ``content``, then one message line and the
+    OK (Enter) and Cancel (Esc) buttons. Enter in a field ``watch``-ed by ``keys`` submits;
+    a language switch calls ``retranslate``. Subclasses fill ``content``, override
+    ``submit`` and ``retranslate``, and call ``retranslate()`` at the end of their set-up."""
+
+    def __init__(self, parent: QWidget | None, name: str) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.content = QVBoxLayout()
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.ok = KeyButton("Enter")
+        self.ok.clicked.connect(lambda: self.submit())
+        self.cancel = KeyButton("Esc")
+        self.cancel.clicked.connect(self.reject)
+        self.buttons = QHBoxLayout()
+        self.buttons.addWidget(self.ok)
+        self.buttons.addWidget(self.cancel)
+        col = QVBoxLayout(self)
+        col.addLayout(self.content, 1)
+        col.addWidget(self.message)
+        col.addLayout(self.buttons)
+        self.keys = KeyMap(self)
+        self.keys.bind(Qt.Key.Key_Return, lambda: self.submit())
+        self.keys.bind(Qt.Key.Key_Enter, lambda: self.submit())
+
+    def submit(self) -> None:
+        self.accept()
+
+    def retranslate(self) -> None:
+        """Set every text in the current language (subclasses)."""
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+
+class ListDialog(TillDialog):
+    """A :class:`TillDialog` around a list: Up/Down move (from any watched field), Enter or a
+    double click/tap chooses the current row (``chosen(row)``, for subclasses)."""
+
+    def __init__(self, parent: QWidget | None, name: str, list_name: str) -> None:
+        super().__init__(parent, name)
+        self.list = QListWidget()
+        self.list.setObjectName(list_name)
+        self.list.itemActivated.connect(lambda _: self.submit())
+        self.content.addWidget(self.list, 1)
+        self.keys.bind(Qt.Key.Key_Up, lambda: self.move(-1))
+        self.keys.bind(Qt.Key.Key_Down, lambda: self.move(1))
+
+    def show_rows(self, rows: list[str], empty: str = "") -> None:
+        """Replace the list's rows (the first chosen); ``empty`` is the message when none."""
+        self.list.clear()
+        self.list.addItems(rows)
+        if rows:
+            self.list.setCurrentRow(0)
+        self.message.setText("" if rows else empty)
+
+    def move(self, step: int) -> None:
+        count = self.list.count()
+        if count:
+            self.list.setCurrentRow(max(0, min(count - 1, self.list.currentRow() + step)))
+
+    def current_row(self) -> int | None:
+        row = self.list.currentRow()
+        return row if 0 <= row < self.list.count() else None
+
+    def submit(self) -> None:
+        row = self.current_row()
+        if row is not None:
+            self.chosen(row)
+
+    def chosen(self, row: int) -> None:
+        self.accept()
