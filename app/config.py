@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from app.domain.scan import DEFAULT_WEIGHED, WeighedLayout
 
 CONFIG_NAME = "till.toml"
 DB_NAME = "till.db"
@@ -98,6 +100,17 @@ class ScannerConfig(_Strict):
     serial_baudrate: int = 9600
     serial_prefix: str = ""
     serial_suffix: str = ""
+    # Scale labels (app/domain/scan.py): EAN-13 prefixes carrying a weight in grams / a price in fen.
+    weight_prefixes: list[str] = Field(default_factory=lambda: list(DEFAULT_WEIGHED.weight_prefixes))
+    price_prefixes: list[str] = Field(default_factory=lambda: list(DEFAULT_WEIGHED.price_prefixes))
+
+    @model_validator(mode="after")
+    def _weighed_valid(self) -> ScannerConfig:
+        self.weighed_layout()
+        return self
+
+    def weighed_layout(self) -> WeighedLayout:
+        return WeighedLayout(tuple(self.weight_prefixes), tuple(self.price_prefixes))
 
 
 class TierConfig(_Strict):
@@ -204,6 +217,8 @@ check_status = false       # two-way printers: ask for paper/cover status before
 camera = "0"               # a device index, a video file or URL; "" for none
 dedupe_seconds = 2.0
 wedge_max_gap_ms = 30      # keyboard-wedge readers type faster than this between keys
+weight_prefixes = ["28", "29"]  # scale labels (EAN-13): these prefixes carry the weight in grams,
+price_prefixes = ["20", "21", "22", "23", "24", "25", "26", "27"]  # these the price in fen
 
 # The loyalty program (tiers, earning, redemption, expiry, welcome coupon, offline rules) is
 # not set here: it is HQ's, pulled from the server, or program.json in this folder for a till

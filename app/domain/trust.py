@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator
 
 Whole = Annotated[int, Strict()]
 DecimalText = Annotated[str, Field(pattern=r"^\d+(\.\d+)?$", max_length=20)]
@@ -99,6 +99,25 @@ def _templates() -> tuple[CouponTemplate, ...]:
     )
 
 
+class ManualPriceLimits(_Model):
+    """How far below the list price an approver of each role may let a cashier sell a line
+    (a manual discount or a price override), in whole percent; a role not listed may approve
+    none. The till refuses more; the server records a sale claiming more as a conflict."""
+
+    max_percent: dict[str, Whole] = Field(default_factory=lambda: {"supervisor": 20, "manager": 50})
+
+    @field_validator("max_percent")
+    @classmethod
+    def _percent(cls, value: dict[str, int]) -> dict[str, int]:
+        for role, percent in value.items():
+            if not 0 <= percent <= 100:
+                raise ValueError(f"{role}: a percent from 0 to 100 is expected")
+        return value
+
+    def max_percent_for(self, role: str) -> int:
+        return self.max_percent.get(role, 0)
+
+
 class TillTrust(_Model):
     adjustments: PointsLimits = PointsLimits()
     compensations: PointsLimits = PointsLimits(
@@ -113,6 +132,7 @@ class TillTrust(_Model):
     # a till cannot claim to be first by writing an old date. It must cover how long a till
     # may be offline and still have its registrations ordered by their own times.
     registration_window_s: Whole = Field(default=72 * 3600, ge=0)
+    manual_prices: ManualPriceLimits = ManualPriceLimits()
 
     def template_for(self, reason: str) -> CouponTemplate | None:
         head = reason.split(":", 1)[0]

@@ -17,6 +17,8 @@ from app.domain.ids import MemberId, SaleId, ShiftId, StaffId, new_id
 from app.domain.program import DEFAULT_PROGRAM, LoyaltyProgram
 from app.domain.staff import Action
 from app.pricing.engine import price
+from app.pricing.manual import ApprovedChange, changed_unit_price
+from app.pricing.manual import refusal as manual_refusal
 from app.pricing.model import (
     POINTS_INSUFFICIENT,
     Basket,
@@ -27,6 +29,7 @@ from app.pricing.model import (
     birthday_promotion,
     pricing_program,
 )
+from app.pricing.weighed import price_for_weight, weight_for_price
 from app.services.audit import append_audit
 from app.services.context import TillContext
 from app.services.errors import Invalid, NotFound, Refused
@@ -39,6 +42,7 @@ from app.store.convert import coupon_spec, ledger_row, promotion
 from app.store.counters import next_value
 
 TENDERS = ("cash", "card", "mobile")
+PRICE_CHANGE_AUDIT = "line.price_change"  # a supervisor's approval of a manual price (price_changes.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,27 @@ class CartLine:
     sku: str
     qty: int
     price_override: int | None = None  # fen per unit; needs a supervisor's approval
+    # Weighed goods (a scale label, app/domain/scan.py): the product's unit price is per kg;
+    # the line (qty 1) costs `grams` of it, or the `scale_price` the label carries.
+    grams: int | None = None
+    scale_price: int | None = None
+    manual: ApprovedChange | None = None  # a discount or price a supervisor approved
+
+    @property
+    def weighed(self) -> bool:
+        return self.grams is not None or self.scale_price is not None
+
+
+@dataclass(frozen=True, slots=True)
+class LineDetail:
+    """What the screen and the receipt show of a line beyond the quote: a weighed item's
+    weight and price per kg, and a manual change with the line total before it."""
+
+    grams: int | None = None
+    per_kg: int | None = None
+    manual: ApprovedChange | None = None
+    list_unit: int = 0  # the product's list unit price (of the weighed amount, when weighed)
+    manual_discount: int = 0  # what `manual` took off the line (negative: it raised the price)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +109,7 @@ class Priced:
     no_points_offline: bool = False
     # The program version the sale is priced with (the one in force at the pricing time).
     program: LoyaltyProgram = DEFAULT_PROGRAM
+    details: tuple[LineDetail, ...] = ()  # per line, in the cart's order
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,14 +158,18 @@ _COUPONS_BY_CODE = select(orm.Coupon).where(orm.Coupon.code.in_(bindparam("codes
 _PROMOTIONS = select(orm.Promotion)
 
 
-def _basket_lines(ctx: TillContext, s: Session, cart: Cart) -> tuple[list[BasketLine], list[str]]:
-    """The cart's lines as the engine prices them, and their names in the till's language."""
+def _basket_lines(
+    ctx: TillContext, s: Session, cart: Cart
+) -> tuple[list[BasketLine], list[str], list[LineDetail]]:
+    """The cart's lines as the engine prices them, their names in the till's language and
+    what else the screen shows of them (weights, manual changes)."""
     if not cart.lines:
         raise Invalid("The cart is empty.", code="empty_cart")
     skus = {line.sku for line in cart.lines}
     products = {p.sku: p for p in s.execute(_PRODUCTS, {"skus": list(skus)})}
     lines: list[BasketLine] = []
     names: list[str] = []
+    details: list[LineDetail] = []
     zh = ctx.config.terminal.language == "zh_CN"
     for line in cart.lines:
         product = products.get(line.sku)
@@ -147,16 +177,41 @@ def _basket_lines(ctx: TillContext, s: Session, cart: Cart) -> tuple[list[Basket
             raise NotFound(f"Unknown barcode {line.sku}.", code="unknown_sku")
         if line.qty <= 0:
             raise Invalid("Quantity must be at least 1.", code="bad_qty")
-        if line.price_override is None:
-            lines.append(
-                BasketLine(product.sku, product.category, product.unit_price, line.qty, product.member_price)
-            )
-        elif line.price_override < 0:
-            raise Invalid("A price cannot be negative.", code="bad_price")
-        else:
-            lines.append(BasketLine(product.sku, product.category, line.price_override, line.qty))
+        basket_line, detail = _basket_line(line, product, member=cart.member_id is not None)
+        lines.append(basket_line)
+        details.append(detail)
         names.append(product.name_zh if zh else product.name_en)
-    return lines, names
+    return lines, names, details
+
+
+def _basket_line(line: CartLine, product: Any, member: bool) -> tuple[BasketLine, LineDetail]:
+    """One cart line priced as the engine takes it: weighed (qty 1, the weighed amount's
+    price), then a manual change (app/pricing/manual.py) or the older price override."""
+    unit, member_price, grams = product.unit_price, product.member_price, line.grams
+    if line.weighed:
+        if line.qty != 1:
+            raise Invalid("A weighed item is sold as one line of its weight.", code="bad_qty")
+        if line.grams is not None:
+            unit = price_for_weight(product.unit_price, line.grams)
+            member_price = None if member_price is None else price_for_weight(member_price, line.grams)
+        else:
+            unit, member_price = line.scale_price or 0, None
+            grams = weight_for_price(product.unit_price, unit)
+    per_kg = product.unit_price if line.weighed else None
+    if line.manual is not None:
+        bad = manual_refusal(line.manual.change)
+        if bad is not None:
+            raise Invalid("That manual price change is not valid.", code=bad)
+        before = min(unit, member_price) if member and member_price is not None else unit
+        after = changed_unit_price(before, line.manual.change)
+        detail = LineDetail(grams, per_kg, line.manual, unit, (before - after) * line.qty)
+        return BasketLine(product.sku, product.category, after, line.qty), detail
+    detail = LineDetail(grams, per_kg, None, unit, 0)
+    if line.price_override is None:
+        return BasketLine(product.sku, product.category, unit, line.qty, member_price), detail
+    if line.price_override < 0:
+        raise Invalid("A price cannot be negative.", code="bad_price")
+    return BasketLine(product.sku, product.category, line.price_override, line.qty), detail
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +273,7 @@ def _coupon_specs(
 def _price(ctx: TillContext, s: Session, cart: Cart, at: datetime) -> Priced:
     """Price `cart` at `at` with the program version in force then. The engine sees `at` as
     the store's wall-clock time, so the birthday month is the store's month."""
-    lines, names = _basket_lines(ctx, s, cart)
+    lines, names, details = _basket_lines(ctx, s, cart)
     program = ctx.program_at(at)
     offline = ctx.offline()
     member = _member_read(ctx, s, cart, at, program, offline)
@@ -254,6 +309,7 @@ def _price(ctx: TillContext, s: Session, cart: Cart, at: datetime) -> Priced:
         member.cap,
         no_points,
         program,
+        tuple(details),
     )
 
 
@@ -279,6 +335,45 @@ def _done(ctx: TillContext, sale: orm.Sale, duplicate: bool) -> SaleDone:
         feedback_url=_feedback_url(ctx, sale.feedback_token),
         duplicate=duplicate,
     )
+
+
+def check_approvals(s: Session, cart: Cart, cashier_id: StaffId) -> None:
+    """Every manual change in `cart` was approved for this cashier, this sku and this
+    change, and no stored sale used its approval. Raises Refused ``approval_required``."""
+    changed = [line for line in cart.lines if line.manual is not None]
+    if not changed:
+        return
+    ids = [str(line.manual.approval_id) for line in changed if line.manual is not None]
+    rows = {
+        r.subject: r
+        for r in s.execute(
+            select(orm.AuditRow).where(
+                orm.AuditRow.action == PRICE_CHANGE_AUDIT, orm.AuditRow.subject.in_(ids)
+            )
+        ).scalars()
+    }
+    used = s.execute(
+        select(orm.SaleLine.approval_id).where(
+            orm.SaleLine.approval_id.in_([line.manual.approval_id for line in changed if line.manual])
+        )
+    ).first()
+    for line in changed:
+        assert line.manual is not None
+        row = rows.get(str(line.manual.approval_id))
+        d = row.details if row is not None else {}
+        if (
+            row is None
+            or used is not None
+            or row.actor_id != cashier_id
+            or row.approver_id != line.manual.approver_id
+            or d.get("sku") != line.sku
+            or d.get("kind") != line.manual.change.kind
+            or d.get("value") != line.manual.change.value
+        ):
+            raise Refused(
+                "A price change in this cart has no supervisor's approval; change it again.",
+                code="approval_required",
+            )
 
 
 def _check_tenders(tenders: tuple[Tender, ...]) -> None:
@@ -335,6 +430,7 @@ def complete_sale(ctx: TillContext, cmd: CompleteSale) -> SaleDone:
             return _done(ctx, existing, duplicate=True)
         ctx.require_allowed_offline("sales")
         priced = _price(ctx, s, cmd.cart, now)
+        check_approvals(s, cmd.cart, cmd.cashier_id)
         paid, change = _settle(cmd, priced)
         sale = _store_sale(ctx, s, cmd, priced, paid, change, now)
         _redeem_coupons(s, priced.quote, sale.id)
@@ -357,7 +453,7 @@ def complete_sale(ctx: TillContext, cmd: CompleteSale) -> SaleDone:
             },
             now,
         )
-        record_event(s, ctx.terminal_id, "sale.completed", _sale_payload(sale, q, cmd), now)
+        record_event(s, ctx.terminal_id, "sale.completed", _sale_payload(sale, priced, cmd), now)
         uow.commit()
         return _done(ctx, sale, duplicate=False)
 
@@ -394,8 +490,10 @@ def _store_sale(
     )
     s.add(sale)
     s.flush()
-    rows = zip(q.lines, priced.names, priced.categories, strict=True)
-    for no, (ql, name, category) in enumerate(rows, start=1):
+    details = priced.details or tuple(LineDetail() for _ in q.lines)
+    rows = zip(q.lines, priced.names, priced.categories, details, strict=True)
+    for no, (ql, name, category, detail) in enumerate(rows, start=1):
+        manual = detail.manual
         s.add(
             orm.SaleLine(
                 sale_id=sale_id,
@@ -412,6 +510,14 @@ def _store_sale(
                 points_redeemed=ql.points_redeemed,
                 net=ql.net,
                 points_earned=ql.points_earned,
+                grams=detail.grams,
+                per_kg=detail.per_kg,
+                manual_kind=manual.change.kind if manual else None,
+                manual_value=manual.change.value if manual else None,
+                manual_reason=manual.change.reason if manual else None,
+                manual_discount=detail.manual_discount,
+                approval_id=manual.approval_id if manual else None,
+                approver_id=manual.approver_id if manual else None,
             )
         )
     for tender in cmd.tenders:
@@ -503,7 +609,28 @@ def _post_points(ctx: TillContext, s: Session, priced: Priced, sale_id: SaleId, 
     member.tier = str(program.tier_for_spend(priced.spend + q.total_due))
 
 
-def _sale_payload(sale: orm.Sale, q: Quote, cmd: CompleteSale) -> dict[str, Any]:
+def _line_extra(detail: LineDetail) -> dict[str, Any]:
+    """What a sale line says beyond the quote (left out when there is nothing to say, as
+    older tills sent it): a weighed item's weight, a manual change for the server to check."""
+    extra: dict[str, Any] = {}
+    if detail.grams is not None:
+        extra.update(grams=detail.grams, per_kg=detail.per_kg)
+    if detail.manual is not None:
+        extra["manual"] = {
+            "kind": detail.manual.change.kind,
+            "value": detail.manual.change.value,
+            "reason": detail.manual.change.reason,
+            "list_unit": detail.list_unit,
+            "discount": detail.manual_discount,
+            "approval_id": str(detail.manual.approval_id),
+            "approver_id": str(detail.manual.approver_id),
+        }
+    return extra
+
+
+def _sale_payload(sale: orm.Sale, priced: Priced, cmd: CompleteSale) -> dict[str, Any]:
+    q = priced.quote
+    details = priced.details or tuple(LineDetail() for _ in q.lines)
     return {
         "sale_id": str(sale.id),
         "receipt_no": sale.receipt_no,
@@ -538,7 +665,8 @@ def _sale_payload(sale: orm.Sale, q: Quote, cmd: CompleteSale) -> dict[str, Any]
                 "points_redeemed": ln.points_redeemed,
                 "net": ln.net,
                 "points_earned": ln.points_earned,
+                **_line_extra(detail),
             }
-            for no, ln in enumerate(q.lines, start=1)
+            for no, (ln, detail) in enumerate(zip(q.lines, details, strict=True), start=1)
         ],
     }

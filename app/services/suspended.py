@@ -7,15 +7,55 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
 from app.domain.ids import MemberId, StaffId, new_id
+from app.pricing.manual import ApprovedChange, ManualChange
 from app.services.audit import append_audit
 from app.services.checkout import Cart, CartLine
 from app.services.context import TillContext
 from app.services.errors import Invalid, NotFound, Refused
 from app.store import orm
+
+
+def _line_data(line: CartLine) -> list[Any]:
+    """[sku, qty, price override] (as older tills kept it), then what else the line has."""
+    extra: dict[str, Any] = {}
+    if line.grams is not None:
+        extra["grams"] = line.grams
+    if line.scale_price is not None:
+        extra["scale_price"] = line.scale_price
+    if line.manual is not None:
+        m = line.manual
+        extra["manual"] = [
+            m.change.kind,
+            m.change.value,
+            m.change.reason,
+            str(m.approval_id),
+            str(m.approver_id),
+        ]
+    return [line.sku, line.qty, line.price_override, *([extra] if extra else [])]
+
+
+def _line(item: list[Any]) -> CartLine:
+    sku, qty, po, *rest = item
+    extra: dict[str, Any] = rest[0] if rest else {}
+    manual = None
+    if "manual" in extra:
+        kind, value, reason, approval_id, approver_id = extra["manual"]
+        manual = ApprovedChange(
+            ManualChange(kind, int(value), str(reason)), uuid.UUID(approval_id), uuid.UUID(approver_id)
+        )
+    return CartLine(
+        str(sku),
+        int(qty),
+        None if po is None else int(po),
+        grams=extra.get("grams"),
+        scale_price=extra.get("scale_price"),
+        manual=manual,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +107,7 @@ def suspend_sale(ctx: TillContext, cmd: SuspendSale) -> uuid.UUID:
                 total=cmd.total,
                 items=sum(ln.qty for ln in cmd.cart.lines),
                 cart={
-                    "lines": [[ln.sku, ln.qty, ln.price_override] for ln in cmd.cart.lines],
+                    "lines": [_line_data(ln) for ln in cmd.cart.lines],
                     "coupons": list(cmd.cart.coupon_codes),
                     "redeem_points": cmd.cart.redeem_points,
                 },
@@ -107,10 +147,7 @@ def recall_sale(ctx: TillContext, suspended_id: uuid.UUID, cashier_id: StaffId) 
         row = s.get(orm.SuspendedSale, suspended_id)
         if row is None or row.terminal_id != ctx.terminal_id:
             raise NotFound("That suspended sale is not here any more.", code="no_suspended")
-        lines = tuple(
-            CartLine(str(sku), int(qty), None if po is None else int(po))
-            for sku, qty, po in row.cart.get("lines", [])
-        )
+        lines = tuple(_line(item) for item in row.cart.get("lines", []))
         cart = Cart(
             lines=lines,
             member_id=MemberId(row.member_id) if row.member_id else None,

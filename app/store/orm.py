@@ -211,6 +211,16 @@ class SaleLine(Base):
     points_redeemed: Mapped[int] = mapped_column(Integer)
     net: Mapped[int] = mapped_column(Integer)
     points_earned: Mapped[int] = mapped_column(Integer)
+    # Weighed goods: the weight sold and the price per kg (the line's qty is 1).
+    grams: Mapped[int | None] = mapped_column(Integer, default=None)
+    per_kg: Mapped[int | None] = mapped_column(Integer, default=None)
+    # A manual discount or price a supervisor approved (app/services/price_changes.py).
+    manual_kind: Mapped[str | None] = mapped_column(String(16), default=None)
+    manual_value: Mapped[int | None] = mapped_column(Integer, default=None)
+    manual_reason: Mapped[str | None] = mapped_column(String(80), default=None)
+    manual_discount: Mapped[int] = mapped_column(Integer, default=0)
+    approval_id: Mapped[uuid.UUID | None] = mapped_column(default=None, index=True)
+    approver_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
 
 
 class Payment(Base):

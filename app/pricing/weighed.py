@@ -1,0 +1,21 @@
+"""Weighed goods: a product sold by weight keeps its price per kilogram as its unit price
+(fen per kg); a scale label gives the weight or the price of the weighed amount
+(`app.domain.scan.Weighed`). The line is priced as the quote contract says: qty 1, its unit
+price already the price of the weighed amount. Integer fen; rounded half up."""
+
+from __future__ import annotations
+
+
+def price_for_weight(per_kg: int, grams: int) -> int:
+    """The price of `grams` at `per_kg` fen a kilogram, rounded half up to the fen."""
+    if per_kg < 0 or grams <= 0:
+        raise ValueError("a price per kg of at least 0 and a weight above 0 are expected")
+    return (per_kg * grams * 2 + 1000) // 2000
+
+
+def weight_for_price(per_kg: int, price: int) -> int | None:
+    """The weight (grams, rounded half up) a label's price stands for, or None without a
+    price per kg to divide by."""
+    if per_kg <= 0 or price < 0:
+        return None
+    return (price * 1000 * 2 + per_kg) // (2 * per_kg)
