@@ -155,8 +155,8 @@ class ListDialog(TillDialog):
         self.list.setObjectName(list_name)
         self.list.itemActivated.connect(lambda _: self.submit())
         self.content.addWidget(self.list, 1)
-        self.keys.bind(Qt.Key.Key_Up, lambda: self.move(-1))
-        self.keys.bind(Qt.Key.Key_Down, lambda: self.move(1))
+        self.keys.bind(Qt.Key.Key_Up, lambda: self.step_row(-1))
+        self.keys.bind(Qt.Key.Key_Down, lambda: self.step_row(1))
 
     def show_rows(self, rows: list[str], empty: str = "") -> None:
         """Replace the list's rows (the first chosen); ``empty`` is the message when none."""
@@ -166,7 +166,7 @@ class ListDialog(TillDialog):
             self.list.setCurrentRow(0)
         self.message.setText("" if rows else empty)
 
-    def move(self, step: int) -> None:
+    def step_row(self, step: int) -> None:
         count = self.list.count()
         if count:
             self.list.setCurrentRow(max(0, min(count - 1, self.list.currentRow() + step)))
