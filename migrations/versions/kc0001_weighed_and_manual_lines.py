@@ -2,7 +2,7 @@
 reason, discount, the approval and its approver)
 
 Revision ID: kc0001
-Revises: k0001
+Revises: ka01
 Create Date: 2026-12-02
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "kc0001"
-down_revision: str | None = "k0001"
+down_revision: str | None = "ka01"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
