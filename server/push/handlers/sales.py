@@ -14,6 +14,7 @@ from app.pricing.rows import coupon_spec
 from server.models import Coupon, LedgerEntry, Member, Sale
 from server.pull import member_changed
 from server.push.context import Batch, Rejected, add_entry, balance, derived_id, see_member, spend
+from server.push.manual_prices import manual_price_conflicts
 from server.push.pricing import points_figure
 from server.push.rules import flag_overdraft, may_spread, member_or_stub, points_mismatch, redeem_coupon
 from server.push.touch import purchase_changes
@@ -30,6 +31,7 @@ def sale_completed(b: Batch, ev: WireEvent) -> dict[str, Any]:
     member = member_or_stub(b, p.member_id) if p.member_id is not None else None
     spend_before = spend(b, member.id, p.at) if member is not None else 0
     conflicts, honoured = _redeem_coupons(b, p, member)
+    conflicts += manual_price_conflicts(b, p)
     earned = 0
     if member is not None:
         fig = points_figure(b, p, member, honoured, spend_before)
