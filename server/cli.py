@@ -1,6 +1,6 @@
 """`till-server`: serve | db upgrade | db new-epoch | store add | program show | program publish |
-terminal enroll | terminal revoke | terminal list | keys | product import | promotion add |
-promotion import | intel (server/intel/cli.py) | user add|passwd|disable|list | demo seed.
+terminal enroll | terminal revoke | terminal list | staff add|list|disable | keys | product import |
+promotion add | promotion import | intel (server/intel/cli.py) | user add|passwd|disable|list | demo seed.
 
 Settings come from the environment (``LT_SERVER_*``, see server/settings.py); a wrong value
 stops the command with a message naming the variable.
@@ -12,6 +12,7 @@ import argparse
 import json
 import logging
 import sys
+import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -243,6 +244,87 @@ def cmd_terminal_list(settings: ServerSettings, args: argparse.Namespace) -> int
     return 0
 
 
+def _staff_id(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text.strip())
+    except ValueError:
+        print(f"error: {text!r} is not a staff id (the id the till gave the person, a UUID)", file=sys.stderr)
+        return None
+
+
+def cmd_staff_add(settings: ServerSettings, args: argparse.Namespace) -> int:
+    """Register (or change) a till's member of staff for a store: whose approval counts for
+    points adjustments and compensations there (`server/push/points_rules.py`)."""
+    from server.models import Store
+    from server.push.approvals import put_staff
+
+    staff_id = _staff_id(args.staff_id)
+    if staff_id is None:
+        return 2
+    name = args.name or ""
+    if len(name) > 80 or any(ord(c) < 32 for c in name):
+        print("error: --name: at most 80 characters, no control characters", file=sys.stderr)
+        return 2
+    with _session(settings) as s:
+        if s.get(Store, args.store) is None:
+            print(f"error: no store {args.store!r} (till-server store add {args.store})", file=sys.stderr)
+            return 2
+        row = put_staff(s, staff_id, args.store, args.role, name, True, datetime.now(UTC))
+        s.commit()
+        print(f"staff {row.staff_id} at {row.store_id}: {row.role}, active")
+    return 0
+
+
+def cmd_staff_list(settings: ServerSettings, args: argparse.Namespace) -> int:
+    """The till staff HQ knows, one line each; `--unknown`: the approver ids held events named
+    that HQ does not know at that store (what to `staff add`)."""
+    from server.push.models import HeldEvent, StoreStaff
+
+    with _session(settings) as s:
+        if args.unknown:
+            known = {(r.staff_id, r.store_id) for r in s.execute(select(StoreStaff)).scalars()}
+            seen: dict[tuple[str, str], int] = {}
+            q = select(HeldEvent.store_id, HeldEvent.payload).where(HeldEvent.reason == "approver_unknown")
+            if args.store:
+                q = q.where(HeldEvent.store_id == args.store)
+            for store_id, payload in s.execute(q):
+                approver = str((payload or {}).get("approver_id") or "")
+                try:
+                    if (uuid.UUID(approver), store_id) in known:
+                        continue
+                except ValueError:
+                    approver = approver[:40] or "(none)"
+                seen[(store_id, approver)] = seen.get((store_id, approver), 0) + 1
+            for (store_id, approver), n in sorted(seen.items()):
+                print(f"{store_id}\t{approver}\t{n} held")
+            return 0
+        q2 = select(StoreStaff).order_by(StoreStaff.store_id, StoreStaff.role, StoreStaff.staff_id)
+        if args.store:
+            q2 = q2.where(StoreStaff.store_id == args.store)
+        for r in s.execute(q2).scalars():
+            state = "active" if r.active else "disabled"
+            print(f"{r.store_id}\t{r.staff_id}\t{r.role}\t{state}\t{r.name}")
+    return 0
+
+
+def cmd_staff_disable(settings: ServerSettings, args: argparse.Namespace) -> int:
+    """A person's approval no longer counts at the store (kept, so the history still names them)."""
+    from server.push.models import StoreStaff
+
+    staff_id = _staff_id(args.staff_id)
+    if staff_id is None:
+        return 2
+    with _session(settings) as s:
+        row = s.get(StoreStaff, (staff_id, args.store))
+        if row is None:
+            print(f"error: HQ knows no staff {staff_id} at {args.store}", file=sys.stderr)
+            return 1
+        row.active = False
+        s.commit()
+        print(f"staff {staff_id} at {args.store}: disabled")
+    return 0
+
+
 def cmd_conflicts(settings: ServerSettings, args: argparse.Namespace) -> int:
     """The conflicts the rules settled, newest first, one JSON object a line (as the HQ API)."""
     from server.models import Conflict
@@ -384,6 +466,25 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("terminal_id")
     revoke.set_defaults(func=cmd_terminal_revoke)
     term.add_parser("list", help="list terminals").set_defaults(func=cmd_terminal_list)
+
+    from server.push.approvals import ROLES
+
+    staff = sub.add_parser("staff", help="till staff HQ knows (whose approval counts for adjustments)")
+    staff_sub = staff.add_subparsers(dest="staff_command", required=True)
+    sadd = staff_sub.add_parser("add", help="register or change a member of a store's till staff")
+    sadd.add_argument("staff_id", help="the id the till gave the person (held events name it as approver_id)")
+    sadd.add_argument("--store", required=True)
+    sadd.add_argument("--role", required=True, choices=ROLES)
+    sadd.add_argument("--name", default="")
+    sadd.set_defaults(func=cmd_staff_add)
+    slist = staff_sub.add_parser("list", help="list the staff HQ knows")
+    slist.add_argument("--store")
+    slist.add_argument("--unknown", action="store_true", help="approver ids of held events HQ does not know")
+    slist.set_defaults(func=cmd_staff_list)
+    sdis = staff_sub.add_parser("disable", help="a person's approval no longer counts at the store")
+    sdis.add_argument("staff_id")
+    sdis.add_argument("--store", required=True)
+    sdis.set_defaults(func=cmd_staff_disable)
 
     sub.add_parser("keys", help="print the terminals' public keys (JSON)").set_defaults(func=cmd_keys)
 
