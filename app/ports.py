@@ -7,13 +7,16 @@ The core never imports a device library; it talks to these protocols. Implementa
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.domain.receipt import Receipt
+
+if TYPE_CHECKING:
+    from app.domain.program import OfflineDefaults
 
 
 class Symbology(StrEnum):
@@ -129,6 +132,13 @@ class OfflineRules:
     def allows(self, action: str) -> bool:
         """`action` is one of the field names; anything else needs the server."""
         return bool(getattr(self, action, False)) if action in _OFFLINE_ACTIONS else False
+
+    @classmethod
+    def of(cls, program: OfflineDefaults | None, overrides: Mapping[str, bool] | None = None) -> OfflineRules:
+        """The rules of the program in force (`program`; every rule on when None), each one this
+        till's `sync.toml` `[offline]` sets (`overrides`) replaced by the till's own value."""
+        base = cls(**program.model_dump()) if program is not None else cls()
+        return replace(base, **dict(overrides or {}))
 
 
 _OFFLINE_ACTIONS = frozenset(OfflineRules.__dataclass_fields__)

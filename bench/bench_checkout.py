@@ -93,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     home = work_copy(n)
     ctx = open_till(home)
     if args.offline:
-        ctx.link = _Unreachable()
+        ctx.connection.attach(_Unreachable())
     rng = random.Random(3)
     try:
         with ctx.uow(write=False) as uow:

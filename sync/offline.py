@@ -6,14 +6,14 @@ the use cases while the sync worker reports the server unreachable; the redempti
 
 from __future__ import annotations
 
-from dataclasses import fields, replace
+from dataclasses import fields
 from pathlib import Path
 from typing import Literal
 
 from app.domain.program import OfflineDefaults
 from app.ports import OfflineRules
 from app.services.offline import RedeemCap, coupon_usable_offline, offline_redeem_cap
-from sync.settings import read_section
+from app.settings_file import read_offline_overrides
 
 __all__ = [
     "OfflineRules",
@@ -29,9 +29,9 @@ Lang = Literal["en", "zh"]
 
 def load_rules(home: Path, program: OfflineDefaults | None = None) -> OfflineRules:
     """The offline rules: the loyalty program's (`program`; every rule on when None), each one
-    `home/sync.toml` `[offline]` sets replaced by this till's own value."""
-    base = OfflineRules(**program.model_dump()) if program is not None else OfflineRules()
-    return replace(base, **read_section(home, "offline", {f.name: bool for f in fields(OfflineRules)}))
+    `home/sync.toml` `[offline]` sets replaced by this till's own value. (A running till's
+    are `TillContext.offline_rules`: the same, for the program in force now.)"""
+    return OfflineRules.of(program, read_offline_overrides(home))
 
 
 _LABELS: dict[str, dict[Lang, str]] = {

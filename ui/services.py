@@ -440,31 +440,28 @@ class TillServices:
         if self._sync is not None or not self._ctx.config.server.url:
             return
         from sync.client import load_credentials
-        from sync.offline import load_rules
         from sync.worker import SyncWorker
 
         if load_credentials(self._ctx.home) is None:
             return
-        rules = load_rules(self._ctx.home, self.program.offline)
         self._sync = SyncWorker(self._ctx)
-        # From here on, the use cases apply the offline rules whenever the worker has not
-        # reached the server (before its first round, too).
-        self._ctx.offline_rules = rules
-        self._ctx.link = self._sync
+        # From here on, the use cases apply the offline rules (TillContext.offline_rules)
+        # whenever the worker has not reached the server (before its first round, too).
+        self._ctx.connection.attach(self._sync)
         self._sync.start()
 
     def stop_sync(self) -> None:
         if self._sync is not None:
-            self._ctx.link = None
+            self._ctx.connection.detach(self._sync)
             self._sync.stop()
             self._sync = None
 
     def offline_rules(self) -> dict[str, str]:
         """What may be done offline and what needs the server, in "en" and "zh" (for the
-        cashier; from the till's sync settings)."""
-        from sync.offline import describe, load_rules
+        cashier; the program in force with the till's own sync settings over it)."""
+        from sync.offline import describe
 
-        rules = load_rules(self._ctx.home, self.program.offline)
+        rules = self._ctx.offline_rules
         return {"en": describe(rules, "en"), "zh": describe(rules, "zh")}
 
     def sync_status(self) -> SyncStatus | None:

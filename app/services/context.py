@@ -1,16 +1,27 @@
 """Wiring the till's core together (the composition root for everything below the UI).
 
-`open_till(home)` reads the configuration, opens (and if needed migrates) the store, and loads
-or makes the terminal's signing key. It does no network and no hardware work.
+`open_till(home)` is the bootstrap: it reads the configuration and this till's offline rules,
+opens (and if needed migrates) the store, loads or makes the terminal's signing key, and
+builds the one `TillContext` every use case gets. It does no network and no hardware work.
+
+The context is immutable: its clock, its `Connection` to the server and its offline rules are
+given when it is built, and nothing swaps them later. What does change at run time has its own
+object: the `Connection` (the sync worker attaches itself while it runs) and the caches of
+trusted keys and program versions (reloaded when sync stores new ones). A context at another
+clock (the demo seed writes two years of history) is `dataclasses.replace(ctx, clock=...)`,
+sharing the store, the connection and the caches.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -25,6 +36,7 @@ from app.ports import OfflineRules, ServerLink
 from app.program_file import load_home_program
 from app.services.errors import Refused
 from app.services.uow import UnitOfWork
+from app.settings_file import read_offline_overrides
 from app.store.check import check_store, restrict
 from app.store.db import Database
 from app.store.orm import ProgramVersion, PublicKey, Revocation
@@ -40,9 +52,48 @@ _OFFLINE_REFUSALS = {
 }
 
 
-@dataclass
+class Connection:
+    """The till's connection to its server: the sync worker (a `ServerLink`) attaches itself
+    when it starts and detaches when it stops. Detached, the till has no server and its store
+    is the whole truth; attached, the offline rules apply whenever the link is not reachable
+    (before its first round too)."""
+
+    def __init__(self, link: ServerLink | None = None) -> None:
+        self._lock = threading.Lock()
+        self._link = link
+
+    def attach(self, link: ServerLink) -> None:
+        with self._lock:
+            self._link = link
+
+    def detach(self, link: ServerLink | None = None) -> None:
+        """Detach `link` (or whatever is attached, when None)."""
+        with self._lock:
+            if link is None or self._link is link:
+                self._link = None
+
+    @property
+    def link(self) -> ServerLink | None:
+        return self._link
+
+    def offline(self) -> bool:
+        """True when a server link is attached and cannot reach the server now."""
+        link = self._link
+        return link is not None and not link.reachable()
+
+
+@dataclass(slots=True)
+class _Caches:
+    """What the context reads from the store once and keeps until sync changes it."""
+
+    trust: tuple[Keyring, RevocationList] | None = None
+    versions: tuple[LoyaltyProgram, ...] | None = None
+
+
+@dataclass(frozen=True)
 class TillContext:
-    """Everything a use case needs. Cheap to pass around; one per running till."""
+    """Everything a use case needs. Cheap to pass around; one per running till; immutable
+    (see the module's doc for what changes at run time and where)."""
 
     home: Path
     config: TillConfig
@@ -50,14 +101,14 @@ class TillContext:
     signer: SigningKey
     hasher: PinHasher = field(default_factory=PinHasher)
     clock: Clock = utcnow
-    # Set by whoever runs sync (the UI's services); None: no server, the store is the truth.
-    link: ServerLink | None = None
-    offline_rules: OfflineRules = field(default_factory=OfflineRules)
+    # The sync worker attaches itself here while it runs (the UI's services start it).
+    connection: Connection = field(default_factory=Connection)
+    # This till's own offline rules (`sync.toml` `[offline]`), over the program's.
+    offline_overrides: Mapping[str, bool] = field(default_factory=dict)
     # The program of a till with no server (home/program.json); HQ's pulled versions win.
     home_program: LoyaltyProgram = field(default_factory=LoyaltyProgram)
-    # Trusted keys and revocations change only through sync; cached between those changes.
-    _trust: tuple[Keyring, RevocationList] | None = field(default=None, repr=False)
-    _versions: tuple[LoyaltyProgram, ...] | None = field(default=None, repr=False)
+    # Trusted keys, revocations and program versions change only through sync.
+    _caches: _Caches = field(default_factory=_Caches, repr=False, compare=False)
 
     @property
     def store_id(self) -> str:
@@ -74,10 +125,20 @@ class TillContext:
     def now(self) -> datetime:
         return self.clock()
 
+    @property
+    def link(self) -> ServerLink | None:
+        """The attached server link (None: no server, the store is the truth)."""
+        return self.connection.link
+
+    @property
+    def offline_rules(self) -> OfflineRules:
+        """What may be done offline now: the rules of the program in force, with this till's
+        own `sync.toml` values over them (so a program pulled from HQ applies at once)."""
+        return OfflineRules.of(self.program_at(self.now()).offline, self.offline_overrides)
+
     def offline(self) -> bool:
         """True when the till has a server and cannot reach it now: the offline rules apply."""
-        link = self.link
-        return link is not None and not link.reachable()
+        return self.connection.offline()
 
     def require_allowed_offline(self, action: str) -> None:
         """Raise Refused when the till is offline and its offline rules do not allow `action`
@@ -97,7 +158,7 @@ class TillContext:
         """The loyalty program version in force at `at`: of the versions pulled from HQ, the one
         `app.domain.program.in_force` picks; before any of them applies, the home's program
         file (`home_program`). Every use case prices, posts, tiers and expires with this."""
-        versions = self._versions
+        versions = self._caches.versions
         if versions is None:
             versions = self.reload_program()
         return in_force(versions, at) or self.home_program
@@ -109,7 +170,7 @@ class TillContext:
             versions = tuple(
                 parse_program(row.body) for row in uow.session.execute(select(ProgramVersion)).scalars()
             )
-        self._versions = versions
+        self._caches.versions = versions
         return versions
 
     def keyring(self, uow: UnitOfWork) -> Keyring:
@@ -121,12 +182,13 @@ class TillContext:
 
     def invalidate_trust(self) -> None:
         """Call after changing `public_keys` or `revocations` (sync does, when it pulls)."""
-        self._trust = None
+        self._caches.trust = None
 
     def _load_trust(self, uow: UnitOfWork) -> tuple[Keyring, RevocationList]:
-        if self._trust is None:
-            self._trust = (self._read_keyring(uow), self._read_revocations(uow))
-        return self._trust
+        trust = self._caches.trust
+        if trust is None:
+            trust = self._caches.trust = (self._read_keyring(uow), self._read_revocations(uow))
+        return trust
 
     def _read_keyring(self, uow: UnitOfWork) -> Keyring:
         ring = Keyring()
@@ -189,11 +251,14 @@ def open_till(
     clock: Clock | None = None,
     hasher: PinHasher | None = None,
     migrate: bool = True,
+    connection: Connection | None = None,
 ) -> TillContext:
     """Open the till whose home folder is `home` (made if missing). Raises ConfigError for a
-    bad `till.toml`, DamagedFile (StoreDamaged for `till.db`) for a file it cannot use."""
+    bad `till.toml` or `sync.toml` (SettingsError), DamagedFile (StoreDamaged for `till.db`)
+    for a file it cannot use."""
     home.mkdir(parents=True, exist_ok=True)
     config = load_config(home)
+    overrides = read_offline_overrides(home)
     program = load_home_program(home, config)
     db_path = home / DB_NAME
     check_store(db_path)  # a damaged or foreign till.db is named, never opened or migrated over
@@ -214,6 +279,8 @@ def open_till(
         signer=signer,
         hasher=hasher or PinHasher(),
         clock=clock or utcnow,
+        connection=connection or Connection(),
+        offline_overrides=MappingProxyType(overrides),
         home_program=program,
     )
     _register_own_key(ctx)

@@ -18,6 +18,7 @@ from server.feedback.models import Compensation
 from server.feedback.service import FeedbackPorts, SaleRef
 from server.merges import MergeChainTooLong, resolve_member
 from server.models import Coupon, LedgerEntry, Revocation, Sale, Terminal
+from server.program import Programs, store_zone
 from server.pull import coupon_changed, ledger_added
 
 __all__ = ["core_ports", "key_owner_from_core", "keys_from_core", "sale_from_core", "write_compensation"]
@@ -121,6 +122,12 @@ def write_compensation(session: Session, comp: Compensation, now: datetime) -> N
         coupon_changed(session, coupon, now)
 
 
+def program_expiry(s: Session, store_id: str, at: datetime) -> datetime:
+    """When points given at `at` to a member of `store_id` expire: the program in force then,
+    in the store's zone (as push does for the points it writes)."""
+    return Programs.load(s).at(at).expires_at(at, store_zone(s, store_id))
+
+
 def core_ports(**kw: object) -> FeedbackPorts:
     """Ports on the core's tables; keyword arguments override the policy fields (``rules``,
     ``tz``, ``feedback_open_for``, ``coupon_valid_for``)."""
@@ -129,5 +136,6 @@ def core_ports(**kw: object) -> FeedbackPorts:
         find_sale=sale_from_core,
         key_owner=key_owner_from_core,
         compensate=write_compensation,
+        points_expiry=program_expiry,
         **kw,  # type: ignore[arg-type]
     )

@@ -107,13 +107,17 @@ class FeedbackPorts:
     * ``find_sale(session, sale_id)``: the synced sale, or None while it has not arrived;
     * ``compensate(session, compensation, now)``: write the compensation's ledger entry and/or
       coupon into the core's tables and change log (so tills pull it), or None when not wired
-      (the compensation is then stored unpublished and :func:`publish_pending` hands it over).
+      (the compensation is then stored unpublished and :func:`publish_pending` hands it over);
+    * ``points_expiry(session, store_id, at)``: when points given at `at` to a member of that
+      store expire: the loyalty program in force, in the store's zone (None: the default rule
+      in ``tz``, for the package's own tests).
     """
 
     keys: Callable[[Session], tuple[Keyring, RevocationList | None]] = _no_keys
     find_sale: Callable[[Session, uuid.UUID], SaleRef | None] = _no_sale
     key_owner: KeyOwner | None = None
     compensate: CompensationWriter | None = None
+    points_expiry: Callable[[Session, str, datetime], datetime] | None = None
     rules: TicketRules = field(default_factory=TicketRules)
     tz: tzinfo = DEFAULT_TZ
     feedback_open_for: timedelta = timedelta(days=30)
@@ -523,10 +527,15 @@ class CompensationRequest:
             raise ValueError("a compensation gives points, a coupon, or both")
 
 
-def _prepare(comp: Compensation, now: datetime, ports: FeedbackPorts) -> None:
+def _prepare(
+    session: Session, comp: Compensation, store_id: str, now: datetime, ports: FeedbackPorts
+) -> None:
     """Fix the ids, code and dates of what the compensation gives, before the core writes it."""
     if comp.points:
-        entry = ledger.compensate(MemberId(comp.member_id), comp.points, now, note=comp.reason, tz=ports.tz)
+        expires = ports.points_expiry(session, store_id, now) if ports.points_expiry is not None else None
+        entry = ledger.compensate(
+            MemberId(comp.member_id), comp.points, now, note=comp.reason, tz=ports.tz, expires_at=expires
+        )
         comp.ledger_entry_id = entry.id
         comp.points_expire_at = entry.expires_at
     if comp.coupon_amount:
@@ -589,7 +598,7 @@ def close_ticket(
             actor=actor[:80],
             published_at=None,
         )
-        _prepare(comp, now, ports)
+        _prepare(session, comp, fb.store_id, now, ports)
         session.add(comp)
         ticket.compensation = comp
         session.flush()

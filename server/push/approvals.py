@@ -11,10 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain import points as ledger
-from app.domain.clock import DEFAULT_TZ
 from app.domain.events import PointsEntryP
 from server.models import LedgerEntry
+from server.program import Programs, store_zone
 from server.pull import ledger_added, record_change
 from server.push.context import resolve_member
 from server.push.models import HeldEvent, StoreStaff
@@ -88,7 +87,10 @@ def _apply(s: Session, h: HeldEvent, now: datetime) -> None:
         return
     member = resolve_member(s, h.member_id)
     member_id = member.id if member is not None else h.member_id
-    expires = (p.expires_at or ledger.expiry_for(p.at, DEFAULT_TZ)) if p.points > 0 else None
+    # As push does for an adjustment it applies at once: the program in force then, in the
+    # store's zone (server/program.py), unless the till named the expiry.
+    program = Programs.load(s).at(p.at)
+    expires = (p.expires_at or program.expires_at(p.at, store_zone(s, h.store_id))) if p.points > 0 else None
     note = f"compensation:{p.ticket_id}" if KINDS[h.type] == "compensate" else p.note
     entry = LedgerEntry(
         id=p.entry_id,

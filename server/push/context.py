@@ -48,6 +48,20 @@ def welcome_coupon_id(code: str) -> uuid.UUID:
     return derived_id("coupon", code)
 
 
+@dataclass(slots=True)
+class Spend:
+    """A member's sales and refunds known to the batch, every one since `since`."""
+
+    since: datetime
+    rows: list[tuple[datetime, int]] = field(default_factory=list)
+
+    def before(self, at: datetime) -> int:
+        """The 12-month spend at `at` (`app.domain.tiers.window_start`): what was bought in
+        the year before it, less what was refunded; nothing later counts."""
+        start = window_start(at)
+        return sum(amount for t, amount in self.rows if start <= t <= at)
+
+
 @dataclass
 class Batch:
     s: Session
@@ -57,7 +71,9 @@ class Batch:
     # welcome coupon are worked out with (server/program.py), as the till does.
     programs: Programs = field(default_factory=Programs)
     tz: ZoneInfo = DEFAULT_TZ
-    spend: dict[uuid.UUID, int] = field(default_factory=dict)
+    # Per member: its sales (+total) and refunds (-money) since a time (`Spend`), so that the
+    # 12-month spend before any event of the batch is the window that event's time gives.
+    spend: dict[uuid.UUID, Spend] = field(default_factory=dict)
     balance: dict[uuid.UUID, int] = field(default_factory=dict)
     stores: dict[uuid.UUID, set[str]] = field(default_factory=dict)
     members: dict[uuid.UUID, Member] = field(default_factory=dict)  # loaded or made in this batch
@@ -132,21 +148,46 @@ def balance(b: Batch, member_id: uuid.UUID) -> int:
 
 
 def spend(b: Batch, member_id: uuid.UUID, at: datetime) -> int:
-    if member_id not in b.spend:
+    """The member's 12-month spend before an event at `at` (sales less refunds in the year
+    before it), as its till worked it out; read from the tables the first time, or again when
+    `at` reaches further back than what the batch read."""
+    known = b.spend.get(member_id)
+    if known is None or window_start(at) < known.since:
         b.s.flush()
-        since = window_start(at)
-        sold = b.s.execute(
-            select(func.coalesce(func.sum(Sale.total_due), 0)).where(
-                Sale.member_id == member_id, Sale.at >= since
-            )
-        ).scalar_one()
-        refunded = b.s.execute(
-            select(func.coalesce(func.sum(Refund.money), 0)).where(
-                Refund.member_id == member_id, Refund.at >= since
-            )
-        ).scalar_one()
-        b.spend[member_id] = int(sold) - int(refunded)
-    return b.spend[member_id]
+        known = b.spend[member_id] = read_spend(b.s, [member_id], window_start(at))[member_id]
+    return known.before(at)
+
+
+def add_spend(b: Batch, member_id: uuid.UUID, at: datetime, amount: int) -> None:
+    """A sale (+its total) or refund (-its money) the batch has just recorded."""
+    known = b.spend.get(member_id)
+    if known is not None:  # else the next `spend` reads it from the tables (flushed then)
+        known.rows.append((at, amount))
+
+
+def no_spend(b: Batch, member_id: uuid.UUID) -> None:
+    """A member new in this batch: nothing bought yet."""
+    b.spend[member_id] = Spend(window_start(b.now))
+
+
+def read_spend(s: Session, member_ids: list[uuid.UUID], since: datetime) -> dict[uuid.UUID, Spend]:
+    """The members' sales and refunds since `since`, in two queries."""
+    out = {mid: Spend(since) for mid in member_ids}
+    for mid, at, total in s.execute(
+        select(Sale.member_id, Sale.at, Sale.total_due).where(
+            Sale.member_id.in_(member_ids), Sale.at >= since
+        )
+    ):
+        if mid is not None:
+            out[mid].rows.append((at, int(total)))
+    for mid, at, money in s.execute(
+        select(Refund.member_id, Refund.at, Refund.money).where(
+            Refund.member_id.in_(member_ids), Refund.at >= since
+        )
+    ):
+        if mid is not None:
+            out[mid].rows.append((at, -int(money)))
+    return out
 
 
 def add_entry(b: Batch, entry: LedgerEntry) -> None:

@@ -11,7 +11,6 @@ from datetime import datetime, time
 
 from sqlalchemy import func, select
 
-from app.domain.clock import DEFAULT_TZ
 from app.domain.events import PointsEntryP
 from server.models import Coupon, Event, LedgerEntry, Member
 from server.push.context import Batch, Rejected
@@ -36,8 +35,8 @@ def approver_role(b: Batch, approver_id: str | None) -> str | None:
 
 
 def _day_start(b: Batch) -> datetime:
-    local = b.now.astimezone(DEFAULT_TZ)
-    return datetime.combine(local.date(), time(0), tzinfo=DEFAULT_TZ)
+    local = b.now.astimezone(b.tz)  # the store's day
+    return datetime.combine(local.date(), time(0), tzinfo=b.tz)
 
 
 def day_totals(b: Batch, kind: str) -> list[int]:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from app.domain.tiers import window_start
-from server.models import LedgerEntry, Member, MemberAlias, MemberStore, Refund, Sale
-from server.push.context import Batch, resolve_member
+from server.models import LedgerEntry, Member, MemberAlias, MemberStore, Sale
+from server.push.context import Batch, read_spend, resolve_member
 from sync.protocol import WireEvent
 
 
@@ -24,7 +25,7 @@ def prefetch(b: Batch, events: list[WireEvent], lock: bool) -> None:
         live = sorted({m.id for m in b.members.values() if m.merged_into is None})
         if live:
             _read_balances(b, live)
-            _read_spend(b, live)
+            _read_spend(b, events, live)
             _read_stores(b, live)
     sids = sale_ids(events)
     if sids:
@@ -105,23 +106,21 @@ def _read_balances(b: Batch, live: list[uuid.UUID]) -> None:
         b.balance[mid] = int(total)
 
 
-def _read_spend(b: Batch, live: list[uuid.UUID]) -> None:
-    since = window_start(b.now)
-    b.spend.update(dict.fromkeys(live, 0))
-    for smid, total in b.s.execute(
-        select(Sale.member_id, func.sum(Sale.total_due))
-        .where(Sale.member_id.in_(live), Sale.at >= since)
-        .group_by(Sale.member_id)
-    ):
-        if smid is not None:
-            b.spend[smid] += int(total)
-    for rmid, total in b.s.execute(
-        select(Refund.member_id, func.sum(Refund.money))
-        .where(Refund.member_id.in_(live), Refund.at >= since)
-        .group_by(Refund.member_id)
-    ):
-        if rmid is not None:
-            b.spend[rmid] -= int(total)
+def _read_spend(b: Batch, events: list[WireEvent], live: list[uuid.UUID]) -> None:
+    """Every sale and refund of the members in the year before the batch's earliest event."""
+    b.spend.update(read_spend(b.s, live, window_start(min(_times(events), default=b.now))))
+
+
+def _times(events: list[WireEvent]) -> list[datetime]:
+    out: list[datetime] = []
+    for ev in events:
+        raw = ev.payload.get("at") if isinstance(ev.payload, dict) else None
+        if isinstance(raw, str):
+            with contextlib.suppress(ValueError):
+                at = datetime.fromisoformat(raw)
+                if at.tzinfo is not None:
+                    out.append(at)
+    return out
 
 
 def _read_stores(b: Batch, live: list[uuid.UUID]) -> None:

@@ -34,7 +34,15 @@ from app.domain.events import SaleCompletedP
 from app.domain.ids import EntryId, MemberId
 from server.models import Coupon, LedgerEntry, Member, MemberAlias, Terminal
 from server.pull import coupon_changed
-from server.push.context import Batch, Rejected, balance, record_conflict, resolve_member, stores_of
+from server.push.context import (
+    Batch,
+    Rejected,
+    balance,
+    no_spend,
+    record_conflict,
+    resolve_member,
+    stores_of,
+)
 from server.push.pricing import Figure, mismatch_details
 
 
@@ -188,7 +196,7 @@ def member_or_stub(b: Batch, member_id: uuid.UUID) -> Member:
         b.s.flush()
         b.members[member_id] = member
         b.balance[member_id] = 0
-        b.spend[member_id] = 0
+        no_spend(b, member_id)
     return member
 
 

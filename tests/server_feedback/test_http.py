@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 from sqlalchemy import select
 
 from app.domain.codes import SigningKey, issue_feedback_token
+from app.domain.program import DEFAULT_PROGRAM
+from server import models as sm
 from server.feedback import service
 from server.feedback.core import core_ports
 from server.feedback.i18n import Lang, t
@@ -139,6 +142,7 @@ def test_tickets_api_tracks_to_closure_with_compensation(live_server: LiveServer
     member = uuid.uuid4()
     with live_server.sessions.begin() as s:  # the sale arrives without link_sale: the sweep joins it
         add_sale(s, term, sale_id, receipt_no, member)
+        s.get_one(sm.Store, term.store_id).timezone = "America/New_York"  # its points expire there
     listed = requests.get(api, headers=auth, timeout=TIMEOUT).json()["tickets"]
     assert listed[0]["feedback"]["sale_linked"] is True
     live_server.clock.at += timedelta(hours=2)
@@ -171,6 +175,12 @@ def test_tickets_api_tracks_to_closure_with_compensation(live_server: LiveServer
 
         got = pull(s, PullRequest(cursor=0), "S001", "T01", "e")
         assert {c.entity for c in got.changes} >= {"ledger_entry", "coupon"}
+        # The points expire by the program in force, at the year end of the store's zone.
+        entry = s.execute(select(sm.LedgerEntry).where(sm.LedgerEntry.member_id == member)).scalar_one()
+        closed_at = live_server.clock()
+        assert entry.points == 300
+        assert entry.expires_at == DEFAULT_PROGRAM.expires_at(closed_at, ZoneInfo("America/New_York"))
+        assert entry.expires_at != DEFAULT_PROGRAM.expires_at(closed_at, ZoneInfo("Asia/Shanghai"))
 
 
 def test_concurrent_double_submit_keeps_one_answer(live_server: LiveServer) -> None:

@@ -7,6 +7,7 @@ import logging
 import stat
 import time
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -113,8 +114,11 @@ def test_online_lookup_caches_the_member_and_identify_finds_it(
 
 def test_lookup_waits_at_most_the_configured_timeout(enrolled: TillContext, server: StandIn) -> None:
     server.faults.lookup_delay_s = 2.0
-    enrolled.config = enrolled.config.model_copy(
-        update={"server": enrolled.config.server.model_copy(update={"lookup_timeout_ms": 300})}
+    enrolled = replace(
+        enrolled,
+        config=enrolled.config.model_copy(
+            update={"server": enrolled.config.server.model_copy(update={"lookup_timeout_ms": 300})}
+        ),
     )
     started = time.monotonic()
     outcome = lookup_member(enrolled, phone="+8613900139123")

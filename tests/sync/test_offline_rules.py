@@ -5,21 +5,25 @@ The server is a real HTTP stand-in on loopback, stopped to take the till offline
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select
 
 from app.domain.ids import new_id
+from app.domain.program import LoyaltyProgram, OfflineDefaults
 from app.services.checkout import Cart, CartLine, CompleteSale, Tender, complete_sale, quote_cart
 from app.services.context import TillContext
 from app.services.errors import Refused
 from app.services.members import RegisterMember, register_member
 from app.services.points import AdjustPoints, adjust_points
 from app.services.refunds import RefundSale, refund_sale
+from app.settings_file import read_offline_overrides
 from app.store import orm
 from sync.apply import apply_page
-from sync.offline import load_rules, offline_redeem_cap
+from sync.offline import offline_redeem_cap
 from sync.protocol import Change
 from sync.worker import SyncWorker
 from tests.sync.conftest import WINE, coupon_data, ledger_data, member_data, sell
@@ -42,13 +46,13 @@ def cached_member(till: TillContext, points: int) -> uuid.UUID:
 
 
 def online(till: TillContext, worker: SyncWorker) -> None:
-    till.link = worker
+    till.connection.attach(worker)
     report = worker.run_once()
     assert report.ok and worker.reachable() and not till.offline(), report.describe()
 
 
 def offline(till: TillContext, worker: SyncWorker, server: StandIn) -> None:
-    till.link = worker
+    till.connection.attach(worker)
     server.stop()
     report = worker.run_once()
     assert not report.ok and not worker.reachable() and till.offline()
@@ -116,7 +120,7 @@ def test_what_the_offline_rules_switch_off_is_refused_offline_and_allowed_online
     (enrolled.home / "sync.toml").write_text(
         "[offline]\nsales = false\nregister_members = false\nrefunds = false\npoints_adjustments = false\n"
     )
-    enrolled.offline_rules = load_rules(enrolled.home)
+    enrolled = replace(enrolled, offline_overrides=read_offline_overrides(enrolled.home))
     mid = cached_member(enrolled, 1000)
     online(enrolled, worker)
     cmd = CompleteSale(
@@ -179,7 +183,7 @@ def test_offline_with_earning_redemption_and_coupons_switched_off(
     (enrolled.home / "sync.toml").write_text(
         "[offline]\nearn_points = false\nredeem_points_cached = false\ncoupons_held_here = false\n"
     )
-    enrolled.offline_rules = load_rules(enrolled.home)
+    enrolled = replace(enrolled, offline_overrides=read_offline_overrides(enrolled.home))
     mid = cached_member(enrolled, 1000)
     apply_page(
         enrolled, [Change(seq=3, entity="coupon", op="upsert", key="c", data=coupon_data("CSTORE0001"))], 3
@@ -226,3 +230,40 @@ def test_the_offline_cap_reads_a_members_unsent_events_through_their_index(
     with till.db.engine.connect() as conn:
         plan = [str(row) for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)]
     assert any("ix_outbox_unsent_member" in row for row in plan), plan
+
+
+def test_a_program_pulled_from_hq_changes_the_offline_rules_at_once_under_the_tills_own(
+    enrolled: TillContext, server: StandIn, worker: SyncWorker, staff: Any, products: Any
+) -> None:
+    """The rules are the program in force with `sync.toml` over it, read at each use: a new
+    program reaches a running till's checks without restarting sync, and a till's own rule
+    still wins over HQ's."""
+    (enrolled.home / "sync.toml").write_text("[offline]\nregister_members = true\n")
+    enrolled = replace(enrolled, offline_overrides=read_offline_overrides(enrolled.home))
+    online(enrolled, worker)
+    offline(enrolled, worker, server)
+    assert enrolled.offline_rules.refunds and enrolled.offline_rules.register_members
+
+    hq = LoyaltyProgram(
+        version=7,
+        effective_from=enrolled.now() - timedelta(minutes=1),
+        offline=OfflineDefaults(refunds=False, register_members=False, points_adjustments=False),
+    )
+    change = Change(seq=50, entity="program", op="upsert", key="7", data=hq.to_data())
+    apply_page(enrolled, [change], 50)
+    rules = enrolled.offline_rules
+    assert (rules.refunds, rules.points_adjustments) == (False, False)  # HQ's, at once
+    assert rules.register_members  # this till's sync.toml says on
+    with pytest.raises(Refused) as refused:
+        adjust_points(
+            enrolled,
+            AdjustPoints(
+                member_id=cached_member(enrolled, 10),  # type: ignore[arg-type]
+                points=5,
+                note="goodwill",
+                staff_id=staff["cashier"].id,
+                approver_id=staff["supervisor"].id,
+                approver_pin="5678",
+            ),
+        )
+    assert refused.value.code == "offline_adjustments"

@@ -26,6 +26,10 @@ MILK, YOGURT, RICE, WINE = "6901234567892", "6902345678901", "6903456789012", "6
 
 @pytest.fixture
 def window(qtbot: QtBot, services, staff, products) -> MainWindow:  # type: ignore[no-untyped-def]
+    return _open_window(qtbot, services)
+
+
+def _open_window(qtbot: QtBot, services) -> MainWindow:  # type: ignore[no-untyped-def]
     w = MainWindow(services)
     qtbot.addWidget(w)
     w.show()
@@ -144,14 +148,27 @@ def test_the_keypad_types_the_pin(qtbot: QtBot, window: MainWindow) -> None:
 
 
 @pytest.fixture
-def strict_voids(till: TillContext) -> None:
-    """Every removal needs a supervisor (`[checkout] remove_alone_within_s = 0`)."""
+def strict_window(qtbot: QtBot, till: TillContext, staff, products, violations) -> MainWindow:  # type: ignore[no-untyped-def]
+    """The window of a till where every removal needs a supervisor (`[checkout]
+    remove_alone_within_s = 0`): the same store, opened with that setting."""
+    from dataclasses import replace
+
     from app.config import CheckoutConfig
+    from hardware.printer.factory import make_printer
+    from ui.services import TillServices
+    from ui.threadguard import GuiThreadGuard
 
-    till.config = till.config.model_copy(update={"checkout": CheckoutConfig(remove_alone_within_s=0)})
+    strict = replace(
+        till, config=till.config.model_copy(update={"checkout": CheckoutConfig(remove_alone_within_s=0)})
+    )
+    services = GuiThreadGuard(
+        TillServices(strict, make_printer(strict.config.printer, strict.home)), violations
+    )
+    return _open_window(qtbot, services)
 
 
-def test_removing_a_line_needs_a_supervisor(qtbot: QtBot, strict_voids: None, window: MainWindow) -> None:
+def test_removing_a_line_needs_a_supervisor(qtbot: QtBot, strict_window: MainWindow) -> None:
+    window = strict_window
     sign_in(qtbot, window)
     co = window.checkout
     type_enter(qtbot, co.scan, MILK)
@@ -363,7 +380,7 @@ def test_offline_the_cashier_can_redeem_only_up_to_the_offline_cap(  # type: ign
     try:
         enrol(till, server.url, "ENROL-123456")
         member_id, _ = _member_with_points(till, staff)  # 1,280 points
-        till.link = worker
+        till.connection.attach(worker)
         assert worker.run_once().ok  # the server has the points: they are confirmed
         server.stop()
         assert not worker.run_once().ok and till.offline()
@@ -392,6 +409,6 @@ def test_offline_the_cashier_can_redeem_only_up_to_the_offline_cap(  # type: ign
             timeout=WAIT_MS,
         )
     finally:
-        till.link = None
+        till.connection.detach()
         worker.stop()
         server.stop()

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,19 +32,13 @@ _ORDER = {"register": 0, "coupons": 1, "adjust": 2, "sale": 3, "refund": 4}
 Entry = tuple[datetime, int, int, str, Any]
 
 
-@contextmanager
-def _clock_at(ctx: TillContext, at_ref: list[datetime]) -> Iterator[None]:
-    """Swap the context's clock for one that reads `at_ref[0]`; put the real one back."""
-    real = ctx.clock
+def _at(ctx: TillContext, at_ref: list[datetime]) -> TillContext:
+    """The same till (store, connection, caches) at a clock that reads `at_ref[0]`."""
 
-    def fixed() -> datetime:
+    def moved() -> datetime:
         return at_ref[0]
 
-    ctx.clock = fixed
-    try:
-        yield
-    finally:
-        ctx.clock = real
+    return replace(ctx, clock=moved)
 
 
 def seed_demo(
@@ -67,16 +61,15 @@ def seed_demo(
         random.Random(seed), now, ctx.tz, ctx.config.store.store_no, ctx.program_at(now).welcome_coupon.issued
     )
     at_ref = [now - timedelta(days=731)]
-    with _clock_at(ctx, at_ref):
-        products = _write_catalogue(ctx, planner, now)
-        staff = _write_staff(ctx)
-        people = planner.members(members)
-        plan_sales, coupon_plans, adjusts = plan_activity(planner, people, sales)
-        results = _Runner(ctx, at_ref, staff).run(_timeline(people, plan_sales, coupon_plans, adjusts))
-        at_ref[0] = now
-        from app.services.points import expire_due
+    back = _at(ctx, at_ref)  # writes each planned moment at its own time
+    products = _write_catalogue(back, planner, now)
+    staff = _write_staff(back)
+    people = planner.members(members)
+    plan_sales, coupon_plans, adjusts = plan_activity(planner, people, sales)
+    results = _Runner(back, at_ref, staff).run(_timeline(people, plan_sales, coupon_plans, adjusts))
+    from app.services.points import expire_due
 
-        expired = expire_due(ctx)
+    expired = expire_due(ctx)
     return summarize(ctx, products, people, results, expired, seed, time.perf_counter() - started)
 
 

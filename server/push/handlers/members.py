@@ -16,6 +16,7 @@ from server.pull import coupon_changed, member_changed
 from server.push.context import (
     Batch,
     Rejected,
+    no_spend,
     record_conflict,
     resolve_member,
     see_member,
@@ -69,7 +70,7 @@ def _fill_in(b: Batch, row: Member | None, p: MemberRegisteredP) -> Member:
         row = Member(id=p.member_id, favourite_categories=[], tier="basic")
         s.add(row)
         b.balance[row.id] = 0
-        b.spend[row.id] = 0
+        no_spend(b, row.id)
         b.stores[row.id] = set()
     b.members[row.id] = row
     row.stub = False

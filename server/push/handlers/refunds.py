@@ -10,7 +10,15 @@ from sqlalchemy import select
 from app.domain.events import RefundCompletedP
 from server.models import Coupon, LedgerEntry, Member, Refund
 from server.pull import coupon_changed, member_changed
-from server.push.context import Batch, add_entry, balance, derived_id, record_conflict, spend
+from server.push.context import (
+    Batch,
+    add_entry,
+    add_spend,
+    balance,
+    derived_id,
+    record_conflict,
+    spend,
+)
 from server.push.refund_rules import check_refund
 from server.push.rules import member_or_stub
 from sync.protocol import WireEvent
@@ -109,7 +117,7 @@ def _post_points(
 
 
 def _retier(b: Batch, member: Member, spend_now: int, p: RefundCompletedP) -> None:
-    b.spend[member.id] = spend_now
+    add_spend(b, member.id, p.at, -p.money)
     tier = str(b.programs.at(p.at).tier_for_spend(spend_now))
     if member.tier != tier:
         member.tier = tier

@@ -13,7 +13,16 @@ from app.pricing.model import CouponSpec
 from app.pricing.rows import coupon_spec
 from server.models import Coupon, LedgerEntry, Member, Sale
 from server.pull import member_changed
-from server.push.context import Batch, Rejected, add_entry, balance, derived_id, see_member, spend
+from server.push.context import (
+    Batch,
+    Rejected,
+    add_entry,
+    add_spend,
+    balance,
+    derived_id,
+    see_member,
+    spend,
+)
 from server.push.manual_prices import manual_price_conflicts
 from server.push.pricing import points_figure
 from server.push.rules import flag_overdraft, may_spread, member_or_stub, points_mismatch, redeem_coupon
@@ -160,7 +169,7 @@ def _post_points(
 
 def _after_purchase(b: Batch, p: SaleCompletedP, member: Member, spend_now: int) -> str:
     """The member's 12-month spend, tier and last purchase after the sale; returns the tier."""
-    b.spend[member.id] = spend_now
+    add_spend(b, member.id, p.at, p.total_due)
     tier = str(b.programs.for_sale(p.program_version, p.at).tier_for_spend(spend_now))
     if may_spread(b, member, p):
         see_member(b, member.id, b.store_id)

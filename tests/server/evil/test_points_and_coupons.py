@@ -206,3 +206,43 @@ def test_a_welcome_coupon_gets_the_programs_terms(server: ServerProcess, db_url:
         assert (c.amount, c.threshold) == (1000, 5000)  # the server's welcome terms
         assert c.valid_to - c.valid_from <= timedelta(days=30)
     db.dispose()
+
+
+def test_an_approved_adjustment_expires_by_the_program_in_the_stores_own_zone(
+    server: ServerProcess, db_url: str, store_id: str
+) -> None:
+    """HQ approving a held adjustment writes the lot push would have written: the program's
+    expiry (year end, N years on) in the store's zone, here New York, not the server's default."""
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import update
+
+    from app.domain.program import DEFAULT_PROGRAM
+    from server.models import LedgerEntry, Store
+
+    t = enrolled(server, db_url, store_id)
+    db, s = session_for(db_url)
+    with s:
+        assert (
+            s.execute(update(Store).where(Store.id == store_id).values(timezone="America/New_York")).rowcount
+            == 1
+        )
+        s.commit()
+    db.dispose()
+    mid = uuid.uuid4()
+    t.push([t.registration(random_phone(), mid)])
+    event = t.adjust(mid, 800)
+    (out,) = results(t, [event])
+    held = out["result"]["held_for_approval"]
+    ok = requests.post(
+        f"{server.url}/api/v1/held-events/{held}/approve", headers=HQ, timeout=10, json={"actor": "hq-li"}
+    )
+    assert ok.status_code == 200, ok.text
+    db, s = session_for(db_url)
+    with s:
+        entry = s.execute(select(LedgerEntry).where(LedgerEntry.member_id == mid)).scalar_one()
+    db.dispose()
+    at = datetime.fromisoformat(event["payload"]["at"])
+    new_york = DEFAULT_PROGRAM.expires_at(at, ZoneInfo("America/New_York"))
+    assert entry.expires_at == new_york
+    assert new_york != DEFAULT_PROGRAM.expires_at(at, ZoneInfo("Asia/Shanghai"))

@@ -131,3 +131,28 @@ def test_someone_elses_coupon_and_another_stores_bearer_coupon_are_not_redeemed(
     db.dispose()
     # The discounts the server could not honour do not earn the thief anything either.
     assert balance(db_url, thief) == (6000 - 1000) // 100 + (6000 - 300) // 100 + (6000 - 300) // 100
+
+
+def test_the_tier_of_each_sale_counts_only_the_year_before_it_within_one_batch(
+    server: ServerProcess, db_url: str, store_id: str
+) -> None:
+    """A till back after a long time offline pushes a big sale from 13 months ago and one from
+    today in one batch: today's spend window no longer holds the old sale, so the member is
+    basic again (as the till said), and the old sale made them silver only then."""
+    from server.models import Member
+
+    t = enrolled(server, db_url, store_id)
+    mid = uuid.uuid4()
+    now = datetime.now(UTC)
+    long_ago = now - timedelta(days=400)
+    t.push([t.registration(random_phone(), mid, at=long_ago - timedelta(days=1))])
+    big = t.sale(mid, total=300_000, at=long_ago)  # ¥3,000: silver from 12 months' spend ¥2,000
+    today = t.sale(mid, total=10_000, at=now)
+    out = results(t, [big, today])
+    assert [r["status"] for r in out] == ["applied", "applied"]
+    assert out[1]["result"]["points_earned"] == 100  # basic: 1 a yuan, not silver's multiplier
+    assert not conflicts(db_url, "points_mismatch", sale_id=uuid.UUID(today["payload"]["sale_id"]))
+    db, s = session_for(db_url)
+    with s:
+        assert s.get_one(Member, mid).tier == "basic"
+    db.dispose()
