@@ -9,6 +9,7 @@ import json
 from datetime import timedelta
 from typing import Any, Final
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import qrcode
 import qrcode.image.svg
@@ -81,21 +82,30 @@ def _terminal_rows(ctx: Ctx, store_ids: list[str]) -> dict[str, list[dict[str, A
 
 
 def _chart(ctx: Ctx, store_ids: list[str]) -> dict[str, Any]:
-    """Daily sales (fen) per store for the last CHART_DAYS days, by the store's calendar day."""
+    """Daily sales (fen) per store for the last CHART_DAYS days, by the store's calendar day
+    (`stores.timezone`: a New York store's evening sales are on its own day, not Shanghai's)."""
     since = ctx.now - timedelta(days=CHART_DAYS)
-    days = [(ctx.now - timedelta(days=i)).astimezone(DEFAULT_TZ).date() for i in range(CHART_DAYS, -1, -1)]
+    zones = {
+        sid: ZoneInfo(tz)
+        for sid, tz in ctx.s.execute(select(Store.id, Store.timezone).where(Store.id.in_(store_ids)))
+    }
+    in_zone = [zones.get(sid, DEFAULT_TZ) for sid in store_ids] or [DEFAULT_TZ]
+    days = sorted(
+        {
+            (ctx.now - timedelta(days=i)).astimezone(z).date()
+            for i in range(CHART_DAYS, -1, -1)
+            for z in in_zone
+        }
+    )
     series: dict[str, dict[str, int]] = {sid: {} for sid in store_ids}
     if ctx.s.get_bind().dialect.name == "postgresql":
-        day = func.date(func.timezone(str(DEFAULT_TZ), Sale.at))
-        rows = (
-            ctx.s.execute(
-                select(Sale.store_id, day, func.sum(Sale.total_due))
-                .where(Sale.at >= since, Sale.store_id.in_(store_ids))
-                .group_by(Sale.store_id, day)
-            )
-            .tuples()
-            .all()
-        )
+        day = func.date(func.timezone(Store.timezone, Sale.at))
+        rows = ctx.s.execute(
+            select(Sale.store_id, day, func.sum(Sale.total_due))
+            .join(Store, Store.id == Sale.store_id)
+            .where(Sale.at >= since, Sale.store_id.in_(store_ids))
+            .group_by(Sale.store_id, day)
+        ).all()
         for sid, d, total in rows:
             series[sid][str(d)] = int(total)
     else:  # SQLite demo: read the rows
@@ -103,8 +113,8 @@ def _chart(ctx: Ctx, store_ids: list[str]) -> dict[str, Any]:
             select(Sale.store_id, Sale.at, Sale.total_due).where(
                 Sale.at >= since, Sale.store_id.in_(store_ids)
             )
-        ).tuples():
-            key = str(at.astimezone(DEFAULT_TZ).date())
+        ):
+            key = str(at.astimezone(zones.get(sid, DEFAULT_TZ)).date())
             series[sid][key] = series[sid].get(key, 0) + int(total)
     labels = [str(d) for d in days]
     return {
