@@ -288,7 +288,14 @@ def test_running_sync_makes_the_offline_rules_apply_and_stopping_it_lifts_them(
         ),
     )
     (till.home / "sync.toml").write_text("[offline]\nregister_members = false\n")
-    real = services._target
+    # sync.toml is read when the till starts: this till, started again with it.
+    from dataclasses import replace
+
+    from app.settings_file import read_offline_overrides
+    from ui.services import TillServices
+
+    till = replace(till, offline_overrides=read_offline_overrides(till.home))
+    real = TillServices(till, services._target._printer)
     walk_in = RegisterMember(phone="139 0013 9001", consent_given=True, staff_id=staff["cashier"].id)
     real.start_sync()
     try:
