@@ -15,7 +15,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Final
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -27,14 +27,12 @@ from app.domain.members import InvalidPhone, normalize_phone
 from server.errors import ApiError
 from server.merges import MergeChainTooLong, resolve_member
 from server.models import Coupon, LedgerEntry, Member, MemberLookup, MemberStore, Revocation, Terminal
-from server.pull import coupon_data, ledger_data, member_data
+from server.pull import coupon_data, ledger_data, till_member_view
 from sync.protocol import LookupResponse
 
 # Why a till asks (the `reason` query parameter; a till that sends none is identifying a
 # customer at the checkout).
 LOOKUP_REASONS: Final = ("checkout", "refund", "register", "support")
-# Member fields a till does not need to sell to a member it looked up.
-_NOT_FOR_TILLS: Final = ("family", "favourite_categories", "merged_into")
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,14 +206,6 @@ def _answer(s: Session, member: Member, now: datetime, ledger_limit: int) -> Loo
         ledger=[ledger_data(e) for e in reversed(entries)],
         coupons=[coupon_data(c) for c in coupons],
     )
-
-
-def till_member_view(member: Member) -> dict[str, Any]:
-    """The member as a looked-up answer: the till's columns it needs to sell, nothing else."""
-    data = member_data(member)
-    for key in _NOT_FOR_TILLS:
-        data.pop(key, None)
-    return data
 
 
 def _seen(s: Session, member_id: uuid.UUID, store_id: str) -> None:

@@ -137,6 +137,21 @@ def member_data(m: Member) -> dict[str, Any]:
     )
 
 
+# Profile a till does not need to sell to a member (household notes, favourite categories):
+# kept at HQ and the member's registering store, not sent to a store that only identified
+# the member (a look-up, a merge of its own registration into the member).
+_NOT_FOR_TILLS = ("family", "favourite_categories", "merged_into")
+
+
+def till_member_view(m: Member) -> dict[str, Any]:
+    """The member as a store that identified it receives it: the till's columns it needs to
+    sell, nothing else."""
+    data = member_data(m)
+    for key in _NOT_FOR_TILLS:
+        data.pop(key, None)
+    return data
+
+
 def ledger_data(e: LedgerEntry) -> dict[str, Any]:
     # sale_id/refund_id name sales the pulling till does not hold (its store has foreign keys),
     # so they are left out; the server keeps them.

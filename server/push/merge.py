@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from app.domain.merges import merged_card, merged_phone
 from server.models import Conflict, Coupon, LedgerEntry, Member, MemberAlias, Refund, Sale
-from server.pull import coupon_data, ledger_data, member_data, record_change
+from server.pull import coupon_data, ledger_data, member_data, record_change, till_member_view
 from server.push.context import Batch, see_member, stores_of
 
 
@@ -19,6 +19,7 @@ def merge(b: Batch, survivor: Member, loser: Member) -> None:
     loser.merged_into = survivor.id
     loser.updated_at = now
     survivor.updated_at = now
+    loser_coupons = set(s.execute(select(Coupon.id).where(Coupon.member_id == loser.id)).scalars())
     for table in (LedgerEntry, Coupon, Sale, Refund):
         s.execute(update(table).where(table.member_id == loser.id).values(member_id=survivor.id))
     s.execute(update(MemberAlias).where(MemberAlias.member_id == loser.id).values(member_id=survivor.id))
@@ -44,26 +45,45 @@ def merge(b: Batch, survivor: Member, loser: Member) -> None:
     for cache in (b.balance, b.spend):
         cache.pop(survivor.id, None)
         cache.pop(loser.id, None)
-    _tell_stores(b, survivor, loser, sorted(loser_stores | old_survivor_stores))
+    _tell_stores(b, survivor, loser, old_survivor_stores, loser_stores, loser_coupons)
 
 
-def _tell_stores(b: Batch, survivor: Member, loser: Member, stores: list[str]) -> None:
-    """1. the loser's row frees the phone and card it shares with the survivor (the till's
-    unique indexes), 2. every store gets the survivor whole, 3. then the alias."""
+def _tell_stores(
+    b: Batch,
+    survivor: Member,
+    loser: Member,
+    knew_survivor: set[str],
+    knew_loser: set[str],
+    loser_coupons: set[uuid.UUID],
+) -> None:
+    """Each store what it needs, and no more:
+    1. a store that held the loser: the loser's row with the phone and card it shares with the
+       survivor replaced (the till's unique indexes); a store that never had it gets none;
+    2. the survivor: whole to the stores that had it already, as a look-up answers it (no
+       household notes, no favourite categories) to those that knew only the loser; its
+       ledger (the balance) to both; its coupons to the stores that had it, and to the
+       others only the loser's (which they hold) and those still usable;
+    3. then the alias."""
     s, now = b.s, b.now
-    freed = member_data(loser)
-    freed.update(phone=merged_phone(loser.id), card_no=merged_card(loser.id), merged_into=None)
-    for store in stores:
-        record_change(s, "member", str(loser.id), freed, at=now, store_id=store)
-        record_change(s, "member", str(survivor.id), member_data(survivor), at=now, store_id=store)
-        for e in s.execute(select(LedgerEntry).where(LedgerEntry.member_id == survivor.id)).scalars():
+    freed = till_member_view(loser)
+    freed.update(phone=merged_phone(loser.id), card_no=merged_card(loser.id))
+    entries = list(s.execute(select(LedgerEntry).where(LedgerEntry.member_id == survivor.id)).scalars())
+    coupons = list(s.execute(select(Coupon).where(Coupon.member_id == survivor.id)).scalars())
+    for store in sorted(knew_survivor | knew_loser):
+        known = store in knew_survivor
+        if store in knew_loser:
+            record_change(s, "member", str(loser.id), freed, at=now, store_id=store)
+        data = member_data(survivor) if known else till_member_view(survivor)
+        record_change(s, "member", str(survivor.id), data, at=now, store_id=store)
+        for e in entries:
             record_change(
                 s, "ledger_entry", str(e.id), ledger_data(e), at=now, store_id=store, origin=e.terminal_id
             )
-        for c in s.execute(select(Coupon).where(Coupon.member_id == survivor.id)).scalars():
-            record_change(
-                s, "coupon", str(c.id), coupon_data(c), at=now, store_id=store, origin=c.terminal_id
-            )
+        for c in coupons:
+            if known or c.id in loser_coupons or (c.status == "issued" and c.valid_to >= now):
+                record_change(
+                    s, "coupon", str(c.id), coupon_data(c), at=now, store_id=store, origin=c.terminal_id
+                )
     record_change(
         s,
         "member_alias",

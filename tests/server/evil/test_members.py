@@ -104,3 +104,44 @@ def test_a_member_code_signed_by_the_pushing_stores_own_key_identifies_nobody(
     assert results(evil, [sale])[0]["status"] == "applied"
     assert _stores(db_url, mid) == {store_id}
     assert not [c for c in evil.pull_all() if c["entity"] == "member" and c["key"] == str(mid)]
+
+
+def test_a_merge_sends_the_other_store_what_it_needs_and_no_more(
+    server: ServerProcess, db_url: str, store_id: str
+) -> None:
+    """The same phone registered at two stores: the store whose registration is merged away
+    gets the survivor as a look-up answers it (no household notes, no favourite categories)
+    and its usable coupons, not its used ones; the survivor's store gets nothing of the
+    merged-away member's row, which it never held."""
+    home = enrolled(server, db_url, store_id)
+    other = enrolled(server, db_url, store_id + "m")
+    phone, survivor, loser = random_phone(), uuid.uuid4(), uuid.uuid4()
+    first = home.registration(phone, survivor, at=datetime.now(UTC) - timedelta(hours=1), name="Li Hua")
+    first["payload"].update(family="two children, one dog", favourite_categories=["baby", "organic"])
+    welcome = first["payload"]["welcome_coupon"]
+    assert [
+        r["status"] for r in results(home, [first, home.sale(survivor, 6000, coupons=[(welcome, 1000)])])
+    ] == [
+        "applied",
+        "applied",
+    ]
+    # Another member registered at the other store moves its tills' cursor past what came
+    # before (a cursor moves only with the changes the store sees; older ones of a member it
+    # learns later would come along, which is not what this test is about).
+    assert results(other, [other.registration(random_phone(), uuid.uuid4())])[0]["status"] == "applied"
+    home.pull_all()
+    other.pull_all()
+    assert results(other, [other.registration(phone, loser)])[0]["status"] == "applied"
+    assert _stores(db_url, survivor) == {store_id, other.store_id}
+
+    got = other.pull_all()
+    rows = {c["key"]: c["data"] for c in got if c["entity"] == "member"}
+    assert rows[str(survivor)]["phone"] == phone and rows[str(survivor)]["name"] == "Li Hua"
+    assert "family" not in rows[str(survivor)] and "favourite_categories" not in rows[str(survivor)]
+    assert rows[str(loser)]["phone"] != phone  # its row frees the phone for the survivor
+    assert welcome not in {c["data"]["code"] for c in got if c["entity"] == "coupon"}  # used already
+    assert [c for c in got if c["entity"] == "member_alias" and c["key"] == str(loser)]
+
+    seen = home.pull_all()
+    assert not [c for c in seen if c["entity"] == "member" and c["key"] == str(loser)]
+    assert [c for c in seen if c["entity"] == "member_alias" and c["key"] == str(loser)]
