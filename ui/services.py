@@ -12,6 +12,7 @@ of work.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,6 +56,8 @@ from app.services.voids import VoidLines
 
 if TYPE_CHECKING:
     from sync.worker import SyncStatus, SyncWorker
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "Cart",
@@ -187,6 +190,7 @@ class TillServices:
     def __init__(self, ctx: TillContext, printer: ReceiptPrinter) -> None:
         self._ctx = ctx
         self._sync: SyncWorker | None = None
+        self._sync_problem: SyncStatus | None = None
         self._backups: backups.DailyBackups | None = None
         self._printer = printer
         self.config: TillConfig = ctx.config
@@ -440,11 +444,21 @@ class TillServices:
         if self._sync is not None or not self._ctx.config.server.url:
             return
         from sync.client import load_credentials
+        from sync.settings import SettingsError
+        from sync.worker import SyncStatus as Status
         from sync.worker import SyncWorker
 
         if load_credentials(self._ctx.home) is None:
             return
-        self._sync = SyncWorker(self._ctx)
+        try:
+            self._sync = SyncWorker(self._ctx)
+        except SettingsError as exc:
+            # A bad `sync.toml` value: the till sells offline, and the status bar says why
+            # (file, setting, allowed range) instead of the worker failing unseen.
+            log.warning("sync not started: %s", exc)
+            self._sync_problem = Status(state="error", last_error=f"Sync not started: {exc}")
+            return
+        self._sync_problem = None
         # From here on, the use cases apply the offline rules (TillContext.offline_rules)
         # whenever the worker has not reached the server (before its first round, too).
         self._ctx.connection.attach(self._sync)
@@ -465,8 +479,9 @@ class TillServices:
         return {"en": describe(rules, "en"), "zh": describe(rules, "zh")}
 
     def sync_status(self) -> SyncStatus | None:
-        """The worker's last status (None: no server set up, or not enrolled)."""
-        return self._sync.status if self._sync is not None else None
+        """The worker's last status (None: no server set up, or not enrolled; an `error` status
+        naming the setting when `sync.toml` kept the worker from starting)."""
+        return self._sync.status if self._sync is not None else self._sync_problem
 
 
 def open_services(

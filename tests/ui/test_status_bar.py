@@ -52,3 +52,43 @@ def test_adjustments_held_or_rejected_by_hq_are_shown(qtbot: QtBot, services) ->
     )
     bar.set_sync(SyncStatus(state="online"))
     assert "HQ" not in bar.server.text() and "总部" not in bar.server.text()
+
+
+def test_a_bad_sync_toml_value_is_named_in_the_status_bar_not_a_traceback(  # type: ignore[no-untyped-def]
+    qtbot: QtBot, tmp_path, clock, caplog
+) -> None:
+    """The cashier app starts sync after the window: a `[worker]` value out of range keeps the
+    worker from starting; the status bar names the file, the setting and its range."""
+    from app.config import DEFAULT_CONFIG_TEXT
+    from app.services.context import open_till
+    from hardware.printer.factory import make_printer
+    from sync.enrol import enrol
+    from tests.conftest import FAST_HASHER
+    from tests.sync.standin import StandIn
+    from ui.services import TillServices
+
+    server = StandIn().start()
+    home = tmp_path / "till"
+    home.mkdir()
+    (home / "till.toml").write_text(
+        DEFAULT_CONFIG_TEXT.replace('# url = "https://hq.example.com"', f'url = "{server.url}"')
+    )
+    ctx = open_till(home, clock=clock, hasher=FAST_HASHER)
+    try:
+        enrol(ctx, server.url, "ENROL-123456")
+        (home / "sync.toml").write_text("[worker]\ninterval_s = 0\n")
+        services = TillServices(ctx, make_printer(ctx.config.printer, home))
+        w = MainWindow(services)
+        qtbot.addWidget(w)
+        w.deferred.append(services.start_sync)  # as ui.app does
+        w.run_deferred()
+        assert "deferred start-up step failed" not in caplog.text
+        w.status.poll()
+        qtbot.waitUntil(lambda: "interval_s" in w.status.server.text(), timeout=WAIT_MS)
+        text = w.status.server.text()
+        assert "sync.toml" in text and "must be from 1 to 86400" in text and "Traceback" not in text
+        assert services.sync_status() is not None and services.sync_status().state == "error"  # type: ignore[union-attr]
+        services.stop_sync()
+    finally:
+        ctx.close()
+        server.stop()
