@@ -22,9 +22,10 @@ from app.pricing.manual import (
     refusal,
 )
 from app.services.audit import append_audit
-from app.services.checkout import _PRODUCTS, PRICE_CHANGE_AUDIT, CartLine, _basket_line
+from app.services.checkout import PRICE_CHANGE_AUDIT
 from app.services.context import TillContext
 from app.services.errors import Invalid, NotFound, Refused
+from app.services.quote import PRODUCTS_BY_SKU, CartLine, basket_line
 from app.services.staff import require_approval
 from app.store import orm
 
@@ -54,11 +55,11 @@ def approve_price_change(ctx: TillContext, cmd: ApprovePriceChange) -> ApprovedC
     limits = ctx.program_at(now).trust.manual_prices
     with ctx.uow() as uow:
         s = uow.session
-        product = s.execute(_PRODUCTS, {"skus": [cmd.line.sku]}).first()
+        product = s.execute(PRODUCTS_BY_SKU, {"skus": [cmd.line.sku]}).first()
         if product is None or not product.active:
             raise NotFound(f"Unknown barcode {cmd.line.sku}.", code="unknown_sku")
         plain = replace(cmd.line, manual=None, price_override=None)
-        basket, detail = _basket_line(plain, product, cmd.member)
+        basket, detail = basket_line(plain, product, cmd.member)
         before = basket.unit_price
         if cmd.member and basket.member_price is not None:
             before = min(before, basket.member_price)

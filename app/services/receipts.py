@@ -9,7 +9,7 @@ from app.domain.ids import MemberId
 from app.domain.members import mask_phone
 from app.domain.receipt import Receipt, ReceiptLine, ReceiptPoints, ReceiptTotals
 from app.domain.tiers import describe, progress
-from app.services.checkout import _feedback_url
+from app.services.checkout import receipt_feedback_url
 from app.services.context import TillContext
 from app.services.errors import NotFound
 from app.services.members import effective_entries, ledger_entries, rolling_spend
@@ -108,7 +108,7 @@ def receipt_for(ctx: TillContext, sale_ref: str, language: str | None = None) ->
             coupons=tuple((code, int(d)) for code, d in coupons),
             member=member_text,
             points=pts,
-            feedback_url=_feedback_url(ctx, sale.feedback_token),
+            feedback_url=receipt_feedback_url(ctx, sale.feedback_token),
             member_code=sale.new_member_code,
             footer=("谢谢惠顾，欢迎再次光临" if zh else "Thank you for shopping with us",),
             language=lang,
