@@ -29,6 +29,7 @@ import numpy as np
 
 from app.ports import DeviceState, DeviceStatus, Scan, ScanHandler, ScanSource, StatusHandler
 from hardware.scanner.decode import Decoded, FrameDecoder
+from hardware.scanner.files import MAX_PIXELS, frame_too_large
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +74,10 @@ class CameraScanner:
         pace: bool | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        max_pixels: int = MAX_PIXELS,
     ) -> None:
         self._source = parse_source(source)
+        self._max_pixels = max_pixels
         src = self._source
         self._is_file = isinstance(src, str) and "://" not in src and not src.startswith("/dev/")
         self._pace = self._is_file if pace is None else pace
@@ -190,10 +193,17 @@ class CameraScanner:
                 self._stop.wait(self._reconnect)
                 continue
             try:
-                self._set_status(DeviceState.READY, "")
-                self._read_frames(cap)
+                why = self._too_large(cap)
+                if why is None:
+                    self._set_status(DeviceState.READY, "")
+                    why = self._read_frames(cap)
             finally:
                 cap.release()
+            if why is not None:  # frames too large: an ERROR that stays, like a decoder that fails
+                self._set_status(DeviceState.ERROR, why)
+                self._failed = True
+                self._put(None, end=True)
+                return
             if self._stop.is_set():
                 break
             if self._is_file:
@@ -205,7 +215,17 @@ class CameraScanner:
             self._stop.wait(self._reconnect)
         self._put(None, end=True)
 
-    def _read_frames(self, cap: Any) -> None:
+    def _too_large(self, cap: Any) -> str | None:
+        import cv2
+
+        why = frame_too_large(
+            cap.get(cv2.CAP_PROP_FRAME_WIDTH), cap.get(cv2.CAP_PROP_FRAME_HEIGHT), self._max_pixels
+        )
+        return None if why is None else f"The camera's picture is too large to read: {why}."
+
+    def _read_frames(self, cap: Any) -> str | None:
+        """Frames to the decoder until the stream ends or stops; why it stopped when a frame
+        was over the pixel limit, else None."""
         import cv2
 
         fps = cap.get(cv2.CAP_PROP_FPS) if self._pace else 0.0
@@ -217,9 +237,12 @@ class CameraScanner:
                 ok, frame = cap.read()
             except cv2.error:
                 log.exception("reading from camera %r failed", self._source)
-                return
+                return None
             if not ok or frame is None:
-                return
+                return None
+            why = frame_too_large(frame.shape[1], frame.shape[0], self._max_pixels)
+            if why is not None:
+                return f"The camera's picture is too large to read: {why}."
             n += 1
             self.frames_grabbed += 1
             self._put(frame)
@@ -227,6 +250,7 @@ class CameraScanner:
                 delay = started + n * period - time.monotonic()
                 if delay > 0:
                     self._stop.wait(delay)
+        return None
 
     def _put(self, frame: np.ndarray | None, end: bool = False) -> None:
         with self._slot_cond:

@@ -6,8 +6,11 @@ frames, in the order they first appear.
 
 An image's size is read from its header before anything is decoded: one of more than
 :data:`MAX_PIXELS` pixels is refused as such (a 74-byte PNG can declare 65535×65535, and a
-20000×20000 one would take gigabytes to decode). A file that fails in any other way gets its
-error line too; the files after it are still scanned.
+20000×20000 one would take gigabytes to decode). A video (and a camera, `camera.py`) is held
+to the same limit per frame: its frame size is read from the stream once it is opened, before
+frames are read (OpenCV's FFmpeg backend may have decoded one frame to learn it), and every
+frame read is checked again. A file that fails in any other way gets its error line too; the
+files after it are still scanned.
 """
 
 from __future__ import annotations
@@ -47,6 +50,15 @@ def declared_size(path: Path) -> tuple[int, int] | None:
         ) from None
 
 
+def frame_too_large(width: float, height: float, max_pixels: int = MAX_PIXELS) -> str | None:
+    """Why a video frame of `width`×`height` is refused, or None when it is within the limit
+    (an unknown size, 0×0, is left to the per-frame check)."""
+    w, h = int(width), int(height)
+    if w * h <= max_pixels:
+        return None
+    return f"the video is {w}×{h} pixels a frame, over the {max_pixels:,}-pixel limit; not decoded"
+
+
 def read_image(path: Path) -> np.ndarray | None:
     """The image at ``path`` as BGR, or None if it is not an image OpenCV can read. Reads the
     bytes first so that paths OpenCV cannot open itself (non-ASCII on Windows) work too."""
@@ -70,20 +82,31 @@ def read_image(path: Path) -> np.ndarray | None:
     return img if img is not None and img.size else None
 
 
-def decode_video(path: Path, decoder: FrameDecoder, max_frames: int = 0) -> list[Decoded] | None:
-    """Distinct codes over the frames of a video, or None if it cannot be opened."""
+def decode_video(
+    path: Path, decoder: FrameDecoder, max_frames: int = 0, max_pixels: int = MAX_PIXELS
+) -> list[Decoded] | None:
+    """Distinct codes over the frames of a video, or None if it cannot be opened. Raises
+    TooLarge for frames over `max_pixels` (declared by the stream, or as read)."""
     import cv2
 
     cap = cv2.VideoCapture(str(path))
     try:
         if not cap.isOpened():
             return None
+        why = frame_too_large(
+            cap.get(cv2.CAP_PROP_FRAME_WIDTH), cap.get(cv2.CAP_PROP_FRAME_HEIGHT), max_pixels
+        )
+        if why:
+            raise TooLarge(why)
         found: dict[tuple[str, str], Decoded] = {}
         frames = 0
         while True:
             ok, frame = cap.read()
             if not ok or frame is None:
                 break
+            why = frame_too_large(frame.shape[1], frame.shape[0], max_pixels)
+            if why:
+                raise TooLarge(why)
             frames += 1
             for d in decoder.decode(frame):
                 found.setdefault((d.symbology.value, d.payload), d)
@@ -94,8 +117,9 @@ def decode_video(path: Path, decoder: FrameDecoder, max_frames: int = 0) -> list
         cap.release()
 
 
-def scan_file(path: str | Path, decoder: FrameDecoder) -> dict[str, Any]:
-    """Decode one image or video file; never raises for a bad file (it says so instead)."""
+def scan_file(path: str | Path, decoder: FrameDecoder, max_pixels: int = MAX_PIXELS) -> dict[str, Any]:
+    """Decode one image or video file; never raises for a bad file (it says so instead).
+    `max_pixels` holds a video's frames (an image is held to MAX_PIXELS)."""
     p = Path(path)
     start = time.perf_counter()
     result: dict[str, Any] = {"path": str(path), "codes": []}
@@ -106,7 +130,9 @@ def scan_file(path: str | Path, decoder: FrameDecoder) -> dict[str, Any]:
     else:
         try:
             img = read_image(p)
-            codes = decoder.decode(img) if img is not None else decode_video(p, decoder)
+            codes = (
+                decoder.decode(img) if img is not None else decode_video(p, decoder, max_pixels=max_pixels)
+            )
         except TooLarge as exc:
             codes, error = None, str(exc)
         except MemoryError:

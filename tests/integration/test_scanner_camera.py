@@ -259,3 +259,39 @@ def test_a_decoder_that_cannot_start_is_an_error_status(
     scanner.stop()
     assert scanner.status.state is DeviceState.ERROR
     assert "libzbar" in scanner.status.reason
+
+
+def test_a_video_over_the_pixel_limit_is_an_error_status_and_nothing_is_read(
+    tmp_path: Path, member_code: str, run: list[CameraScanner]
+) -> None:
+    """Frames are held to a pixel limit like still images (files.MAX_PIXELS); a small limit
+    stands in for it here, on a real video of 640×480 frames holding a member code."""
+    code = synth.qr_image(member_code, module_px=4)
+    video = write_video(tmp_path / "big.avi", hold(scene(code, 3), 20))
+    scanner = CameraScanner(str(video), max_pixels=640 * 480 - 1)
+    rec = start(run, scanner)
+    assert rec.wait_for(lambda: any(s.state is DeviceState.ERROR for s in rec.statuses))
+    assert scanner.wait_ended(5)
+    assert scanner.status.state is DeviceState.ERROR
+    assert "640×480 pixels a frame, over the 307,199-pixel limit" in scanner.status.reason
+    assert rec.scans == [] and scanner.frames_grabbed == 0
+
+    within = CameraScanner(str(video), max_pixels=640 * 480)  # the same video, at the limit: read
+    rec2 = start(run, within)
+    assert rec2.wait_for(lambda: member_code in rec2.payloads())
+
+
+def test_scanning_a_video_file_over_the_pixel_limit_says_so_and_goes_on(
+    tmp_path: Path, member_code: str
+) -> None:
+    from hardware.scanner.files import MAX_PIXELS, scan_file
+
+    video = write_video(tmp_path / "big.avi", hold(scene(synth.qr_image(member_code, module_px=4), 3), 5))
+    refused = scan_file(video, FrameDecoder(), max_pixels=100_000)
+    assert refused["codes"] == []
+    assert (
+        refused["error"] == "the video is 640×480 pixels a frame, over the 100,000-pixel limit; not decoded"
+    )
+    read = scan_file(video, FrameDecoder())  # the default limit is the still images' one
+    assert MAX_PIXELS == 40_000_000 and "error" not in read
+    assert [c["data"] for c in read["codes"]] == [member_code]
