@@ -7,7 +7,7 @@ cart with a new id.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from ui.services import Cart, CartLine, MemberView, Priced, new_sale_id
@@ -34,7 +34,7 @@ class CartState:
         """Scanning an item already in the cart adds to its line; returns the line index.
         `at` is when it was scanned (a monotonic clock), for taking a mistaken scan off."""
         for i, line in enumerate(self.lines):
-            if line.sku == sku and line.price_override is None:
+            if line == CartLine(line.sku, line.qty) and line.sku == sku:  # a plain line of it
                 self.lines[i] = CartLine(sku, line.qty + qty)
                 self.scanned[i] = at
                 self._changed()
@@ -44,8 +44,20 @@ class CartState:
         self._changed()
         return len(self.lines) - 1
 
+    def add_line(self, line: CartLine, at: float | None = None) -> int:
+        """A line of its own (a weighed item: every label is one line); returns its index."""
+        self.lines.append(line)
+        self.scanned.append(at)
+        self._changed()
+        return len(self.lines) - 1
+
+    def replace_line(self, index: int, line: CartLine) -> None:
+        """The line at `index` changed other than in quantity (a manual price approved)."""
+        self.lines[index] = line
+        self._changed()
+
     def set_qty(self, index: int, qty: int) -> None:
-        self.lines[index] = CartLine(self.lines[index].sku, qty, self.lines[index].price_override)
+        self.lines[index] = replace(self.lines[index], qty=qty)
         self.scanned[index] = None  # a typed quantity is not a scan
         self._changed()
 

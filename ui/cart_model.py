@@ -51,7 +51,7 @@ class CartModel(QAbstractTableModel):
             lines = self.co.state.lines
             if not 0 <= row < len(lines):
                 return None
-            cells = self._cells[row] = line_cells(self.co.state, row, self.co.name_of(lines[row].sku))
+            cells = self._cells[row] = line_cells(self.co.state, row, self.co.name_of(lines[row].sku), tr)
         return cells[col]
 
     def refresh(self) -> None:

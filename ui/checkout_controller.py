@@ -28,6 +28,7 @@ from ui.checkout_text import (
     tx,
 )
 from ui.loyalty_control import LoyaltyControl
+from ui.price_control import PriceControl
 from ui.sale_control import SaleControl
 from ui.services import (
     CompleteSale,
@@ -42,7 +43,7 @@ from ui.tender import TenderRefused
 TR_CONTEXT = "Checkout"  # the translation context of the strings below (ui/ts_update.py)
 
 
-class CheckoutController(LoyaltyControl, SaleControl, ReceiptPrinting):
+class CheckoutController(LoyaltyControl, SaleControl, PriceControl, ReceiptPrinting):
     """Needs the signed-in cashier and the open shift (``start``). Call on one thread."""
 
     def __init__(
@@ -53,6 +54,7 @@ class CheckoutController(LoyaltyControl, SaleControl, ReceiptPrinting):
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.services = services
+        self.weighed = services.config.scanner.weighed_layout()  # which scale labels it reads
         self.monotonic = monotonic
         self.run = run
         self.screen = screen
@@ -101,11 +103,13 @@ class CheckoutController(LoyaltyControl, SaleControl, ReceiptPrinting):
         if not text.strip():
             return
         self.clear_message()
-        scanned = classify_scan(text)
+        scanned = classify_scan(text, self.weighed)
         if scanned.kind.identifies_member:
             self.identify(scanned.text)
         elif scanned.kind is ScanKind.COUPON:
             self.toggle_coupon(scanned.text)
+        elif scanned.weighed is not None and not self.price_check:
+            self.add_weighed(scanned.weighed)
         else:
             self.add_item(scanned.text)
 

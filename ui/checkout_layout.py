@@ -40,7 +40,7 @@ from ui.widgets import KeyButton, KeyMap
 tr = translator("Checkout")
 
 Action = tuple[str, str, Callable[[], None]]  # name, key label, what it does
-BAR_COLUMNS = 8
+BAR_COLUMNS = 9
 SIDE_MIN, SIDE_MAX = 330, 460
 
 
@@ -203,6 +203,7 @@ class CheckoutLayout(QWidget):
             "hold": tr("Hold / recall"),
             "pricecheck": tr("Price check"),
             "item": tr("Find item"),
+            "price": tr("Change price"),
         }
         for name, b in self.buttons.items():
             b.set_label(labels.get(name, name))

@@ -5,6 +5,7 @@ the totals, the tender line and the cart's cells say for a cart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -71,7 +72,10 @@ def totals_rows(s: CartState) -> list[tuple[Text, str]]:
     q = s.priced.quote if s.priced else None
     if q is None:
         return rows
-    rows.append((tx("Subtotal"), money(q.subtotal)))
+    manual = sum(d.manual_discount for d in s.priced.details) if s.priced else 0
+    rows.append((tx("Subtotal"), money(q.subtotal + manual)))
+    if manual:
+        rows.append((tx("Price changes"), money(-manual)))
     if q.member_savings:
         rows.append((tx("Member prices"), money(-q.member_savings)))
     if q.coupon_discount:
@@ -143,18 +147,53 @@ def points_refused_text(priced: Priced, step: int) -> Text:
     return tx("Points cannot be redeemed: in steps of {step}, up to the balance.", step=step)
 
 
-def line_cells(s: CartState, row: int, name: str) -> tuple[str, str, str, str, str]:
+def kg(grams: int) -> str:
+    return f"{grams // 1000}.{grams % 1000:03d} kg"
+
+
+_NOTE_TEXTS = (tx("price"),)  # collected by ts_update
+
+
+def line_note(s: CartState, row: int, words: Callable[[str], str] = str) -> str:
+    """What a cart row says under its name: a weighed item's weight and price per kg, and a
+    manual price change with its reason (`words` translates the fixed words)."""
+    detail = s.priced.details[row] if s.priced and row < len(s.priced.details) else None
+    line = s.lines[row]
+    parts = []
+    grams = detail.grams if detail else line.grams
+    if grams is not None:
+        per_kg = f" × {money(detail.per_kg)}/kg" if detail and detail.per_kg is not None else ""
+        parts.append(kg(grams) + per_kg)
+    if line.manual is not None:
+        change = line.manual.change
+        what = (
+            f"-{change.value}%" if change.kind == "discount" else words("price") + " " + money(change.value)
+        )
+        parts.append(f"{what} · {words(change.reason)}")
+    return "  ·  ".join(parts)
+
+
+def line_cells(
+    s: CartState, row: int, name: str, words: Callable[[str], str] = str
+) -> tuple[str, str, str, str, str]:
     """A cart row: item, qty, list unit price, saving, amount, so that
-    qty × price − saving = amount (coupons and points show in the totals)."""
+    qty × price − saving = amount (coupons and points show in the totals). A manual price
+    change counts in the saving, from the list price it started from."""
     line = s.lines[row]
     ql = s.priced.quote.lines[row] if s.priced else None
+    note = line_note(s, row, words)
+    name = f"{name}  [{note}]" if note else name
     if ql is None:
         return name, str(line.qty), "…", "…", "…"
-    off = ql.list_total - ql.line_total
+    detail = s.priced.details[row] if s.priced and row < len(s.priced.details) else None
+    unit = ql.list_total // max(1, ql.qty)
+    if detail is not None and detail.manual is not None:
+        unit = detail.list_unit
+    off = unit * ql.qty - ql.line_total
     return (
         name,
         str(line.qty),
-        money(ql.list_total // max(1, ql.qty)),
+        money(unit),
         money(-off) if off else "",
         money(ql.line_total),
     )

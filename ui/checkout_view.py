@@ -36,6 +36,7 @@ from ui.checkout_text import (
 from ui.errors import message_for
 from ui.i18n import translator
 from ui.ops import Op
+from ui.price_control import PriceTarget
 from ui.sale_control import Removal, Void
 from ui.services import MemberView, Registration, StaffMember, Suspended, TillServices
 
@@ -95,6 +96,7 @@ class CheckoutView(CheckoutLayout):
             (Qt.Key.Key_F11, shift, r(self.suspend_or_recall)),
             (Qt.Key.Key_K, ctrl, r(self.co.toggle_price_check)),
             (Qt.Key.Key_P, ctrl, r(self.find_item)),
+            (Qt.Key.Key_D, ctrl, r(self.change_price)),
         ]
         keys += [(getattr(Qt.Key, f"Key_{n}"), ctrl, partial(self.coupon_key, n)) for n in range(1, 10)]
         self.build(
@@ -110,6 +112,7 @@ class CheckoutView(CheckoutLayout):
                 ("hold", "Shift+F11", r(self.suspend_or_recall)),
                 ("pricecheck", "Ctrl+K", r(self.co.toggle_price_check)),
                 ("item", "Ctrl+P", r(self.find_item)),
+                ("price", "Ctrl+D", r(self.change_price)),
                 ("close", "F11", r(self.close_shift)),
                 ("clear", "Esc", r(self.escape)),
                 ("lookup", "Ctrl+F", r(self.lookup_member)),
@@ -316,6 +319,20 @@ class CheckoutView(CheckoutLayout):
         self._open(dialog)
         if text:
             dialog.field.setText(text)
+
+    def change_price(self) -> None:
+        """Ctrl+D: a manual discount or new price for the selected line, with a supervisor."""
+        from ui.price_change_dialog import PriceChangeDialog
+
+        target = self.co.price_target(self._selected_row())
+        if target is None:
+            return
+
+        def done(approved: object, t: PriceTarget = target) -> None:
+            self.co.price_changed(t, approved)  # type: ignore[arg-type]
+            self.refocus()
+
+        self._open(PriceChangeDialog(self, render(target.question), self.co.price_work(target), done))
 
     def _item_found(self, sku: str) -> None:
         self.co.clear_message()

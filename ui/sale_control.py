@@ -90,6 +90,9 @@ class SaleControl:
         if not text.isdigit() or not 1 <= int(text) <= 999:
             self.error(tx("Type the quantity (1-999), then press F2."))
             return
+        if row < len(self.state.lines) and self.state.lines[row].weighed:
+            self.error(tx("A weighed item is sold by its label; scan another label for more."))
+            return
         self.state.set_qty(row, int(text))
         self.requote()
         self.screen.select_row(row)

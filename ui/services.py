@@ -30,11 +30,13 @@ from app.domain.program import LoyaltyProgram
 from app.domain.receipt import Receipt, ReceiptTotals
 from app.domain.staff import Action
 from app.ports import PrinterState, ReceiptPrinter
+from app.pricing.manual import ApprovedChange, ManualChange
 from app.services import (
     backups,
     checkout,
     members,
     outbox,
+    price_changes,
     receipts,
     refunds,
     shifts,
@@ -60,12 +62,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "ApprovedChange",
     "Cart",
     "CartLine",
     "CompleteSale",
     "ConfigError",
     "CouponView",
     "Enrolled",
+    "ManualChange",
     "MemberView",
     "Priced",
     "ProductHit",
@@ -297,6 +301,23 @@ class TillServices:
             VoidLines(
                 cashier_id, lines, whole_cart, approver, supervisor_pin or None, reason, total, scanned_ago_s
             ),
+        )
+
+    def approve_price_change(
+        self,
+        cashier_id: StaffId,
+        line: CartLine,
+        change: ManualChange,
+        member: bool,
+        supervisor_login: str,
+        supervisor_pin: str,
+    ) -> ApprovedChange:
+        """A supervisor approves a manual discount or price for one cart line (within their
+        role's limit); the cart line then carries the approval to the sale."""
+        approver = self._approver(supervisor_login)
+        return price_changes.approve_price_change(
+            self._ctx,
+            price_changes.ApprovePriceChange(cashier_id, approver, supervisor_pin, line, change, member),
         )
 
     def search_products(self, text: str) -> list[ProductHit]:

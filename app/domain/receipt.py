@@ -15,6 +15,7 @@ class ReceiptLine:
     line_total: int
     discount: int  # coupon and points share of this line
     net: int
+    note: str = ""  # printed under the item: a weighed item's weight, a manual price change
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app.domain.clock import local_time
 from app.domain.ids import MemberId
 from app.domain.members import mask_phone
+from app.domain.money import format_fen
 from app.domain.receipt import Receipt, ReceiptLine, ReceiptPoints, ReceiptTotals
 from app.domain.tiers import describe, progress
 from app.services.checkout import receipt_feedback_url
@@ -15,6 +16,37 @@ from app.services.errors import NotFound
 from app.services.members import effective_entries, ledger_entries, rolling_spend
 from app.services.refunds import find_sale
 from app.store import orm
+
+_REASONS_ZH = {
+    "Damaged packaging": "包装破损",
+    "Close to its expiry date": "临近保质期",
+    "Shelf price differs": "货架价格不符",
+    "Customer complaint": "顾客投诉",
+    "Other": "其他",
+}
+
+
+def line_note(ln: orm.SaleLine, zh: bool) -> str:
+    """What the receipt prints under a line: the weight at the price per kg, and a manual
+    discount or price with its reason (the printed amounts are the changed ones)."""
+    parts = []
+    if ln.grams is not None:
+        weight = f"{ln.grams // 1000}.{ln.grams % 1000:03d} kg"
+        parts.append(weight + (f" × {format_fen(ln.per_kg)}/kg" if ln.per_kg is not None else ""))
+    if ln.manual_kind is not None:
+        reason = ln.manual_reason or ""
+        reason = _REASONS_ZH.get(reason, reason) if zh else reason
+        if ln.manual_kind == "discount":
+            what = ("手工折扣 " if zh else "Manual discount ") + f"-{ln.manual_value}%"
+        else:
+            what = ("改价 " if zh else "Price changed to ") + format_fen(ln.manual_value or 0)
+        saved = (
+            ("，优惠 " if zh else ", saving ") + format_fen(ln.manual_discount)
+            if ln.manual_discount > 0
+            else ""
+        )
+        parts.append(f"{what}{saved} ({reason})")
+    return "; ".join(parts)
 
 
 def receipt_for(ctx: TillContext, sale_ref: str, language: str | None = None) -> Receipt:
@@ -92,6 +124,7 @@ def receipt_for(ctx: TillContext, sale_ref: str, language: str | None = None) ->
                     ln.line_total,
                     ln.coupon_discount + ln.points_discount,
                     ln.net,
+                    line_note(ln, zh),
                 )
                 for ln in lines
             ),

@@ -358,6 +358,9 @@ class _Composer:
         else:
             self.lines(L.wrap(name, self.w, self.m))
             self.pair(f"  {qty} x {price}", amount)
+        note = self.s(ln.note, prose=False) if ln.note else ""
+        if note:
+            self.lines(L.wrap("  " + note, self.w, self.m))
 
     def totals(self) -> None:
         """Every printed amount adds up: the subtotal is the sum of the items' amounts (at
