@@ -54,7 +54,7 @@ def _type(field: QWidget, text: str, enter: bool = True) -> None:
 
 def _find_sale(dialog: Any, ref: str) -> None:
     _type(dialog.ref, ref)
-    settle(lambda: dialog.receipt is not None)
+    settle(lambda: dialog.receipt is not None or bool(dialog.message.text()))
 
 
 def _save(widget: QWidget, path: Path) -> Path:

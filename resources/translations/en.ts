@@ -195,6 +195,10 @@
       <translation>Find item</translation>
     </message>
     <message>
+      <source>Change price</source>
+      <translation>Change price</translation>
+    </message>
+    <message>
       <source>Reprint receipt</source>
       <translation>Reprint receipt</translation>
     </message>
@@ -217,6 +221,10 @@
     <message>
       <source>Points cannot be redeemed: in steps of {step}, up to the balance.</source>
       <translation>Points cannot be redeemed: in steps of {step}, up to the balance.</translation>
+    </message>
+    <message>
+      <source>price</source>
+      <translation>price</translation>
     </message>
     <message>
       <source>Total {amount}</source>
@@ -245,6 +253,10 @@
     <message>
       <source>Change {amount}</source>
       <translation>Change {amount}</translation>
+    </message>
+    <message>
+      <source>Price changes</source>
+      <translation>Price changes</translation>
     </message>
     <message>
       <source>Member prices</source>
@@ -375,6 +387,74 @@
       <translation>Type the points (500) or the amount (¥5.00) to redeem, then press F5.</translation>
     </message>
     <message>
+      <source>Change the price</source>
+      <translation>Change the price</translation>
+    </message>
+    <message>
+      <source>Percent off</source>
+      <translation>Percent off</translation>
+    </message>
+    <message>
+      <source>New price</source>
+      <translation>New price</translation>
+    </message>
+    <message>
+      <source>Approve the price</source>
+      <translation>Approve the price</translation>
+    </message>
+    <message>
+      <source>New price (yuan)</source>
+      <translation>New price (yuan)</translation>
+    </message>
+    <message>
+      <source>Type the percent off (1-100).</source>
+      <translation>Type the percent off (1-100).</translation>
+    </message>
+    <message>
+      <source>Type the new price in yuan.</source>
+      <translation>Type the new price in yuan.</translation>
+    </message>
+    <message>
+      <source>Damaged packaging</source>
+      <translation>Damaged packaging</translation>
+    </message>
+    <message>
+      <source>Close to its expiry date</source>
+      <translation>Close to its expiry date</translation>
+    </message>
+    <message>
+      <source>Shelf price differs</source>
+      <translation>Shelf price differs</translation>
+    </message>
+    <message>
+      <source>Customer complaint</source>
+      <translation>Customer complaint</translation>
+    </message>
+    <message>
+      <source>Other</source>
+      <translation>Other</translation>
+    </message>
+    <message>
+      <source>Change the price of {qty} × {name} (now {price})</source>
+      <translation>Change the price of {qty} × {name} (now {price})</translation>
+    </message>
+    <message>
+      <source>{percent}% off</source>
+      <translation>{percent}% off</translation>
+    </message>
+    <message>
+      <source>new price {price}</source>
+      <translation>new price {price}</translation>
+    </message>
+    <message>
+      <source>Price changed: {name}, {what}.</source>
+      <translation>Price changed: {name}, {what}.</translation>
+    </message>
+    <message>
+      <source>The cart changed meanwhile; change the price again.</source>
+      <translation>The cart changed meanwhile; change the price again.</translation>
+    </message>
+    <message>
       <source>Customer changed their mind</source>
       <translation>Customer changed their mind</translation>
     </message>
@@ -385,10 +465,6 @@
     <message>
       <source>Wrong items rung up</source>
       <translation>Wrong items rung up</translation>
-    </message>
-    <message>
-      <source>Other</source>
-      <translation>Other</translation>
     </message>
     <message>
       <source>Remove {qty} × {name} from the cart?</source>
@@ -409,6 +485,10 @@
     <message>
       <source>Type the quantity (1-999), then press F2.</source>
       <translation>Type the quantity (1-999), then press F2.</translation>
+    </message>
+    <message>
+      <source>A weighed item is sold by its label; scan another label for more.</source>
+      <translation>A weighed item is sold by its label; scan another label for more.</translation>
     </message>
     <message>
       <source>Sale suspended ({total}). Recall it with Shift+F11.</source>
@@ -920,6 +1000,10 @@
   <context>
     <name>Recall</name>
     <message>
+      <source>No suspended sales.</source>
+      <translation>No suspended sales.</translation>
+    </message>
+    <message>
       <source>Recall a sale</source>
       <translation>Recall a sale</translation>
     </message>
@@ -934,10 +1018,6 @@
     <message>
       <source>Cancel</source>
       <translation>Cancel</translation>
-    </message>
-    <message>
-      <source>No suspended sales.</source>
-      <translation>No suspended sales.</translation>
     </message>
     <message>
       <source>member</source>

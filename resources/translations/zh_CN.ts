@@ -195,6 +195,10 @@
       <translation>查找商品</translation>
     </message>
     <message>
+      <source>Change price</source>
+      <translation>改价</translation>
+    </message>
+    <message>
       <source>Reprint receipt</source>
       <translation>补打小票</translation>
     </message>
@@ -217,6 +221,10 @@
     <message>
       <source>Points cannot be redeemed: in steps of {step}, up to the balance.</source>
       <translation>积分不能使用：须按 {step} 的整数倍，且不超过余额。</translation>
+    </message>
+    <message>
+      <source>price</source>
+      <translation>改价</translation>
     </message>
     <message>
       <source>Total {amount}</source>
@@ -245,6 +253,10 @@
     <message>
       <source>Change {amount}</source>
       <translation>找零 {amount}</translation>
+    </message>
+    <message>
+      <source>Price changes</source>
+      <translation>改价优惠</translation>
     </message>
     <message>
       <source>Member prices</source>
@@ -375,6 +387,74 @@
       <translation>请输入要使用的积分（如 500）或金额（如 ¥5.00），再按 F5。</translation>
     </message>
     <message>
+      <source>Change the price</source>
+      <translation>改价 / 折扣</translation>
+    </message>
+    <message>
+      <source>Percent off</source>
+      <translation>折扣 %</translation>
+    </message>
+    <message>
+      <source>New price</source>
+      <translation>新价格</translation>
+    </message>
+    <message>
+      <source>Approve the price</source>
+      <translation>批准改价</translation>
+    </message>
+    <message>
+      <source>New price (yuan)</source>
+      <translation>新价格（元）</translation>
+    </message>
+    <message>
+      <source>Type the percent off (1-100).</source>
+      <translation>请输入折扣百分比（1-100）。</translation>
+    </message>
+    <message>
+      <source>Type the new price in yuan.</source>
+      <translation>请输入新价格（元）。</translation>
+    </message>
+    <message>
+      <source>Damaged packaging</source>
+      <translation>包装破损</translation>
+    </message>
+    <message>
+      <source>Close to its expiry date</source>
+      <translation>临近保质期</translation>
+    </message>
+    <message>
+      <source>Shelf price differs</source>
+      <translation>货架价格不符</translation>
+    </message>
+    <message>
+      <source>Customer complaint</source>
+      <translation>顾客投诉</translation>
+    </message>
+    <message>
+      <source>Other</source>
+      <translation>其他</translation>
+    </message>
+    <message>
+      <source>Change the price of {qty} × {name} (now {price})</source>
+      <translation>修改 {qty} × {name} 的价格（现价 {price}）</translation>
+    </message>
+    <message>
+      <source>{percent}% off</source>
+      <translation>减 {percent}%</translation>
+    </message>
+    <message>
+      <source>new price {price}</source>
+      <translation>新价 {price}</translation>
+    </message>
+    <message>
+      <source>Price changed: {name}, {what}.</source>
+      <translation>已改价：{name}，{what}。</translation>
+    </message>
+    <message>
+      <source>The cart changed meanwhile; change the price again.</source>
+      <translation>购物车已变动，请重新改价。</translation>
+    </message>
+    <message>
       <source>Customer changed their mind</source>
       <translation>顾客不要了</translation>
     </message>
@@ -385,10 +465,6 @@
     <message>
       <source>Wrong items rung up</source>
       <translation>商品录入错误</translation>
-    </message>
-    <message>
-      <source>Other</source>
-      <translation>其他</translation>
     </message>
     <message>
       <source>Remove {qty} × {name} from the cart?</source>
@@ -409,6 +485,10 @@
     <message>
       <source>Type the quantity (1-999), then press F2.</source>
       <translation>先输入数量（1-999），再按 F2。</translation>
+    </message>
+    <message>
+      <source>A weighed item is sold by its label; scan another label for more.</source>
+      <translation>称重商品按标签销售；如需更多请再扫一张标签。</translation>
     </message>
     <message>
       <source>Sale suspended ({total}). Recall it with Shift+F11.</source>
@@ -920,6 +1000,10 @@
   <context>
     <name>Recall</name>
     <message>
+      <source>No suspended sales.</source>
+      <translation>没有挂起的交易。</translation>
+    </message>
+    <message>
       <source>Recall a sale</source>
       <translation>取单</translation>
     </message>
@@ -934,10 +1018,6 @@
     <message>
       <source>Cancel</source>
       <translation>取消</translation>
-    </message>
-    <message>
-      <source>No suspended sales.</source>
-      <translation>没有挂起的交易。</translation>
     </message>
     <message>
       <source>member</source>
