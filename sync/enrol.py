@@ -7,6 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from app.services.context import TillContext
+from app.store.sync_state import set_feedback_base
 from sync.client import Credentials, ServerClient, new_device_id, save_credentials
 from sync.protocol import EnrolRequest
 from sync.state import adopt_epoch
@@ -56,7 +57,11 @@ def enrol(ctx: TillContext, url: str, code: str, client: ServerClient | None = N
     path = save_credentials(ctx.home, creds)
     with ctx.uow() as uow:
         adopt_epoch(uow.session, resp.epoch)
+        # The receipts' feedback QR leads to this server from now on (a server before it named
+        # none: its own address, where it serves the page too).
+        set_feedback_base(uow.session, resp.feedback_base_url or creds.url + "/f/")
         uow.commit()
+    ctx.forget_feedback_base_url()
     mismatch = None
     if (resp.store_id, resp.terminal_id) != (ctx.store_id, ctx.terminal_id):
         mismatch = (

@@ -90,6 +90,9 @@ class EnrolResponse(_Wire):
     token: str = Field(description="the terminal's secret; keep it in the till's home, never log it")
     epoch: str
     server_time: AwareDatetime
+    # Where this till's receipt QR codes lead: the server's feedback page as phones reach it
+    # (`public_base_url`, else the address the till enrolled at). "" from servers before it.
+    feedback_base_url: str = Field(default="", max_length=400)
 
 
 class WireEvent(_Wire):

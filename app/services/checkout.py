@@ -75,9 +75,10 @@ class SaleDone:
     change_due: int
     points_earned: int
     points_redeemed: int
-    feedback_url: str
+    feedback_url: str  # "" when the till's feedback QR could not work (not enrolled)
     duplicate: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    feedback_token: str = ""  # the signed token the QR carries (a receipt found by it)
 
 
 def _receipt_no(ctx: TillContext, s: Session) -> str:
@@ -86,8 +87,10 @@ def _receipt_no(ctx: TillContext, s: Session) -> str:
 
 
 def receipt_feedback_url(ctx: TillContext, token: str) -> str:
-    """The receipt QR's URL: the server's feedback page for this sale's signed token."""
-    return ctx.config.server.feedback_base_url.rstrip("/") + "/" + token
+    """The receipt QR's URL: the server's feedback page for this sale's signed token; "" on a
+    till whose feedback page could not answer (never enrolled): no QR is printed then."""
+    base = ctx.feedback_base_url()
+    return base.rstrip("/") + "/" + token if base and token else ""
 
 
 def _done(ctx: TillContext, sale: orm.Sale, duplicate: bool) -> SaleDone:
@@ -101,6 +104,7 @@ def _done(ctx: TillContext, sale: orm.Sale, duplicate: bool) -> SaleDone:
         points_redeemed=sale.points_redeemed,
         feedback_url=receipt_feedback_url(ctx, sale.feedback_token),
         duplicate=duplicate,
+        feedback_token=sale.feedback_token,
     )
 
 

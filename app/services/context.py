@@ -40,6 +40,7 @@ from app.settings_file import read_offline_overrides
 from app.store.check import check_store, restrict
 from app.store.db import Database
 from app.store.orm import ProgramVersion, PublicKey, Revocation
+from app.store.sync_state import feedback_base
 
 KEY_FILE = "signing-key.pem"
 KEY_ID_FILE = "signing-key.id"
@@ -88,6 +89,7 @@ class _Caches:
 
     trust: tuple[Keyring, RevocationList] | None = None
     versions: tuple[LoyaltyProgram, ...] | None = None
+    feedback_base: str | None = None  # until an enrolment changes it
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,20 @@ class TillContext:
             )
         self._caches.versions = versions
         return versions
+
+    def feedback_base_url(self) -> str:
+        """The base of the receipts' feedback QR codes, "" while they could not work (the till
+        was never enrolled: `app.store.sync_state.feedback_base`). Read once; enrolment calls
+        `forget_feedback_base_url`."""
+        base = self._caches.feedback_base
+        if base is None:
+            with self.uow(write=False) as uow:
+                base = feedback_base(uow.session, self.config.server.feedback_base_url)
+            self._caches.feedback_base = base
+        return base
+
+    def forget_feedback_base_url(self) -> None:
+        self._caches.feedback_base = None
 
     def keyring(self, uow: UnitOfWork) -> Keyring:
         """The public keys member codes and feedback tokens are checked against."""

@@ -17,6 +17,7 @@ from app.store.orm import AuditRow, OutboxEvent, SyncState
 CURSOR = "pull_cursor"
 EPOCH = "epoch"
 AUDIT_ACK = "audit_ack_seq"
+FEEDBACK_BASE = "feedback_base_url"
 
 
 def get_state(s: Session, key: str) -> str | None:
@@ -43,6 +44,21 @@ def set_cursor(s: Session, cursor: int) -> None:
 
 def get_epoch(s: Session) -> str | None:
     return get_state(s, EPOCH) or None
+
+
+def feedback_base(s: Session, configured: str) -> str:
+    """Where this till's receipt QR codes lead (the server's feedback page), or "" when such a
+    code can never work: a till never enrolled has no server to answer it. The server names
+    the base at enrolment (kept here); a till enrolled before servers did keeps `configured`
+    (`[server] feedback_base_url`)."""
+    stored = get_state(s, FEEDBACK_BASE)
+    if stored:
+        return stored
+    return configured if get_epoch(s) is not None else ""
+
+
+def set_feedback_base(s: Session, url: str) -> None:
+    set_state(s, FEEDBACK_BASE, url)
 
 
 def adopt_epoch(s: Session, epoch: str) -> bool:

@@ -40,10 +40,22 @@ LookupReason = Literal["checkout", "refund", "register", "support"]  # server.lo
 
 
 @router.post("/enrol", response_model=EnrolResponse, responses=_ERRORS)
-def post_enrol(body: EnrolRequest, s: SessionDep) -> EnrolResponse:
+def post_enrol(body: EnrolRequest, s: SessionDep, request: Request) -> EnrolResponse:
     resp = enrol(s, body)
     s.commit()
-    return resp
+    return resp.model_copy(update={"feedback_base_url": feedback_base_url(request)})
+
+
+FEEDBACK_PAGE_PREFIX = "/f/"  # server.feedback.routes.make_router's page prefix
+
+
+def feedback_base_url(request: Request) -> str:
+    """The feedback page's base as a customer's phone reaches it: the configured
+    `public_base_url`, else the address this request came to."""
+    settings = getattr(request.app.state, "settings", None)
+    public = str(getattr(settings, "public_base_url", "") or "")
+    base = public or str(request.base_url)
+    return base.rstrip("/") + FEEDBACK_PAGE_PREFIX
 
 
 @router.post("/sync/push", response_model=PushResponse, responses=_ERRORS)

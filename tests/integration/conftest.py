@@ -38,6 +38,20 @@ def uuid_hex(value: object) -> str:
     return str(value).replace("-", "")
 
 
+FEEDBACK_BASE = "http://127.0.0.1:8600/f/"
+
+
+def mark_enrolled(till: TillContext, feedback_base: str = FEEDBACK_BASE) -> None:
+    """What enrolment leaves behind for the receipts: the server's feedback page base (a till
+    never enrolled prints no feedback QR, as one could not work)."""
+    from app.store.sync_state import set_feedback_base
+
+    with till.uow() as uow:
+        set_feedback_base(uow.session, feedback_base)
+        uow.commit()
+    till.forget_feedback_base_url()
+
+
 def register(
     till: TillContext, staff: dict[str, Any], phone: str = "138 0013 8000", **kw: Any
 ) -> Registration:

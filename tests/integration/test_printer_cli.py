@@ -12,7 +12,7 @@ from pyzbar.pyzbar import decode
 
 from app.services.context import TillContext
 from app.services.receipts import receipt_for
-from tests.integration.conftest import MILK, RICE, sell
+from tests.integration.conftest import MILK, RICE, mark_enrolled, sell
 from tests.integration.test_printer_support import parse, printed_lines, text_only
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,9 +31,11 @@ def _till(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_receipt_last_as_escpos_png_and_text(
     till: TillContext, staff: dict[str, Any], products: dict[str, str], tmp_path: Path
 ) -> None:
+    mark_enrolled(till)  # the receipt carries its feedback QR
     sell(till, staff, lines=((RICE, 1),))
     done = sell(till, staff, lines=((MILK, 2), (RICE, 1)))
     receipt = receipt_for(till, "last")
+    assert receipt.feedback_url.startswith("http://127.0.0.1:8600/f/")
     assert receipt.receipt_no == done.receipt_no
 
     out = tmp_path / "r.bin"

@@ -308,7 +308,8 @@ def test_a_scanned_receipt_qr_finds_its_sale_and_a_forged_one_is_refused(till, s
             new_id(), staff["cashier"].id, Cart((CartLine("6902345678901", 1),)), (Tender("cash", 1000),)
         ),
     )
-    assert sale_ref_from_text(till, done.feedback_url) == str(done.sale_id)
+    scanned = f"https://hq.example.com/f/{done.feedback_token}"  # the receipt's QR
+    assert sale_ref_from_text(till, scanned) == str(done.sale_id)
     assert sale_ref_from_text(till, f"  {done.receipt_no} ") == done.receipt_no
     stranger = SigningKey.generate(till.signer.key_id)  # same key id, different key: a forgery
     forged = issue_feedback_token("S001", "T01", done.sale_id, done.receipt_no, stranger, till.now())
