@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self._previews: tuple[CameraPreview, ...] = (self.checkout.preview,)
         self._previews_lock = threading.Lock()
         self._camera_on = bool(self.cameras)
+        self.status.set_camera_enabled(True if self.cameras else None)
         self._started = False
         # Start-up work the sign-in screen does not need, run after it is shown (ui.app).
         self.deferred: list[Callable[[], None]] = []
@@ -132,6 +133,7 @@ class MainWindow(QMainWindow):
         cams = [s for s in new if hasattr(s, "set_preview")]
         if cams and not self.cameras:
             self._camera_on = True
+            self.status.set_camera_enabled(True)
         self.cameras.extend(cams)
         if not self._started:
             return
@@ -175,6 +177,7 @@ class MainWindow(QMainWindow):
         if on == self._camera_on or not self.cameras:
             return
         self._camera_on = on
+        self.status.set_camera_enabled(on)
         cams = list(self.cameras)
         if on:
             for cam in cams:
@@ -185,7 +188,7 @@ class MainWindow(QMainWindow):
                 for cam in cams:
                     cam.stop()
 
-            Op(self, stop_all).success(lambda _: self.status.set_camera(None)).run()
+            Op(self, stop_all).run()
             self.checkout.preview.clear_preview()
 
     def language(self) -> str:

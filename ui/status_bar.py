@@ -36,7 +36,9 @@ class TillStatusBar(QStatusBar):
         self.pending_count: int | None = None
         self.sync_text: str | None = None
         self.offline_rules: dict[str, str] = {}
-        self.camera_status: DeviceStatus | None = None
+        self.camera_status: DeviceStatus | None = None  # as the reader last reported it
+        # The camera as the settings have it: None none configured, else on or off.
+        self.camera_enabled: bool | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(PRINTER_POLL_MS)
         self.timer.timeout.connect(self.poll)
@@ -77,6 +79,32 @@ class TillStatusBar(QStatusBar):
         self.camera_status = status
         self.retranslate()
 
+    def set_camera_enabled(self, enabled: bool | None) -> None:
+        """The camera setting: on, off, or None when the till has no camera configured. Turning
+        it on or off forgets the last report (a reader started again reports afresh)."""
+        if enabled != self.camera_enabled:
+            self.camera_status = None
+        self.camera_enabled = enabled
+        self.retranslate()
+
+    def camera_text(self) -> tuple[str, str]:
+        """What the bar says of the camera, and why (the tooltip): the setting first, then what
+        the reader last reported. Never "not connected" while it is on and working."""
+        c, on = self.camera_status, self.camera_enabled
+        if on is None and c is None:
+            return tr("Camera: none set up"), tr("No camera source in the settings.")
+        if on is False:
+            return tr("Camera: off"), tr("Turned off in the settings.")
+        if c is None:
+            return tr("Camera: on, starting…"), ""
+        if c.state is DeviceState.READY:
+            return tr("Camera: on"), ""
+        if c.state is DeviceState.NO_DEVICE:
+            return tr("Camera: on, not found"), c.reason
+        if c.state is DeviceState.RECONNECTING:
+            return tr("Camera: on, reconnecting…"), c.reason
+        return tr("Camera: error"), c.reason
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
@@ -85,8 +113,12 @@ class TillStatusBar(QStatusBar):
     def retranslate(self) -> None:
         lang = "zh" if self.services.config.terminal.language == "zh_CN" else "en"
         rules = self.offline_rules.get(lang, "")
-        self.server.setToolTip(rules)
         self.pending.setToolTip(rules)
+        if self.sync_text is None:  # not syncing: no server would answer a feedback QR
+            no_qr = tr("Receipts print no feedback QR until this till is enrolled with the server.")
+            self.server.setToolTip(f"{rules}\n{no_qr}" if rules else no_qr)
+        else:
+            self.server.setToolTip(rules)
         if self.sync_text is not None:
             self.server.setText(self.sync_text)
         elif self.services.config.server.url:
@@ -102,16 +134,6 @@ class TillStatusBar(QStatusBar):
             self.printer.setText(tr("Printer: ready"))
         else:
             self.printer.setText(tr("Printer: {why}").format(why=printer_words(str(p))))
-        c = self.camera_status
-        if c is None:
-            self.camera.setText(tr("Camera: not in use"))
-        elif c.state is DeviceState.READY:
-            self.camera.setText(tr("Camera: ready"))
-        elif c.state is DeviceState.NO_DEVICE:
-            self.camera.setText(tr("Camera: not connected"))
-        elif c.state is DeviceState.RECONNECTING:
-            self.camera.setText(tr("Camera: reconnecting…"))
-        else:
-            self.camera.setText(tr("Camera: not working"))
-        if c is not None and c.reason:
-            self.camera.setToolTip(c.reason)
+        text, why = self.camera_text()
+        self.camera.setText(text)
+        self.camera.setToolTip(why)

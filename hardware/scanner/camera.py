@@ -134,6 +134,8 @@ class CameraScanner:
             if t is not threading.current_thread():
                 t.join(timeout)
         self._threads = []
+        with self._status_lock:  # started again, it reports afresh (even "ready" as before)
+            self._status = DeviceStatus(DeviceState.NO_DEVICE, "The camera has not been started.")
 
     def set_preview(self, on_preview: PreviewHandler | None) -> None:
         """Offer each decoded frame and its codes to ``on_preview`` (None: no preview)."""

@@ -1631,12 +1631,48 @@
   <context>
     <name>Status</name>
     <message>
-      <source>Printer: checking…</source>
-      <translation>Printer: checking…</translation>
+      <source>Camera: error</source>
+      <translation>Camera: error</translation>
     </message>
     <message>
-      <source>Camera: not in use</source>
-      <translation>Camera: not in use</translation>
+      <source>Receipts print no feedback QR until this till is enrolled with the server.</source>
+      <translation>Receipts print no feedback QR until this till is enrolled with the server.</translation>
+    </message>
+    <message>
+      <source>Camera: none set up</source>
+      <translation>Camera: none set up</translation>
+    </message>
+    <message>
+      <source>No camera source in the settings.</source>
+      <translation>No camera source in the settings.</translation>
+    </message>
+    <message>
+      <source>Camera: off</source>
+      <translation>Camera: off</translation>
+    </message>
+    <message>
+      <source>Turned off in the settings.</source>
+      <translation>Turned off in the settings.</translation>
+    </message>
+    <message>
+      <source>Camera: on, starting…</source>
+      <translation>Camera: on, starting…</translation>
+    </message>
+    <message>
+      <source>Camera: on</source>
+      <translation>Camera: on</translation>
+    </message>
+    <message>
+      <source>Camera: on, not found</source>
+      <translation>Camera: on, not found</translation>
+    </message>
+    <message>
+      <source>Camera: on, reconnecting…</source>
+      <translation>Camera: on, reconnecting…</translation>
+    </message>
+    <message>
+      <source>Printer: checking…</source>
+      <translation>Printer: checking…</translation>
     </message>
     <message>
       <source>Server: not enrolled (sales are kept on this till)</source>
@@ -1655,24 +1691,8 @@
       <translation>Printer: ready</translation>
     </message>
     <message>
-      <source>Camera: ready</source>
-      <translation>Camera: ready</translation>
-    </message>
-    <message>
-      <source>Camera: not connected</source>
-      <translation>Camera: not connected</translation>
-    </message>
-    <message>
       <source>Printer: {why}</source>
       <translation>Printer: {why}</translation>
-    </message>
-    <message>
-      <source>Camera: reconnecting…</source>
-      <translation>Camera: reconnecting…</translation>
-    </message>
-    <message>
-      <source>Camera: not working</source>
-      <translation>Camera: not working</translation>
     </message>
   </context>
 </TS>

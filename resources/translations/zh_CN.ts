@@ -1631,12 +1631,48 @@
   <context>
     <name>Status</name>
     <message>
-      <source>Printer: checking…</source>
-      <translation>打印机：检测中…</translation>
+      <source>Camera: error</source>
+      <translation>摄像头：故障</translation>
     </message>
     <message>
-      <source>Camera: not in use</source>
-      <translation>摄像头：未使用</translation>
+      <source>Receipts print no feedback QR until this till is enrolled with the server.</source>
+      <translation>本机在服务器登记之前，小票不打印评价二维码。</translation>
+    </message>
+    <message>
+      <source>Camera: none set up</source>
+      <translation>摄像头：未设置</translation>
+    </message>
+    <message>
+      <source>No camera source in the settings.</source>
+      <translation>设置中没有摄像头来源。</translation>
+    </message>
+    <message>
+      <source>Camera: off</source>
+      <translation>摄像头：已关闭</translation>
+    </message>
+    <message>
+      <source>Turned off in the settings.</source>
+      <translation>已在设置中关闭。</translation>
+    </message>
+    <message>
+      <source>Camera: on, starting…</source>
+      <translation>摄像头：已开启，正在启动…</translation>
+    </message>
+    <message>
+      <source>Camera: on</source>
+      <translation>摄像头：已开启</translation>
+    </message>
+    <message>
+      <source>Camera: on, not found</source>
+      <translation>摄像头：已开启，未找到设备</translation>
+    </message>
+    <message>
+      <source>Camera: on, reconnecting…</source>
+      <translation>摄像头：已开启，正在重新连接…</translation>
+    </message>
+    <message>
+      <source>Printer: checking…</source>
+      <translation>打印机：检测中…</translation>
     </message>
     <message>
       <source>Server: not enrolled (sales are kept on this till)</source>
@@ -1655,24 +1691,8 @@
       <translation>打印机：就绪</translation>
     </message>
     <message>
-      <source>Camera: ready</source>
-      <translation>摄像头：就绪</translation>
-    </message>
-    <message>
-      <source>Camera: not connected</source>
-      <translation>摄像头：未连接</translation>
-    </message>
-    <message>
       <source>Printer: {why}</source>
       <translation>打印机：{why}</translation>
-    </message>
-    <message>
-      <source>Camera: reconnecting…</source>
-      <translation>摄像头：重新连接中…</translation>
-    </message>
-    <message>
-      <source>Camera: not working</source>
-      <translation>摄像头：故障</translation>
     </message>
   </context>
 </TS>
