@@ -52,7 +52,9 @@ class RefundDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("refund")
         self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.resize(900, 640)
+        # as large as the till's window allows (room for the lines), never larger than the screen
+        host = parent.window().size()
+        self.resize(max(640, min(980, host.width() - 32)), max(480, min(720, host.height() - 32)))
         self.services, self.cashier_id, self.shift_id = services, cashier_id, shift_id
         self.receipt: Receipt | None = None
         self.sale: RefundableSale | None = None
@@ -84,6 +86,10 @@ class RefundDialog(QDialog):
         self.preview_label = QLabel()
         self.preview_label.setObjectName("refundPreview")
         self.preview_label.setWordWrap(True)
+        big = self.preview_label.font()
+        big.setPointSizeF(big.pointSizeF() * 1.25)
+        big.setBold(True)
+        self.preview_label.setFont(big)
         self.login_label = QLabel()
         self.login = QLineEdit()
         self.login.setObjectName("supervisor")

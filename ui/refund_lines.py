@@ -94,6 +94,7 @@ class RefundLines(QScrollArea):
         self.inner = QWidget()
         self.grid = QGridLayout(self.inner)
         self.grid.setVerticalSpacing(6)
+        self.grid.setHorizontalSpacing(18)
         self.grid.setColumnStretch(0, 1)
         self.setWidget(self.inner)
         self.steppers: list[QtyStepper] = []

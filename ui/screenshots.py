@@ -57,6 +57,16 @@ def _find_sale(dialog: Any, ref: str) -> None:
     settle(lambda: dialog.receipt is not None or bool(dialog.message.text()))
 
 
+def _refund_ready(dialog: Any, ref: str) -> None:
+    """The refund as a cashier has it just before the supervisor's PIN: a sale found, its
+    first line chosen, a reason, the preview of what is given back."""
+    _find_sale(dialog, ref)
+    if dialog.qty:
+        dialog.qty[0].setValue(dialog.qty[0].maximum())
+    dialog.reason.setCurrentIndex(1)
+    settle(lambda: dialog.preview is not None or not dialog.qty)
+
+
 def _save(widget: QWidget, path: Path) -> Path:
     settle()
     widget.grab().save(str(path))
@@ -94,6 +104,7 @@ def _render_language(
     w: MainWindow, out: Path, lang: str, script: Script, size: tuple[int, int]
 ) -> list[Path]:
     made = []
+    language = lang
     lang = f"{lang}-{size[0]}x{size[1]}"
     w.resize(*size)
     w.show()
@@ -125,7 +136,7 @@ def _render_language(
 
     for key, name, prepare in (
         (Qt.Key.Key_F4, "new-member", lambda d: _type(d.phone, "139 0013 90", enter=False)),
-        (Qt.Key.Key_F6, "refund", lambda d: _find_sale(d, w.checkout.last_receipt or "last")),
+        (Qt.Key.Key_F6, "refund", lambda d: _refund_ready(d, w.checkout.last_receipt or "last")),
         (Qt.Key.Key_F11, "shift-close", lambda d: settle(lambda: d.report is not None)),
     ):
         if key == Qt.Key.Key_F11:
@@ -136,7 +147,29 @@ def _render_language(
         assert dialog is not None
         prepare(dialog)  # type: ignore[no-untyped-call]
         made.append(_save(dialog, out / f"{name}-{lang}.png"))
+        if key == Qt.Key.Key_F11 and dialog.report is not None:  # type: ignore[attr-defined]
+            made += _slips(w, dialog.report, out, language)  # type: ignore[attr-defined]
         dialog.reject()  # type: ignore[attr-defined]
         settle()
     w.close()
+    return made
+
+
+def _slips(w: MainWindow, report: Any, out: Path, language: str) -> list[Path]:
+    """The printed slips in the profile of `language` (80 mm, as the demo printer prints them):
+    the newest refund's slip and the X report of the shift on screen. Once per language."""
+    from hardware.printer.png_render import render_png
+
+    services = w.services
+    chinese = language == "zh_CN"
+    made = []
+    docs = [("slip-x-report", services.shift_report_slip(report, language=language))]
+    refund_id = services.last_refund_id()
+    if refund_id is not None:
+        docs.insert(0, ("slip-refund", services.refund_slip(refund_id, language=language)))
+    for name, doc in docs:
+        path = out / f"{name}-{language}.png"
+        if not path.exists():
+            path.write_bytes(render_png(doc, 80, chinese))
+            made.append(path)
     return made

@@ -359,7 +359,7 @@ class TillServices:
         quantity left to refund (after earlier refunds)."""
         ref = self._sale_ref(text)
         receipt = receipts.receipt_for(self._ctx, ref)
-        sale_id, lines = refunds.refundable_lines(self._ctx, ref)
+        sale_id, lines = refunds.refundable_lines(self._ctx, receipt.sale_id)  # "last" resolved
         return RefundableSale(receipt, sale_id, lines)
 
     def _sale_ref(self, text: str) -> str:
@@ -401,8 +401,12 @@ class TillServices:
             self._sync.poke()
         return done
 
-    def refund_slip(self, refund_id: RefundId) -> Receipt:
-        return slips.refund_slip(self._ctx, refund_id)
+    def refund_slip(self, refund_id: RefundId, language: str | None = None) -> Receipt:
+        """A refund's slip as a document (`language`: the profile's, by default)."""
+        return slips.refund_slip(self._ctx, refund_id, language)
+
+    def last_refund_id(self) -> RefundId | None:
+        return slips.last_refund_id(self._ctx)
 
     def print_refund_slip(self, refund_id: RefundId, copy: bool = False) -> Printed:
         """Print a stored refund's slip in the store's language. Raises PrintError (queued)."""
@@ -412,8 +416,10 @@ class TillServices:
         self._printer.print_receipt(slip)
         return Printed(slip.receipt_no)
 
-    def shift_report_slip(self, report: ShiftReport, cashier: str = "") -> Receipt:
-        return slips.report_slip(self._ctx, report, cashier)
+    def shift_report_slip(
+        self, report: ShiftReport, cashier: str = "", language: str | None = None
+    ) -> Receipt:
+        return slips.report_slip(self._ctx, report, cashier, language)
 
     def print_shift_report(self, report: ShiftReport, cashier: str = "") -> Printed:
         """Print an X or Z report as shown (app.services.shifts). Raises PrintError."""

@@ -48,6 +48,13 @@ def refund_no(refund_id: RefundId) -> str:
     return "R-" + str(refund_id).replace("-", "")[-12:].upper()
 
 
+def last_refund_id(ctx: TillContext) -> RefundId | None:
+    """The newest refund made at this till, if any (for a reprint of its slip)."""
+    with ctx.uow(write=False) as uow:
+        row = uow.session.execute(select(orm.Refund.id).order_by(orm.Refund.at.desc()).limit(1)).first()
+        return None if row is None else RefundId(row[0])
+
+
 def refund_slip(ctx: TillContext, refund_id: RefundId, language: str | None = None) -> Receipt:
     """The slip of a stored refund: the units that came back at what they cost, the money given
     back, the points taken back or returned, the coupons returned, the reason, the approver,
@@ -157,7 +164,7 @@ def report_slip(
         SlipRow("rule", ""),
         SlipRow("sales", report.sales, "count"),
         SlipRow("gross", report.gross, bold=True),
-        SlipRow("by_tender", "", "text"),
+        *([SlipRow("by_tender", "", "text")] if report.by_tender else []),
         *[SlipRow("by_tender", v, arg=k) for k, v in sorted(report.by_tender.items())],
         SlipRow("refunds", report.refunds, "count"),
         SlipRow("refunded", report.refunded),

@@ -105,3 +105,82 @@ def test_checkout_with_a_member_and_a_full_cart_fits_the_screen(  # type: ignore
         assert inside.contains(status) and status.height() > 0
     finally:
         languages.apply("en")
+
+
+def _fits(dialog: QWidget, frame: QRect) -> None:
+    """Every visible button of `dialog` lies inside it (those in a scroll area inside its
+    width: the area scrolls up and down), is at least 44 px high, not squeezed below its
+    text, and overlaps no other; the dialog lies inside `frame`."""
+    from PySide6.QtWidgets import QScrollArea
+
+    assert frame.contains(QRect(dialog.mapTo(dialog.window(), QPoint(0, 0)), dialog.size())) or (
+        dialog.width() <= frame.width() and dialog.height() <= frame.height()
+    ), f"{dialog.objectName()} {dialog.size()} is larger than {frame.size()}"
+    inside = dialog.rect()
+    areas = dialog.findChildren(QScrollArea)
+    buttons = [b for b in dialog.findChildren(QPushButton) if b.isVisibleTo(dialog)]
+    assert buttons
+    outside_areas = []
+    for b in buttons:
+        r = _rect_in(b, dialog)
+        area = next((a for a in areas if a.isAncestorOf(b)), None)
+        if area is None:
+            assert inside.contains(r), f"{b.text()!r} at {r} is outside {inside}"
+            outside_areas.append((b.text(), r))
+        else:
+            view = _rect_in(area.viewport(), dialog)
+            assert view.left() <= r.left() and r.right() <= view.right(), f"{b.text()!r} is cut at the side"
+        assert b.height() >= 44, f"{b.text()!r} is {b.height()} px high"
+        assert b.width() >= b.minimumSizeHint().width(), f"{b.text()!r} is clipped"
+    for i, (ta, ra) in enumerate(outside_areas):
+        for tb, rb in outside_areas[i + 1 :]:
+            assert not ra.intersects(rb), f"{ta!r} overlaps {tb!r}"
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_the_refund_dialog_fits_1024x768(  # type: ignore[no-untyped-def]
+    qtbot: QtBot, tmp_path: Path, services, till, staff, products, language
+) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from app.services.checkout import Cart, CartLine, CompleteSale, Tender, complete_sale
+    from ui.refund_dialog import RefundDialog
+    from ui.services import new_sale_id
+
+    skus = [*products, *_more_products(till)][:10]
+    done = complete_sale(
+        till,
+        CompleteSale(
+            new_sale_id(),
+            staff["cashier"].id,
+            Cart(tuple(CartLine(sku, 2) for sku in skus)),
+            (Tender("cash", 10_000_000),),
+        ),
+    )
+    languages = Languages(ensure_qm(tmp_path / "qm"), language)
+    languages.apply(language)
+    w = MainWindow(services, languages)
+    qtbot.addWidget(w)
+    size = (1024, 768)
+    w.resize(size[0], size[1] - TITLE_BAR)
+    w.show()
+    try:
+        sign_in(qtbot, w)
+        co = w.checkout
+        key(qtbot, co.scan, Qt.Key.Key_F6)
+        d = co.dialog
+        assert isinstance(d, RefundDialog)
+        type_enter(qtbot, d.ref, done.receipt_no)
+        qtbot.waitUntil(lambda: d.sale is not None, timeout=WAIT_MS)
+        d.qty[0].setValue(1)
+        d.reason.setCurrentIndex(d.reason.count() - 1)  # other: the note's placeholder changes
+        qtbot.waitUntil(lambda: d.preview is not None, timeout=WAIT_MS)
+        QApplication.processEvents()
+        _fits(d, QRect(0, 0, size[0], size[1] - TITLE_BAR))
+        assert d.lines.horizontalScrollBar().maximum() == 0, "the lines are wider than the dialog"
+        for label in [d.preview_label, d.message, d.sale_label, *d.lines.findChildren(QLabel)]:
+            if label.isVisibleTo(d) and label.text() and not label.wordWrap():
+                assert label.width() >= label.sizeHint().width(), f"{label.text()!r} is clipped"
+        assert _rect_in(d.preview_label, d).bottom() < _rect_in(d.ok, d).top()
+    finally:
+        languages.apply("en")

@@ -15,6 +15,9 @@ def test_screenshots_of_every_main_screen_in_both_languages(qapp, tmp_path: Path
     for lang in ("zh_CN", "en"):
         for screen in ("login", "checkout", "new-member", "refund", "shift-close"):
             assert f"{screen}-{lang}-1024x768.png" in names
+        for slip in ("slip-refund", "slip-x-report"):  # the printed slips, 80 mm
+            assert f"{slip}-{lang}.png" in names
+            assert QImage(str(tmp_path / "shots" / f"{slip}-{lang}.png")).width() == 576
     image = QImage(str(tmp_path / "shots" / "checkout-en-1024x768.png"))
     assert (image.width(), image.height()) == (1024, 768)
     for name in names:  # no dialog is larger than the screen
