@@ -122,6 +122,12 @@ class RefundDialog(QDialog):
         keys.bind(Qt.Key.Key_F7, self.print_again)
         keys.bind(Qt.Key.Key_F12, self.submit)
         keys.watch(self.ref, self.login, self.pin, self.note, self.reason)
+        # On the reason list, its number picks a reason and goes on (to the note for "other",
+        # else to the supervisor's number): one key.
+        picks = KeyMap(self)
+        for i, _reason in enumerate(REASONS):
+            picks.bind(Qt.Key(Qt.Key.Key_1.value + i), lambda i=i: self.pick_reason(i))  # type: ignore[misc]
+        picks.watch(self.reason)
         self.busy = False
         self.retranslate()
         self.ref.setFocus()
@@ -197,7 +203,8 @@ class RefundDialog(QDialog):
         self._preview_text()
         if not any(ln.left for ln in sale.lines):
             self.message.setText(tr("Everything on this receipt has been refunded already."))
-        self.reason.setFocus() if self.reason.currentIndex() < 0 else self.login.setFocus()
+        # the reason next (its number picks it), unless one was picked for this refund already
+        (self.reason if self.reason.currentIndex() < 0 else self.login).setFocus()
 
     def _sale_text(self) -> None:
         r = self.receipt
@@ -218,6 +225,10 @@ class RefundDialog(QDialog):
     def choose_reason(self) -> None:
         self.reason.setFocus()
         self.reason.showPopup()
+
+    def pick_reason(self, index: int) -> None:
+        self.reason.setCurrentIndex(index)
+        (self.note if self.reason_code() == "other" else self.login).setFocus()
 
     def reason_code(self) -> str:
         i = self.reason.currentIndex()
@@ -376,10 +387,10 @@ class RefundDialog(QDialog):
         index = self.reason.currentIndex()
         self.reason.blockSignals(True)
         self.reason.clear()
-        self.reason.addItems([tr(text) for _code, text in REASONS])
+        self.reason.addItems([f"{i}  {tr(text)}" for i, (_code, text) in enumerate(REASONS, start=1)])
         self.reason.setCurrentIndex(index)
         self.reason.blockSignals(False)
-        self.reason.setPlaceholderText(tr("Choose a reason (F3)"))
+        self.reason.setPlaceholderText(tr("Choose a reason: its number, or F3"))
         self._reason_changed(index) if index >= 0 else self.note.setPlaceholderText(tr("Note (optional)"))
         self.login_label.setText(tr("Supervisor number"))
         self.pin_label.setText(tr("PIN"))

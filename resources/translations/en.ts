@@ -1079,8 +1079,8 @@
       <translation>Reason</translation>
     </message>
     <message>
-      <source>Choose a reason (F3)</source>
-      <translation>Choose a reason (F3)</translation>
+      <source>Choose a reason: its number, or F3</source>
+      <translation>Choose a reason: its number, or F3</translation>
     </message>
     <message>
       <source>Supervisor number</source>

@@ -1079,8 +1079,8 @@
       <translation>退货原因</translation>
     </message>
     <message>
-      <source>Choose a reason (F3)</source>
-      <translation>选择原因（F3）</translation>
+      <source>Choose a reason: its number, or F3</source>
+      <translation>选择原因：按编号，或 F3</translation>
     </message>
     <message>
       <source>Supervisor number</source>

@@ -105,7 +105,8 @@ def test_an_over_refund_names_the_item(qtbot: QtBot, window: MainWindow, till, s
     key(qtbot, dialog.login, Qt.Key.Key_F2)  # everything
     qtbot.waitUntil(lambda: "¥153.80" in dialog.preview_label.text(), timeout=WAIT_MS)
     assert "whole sale" in dialog.preview_label.text()
-    dialog.reason.setCurrentIndex(0)
+    key(qtbot, dialog.reason, Qt.Key.Key_1)  # the reason by its number: wrong item
+    assert dialog.reason_code() == "wrong_item" and dialog.reason.currentText().startswith("1")
     refund_sale(  # meanwhile, at the service desk, one milk comes back
         till,
         RefundSale(
