@@ -64,7 +64,7 @@ def _refund_ready(dialog: Any, ref: str) -> None:
     if dialog.qty:
         dialog.qty[0].setValue(dialog.qty[0].maximum())
     dialog.reason.setCurrentIndex(1)
-    settle(lambda: dialog.preview is not None or not dialog.qty)
+    settle(lambda: dialog.preview is not None or not dialog.lines.chosen())
 
 
 def _save(widget: QWidget, path: Path) -> Path:
