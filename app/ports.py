@@ -220,6 +220,15 @@ class PulledRows(Protocol):
         """Keep a pulled loyalty program version (ProgramError when it cannot be used)."""
         ...
 
+    def store_member_intel(self, member_id: uuid.UUID, values: dict[str, Any]) -> None:
+        """Upsert what HQ's intel says of a member (segment, tags, suggestions), keyed by the
+        till's id for the member (the survivor of a merge)."""
+        ...
+
+    def store_gift(self, gift_id: str, values: dict[str, Any]) -> None:
+        """Upsert a gift of HQ's catalogue (`stock` left out: the till keeps its own count)."""
+        ...
+
     def add_revocation(self, kind: str, value: str, at: datetime) -> bool:
         """Record a revocation; False when it was held already."""
         ...

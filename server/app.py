@@ -77,6 +77,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
     _include_optional(app, "server.feedback.routes")
     _include_optional(app, "server.intel.routes")
+    _include_optional(app, "server.gifts.routes")
     from server.console.routes import install as install_console
 
     install_console(app)  # the HQ console under /console (server/console)

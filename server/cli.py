@@ -523,6 +523,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_intel_parser(sub)
 
+    from server.gifts.cli import add_parser as add_gift_parser
+
+    add_gift_parser(sub, _session)
+
     from server.console.cli import add_commands  # user add|passwd|disable|list, demo seed
 
     add_commands(sub, lambda fn: lambda settings, args: fn(settings, args, _session))

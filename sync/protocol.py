@@ -44,6 +44,8 @@ EVENT_TYPES = (
     "coupon.issued",  # app.services.campaigns
     "cart.voided",  # app.services.voids.void_lines
     "shift.closed",  # app.services.shifts.close_shift
+    "gift.redeemed",  # app.services.gifts.redeem_gift
+    "gift.reversed",  # app.services.gifts.reverse_gift
 )
 assert tuple(EVENT_PAYLOADS) == EVENT_TYPES
 
@@ -62,6 +64,8 @@ ENTITIES = (
     # HQ's decision on an adjustment or compensation it held: {"entry_id", "event_id",
     # "member_id", "terminal_id", "status": approved|rejected, "reason", "note", "decided_at"}
     "points_outcome",
+    "member_intel",  # {"id" (the member's), segment, lifecycle, tags, suggestions, as_of}: HQ's intel
+    "gift",  # HQ's gift catalogue: {"id", name_zh, name_en, points, stock (this store's), active}
 )
 
 

@@ -97,6 +97,7 @@ class CheckoutView(CheckoutLayout):
             (Qt.Key.Key_K, ctrl, r(self.co.toggle_price_check)),
             (Qt.Key.Key_P, ctrl, r(self.find_item)),
             (Qt.Key.Key_D, ctrl, r(self.change_price)),
+            (Qt.Key.Key_G, ctrl, r(self.gifts_for_points)),
         ]
         keys += [(getattr(Qt.Key, f"Key_{n}"), ctrl, partial(self.coupon_key, n)) for n in range(1, 10)]
         self.build(
@@ -306,6 +307,28 @@ class CheckoutView(CheckoutLayout):
             self.refocus()
 
         self._open(RecallDialog(self, self.services, pick))
+
+    def gifts_for_points(self) -> None:
+        """Ctrl+G: gifts for the identified member's points (积分兑换)."""
+        from ui.gift_dialog import GiftDialog
+
+        member, cashier = self.state.member, self.co.cashier
+        if member is None or cashier is None:
+            self.co.error(tx("Identify the member first."))
+            return
+        member_id = member.id
+
+        def done(_balance: int) -> None:  # the panel shows the new balance
+            self.co.run(
+                lambda: self.services.member_view(member_id), self._member_refreshed, lambda exc: None
+            )
+
+        english = self.host is not None and self.host.language() == "en"
+        self._open(GiftDialog(self, self.services, member, cashier.id, done, english))
+
+    def _member_refreshed(self, member: MemberView) -> None:
+        if self.state.member is not None and self.state.member.id == member.id:
+            self.state.set_member(member)
 
     def find_item(self) -> None:
         """Ctrl+P: an item by name, pinyin initials or sku; what is typed starts the search."""

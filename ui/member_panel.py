@@ -17,6 +17,39 @@ tr = translator("Member")
 TIER_NAMES = {"basic": N_("Basic"), "silver": N_("Silver"), "gold": N_("Gold"), "black": N_("Black")}
 LIFECYCLE = {"new": N_("new member"), "active": N_("active"), "dormant": N_("dormant"), "lost": N_("lost")}
 MAX_COUPON_KEYS = 9
+MAX_TAGS = 3
+MAX_SUGGESTIONS = 3
+SEGMENTS = {
+    "core": N_("core customer"),
+    "potential": N_("potential"),
+    "dormant": N_("dormant"),
+    "lost": N_("lost"),
+}
+TAGS = {
+    "scene:birthday_month": N_("birthday this month"),
+    "scene:near_silver": N_("close to Silver"),
+    "scene:near_gold": N_("close to Gold"),
+    "scene:near_black": N_("close to Black"),
+    "dyn:baby": N_("buys baby products"),
+    "dyn:organic": N_("buys organic"),
+    "dyn:price_sensitive": N_("buys on promotion"),
+}
+
+
+def tag_text(tag: str) -> str:
+    """A tag of HQ's intel as the cashier reads it; tier, age and family tags say their value."""
+    if tag in TAGS:
+        return tr(TAGS[tag])
+    kind, _, value = tag.partition(":")
+    if kind == "tier":
+        return tier_name(value)
+    if kind == "age":
+        return tr("age {band}").format(band=value)
+    return value or tag
+
+
+def segment_text(segment: str) -> str:
+    return tr(SEGMENTS[segment]) if segment in SEGMENTS else segment
 
 
 def tier_name(tier: str) -> str:
@@ -78,6 +111,14 @@ class MemberPanel(QFrame):
         self.coupon_title = QLabel()
         self.coupon_box = QVBoxLayout()
         self.coupon_buttons: list[KeyButton] = []
+        # HQ's intel (pulled with the member, shown offline too): segment and top tags, and
+        # items often bought with what the member buys.
+        self.intel = QLabel()
+        self.intel.setObjectName("memberIntel")
+        self.intel.setWordWrap(True)
+        self.suggest = QLabel()
+        self.suggest.setObjectName("memberSuggest")
+        self.suggest.setWordWrap(True)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self._shown = False
@@ -91,6 +132,8 @@ class MemberPanel(QFrame):
             self.points,
             self.expiring,
             self.redeem,
+            self.intel,
+            self.suggest,
             self.coupon_title,
         ):
             col.addWidget(w)
@@ -102,6 +145,8 @@ class MemberPanel(QFrame):
     def show_member(
         self, member: MemberView | None, applied: tuple[str, ...] = (), redeem_text: str = ""
     ) -> None:
+        # MemberView is a frozen dataclass: equal only when every field is, the intel (segment,
+        # tags, suggestions) included, so a pull that brought new intel redraws.
         if (member, applied, redeem_text) == (self.member, self.applied, self.redeem_text) and self._shown:
             return  # nothing changed (every scan redraws the checkout): no relayout
         self._shown = True
@@ -167,6 +212,7 @@ class MemberPanel(QFrame):
         )
         self.expiring.setVisible(bool(m.expiring_soon))
         self.redeem.setText(self.redeem_text)
+        self._intel_text(m)
         self.coupon_title.setText(
             tr("Coupons ({n})").format(n=len(m.coupons)) if m.coupons else tr("No coupons")
         )
@@ -174,6 +220,16 @@ class MemberPanel(QFrame):
             mark = "✓ " if c.code in self.applied else ""
             b.set_label(f"{mark}{coupon_text(c)} · {c.code}")
             b.setChecked(c.code in self.applied)
+
+    def _intel_text(self, m: MemberView) -> None:
+        parts = [segment_text(m.segment)] if m.segment else []
+        parts += [tag_text(t) for t in m.tags[:MAX_TAGS]]
+        self.intel.setText(tr("Profile: {parts}").format(parts=" · ".join(parts)) if parts else "")
+        self.intel.setVisible(bool(parts))
+        zh = tr("Member") != "Member"  # the Chinese translation is in force: Chinese names
+        names = [s.name_zh if zh else s.name_en for s in m.suggestions[:MAX_SUGGESTIONS]]
+        self.suggest.setText(tr("Often bought with: {items}").format(items=", ".join(names)) if names else "")
+        self.suggest.setVisible(bool(names))
 
     @staticmethod
     def _progress_text(m: MemberView) -> str:

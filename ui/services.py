@@ -34,6 +34,7 @@ from app.pricing.manual import ApprovedChange, ManualChange
 from app.services import (
     backups,
     checkout,
+    gifts,
     members,
     outbox,
     price_changes,
@@ -48,6 +49,7 @@ from app.services import (
 from app.services.checkout import Cart, CartLine, CompleteSale, Priced, SaleDone, Tender
 from app.services.context import TillContext, open_till
 from app.services.errors import TillError
+from app.services.gifts import GiftView, RedeemGift, RedemptionView, ReverseGift
 from app.services.members import CouponView, MemberView, RegisterMember, Registration
 from app.services.products import ProductHit, ProductIndex
 from app.services.refunds import RefundableLine, RefundDone, RefundPreview, RefundSale
@@ -69,10 +71,12 @@ __all__ = [
     "ConfigError",
     "CouponView",
     "Enrolled",
+    "GiftView",
     "ManualChange",
     "MemberView",
     "Priced",
     "ProductHit",
+    "RedemptionView",
     "RefundDone",
     "RefundPreview",
     "RefundableLine",
@@ -265,6 +269,29 @@ class TillServices:
     def lookup_member(self, text: str) -> MemberView:
         """The member behind a typed phone, card number or scanned code (member lookup)."""
         return members.identify(self._ctx, text)
+
+    # ------------------------------------------------------------ gifts for points
+
+    def gifts(self) -> tuple[GiftView, ...]:
+        return gifts.list_gifts(self._ctx)
+
+    def member_gifts(self, member_id: MemberId) -> tuple[RedemptionView, ...]:
+        return gifts.member_redemptions(self._ctx, member_id)
+
+    def redeem_gift(self, member_id: MemberId, gift_id: str, staff_id: StaffId) -> int:
+        """Hand the gift over for its points; returns the member's new balance."""
+        _, balance = gifts.redeem_gift(self._ctx, RedeemGift(member_id, gift_id, staff_id))
+        self._poke()
+        return balance
+
+    def reverse_gift(self, redemption_id: uuid.UUID, staff_id: StaffId) -> int:
+        balance = gifts.reverse_gift(self._ctx, ReverseGift(redemption_id, staff_id))
+        self._poke()
+        return balance
+
+    def _poke(self) -> None:
+        if self._sync is not None:
+            self._sync.poke()  # a new event to send
 
     def print_welcome_slip(self, reg: Registration, cashier: str = "") -> Printed:
         """Print a new member's code (as a QR) and welcome coupon on a slip. Raises PrintError."""

@@ -160,6 +160,31 @@ class ShiftClosedP(_P):
 
 
 # The model of each event type's payload, in the order of sync.protocol.EVENT_TYPES.
+class GiftRedeemedP(_P):
+    """A gift handed over for points: `entry_id` is the redeem ledger entry (-`points`)."""
+
+    redemption_id: uuid.UUID
+    entry_id: uuid.UUID
+    member_id: uuid.UUID
+    gift_id: str = Field(min_length=1, max_length=40)
+    gift_name: str = Field(default="", max_length=120)
+    points: int = Field(gt=0, le=MAX_POINTS)
+    at: SaneTime
+    staff_id: str | None = Field(default=None, max_length=40)
+
+
+class GiftReversedP(_P):
+    """A gift redemption undone (the gift came back): `entry_id` is the reversal (+`points`)."""
+
+    redemption_id: uuid.UUID
+    entry_id: uuid.UUID
+    member_id: uuid.UUID
+    gift_id: str = Field(min_length=1, max_length=40)
+    points: int = Field(gt=0, le=MAX_POINTS)
+    at: SaneTime
+    staff_id: str | None = Field(default=None, max_length=40)
+
+
 EVENT_PAYLOADS: dict[str, type[BaseModel]] = {
     "member.registered": MemberRegisteredP,
     "sale.completed": SaleCompletedP,
@@ -170,6 +195,8 @@ EVENT_PAYLOADS: dict[str, type[BaseModel]] = {
     "coupon.issued": CouponIssuedP,
     "cart.voided": VoidedP,
     "shift.closed": ShiftClosedP,
+    "gift.redeemed": GiftRedeemedP,
+    "gift.reversed": GiftReversedP,
 }
 
 

@@ -203,6 +203,9 @@ class LoyaltyProgram(_Model):
     offline: OfflineDefaults = OfflineDefaults()
     consent_policy_version: Text = Field(default="2026-01", min_length=1, max_length=20)
     member_code_ttl_s: Whole = Field(default=120, ge=10, le=3600)
+    # Points for interaction: what a feedback answer earns the sale's member, once per receipt
+    # (the receipt's "扫码评价 赢积分"); 0: none. Awarded by the server (server/feedback).
+    feedback_points: Whole = Field(default=0, ge=0, le=10_000)
     # What the server believes of a till: adjustment/compensation limits, till-issued coupon
     # templates, cross-store refunds, the registration window (app/domain/trust.py).
     trust: TillTrust = TillTrust()

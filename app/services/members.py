@@ -6,7 +6,7 @@ import secrets
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
@@ -72,6 +72,20 @@ class MemberView:
     # The verified member code the member was identified with (None: phone, card or id). A
     # sale names it, so the server lets this store's tills receive the member.
     code: str | None = None
+    # HQ's member intel as last pulled (`member_intel`): value segment, top tags (most telling
+    # first, e.g. "scene:birthday_month", "dyn:baby"), items often bought with the member's.
+    segment: str = ""
+    tags: tuple[str, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """An item often bought with what the member buys (HQ's basket analysis)."""
+
+    sku: str
+    name_zh: str
+    name_en: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,4 +417,26 @@ def _view(ctx: TillContext, s: Session, row: orm.Member, now: datetime) -> Membe
         coupons=coupons,
         lifecycle=lifecycle_stage(row.registered_at, row.last_purchase_at, now),
         registered_at=local_time(row.registered_at, ctx.tz),
+        **_intel(s, row.id),
     )
+
+
+def _intel(s: Session, member_id: uuid.UUID) -> dict[str, Any]:
+    """The panel's part of HQ's intel for the member (nothing before the first recompute)."""
+    row = s.get(orm.MemberIntel, member_id)
+    if row is None:
+        return {}
+    suggestions = tuple(
+        Suggestion(
+            str(d.get("sku", "")),
+            str(d.get("name_zh") or d.get("sku", "")),
+            str(d.get("name_en") or d.get("sku", "")),
+        )
+        for d in (row.suggestions or [])
+        if isinstance(d, dict) and d.get("sku")
+    )
+    return {
+        "segment": row.segment or "",
+        "tags": tuple(str(t) for t in (row.tags or [])),
+        "suggestions": suggestions,
+    }

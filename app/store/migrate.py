@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(migrations.__file__).resolve().parent
 # The newest revision, kept here so that start-up need not read the migration scripts;
 # tests/integration/test_migrations.py checks it matches the scripts.
-HEAD = "kc0001"
+HEAD = "kd0001"
 
 
 def alembic_config(db_path: Path | str) -> Config:

@@ -374,3 +374,44 @@ class PointsOutcome(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime]  # when the till learnt it
+
+
+class MemberIntel(Base):
+    """What HQ's member intel says of a member (segment, lifecycle, top tags, items often bought
+    with what the member buys), pulled as a `member_intel` change and shown on the member panel,
+    offline too. Replaced whole by each pull; kept for merged-away ids (harmless)."""
+
+    __tablename__ = "member_intel"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # the member's id
+    segment: Mapped[str] = mapped_column(String(40), default="")
+    lifecycle: Mapped[str] = mapped_column(String(16), default="")
+    tags: Mapped[list[str]] = mapped_column(default=list)
+    suggestions: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{sku, name_zh, name_en}]
+    as_of: Mapped[datetime | None]
+
+
+class Gift(Base):
+    """HQ's gift catalogue (积分兑换) as this store sees it: `stock` is this store's."""
+
+    __tablename__ = "gifts"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(120))
+    points: Mapped[int] = mapped_column(Integer)
+    stock: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class GiftRedemption(Base):
+    """A gift handed over for points at this till: its ledger entry, and the reversal's."""
+
+    __tablename__ = "gift_redemptions"
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    gift_id: Mapped[str] = mapped_column(String(40))
+    member_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("members.id"), index=True)
+    points: Mapped[int] = mapped_column(Integer)
+    entry_id: Mapped[uuid.UUID]
+    at: Mapped[datetime]
+    staff_id: Mapped[uuid.UUID]
+    reversed_at: Mapped[datetime | None]
+    reversal_entry_id: Mapped[uuid.UUID | None]

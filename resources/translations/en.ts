@@ -275,6 +275,10 @@
       <translation>Points earned</translation>
     </message>
     <message>
+      <source>Identify the member first.</source>
+      <translation>Identify the member first.</translation>
+    </message>
+    <message>
       <source>Type the phone number or card number, then press F1.</source>
       <translation>Type the phone number or card number, then press F1.</translation>
     </message>
@@ -361,10 +365,6 @@
     <message>
       <source>Offline: coupons cannot be used until the server is back (this till's offline rules).</source>
       <translation>Offline: coupons cannot be used until the server is back (this till's offline rules).</translation>
-    </message>
-    <message>
-      <source>Identify the member first.</source>
-      <translation>Identify the member first.</translation>
     </message>
     <message>
       <source>No points can be redeemed on this sale now.</source>
@@ -755,6 +755,73 @@
     </message>
   </context>
   <context>
+    <name>Gifts</name>
+    <message>
+      <source>This gift is no longer offered.</source>
+      <translation>This gift is no longer offered.</translation>
+    </message>
+    <message>
+      <source>This gift is out of stock in this store.</source>
+      <translation>This gift is out of stock in this store.</translation>
+    </message>
+    <message>
+      <source>The member does not have enough points for this gift.</source>
+      <translation>The member does not have enough points for this gift.</translation>
+    </message>
+    <message>
+      <source>This gift was given back already.</source>
+      <translation>This gift was given back already.</translation>
+    </message>
+    <message>
+      <source>This gift was not handed over at this till.</source>
+      <translation>This gift was not handed over at this till.</translation>
+    </message>
+    <message>
+      <source>Gifts for points</source>
+      <translation>Gifts for points</translation>
+    </message>
+    <message>
+      <source>Given to this member</source>
+      <translation>Given to this member</translation>
+    </message>
+    <message>
+      <source>Hand over</source>
+      <translation>Hand over</translation>
+    </message>
+    <message>
+      <source>Give back</source>
+      <translation>Give back</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <source>No gifts in this store's catalogue.</source>
+      <translation>No gifts in this store's catalogue.</translation>
+    </message>
+    <message>
+      <source>given back</source>
+      <translation>given back</translation>
+    </message>
+    <message>
+      <source>{phone}: {points} points</source>
+      <translation>{phone}: {points} points</translation>
+    </message>
+    <message>
+      <source>{name} · {points} points · {stock} in stock</source>
+      <translation>{name} · {points} points · {stock} in stock</translation>
+    </message>
+    <message>
+      <source>{name} handed over. Balance: {points} points.</source>
+      <translation>{name} handed over. Balance: {points} points.</translation>
+    </message>
+    <message>
+      <source>Gift given back: {points} points returned.</source>
+      <translation>Gift given back: {points} points returned.</translation>
+    </message>
+  </context>
+  <context>
     <name>Login</name>
     <message>
       <source>Loyalty Till — sign in</source>
@@ -914,6 +981,42 @@
       <translation>lost</translation>
     </message>
     <message>
+      <source>core customer</source>
+      <translation>core customer</translation>
+    </message>
+    <message>
+      <source>potential</source>
+      <translation>potential</translation>
+    </message>
+    <message>
+      <source>birthday this month</source>
+      <translation>birthday this month</translation>
+    </message>
+    <message>
+      <source>close to Silver</source>
+      <translation>close to Silver</translation>
+    </message>
+    <message>
+      <source>close to Gold</source>
+      <translation>close to Gold</translation>
+    </message>
+    <message>
+      <source>close to Black</source>
+      <translation>close to Black</translation>
+    </message>
+    <message>
+      <source>buys baby products</source>
+      <translation>buys baby products</translation>
+    </message>
+    <message>
+      <source>buys organic</source>
+      <translation>buys organic</translation>
+    </message>
+    <message>
+      <source>buys on promotion</source>
+      <translation>buys on promotion</translation>
+    </message>
+    <message>
       <source>Free gift</source>
       <translation>Free gift</translation>
     </message>
@@ -932,6 +1035,10 @@
     <message>
       <source>Top tier</source>
       <translation>Top tier</translation>
+    </message>
+    <message>
+      <source>age {band}</source>
+      <translation>age {band}</translation>
     </message>
     <message>
       <source>{amount} off</source>
@@ -968,6 +1075,14 @@
     <message>
       <source>Coupons ({n})</source>
       <translation>Coupons ({n})</translation>
+    </message>
+    <message>
+      <source>Profile: {parts}</source>
+      <translation>Profile: {parts}</translation>
+    </message>
+    <message>
+      <source>Often bought with: {items}</source>
+      <translation>Often bought with: {items}</translation>
     </message>
   </context>
   <context>

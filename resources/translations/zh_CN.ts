@@ -275,6 +275,10 @@
       <translation>本单积分</translation>
     </message>
     <message>
+      <source>Identify the member first.</source>
+      <translation>请先识别会员。</translation>
+    </message>
+    <message>
       <source>Type the phone number or card number, then press F1.</source>
       <translation>先输入手机号或卡号，再按 F1。</translation>
     </message>
@@ -361,10 +365,6 @@
     <message>
       <source>Offline: coupons cannot be used until the server is back (this till's offline rules).</source>
       <translation>离线：服务器恢复前不能使用优惠券（本机离线规则）。</translation>
-    </message>
-    <message>
-      <source>Identify the member first.</source>
-      <translation>请先识别会员。</translation>
     </message>
     <message>
       <source>No points can be redeemed on this sale now.</source>
@@ -755,6 +755,73 @@
     </message>
   </context>
   <context>
+    <name>Gifts</name>
+    <message>
+      <source>This gift is no longer offered.</source>
+      <translation>此礼品已不再提供。</translation>
+    </message>
+    <message>
+      <source>This gift is out of stock in this store.</source>
+      <translation>本店此礼品已无库存。</translation>
+    </message>
+    <message>
+      <source>The member does not have enough points for this gift.</source>
+      <translation>会员积分不足，无法兑换此礼品。</translation>
+    </message>
+    <message>
+      <source>This gift was given back already.</source>
+      <translation>此礼品已退回。</translation>
+    </message>
+    <message>
+      <source>This gift was not handed over at this till.</source>
+      <translation>此礼品不是在本收银台兑换的。</translation>
+    </message>
+    <message>
+      <source>Gifts for points</source>
+      <translation>积分兑换</translation>
+    </message>
+    <message>
+      <source>Given to this member</source>
+      <translation>该会员已兑换</translation>
+    </message>
+    <message>
+      <source>Hand over</source>
+      <translation>兑换</translation>
+    </message>
+    <message>
+      <source>Give back</source>
+      <translation>退回</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>关闭</translation>
+    </message>
+    <message>
+      <source>No gifts in this store's catalogue.</source>
+      <translation>本店暂无可兑换礼品。</translation>
+    </message>
+    <message>
+      <source>given back</source>
+      <translation>已退回</translation>
+    </message>
+    <message>
+      <source>{phone}: {points} points</source>
+      <translation>{phone}：{points} 积分</translation>
+    </message>
+    <message>
+      <source>{name} · {points} points · {stock} in stock</source>
+      <translation>{name} · {points} 积分 · 库存 {stock}</translation>
+    </message>
+    <message>
+      <source>{name} handed over. Balance: {points} points.</source>
+      <translation>{name} 已兑换。积分余额：{points}。</translation>
+    </message>
+    <message>
+      <source>Gift given back: {points} points returned.</source>
+      <translation>礼品已退回：退还 {points} 积分。</translation>
+    </message>
+  </context>
+  <context>
     <name>Login</name>
     <message>
       <source>Loyalty Till — sign in</source>
@@ -914,6 +981,42 @@
       <translation>流失</translation>
     </message>
     <message>
+      <source>core customer</source>
+      <translation>核心客户</translation>
+    </message>
+    <message>
+      <source>potential</source>
+      <translation>潜力客户</translation>
+    </message>
+    <message>
+      <source>birthday this month</source>
+      <translation>本月生日</translation>
+    </message>
+    <message>
+      <source>close to Silver</source>
+      <translation>即将升银卡</translation>
+    </message>
+    <message>
+      <source>close to Gold</source>
+      <translation>即将升金卡</translation>
+    </message>
+    <message>
+      <source>close to Black</source>
+      <translation>即将升黑卡</translation>
+    </message>
+    <message>
+      <source>buys baby products</source>
+      <translation>母婴购买</translation>
+    </message>
+    <message>
+      <source>buys organic</source>
+      <translation>偏好有机</translation>
+    </message>
+    <message>
+      <source>buys on promotion</source>
+      <translation>促销敏感</translation>
+    </message>
+    <message>
       <source>Free gift</source>
       <translation>赠品券</translation>
     </message>
@@ -932,6 +1035,10 @@
     <message>
       <source>Top tier</source>
       <translation>已是最高等级</translation>
+    </message>
+    <message>
+      <source>age {band}</source>
+      <translation>年龄 {band}</translation>
     </message>
     <message>
       <source>{amount} off</source>
@@ -968,6 +1075,14 @@
     <message>
       <source>Coupons ({n})</source>
       <translation>优惠券（{n}）</translation>
+    </message>
+    <message>
+      <source>Profile: {parts}</source>
+      <translation>画像：{parts}</translation>
+    </message>
+    <message>
+      <source>Often bought with: {items}</source>
+      <translation>常一起买：{items}</translation>
     </message>
   </context>
   <context>

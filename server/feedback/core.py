@@ -14,14 +14,22 @@ from sqlalchemy.orm import Session
 
 from app.domain.codes import Keyring, RevocationList, VerifyKey
 from app.domain.points import EntryKind
-from server.feedback.models import Compensation
+from server.feedback.models import Compensation, Feedback
 from server.feedback.service import FeedbackPorts, SaleRef
 from server.merges import MergeChainTooLong, resolve_member
 from server.models import Coupon, LedgerEntry, Revocation, Sale, Terminal
 from server.program import Programs, store_zone
 from server.pull import coupon_changed, ledger_added
 
-__all__ = ["core_ports", "key_owner_from_core", "keys_from_core", "sale_from_core", "write_compensation"]
+__all__ = [
+    "core_ports",
+    "feedback_entry_id",
+    "key_owner_from_core",
+    "keys_from_core",
+    "sale_from_core",
+    "write_compensation",
+    "write_feedback_points",
+]
 
 
 def keys_from_core(session: Session) -> tuple[Keyring, RevocationList]:
@@ -128,6 +136,46 @@ def program_expiry(s: Session, store_id: str, at: datetime) -> datetime:
     return Programs.load(s).at(at).expires_at(at, store_zone(s, store_id))
 
 
+# The ledger entry a receipt's answer earns is named by the sale: one per receipt, whatever
+# path (the answer's own request, a later join) writes it, and a retry finds it written.
+_FEEDBACK_POINTS_NS = uuid.UUID("5d0b6f4e-2b7a-4c1e-9a55-0f1d2c3b4a50")
+
+
+def feedback_entry_id(sale_id: uuid.UUID) -> uuid.UUID:
+    return uuid.uuid5(_FEEDBACK_POINTS_NS, f"feedback:{sale_id}")
+
+
+def write_feedback_points(session: Session, fb: Feedback, now: datetime) -> int:
+    """Points for interaction: the program in force when the answer came names how many
+    (`feedback_points`); an `earn` entry for the sale's member (the survivor of a merge), once
+    per receipt, with its pull change so the member's tills get it. Returns the points (0: the
+    program gives none, or the receipt earned them already)."""
+    if fb.member_id is None:
+        return 0
+    program = Programs.load(session).at(fb.submitted_at)
+    points = program.feedback_points
+    entry_id = feedback_entry_id(fb.linked_sale_id or fb.sale_id)
+    if points <= 0 or session.get(LedgerEntry, entry_id) is not None:
+        return 0
+    entry = LedgerEntry(
+        id=entry_id,
+        member_id=_surviving_member(session, fb.member_id),
+        kind=str(EntryKind.EARN),
+        points=points,
+        at=now,
+        expires_at=program.expires_at(now, store_zone(session, fb.store_id)),
+        sale_id=None,
+        refund_id=None,
+        note=f"feedback:{fb.receipt_no}"[:200],
+        terminal_id=None,
+        event_id=None,
+    )
+    session.add(entry)
+    session.flush()
+    ledger_added(session, entry, now)
+    return points
+
+
 def core_ports(**kw: object) -> FeedbackPorts:
     """Ports on the core's tables; keyword arguments override the policy fields (``rules``,
     ``tz``, ``feedback_open_for``, ``coupon_valid_for``)."""
@@ -137,5 +185,6 @@ def core_ports(**kw: object) -> FeedbackPorts:
         key_owner=key_owner_from_core,
         compensate=write_compensation,
         points_expiry=program_expiry,
+        reward=write_feedback_points,
         **kw,  # type: ignore[arg-type]
     )

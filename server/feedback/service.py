@@ -83,6 +83,11 @@ class SaleRef:
 # its sync change log, in the caller's transaction.
 CompensationWriter = Callable[[Session, Compensation, datetime], None]
 
+# (session, answer joined to its member, now) -> points awarded for the answer (the program's
+# points for interaction), written with its pull change in the caller's transaction; 0 when
+# the program awards none or this receipt's answer earned them already.
+RewardWriter = Callable[[Session, Feedback, datetime], int]
+
 
 def _no_keys(session: Session) -> tuple[Keyring, RevocationList | None]:
     return Keyring(), None
@@ -118,6 +123,7 @@ class FeedbackPorts:
     key_owner: KeyOwner | None = None
     compensate: CompensationWriter | None = None
     points_expiry: Callable[[Session, str, datetime], datetime] | None = None
+    reward: RewardWriter | None = None
     rules: TicketRules = field(default_factory=TicketRules)
     tz: tzinfo = DEFAULT_TZ
     feedback_open_for: timedelta = timedelta(days=30)
@@ -233,6 +239,7 @@ def parse_answer(fields: Mapping[str, str]) -> Score | list[str]:
 class Submitted:
     feedback: Feedback
     ticket: Ticket | None
+    points: int = 0  # earned for the answer (points for interaction)
 
 
 def submit_feedback(
@@ -283,6 +290,7 @@ def submit_feedback(
     except IntegrityError:
         raise AlreadyAnswered("this receipt has already been answered") from None
     ticket = _open_ticket(session, fb, score, now, ports)
+    points = _reward(session, fb, now, ports)
     log.info(
         "feedback stored: store=%s terminal=%s receipt=%s stars=%d nps=%d ticket=%s",
         fb.store_id,
@@ -292,7 +300,15 @@ def submit_feedback(
         fb.nps,
         f"{ticket.severity}:{ticket.id}" if ticket else "none",
     )
-    return Submitted(fb, ticket)
+    return Submitted(fb, ticket, points)
+
+
+def _reward(session: Session, fb: Feedback, now: datetime, ports: FeedbackPorts) -> int:
+    """Points for the answer, once it is joined to a sale with a member (now, or when the sale
+    arrives: :func:`link_pending`). The writer makes it once per receipt."""
+    if ports.reward is None or fb.member_id is None:
+        return 0
+    return ports.reward(session, fb, now)
 
 
 def _event(ticket: Ticket, at: datetime, actor: str, action: str, **detail: Any) -> None:
@@ -409,6 +425,7 @@ def link_pending(session: Session, ports: FeedbackPorts, now: datetime, limit: i
         if sale is not None and _same_till(sale, fb):
             _join(fb, sale.sale_id, sale.member_id, now)
             joined += 1
+            _reward(session, fb, now, ports)
     session.flush()
     return joined
 

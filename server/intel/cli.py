@@ -18,7 +18,7 @@ import argparse
 import json
 import sys
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -63,6 +63,10 @@ def cmd_recompute(settings: ServerSettings, args: argparse.Namespace) -> int:
         except (IntelBusy, IntelUnsupported, ValueError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+        from server.intel_pull import publish_member_intel  # to the members' tills
+
+        publish_member_intel(s, cfg, datetime.now(UTC), full=args.full)
+        s.commit()
     print(json.dumps(result.as_json()))
     return 0
 

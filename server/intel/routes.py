@@ -16,6 +16,7 @@ routes are in server/intel/kpi_routes.py. Included by server/app.py.
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -135,11 +136,16 @@ def put_zone(
 @intel.post("/recompute", responses=_ERRORS)
 def post_recompute(body: RecomputeIn, s: SessionDep, cfg: ConfigDep) -> dict[str, Any]:
     try:
-        return recompute(s, cfg, full=body.full).as_json()
+        result = recompute(s, cfg, full=body.full).as_json()
     except IntelBusy as exc:
         raise ApiError(409, "busy", str(exc)) from exc
     except IntelUnsupported as exc:
         raise ApiError(409, "unsupported", str(exc)) from exc
+    from server.intel_pull import publish_member_intel  # to the members' tills
+
+    publish_member_intel(s, cfg, datetime.now(UTC), full=body.full)
+    s.commit()
+    return result
 
 
 router.include_router(intel)

@@ -20,6 +20,8 @@ for _module in (
     "server.intel.models",
     "server.console.models",
     "server.push.models",
+    "server.gifts.models",
+    "server.intel_pull",
 ):
     with contextlib.suppress(ModuleNotFoundError):
         importlib.import_module(_module)

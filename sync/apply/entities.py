@@ -148,6 +148,32 @@ class Applier:
             raise BadChange(f"program version {ch.key}: {exc}") from exc
         return "applied"
 
+    def _member_intel(self, ch: Change) -> str:
+        if ch.op == "delete":
+            return "skipped"  # intel is replaced, never withdrawn
+        member_id, values = self._values("member_intel", ch)
+        local = self.survivor(member_id)
+        if local is None:
+            self.report.note(f"change {ch.seq}: member intel of a member not cached here")
+            return "skipped"
+        for key in ("tags", "suggestions"):
+            if not isinstance(values.get(key, []), list):
+                raise BadChange(f"member_intel.{key}: not a list")
+        self.rows.store_member_intel(local, values)
+        return "applied"
+
+    def _gift(self, ch: Change) -> str:
+        if ch.op == "delete":
+            return "skipped"  # HQ marks a gift inactive instead
+        values = self.rows.convert("gift", ch.data)
+        gift_id = str(values.pop("id", None) or ch.key)
+        if gift_id in self.dirty.gifts:
+            # A redemption or reversal made here is not acknowledged yet: the server's count
+            # does not include it, so this till keeps its own until the server's next one.
+            values.pop("stock", None)
+        self.rows.store_gift(gift_id, values)
+        return "applied"
+
     def _revocation(self, ch: Change) -> str:
         if ch.op == "delete":
             return "skipped"  # revocations are only ever added at a till

@@ -160,6 +160,14 @@ class BulkRows:
         self.flush()
         self.direct.store_program(data, at)
 
+    def store_member_intel(self, member_id: uuid.UUID, values: dict[str, Any]) -> None:
+        self.flush()
+        self.direct.store_member_intel(member_id, values)
+
+    def store_gift(self, gift_id: str, values: dict[str, Any]) -> None:
+        self.flush()
+        self.direct.store_gift(gift_id, values)
+
     def add_revocation(self, kind: str, value: str, at: datetime) -> bool:
         self.flush()
         return self.direct.add_revocation(kind, value, at)

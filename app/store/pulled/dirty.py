@@ -28,6 +28,7 @@ class Dirty:
     members: set[uuid.UUID] = field(default_factory=set)
     coupon_ids: set[uuid.UUID] = field(default_factory=set)
     coupon_codes: set[str] = field(default_factory=set)
+    gifts: set[str] = field(default_factory=set)  # gifts redeemed or given back here, unsent
 
     def add_payload(self, payload: dict[str, Any]) -> None:
         mid = parse_uuid(payload.get("member_id"))
@@ -36,6 +37,8 @@ class Dirty:
         cid = parse_uuid(payload.get("coupon_id"))
         if cid is not None:
             self.coupon_ids.add(cid)
+        if isinstance(payload.get("gift_id"), str):
+            self.gifts.add(payload["gift_id"])
         for key in ("code", "welcome_coupon"):
             if isinstance(payload.get(key), str):
                 self.coupon_codes.add(payload[key])

@@ -22,6 +22,8 @@ MODELS: dict[str, type[orm.Base]] = {
     "coupon": orm.Coupon,
     "product": orm.Product,
     "promotion": orm.Promotion,
+    "member_intel": orm.MemberIntel,
+    "gift": orm.Gift,
 }
 OWN: dict[str, type[orm.Sale] | type[orm.Refund]] = {"sale": orm.Sale, "refund": orm.Refund}
 
@@ -106,6 +108,12 @@ class SessionRows:
 
     def store_program(self, data: dict[str, Any], at: datetime) -> None:
         store_program_version(self.s, data, at)
+
+    def store_member_intel(self, member_id: uuid.UUID, values: dict[str, Any]) -> None:
+        self._upsert(orm.MemberIntel, member_id, values)
+
+    def store_gift(self, gift_id: str, values: dict[str, Any]) -> None:
+        self._upsert(orm.Gift, gift_id, values)
 
     def add_revocation(self, kind: str, value: str, at: datetime) -> bool:
         if self.s.get(orm.Revocation, (kind, value)) is not None:

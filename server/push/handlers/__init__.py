@@ -9,6 +9,7 @@ from typing import Any
 
 from server.push.context import Batch
 from server.push.handlers.coupons import coupon_issued
+from server.push.handlers.gifts import gift_redeemed, gift_reversed
 from server.push.handlers.members import member_registered
 from server.push.handlers.points import points_entry
 from server.push.handlers.records import shift_closed, voided
@@ -28,5 +29,7 @@ HANDLERS: dict[str, Handler] = {
     "coupon.issued": coupon_issued,
     "cart.voided": voided,
     "shift.closed": shift_closed,
+    "gift.redeemed": gift_redeemed,
+    "gift.reversed": gift_reversed,
 }
 assert set(HANDLERS) == set(EVENT_TYPES)
