@@ -328,7 +328,9 @@ class CheckoutView(CheckoutLayout):
 
     def _member_refreshed(self, member: MemberView) -> None:
         if self.state.member is not None and self.state.member.id == member.id:
-            self.state.set_member(member)
+            self.state.set_member(member)  # the new balance (and what it may redeem): priced again
+            self.co.requote()
+            self.refresh()
 
     def find_item(self) -> None:
         """Ctrl+P: an item by name, pinyin initials or sku; what is typed starts the search."""

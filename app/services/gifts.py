@@ -82,7 +82,7 @@ def member_redemptions(ctx: TillContext, member_id: MemberId, limit: int = 20) -
             select(orm.GiftRedemption, orm.Gift.name_zh, orm.Gift.name_en)
             .outerjoin(orm.Gift, orm.Gift.id == orm.GiftRedemption.gift_id)
             .where(orm.GiftRedemption.member_id == member.id)
-            .order_by(orm.GiftRedemption.at.desc())
+            .order_by(orm.GiftRedemption.at.desc(), orm.GiftRedemption.id.desc())
             .limit(limit)
         ).all()
         return tuple(
