@@ -236,9 +236,16 @@ class ServerClient:
         )
 
     def lookup(
-        self, *, phone: str | None = None, code: str | None = None, timeout_s: float | None = None
+        self,
+        *,
+        phone: str | None = None,
+        code: str | None = None,
+        timeout_s: float | None = None,
+        reason: str = "checkout",
     ) -> LookupResponse:
+        """`reason` (checkout, refund, register, support) is recorded with the look-up."""
         params = {"phone": phone} if phone else {"code": code or ""}
+        params["reason"] = reason
         timeout = (timeout_s, timeout_s) if timeout_s else None
         return self._call("GET", "/members/lookup", LookupResponse, params=params, timeout=timeout)
 

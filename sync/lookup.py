@@ -27,6 +27,9 @@ from sync.protocol import Change, LookupResponse
 
 log = logging.getLogger(__name__)
 
+# Why a till asks the server for a member (the server's `reason`, recorded with the look-up).
+REASONS = ("checkout", "refund", "register", "support")
+
 _executor: ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
 
@@ -76,8 +79,12 @@ def lookup_member(
     phone: str | None = None,
     code: str | None = None,
     client_factory: Callable[[float], ServerClient] | None = None,
+    reason: str = "checkout",
 ) -> LookupOutcome:
-    """Ask the server for a member; never waits longer than the configured lookup timeout."""
+    """Ask the server for a member; never waits longer than the configured lookup timeout.
+    `reason` is why (one of REASONS); the server records it with the look-up."""
+    if reason not in REASONS:
+        raise ValueError(f"unknown look-up reason {reason!r}")
     timeout = ctx.config.server.lookup_timeout_ms / 1000
 
     def factory(t: float) -> ServerClient:
@@ -87,7 +94,7 @@ def lookup_member(
 
     def ask() -> LookupResponse:
         with make(timeout) as client:  # its own session: the worker's is not shared
-            return client.lookup(phone=phone, code=code, timeout_s=timeout)
+            return client.lookup(phone=phone, code=code, timeout_s=timeout, reason=reason)
 
     future: Future[LookupResponse] = _pool().submit(ask)
     try:
@@ -111,6 +118,7 @@ def identify_online(
     ctx: TillContext,
     text: str,
     client_factory: Callable[[float], ServerClient] | None = None,
+    reason: str = "checkout",
 ) -> MemberView:
     """`identify`, and when the till has nobody for a phone or code, ask the server (waiting at
     most the lookup timeout) and identify again from what it sent. Raises the local NotFound
@@ -120,11 +128,13 @@ def identify_online(
     except NotFound:
         text = text.strip()
         if looks_like_member_code(text):
-            outcome = lookup_member(ctx, code=text, client_factory=client_factory)
+            outcome = lookup_member(ctx, code=text, client_factory=client_factory, reason=reason)
         elif is_valid_card_number(text):
             raise
         else:
-            outcome = lookup_member(ctx, phone=normalize_phone(text), client_factory=client_factory)
+            outcome = lookup_member(
+                ctx, phone=normalize_phone(text), client_factory=client_factory, reason=reason
+            )
         if not outcome.found:
             log.info("online lookup: %s", outcome.message)
             raise

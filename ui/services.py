@@ -255,7 +255,9 @@ class TillServices:
     # ------------------------------------------------------------ members
 
     def identify(self, text: str) -> MemberView:
-        return members.identify(self._ctx, text)
+        """The member behind a scanned code, card or typed phone at the checkout: from this
+        till's store, else (synced tills) from the server within the look-up timeout."""
+        return self._identify(text, "checkout")
 
     def member_view(self, member_id: MemberId) -> MemberView:
         return members.member_view(self._ctx, member_id)
@@ -268,7 +270,14 @@ class TillServices:
 
     def lookup_member(self, text: str) -> MemberView:
         """The member behind a typed phone, card number or scanned code (member lookup)."""
-        return members.identify(self._ctx, text)
+        return self._identify(text, "support")
+
+    def _identify(self, text: str, reason: str) -> MemberView:
+        if self._sync is None:  # standalone, or not enrolled: this till's store only
+            return members.identify(self._ctx, text)
+        from sync.lookup import identify_online
+
+        return identify_online(self._ctx, text, reason=reason)
 
     # ------------------------------------------------------------ gifts for points
 

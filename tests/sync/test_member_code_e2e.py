@@ -134,3 +134,70 @@ def test_a_sale_with_the_member_code_sends_the_member_to_the_store_one_without_d
         w_other.stop()
         home.close()
         other.close()
+
+
+def _lookups(server: ServerProcess, terminal_id: str) -> list[tuple[str, str, str, str | None]]:
+    db, s = session_for(server.database_url)
+    try:
+        rows = s.execute(
+            select(srv.MemberLookup)
+            .where(srv.MemberLookup.terminal_id == terminal_id)
+            .order_by(srv.MemberLookup.id)
+        ).scalars()
+        return [(r.by, r.reason, r.outcome, str(r.member_id) if r.member_id else None) for r in rows]
+    finally:
+        s.close()
+        db.dispose()
+
+
+def _synced_till(home: Path, terminal_id: str, clock: Any, server: ServerProcess, store_id: str) -> Any:
+    """A till whose till.toml names the server (so the cashier app starts its sync)."""
+    from app.config import DEFAULT_CONFIG_TEXT
+    from app.services.context import open_till
+    from sync.enrol import enrol
+    from tests.conftest import FAST_HASHER
+    from tests.server.support import enrol_code
+
+    home.mkdir(parents=True)
+    text = DEFAULT_CONFIG_TEXT.replace('terminal_id = "T01"', f'terminal_id = "{terminal_id}"')
+    (home / "till.toml").write_text(text.replace('# url = "https://hq.example.com"', f'url = "{server.url}"'))
+    ctx = open_till(home, clock=clock, hasher=FAST_HASHER)
+    enrol(ctx, server.url, enrol_code(server.database_url, store_id, terminal_id))
+    return ctx
+
+
+def test_the_cashier_apps_look_ups_reach_the_server_with_their_reason(
+    pg_server: ServerProcess,  # noqa: F811
+    tmp_path: Path,
+    clock: Any,
+) -> None:
+    """The checkout's identification and the Find member dialog ask the server (on the
+    till's cache missing) with `checkout` and `support`; `till`-side look-ups name theirs."""
+    from hardware.printer.factory import make_printer
+    from ui.services import TillServices
+
+    home = _till(tmp_path / "home", "T32", clock, pg_server, "S001")
+    other = _synced_till(tmp_path / "other", "T42", clock, pg_server, "S002")
+    w_home = SyncWorker(home, FAST)
+    services = TillServices(other, make_printer(other.config.printer, other.home))
+    try:
+        cashier = add_staff(home, "1001", "Li Na", Role.CASHIER, "1234")
+        ids = [register(home, {"cashier": cashier}, p).member.id for p in ("138 0013 8611", "138 0013 8612")]
+        assert w_home.run_once().ok
+        services.start_sync()
+        assert services.sync_status() is not None
+        assert services.identify("138 0013 8611").id == ids[0]
+        assert services.lookup_member("138 0013 8612").id == ids[1]
+        assert lookup_member(other, phone="+8613800138613", reason="refund").answered
+        with pytest.raises(ValueError, match="reason"):
+            lookup_member(other, phone="+8613800138613", reason="curious")
+        assert _lookups(pg_server, "T42") == [
+            ("phone", "checkout", "found", str(ids[0])),
+            ("phone", "support", "found", str(ids[1])),
+            ("phone", "refund", "not_found", None),
+        ]
+    finally:
+        services.stop_sync()
+        w_home.stop()
+        home.close()
+        other.close()
