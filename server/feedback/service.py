@@ -386,13 +386,16 @@ def link_sale(
     member_id: uuid.UUID | None,
     now: datetime,
     terminal_id: str | None = None,
+    reward: RewardWriter | None = None,
 ) -> bool:
     """Join the answer for ``sale_id`` (if any) to its sale, now that the sale has arrived.
 
     The sync push handler calls this for each ``sale.completed`` it applies, in its own
     transaction, with the terminal that made the sale: only an answer whose token that
     terminal signed is joined. It is idempotent (a second call changes nothing) and cheap when
-    there is no answer. Returns True when an answer was joined by this call.
+    there is no answer. Returns True when an answer was joined by this call. The member then
+    earns the program's points for the answer (``reward``; by default the core's writer,
+    :func:`server.feedback.core.write_feedback_points`), in the same transaction.
     """
     require_aware(now, "now")
     q = select(Feedback).where(Feedback.sale_id == sale_id, Feedback.sale_linked_at.is_(None))
@@ -403,7 +406,15 @@ def link_sale(
         return False
     _join(fb, sale_id, member_id, now)
     session.flush()
+    if member_id is not None:
+        (reward or _core_reward())(session, fb, now)
     return True
+
+
+def _core_reward() -> RewardWriter:
+    from server.feedback.core import write_feedback_points  # the core's ledger (imports this module)
+
+    return write_feedback_points
 
 
 def link_pending(session: Session, ports: FeedbackPorts, now: datetime, limit: int = 500) -> int:

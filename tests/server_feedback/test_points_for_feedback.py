@@ -122,3 +122,23 @@ def test_the_programs_feedback_points_are_checked() -> None:
         with pytest.raises((ProgramError, ValueError)):
             LoyaltyProgram.model_validate({"feedback_points": bad})
     assert LoyaltyProgram.model_validate({"feedback_points": 50}).feedback_points == 50
+
+
+def test_an_answer_joined_by_the_push_earns_in_its_transaction(live_server: LiveServer) -> None:
+    """What the push handler does for a sale.completed whose answer came first (`link_sale`)."""
+    _program(live_server.sessions, 40)
+    term = enrol(live_server.sessions)
+    member = uuid.uuid4()
+    token, sale_id, receipt_no = term.receipt()
+    assert _post(f"{live_server.url}/f/{token}", GOOD).status_code == 200
+    assert _entries(live_server.sessions, member) == []
+    with live_server.sessions.begin() as s:
+        add_sale(s, term, sale_id, receipt_no, member)
+        assert service.link_sale(s, sale_id, member, live_server.clock(), terminal_id=term.terminal_id)
+        assert not service.link_sale(s, sale_id, member, live_server.clock(), terminal_id=term.terminal_id)
+    assert _entries(live_server.sessions, member) == [("earn", 40, f"feedback:{receipt_no}")]
+    with live_server.sessions.begin() as s:  # and a sweep afterwards finds nothing more to give
+        from server.feedback.core import core_ports
+
+        assert service.link_pending(s, core_ports(), live_server.clock()) == 0
+    assert len(_entries(live_server.sessions, member)) == 1
