@@ -313,13 +313,33 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_ERROR
 
 
+def _enrol_target(args: argparse.Namespace) -> tuple[str, str] | str:
+    """(url, code) from `URL CODE` or from the HQ console's enrolment QR text; else what is
+    wrong, in words."""
+    from app.domain.enrolment import BadEnrolQR, read_enrol_qr
+
+    try:
+        qr = read_enrol_qr(args.url)
+    except BadEnrolQR as exc:
+        return str(exc)
+    if qr is not None:
+        return qr.server, qr.code
+    if not args.code:
+        return "give the server and the one-time code (till enrol URL CODE), or the enrolment QR's text"
+    return args.url, args.code
+
+
 def cmd_enrol(args: argparse.Namespace) -> int:
     from sync.client import SyncError
     from sync.enrol import enrol
 
+    target = _enrol_target(args)
+    if isinstance(target, str):
+        print(f"till: enrolment: {target}", file=sys.stderr)
+        return EXIT_USAGE
     ctx = _ctx(args)
     try:
-        done = enrol(ctx, args.url, args.code)
+        done = enrol(ctx, *target)
     except SyncError as exc:
         print(f"till: enrolment failed: {exc.message}", file=sys.stderr)
         return EXIT_ERROR
@@ -496,8 +516,13 @@ def build_parser() -> argparse.ArgumentParser:
     sync.set_defaults(func=cmd_sync)
 
     enrol = sub.add_parser("enrol", help="enrol this till with the server using a one-time code")
-    enrol.add_argument("url", metavar="URL", help="the server, e.g. https://hq.example.com")
-    enrol.add_argument("code", metavar="CODE", help="the one-time enrolment code from HQ")
+    enrol.add_argument(
+        "url",
+        metavar="URL",
+        help="the server, e.g. https://hq.example.com; or the text of the HQ console's enrolment QR "
+        "('loyalty-till:enrol?server=...&code=...', quoted), which holds both",
+    )
+    enrol.add_argument("code", metavar="CODE", nargs="?", help="the one-time enrolment code from HQ")
     enrol.set_defaults(func=cmd_enrol)
 
     shots = sub.add_parser(

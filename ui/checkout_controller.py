@@ -110,6 +110,13 @@ class CheckoutController(LoyaltyControl, SaleControl, PriceControl, ReceiptPrint
             self.toggle_coupon(scanned.text)
         elif scanned.weighed is not None and not self.price_check:
             self.add_weighed(scanned.weighed)
+        elif scanned.kind is ScanKind.ENROL:  # not an item: say where it goes
+            self.error(
+                tx(
+                    "That is the QR that enrols this till with head office: "
+                    "a supervisor scans it in Settings, Server."
+                )
+            )
         else:
             self.add_item(scanned.text)
 

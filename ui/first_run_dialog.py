@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.enrolment import BadEnrolQR, looks_like_enrol_qr, read_enrol_qr
 from ui.ops import Op
 
 Work = Callable[[], str | None]
@@ -39,9 +40,12 @@ class FirstRunDialog(QDialog):
         intro = QLabel(
             "请输入总部服务器地址和一次性登记码。\n"
             "Enter the HQ server's address and the one-time enrolment code."
+            "\n或用扫码枪扫描总部后台显示的登记二维码。\n"
+            "Or scan the enrolment QR the HQ console shows into the server field."
         )
         self.url = QLineEdit("https://")
         self.url.setPlaceholderText("https://hq.example.com")
+        self.url.returnPressed.connect(self._qr_scanned)
         self.code = QLineEdit()
         self.code.setPlaceholderText("ABCD-1234-EFGH")
         form = QFormLayout()
@@ -86,8 +90,24 @@ class FirstRunDialog(QDialog):
 
         Op(self, work).success(done).failure(failed).run()
 
+    def _qr_scanned(self) -> None:
+        if looks_like_enrol_qr(self.url.text()):  # a reader typed it and its Enter
+            self._on_enrol()
+
     def _on_enrol(self) -> None:
         url, code = self.url.text().strip(), self.code.text().strip()
+        try:
+            qr = read_enrol_qr(url) or read_enrol_qr(code)
+        except BadEnrolQR:
+            self.message.setText(
+                "这个登记二维码无法使用：请在总部后台重新生成登记码后再扫描。\n"
+                "That enrolment QR cannot be used: show a new code in the HQ console and scan it again."
+            )
+            return
+        if qr is not None:  # scanned from the HQ console: it holds both
+            url, code = qr.server, qr.code
+            self.url.setText(url)
+            self.code.setText(code)
         if not url.startswith(("http://", "https://")) or len(url) < 10 or not code:
             self.message.setText(
                 "请填写服务器地址（https://…）和登记码。\n"

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.enrolment import BadEnrolQR, looks_like_enrol_qr, read_enrol_qr
 from ui.camera_preview import CameraPreview
 from ui.i18n import N_, translator
 from ui.ops import Op
@@ -229,6 +230,7 @@ class SettingsDialog(QDialog):
         self.url = QLineEdit(services.config.server.url or "")
         self.url.setObjectName("serverUrl")
         self.url.setPlaceholderText("https://hq.example.com")
+        self.url.returnPressed.connect(self._enrol_qr_scanned)
         self.code = QLineEdit()
         self.code.setObjectName("enrolCode")
         self.enrol_button = KeyButton("F3")
@@ -401,10 +403,29 @@ class SettingsDialog(QDialog):
 
     # ------------------------------------------------------------ enrolment
 
+    def _enrol_qr_scanned(self) -> None:
+        """A barcode reader typed the HQ console's enrolment QR into the address field (it
+        ends with Enter): enrol with the address and code it holds."""
+        if looks_like_enrol_qr(self.url.text()):
+            self.enrol()
+
     def enrol(self) -> None:
         url, code = self.url.text().strip(), self.code.text().strip()
         if self.busy:
             return
+        try:
+            qr = read_enrol_qr(url) or read_enrol_qr(code)
+        except BadEnrolQR:
+            self.enrol_result.setText(
+                tr("That enrolment QR cannot be used: show a new code in the HQ console and scan it again.")
+            )
+            self.url.selectAll()
+            self.url.setFocus()
+            return
+        if qr is not None:  # the scanned QR fills both fields
+            url, code = qr.server, qr.code
+            self.url.setText(url)
+            self.code.setText(code)
         if not url.startswith(("http://", "https://")):
             self.enrol_result.setText(tr("Type the server address, starting with https://"))
             self.url.setFocus()

@@ -1,7 +1,7 @@
 """What a text scanned or typed into the checkout's scan field is: a member code, a member
 card, a phone number, a coupon code, a scale's weighed-goods label, or else a product
-barcode. One rule, used by the till's checkout screen (and anything else that takes such a
-field).
+barcode (or the HQ console's enrolment QR). One rule, used by the till's checkout screen
+(and anything else that takes such a field).
 
 Weighed goods (称重商品): a store scale prints an EAN-13 in-store code (GS1 prefixes 20-29,
 "restricted circulation") laid out as two prefix digits, the item's 5-digit PLU (the scale's
@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from app.domain.codes import looks_like_member_code
 from app.domain.coupons import looks_like_coupon_code, normalize_coupon_code
+from app.domain.enrolment import looks_like_enrol_qr
 from app.domain.members import MAINLAND_MOBILE_LENGTH, is_valid_card_number
 
 _SEPARATORS = re.compile(r"[\s\-]")
@@ -29,6 +30,7 @@ class ScanKind(StrEnum):
     PHONE = "phone"
     COUPON = "coupon"
     WEIGHED = "weighed"
+    ENROL = "enrol"  # the HQ console's terminal enrolment QR (app.domain.enrolment)
     PRODUCT = "product"
 
     @property
@@ -124,6 +126,8 @@ def classify_scan(text: str, weighed: WeighedLayout = DEFAULT_WEIGHED) -> Scanne
     coupon or product exists is for the step that follows. A weighed-goods label's `text`
     is its PLU, with the weight or price in `weighed`."""
     text = text.strip()
+    if looks_like_enrol_qr(text):
+        return Scanned(ScanKind.ENROL, text)
     if looks_like_member_code(text):
         return Scanned(ScanKind.MEMBER_CODE, text)
     if is_valid_card_number(text):

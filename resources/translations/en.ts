@@ -107,6 +107,10 @@
       <translation>{tender} cannot be more than what is left to pay; only cash gives change.</translation>
     </message>
     <message>
+      <source>That is the QR that enrols this till with head office: a supervisor scans it in Settings, Server.</source>
+      <translation>That is the QR that enrols this till with head office: a supervisor scans it in Settings, Server.</translation>
+    </message>
+    <message>
       <source>Scan or type a barcode, member code, phone or coupon — Enter</source>
       <translation>Scan or type a barcode, member code, phone or coupon — Enter</translation>
     </message>
@@ -1614,6 +1618,10 @@
     <message>
       <source>The camera is off.</source>
       <translation>The camera is off.</translation>
+    </message>
+    <message>
+      <source>That enrolment QR cannot be used: show a new code in the HQ console and scan it again.</source>
+      <translation>That enrolment QR cannot be used: show a new code in the HQ console and scan it again.</translation>
     </message>
     <message>
       <source>Printer: {kind} {where}, {paper} mm paper.</source>

@@ -107,6 +107,10 @@
       <translation>{tender}金额不能超过待付金额；只有现金可以找零。</translation>
     </message>
     <message>
+      <source>That is the QR that enrols this till with head office: a supervisor scans it in Settings, Server.</source>
+      <translation>这是收银机向总部登记用的二维码：请主管在“设置 → 服务器”中扫描。</translation>
+    </message>
+    <message>
       <source>Scan or type a barcode, member code, phone or coupon — Enter</source>
       <translation>扫描或输入商品条码、会员码、手机号或优惠券 — 回车</translation>
     </message>
@@ -1614,6 +1618,10 @@
     <message>
       <source>The camera is off.</source>
       <translation>摄像头已关闭。</translation>
+    </message>
+    <message>
+      <source>That enrolment QR cannot be used: show a new code in the HQ console and scan it again.</source>
+      <translation>这个登记二维码无法使用：请在总部后台重新生成登记码后再扫描。</translation>
     </message>
     <message>
       <source>Printer: {kind} {where}, {paper} mm paper.</source>

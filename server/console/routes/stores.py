@@ -8,7 +8,6 @@ import io
 import json
 from datetime import timedelta
 from typing import Any, Final
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import qrcode
@@ -18,6 +17,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
 
 from app.domain.clock import DEFAULT_TZ
+from app.domain.enrolment import enrol_qr_text
 from server.auth import EnrolError, add_store, issue_enrol_code, revoke_terminal
 from server.console.forms import text
 from server.console.web import (
@@ -170,7 +170,7 @@ def enrol(store_id: str, ctx: ActionCtx) -> Response:
     except EnrolError as exc:
         raise Refused(409, "err_enrol", why=str(exc)) from None
     server_url = (settings.public_base_url or str(ctx.request.base_url)).rstrip("/")
-    payload = "loyalty-till:enrol?" + urlencode({"server": server_url, "code": code})
+    payload = enrol_qr_text(server_url, code)
     ctx.audit("terminal_enrol_code", f"terminal:{terminal_id}", store=store_id)
     return render(
         ctx,
