@@ -55,11 +55,10 @@ def main() -> int:
                 ),
             )
             s.commit()
-        welcome = (1000, 5000, 30)
 
         def send(events: list[dict[str, object]]) -> None:
             req = PushRequest.model_validate({"events": events, "till_time": datetime.now(UTC)})
-            out = push(db, till.terminal_id, req, "bench", welcome)
+            out = push(db, till.terminal_id, req, "bench")
             assert all(r.status == "applied" for r in out.results), out.results[:3]
 
         members = [uuid.uuid4() for _ in range(500)]
