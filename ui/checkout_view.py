@@ -42,6 +42,7 @@ from ui.services import MemberView, Registration, StaffMember, Suspended, TillSe
 
 if TYPE_CHECKING:
     from ui.cart import CartState
+    from ui.customer_display import CustomerDisplay
     from ui.services import SaleDone
     from ui.settings_dialog import TillHost
 
@@ -75,8 +76,10 @@ class CheckoutView(CheckoutLayout):
         self.co = CheckoutController(services, self._run_op, self)
         self.model = CartModel(self.co)
         self.dialog: QWidget | None = None
+        self.customer_display: CustomerDisplay | None = None
         self.host: TillHost | None = None  # camera and language, for the settings (main window)
         self._build()
+        self.panel.on_history = self._wrap(self.member_history)
         self.retranslate()
 
     def _build(self) -> None:
@@ -98,6 +101,8 @@ class CheckoutView(CheckoutLayout):
             (Qt.Key.Key_P, ctrl, r(self.find_item)),
             (Qt.Key.Key_D, ctrl, r(self.change_price)),
             (Qt.Key.Key_G, ctrl, r(self.gifts_for_points)),
+            (Qt.Key.Key_H, ctrl, r(self.member_history)),
+            (Qt.Key.Key_M, ctrl, r(self.toggle_customer_display)),
         ]
         keys += [(getattr(Qt.Key, f"Key_{n}"), ctrl, partial(self.coupon_key, n)) for n in range(1, 10)]
         self.build(
@@ -182,6 +187,35 @@ class CheckoutView(CheckoutLayout):
     def changed(self) -> None:
         self.model.refresh()
         self.refresh()
+        self.update_customer_display()
+
+    # ------------------------------------------------------------ the customer display
+
+    def toggle_customer_display(self) -> None:
+        """Ctrl+M: open the customer display (on the second screen if there is one), or close it."""
+        if self.customer_display is not None:
+            self.customer_display.close()
+            self.customer_display.deleteLater()
+            self.customer_display = None
+            return
+        from ui.customer_display import CustomerDisplay
+
+        config = self.services.config
+        language = config.terminal.language
+        name = config.store.name_zh if language == "zh_CN" else config.store.name_en
+        self.customer_display = CustomerDisplay(name, language, self)
+        self.update_customer_display()
+        self.customer_display.place()
+
+    def update_customer_display(self) -> None:
+        if self.customer_display is None:
+            return
+        from ui.display_text import display_state
+
+        language = self.customer_display.language
+        self.customer_display.show_state(
+            display_state(self.state, self.co.names, self.co.last_sale, language)
+        )
 
     def show_message(self, message: Message | None) -> None:
         kind = message.kind if message else "info"
@@ -203,6 +237,10 @@ class CheckoutView(CheckoutLayout):
     # ------------------------------------------------------------ session
 
     def start(self, cashier: StaffMember, shift_id: ShiftId | None) -> None:
+        from PySide6.QtGui import QGuiApplication
+
+        if self.customer_display is None and len(QGuiApplication.screens()) > 1:
+            self.toggle_customer_display()  # a second screen is attached: it faces the customer
         self.co.start(cashier, shift_id)
         self.retranslate()
         self.refocus()
@@ -344,6 +382,16 @@ class CheckoutView(CheckoutLayout):
         self._open(dialog)
         if text:
             dialog.field.setText(text)
+
+    def member_history(self) -> None:
+        """Ctrl+H (or the member panel's button): the member's recent purchases here."""
+        from ui.history_dialog import HistoryDialog
+
+        member = self.state.member
+        if member is None or self.co.cashier is None:
+            self.co.error(tx("Identify the member first."))
+            return
+        self._open(HistoryDialog(self, self.services, member))
 
     def change_price(self) -> None:
         """Ctrl+D: a manual discount or new price for the selected line, with a supervisor."""

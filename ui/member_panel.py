@@ -89,6 +89,7 @@ class MemberPanel(QFrame):
         self.setObjectName("memberPanel")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.on_coupon = on_coupon
+        self.on_history: Callable[[], None] = lambda: None  # the history button (the view sets it)
         self.member: MemberView | None = None
         self.applied: tuple[str, ...] = ()
         self.redeem_text = ""
@@ -108,6 +109,9 @@ class MemberPanel(QFrame):
         self.expiring.setObjectName("expiring")
         self.redeem = QLabel()
         self.redeem.setWordWrap(True)
+        self.history = KeyButton("Ctrl+H")
+        self.history.setObjectName("history")
+        self.history.clicked.connect(lambda: self.on_history())
         self.coupon_title = QLabel()
         self.coupon_box = QVBoxLayout()
         self.coupon_buttons: list[KeyButton] = []
@@ -131,6 +135,7 @@ class MemberPanel(QFrame):
             self.progress,
             self.points,
             self.expiring,
+            self.history,
             self.redeem,
             self.intel,
             self.suggest,
@@ -163,6 +168,7 @@ class MemberPanel(QFrame):
             self.progress,
             self.points,
             self.expiring,
+            self.history,
             self.redeem,
             self.coupon_title,
         ):
@@ -213,6 +219,7 @@ class MemberPanel(QFrame):
         self.expiring.setVisible(bool(m.expiring_soon))
         self.redeem.setText(self.redeem_text)
         self._intel_text(m)
+        self.history.set_label(tr("Purchase history"))
         self.coupon_title.setText(
             tr("Coupons ({n})").format(n=len(m.coupons)) if m.coupons else tr("No coupons")
         )

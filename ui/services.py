@@ -35,6 +35,7 @@ from app.services import (
     backups,
     checkout,
     gifts,
+    history,
     members,
     outbox,
     price_changes,
@@ -50,6 +51,7 @@ from app.services.checkout import Cart, CartLine, CompleteSale, Priced, SaleDone
 from app.services.context import TillContext, open_till
 from app.services.errors import TillError
 from app.services.gifts import GiftView, RedeemGift, RedemptionView, ReverseGift
+from app.services.history import Visit, VisitLine
 from app.services.members import CouponView, MemberView, RegisterMember, Registration
 from app.services.products import ProductHit, ProductIndex
 from app.services.refunds import RefundableLine, RefundDone, RefundPreview, RefundSale
@@ -92,6 +94,8 @@ __all__ = [
     "TillConfig",
     "TillError",
     "TillServices",
+    "Visit",
+    "VisitLine",
     "new_member_id",
     "new_refund_id",
     "new_sale_id",
@@ -264,6 +268,10 @@ class TillServices:
 
     def member_code(self, member_id: MemberId, dynamic: bool = True) -> str:
         return members.member_code(self._ctx, member_id, dynamic=dynamic)
+
+    def member_history(self, member_id: MemberId, limit: int = 10) -> list[Visit]:
+        """The member's last sales at this till, newest first, with their lines."""
+        return history.member_history(self._ctx, member_id, limit)
 
     def register_member(self, cmd: RegisterMember) -> Registration:
         return members.register_member(self._ctx, cmd)

@@ -826,6 +826,41 @@
     </message>
   </context>
   <context>
+    <name>History</name>
+    <message>
+      <source>No purchases at this till yet.</source>
+      <translation>No purchases at this till yet.</translation>
+    </message>
+    <message>
+      <source>Purchase history</source>
+      <translation>Purchase history</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>Cancel</translation>
+    </message>
+    <message>
+      <source>{at}  {items} items  {total}  +{points} points</source>
+      <translation>{at}  {items} items  {total}  +{points} points</translation>
+    </message>
+    <message>
+      <source>Purchase history of {member}</source>
+      <translation>Purchase history of {member}</translation>
+    </message>
+    <message>
+      <source>{n} visits, {total} in all</source>
+      <translation>{n} visits, {total} in all</translation>
+    </message>
+    <message>
+      <source>refunded {amount}</source>
+      <translation>refunded {amount}</translation>
+    </message>
+  </context>
+  <context>
     <name>Login</name>
     <message>
       <source>Loyalty Till — sign in</source>
@@ -1035,6 +1070,10 @@
     <message>
       <source>Scan the member's code or card, or type the phone number and press Enter. New customer: F4.</source>
       <translation>Scan the member's code or card, or type the phone number and press Enter. New customer: F4.</translation>
+    </message>
+    <message>
+      <source>Purchase history</source>
+      <translation>Purchase history</translation>
     </message>
     <message>
       <source>Top tier</source>

@@ -826,6 +826,41 @@
     </message>
   </context>
   <context>
+    <name>History</name>
+    <message>
+      <source>No purchases at this till yet.</source>
+      <translation>本店此收银台尚无购买记录。</translation>
+    </message>
+    <message>
+      <source>Purchase history</source>
+      <translation>购买记录</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>关闭</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+    <message>
+      <source>{at}  {items} items  {total}  +{points} points</source>
+      <translation>{at}  {items} 件  {total}  +{points} 积分</translation>
+    </message>
+    <message>
+      <source>Purchase history of {member}</source>
+      <translation>{member} 的购买记录</translation>
+    </message>
+    <message>
+      <source>{n} visits, {total} in all</source>
+      <translation>共 {n} 次消费，合计 {total}</translation>
+    </message>
+    <message>
+      <source>refunded {amount}</source>
+      <translation>已退 {amount}</translation>
+    </message>
+  </context>
+  <context>
     <name>Login</name>
     <message>
       <source>Loyalty Till — sign in</source>
@@ -1035,6 +1070,10 @@
     <message>
       <source>Scan the member's code or card, or type the phone number and press Enter. New customer: F4.</source>
       <translation>扫描会员码或会员卡，或输入手机号后回车。新顾客：F4。</translation>
+    </message>
+    <message>
+      <source>Purchase history</source>
+      <translation>购买记录</translation>
     </message>
     <message>
       <source>Top tier</source>
