@@ -44,7 +44,8 @@ class PriceChangeDialog(ApprovalDialog):
         for i, reason in enumerate(PRICE_REASONS, start=1):
             self.reasons.addItem(f"{i}  {tr(reason)}")
         self.reasons.setCurrentRow(0)
-        self.reasons.setMaximumHeight(40 * len(PRICE_REASONS) + 8)
+        rows = self.reasons.sizeHintForRow(0) * len(PRICE_REASONS)
+        self.reasons.setFixedHeight(rows + 2 * self.reasons.frameWidth() + 4)  # every reason in view
         kinds = QHBoxLayout()
         for kind, b in (("discount", self.discount_button), ("price", self.price_button)):
             b.setObjectName("priceKind")
@@ -69,6 +70,7 @@ class PriceChangeDialog(ApprovalDialog):
         )
         arrows.watch(self.value, self.login, self.pin)
         self.set_kind("discount")
+        self.resize(560, self.sizeHint().height())
         self.value.setFocus()
 
     def set_kind(self, kind: str) -> None:

@@ -76,8 +76,9 @@ def _save(widget: QWidget, path: Path) -> Path:
 def render_screens(
     home: Path, out: Path, script: Script, sizes: tuple[tuple[int, int], ...] = SIZES
 ) -> list[Path]:
-    """Render login, checkout, new member, refund and shift close, zh_CN then en, at each
-    screen size (the window full screen; ``NAME-LANG-WxH.png``)."""
+    """Render login, checkout, the customer display, price change, purchase history, new
+    member, refund and shift close, zh_CN then en, at each screen size (the window full
+    screen; ``NAME-LANG-WxH.png``)."""
     from hardware.printer.factory import make_printer
     from ui.app import style_app
     from ui.services import open_services
@@ -97,6 +98,32 @@ def render_screens(
     finally:
         languages.apply("en")
         close()
+    return made
+
+
+def _counter_screens(w: MainWindow, out: Path, lang: str) -> list[Path]:
+    """The customer display, the price change (on the last line) and the member's history."""
+    co = w.checkout
+    made = []
+    QTest.keyClick(co.scan, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)
+    settle(lambda: co.customer_display is not None)
+    display = co.customer_display
+    assert display is not None
+    display.resize(1024, 600)
+    made.append(_save(display, out / f"customer-display-{lang}.png"))
+    QTest.keyClick(co.scan, Qt.Key.Key_M, Qt.KeyboardModifier.ControlModifier)  # closed again
+    for shortcut, name, prepare in (
+        (Qt.Key.Key_D, "price-change", lambda d: _type(d.value, "10", enter=False)),
+        (Qt.Key.Key_H, "history", lambda d: settle(lambda: d.list.count() > 0 or bool(d.message.text()))),
+    ):
+        QTest.keyClick(co.scan, shortcut, Qt.KeyboardModifier.ControlModifier)
+        settle()
+        dialog = co.dialog
+        assert dialog is not None, name
+        prepare(dialog)  # type: ignore[no-untyped-call]
+        made.append(_save(dialog, out / f"{name}-{lang}.png"))
+        dialog.reject()  # type: ignore[attr-defined]
+        settle()
     return made
 
 
@@ -133,6 +160,7 @@ def _render_language(
     QTest.keyClicks(co.scan, "500")
     QTest.keyClick(co.scan, Qt.Key.Key_F8)
     made.append(_save(w, out / f"checkout-{lang}.png"))
+    made += _counter_screens(w, out, lang)
 
     for key, name, prepare in (
         (Qt.Key.Key_F4, "new-member", lambda d: _type(d.phone, "139 0013 90", enter=False)),

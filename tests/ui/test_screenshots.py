@@ -13,7 +13,16 @@ def test_screenshots_of_every_main_screen_in_both_languages(qapp, tmp_path: Path
     assert main(["screenshots", str(tmp_path / "shots"), "--size", "1024x768"]) == 0
     names = {p.name for p in (tmp_path / "shots").glob("*.png")}
     for lang in ("zh_CN", "en"):
-        for screen in ("login", "checkout", "new-member", "refund", "shift-close"):
+        for screen in (
+            "login",
+            "checkout",
+            "customer-display",
+            "price-change",
+            "history",
+            "new-member",
+            "refund",
+            "shift-close",
+        ):
             assert f"{screen}-{lang}-1024x768.png" in names
         for slip in ("slip-refund", "slip-x-report"):  # the printed slips, 80 mm
             assert f"{slip}-{lang}.png" in names
