@@ -29,7 +29,7 @@ def test_screenshots_of_every_main_screen_in_both_languages(qapp, tmp_path: Path
             assert QImage(str(tmp_path / "shots" / f"{slip}-{lang}.png")).width() == 576
     image = QImage(str(tmp_path / "shots" / "checkout-en-1024x768.png"))
     assert (image.width(), image.height()) == (1024, 768)
-    for name in names:  # no dialog is larger than the screen
+    for name in (n for n in names if not n.startswith("slip-")):  # no dialog is larger than the screen
         shot = QImage(str(tmp_path / "shots" / name))
         assert shot.width() <= 1024 and shot.height() <= 768, name
     assert str(tmp_path / "shots" / "checkout-zh_CN-1024x768.png") in capsys.readouterr().out
