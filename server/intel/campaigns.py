@@ -106,11 +106,11 @@ _CANDIDATES: dict[str, str] = {
                   {member}""",
     "birthday": """SELECT m.id,
                           'birthday:' || extract(year FROM (CAST(:now AS timestamptz) AT TIME ZONE {tz}))
-                   FROM members m LEFT JOIN intel_store_zones z ON z.store_id = m.store_id
+                   FROM members m LEFT JOIN stores z ON z.id = m.store_id
                    WHERE m.birthday IS NOT NULL AND extract(month FROM m.birthday)
                          = extract(month FROM (CAST(:now AS timestamptz) AT TIME ZONE {tz})) {member}""",
     "wakeup": """SELECT m.id, 'wakeup:' || to_char(m.last_purchase_at AT TIME ZONE {tz}, 'YYYY-MM-DD')
-                 FROM members m LEFT JOIN intel_store_zones z ON z.store_id = m.store_id
+                 FROM members m LEFT JOIN stores z ON z.id = m.store_id
                  WHERE m.last_purchase_at <= :now - make_interval(days => :days) {member}""",
     "cross_sell": """SELECT DISTINCT l.member_id, 'cross_sell:' || l.sale_id FROM intel_lines l
                      JOIN members m ON m.id = l.member_id
@@ -131,7 +131,7 @@ def _candidates(s: Session, cfg: IntelConfig, c: IntelCampaign, now: datetime) -
     member = "AND m.merged_into IS NULL AND NOT m.stub"
     if c.kind != "welcome":
         member += " AND m.marketing_opt_in"
-    cand = _CANDIDATES[c.kind].format(member=member, tz="COALESCE(z.tz, :tz)")
+    cand = _CANDIDATES[c.kind].format(member=member, tz="COALESCE(z.timezone, :tz)")
     sql = f"""
         WITH cand (id, reason) AS ({cand})
         SELECT cand.* FROM cand

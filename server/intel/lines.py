@@ -2,7 +2,8 @@
 flattened from `sales.lines`, with the product's category, whether the line was on
 promotion and whether the product is organic).
 
-A sale is new to intel while it has no `intel_sales` row. `ingest_*` fill the temporary
+A sale is new to intel while it has no `intel_sales` row; an incremental run finds the sales
+received since the last one through the view `intel_sales_received` (ia0001). `ingest_*` fill the temporary
 table ``intel_new_sales`` with the sales they add, so the later steps (baskets, KPIs) count
 each sale exactly once however often, and with whatever overlap, the recompute runs. The
 JSON lines are parsed once per sale: the parsed rows feed both tables in one statement.
@@ -73,17 +74,17 @@ def ingest_all(s: Session, cfg: IntelConfig) -> int:
 
 
 def ingest_since(s: Session, cfg: IntelConfig, since: Any, until: Any) -> int:
-    """The sales whose events were received in (since, until] and are not in intel yet (the
-    event's result names its sale); they are left in ``intel_new_sales``."""
+    """The sales whose events were received in (since, until] and are not in intel yet, read
+    through the view `intel_sales_received` (a sale and when its event was received: the
+    sales table and `events.received_at`, nothing of push's result JSON; migration ia0001);
+    they are left in ``intel_new_sales``."""
     s.execute(text("DROP TABLE IF EXISTS intel_new_sales"))
     s.execute(
         text("""
         CREATE TEMP TABLE intel_new_sales ON COMMIT DROP AS
-        SELECT s.id AS sale_id, s.member_id, s.store_id, s.at FROM sales s
-        JOIN (SELECT DISTINCT CAST(e.result->>'sale_id' AS uuid) AS id FROM events e
-              WHERE e.received_at > :since AND e.received_at <= :until AND e.type = 'sale.completed'
-                AND e.status = 'applied' AND e.result->>'sale_id' IS NOT NULL) ev ON ev.id = s.id
-        WHERE NOT EXISTS (SELECT 1 FROM intel_sales i WHERE i.sale_id = s.id)"""),
+        SELECT v.sale_id, v.member_id, v.store_id, v.at FROM intel_sales_received v
+        WHERE v.received_at > :since AND v.received_at <= :until
+          AND NOT EXISTS (SELECT 1 FROM intel_sales i WHERE i.sale_id = v.sale_id)"""),
         {"since": since, "until": until},
     )
     s.execute(text("ALTER TABLE intel_new_sales ADD PRIMARY KEY (sale_id)"))

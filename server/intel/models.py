@@ -1,6 +1,7 @@
 """The tables intel writes (migration i0001). Everything here is derived from the core tables
 (sales, refunds, members, coupons, feedback) and can be rebuilt with `intel recompute --full`,
-except `intel_store_zones` and `intel_segments`, which HQ sets.
+except `intel_segments`, which HQ sets. A store's zone is `stores.timezone` (one home, shared with
+the program's calendar rules); migration ia0001 moved the zones intel kept before into it.
 """
 
 from __future__ import annotations
@@ -26,17 +27,9 @@ __all__ = [
     "IntelSale",
     "IntelScore",
     "IntelSegment",
+    "IntelMemberCohort",
     "IntelState",
-    "IntelStoreZone",
 ]
-
-
-class IntelStoreZone(Base):
-    """A store's IANA time zone (calendar rules: day/week/month buckets, birthdays)."""
-
-    __tablename__ = "intel_store_zones"
-    store_id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    tz: Mapped[str] = mapped_column(String(64))
 
 
 class IntelState(Base):
@@ -143,6 +136,22 @@ class IntelSale(Base):
         Index("ix_intel_sales_store_at", "store_id", "at"),
         Index("ix_intel_sales_at", "at"),
     )
+
+
+class IntelMemberCohort(Base):
+    """A member's part in the monthly cohorts (`retention`, `clv`): the registration month at
+    the home store (its zone) and for the chain (the default zone), the months k = 0..12 after
+    it with a purchase (bit k), and the member's spend to date. Rewritten for the members a run
+    touches; the cohort KPIs are summed from it (server/intel/kpi.py)."""
+
+    __tablename__ = "intel_member_cohorts"
+    member_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(40))  # home store ('' for none)
+    store_cohort: Mapped[date] = mapped_column(Date)
+    chain_cohort: Mapped[date] = mapped_column(Date)
+    store_months: Mapped[int] = mapped_column(Integer)
+    chain_months: Mapped[int] = mapped_column(Integer)
+    spend: Mapped[int] = mapped_column(BigInteger)  # fen, every sale's total_due
 
 
 class IntelKpi(Base):

@@ -8,9 +8,15 @@ twice) and the members they touch: their sales, refunds, merges, and the members
 oldest sales the 12-month window has just left behind. Scores are then re-ranked over
 everyone (quintiles are global; `as_of` moves lifecycle stages), baskets get the new sales
 and lose the ones the basket window left behind, KPI buckets from the month of the oldest
-new sale on are rebuilt (the monthly cohorts, `retention` and `clv`, read every sale and are
-rebuilt by full runs only). A full run rebuilds everything from the core tables; the two
-give the same tables otherwise (tests/server_intel). One run at a time (an advisory lock).
+new sale on are rebuilt, and the monthly cohorts (`retention`, `clv`) are summed again from
+the per-member cohort rows, rewritten for the members touched and the members changed since
+the last run (registrations, home store, merges). A full run rebuilds everything from the
+core tables; the two give the same tables (tests/server_intel/test_properties.py).
+
+A store's zone is `stores.timezone`. A run that finds the zones changed since the last run
+(a store moved to another zone, or a store added outside the default zone) runs full: a
+zone moves the store's KPI buckets, cohorts and calendar tags as far back as its sales go.
+One run at a time (an advisory lock).
 """
 
 from __future__ import annotations
@@ -103,7 +109,8 @@ def recompute(
     until = s.execute(text("SELECT now()")).scalar_one()
     st = _state(s)
     prev_as_of = datetime.fromisoformat(st["as_of"]) if "as_of" in st else None
-    if prev_as_of is None or as_of < prev_as_of:
+    zones = _zones(s, cfg)
+    if prev_as_of is None or as_of < prev_as_of or st.get("zones") != zones:
         full = True
     result = RecomputeResult(full=full, as_of=as_of)
     timer = _Timer(result)
@@ -114,10 +121,31 @@ def recompute(
         _incremental(
             s, cfg, as_of, prev_as_of, datetime.fromisoformat(st["received_until"]), until, result, timer
         )
-    _put_state(s, {"as_of": as_of.isoformat(), "received_until": until.isoformat()})
+    _put_state(
+        s,
+        {
+            "as_of": as_of.isoformat(),
+            "received_until": until.isoformat(),
+            "cohorts_as_of": as_of.isoformat(),
+            "zones": zones,
+        },
+    )
     s.commit()
     timer.lap("commit")
     return result
+
+
+def _zones(s: Session, cfg: IntelConfig) -> str:
+    """A fingerprint of the stores' zones other than the default."""
+    return str(
+        s.execute(
+            text(
+                "SELECT md5(COALESCE(string_agg(id || '=' || timezone, ',' ORDER BY id), '')) "
+                "FROM stores WHERE timezone <> :tz"
+            ),
+            {"tz": cfg.default_tz},
+        ).scalar_one()
+    )
 
 
 def _full(s: Session, cfg: IntelConfig, as_of: datetime, result: RecomputeResult, timer: _Timer) -> None:
@@ -134,8 +162,8 @@ def _full(s: Session, cfg: IntelConfig, as_of: datetime, result: RecomputeResult
     timer.lap("baskets")
     s.execute(text("TRUNCATE intel_kpis"))
     kpi.rebuild_sales(s, cfg, _EPOCH_DAY)
-    kpi.rebuild_whole(s, cfg, cohorts=True)
-    _put_state(s, {"cohorts_as_of": as_of.isoformat()})
+    kpi.refresh_member_cohorts(s, cfg, only=False)
+    kpi.rebuild_whole(s, cfg)
     timer.lap("kpis")
 
 
@@ -196,7 +224,20 @@ def _incremental(
     ).scalar_one()
     if oldest is not None:
         kpi.rebuild_sales(s, cfg, kpi_from_day(oldest, cfg))
-    kpi.rebuild_whole(s, cfg, cohorts=False)
+    # Cohort rows: the members touched, and those whose registration, home store, stub or
+    # merge changed since the last run (merged-away members lose theirs).
+    s.execute(text("DROP TABLE IF EXISTS intel_cohort_members"))
+    s.execute(
+        text("""
+        CREATE TEMP TABLE intel_cohort_members ON COMMIT DROP AS
+        SELECT member_id FROM intel_affected
+        UNION SELECT id FROM members WHERE updated_at > :since
+        UNION SELECT unnest(CAST(:losers AS uuid[]))"""),
+        {"since": since, "losers": losers},
+    )
+    s.execute(text("ANALYZE intel_cohort_members"))
+    kpi.refresh_member_cohorts(s, cfg, only=True)
+    kpi.rebuild_whole(s, cfg)
     timer.lap("kpis")
 
 

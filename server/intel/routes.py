@@ -127,6 +127,8 @@ def put_zone(
 ) -> dict[str, Any]:
     try:
         service.set_zone(s, store_id, body.tz)
+    except service.UnknownStore as exc:
+        raise ApiError(404, "unknown_store", str(exc)) from exc
     except service.ZoneError as exc:
         raise ApiError(422, "invalid_zone", str(exc)) from exc
     s.commit()

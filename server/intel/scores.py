@@ -35,13 +35,13 @@ _SCORES = """
 WITH base AS (
   SELECT m.id AS member_id, m.tier, m.birthday, m.family,
          COALESCE(m.registered_at, st.first_at, CAST(:now AS timestamptz)) AS reg,
-         COALESCE(z.tz, :tz) AS tz, COALESCE(st.visits, 0) AS visits, COALESCE(st.spend, 0) AS spend,
+         COALESCE(z.timezone, :tz) AS tz, COALESCE(st.visits, 0) AS visits, COALESCE(st.spend, 0) AS spend,
          st.last_at, COALESCE(st.lines, 0) AS lines, COALESCE(st.promo_lines, 0) AS promo_lines,
          COALESCE(st.organic_lines, 0) AS organic_lines, st.baby_last_at,
          COALESCE(st.stores, '[]'::jsonb) AS stores, COALESCE(st.categories, '[]'::jsonb) AS categories
   FROM members m
   LEFT JOIN intel_member_stats st ON st.member_id = m.id
-  LEFT JOIN intel_store_zones z ON z.store_id = m.store_id
+  LEFT JOIN stores z ON z.id = m.store_id
   WHERE m.merged_into IS NULL
 ), ranked AS (
   SELECT member_id, ntile(5) OVER (ORDER BY last_at, member_id) AS r,

@@ -1,4 +1,4 @@
-"""What the CLI and the HQ API do with intel: store zones, HQ segments, a member's view.
+"""What the CLI and the HQ API do with intel: store zones (`stores.timezone`), HQ segments, a member's view.
 Nothing here commits; the caller does."""
 
 from __future__ import annotations
@@ -14,11 +14,16 @@ from sqlalchemy.orm import Session
 
 from server.intel import baskets
 from server.intel.config import IntelConfig
-from server.intel.models import IntelMemberStats, IntelScore, IntelSegment, IntelState, IntelStoreZone
+from server.intel.models import IntelMemberStats, IntelScore, IntelSegment, IntelState
+from server.models import Store
 from server.intel.segments import SegmentRule
 
 
 class ZoneError(ValueError):
+    pass
+
+
+class UnknownStore(ZoneError):
     pass
 
 
@@ -27,17 +32,20 @@ class SegmentError(ValueError):
 
 
 def set_zone(s: Session, store_id: str, tz: str) -> None:
+    """Set a known store's zone: `stores.timezone`, the one home of a store's zone (the
+    program's calendar rules read it too; `till-server store add --timezone` sets the same).
+    The next recompute sees the change and runs full (server/intel/recompute.py)."""
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ZoneError(f"unknown time zone {tz!r} (an IANA name such as Asia/Shanghai)") from exc
     if not store_id or len(store_id) > 40:
         raise ZoneError("a store id is 1-40 characters")
-    row = s.get(IntelStoreZone, store_id)
-    if row is None:
-        s.add(IntelStoreZone(store_id=store_id, tz=tz))
-    else:
-        row.tz = tz
+    s.flush()
+    store = s.get(Store, store_id)
+    if store is None:
+        raise UnknownStore(f"no store {store_id!r} (till-server store add)")
+    store.timezone = tz
 
 
 def segment_json(seg: IntelSegment) -> dict[str, Any]:

@@ -52,9 +52,10 @@ _TABLES = {
     # counts at zero wait for the next full run (nothing reads them)
     "items": "SELECT sku, n FROM intel_items WHERE n > 0",
     "pairs": "SELECT a, b, n FROM intel_pairs WHERE n > 0",
-    # retention and clv are rebuilt by full runs only
-    "kpis": "SELECT kpi, store_id, period, bucket, num, den, extra::text FROM intel_kpis "
-    "WHERE kpi NOT IN ('retention', 'clv')",
+    # every KPI, the monthly cohorts (retention, clv) included
+    "kpis": "SELECT kpi, store_id, period, bucket, num, den, extra::text FROM intel_kpis",
+    "cohorts": "SELECT member_id, store_id, store_cohort, chain_cohort, store_months, chain_months, spend "
+    "FROM intel_member_cohorts",
 }
 
 
