@@ -228,6 +228,7 @@ def main() -> int:
     args = ap.parse_args()
     sales = args.lines // 5
     url = create_database(ADMIN_URL, "lt_bench_intel_")
+    loads: dict[str, tuple[float, float, float]] = {"start": os.getloadavg()}
     out: dict[str, object] = {
         "members": args.members,
         "sales": sales,
@@ -262,6 +263,7 @@ def main() -> int:
             if after is not None and cpu is not None:
                 out["full_db_cpu_s"] = round(after - cpu, 2)
             out["full_steps"] = full.seconds
+            loads["after_full"] = os.getloadavg()
         with engine.begin() as conn:
             t = time.perf_counter()
             add_sales(
@@ -285,7 +287,8 @@ def main() -> int:
             after = backend_cpu_s(s)
             if after is not None and cpu is not None:
                 out["incremental_db_cpu_s"] = round(after - cpu, 2)
-            out["load_average"] = os.getloadavg()
+            loads["after_incremental"] = os.getloadavg()
+            out["load_average"] = {k: [round(x, 2) for x in v] for k, v in loads.items()}
             out["incremental"] = inc.as_json()
         with Session(engine) as s:
             out["kpi"] = kpi_p95(s, cfg, now.date(), args.kpi_runs)

@@ -207,7 +207,8 @@ def refresh_member_cohorts(s: Session, cfg: IntelConfig, *, only: bool) -> None:
     if only:
         s.execute(
             text(
-                "DELETE FROM intel_member_cohorts c USING intel_cohort_members a WHERE c.member_id = a.member_id"
+                "DELETE FROM intel_member_cohorts c USING intel_cohort_members a "
+                "WHERE c.member_id = a.member_id"
             )
         )
         members = "JOIN intel_cohort_members a ON a.member_id = m.id"

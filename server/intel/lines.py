@@ -21,17 +21,20 @@ from server.intel.config import IntelConfig
 # A line is "on promotion" when the member price or a promotion made it cheaper than its
 # list price, or a coupon paid part of it (the price-sensitive tag counts these).
 _COPY = """
-WITH parsed AS MATERIALIZED (
+WITH prod AS MATERIALIZED (  -- the organic test once per product, not once per line
+  SELECT sku, category, COALESCE(name_en ILIKE ANY(:organic) OR name_zh ILIKE ANY(:organic), false) AS organic
+  FROM products
+), parsed AS MATERIALIZED (
   SELECT s.id AS sale_id, o.n::int AS line_no, s.member_id, s.at, left(COALESCE(l->>'sku', ''), 32) AS sku,
          COALESCE(p.category, '') AS category, COALESCE(round(NULLIF(l->>'qty', '')::numeric), 1)::int AS qty,
          COALESCE(NULLIF(l->>'net', '')::bigint, NULLIF(l->>'line_total', '')::bigint, 0) AS net,
          COALESCE(NULLIF(l->>'line_total', '')::bigint < NULLIF(l->>'list_total', '')::bigint, false)
            OR COALESCE(NULLIF(l->>'coupon_discount', '')::bigint, 0) > 0 AS promo,
-         COALESCE(p.name_en ILIKE ANY(:organic) OR p.name_zh ILIKE ANY(:organic), false) AS organic
+         COALESCE(p.organic, false) AS organic
   {source}
   CROSS JOIN LATERAL jsonb_array_elements(
       CASE WHEN jsonb_typeof(s.lines) = 'array' THEN s.lines ELSE '[]'::jsonb END) WITH ORDINALITY AS o(l, n)
-  LEFT JOIN products p ON p.sku = l->>'sku'
+  LEFT JOIN prod p ON p.sku = l->>'sku'
   WHERE jsonb_typeof(l) = 'object'
 ), lines_in AS (
   INSERT INTO intel_lines (sale_id, line_no, member_id, at, sku, category, qty, net, promo, organic)
@@ -48,8 +51,11 @@ LEFT JOIN (SELECT sale_id, sum(qty) AS items, count(*) AS n FROM parsed GROUP BY
 _ALL = "FROM sales s"
 _NEW_ONLY = "FROM intel_new_sales ns JOIN sales s ON s.id = ns.sale_id"
 
-# Secondary indexes dropped for a full rebuild and made again after it (one sort each, not
-# one random B-tree insert per row).
+# Indexes dropped for a full rebuild and made again after it (one sort each, not one random
+# B-tree insert per row: with the index bigger than the shared buffers, random inserts write
+# the same pages out again and again). The primary keys too (a full copy needs no conflict
+# check).
+_KEYS = {"intel_lines": ("pk_intel_lines", "sale_id, line_no"), "intel_sales": ("pk_intel_sales", "sale_id")}
 _INDEXES = {
     "ix_intel_lines_member_at": "intel_lines (member_id, at)",
     "ix_intel_sales_member_at": "intel_sales (member_id, at)",
@@ -67,7 +73,11 @@ def ingest_all(s: Session, cfg: IntelConfig) -> int:
     s.execute(text("TRUNCATE intel_lines, intel_sales"))
     for name in _INDEXES:
         s.execute(text(f"DROP INDEX IF EXISTS {name}"))
+    for table, (pk, _) in _KEYS.items():
+        s.execute(text(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {pk}"))
     s.execute(text(_COPY.format(source=_ALL, conflict="")), {"organic": organic_patterns(cfg)})
+    for table, (pk, cols) in _KEYS.items():
+        s.execute(text(f"ALTER TABLE {table} ADD CONSTRAINT {pk} PRIMARY KEY ({cols})"))
     for name, on in _INDEXES.items():
         s.execute(text(f"CREATE INDEX {name} ON {on}"))
     return int(s.execute(text("SELECT count(*) FROM intel_sales")).scalar_one())

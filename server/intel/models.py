@@ -22,12 +22,12 @@ __all__ = [
     "IntelItem",
     "IntelKpi",
     "IntelLine",
+    "IntelMemberCohort",
     "IntelMemberStats",
     "IntelPair",
     "IntelSale",
     "IntelScore",
     "IntelSegment",
-    "IntelMemberCohort",
     "IntelState",
 ]
 

@@ -158,13 +158,13 @@ def _full(s: Session, cfg: IntelConfig, as_of: datetime, result: RecomputeResult
     timer.lap("stats")
     scores.rescore(s, cfg, as_of, full=True)
     timer.lap("scores")
-    baskets.rebuild(s, cfg, as_of)
-    timer.lap("baskets")
     s.execute(text("TRUNCATE intel_kpis"))
     kpi.rebuild_sales(s, cfg, _EPOCH_DAY)
     kpi.refresh_member_cohorts(s, cfg, only=False)
     kpi.rebuild_whole(s, cfg)
     timer.lap("kpis")
+    baskets.rebuild(s, cfg, as_of)
+    timer.lap("baskets")
 
 
 _AFFECTED = """
@@ -211,8 +211,6 @@ def _incremental(
     timer.lap("stats")
     scores.rescore(s, cfg, as_of, full=False)
     timer.lap("scores")
-    baskets.update(s, cfg, as_of, prev_as_of)
-    timer.lap("baskets")
     # Registrations: those of the last LATE_REGISTRATION (a till offline longer than that is
     # counted into `new_members` by the next full run).
     oldest = s.execute(
@@ -239,6 +237,9 @@ def _incremental(
     kpi.refresh_member_cohorts(s, cfg, only=True)
     kpi.rebuild_whole(s, cfg)
     timer.lap("kpis")
+    # Last: a rewrite of the pair table holds its readers until the commit.
+    baskets.update(s, cfg, as_of, prev_as_of)
+    timer.lap("baskets")
 
 
 def kpi_from_day(oldest: datetime, cfg: IntelConfig) -> date:

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from server.intel import baskets
 from server.intel.config import IntelConfig
 from server.intel.models import IntelMemberStats, IntelScore, IntelSegment, IntelState
-from server.models import Store
 from server.intel.segments import SegmentRule
+from server.models import Store
 
 
 class ZoneError(ValueError):

@@ -100,4 +100,8 @@ def test_bad_requests_are_4xx(chain: Chain, intel_server: ServerProcess) -> None
         json={"tz": "Mars/Olympus"},
     )
     assert zone.status_code == 422 and zone.json()["code"] == "invalid_zone"
+    unknown = requests.put(
+        intel_server.url + "/api/v1/intel/stores/S9/zone", headers=AUTH, timeout=5, json={"tz": "UTC"}
+    )
+    assert unknown.status_code == 404 and unknown.json()["code"] == "unknown_store"
     assert _get(intel_server, "/api/v1/intel/members/not-a-uuid").status_code == 422

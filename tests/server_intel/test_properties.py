@@ -20,6 +20,12 @@ from tests.server_intel.chain import T0, Chain, Line
 
 pytestmark = pytest.mark.postgres
 CFG = IntelConfig(min_support=1)
+# The batches merge pair counts both ways: rewriting the pair table, and upserting into it.
+BATCH_CFG = [
+    CFG,
+    IntelConfig(min_support=1, pairs_rewrite_pct=0),
+    IntelConfig(min_support=1, pairs_rewrite_pct=1000),
+]
 SKUS = ["milk", "bread", "diaper", "wine", "steak", "chips"]
 SETTINGS = settings(
     max_examples=12,
@@ -100,7 +106,7 @@ def test_incremental_equals_full(data: Any, sessions: sessionmaker[Session], cha
                 chain.refund(sid, member, at + timedelta(hours=1), lines[0][2] // 2)
         chain.commit()
         with sessions() as s:
-            recompute(s, CFG, as_of=as_of)
+            recompute(s, BATCH_CFG[batch], as_of=as_of)
         as_of += timedelta(days=step, hours=1)
     as_of -= timedelta(days=step, hours=1)
     with sessions() as s:

@@ -32,9 +32,7 @@ FROM sales s JOIN events e ON e.id = s.event_id
 def upgrade() -> None:
     # A zone set for a store the server does not know is dropped with the table: no till of
     # such a store can have pushed a sale (a till enrols at a known store).
-    op.execute(
-        "UPDATE stores SET timezone = z.tz FROM intel_store_zones z WHERE z.store_id = stores.id"
-    )
+    op.execute("UPDATE stores SET timezone = z.tz FROM intel_store_zones z WHERE z.store_id = stores.id")
     op.drop_table("intel_store_zones")
     op.create_index("ix_intel_sales_event", "sales", ["event_id"], unique=False)
     op.execute(VIEW)
@@ -49,6 +47,9 @@ def upgrade() -> None:
         sa.Column("spend", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("member_id", name=op.f("pk_intel_member_cohorts")),
     )
+    # The new cohort rows are empty and the pair counts are now merged differently: the next
+    # recompute is a full one (no `as_of` in intel_state).
+    op.execute("DELETE FROM intel_state")
     if op.get_bind().dialect.name == "postgresql":
         # Derived (rebuilt by a full recompute): no WAL, like the other intel tables (i0002).
         op.execute("ALTER TABLE intel_member_cohorts SET UNLOGGED")
