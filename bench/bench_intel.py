@@ -182,6 +182,15 @@ def add_sales(
     )
 
 
+def _progress(out: dict[str, object]) -> None:
+    """What is measured so far, on stderr (a long run stopped half-way still tells)."""
+    print(
+        json.dumps({"at": datetime.now(UTC).isoformat(), "load": os.getloadavg(), **out}, default=str),
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 def backend_cpu_s(s: Session) -> float | None:
     """CPU seconds the session's PostgreSQL backend has used (PostgreSQL on this machine):
     the work done, apart from the time spent waiting for a core on a shared machine."""
@@ -247,6 +256,7 @@ def main() -> int:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
             out["lines"] = conn.execute(text("SELECT sum(jsonb_array_length(lines)) FROM sales")).scalar_one()
         out["generate_s"] = round(time.perf_counter() - t, 1)
+        _progress(out)
         cfg = IntelConfig()
         with Session(engine) as s:
             for seg_id, rule in (
@@ -264,6 +274,7 @@ def main() -> int:
                 out["full_db_cpu_s"] = round(after - cpu, 2)
             out["full_steps"] = full.seconds
             loads["after_full"] = os.getloadavg()
+            _progress(out)
         with engine.begin() as conn:
             t = time.perf_counter()
             add_sales(

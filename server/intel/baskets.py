@@ -10,7 +10,7 @@ Set-based throughout: the run's baskets (sale, sku, +1 for a new sale / -1 for o
 window left) go to a temporary table, their pairs are counted in one self-join into
 another, and the counts are merged into `intel_pairs` in one of two ways:
 
-* **rewrite** when the changed pairs are at least `pairs_rewrite_pct`% of the table (a full
+* **rewrite** when the changed pairs are at least `pairs_rewrite_pct`% (50) of the table (a full
   run; a busy day): old counts and changes are summed in one aggregate into a staging
   table, `intel_pairs` is truncated and loaded in key order (the secondary index dropped and
   built once after). Sequential reads and writes, counts at zero dropped. Readers of the

@@ -194,7 +194,7 @@ def add_parser(sub: Any) -> None:
     rc.add_argument("--full", action="store_true", help="rebuild everything from the core tables")
     rc.add_argument("--as-of", help="compute as of this time (ISO, with zone); default now")
     rc.set_defaults(func=cmd_recompute)
-    zone = intel.add_parser("zone", help="a store's time zone")
+    zone = intel.add_parser("zone", help="a store's time zone (stores.timezone)")
     zone.add_argument("store_id")
     zone.add_argument("tz", help="IANA zone, e.g. Asia/Shanghai")
     zone.set_defaults(func=cmd_zone)
