@@ -78,7 +78,7 @@ def test_migration_moves_intel_zones_into_stores(pg_admin: str) -> None:
     url = create_database(pg_admin, prefix="lt_intel_mig_")
     try:
         cfg = alembic_config(url)
-        command.upgrade(cfg, "rb0001")
+        command.upgrade(cfg, "ga0001")
         engine = create_engine(url)
         with engine.begin() as conn:
             conn.execute(
@@ -102,7 +102,7 @@ def test_migration_moves_intel_zones_into_stores(pg_admin: str) -> None:
             assert conn.execute(text("SELECT to_regclass('intel_store_zones')")).scalar_one() is None
             # the next recompute is a full one (the cohort rows start empty)
             assert conn.execute(text("SELECT count(*) FROM intel_state")).scalar_one() == 0
-        command.downgrade(cfg, "rb0001")
+        command.downgrade(cfg, "ga0001")
         with engine.begin() as conn:
             back = dict(conn.execute(text("SELECT store_id, tz FROM intel_store_zones")).all())
             assert back == {"S1": "Asia/Shanghai", "S2": "Asia/Urumqi"}

@@ -3,7 +3,7 @@ sales found by the time their event was received through the view `intel_sales_r
 (not push's result JSON); per-member cohort rows for incremental retention and CLV
 
 Revision ID: ia0001
-Revises: rb0001
+Revises: ga0001
 Create Date: 2026-12-02 19:40:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "ia0001"
-down_revision: str | None = "rb0001"
+down_revision: str | None = "ga0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
