@@ -339,11 +339,10 @@ _LEDGER = (
     select(*_LEDGER_COLUMNS)
     .where(orm.LedgerEntry.member_id == bindparam("member_id"))
     # An adjustment the server held for HQ, or HQ or the server refused, counts on neither end.
+    # (By entry id alone: a merge here moves the entry to the survivor, not its outcome row.)
     .where(
         orm.LedgerEntry.id.not_in(
-            select(orm.PointsOutcome.entry_id).where(
-                orm.PointsOutcome.member_id == bindparam("member_id"), orm.PointsOutcome.status != "approved"
-            )
+            select(orm.PointsOutcome.entry_id).where(orm.PointsOutcome.status != "approved")
         )
     )
     .order_by(orm.LedgerEntry.at, orm.LedgerEntry.id)
