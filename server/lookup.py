@@ -80,12 +80,14 @@ def _phone(phone: str) -> str:
         raise ApiError(422, f"phone_{exc.reason}", exc.message) from None
 
 
-def _member_id_from_code(s: Session, code: str, now: datetime) -> uuid.UUID:
+def _member_id_from_code(s: Session, code: str, now: datetime) -> tuple[uuid.UUID, str | None]:
+    """The member a code names and the store of the till whose key signed it."""
     try:
         claims = verify_member_code(code[:400], keyring(s), now, revocations(s))
     except CodeError as exc:
         raise ApiError(422, f"code_{exc.reason}", exc.message) from None
-    return uuid.UUID(str(claims.member_id))
+    signer = s.execute(select(Terminal.store_id).where(Terminal.key_id == claims.key_id)).scalar()
+    return uuid.UUID(str(claims.member_id)), signer
 
 
 def _record(
@@ -141,7 +143,7 @@ def lookup(
         raise ApiError(422, "lookup_needs_phone_or_code", "Give a phone number or a member code.")
     by = "phone" if phone else "code"
     e164 = _phone(phone) if phone else None
-    code_member = _member_id_from_code(s, code, now) if code and not phone else None
+    code_member, signer = _member_id_from_code(s, code, now) if code and not phone else (None, None)
     if not _within_limit(s, terminal_id, now, limit):
         _record(s, terminal_id, store_id, now, by, reason, "refused", None)
         s.commit()
@@ -160,6 +162,13 @@ def lookup(
         member = _survivor(s, code_member)
     if member is not None and member.merged_into is not None:
         member = _survivor(s, member.id)
+    if member is not None and signer == store_id and s.get(MemberStore, (member.id, store_id)) is None:
+        # A code signed by one of the asking store's own tills, for a member that store never
+        # identified: a till holding its key can sign one for any member id (member codes
+        # carry it in clear), so it identifies nobody (as for a sale's member code).
+        _record(s, terminal_id, store_id, now, by, reason, "self_signed", None)
+        s.commit()
+        return LookupResponse(found=False)
     found = member is not None and not member.stub
     _record(
         s,

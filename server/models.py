@@ -349,7 +349,7 @@ class MemberLookup(Base):
     at: Mapped[datetime]
     by: Mapped[str] = mapped_column(String(8))  # phone | code
     reason: Mapped[str] = mapped_column(String(16))
-    outcome: Mapped[str] = mapped_column(String(12))  # found | not_found | refused
+    outcome: Mapped[str] = mapped_column(String(12))  # found | not_found | refused | self_signed
     member_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     __table_args__ = (Index("ix_member_lookups_terminal_at", "terminal_id", "at"),)
 

@@ -145,3 +145,43 @@ def test_a_merge_sends_the_other_store_what_it_needs_and_no_more(
     seen = home.pull_all()
     assert not [c for c in seen if c["entity"] == "member" and c["key"] == str(loser)]
     assert [c for c in seen if c["entity"] == "member_alias" and c["key"] == str(loser)]
+
+
+def test_a_code_lookup_with_a_code_the_asking_store_signed_itself_finds_nobody(
+    server: ServerProcess, db_url: str, store_id: str
+) -> None:
+    """A till holding its own key signs a code for another store's member and looks it up:
+    not found, recorded as such, and the member stays unknown at that store; the code the
+    member's own store issued finds the member."""
+    import requests
+
+    from server.models import MemberLookup
+
+    home = enrolled(server, db_url, store_id)
+    evil = enrolled(server, db_url, store_id + "l")
+    mid = uuid.uuid4()
+    home.push([home.registration(random_phone(), mid, name="Private Person")])
+
+    def ask(code: str) -> dict[str, object]:
+        r = requests.get(
+            f"{evil.base}/members/lookup", params={"code": code}, headers=evil.headers(), timeout=10
+        )
+        assert r.status_code == 200, r.text
+        out: dict[str, object] = r.json()
+        return out
+
+    forged = ask(issue_member_code(mid, evil.key, datetime.now(UTC)))
+    assert forged["found"] is False and forged.get("member") is None
+    assert _stores(db_url, mid) == {store_id}
+    genuine = ask(issue_member_code(mid, home.key, datetime.now(UTC)))
+    assert genuine["found"] is True
+    assert _stores(db_url, mid) == {store_id, evil.store_id}
+    db, s = session_for(db_url)
+    with s:
+        rows = s.execute(
+            select(MemberLookup.outcome)
+            .where(MemberLookup.terminal_id == evil.terminal_id)
+            .order_by(MemberLookup.id)
+        ).scalars()
+        assert list(rows) == ["self_signed", "found"]
+    db.dispose()
