@@ -67,6 +67,10 @@ def add_store(s: Session, store_id: str, name: str, timezone: str | None = None)
             id=store_id, name=name or store_id, created_at=now_utc(), timezone=timezone or "Asia/Shanghai"
         )
         s.add(store)
+        s.flush()
+        from server.gifts.service import send_catalogue
+
+        send_catalogue(s, store_id, store.created_at)  # HQ's gifts reach the new store's tills
     else:
         if name:
             store.name = name

@@ -65,6 +65,12 @@ def send(s: Session, g: Gift, store_id: str, now: datetime) -> None:
     record_change(s, "gift", g.id, gift_data(g, stock_of(s, g.id, store_id)), at=now, store_id=store_id)
 
 
+def send_catalogue(s: Session, store_id: str, now: datetime) -> None:
+    """Queue every gift for a store's tills (a store added after the gifts were)."""
+    for g in s.execute(select(Gift).order_by(Gift.id)).scalars():
+        send(s, g, store_id, now)
+
+
 def save_gift(s: Session, gift_id: str, body: GiftIn, now: datetime) -> tuple[Gift, bool]:
     """Add or change a gift; every store's tills get it. Returns (gift, created)."""
     check_id(gift_id)

@@ -75,6 +75,10 @@ def test_gift_catalogue_api(server: ServerProcess, tmp_path: Path) -> None:
     assert requests.get(api, params={"active": "true"}, headers=AUTH, timeout=10).json()["gifts"] == []
     assert requests.get(f"{api}/redemptions", headers=AUTH, timeout=10).json() == {"redemptions": []}
 
+    enrol_code(server.database_url, "S063", "T63")  # a store added later gets the catalogue
+    store, data = _changes(server.database_url, "BOX1000")[-1]
+    assert store == "S063" and data["stock"] == 0 and data["active"] is False
+
 
 @pytest.mark.parametrize(
     ("method", "path", "body", "status"),
