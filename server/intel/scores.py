@@ -82,20 +82,11 @@ WITH base AS (
   ]::text[], NULL) AS tags
   FROM staged st
 )
-INSERT INTO intel_scores (member_id, r, f, m, lifecycle, segment, segments, tags, computed_at)
 SELECT member_id, r, f, m, lifecycle,
        CASE WHEN lifecycle IN ('lost', 'dormant') THEN lifecycle
-            WHEN r >= 4 AND f >= 4 AND m >= 4 THEN 'core' ELSE 'potential' END,
-       {segments}, to_jsonb(tags), :now
+            WHEN r >= 4 AND f >= 4 AND m >= 4 THEN 'core' ELSE 'potential' END AS segment,
+       {segments} AS segments, to_jsonb(tags) AS tags
 FROM tagged
-ON CONFLICT (member_id) DO UPDATE SET
-  r = excluded.r, f = excluded.f, m = excluded.m, lifecycle = excluded.lifecycle,
-  segment = excluded.segment, segments = excluded.segments, tags = excluded.tags,
-  computed_at = excluded.computed_at
-WHERE (intel_scores.r, intel_scores.f, intel_scores.m, intel_scores.lifecycle, intel_scores.segment,
-       intel_scores.segments, intel_scores.tags)
-  IS DISTINCT FROM (excluded.r, excluded.f, excluded.m, excluded.lifecycle, excluded.segment,
-                    excluded.segments, excluded.tags)
 """
 
 
@@ -147,6 +138,32 @@ def rescore(s: Session, cfg: IntelConfig, as_of: datetime, *, full: bool) -> Non
         **fam_params,
         **seg_params,
     }
+    cols = "member_id, r, f, m, lifecycle, segment, segments, tags"
     if full:
         s.execute(text("TRUNCATE intel_scores"))
-    s.execute(text(sql), params)
+        s.execute(
+            text(f"INSERT INTO intel_scores ({cols}, computed_at) SELECT *, :now FROM ({sql}) x"), params
+        )
+        return
+    # Every member is ranked again (the quintiles are global), into a staging table; then one
+    # UPDATE (a hash join, not a probe per member) rewrites the rows that changed and one
+    # INSERT adds the members new to intel.
+    s.execute(text("DROP TABLE IF EXISTS intel_scores_new"))
+    s.execute(text(f"CREATE TEMP TABLE intel_scores_new ON COMMIT DROP AS {sql}"), params)
+    s.execute(text("ANALYZE intel_scores_new"))
+    s.execute(
+        text("""
+        UPDATE intel_scores sc SET r = n.r, f = n.f, m = n.m, lifecycle = n.lifecycle, segment = n.segment,
+               segments = n.segments, tags = n.tags, computed_at = :now
+        FROM intel_scores_new n
+        WHERE sc.member_id = n.member_id
+          AND (sc.r, sc.f, sc.m, sc.lifecycle, sc.segment, sc.segments, sc.tags)
+              IS DISTINCT FROM (n.r, n.f, n.m, n.lifecycle, n.segment, n.segments, n.tags)"""),
+        {"now": as_of},
+    )
+    s.execute(
+        text(f"""
+        INSERT INTO intel_scores ({cols}, computed_at) SELECT n.*, :now FROM intel_scores_new n
+        WHERE NOT EXISTS (SELECT 1 FROM intel_scores sc WHERE sc.member_id = n.member_id)"""),
+        {"now": as_of},
+    )
