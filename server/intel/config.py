@@ -49,7 +49,10 @@ class IntelConfig(BaseSettings):
     recent_days: int = Field(default=30, ge=0, description="a suggestion is not bought this recently")
     suggestions: int = Field(default=3, ge=1, le=20)
     pairs_rewrite_pct: int = Field(
-        default=50, ge=0, le=1000, description="rewrite the pair table when this % of it changes, else upsert"
+        default=100,
+        ge=0,
+        le=1000,
+        description="rewrite the pair table when this % of it changes, else upsert",
     )
 
     @field_validator("default_tz")
