@@ -102,8 +102,10 @@ def lookup_member(
     except FutureTimeout:
         future.cancel()
         return LookupOutcome(False, False, message=f"The server did not answer within {timeout:g} s.")
-    except SyncError as exc:
-        return LookupOutcome(False, False, message=exc.message)
+    except SyncError as exc:  # the client's own timeout of the same length may come first
+        late = exc.code == "timeout"
+        message = f"The server did not answer within {timeout:g} s." if late else exc.message
+        return LookupOutcome(False, False, message=message)
     if not resp.found or resp.member is None:
         return LookupOutcome(False, True, message="The server knows no such member.")
     report = cache_rows(ctx, _changes(resp))

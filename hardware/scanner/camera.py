@@ -118,6 +118,8 @@ class CameraScanner:
         self._stop.clear()
         self._ended.clear()
         self._slot, self._end_pending, self._failed = None, False, False
+        with self._status_lock:  # started again, it reports afresh (even "ready" as before)
+            self._status = DeviceStatus(DeviceState.NO_DEVICE, "The camera has not been started.")
         self._threads = [
             threading.Thread(target=self._grab_loop, name="camera-grab", daemon=True),
             threading.Thread(target=self._decode_loop, name="camera-decode", daemon=True),
@@ -133,9 +135,7 @@ class CameraScanner:
         for t in self._threads:
             if t is not threading.current_thread():
                 t.join(timeout)
-        self._threads = []
-        with self._status_lock:  # started again, it reports afresh (even "ready" as before)
-            self._status = DeviceStatus(DeviceState.NO_DEVICE, "The camera has not been started.")
+        self._threads = []  # the last status stays readable (an error says why it stopped)
 
     def set_preview(self, on_preview: PreviewHandler | None) -> None:
         """Offer each decoded frame and its codes to ``on_preview`` (None: no preview)."""
