@@ -54,7 +54,7 @@ class RefundDialog(QDialog):
         self.setWindowModality(Qt.WindowModality.WindowModal)
         # as large as the till's window allows (room for the lines), never larger than the screen
         host = parent.window().size()
-        self.resize(max(640, min(980, host.width() - 32)), max(480, min(720, host.height() - 32)))
+        self.resize(max(640, min(1100, host.width() - 32)), max(480, min(880, host.height() - 32)))
         self.services, self.cashier_id, self.shift_id = services, cashier_id, shift_id
         self.receipt: Receipt | None = None
         self.sale: RefundableSale | None = None
