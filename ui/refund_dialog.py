@@ -235,10 +235,13 @@ class RefundDialog(QDialog):
         return REASONS[i][0] if 0 <= i < len(REASONS) else ""
 
     def _reason_changed(self, _index: int) -> None:
+        self._note_placeholder()
+        if self.reason_code() == "other":
+            self.note.setFocus()
+
+    def _note_placeholder(self) -> None:
         other = self.reason_code() == "other"
         self.note.setPlaceholderText(tr("Say why (needed for Other)") if other else tr("Note (optional)"))
-        if other:
-            self.note.setFocus()
 
     # ------------------------------------------------------------ preview
 
@@ -391,7 +394,7 @@ class RefundDialog(QDialog):
         self.reason.setCurrentIndex(index)
         self.reason.blockSignals(False)
         self.reason.setPlaceholderText(tr("Choose a reason: its number, or F3"))
-        self._reason_changed(index) if index >= 0 else self.note.setPlaceholderText(tr("Note (optional)"))
+        self._note_placeholder()
         self.login_label.setText(tr("Supervisor number"))
         self.pin_label.setText(tr("PIN"))
         self.ok.set_label(tr("Refund"))

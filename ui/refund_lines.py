@@ -3,6 +3,8 @@ with large − / + / all buttons (touch targets of at least 44 px)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -47,7 +49,7 @@ class QtyStepper(QWidget):
         self.retranslate()
         self._update()
 
-    def _button(self, text: str, action: object) -> QPushButton:
+    def _button(self, text: str, action: Callable[[], None]) -> QPushButton:
         b = QPushButton(text)
         b.setObjectName("stepper")
         b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
