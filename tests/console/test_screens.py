@@ -51,6 +51,8 @@ def _paths(console: Console) -> dict[str, str]:
         "catalogue": "/catalogue",
         "product": f"/catalogue/products/{sku}",
         "campaigns": "/campaigns",
+        "campaign-new": "/campaigns/new",
+        "campaign": "/campaigns/WAKE30",
         "audit": "/audit",
     }
 

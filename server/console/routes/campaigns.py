@@ -6,20 +6,25 @@ campaign_report), and running the active campaigns now. PostgreSQL only, like in
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from app.domain.clock import DEFAULT_TZ
+from server.console.forms import choice, whole, yuan_to_fen
 from server.console.forms import text as text_field
 from server.console.web import PREFIX, ActionCtx, ConsoleRoute, Ctx, PageCtx, Refused, go, render
 from server.intel import service
 from server.intel.campaign_report import campaign_report
-from server.intel.campaigns import run_campaigns
+from server.intel.campaigns import CampaignIn, run_campaigns, save_campaign
 from server.intel.deps import get_config
 from server.intel.models import IntelCampaign
+from server.intel.segments import SegmentRule, compile_rule
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute)
 
@@ -95,3 +100,177 @@ def campaigns_run(ctx: ActionCtx) -> Response:
     runs = run_campaigns(ctx.s, get_config(ctx.request), ctx.now)
     ctx.audit("campaigns_run", "campaigns", issued={r.campaign_id: r.issued for r in runs})
     return go(ctx, f"{PREFIX}/campaigns")
+
+
+# ---------------------------------------------------------------- create, pause, results
+
+KINDS: Final = ("segment", "welcome", "birthday", "wakeup", "cross_sell", "frequency")
+COUPON_KINDS: Final = ("amount_off", "percent_off")
+_SIZE_SQL: Final = """
+SELECT count(*) FROM (
+  SELECT sc.r, sc.f, sc.m, sc.lifecycle, mb.tier,
+         ARRAY(SELECT jsonb_array_elements_text(sc.tags)) AS tags,
+         COALESCE(st.spend, 0) AS spend, COALESCE(st.visits, 0) AS visits,
+         COALESCE(st.stores, '[]'::jsonb) AS stores, COALESCE(st.categories, '[]'::jsonb) AS categories
+  FROM intel_scores sc JOIN members mb ON mb.id = sc.member_id
+  LEFT JOIN intel_member_stats st ON st.member_id = sc.member_id
+  WHERE mb.merged_into IS NULL
+) tagged WHERE {cond}
+"""
+
+
+def rule_size(ctx: Ctx, rule: SegmentRule) -> int:
+    """Members matching a rule being edited, over the figures of intel's last recompute (the
+    rule's own SQL, :func:`server.intel.segments.compile_rule`, on the same columns)."""
+    cond, params = compile_rule(rule, "live")
+    return int(ctx.s.execute(text(_SIZE_SQL.format(cond=cond)), params).scalar_one())
+
+
+@router.get("/segments/size")
+def segment_size(ctx: PageCtx, rule: str = "", segment: str = "") -> HTMLResponse:
+    """The htmx fragment under the segment editor and the campaign form's segment picker."""
+    ctx.require("campaigns")
+    try:
+        if segment:
+            n = _sizes(ctx, [segment[:40]])[segment[:40]]
+        else:
+            n = rule_size(ctx, SegmentRule.model_validate(json.loads(rule or "{}")))
+    except (json.JSONDecodeError, ValidationError, ValueError) as exc:
+        why = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else "JSON"
+        return render(ctx, "segment_size.html", n=None, why=why)
+    except DBAPIError:
+        ctx.s.rollback()
+        return render(ctx, "segment_size.html", n=None, why=ctx.t("intel_unavailable"))
+    return render(ctx, "segment_size.html", n=n, why="")
+
+
+def _segment_choices(ctx: Ctx) -> list[tuple[str, str]]:
+    out = [(sid, ctx.t("seg_" + sid)) for sid in BUILT_IN]
+    try:
+        out += [(x["id"], x["name"]) for x in service.list_segments(ctx.s)]
+    except DBAPIError:
+        ctx.s.rollback()
+    return out
+
+
+@router.get("/campaigns/new")
+def campaign_new(ctx: PageCtx) -> HTMLResponse:
+    ctx.require("campaigns")
+    today = ctx.now.astimezone(DEFAULT_TZ).replace(second=0, microsecond=0, tzinfo=None)
+    return render(
+        ctx,
+        "campaign_new.html",
+        kinds=KINDS,
+        coupon_kinds=COUPON_KINDS,
+        segments=_segment_choices(ctx),
+        starts=today.isoformat(timespec="minutes"),
+        ends=(today + timedelta(days=30)).isoformat(timespec="minutes"),
+        zone=str(DEFAULT_TZ),
+    )
+
+
+def _local_time(ctx: Ctx, name: str) -> datetime:
+    """A ``datetime-local`` field, read in the chain's zone and kept in UTC."""
+    raw = ctx.field(name, 20)
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise Refused(400, "err_time", field=name) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=DEFAULT_TZ)
+    return value.astimezone(UTC)
+
+
+def _words(ctx: Ctx, name: str) -> list[str]:
+    return [w.strip() for w in ctx.field(name, 2000).replace("，", ",").split(",") if w.strip()]
+
+
+@router.post("/campaigns")
+def campaign_create(ctx: ActionCtx) -> Response:
+    ctx.require("campaigns")
+    cid = text_field(ctx, "campaign_id", limit=40)
+    if not cid.replace("_", "").replace("-", "").isalnum():
+        raise Refused(400, "err_campaign_id")
+    kind = choice(ctx, "kind", KINDS)
+    coupon_kind = choice(ctx, "coupon_kind", COUPON_KINDS)
+    budget = whole(ctx, "budget", low=1, high=10**8, blank=-1)
+    body = {
+        "name": text_field(ctx, "name", limit=120),
+        "kind": kind,
+        "params": {
+            "days": whole(ctx, "days", low=0, high=3650),
+            "bought": _words(ctx, "bought"),
+            "visits": whole(ctx, "visits", low=1, high=100, blank=3),
+            "segment": ctx.field("segment", 40) if kind == "segment" else "",
+        },
+        "coupon": {
+            "kind": coupon_kind,
+            "name": text_field(ctx, "coupon_name", limit=120, required=False),
+            "amount": yuan_to_fen(ctx, "amount") if coupon_kind == "amount_off" else 0,
+            "threshold": yuan_to_fen(ctx, "threshold"),
+            "percent": ctx.field("percent", 6) or "0",
+            "cap": yuan_to_fen(ctx, "cap") or None,
+            "valid_days": whole(ctx, "valid_days", low=1, high=366, blank=14),
+        },
+        "starts_at": _local_time(ctx, "starts_at"),
+        "ends_at": _local_time(ctx, "ends_at"),
+        "budget": None if budget < 0 else budget,
+        "per_member_cap": whole(ctx, "per_member_cap", low=1, high=1000, blank=1),
+        "control_pct": whole(ctx, "control_pct", low=0, high=90),
+        "active": ctx.field("active", 3) == "on",
+    }
+    if coupon_kind == "amount_off" and not body["coupon"]["amount"]:  # type: ignore[index]
+        raise Refused(400, "err_required", field="amount")
+    try:
+        parsed = CampaignIn.model_validate(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise Refused(
+            400, "err_campaign", why=".".join(str(x) for x in first["loc"]) + ": " + first["msg"]
+        ) from None
+    if ctx.s.get(IntelCampaign, cid) is not None:
+        raise Refused(409, "err_campaign_exists", id=cid)
+    try:
+        save_campaign(ctx.s, cid, parsed)
+    except ValueError as exc:
+        raise Refused(400, "err_campaign", why=str(exc)) from None
+    ctx.audit(
+        "campaign_saved", f"campaign:{cid}", kind=kind, budget=parsed.budget, control_pct=parsed.control_pct
+    )
+    return go(ctx, f"{PREFIX}/campaigns/{cid}")
+
+
+def _campaign(ctx: Ctx, cid: str) -> IntelCampaign:
+    try:
+        row = ctx.s.get(IntelCampaign, cid[:40])
+    except DBAPIError:
+        ctx.s.rollback()
+        raise Refused(404, "err_not_found") from None
+    if row is None:
+        raise Refused(404, "err_not_found")
+    return row
+
+
+@router.get("/campaigns/{cid}")
+def campaign_page(ctx: PageCtx, cid: str) -> HTMLResponse:
+    ctx.require("campaigns")
+    c = _campaign(ctx, cid)
+    return render(ctx, "campaign.html", c=c, r=campaign_report(ctx.s, c), coupon=c.coupon, params=c.params)
+
+
+@router.post("/campaigns/{cid}/pause")
+def campaign_pause(ctx: ActionCtx, cid: str) -> Response:
+    return _set_active(ctx, cid, active=False)
+
+
+@router.post("/campaigns/{cid}/resume")
+def campaign_resume(ctx: ActionCtx, cid: str) -> Response:
+    return _set_active(ctx, cid, active=True)
+
+
+def _set_active(ctx: Ctx, cid: str, *, active: bool) -> Response:
+    ctx.require("campaigns")
+    c = _campaign(ctx, cid)
+    c.active = active
+    ctx.audit("campaign_resumed" if active else "campaign_paused", f"campaign:{c.id}")
+    return go(ctx, f"{PREFIX}/campaigns/{c.id}")
