@@ -159,7 +159,10 @@ _M: Final[dict[str, tuple[str, str]]] = {
     "size_live": ("符合条件的会员：{n} 人", "Members matching: {n}"),
     "size_unknown": ("无法计算人数：{why}", "Cannot count: {why}"),
     "err_campaign": ("活动有误：{why}", "The campaign is wrong: {why}"),
-    "err_campaign_id": ("活动编号只能包含字母、数字、- 和 _。", "A campaign id is letters, digits, '-' and '_'."),
+    "err_campaign_id": (
+        "活动编号只能包含字母、数字、- 和 _。",
+        "A campaign id is letters, digits, '-' and '_'.",
+    ),
     "err_campaign_exists": ("活动 {id} 已存在。", "Campaign {id} exists already."),
     "err_time": ("{field}不是有效的时间。", "The {field} is not a time."),
     "a_campaign_saved": ("保存活动", "saved a campaign"),
