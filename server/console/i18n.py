@@ -78,8 +78,8 @@ _M: Final[dict[str, tuple[str, str]]] = {
     "segment_id": ("人群编号", "Segment id"),
     "rule_json": ("规则（JSON）", "Rule (JSON)"),
     "rule_help": (
-        "可用：r_min/r_max、f_*、m_*（1-5）、tiers、lifecycle、tags_any/tags_all、spend_min/max（分）、visits_min/max、stores_any、categories_any。人数在下次重算后更新。",
-        "Fields: r_min/r_max, f_*, m_* (1-5), tiers, lifecycle, tags_any/tags_all, spend_min/max (fen), visits_min/max, stores_any, categories_any. Sizes update at the next recompute.",
+        "可用：r_min/r_max、f_*、m_*（1-5）、tiers、lifecycle、tags_any/tags_all、spend_min/max（分）、visits_min/max、stores_any、categories_any。下方人数随输入按最近一次重算的数据即时计算；表中人数在下次重算后更新。",
+        "Fields: r_min/r_max, f_*, m_* (1-5), tiers, lifecycle, tags_any/tags_all, spend_min/max (fen), visits_min/max, stores_any, categories_any. The count below follows the rule as it is typed (over the last recompute's figures); the table's sizes update at the next recompute.",
     ),
     "save_segment": ("保存人群", "Save the segment"),
     "campaigns": ("营销活动", "Campaigns"),
