@@ -162,3 +162,45 @@ def test_a_campaign_made_in_the_console_reaches_the_till_and_counts_its_redempti
             s.execute(select(IntelCampaignIssue).where(IntelCampaignIssue.campaign_id == "WELCOME8")).all()
         )
     assert n == issued
+
+
+def test_a_bearer_batch_is_issued_printed_and_learnt_by_the_store_s_till(
+    till: TillContext, console: Console, page: Any
+) -> None:
+    worker = SyncWorker(till, FAST)
+    assert worker.run_once().ok
+    sign_in(page, console, "marketing")
+    page.goto(console.url + "/campaigns")
+    page.click("#batches-link")
+    page.fill("#b-id", "FLYER-S001")
+    page.fill("#b-name", "开业传单券")
+    page.fill("#b-count", "3")
+    page.select_option("#b-store", "S001")
+    page.fill("#b-amount", "5")
+    page.fill("#b-threshold", "20")
+    submit(page, "#issue-batch")
+    assert page.url.endswith("/campaigns/batches/FLYER-S001")
+    codes = [x.strip() for x in page.locator("#codes code").all_inner_texts()]
+    assert len(codes) == 3 and len(set(codes)) == 3
+    assert page.locator("#codes .qr svg").count() == 3
+    page.emulate_media(media="print")
+    assert not page.locator("header.top").is_visible() and not page.locator("#print").is_visible()
+    page.emulate_media(media="screen")
+    page.goto(console.url + "/campaigns/batches")
+    assert "FLYER-S001" in page.locator("#batches").inner_text()
+
+    # A second batch with the same id is refused, the first one's codes stay as they were.
+    page.fill("#b-id", "FLYER-S001")
+    page.fill("#b-name", "again")
+    page.fill("#b-count", "2")
+    page.fill("#b-amount", "5")
+    submit(page, "#issue-batch")
+    assert "FLYER-S001" in page.locator(".error").inner_text()
+
+    assert worker.run_once().ok
+    with till.uow(write=False) as uow:
+        learnt = {
+            c.code: (c.kind, c.amount, c.threshold, c.member_id, c.status)
+            for c in uow.session.execute(select(orm.Coupon).where(orm.Coupon.code.in_(codes))).scalars()
+        }
+    assert learnt == {code: ("amount_off", 500, 2000, None, "issued") for code in codes}

@@ -53,6 +53,7 @@ def _paths(console: Console) -> dict[str, str]:
         "campaigns": "/campaigns",
         "campaign-new": "/campaigns/new",
         "campaign": "/campaigns/WAKE30",
+        "batches": "/campaigns/batches",
         "audit": "/audit",
     }
 

@@ -18,13 +18,16 @@ from sqlalchemy.exc import DBAPIError
 from app.domain.clock import DEFAULT_TZ
 from server.console.forms import choice, whole, yuan_to_fen
 from server.console.forms import text as text_field
+from server.console.routes.stores import qr_svg
 from server.console.web import PREFIX, ActionCtx, ConsoleRoute, Ctx, PageCtx, Refused, go, render
 from server.intel import service
+from server.intel.batches import MAX_BATCH, BatchIn, issue_batch
 from server.intel.campaign_report import campaign_report
 from server.intel.campaigns import CampaignIn, run_campaigns, save_campaign
 from server.intel.deps import get_config
-from server.intel.models import IntelCampaign
+from server.intel.models import IntelCampaign, IntelCouponBatch
 from server.intel.segments import SegmentRule, compile_rule
+from server.models import Coupon, Store
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute)
 
@@ -185,6 +188,27 @@ def _words(ctx: Ctx, name: str) -> list[str]:
     return [w.strip() for w in ctx.field(name, 2000).replace("，", ",").split(",") if w.strip()]
 
 
+def _coupon_terms(ctx: Ctx, coupon_kind: str) -> dict[str, Any]:
+    """The coupon template's fields (amounts in yuan, kept in fen), for CouponTerms to check."""
+    amount = yuan_to_fen(ctx, "amount") if coupon_kind == "amount_off" else 0
+    if coupon_kind == "amount_off" and not amount:
+        raise Refused(400, "err_required", field="amount")
+    return {
+        "kind": coupon_kind,
+        "name": text_field(ctx, "coupon_name", limit=120, required=False),
+        "amount": amount,
+        "threshold": yuan_to_fen(ctx, "threshold"),
+        "percent": ctx.field("percent", 6) or "0",
+        "cap": yuan_to_fen(ctx, "cap") or None,
+        "valid_days": whole(ctx, "valid_days", low=1, high=366, blank=14),
+    }
+
+
+def _first_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    return ".".join(str(x) for x in first["loc"]) + ": " + str(first["msg"])
+
+
 @router.post("/campaigns")
 def campaign_create(ctx: ActionCtx) -> Response:
     ctx.require("campaigns")
@@ -203,15 +227,7 @@ def campaign_create(ctx: ActionCtx) -> Response:
             "visits": whole(ctx, "visits", low=1, high=100, blank=3),
             "segment": ctx.field("segment", 40) if kind == "segment" else "",
         },
-        "coupon": {
-            "kind": coupon_kind,
-            "name": text_field(ctx, "coupon_name", limit=120, required=False),
-            "amount": yuan_to_fen(ctx, "amount") if coupon_kind == "amount_off" else 0,
-            "threshold": yuan_to_fen(ctx, "threshold"),
-            "percent": ctx.field("percent", 6) or "0",
-            "cap": yuan_to_fen(ctx, "cap") or None,
-            "valid_days": whole(ctx, "valid_days", low=1, high=366, blank=14),
-        },
+        "coupon": _coupon_terms(ctx, coupon_kind),
         "starts_at": _local_time(ctx, "starts_at"),
         "ends_at": _local_time(ctx, "ends_at"),
         "budget": None if budget < 0 else budget,
@@ -219,15 +235,10 @@ def campaign_create(ctx: ActionCtx) -> Response:
         "control_pct": whole(ctx, "control_pct", low=0, high=90),
         "active": ctx.field("active", 3) == "on",
     }
-    if coupon_kind == "amount_off" and not body["coupon"]["amount"]:  # type: ignore[index]
-        raise Refused(400, "err_required", field="amount")
     try:
         parsed = CampaignIn.model_validate(body)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise Refused(
-            400, "err_campaign", why=".".join(str(x) for x in first["loc"]) + ": " + first["msg"]
-        ) from None
+        raise Refused(400, "err_campaign", why=_first_error(exc)) from None
     if ctx.s.get(IntelCampaign, cid) is not None:
         raise Refused(409, "err_campaign_exists", id=cid)
     try:
@@ -238,6 +249,96 @@ def campaign_create(ctx: ActionCtx) -> Response:
         "campaign_saved", f"campaign:{cid}", kind=kind, budget=parsed.budget, control_pct=parsed.control_pct
     )
     return go(ctx, f"{PREFIX}/campaigns/{cid}")
+
+
+# ---------------------------------------------------------------- bearer coupon batches
+
+CODES_PER_PAGE: Final = 120
+
+
+@router.get("/campaigns/batches")
+def batches(ctx: PageCtx) -> HTMLResponse:
+    ctx.require("campaigns")
+    try:
+        rows = (
+            ctx.s.execute(select(IntelCouponBatch).order_by(IntelCouponBatch.created_at.desc()))
+            .scalars()
+            .all()
+        )
+    except DBAPIError:
+        ctx.s.rollback()
+        rows = []
+    stores = ctx.s.execute(select(Store.id, Store.name).order_by(Store.id)).all()
+    today = ctx.now.astimezone(DEFAULT_TZ).replace(second=0, microsecond=0, tzinfo=None)
+    return render(
+        ctx,
+        "batches.html",
+        batches=rows,
+        stores=stores,
+        coupon_kinds=COUPON_KINDS,
+        starts=today.isoformat(timespec="minutes"),
+        ends=(today + timedelta(days=30)).isoformat(timespec="minutes"),
+        zone=str(DEFAULT_TZ),
+    )
+
+
+@router.post("/campaigns/batches")
+def batch_create(ctx: ActionCtx) -> Response:
+    ctx.require("campaigns")
+    bid = text_field(ctx, "batch_id", limit=40)
+    if not bid.replace("_", "").replace("-", "").isalnum():
+        raise Refused(400, "err_campaign_id")
+    store = ctx.field("store_id", 40)
+    if store and ctx.s.get(Store, store) is None:
+        raise Refused(400, "err_choice", field="store_id")
+    coupon_kind = choice(ctx, "coupon_kind", COUPON_KINDS)
+    body = {
+        "name": text_field(ctx, "name", limit=120),
+        "count": whole(ctx, "count", low=1, high=MAX_BATCH, blank=None),
+        "store_id": store or None,
+        "coupon": _coupon_terms(ctx, coupon_kind),
+        "valid_from": _local_time(ctx, "valid_from"),
+        "valid_to": _local_time(ctx, "valid_to"),
+    }
+    try:
+        parsed = BatchIn.model_validate(body)
+    except ValidationError as exc:
+        raise Refused(400, "err_campaign", why=_first_error(exc)) from None
+    try:
+        codes = issue_batch(ctx.s, bid, parsed)
+    except ValueError as exc:
+        raise Refused(409, "err_campaign", why=str(exc)) from None
+    ctx.audit("batch_issued", f"batch:{bid}", count=len(codes), store=store or None)
+    return go(ctx, f"{PREFIX}/campaigns/batches/{bid}")
+
+
+@router.get("/campaigns/batches/{bid}")
+def batch_print(ctx: PageCtx, bid: str, page: int = 1) -> HTMLResponse:
+    """The batch's codes, each as a QR and its text, laid out for printing (print CSS)."""
+    ctx.require("campaigns")
+    try:
+        batch = ctx.s.get(IntelCouponBatch, bid[:40])
+    except DBAPIError:
+        ctx.s.rollback()
+        batch = None
+    if batch is None:
+        raise Refused(404, "err_not_found")
+    pages = max(1, -(-batch.count // CODES_PER_PAGE))
+    page = min(max(page, 1), pages)
+    rows = (
+        ctx.s.execute(
+            select(Coupon)
+            .where(Coupon.issued_reason == f"batch:{batch.id}"[:64])
+            .order_by(Coupon.code)
+            .limit(CODES_PER_PAGE)
+            .offset((page - 1) * CODES_PER_PAGE)
+        )
+        .scalars()
+        .all()
+    )
+    codes = [(c.code, qr_svg(c.code), c.status) for c in rows]
+    first = rows[0] if rows else None
+    return render(ctx, "batch.html", batch=batch, codes=codes, c=first, page=page, pages=pages)
 
 
 def _campaign(ctx: Ctx, cid: str) -> IntelCampaign:

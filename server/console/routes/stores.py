@@ -152,7 +152,7 @@ def store_add(ctx: ActionCtx) -> Response:
     return go(ctx, f"{PREFIX}/stores")
 
 
-def _qr_svg(payload: str) -> str:
+def qr_svg(payload: str) -> str:
     img = qrcode.make(payload, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
     buf = io.BytesIO()
     img.save(buf)
@@ -179,7 +179,7 @@ def enrol(store_id: str, ctx: ActionCtx) -> Response:
         terminal_id=terminal_id,
         store_id=store_id,
         server_url=server_url,
-        qr=_qr_svg(payload),
+        qr=qr_svg(payload),
         hours=settings.enrol_code_ttl_s // 3600,
     )
 

@@ -45,6 +45,9 @@
       ev.preventDefault();
     }
   });
+  document.addEventListener("click", function (ev) {
+    if (ev.target && ev.target.hasAttribute && ev.target.hasAttribute("data-print")) { window.print(); }
+  });
   document.addEventListener("DOMContentLoaded", function () {
     tick(); charts(document);
     setInterval(tick, 1000);
