@@ -54,6 +54,7 @@ def _paths(console: Console) -> dict[str, str]:
         "campaign-new": "/campaigns/new",
         "campaign": "/campaigns/WAKE30",
         "batches": "/campaigns/batches",
+        "ticket-report": "/tickets-report",
         "audit": "/audit",
     }
 

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from server.console.routes import auth, campaigns, catalogue, conflicts, dashboard, members, stores, tickets
+from server.console.routes import (
+    auth,
+    campaigns,
+    catalogue,
+    conflicts,
+    dashboard,
+    members,
+    reports,
+    stores,
+    tickets,
+)
 
 router = APIRouter()
-for _module in (auth, dashboard, tickets, members, stores, conflicts, catalogue, campaigns):
+for _module in (auth, dashboard, tickets, reports, members, stores, conflicts, catalogue, campaigns):
     router.include_router(_module.router, include_in_schema=False)
 
 
