@@ -111,6 +111,18 @@
       <translation>That is the QR that enrols this till with head office: a supervisor scans it in Settings, Server.</translation>
     </message>
     <message>
+      <source>Identify the member first.</source>
+      <translation>Identify the member first.</translation>
+    </message>
+    <message>
+      <source>A supervisor opens the settings.</source>
+      <translation>A supervisor opens the settings.</translation>
+    </message>
+    <message>
+      <source>Finish or void the current sale before closing the shift.</source>
+      <translation>Finish or void the current sale before closing the shift.</translation>
+    </message>
+    <message>
       <source>Scan or type a barcode, member code, phone or coupon — Enter</source>
       <translation>Scan or type a barcode, member code, phone or coupon — Enter</translation>
     </message>
@@ -279,20 +291,8 @@
       <translation>Points earned</translation>
     </message>
     <message>
-      <source>Identify the member first.</source>
-      <translation>Identify the member first.</translation>
-    </message>
-    <message>
       <source>Type the phone number or card number, then press F1.</source>
       <translation>Type the phone number or card number, then press F1.</translation>
-    </message>
-    <message>
-      <source>A supervisor opens the settings.</source>
-      <translation>A supervisor opens the settings.</translation>
-    </message>
-    <message>
-      <source>Finish or void the current sale before closing the shift.</source>
-      <translation>Finish or void the current sale before closing the shift.</translation>
     </message>
     <message>
       <source>Cashier: {name}</source>

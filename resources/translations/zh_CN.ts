@@ -111,6 +111,18 @@
       <translation>这是收银机向总部登记用的二维码：请主管在“设置 → 服务器”中扫描。</translation>
     </message>
     <message>
+      <source>Identify the member first.</source>
+      <translation>请先识别会员。</translation>
+    </message>
+    <message>
+      <source>A supervisor opens the settings.</source>
+      <translation>设置需由主管授权打开。</translation>
+    </message>
+    <message>
+      <source>Finish or void the current sale before closing the shift.</source>
+      <translation>请先完成或取消当前交易，再交班。</translation>
+    </message>
+    <message>
       <source>Scan or type a barcode, member code, phone or coupon — Enter</source>
       <translation>扫描或输入商品条码、会员码、手机号或优惠券 — 回车</translation>
     </message>
@@ -279,20 +291,8 @@
       <translation>本单积分</translation>
     </message>
     <message>
-      <source>Identify the member first.</source>
-      <translation>请先识别会员。</translation>
-    </message>
-    <message>
       <source>Type the phone number or card number, then press F1.</source>
       <translation>先输入手机号或卡号，再按 F1。</translation>
-    </message>
-    <message>
-      <source>A supervisor opens the settings.</source>
-      <translation>设置需由主管授权打开。</translation>
-    </message>
-    <message>
-      <source>Finish or void the current sale before closing the shift.</source>
-      <translation>请先完成或取消当前交易，再交班。</translation>
     </message>
     <message>
       <source>Cashier: {name}</source>
