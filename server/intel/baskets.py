@@ -32,6 +32,7 @@ lift = n(X,Y)·N / (n(X)·n(Y)). Pairs below `min_support` baskets are ignored w
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -142,34 +143,103 @@ def baskets_in_window(s: Session, cfg: IntelConfig, as_of: datetime) -> int:
     )
 
 
+# The figures of a pair X, Y (columns n, n_x, n_y and total in scope), in exact arithmetic
+# rounded to 6 places: the one home of support, confidence and lift (bought-with, a member's
+# suggestions and the till's "often bought with" all rank and show these). A count at zero
+# (a pair whose baskets all left the window) is never read: `n >= :min_support`, and
+# `min_support` is at least 1.
+_FIGURES = """
+  round(CAST(n AS numeric) / NULLIF(total, 0), 6) AS support,
+  COALESCE(round(CAST(n AS numeric) / NULLIF(n_x, 0), 6), 0) AS confidence,
+  COALESCE(round(CAST(n AS numeric) * total / NULLIF(CAST(n_x AS numeric) * n_y, 0), 6), 0) AS lift
+"""
+
+
+def _figures(row: Any) -> dict[str, Any]:
+    return {
+        "sku": row.y,
+        "because_of": row.x,
+        "baskets": int(row.n),
+        "support": float(row.support or 0),
+        "confidence": float(row.confidence),
+        "lift": float(row.lift),
+    }
+
+
 def bought_with(
     s: Session, cfg: IntelConfig, sku: str, as_of: datetime, limit: int = 10
 ) -> list[dict[str, Any]]:
     """The items most often in the same basket as `sku` (lift first), with the figures."""
-    total = baskets_in_window(s, cfg, as_of)
     rows = s.execute(
-        text("""
-        SELECT CASE WHEN p.a = :sku THEN p.b ELSE p.a END AS other, p.n, ia.n AS n_x, ib.n AS n_y
-        FROM intel_pairs p
-        JOIN intel_items ia ON ia.sku = :sku
-        JOIN intel_items ib ON ib.sku = CASE WHEN p.a = :sku THEN p.b ELSE p.a END
-        WHERE (p.a = :sku OR p.b = :sku) AND p.n >= :min_support"""),
-        {"sku": sku, "min_support": cfg.min_support},
+        text(f"""
+        WITH p AS (
+          SELECT b AS y, n FROM intel_pairs WHERE a = :sku AND n >= :min_support
+          UNION ALL SELECT a, n FROM intel_pairs WHERE b = :sku AND n >= :min_support
+        ), c AS (
+          SELECT CAST(:sku AS text) AS x, p.y, p.n, ia.n AS n_x, ib.n AS n_y,
+                 (SELECT count(*) FROM intel_sales WHERE at >= :bs) AS total
+          FROM p JOIN intel_items ia ON ia.sku = :sku JOIN intel_items ib ON ib.sku = p.y
+        )
+        SELECT x, y, n, {_FIGURES} FROM c
+        ORDER BY lift DESC, confidence DESC, y COLLATE "C" LIMIT :limit"""),
+        {"sku": sku, "min_support": cfg.min_support, "bs": basket_start(cfg, as_of), "limit": limit},
     ).all()
-    out = [_figures(sku, r.other, r.n, r.n_x, r.n_y, total) for r in rows]
-    out.sort(key=lambda d: (-d["lift"], -d["confidence"], d["sku"]))
-    return out[:limit]
+    return [_figures(r) for r in rows]
 
 
-def _figures(x: str, y: str, n: int, n_x: int, n_y: int, total: int) -> dict[str, Any]:
-    return {
-        "sku": y,
-        "because_of": x,
-        "baskets": n,
-        "support": round(n / total, 6) if total else 0.0,
-        "confidence": round(n / n_x, 6) if n_x else 0.0,
-        "lift": round(n * total / (n_x * n_y), 6) if n_x and n_y else 0.0,
-    }
+# Per member: the items paired (at the minimum support) with what the member bought in the
+# basket window and not bought in the last `recent_days`; for each item the best pair (lift,
+# then confidence, then the bought item), the items best first, `limit` of them. Members are
+# given as an array; one statement however many (hash joins over the pair table).
+_SUGGEST = f"""
+WITH m AS (SELECT DISTINCT unnest(CAST(:ids AS uuid[])) AS member_id),
+mine AS (SELECT DISTINCT l.member_id, l.sku FROM intel_lines l JOIN m ON m.member_id = l.member_id
+         WHERE l.at >= :bs AND l.sku <> ''),
+recent AS (SELECT DISTINCT l.member_id, l.sku FROM intel_lines l JOIN m ON m.member_id = l.member_id
+           WHERE l.at >= :rs),
+p AS (SELECT a AS x, b AS y, n FROM intel_pairs WHERE n >= :min_support
+      UNION ALL SELECT b, a, n FROM intel_pairs WHERE n >= :min_support),
+c AS (
+  SELECT mine.member_id, p.x, p.y, p.n, ia.n AS n_x, ib.n AS n_y, t.total
+  FROM mine
+  JOIN p ON p.x = mine.sku
+  JOIN intel_items ia ON ia.sku = p.x
+  JOIN intel_items ib ON ib.sku = p.y
+  CROSS JOIN (SELECT count(*) AS total FROM intel_sales WHERE at >= :bs) t
+  WHERE NOT EXISTS (SELECT 1 FROM recent r WHERE r.member_id = mine.member_id AND r.sku = p.y)
+),
+f AS (SELECT member_id, x, y, n, {_FIGURES} FROM c),
+best AS (SELECT DISTINCT ON (member_id, y) * FROM f
+         ORDER BY member_id, y, lift DESC, confidence DESC, x COLLATE "C"),
+ranked AS (SELECT *, row_number() OVER (PARTITION BY member_id
+                                         ORDER BY lift DESC, confidence DESC, y COLLATE "C") AS rank
+           FROM best)
+SELECT member_id, x, y, n, support, confidence, lift FROM ranked WHERE rank <= :limit
+ORDER BY member_id, rank
+"""
+
+
+def suggestions_for(
+    s: Session, cfg: IntelConfig, member_ids: Sequence[uuid.UUID], as_of: datetime, limit: int | None = None
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    """Each member's suggestions (see `suggestions`), in one statement for all of them; a
+    member with none is absent."""
+    out: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    if not member_ids:
+        return out
+    rows = s.execute(
+        text(_SUGGEST),
+        {
+            "ids": list(member_ids),
+            "bs": basket_start(cfg, as_of),
+            "rs": as_of - timedelta(days=cfg.recent_days),
+            "min_support": cfg.min_support,
+            "limit": limit or cfg.suggestions,
+        },
+    )
+    for r in rows:
+        out.setdefault(r.member_id, []).append(_figures(r))
+    return out
 
 
 def suggestions(
@@ -177,32 +247,4 @@ def suggestions(
 ) -> list[dict[str, Any]]:
     """Items often bought with what the member bought in the basket window, that the member
     has not bought in the last `recent_days`; best lift first, one entry per item."""
-    total = baskets_in_window(s, cfg, as_of)
-    rows = s.execute(
-        text("""
-        WITH mine AS (SELECT DISTINCT sku FROM intel_lines
-                      WHERE member_id = :m AND at >= :bs AND sku <> ''),
-             recent AS (SELECT DISTINCT sku FROM intel_lines WHERE member_id = :m AND at >= :rs)
-        SELECT mine.sku AS x, CASE WHEN p.a = mine.sku THEN p.b ELSE p.a END AS y,
-               p.n, ia.n AS n_x, ib.n AS n_y
-        FROM mine
-        JOIN intel_pairs p ON (p.a = mine.sku OR p.b = mine.sku) AND p.n >= :min_support
-        JOIN intel_items ia ON ia.sku = mine.sku
-        JOIN intel_items ib ON ib.sku = CASE WHEN p.a = mine.sku THEN p.b ELSE p.a END
-        WHERE CASE WHEN p.a = mine.sku THEN p.b ELSE p.a END NOT IN (SELECT sku FROM recent)"""),
-        {
-            "m": member_id,
-            "bs": basket_start(cfg, as_of),
-            "rs": as_of - timedelta(days=cfg.recent_days),
-            "min_support": cfg.min_support,
-        },
-    ).all()
-    best: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        f = _figures(r.x, r.y, r.n, r.n_x, r.n_y, total)
-        key = (-f["lift"], -f["confidence"], f["because_of"])
-        old = best.get(r.y)
-        if old is None or key < (-old["lift"], -old["confidence"], old["because_of"]):
-            best[r.y] = f
-    out = sorted(best.values(), key=lambda d: (-d["lift"], -d["confidence"], d["sku"]))
-    return out[: limit or cfg.suggestions]
+    return suggestions_for(s, cfg, [member_id], as_of, limit).get(member_id, [])
