@@ -123,7 +123,12 @@ def _record_sale(
         from server.feedback.service import link_sale
 
         b.s.flush()
-        link_sale(b.s, p.sale_id, member.id if member else None, b.now, terminal_id=b.terminal.id)
+        joined = link_sale(b.s, p.sale_id, member.id if member else None, b.now, terminal_id=b.terminal.id)
+        if joined and member is not None:
+            # Joining may have earned the answer's points (a ledger entry written by the
+            # feedback core, not through `add_entry`): the balance the batch read before is
+            # stale; the next `balance` reads the ledger again.
+            b.balance.pop(member.id, None)
 
 
 def _post_points(
