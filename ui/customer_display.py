@@ -1,11 +1,13 @@
 """The customer display: a second window, on the second screen when one is attached (Ctrl+M
 opens or closes it), that follows the checkout (``show_state`` on every change). Large type,
-no controls; in the store's language (``ui/display_text.py``)."""
+no controls; in the store's language (``ui/display_text.py``). After a sale it shows the
+thanks and, when the till's feedback QR can work (it was enrolled), the sale's feedback QR
+for the customer to scan from the screen, as the receipt prints it."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QVBoxLayout, QWidget
 
 from ui.display_text import DisplayState, word
@@ -16,6 +18,29 @@ def _label(name: str, wrap: bool = True) -> QLabel:
     label.setObjectName(name)
     label.setWordWrap(wrap)
     return label
+
+
+def qr_pixmap(text: str, side: int) -> QPixmap:
+    """`text` as a QR code (error correction M, a 4-module quiet zone), about `side` px square,
+    each module a whole number of pixels so a phone camera reads it off the screen."""
+    import qrcode  # only when a sale's QR is shown
+
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    qr.add_data(text)
+    qr.make(fit=True)
+    matrix = qr.get_matrix()
+    n = len(matrix)
+    image = QImage(n, n, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    black = QColor("black").rgb()
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                image.setPixel(x, y, black)
+    scale = max(1, side // n)
+    return QPixmap.fromImage(
+        image.scaled(n * scale, n * scale, mode=Qt.TransformationMode.FastTransformation)
+    )
 
 
 class CustomerDisplay(QWidget):
@@ -42,6 +67,10 @@ class CustomerDisplay(QWidget):
         self.change = _label("displayChange")
         self.thanks = _label("displayThanks")
         self.feedback = _label("displayFeedback")
+        self.qr = QLabel()  # the sale's feedback QR, after the sale (when the till's QR can work)
+        self.qr.setObjectName("displayQr")
+        self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.qr.setVisible(False)
         self.state: DisplayState | None = None
         col = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -60,7 +89,10 @@ class CustomerDisplay(QWidget):
         due.addWidget(self.total, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom)
         col.addLayout(due)
         col.addWidget(self.thanks)
-        col.addWidget(self.feedback)
+        after = QHBoxLayout()
+        after.addWidget(self.feedback, 1)
+        after.addWidget(self.qr)
+        col.addLayout(after)
         self.setStyleSheet(
             "#customerDisplay { font-size: 22px; }"
             " #displayStore { font-size: 26px; font-weight: bold; }"
@@ -68,6 +100,7 @@ class CustomerDisplay(QWidget):
             " #displayChange { font-size: 36px; font-weight: bold; color: #1b5e20; }"
             " #displayThanks { font-size: 32px; font-weight: bold; color: #1b5e20; }"
             " #displaySavings { color: #b71c1c; }"
+            " #displayFeedback { font-size: 26px; }"
             " #displayLines { font-size: 22px; }"
         )
         self.resize(800, 600)
@@ -102,7 +135,13 @@ class CustomerDisplay(QWidget):
         self.paid.setText(state.paid)
         self.change.setText(state.change)
         self.thanks.setText(state.thanks)
-        self.feedback.setText(word("feedback", lang) if state.thanks else "")
+        if state.feedback_url:
+            self.feedback.setText(word("feedback_qr", lang))
+            self.qr.setPixmap(qr_pixmap(state.feedback_url, 200))
+        else:
+            self.feedback.setText(word("feedback", lang) if state.thanks else "")
+            self.qr.clear()
+        self.qr.setVisible(bool(state.feedback_url))
         for w in (
             self.savings,
             self.points,

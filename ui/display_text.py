@@ -27,6 +27,7 @@ WORDS = {
     "thanks": ("谢谢惠顾！", "Thank you!"),
     "earned": ("本单获得 {points} 积分", "You earned {points} points"),
     "feedback": ("扫描小票二维码评价，赢积分", "Scan the receipt's QR code to rate your visit"),
+    "feedback_qr": ("扫码评价本次购物，赢积分", "Scan to rate this visit and earn points"),
 }
 
 
@@ -61,6 +62,7 @@ class DisplayState:
     paid: str  # cash handed over, "" when none typed
     change: str  # change due, "" when none
     thanks: str  # after a sale: the thanks, change and points; "" while selling
+    feedback_url: str = ""  # after a sale whose QR can work: the feedback page, shown as a QR
 
 
 def display_state(
@@ -106,4 +108,5 @@ def display_state(
         f"{word('paid', language)} {money(tendered)}" if tendered else "",
         f"{word('change', language)} {money(change)}" if change > 0 else "",
         thanks,
+        last.feedback_url if thanks and last is not None else "",
     )

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.services.members import RegisterMember, register_member
-from tests.integration.conftest import sell
+from tests.integration.conftest import FEEDBACK_BASE, mark_enrolled, sell
 from tests.ui.cashier import WAIT_MS, key, priced, sign_in, type_enter
 from ui.display_text import mask_name
 from ui.main_window import MainWindow
@@ -88,6 +88,44 @@ def test_the_customer_display_follows_the_sale(qtbot: QtBot, services, till, sta
     assert display.welcome.text() == "欢迎光临"
     key(qtbot, co.scan, Qt.Key.Key_M, CTRL)
     assert co.customer_display is None
+
+
+def _decode(pixmap) -> list[str]:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    from hardware.scanner.decode import FrameDecoder
+
+    image = pixmap.toImage().convertToFormat(pixmap.toImage().Format.Format_Grayscale8)
+    width, height, stride = image.width(), image.height(), image.bytesPerLine()
+    gray = np.frombuffer(image.constBits(), dtype=np.uint8).reshape(height, stride)[:, :width].copy()
+    return [d.payload for d in FrameDecoder().decode(gray)]
+
+
+def test_the_display_shows_the_sales_feedback_qr_once_the_till_is_enrolled(
+    qtbot: QtBot, services, till, staff, products
+) -> None:  # type: ignore[no-untyped-def]
+    w = _window(qtbot, services)
+    co = w.checkout
+    key(qtbot, co.scan, Qt.Key.Key_M, CTRL)
+    display = co.customer_display
+    assert display is not None
+    type_enter(qtbot, co.scan, MILK)
+    qtbot.waitUntil(lambda: priced(w), timeout=WAIT_MS)
+    key(qtbot, co.scan, Qt.Key.Key_F12)
+    qtbot.waitUntil(lambda: "谢谢惠顾" in display.thanks.text(), timeout=WAIT_MS)
+    assert not display.qr.isVisible()  # never enrolled: such a QR could not work; the hint only
+    assert display.feedback.text() == "扫描小票二维码评价，赢积分"
+    mark_enrolled(till)
+    type_enter(qtbot, co.scan, MILK)
+    qtbot.waitUntil(lambda: priced(w), timeout=WAIT_MS)
+    key(qtbot, co.scan, Qt.Key.Key_F12)
+    qtbot.waitUntil(lambda: display.qr.isVisible(), timeout=WAIT_MS)
+    last = co.last_sale
+    assert last is not None and last.feedback_url.startswith(FEEDBACK_BASE)
+    assert display.feedback.text() == "扫码评价本次购物，赢积分"
+    assert _decode(display.qr.pixmap()) == [last.feedback_url]  # what a phone reads off the screen
+    type_enter(qtbot, co.scan, MILK)  # the next sale begins: the QR goes
+    qtbot.waitUntil(lambda: not display.qr.isVisible(), timeout=WAIT_MS)
 
 
 def test_names_are_masked() -> None:
