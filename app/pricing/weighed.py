@@ -19,3 +19,13 @@ def weight_for_price(per_kg: int, price: int) -> int | None:
     if per_kg <= 0 or price < 0:
         return None
     return (price * 1000 * 2 + per_kg) // (2 * per_kg)
+
+
+def member_price_for_label(price: int, per_kg: int, member_per_kg: int | None) -> int | None:
+    """The member price of a price label's weighed amount: the label's price scaled by the
+    member's price per kg to the list's (rounded half up; never above the label's price), so
+    a member pays for the label what they would for its weight. None when the product has
+    no member price or no list price per kg to scale by."""
+    if member_per_kg is None or per_kg <= 0 or price < 0:
+        return None
+    return min(price, (price * member_per_kg * 2 + per_kg) // (2 * per_kg))

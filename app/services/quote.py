@@ -29,7 +29,7 @@ from app.pricing.model import (
     birthday_promotion,
     pricing_program,
 )
-from app.pricing.weighed import price_for_weight, weight_for_price
+from app.pricing.weighed import member_price_for_label, price_for_weight, weight_for_price
 from app.services.context import TillContext
 from app.services.errors import Invalid, NotFound
 from app.services.members import effective_entries, ledger_entries, resolve_member, rolling_spend
@@ -155,7 +155,8 @@ def basket_line(line: CartLine, product: Any, member: bool) -> tuple[BasketLine,
             unit = price_for_weight(product.unit_price, line.grams)
             member_price = None if member_price is None else price_for_weight(member_price, line.grams)
         else:
-            unit, member_price = line.scale_price or 0, None
+            unit = line.scale_price or 0
+            member_price = member_price_for_label(unit, product.unit_price, member_price)
             grams = weight_for_price(product.unit_price, unit)
     per_kg = product.unit_price if line.weighed else None
     if line.manual is not None:

@@ -15,6 +15,7 @@ from app.pricing.manual import ManualChange
 from app.services.checkout import Cart, CartLine, CompleteSale, Tender, complete_sale, quote_cart
 from app.services.context import TillContext
 from app.services.errors import Refused
+from app.services.members import RegisterMember, register_member
 from app.services.price_changes import ApprovePriceChange, approve_price_change
 from app.store import orm
 from tests.integration.conftest import MILK, raw_db, uuid_hex
@@ -83,6 +84,20 @@ def test_a_price_label_sells_the_printed_price(till, staff, products, apples) ->
     priced = quote_cart(till, Cart(lines=(CartLine(APPLES, 1, scale_price=1490),)))
     assert priced.quote.total_due == 1490
     assert priced.details[0].grams == 500  # ¥14.90 at ¥29.80/kg
+
+
+def test_a_member_pays_the_member_price_per_kg_for_either_label(till, staff, products, apples) -> None:  # type: ignore[no-untyped-def]
+    member = register_member(
+        till, RegisterMember(phone="13800138000", consent_given=True, staff_id=staff["cashier"].id)
+    ).member.id
+    by_price = quote_cart(till, Cart(lines=(CartLine(APPLES, 1, scale_price=1490),), member_id=member))
+    q = by_price.quote.lines[0]
+    assert (q.list_total, q.line_total) == (1490, 1340)  # ¥14.90 × ¥26.80/¥29.80 per kg
+    assert by_price.quote.member_savings == 150
+    by_weight = quote_cart(till, Cart(lines=(CartLine(APPLES, 1, grams=500),), member_id=member))
+    assert by_weight.quote.lines[0].line_total == 1340  # the same 500 g, by its weight
+    walk_in = quote_cart(till, Cart(lines=(CartLine(APPLES, 1, scale_price=1490),)))
+    assert walk_in.quote.lines[0].line_total == 1490
 
 
 def _approve(

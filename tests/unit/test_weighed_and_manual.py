@@ -21,7 +21,7 @@ from app.domain.scan import (
 )
 from app.domain.trust import ManualPriceLimits
 from app.pricing.manual import ABOVE_LIMIT, ManualChange, changed_unit_price, limit_refusal, refusal
-from app.pricing.weighed import price_for_weight, weight_for_price
+from app.pricing.weighed import member_price_for_label, price_for_weight, weight_for_price
 
 PREFIXES = st.sampled_from(DEFAULT_WEIGHED.weight_prefixes + DEFAULT_WEIGHED.price_prefixes)
 PLUS = st.integers(0, 99_999).map(lambda n: f"{n:05d}")
@@ -85,7 +85,21 @@ def test_price_for_weight_is_the_exact_price_rounded_half_up(per_kg: int, grams:
     assert isinstance(fen, int)
 
 
+@given(st.integers(0, 10**7), st.integers(1, 10**6), st.integers(0, 10**6))
+def test_a_labels_member_price_is_its_price_scaled_and_never_more(
+    price: int, per_kg: int, member: int
+) -> None:
+    fen = member_price_for_label(price, per_kg, member)
+    assert fen is not None and 0 <= fen <= price
+    exact = Fraction(price * member, per_kg)
+    if exact <= price:
+        assert exact - Fraction(1, 2) < fen <= exact + Fraction(1, 2)
+
+
 def test_weighed_figures() -> None:
+    assert member_price_for_label(1490, 2980, 2680) == 1340
+    assert member_price_for_label(1490, 2980, None) is None  # no member price
+    assert member_price_for_label(1490, 0, 2680) is None  # nothing to scale by
     assert price_for_weight(2980, 512) == 1526  # ¥29.80/kg × 0.512 kg = ¥15.2576
     assert price_for_weight(2980, 1000) == 2980
     assert weight_for_price(2980, 1526) == 512
