@@ -375,9 +375,12 @@ class TillServices:
         return suspended.suspended_sales(self._ctx)
 
     def recall_sale(self, suspended_id: uuid.UUID, cashier_id: StaffId) -> tuple[Cart, MemberView | None]:
-        """The suspended cart, and its member as now (None if it had none)."""
+        """The suspended cart, and its member as now (None if it had none), still carrying the
+        code that identified the member, so the sale sends it when paid."""
         cart = suspended.recall_sale(self._ctx, suspended_id, cashier_id).cart
         member = members.member_view(self._ctx, cart.member_id) if cart.member_id else None
+        if member is not None and cart.member_code and not member.code:
+            member = dataclasses.replace(member, code=cart.member_code)
         return cart, member
 
     # ------------------------------------------------------------ receipts and refunds

@@ -110,6 +110,9 @@ def suspend_sale(ctx: TillContext, cmd: SuspendSale) -> uuid.UUID:
                     "lines": [_line_data(ln) for ln in cmd.cart.lines],
                     "coupons": list(cmd.cart.coupon_codes),
                     "redeem_points": cmd.cart.redeem_points,
+                    # the verified code that identified the member, sent with the sale when
+                    # it is paid (the server lets a store receive a member by it)
+                    "member_code": cmd.cart.member_code if cmd.cart.member_id else None,
                 },
             )
         )
@@ -153,6 +156,7 @@ def recall_sale(ctx: TillContext, suspended_id: uuid.UUID, cashier_id: StaffId) 
             member_id=MemberId(row.member_id) if row.member_id else None,
             coupon_codes=tuple(row.cart.get("coupons", [])),
             redeem_points=int(row.cart.get("redeem_points", 0)),
+            member_code=row.cart.get("member_code") if row.member_id else None,
         )
         s.delete(row)
         append_audit(s, ctx, cashier_id, None, "sale.recall", str(suspended_id), {"lines": len(lines)}, now)
