@@ -9,13 +9,13 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QPushButton, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from ui.approval_dialog import ApprovalDialog
 from ui.i18n import translator
 from ui.price_control import PRICE_REASONS, parse_change
 from ui.services import ManualChange
-from ui.widgets import TOUCH_HEIGHT, KeyMap
+from ui.widgets import TOUCH_HEIGHT, KeyMap, ReasonList
 
 tr = translator("Checkout")
 
@@ -32,7 +32,7 @@ class PriceChangeDialog(ApprovalDialog):
     ) -> None:
         self.kind = "discount"
         self.value = QLineEdit()
-        self.reasons = QListWidget()
+        self.reasons = ReasonList(PRICE_REASONS, tr, "priceReasons")
         self.discount_button = QPushButton()
         self.price_button = QPushButton()
         self.value_label = QLabel()
@@ -40,12 +40,6 @@ class PriceChangeDialog(ApprovalDialog):
         super().__init__(parent, what, lambda login, pin: work(self._ready(), login, pin), done)
         self.setObjectName("priceChange")
         self.value.setObjectName("priceValue")
-        self.reasons.setObjectName("priceReasons")
-        for i, reason in enumerate(PRICE_REASONS, start=1):
-            self.reasons.addItem(f"{i}  {tr(reason)}")
-        self.reasons.setCurrentRow(0)
-        rows = self.reasons.sizeHintForRow(0) * len(PRICE_REASONS)
-        self.reasons.setFixedHeight(rows + 2 * self.reasons.frameWidth() + 4)  # every reason in view
         kinds = QHBoxLayout()
         for kind, b in (("discount", self.discount_button), ("price", self.price_button)):
             b.setObjectName("priceKind")
@@ -61,8 +55,8 @@ class PriceChangeDialog(ApprovalDialog):
         self.content.insertWidget(3, self.reasons)
         self.keys.watch(self.value)
         arrows = KeyMap(self)  # the reason, from every field
-        arrows.bind(Qt.Key.Key_Up, lambda: self._move(-1))
-        arrows.bind(Qt.Key.Key_Down, lambda: self._move(1))
+        arrows.bind(Qt.Key.Key_Up, lambda: self.reasons.move(-1))
+        arrows.bind(Qt.Key.Key_Down, lambda: self.reasons.move(1))
         arrows.bind(
             Qt.Key.Key_D,
             lambda: self.set_kind("price" if self.kind == "discount" else "discount"),
@@ -80,11 +74,7 @@ class PriceChangeDialog(ApprovalDialog):
         self.retranslate()
 
     def reason(self) -> str:
-        return PRICE_REASONS[max(0, self.reasons.currentRow())]
-
-    def _move(self, step: int) -> None:
-        row = self.reasons.currentRow() + step
-        self.reasons.setCurrentRow(max(0, min(len(PRICE_REASONS) - 1, row)))
+        return self.reasons.reason()
 
     def _ready(self) -> ManualChange:
         assert self._change is not None
@@ -113,6 +103,7 @@ class PriceChangeDialog(ApprovalDialog):
         if not hasattr(self, "kind"):
             return
         self.setWindowTitle(tr("Change the price"))
+        self.reasons.relabel()
         self.discount_button.setText(tr("Percent off"))
         self.price_button.setText(tr("New price"))
         self.value_label.setText(tr("Percent off") if self.kind == "discount" else tr("New price (yuan)"))

@@ -4,17 +4,16 @@ a cashier may void alone (till.toml `[checkout]`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QListWidget, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ui.approval_dialog import ApprovalDialog
 from ui.i18n import translator
 from ui.ops import Op
 from ui.sale_control import VOID_REASONS
-from ui.widgets import KeyMap
+from ui.widgets import KeyMap, ReasonList
 
 tr = translator("Checkout")
 
@@ -32,22 +31,16 @@ class VoidDialog(ApprovalDialog):
         done: Callable[[Any], None],
     ) -> None:
         self.needs_approval = needs_approval
-        self.reasons = QListWidget()
+        self.reasons = ReasonList(VOID_REASONS, tr, "voidReasons")
         super().__init__(parent, what, lambda login, pin: work(self.reason(), login, pin), done)
         self.setObjectName("void")
-        self.reasons.setObjectName("voidReasons")
-        for i, reason in enumerate(VOID_REASONS, start=1):
-            self.reasons.addItem(f"{i}  {tr(reason)}")
-        self.reasons.setCurrentRow(0)
-        self.reasons.setMaximumHeight(44 * len(VOID_REASONS) + 8)
         self.content.insertWidget(1, self.reasons)
         arrows = KeyMap(self)  # the reason, from the supervisor's fields too
-        arrows.bind(Qt.Key.Key_Up, lambda: self._move(-1))
-        arrows.bind(Qt.Key.Key_Down, lambda: self._move(1))
+        arrows.bind(Qt.Key.Key_Up, lambda: self.reasons.move(-1))
+        arrows.bind(Qt.Key.Key_Down, lambda: self.reasons.move(1))
         arrows.watch(self.login, self.pin)
         picks = KeyMap(self)  # on the list: 1-4 pick a reason, Enter voids
-        for n in range(1, len(VOID_REASONS) + 1):
-            picks.bind(getattr(Qt.Key, f"Key_{n}"), partial(self.reasons.setCurrentRow, n - 1))
+        self.reasons.bind_digits(picks)
         picks.bind(Qt.Key.Key_Return, self.submit)
         picks.bind(Qt.Key.Key_Enter, self.submit)
         picks.watch(self.reasons)
@@ -59,11 +52,7 @@ class VoidDialog(ApprovalDialog):
             self.reasons.setFocus()
 
     def reason(self) -> str:
-        return VOID_REASONS[max(0, self.reasons.currentRow())]
-
-    def _move(self, step: int) -> None:
-        row = self.reasons.currentRow() + step
-        self.reasons.setCurrentRow(max(0, min(len(VOID_REASONS) - 1, row)))
+        return self.reasons.reason()
 
     def submit(self) -> None:
         if self.needs_approval:
@@ -81,4 +70,6 @@ class VoidDialog(ApprovalDialog):
     def retranslate(self) -> None:
         super().retranslate()
         self.setWindowTitle(tr("Void the sale"))
+        if hasattr(self, "reasons"):
+            self.reasons.relabel()
         self.ok.set_label(tr("Void sale"))

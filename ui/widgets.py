@@ -1,12 +1,13 @@
 """Small widgets shared by the screens: buttons that show their key, the PIN keypad, a key
 map that routes F-keys from whichever field has the focus, and the two dialog shapes every
-counter dialog takes (:class:`TillDialog`, :class:`ListDialog`)."""
+counter dialog takes (:class:`TillDialog`, :class:`ListDialog`), and the numbered list of
+reasons a void or a price change asks for (:class:`ReasonList`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -182,3 +184,37 @@ class ListDialog(TillDialog):
 
     def chosen(self, row: int) -> None:
         self.accept()
+
+
+class ReasonList(QListWidget):
+    """A short numbered list of reasons, every one in view, each row a touch target; the
+    reasons are kept in their source language (what the audit log stores) and shown through
+    `label` (the dialog's translator), again on `relabel` after a language change."""
+
+    def __init__(self, reasons: tuple[str, ...], label: Callable[[str], str], name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.reasons = reasons
+        self._label = label
+        for _ in reasons:
+            item = QListWidgetItem()
+            item.setSizeHint(QSize(0, TOUCH_HEIGHT))
+            self.addItem(item)
+        self.relabel()
+        self.setCurrentRow(0)
+        self.setFixedHeight(TOUCH_HEIGHT * len(reasons) + 2 * self.frameWidth() + 4)
+
+    def relabel(self) -> None:
+        for i, reason in enumerate(self.reasons):
+            self.item(i).setText(f"{i + 1}  {self._label(reason)}")
+
+    def reason(self) -> str:
+        return self.reasons[max(0, self.currentRow())]
+
+    def move(self, step: int) -> None:
+        self.setCurrentRow(max(0, min(len(self.reasons) - 1, self.currentRow() + step)))
+
+    def bind_digits(self, keys: KeyMap) -> None:
+        """1-9 on `keys` pick that reason."""
+        for n in range(1, min(9, len(self.reasons)) + 1):
+            keys.bind(getattr(Qt.Key, f"Key_{n}"), lambda row=n - 1: self.setCurrentRow(row))

@@ -77,6 +77,8 @@ def test_the_new_counter_windows_fit_1024x768(  # type: ignore[no-untyped-def]
         reasons = dialog.reasons
         last = reasons.visualItemRect(reasons.item(reasons.count() - 1))
         assert reasons.viewport().rect().contains(last), "a reason is out of view"
+        for row in range(reasons.count()):  # each reason a touch target
+            assert reasons.visualItemRect(reasons.item(row)).height() >= 44, reasons.item(row).text()
         key(qtbot, dialog.value, Qt.Key.Key_D, CTRL)  # the other kind's words
         _check(dialog)
         dialog.reject()
