@@ -1,7 +1,8 @@
 """Points for gifts (积分兑换), Ctrl+G with a member identified: HQ's gifts this store holds,
 cheapest first, each with its points and stock (the ones the member cannot afford or that are
 out of stock are shown but cannot be chosen); Enter hands the chosen gift over. Below, the
-gifts this till gave the member; Del gives the chosen one back (its points return)."""
+gifts this till gave the member; Del gives the chosen one back (its points return), approved
+by a supervisor's number and PIN as a refund is."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QListWidget, QListWi
 
 from app.domain.clock import local_time
 from app.domain.ids import StaffId
+from ui.approval_dialog import ApprovalDialog
 from ui.i18n import N_, translator
 from ui.ops import Op
 from ui.services import GiftView, MemberView, RedemptionView, TillServices
@@ -51,6 +53,7 @@ class GiftDialog(QDialog):
         self.gifts: list[GiftView] = []
         self.given: list[RedemptionView] = []
         self.busy = False
+        self.approval: ApprovalDialog | None = None  # open while a supervisor approves a give-back
         self.title = QLabel()
         self.title.setObjectName("panelTitle")
         self.points = QLabel()
@@ -158,12 +161,18 @@ class GiftDialog(QDialog):
         ).finally_(self._idle).run()
 
     def give_back(self) -> None:
+        """The chosen gift came back: a supervisor approves (its points return to the member)."""
         row = self.given_list.currentRow()
-        if self.busy or not 0 <= row < len(self.given) or self.given[row].reversed:
+        if (
+            self.busy
+            or self.approval is not None
+            or not 0 <= row < len(self.given)
+            or self.given[row].reversed
+        ):
             return
         red = self.given[row]
-        self.busy = True
-        staff_id = self.staff_id
+        staff_id, services = self.staff_id, self.services
+        name = self._name(red.gift_name_zh, red.gift_name_en)
 
         def ok(balance: int) -> None:
             self.message.setText(
@@ -171,9 +180,21 @@ class GiftDialog(QDialog):
             )
             self._changed(balance)
 
-        Op(self, lambda: self.services.reverse_gift(red.id, staff_id)).success(ok).failure(
-            self._failed
-        ).finally_(self._idle).run()
+        def work(login: str, pin: str) -> int:
+            return services.reverse_gift(red.id, staff_id, login, pin)
+
+        what = tr("Give back {name}: {points} points return to the member. A supervisor approves.").format(
+            name=name, points=f"{red.points:,}"
+        )
+        self.approval = ApprovalDialog(self, what, work, ok)
+        self.approval.finished.connect(self._approval_closed)
+        self.approval.open()
+
+    def _approval_closed(self) -> None:
+        if self.approval is not None:
+            self.approval.deleteLater()
+        self.approval = None
+        self.given_list.setFocus()
 
     def _changed(self, balance: int) -> None:
         self.balance = balance

@@ -55,8 +55,8 @@ class PriceChangeDialog(ApprovalDialog):
         self.content.insertWidget(3, self.reasons)
         self.keys.watch(self.value)
         arrows = KeyMap(self)  # the reason, from every field
-        arrows.bind(Qt.Key.Key_Up, lambda: self.reasons.move(-1))
-        arrows.bind(Qt.Key.Key_Down, lambda: self.reasons.move(1))
+        arrows.bind(Qt.Key.Key_Up, lambda: self.reasons.step(-1))
+        arrows.bind(Qt.Key.Key_Down, lambda: self.reasons.step(1))
         arrows.bind(
             Qt.Key.Key_D,
             lambda: self.set_kind("price" if self.kind == "discount" else "discount"),

@@ -301,8 +301,14 @@ class TillServices:
         self._poke()
         return balance
 
-    def reverse_gift(self, redemption_id: uuid.UUID, staff_id: StaffId) -> int:
-        balance = gifts.reverse_gift(self._ctx, ReverseGift(redemption_id, staff_id))
+    def reverse_gift(
+        self, redemption_id: uuid.UUID, staff_id: StaffId, supervisor_login: str, supervisor_pin: str
+    ) -> int:
+        """Give a gift back, approved by a supervisor (their number and PIN)."""
+        approver = self._approver(supervisor_login)
+        balance = gifts.reverse_gift(
+            self._ctx, ReverseGift(redemption_id, staff_id, approver, supervisor_pin)
+        )
         self._poke()
         return balance
 

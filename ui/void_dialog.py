@@ -36,8 +36,8 @@ class VoidDialog(ApprovalDialog):
         self.setObjectName("void")
         self.content.insertWidget(1, self.reasons)
         arrows = KeyMap(self)  # the reason, from the supervisor's fields too
-        arrows.bind(Qt.Key.Key_Up, lambda: self.reasons.move(-1))
-        arrows.bind(Qt.Key.Key_Down, lambda: self.reasons.move(1))
+        arrows.bind(Qt.Key.Key_Up, lambda: self.reasons.step(-1))
+        arrows.bind(Qt.Key.Key_Down, lambda: self.reasons.step(1))
         arrows.watch(self.login, self.pin)
         picks = KeyMap(self)  # on the list: 1-4 pick a reason, Enter voids
         self.reasons.bind_digits(picks)

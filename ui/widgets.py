@@ -6,6 +6,7 @@ reasons a void or a price change asks for (:class:`ReasonList`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -211,10 +212,10 @@ class ReasonList(QListWidget):
     def reason(self) -> str:
         return self.reasons[max(0, self.currentRow())]
 
-    def move(self, step: int) -> None:
+    def step(self, step: int) -> None:
         self.setCurrentRow(max(0, min(len(self.reasons) - 1, self.currentRow() + step)))
 
     def bind_digits(self, keys: KeyMap) -> None:
         """1-9 on `keys` pick that reason."""
         for n in range(1, min(9, len(self.reasons)) + 1):
-            keys.bind(getattr(Qt.Key, f"Key_{n}"), lambda row=n - 1: self.setCurrentRow(row))
+            keys.bind(getattr(Qt.Key, f"Key_{n}"), partial(self.setCurrentRow, n - 1))

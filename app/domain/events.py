@@ -183,6 +183,7 @@ class GiftReversedP(_P):
     points: int = Field(gt=0, le=MAX_POINTS)
     at: SaneTime
     staff_id: str | None = Field(default=None, max_length=40)
+    approver_id: str | None = Field(default=None, max_length=40)  # the supervisor (tills since 2026-12)
 
 
 EVENT_PAYLOADS: dict[str, type[BaseModel]] = {

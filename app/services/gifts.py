@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from app.domain import points as ledger
 from app.domain.ids import MemberId, StaffId, new_id
+from app.domain.staff import Action
 from app.services.audit import append_audit
 from app.services.context import TillContext
 from app.services.errors import Invalid, NotFound, Refused
 from app.services.members import effective_entries, ledger_entries, resolve_member
 from app.services.outbox import record_event
+from app.services.staff import require_approval
 from app.store import orm
 from app.store.convert import ledger_row
 
@@ -57,8 +59,13 @@ class RedeemGift:
 
 @dataclass(frozen=True, slots=True)
 class ReverseGift:
+    """A gift given back: its points return to the member, so, as with a refund, a
+    supervisor other than the cashier approves it with their PIN."""
+
     redemption_id: uuid.UUID
     staff_id: StaffId
+    approver_id: StaffId | None = None
+    approver_pin: str | None = None
 
 
 def list_gifts(ctx: TillContext) -> tuple[GiftView, ...]:
@@ -166,7 +173,9 @@ def redeem_gift(ctx: TillContext, cmd: RedeemGift) -> tuple[uuid.UUID, int]:
 
 def reverse_gift(ctx: TillContext, cmd: ReverseGift) -> int:
     """The gift came back: its points return as a new lot and the stock goes up by one; returns
-    the new balance. A redemption is reversed once."""
+    the new balance. A redemption is reversed once, with a supervisor's approval (Refused
+    ``approval_required`` without one; a wrong PIN counts towards the lock-out)."""
+    approver = require_approval(ctx, cmd.staff_id, cmd.approver_id, cmd.approver_pin, Action.REFUND)
     now = ctx.now()
     with ctx.uow() as uow:
         s = uow.session
@@ -190,7 +199,7 @@ def reverse_gift(ctx: TillContext, cmd: ReverseGift) -> int:
         if gift is not None:
             gift.stock += 1
         details = {"gift_id": red.gift_id, "points": red.points, "entry_id": str(entry.id)}
-        append_audit(s, ctx, cmd.staff_id, None, "gift.reverse", str(member_id), details, now)
+        append_audit(s, ctx, cmd.staff_id, approver, "gift.reverse", str(member_id), details, now)
         record_event(
             s,
             ctx.terminal_id,
@@ -203,6 +212,7 @@ def reverse_gift(ctx: TillContext, cmd: ReverseGift) -> int:
                 "points": red.points,
                 "at": now.isoformat(),
                 "staff_id": str(cmd.staff_id),
+                "approver_id": str(approver),
             },
             now,
         )

@@ -809,6 +809,10 @@
       <translation>given back</translation>
     </message>
     <message>
+      <source>Give back {name}: {points} points return to the member. A supervisor approves.</source>
+      <translation>Give back {name}: {points} points return to the member. A supervisor approves.</translation>
+    </message>
+    <message>
       <source>{phone}: {points} points</source>
       <translation>{phone}: {points} points</translation>
     </message>

@@ -809,6 +809,10 @@
       <translation>已退回</translation>
     </message>
     <message>
+      <source>Give back {name}: {points} points return to the member. A supervisor approves.</source>
+      <translation>退回{name}：{points} 积分退还会员，需主管批准。</translation>
+    </message>
+    <message>
       <source>{phone}: {points} points</source>
       <translation>{phone}：{points} 积分</translation>
     </message>

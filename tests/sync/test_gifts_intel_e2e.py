@@ -36,6 +36,7 @@ from server.cli import main as server_cli
 from server.gifts.models import GiftRedemption, GiftStock
 from server.intel.models import IntelScore
 from server.migrate import upgrade
+from server.push.approvals import put_staff
 from server.settings import ServerSettings
 from sync.enrol import enrol
 from sync.worker import SyncWorker
@@ -351,19 +352,46 @@ def test_gift_catalogue_pulled_redeemed_checked_and_reversed(
         assert refused.value.code == "gift_out_of_stock"
 
         # The member brings the small gift back: points and stock return on both sides.
-        balance = till_gifts.reverse_gift(till, till_gifts.ReverseGift(red1, cashier))
+        # Points returned need a supervisor, as a refund does: HQ knows Wang Wei at S052; Zhou
+        # Li is a supervisor on this till only.
+        known = add_staff(till, "2001", "Wang Wei", Role.SUPERVISOR, "5678")
+        unknown = add_staff(till, "2002", "Zhou Li", Role.SUPERVISOR, "8765")
+        db, s = session_for(url)
+        try:
+            put_staff(s, known.id, "S052", "supervisor", "Wang Wei", True, datetime.now(UTC))
+            s.commit()
+        finally:
+            s.close()
+            db.dispose()
+        with pytest.raises(Refused) as refused:
+            till_gifts.reverse_gift(till, till_gifts.ReverseGift(red1, cashier))
+        assert refused.value.code == "approval_required"
+        with pytest.raises(Refused) as refused:  # a cashier approves nothing
+            till_gifts.reverse_gift(till, till_gifts.ReverseGift(red1, cashier, cashier, "1234"))
+        assert refused.value.code == "self_approval"
+        balance = till_gifts.reverse_gift(till, till_gifts.ReverseGift(red1, cashier, known.id, "5678"))
         assert balance == 196 and _gift_state(till, "G100") == 5
         assert [r.reversed for r in till_gifts.member_redemptions(till, MemberId(member))] == [False, True]
+        till_gifts.reverse_gift(till, till_gifts.ReverseGift(red2, cashier, unknown.id, "8765"))
         assert worker.run_once().ok
         db, s = session_for(url)
         try:
             bal = s.execute(
                 select(func.sum(srv.LedgerEntry.points)).where(srv.LedgerEntry.member_id == member)
             ).scalar_one()
-            assert bal == 196
+            assert bal == 396  # both gifts back
             assert s.get(GiftStock, ("G100", "S052")).stock == 5  # type: ignore[union-attr]
             red = s.get(GiftRedemption, red1)
             assert red is not None and red.reversed_at is not None
+            unapproved = [
+                c.details
+                for c in s.execute(
+                    select(srv.Conflict).where(
+                        srv.Conflict.member_id == member, srv.Conflict.kind == "gift_reversal_unapproved"
+                    )
+                ).scalars()
+            ]
+            assert unapproved == [{"redemption_id": str(red2), "points": 200, "approver_id": str(unknown.id)}]
         finally:
             s.close()
             db.dispose()

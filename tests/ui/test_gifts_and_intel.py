@@ -127,8 +127,18 @@ def test_gift_dialog_hands_a_gift_over_and_takes_it_back(  # type: ignore[no-unt
 
     dialog.given_list.setCurrentRow(0)
     dialog.given_list.setFocus()
-    key(qtbot, dialog.given_list, Qt.Key.Key_Delete)
+    key(qtbot, dialog.given_list, Qt.Key.Key_Delete)  # points come back: a supervisor approves
+    approval = dialog.approval
+    assert approval is not None and "100 points return" in approval.what.text()
+    type_enter(qtbot, approval.login, "1001")  # the cashier cannot approve their own give-back
+    type_enter(qtbot, approval.pin, "1234")
+    qtbot.waitUntil(lambda: bool(approval.message.text()), timeout=WAIT_MS)
+    assert approval.isVisible() and not dialog.given[0].reversed
+    approval.login.clear()
+    type_enter(qtbot, approval.login, "2001")
+    type_enter(qtbot, approval.pin, "5678")
     qtbot.waitUntil(lambda: "given back" in dialog.message.text(), timeout=WAIT_MS)
+    assert dialog.approval is None
     qtbot.waitUntil(lambda: "256 points" in co.panel.points.text(), timeout=WAIT_MS)
     qtbot.waitUntil(lambda: dialog.given and dialog.given[0].reversed, timeout=WAIT_MS)
     key(qtbot, dialog.given_list, Qt.Key.Key_Delete)  # once only

@@ -5,8 +5,10 @@ down by one), and each thing the server's own figures do not back is a conflict 
 figures for HQ: `gift_unknown`, `gift_inactive`, `gift_out_of_stock` (stock, after),
 `gift_points_mismatch` (claimed, catalogue) and `gift_points_short` (points, balance before).
 A reversal gives back what the redemption took (the server's figure; a different claim is a
-`gift_reversal_mismatch`) and the gift to the stock; one of a redemption the server does not
-hold, or one already reversed, is refused and parked."""
+`gift_reversal_mismatch`) and the gift to the stock; one not approved by someone HQ knows as
+a supervisor or manager of the store is applied all the same (the gift came back) and is a
+`gift_reversal_unapproved` conflict; one of a redemption the server does not hold, or one
+already reversed, is refused and parked."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from server.gifts.models import Gift, GiftRedemption, GiftStock
 from server.gifts.service import send
 from server.models import LedgerEntry
 from server.push.context import Batch, Rejected, add_entry, balance, record_conflict
+from server.push.points_rules import approver_role
 from server.push.rules import member_or_stub
 from sync.protocol import WireEvent
 
@@ -127,6 +130,15 @@ def gift_reversed(b: Batch, ev: WireEvent) -> dict[str, Any]:
                 b,
                 "gift_reversal_mismatch",
                 {"redemption_id": str(red.id), "claimed": p.points, "redeemed": red.points},
+                member_id=member.id,
+            )
+        )
+    if approver_role(b, p.approver_id) in (None, "cashier"):  # points returned need a supervisor
+        conflicts.append(
+            record_conflict(
+                b,
+                "gift_reversal_unapproved",
+                {"redemption_id": str(red.id), "points": red.points, "approver_id": p.approver_id},
                 member_id=member.id,
             )
         )
