@@ -169,13 +169,36 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return EXIT_ERROR
 
 
+def _is_uuid(text: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(text.strip())
+    except ValueError:
+        return False
+    return True
+
+
 def cmd_receipt(args: argparse.Namespace) -> int:
-    from app.services.errors import TillError
+    from dataclasses import replace
+
+    from app.services.errors import NotFound, TillError
     from app.services.receipts import receipt_for
+    from app.services.slips import find_refund, looks_like_refund_ref, refund_slip
 
     ctx = _ctx(args)
     try:
-        receipt = receipt_for(ctx, args.sale)
+        if looks_like_refund_ref(args.sale):
+            receipt = refund_slip(ctx, find_refund(ctx, args.sale))
+        else:
+            try:
+                receipt = receipt_for(ctx, args.sale)
+            except NotFound:
+                if not _is_uuid(args.sale):
+                    raise
+                receipt = refund_slip(ctx, find_refund(ctx, args.sale))  # a refund's id
+        if args.copy:
+            receipt = replace(receipt, copy=True)
         printer_cfg = ctx.config.printer
         home = ctx.home
     except TillError as exc:
@@ -195,8 +218,6 @@ def cmd_receipt(args: argparse.Namespace) -> int:
 
         data = render_png(receipt, paper, printer_cfg.chinese, escpos_options(printer_cfg, home).logo)
     else:
-        from dataclasses import replace
-
         from hardware.printer.escpos_render import render_escpos
         from hardware.printer.factory import escpos_options
 
@@ -458,8 +479,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.set_defaults(func=cmd_audit_verify)
 
-    receipt = sub.add_parser("receipt", help="render a stored sale's receipt")
-    receipt.add_argument("sale", metavar="SALE_ID|RECEIPT_NO|last")
+    receipt = sub.add_parser("receipt", help="render a stored sale's receipt or a refund's slip")
+    receipt.add_argument(
+        "sale",
+        metavar="SALE_ID|RECEIPT_NO|last|R-NUMBER|last-refund",
+        help="a sale (its id, receipt number, or last) or a refund (its slip's R- number, or last-refund)",
+    )
+    receipt.add_argument("--copy", action="store_true", help="mark it as a reprint (COPY / 重印)")
     receipt.add_argument(
         "--format",
         choices=["escpos", "text", "png"],

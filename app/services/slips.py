@@ -55,6 +55,34 @@ def last_refund_id(ctx: TillContext) -> RefundId | None:
         return None if row is None else RefundId(row[0])
 
 
+def looks_like_refund_ref(ref: str) -> bool:
+    """A refund slip's number (`R-…`) or `last-refund`, as `till receipt` takes them."""
+    ref = ref.strip()
+    return ref == "last-refund" or ref.upper().startswith("R-")
+
+
+def find_refund(ctx: TillContext, ref: str) -> RefundId:
+    """The refund behind its slip's number (`R-` and 12 hex digits, any case), its id, or
+    `last-refund` (the newest at this till). Raises NotFound."""
+    ref = ref.strip()
+    if ref == "last-refund":
+        found = last_refund_id(ctx)
+        if found is None:
+            raise NotFound("No refund has been made at this till yet.", code="no_refund")
+        return found
+    try:
+        return RefundId(uuid.UUID(ref))
+    except ValueError:
+        pass
+    tail = ref.upper().removeprefix("R-")
+    if len(tail) == 12 and all(c in "0123456789ABCDEF" for c in tail):
+        with ctx.uow(write=False) as uow:  # a till's refunds are few: read their ids
+            for (rid,) in uow.session.execute(select(orm.Refund.id)):
+                if rid.hex.upper().endswith(tail):
+                    return RefundId(rid)
+    raise NotFound(f"No refund {ref[:40]} at this till.", code="no_refund")
+
+
 def refund_slip(ctx: TillContext, refund_id: RefundId, language: str | None = None) -> Receipt:
     """The slip of a stored refund: the units that came back at what they cost, the money given
     back, the points taken back or returned, the coupons returned, the reason, the approver,

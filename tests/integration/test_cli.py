@@ -332,3 +332,43 @@ def test_an_unknown_command_is_a_usage_error(tmp_path: Path) -> None:
     result = run("frobnicate", home=tmp_path / "h")
     assert result.returncode == 2
     assert "usage" in result.stderr
+
+
+def test_a_refund_slip_is_rendered_again_from_the_command_line(shop: dict[str, Any]) -> None:
+    from app.domain.ids import RefundId
+    from app.services.refunds import RefundSale, refund_sale
+    from app.services.slips import refund_no
+
+    home = shop["home"]
+    ctx = open_till(home, hasher=FAST_HASHER)
+    try:
+        cashier = add_staff(ctx, "1002", "Zhou Li", Role.CASHIER, "1234")
+        supervisor = add_staff(ctx, "2001", "Wang Wei", Role.SUPERVISOR, "5678")
+        refund_id = RefundId(new_id())
+        refund_sale(
+            ctx,
+            RefundSale(
+                refund_id=refund_id,
+                sale_ref=shop["sale"].receipt_no,
+                lines={1: 1},
+                cashier_id=cashier.id,
+                approver_id=supervisor.id,
+                approver_pin="5678",
+                reason="Damaged",
+            ),
+        )
+    finally:
+        ctx.close()
+    number = refund_no(refund_id)
+    for ref in ("last-refund", number, number.lower(), str(refund_id)):
+        slip = run("receipt", ref, "--copy", home=home)
+        assert slip.returncode == 0, (ref, slip.stderr)
+        assert number in slip.stdout and "退货单" in slip.stdout and "COPY / 重印" in slip.stdout
+        assert shop["sale"].receipt_no in slip.stdout  # the sale it refunds
+    plain = run("receipt", number, home=home)
+    assert plain.returncode == 0 and "重印" not in plain.stdout
+    png = run("receipt", number, "--format", "png", "--out", str(home / "slip.png"), home=home)
+    assert png.returncode == 0 and (home / "slip.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    missing = run("receipt", "R-000000000000", home=home)
+    assert missing.returncode == 1 and "No refund R-000000000000" in missing.stderr
+    assert "Traceback" not in missing.stderr
