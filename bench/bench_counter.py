@@ -155,8 +155,8 @@ def flow_registration(w, phone: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def flow_refund_one_line(w, sku: str) -> int:  # type: ignore[no-untyped-def]
-    """A one-line sale (scanned, Enter: exact cash); then F6, its receipt scanned, the line
-    chosen, the reason, the supervisor's number and PIN, refund, Enter to close."""
+    """A one-line sale (scanned, Enter: exact cash); then F6, its receipt scanned (its one unit
+    is chosen already), the reason, the supervisor's number and PIN, refund, Enter to close."""
     from PySide6.QtCore import Qt
 
     co, keys = w.checkout, Keys()
@@ -171,8 +171,7 @@ def flow_refund_one_line(w, sku: str) -> int:  # type: ignore[no-untyped-def]
     settle(lambda: co.dialog is not None)
     d = co.dialog
     w.on_scan(receipt)  # the receipt's code, read by the reader
-    settle(lambda: d.receipt is not None)
-    keys.press(d.focusWidget(), Qt.Key.Key_F2)  # the (one) line
+    settle(lambda: d.receipt is not None and bool(d.lines.chosen()))  # the one unit, chosen
     keys.press(d.reason, "2")  # the reason by its number (damaged); on to the supervisor
     settle(lambda: d.preview is not None)  # what will be given back, on screen before the PIN
     keys.press(d.login, "2001", Qt.Key.Key_Return)

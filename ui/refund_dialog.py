@@ -201,8 +201,11 @@ class RefundDialog(QDialog):
         self.lines.show_lines(sale.lines, [ln.name for ln in sale.receipt.lines])
         self._sale_text()
         self._preview_text()
-        if not any(ln.left for ln in sale.lines):
+        left = sum(ln.left for ln in sale.lines)
+        if not left:
             self.message.setText(tr("Everything on this receipt has been refunded already."))
+        elif left == 1:  # one unit to give back: nothing to choose (− takes it off again)
+            self.lines.select_all()
         # the reason next (its number picks it), unless one was picked for this refund already
         (self.reason if self.reason.currentIndex() < 0 else self.login).setFocus()
 

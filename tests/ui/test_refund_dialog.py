@@ -142,3 +142,22 @@ def test_x_and_z_reports_are_printed_from_the_shift_dialog(  # type: ignore[no-u
     qtbot.waitUntil(lambda: "Z report printed" in d.message.text(), timeout=WAIT_MS)
     assert [p.name for p in Path(till.home).rglob("Z0001.png")]
     assert "sign out" in d.message.text()
+
+
+def test_a_receipt_with_one_unit_left_has_it_chosen(qtbot: QtBot, window: MainWindow, till, staff) -> None:  # type: ignore[no-untyped-def]
+    done = complete_sale(
+        till,
+        CompleteSale(
+            new_sale_id(), staff["cashier"].id, Cart((CartLine(WINE, 1),)), (Tender("cash", 20_000),)
+        ),
+    )
+    sign_in(qtbot, window)
+    dialog = _open(qtbot, window, done.receipt_no)
+    assert dialog.lines.chosen() == {1: 1}  # the one bottle, without F2
+    qtbot.waitUntil(lambda: "¥128.00" in dialog.preview_label.text(), timeout=WAIT_MS)
+    qtbot.mouseClick(dialog.qty[0].minus, Qt.MouseButton.LeftButton)  # the cashier can still take it off
+    assert dialog.lines.chosen() == {}
+    dialog.reject()
+    two = _open(qtbot, window, _sell(till, staff))  # three units left: the cashier chooses
+    assert two.lines.chosen() == {}
+    two.reject()
