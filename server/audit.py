@@ -10,13 +10,13 @@ the sales happened; what is in question is the till's record of who did what.
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.domain.ids import new_id
 from server.models import AuditAnchor, Conflict
 from sync.protocol import AuditAnchor as WireAuditAnchor
 
@@ -69,7 +69,7 @@ def check_audit(s: Session, terminal_id: str, anchor: WireAuditAnchor | None, no
         if open_one is None:  # one open conflict per till, not one per push
             s.add(
                 Conflict(
-                    id=uuid.uuid4(),
+                    id=new_id(),
                     kind="audit_mismatch",
                     at=now,
                     member_id=None,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.clock import DEFAULT_TZ
 from app.domain.codes import Keyring
+from app.domain.ids import new_id
 from app.domain.program import DEFAULT_PROGRAM
 from app.domain.tiers import window_start
 from app.domain.trust import TillTrust
@@ -207,7 +208,7 @@ def record_conflict(
     """A row in `conflicts` for HQ; returns what the event's result says about it."""
     b.s.add(
         Conflict(
-            id=uuid.uuid4(),
+            id=new_id(),
             kind=kind,
             at=b.now,
             member_id=member_id,

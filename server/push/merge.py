@@ -8,6 +8,7 @@ import uuid
 
 from sqlalchemy import select, update
 
+from app.domain.ids import new_id
 from app.domain.merges import merged_card, merged_phone
 from server.models import Conflict, Coupon, LedgerEntry, Member, MemberAlias, Refund, Sale
 from server.pull import coupon_data, ledger_data, member_data, record_change, till_member_view
@@ -26,7 +27,7 @@ def merge(b: Batch, survivor: Member, loser: Member) -> None:
     s.add(MemberAlias(alias_id=loser.id, member_id=survivor.id, merged_at=now))
     s.add(
         Conflict(
-            id=uuid.uuid4(),
+            id=new_id(),
             kind="member_merged",
             at=now,
             member_id=survivor.id,

@@ -12,6 +12,7 @@ from datetime import datetime, time
 from sqlalchemy import func, select
 
 from app.domain.events import PointsEntryP
+from app.domain.ids import new_id
 from server.models import Coupon, Event, LedgerEntry, Member
 from server.push.context import Batch, Rejected
 from server.push.models import HeldEvent, StoreStaff
@@ -81,7 +82,7 @@ def count_applied(b: Batch, kind: str, points: int) -> None:
 
 def hold(b: Batch, ev: WireEvent, p: PointsEntryP, member: Member, reason: str) -> dict[str, object]:
     held = HeldEvent(
-        id=uuid.uuid4(),
+        id=new_id(),
         event_id=ev.id,
         terminal_id=b.terminal.id,
         store_id=b.store_id,
