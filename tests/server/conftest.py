@@ -50,11 +50,13 @@ def pg_admin() -> Iterator[str]:
     yield require_postgres()
 
 
-def create_database(admin_url: str, prefix: str = "lt_test_") -> str:
+def create_database(admin_url: str, prefix: str = "lt_test_", template: str | None = None) -> str:
+    """A new empty database (or a copy of `template`); returns its URL."""
     name = f"{prefix}{secrets.token_hex(5)}"
     engine = _admin_engine()
     with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        copy = f' TEMPLATE "{template}"' if template else ""
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     engine.dispose()
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
