@@ -50,61 +50,21 @@ from app.domain.staff import PinHasher  # noqa: E402
 from app.store import orm  # noqa: E402
 from app.store.migrate import upgrade  # noqa: E402
 from till.demo.catalogue import demo_products, promotions  # noqa: E402
+from till.demo.people import DEMO_STAFF, MOBILE_PREFIXES  # noqa: E402
 
 CACHE = Path(__file__).resolve().parent / ".cache"
-BUILD_VERSION = 3  # bump when the shape of the built store changes
+BUILD_VERSION = 4  # bump when the shape of the built store changes
 CHUNK = 50_000
 # Fixed "now" for the built data, so that a cached store means the same thing on any day
 # it is used (sales inside the rolling year, no points due to expire).
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
-PREFIXES = (
-    "130",
-    "131",
-    "132",
-    "133",
-    "135",
-    "136",
-    "137",
-    "138",
-    "139",
-    "150",
-    "151",
-    "152",
-    "153",
-    "155",
-    "156",
-    "157",
-    "158",
-    "159",
-    "166",
-    "176",
-    "177",
-    "178",
-    "180",
-    "181",
-    "182",
-    "183",
-    "185",
-    "186",
-    "187",
-    "188",
-    "189",
-    "198",
-    "199",
-)
-STAFF = (
-    ("1001", "Li Na", "cashier", "1234"),
-    ("1002", "Chen Jing", "cashier", "2345"),
-    ("2001", "Wang Wei", "supervisor", "5678"),
-    ("3001", "Zhao Min", "manager", "9999"),
-)
 ALPHABET = COUPON_ALPHABET
 
 
 def phone_for(i: int) -> str:
     """The i-th member's phone: unique for every i (a bijection onto prefix x 8 digits)."""
-    j = i // len(PREFIXES)
-    return f"+86{PREFIXES[i % len(PREFIXES)]}{(j * 48271 + 12345) % 10**8:08d}"
+    j = i // len(MOBILE_PREFIXES)
+    return f"+86{MOBILE_PREFIXES[i % len(MOBILE_PREFIXES)]}{(j * 48271 + 12345) % 10**8:08d}"
 
 
 def card_for(i: int) -> str:
@@ -149,14 +109,23 @@ class Writer:
         self.buffers: dict[str, list[tuple[Any, ...]]] = {}
         self.sql: dict[str, str] = {}
         self.cols: dict[str, list[str]] = {}
+        self.defaults: dict[str, dict[str, Any]] = {}
         self.counts: dict[str, int] = {}
 
     def add(self, table: Table, row: dict[str, Any]) -> None:
         name = table.name
         if name not in self.sql:
             self.sql[name], self.cols[name] = _rows_sql(table)
+            # a column the row leaves out takes the model's scalar default, as the ORM would
+            # (a column added by a later migration needs no change here)
+            self.defaults[name] = {
+                c.name: c.default.arg  # type: ignore[union-attr]
+                for c in table.columns
+                if c.default is not None and getattr(c.default, "is_scalar", False)
+            }
             self.buffers[name] = []
-        self.buffers[name].append(tuple(row.get(c) for c in self.cols[name]))
+        defaults = self.defaults[name]
+        self.buffers[name].append(tuple(row.get(c, defaults.get(c)) for c in self.cols[name]))
         if len(self.buffers[name]) >= CHUNK:
             self.flush(name)
 
@@ -278,7 +247,7 @@ def _fill_catalogue(w: Writer, T: Any, products: Sequence[Any], rng: random.Rand
         )
     hasher = PinHasher()
     staff_ids = []
-    for login, name, role, pin in STAFF:
+    for login, name, role, pin in DEMO_STAFF:
         sid = _hex()
         staff_ids.append(sid)
         w.add(
@@ -287,7 +256,7 @@ def _fill_catalogue(w: Writer, T: Any, products: Sequence[Any], rng: random.Rand
                 "id": sid,
                 "login": login,
                 "name": name,
-                "role": role,
+                "role": role.value,
                 "pin_hash": hasher.hash(pin),
                 "failed_attempts": 0,
                 "locked": 0,
