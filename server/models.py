@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     Uuid,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -96,6 +97,9 @@ class Terminal(Base):
     revoked_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime | None]
     last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The change-log seq this till's last pull asked to continue after: everything up to it
+    # is applied there (server/reach.py; the console's "which tills have the program").
+    pull_cursor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     clock_skew_s: Mapped[int | None] = mapped_column(Integer)
     clock_flagged_at: Mapped[datetime | None]
 
@@ -375,4 +379,10 @@ class ChangeRow(Base):
     __table_args__ = (
         Index("ix_changes_member_seq", "member_id", "seq"),
         Index("ix_changes_store_seq", "store_id", "seq"),
+        Index(
+            "ix_changes_program",
+            "key",
+            postgresql_where=sql_text("entity = 'program'"),
+            sqlite_where=sql_text("entity = 'program'"),
+        ),
     )

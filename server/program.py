@@ -79,6 +79,19 @@ def check_zone(name: str) -> ZoneInfo:
         raise ValueError(f"unknown time zone {name!r} (an IANA name such as Asia/Shanghai)") from None
 
 
+def check_start(start: datetime, now: datetime) -> None:
+    """ProgramError unless `start` may begin a version published at `now`: aware, in the
+    program's range, not in the past (beyond `PUBLISH_SLACK`)."""
+    require_aware(start, "effective_from")
+    if not EARLIEST <= start < LATEST:
+        raise ProgramError("effective_from: must be between 2000-01-01 and 2100-01-01")
+    if start < now - PUBLISH_SLACK:
+        raise ProgramError(
+            f"effective_from: {start.isoformat()} is in the past; a version can only "
+            "take effect from now on (publish a new version instead)"
+        )
+
+
 def publish(
     s: Session, program: LoyaltyProgram, now: datetime, effective_from: datetime | None = None, by: str = ""
 ) -> LoyaltyProgram:
@@ -89,14 +102,7 @@ def publish(
     start = effective_from
     if start is None:
         start = program.effective_from if "effective_from" in program.model_fields_set else now
-    require_aware(start, "effective_from")
-    if not EARLIEST <= start < LATEST:
-        raise ProgramError("effective_from: must be between 2000-01-01 and 2100-01-01")
-    if start < now - PUBLISH_SLACK:
-        raise ProgramError(
-            f"effective_from: {start.isoformat()} is in the past; a version can only "
-            "take effect from now on (publish a new version instead)"
-        )
+    check_start(start, now)
     if s.get_bind().dialect.name == "postgresql":
         s.execute(select(func.pg_advisory_xact_lock(7_340_002)))
     latest = s.execute(select(func.max(ProgramVersion.version))).scalar_one_or_none() or 0

@@ -58,7 +58,21 @@ EARLIEST, LATEST = DEFAULTS_EFFECTIVE_FROM, datetime(2100, 1, 1, tzinfo=UTC)
 
 
 class ProgramError(ValueError):
-    """A program that cannot be used; the message names each field at fault and why."""
+    """A program that cannot be used; the message names each field at fault and why.
+    `faults` holds the same as (dotted path, why) pairs, for a form to show each next to its
+    field ("program" when the fault is the program's as a whole)."""
+
+    def __init__(self, message: str, faults: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(message)
+        self.faults = faults or tuple(_split_faults(message))
+
+
+def _split_faults(message: str) -> list[tuple[str, str]]:
+    out = []
+    for part in message.split("; "):
+        where, sep, why = part.partition(": ")
+        out.append((where, why) if sep else ("program", part))
+    return out
 
 
 class _Model(BaseModel):
@@ -270,12 +284,12 @@ def _tier_table(tiers: tuple[TierLevel, ...]) -> TierTable:
 DEFAULT_PROGRAM = LoyaltyProgram()
 
 
-def _messages(exc: ValidationError) -> str:
-    out = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "program"
-        out.append(f"{where}: {err['msg']}")
-    return "; ".join(out)
+def _faults(exc: ValidationError) -> tuple[tuple[str, str], ...]:
+    return tuple((".".join(str(p) for p in err["loc"]) or "program", err["msg"]) for err in exc.errors())
+
+
+def _messages(faults: tuple[tuple[str, str], ...]) -> str:
+    return "; ".join(f"{where}: {why}" for where, why in faults)
 
 
 def parse_program(data: str | bytes | Mapping[str, Any]) -> LoyaltyProgram:
@@ -285,7 +299,8 @@ def parse_program(data: str | bytes | Mapping[str, Any]) -> LoyaltyProgram:
             return LoyaltyProgram.model_validate_json(data)
         return LoyaltyProgram.model_validate(data)
     except ValidationError as exc:
-        raise ProgramError(_messages(exc)) from None
+        faults = _faults(exc)
+        raise ProgramError(_messages(faults), faults) from None
 
 
 def in_force(versions: Iterable[LoyaltyProgram], at: datetime) -> LoyaltyProgram | None:

@@ -30,8 +30,11 @@ _MANAGER: Final = frozenset(
     {"dashboard", "tickets", "tickets.work", "members", "members.reveal", "members.adjust", "stores"}
 )
 PERMISSIONS: Final[dict[str, frozenset[str]]] = {
-    "hq_admin": _MANAGER | {"stores.manage", "conflicts", "catalogue", "campaigns", "audit"},
-    "marketing": frozenset({"dashboard", "members", "catalogue", "campaigns"}),
+    "hq_admin": _MANAGER
+    | {"stores.manage", "conflicts", "catalogue", "campaigns", "program", "program.publish", "audit"},
+    # Marketing sees the program's versions and where they have reached; HQ admins publish
+    # (the program also holds the till trust limits).
+    "marketing": frozenset({"dashboard", "members", "catalogue", "campaigns", "program"}),
     "area_manager": _MANAGER | {"conflicts"},
     "store_manager": _MANAGER,
     "service_agent": frozenset({"tickets", "tickets.work", "members", "members.reveal"}),

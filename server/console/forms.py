@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
+from app.domain.clock import DEFAULT_TZ
 from server.console.web import Ctx, Refused
 
 
@@ -49,4 +51,24 @@ def text(ctx: Ctx, name: str, *, limit: int = 500, required: bool = True) -> str
         raise Refused(400, "err_required", field=name)
     if len(value) > limit:
         raise Refused(400, "err_too_long", field=name, limit=limit)
+    return value
+
+
+def parse_local_time(raw: str) -> datetime | None:
+    """A ``datetime-local`` value read in the chain's zone (or an ISO time with its own
+    offset), in UTC; None when it is not a time."""
+    try:
+        value = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=DEFAULT_TZ)
+    return value.astimezone(UTC)
+
+
+def local_time(ctx: Ctx, name: str) -> datetime:
+    """A ``datetime-local`` field, read in the chain's zone and kept in UTC."""
+    value = parse_local_time(ctx.field(name, 20))
+    if value is None:
+        raise Refused(400, "err_time", field=name)
     return value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from datetime import timedelta
 from typing import Annotated, Literal
 
@@ -16,6 +17,7 @@ from server.lookup import LookupLimit, lookup
 from server.metrics import observe_pull, observe_push
 from server.pull import pull_body
 from server.push import push
+from server.reach import acknowledged, note_pull
 from sync.protocol import (
     EnrolRequest,
     EnrolResponse,
@@ -67,10 +69,16 @@ def post_push(body: PushRequest, term: AuthDep, db: DatabaseDep, request: Reques
 
 
 @router.post("/sync/pull", response_model=PullResponse, responses=_ERRORS)
-def post_pull(body: PullRequest, term: AuthDep, s: SessionDep, request: Request) -> Response:
+def post_pull(body: PullRequest, term: AuthDep, s: SessionDep, db: DatabaseDep, request: Request) -> Response:
     # Written straight from the change log (server/pull.py), in the shape of PullResponse.
-    page = pull_body(s, body, term.store_id, term.id, request.app.state.epoch)
+    epoch = request.app.state.epoch
+    page = pull_body(s, body, term.store_id, term.id, epoch)
     observe_pull(term.store_id, page)
+    # What the till says it has applied, for the console's "which tills have the program".
+    s.rollback()  # the page's read is done; the note is its own short write
+    with db.write_lock if not db.is_postgres else nullcontext(), db.sessions() as w:
+        if note_pull(w, term.id, acknowledged(body, epoch)):
+            w.commit()
     return Response(page, media_type="application/json")
 
 

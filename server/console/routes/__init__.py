@@ -11,13 +11,14 @@ from server.console.routes import (
     conflicts,
     dashboard,
     members,
+    program,
     reports,
     stores,
     tickets,
 )
 
 router = APIRouter()
-for _module in (auth, dashboard, tickets, reports, members, stores, conflicts, catalogue, campaigns):
+for _module in (auth, dashboard, tickets, reports, members, stores, conflicts, catalogue, campaigns, program):
     router.include_router(_module.router, include_in_schema=False)
 
 

@@ -6,7 +6,7 @@ campaign_report), and running the active campaigns now. PostgreSQL only, like in
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, Final
 
 from fastapi import APIRouter, Response
@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from app.domain.clock import DEFAULT_TZ
-from server.console.forms import choice, whole, yuan_to_fen
+from server.console.forms import choice, local_time, whole, yuan_to_fen
 from server.console.forms import text as text_field
 from server.console.routes.stores import qr_svg
 from server.console.web import PREFIX, ActionCtx, ConsoleRoute, Ctx, PageCtx, Refused, go, render
@@ -172,18 +172,6 @@ def campaign_new(ctx: PageCtx) -> HTMLResponse:
     )
 
 
-def _local_time(ctx: Ctx, name: str) -> datetime:
-    """A ``datetime-local`` field, read in the chain's zone and kept in UTC."""
-    raw = ctx.field(name, 20)
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        raise Refused(400, "err_time", field=name) from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=DEFAULT_TZ)
-    return value.astimezone(UTC)
-
-
 def _words(ctx: Ctx, name: str) -> list[str]:
     return [w.strip() for w in ctx.field(name, 2000).replace("，", ",").split(",") if w.strip()]
 
@@ -228,8 +216,8 @@ def campaign_create(ctx: ActionCtx) -> Response:
             "segment": ctx.field("segment", 40) if kind == "segment" else "",
         },
         "coupon": _coupon_terms(ctx, coupon_kind),
-        "starts_at": _local_time(ctx, "starts_at"),
-        "ends_at": _local_time(ctx, "ends_at"),
+        "starts_at": local_time(ctx, "starts_at"),
+        "ends_at": local_time(ctx, "ends_at"),
         "budget": None if budget < 0 else budget,
         "per_member_cap": whole(ctx, "per_member_cap", low=1, high=1000, blank=1),
         "control_pct": whole(ctx, "control_pct", low=0, high=90),
@@ -297,8 +285,8 @@ def batch_create(ctx: ActionCtx) -> Response:
         "count": whole(ctx, "count", low=1, high=MAX_BATCH, blank=None),
         "store_id": store or None,
         "coupon": _coupon_terms(ctx, coupon_kind),
-        "valid_from": _local_time(ctx, "valid_from"),
-        "valid_to": _local_time(ctx, "valid_to"),
+        "valid_from": local_time(ctx, "valid_from"),
+        "valid_to": local_time(ctx, "valid_to"),
     }
     try:
         parsed = BatchIn.model_validate(body)
