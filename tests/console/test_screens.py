@@ -55,6 +55,8 @@ def _paths(console: Console) -> dict[str, str]:
         "campaign": "/campaigns/WAKE30",
         "batches": "/campaigns/batches",
         "ticket-report": "/tickets-report",
+        "program": "/program",
+        "program-new": "/program/new",
         "audit": "/audit",
     }
 
@@ -149,6 +151,7 @@ def test_roles_see_only_their_screens(page: Any, console: Console) -> None:
         t("zh_CN", "nav_members"),
         t("zh_CN", "nav_catalogue"),
         t("zh_CN", "nav_campaigns"),
+        t("zh_CN", "nav_program"),
     ]
     resp = page.goto(console.url + "/tickets")
     assert resp.status == 403 and t("zh_CN", "err_forbidden") in page.locator(".error").inner_text()

@@ -82,19 +82,18 @@ _FIELDS: Final[tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] = (
             )
         ),
     ),
-    (
-        "limits",
+    *(
         (
-            *((f"trust.adjustments.per_event.{r}", "optint") for r in ROLES),
-            ("trust.adjustments.per_terminal_day_points", "int"),
-            ("trust.adjustments.per_terminal_day_count", "int"),
-            *((f"trust.compensations.per_event.{r}", "optint") for r in ROLES),
-            ("trust.compensations.per_terminal_day_points", "int"),
-            ("trust.compensations.per_terminal_day_count", "int"),
-            ("trust.cross_store_refunds", "flag"),
-            ("trust.registration_window_s", "int"),
-        ),
+            kind,
+            (
+                *((f"trust.{kind}.per_event.{r}", "optint") for r in ROLES),
+                (f"trust.{kind}.per_terminal_day_points", "int"),
+                (f"trust.{kind}.per_terminal_day_count", "int"),
+            ),
+        )
+        for kind in ("adjustments", "compensations")
     ),
+    ("till_rules", (("trust.cross_store_refunds", "flag"), ("trust.registration_window_s", "int"))),
     ("members", (("consent_policy_version", "text"), ("member_code_ttl_s", "int"))),
     ("advanced", (("trust.till_coupon_templates", "json"), ("trust.manual_prices", "json"))),
 )
@@ -275,7 +274,8 @@ def check_draft(draft: Draft) -> LoyaltyProgram | None:
     try:
         program = parse_program(draft.data)
     except ProgramError as exc:
-        for where, why in exc.faults:
+        for where, raw in exc.faults:
+            why = raw.removeprefix("Value error, ")
             target = _field_of(where, rows)
             if target is None:
                 draft.general.append((where, why))
@@ -340,17 +340,31 @@ def _display(ctx: Ctx, path: str, value: Any, present: bool) -> str:
     return str(value)
 
 
+SECTION_OF: Final = {path: name for name, fields in _FIELDS for path, _ in fields}
+_HINT: Final = re.compile(r"\s*[（(][^（）()]*[）)]$")  # "(yuan, 0: none)": the form's hint
+
+
 def _diff_label(ctx: Ctx, path: str) -> str:
+    """A field's full name (the confirm step, the list of faults): its section, then the
+    field, without the form's hint ("Welcome coupon · Amount")."""
     parts = path.split(".")
+    if parts[0] == "tiers" and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(TIERS):
+        parts[1] = str(TIERS[int(parts[1])])
     if parts[0] == "tiers" and len(parts) == 3:
-        return f"{ctx.t('tier_' + parts[1])} · {ctx.t('pf_tiers_' + parts[2])}"
-    if path in KINDS:
-        return label(ctx, path)
-    for n in range(len(parts) - 1, 0, -1):  # inside a field shown as JSON: that field and the rest
+        return f"{ctx.t('tier_' + parts[1])} · {_HINT.sub('', ctx.t('pf_tiers_' + parts[2]))}"
+    rest = ""
+    head = path
+    for n in range(len(parts), 0, -1):  # inside a field shown as JSON: that field and the rest
         head = ".".join(parts[:n])
         if head in KINDS:
-            return f"{label(ctx, head)} · {'.'.join(parts[n:])}"
-    return path
+            rest = ".".join(parts[n:])
+            break
+    else:
+        return path
+    name = _HINT.sub("", label(ctx, head))
+    section = SECTION_OF.get(head, "general")
+    out = name if section == "general" else f"{ctx.t('sec_' + section)} · {name}"
+    return f"{out} · {rest}" if rest else out
 
 
 def diff(ctx: Ctx, old: LoyaltyProgram, new: LoyaltyProgram) -> list[Change]:
@@ -434,6 +448,7 @@ def _editor(
         tier_fields=_TIER_FIELDS,
         tiers=TIERS,
         label=lambda path: label(ctx, path),
+        full_label=lambda path: _diff_label(ctx, path),
         start=start,
         zone=str(DEFAULT_TZ),
         latest=_latest(ctx),
