@@ -202,12 +202,12 @@ def test_a_program_change_made_in_the_console_reaches_the_till_and_changes_what_
     others = {k: v for k, v in after.items() if k != TILL}
     assert others and set(others.values()) == {t("zh_CN", "reach_waiting")}  # the demo's tills never pulled
     assert page.locator("#v-1 .reach-n").inner_text() == t("zh_CN", "reach_n", n=1, m=len(after))
-    page.screenshot(path=str(shots / "program-zh_CN.png"), full_page=True)
+    page.screenshot(path=str(shots / "program-versions-zh_CN.png"), full_page=True)
 
     # The same screens in English.
     page.goto(hq.url + "/lang/en?back=/console/program")
     _reach_row(page, 1)
-    page.screenshot(path=str(shots / "program-en.png"), full_page=True)
+    page.screenshot(path=str(shots / "program-versions-en.png"), full_page=True)
     page.goto(hq.url + "/program/new")
     page.fill("#f-birthday_multiplier", "2")
     page.fill("#f-welcome_coupon-amount_fen", "12.5x")
