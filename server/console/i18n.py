@@ -711,6 +711,20 @@ _M: Final[dict[str, tuple[str, str]]] = {
         "与内置默认规则（总部尚未发布版本）相比的变更：",
         "What changes against the built-in defaults (HQ has published no version):",
     ),
+    "pending_applies": (
+        "已排期的版本 {v}（{at}，{zone}）仍会生效，直到新版本开始。",
+        "Version {v}, scheduled for {at} ({zone}), still applies until the new version starts.",
+    ),
+    "pending_never": (
+        "注意：已排期的版本 {v}（{at}，{zone}）将不会生效，新版本从更早的时间起取代它。",
+        "Note: version {v}, scheduled for {at} ({zone}), will never take effect: the new version "
+        "supersedes it from an earlier start.",
+    ),
+    "started_from": (
+        "（从版本 {v} 开始填写；差异仍与当前生效的版本比较）",
+        "(Started from version {v}; the changes are still shown against the version in force.)",
+    ),
+    "start_from_this": ("以此为起点新建", "New version from this one"),
     "sum_birthday": ("生日月积分倍数", "Birthday-month multiplier"),
     "diff_against": ("与当前生效的版本 {v} 相比的变更：", "What changes against version {v}, in force now:"),
     "diff_field": ("项目", "Field"),

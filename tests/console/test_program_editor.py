@@ -323,6 +323,24 @@ def test_the_diff_is_confirmed_then_published_and_audited(server: tuple[ServerPr
     # The same confirm step again is stale: a version was published since it was made.
     stale = http.post(base + "/program/publish", data=confirm, timeout=10)
     assert stale.status_code == 409 and t("en", "err_program_moved") in stale.text
+
+    # A new version starting before the scheduled one: the confirm step says it never applies.
+    from_scheduled = http.get(base + f"/program/new?from={version}", timeout=10)
+    assert from_scheduled.status_code == 200 and 'id="started-from"' in from_scheduled.text
+    assert form_of(from_scheduled.text, "program-form")["earn_points_per_yuan"] == "2"
+    assert http.get(base + "/program/new?from=999", timeout=10).status_code == 404
+    assert http.get(base + "/program/new?from=x", timeout=10).status_code == 400
+    fields = editor(http, base)
+    fields.update({"feedback_points": "5", "effective_from": local(start - timedelta(days=1))})
+    r = http.post(base + "/program/preview", data=fields, timeout=10)
+    assert r.status_code == 200
+    when = start.astimezone(DEFAULT_TZ).strftime("%Y-%m-%d %H:%M")
+    never = t("en", "pending_never", v=version, at=when, zone="Asia/Shanghai")
+    assert f'data-version="{version}">{html.escape(never)}' in r.text
+    fields["effective_from"] = local(start + timedelta(days=1))
+    r = http.post(base + "/program/preview", data=fields, timeout=10)
+    applies = t("en", "pending_applies", v=version, at=when, zone="Asia/Shanghai")
+    assert r.status_code == 200 and html.escape(applies) in r.text
     with db.sessions() as s:
         assert s.execute(select(ProgramVersion).where(ProgramVersion.version > version)).first() is None
 

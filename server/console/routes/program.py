@@ -17,9 +17,9 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
 
 from app.domain.clock import DEFAULT_TZ
@@ -435,6 +435,7 @@ def _editor(
     faults: dict[str, str] | None = None,
     general: list[tuple[str, str]] | None = None,
     status_code: int = 200,
+    base_version: int | None = None,
 ) -> HTMLResponse:
     return render(
         ctx,
@@ -452,6 +453,7 @@ def _editor(
         start=start,
         zone=str(DEFAULT_TZ),
         latest=_latest(ctx),
+        base_version=current.version if base_version is None else base_version,
     )
 
 
@@ -460,10 +462,18 @@ def _latest(ctx: Ctx) -> int:
 
 
 @router.get("/program/new")
-def program_new(ctx: PageCtx) -> HTMLResponse:
+def program_new(
+    ctx: PageCtx, start_from: Annotated[int, Query(alias="from", ge=0, le=2**31 - 1)] = 0
+) -> HTMLResponse:
+    """The form, filled from the version in force, or from version `from` (a scheduled one, to
+    change it again before it starts). The diff is always against the version in force."""
     ctx.require("program.publish")
-    current = Programs.load(ctx.s).at(ctx.now)
-    return _editor(ctx, current, form_values(current), _default_start(ctx.now))
+    programs = Programs.load(ctx.s)
+    current = programs.at(ctx.now)
+    base = next((p for p in programs.all if p.version == start_from), None) if start_from else current
+    if base is None:
+        raise Refused(404, "err_not_found")
+    return _editor(ctx, current, form_values(base), _default_start(ctx.now), base_version=base.version)
 
 
 def _start_field(ctx: Ctx, faults: dict[str, str]) -> datetime | None:
@@ -485,7 +495,8 @@ def program_preview(ctx: ActionCtx) -> HTMLResponse:
     """The draft checked: the editor again with each fault at its field, or the confirm step
     (what changes against the version in force, when it takes effect)."""
     ctx.require("program.publish")
-    current = Programs.load(ctx.s).at(ctx.now)
+    programs = Programs.load(ctx.s)
+    current = programs.at(ctx.now)
     draft = read_draft(ctx, current)
     program = check_draft(draft)
     start = _start_field(ctx, draft.faults)
@@ -504,6 +515,7 @@ def program_preview(ctx: ActionCtx) -> HTMLResponse:
                 start_local=start.astimezone(DEFAULT_TZ),
                 zone=str(DEFAULT_TZ),
                 latest=ctx.field("latest", 12),
+                pending=pending(programs, ctx.now, start),
             )
     return _editor(
         ctx,
@@ -514,6 +526,17 @@ def program_preview(ctx: ActionCtx) -> HTMLResponse:
         general=draft.general,
         status_code=400,
     )
+
+
+def pending(programs: Programs, now: datetime, start: datetime) -> list[tuple[LoyaltyProgram, bool]]:
+    """The versions scheduled but not in force yet, each with whether it will still apply (for
+    a while) once a new version starting at `start` is published: the newer version wins from
+    its start (`in_force`), so one scheduled at or after it never takes effect."""
+    return [
+        (p, p.effective_from < start)
+        for p in sorted(programs.all, key=lambda p: p.effective_from)
+        if p.effective_from > now
+    ]
 
 
 def _posted_program(ctx: Ctx) -> LoyaltyProgram:
