@@ -18,8 +18,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.domain.codes import CodeError, Keyring, RevocationList, VerifyKey, verify_member_code
@@ -27,7 +25,7 @@ from app.domain.members import InvalidPhone, normalize_phone
 from server.errors import ApiError
 from server.merges import MergeChainTooLong, resolve_member
 from server.models import Coupon, LedgerEntry, Member, MemberLookup, MemberStore, Revocation, Terminal
-from server.pull import coupon_data, ledger_data, till_member_view
+from server.pull import coupon_data, ledger_data, start_seeing, till_member_view
 from sync.protocol import LookupResponse
 
 # Why a till asks (the `reason` query parameter; a till that sends none is identifying a
@@ -218,8 +216,8 @@ def _answer(s: Session, member: Member, now: datetime, ledger_limit: int) -> Loo
 
 
 def _seen(s: Session, member_id: uuid.UUID, store_id: str) -> None:
+    """The store sees the member from now on: its tills' pulls carry the member's current
+    state once, then its changes, never its older rows (`server.pull.start_seeing`)."""
     if s.get(MemberStore, (member_id, store_id)) is not None:
         return
-    dialect = s.get_bind().dialect.name
-    ins = pg_insert if dialect == "postgresql" else sqlite_insert
-    s.execute(ins(MemberStore).values(member_id=member_id, store_id=store_id).on_conflict_do_nothing())
+    start_seeing(s, member_id, store_id)

@@ -188,6 +188,10 @@ class MemberStore(Base):
     __tablename__ = "member_stores"
     member_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     store_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # The largest change seq when the store started seeing the member (server/pull.py, "First
+    # sight"): the member's rows up to it are not sent to the store, its current state is.
+    # None: every row (the member's own store, and rows from before this column).
+    since_seq: Mapped[int | None] = mapped_column(BigInteger)
     __table_args__ = (Index("ix_member_stores_store", "store_id", "member_id"),)
 
 

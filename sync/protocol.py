@@ -52,7 +52,9 @@ assert tuple(EVENT_PAYLOADS) == EVENT_TYPES
 # What a pull carries, by `entity`; `data` is the row as the till stores it (app/store/orm.py
 # column names), `key` its primary key as text.
 ENTITIES = (
-    "member",  # members seen at or registered in this store (phone, card, tier, profile)
+    "member",  # members seen at or registered in this store (phone, card, name, tier; never
+    # family/favourite_categories); a store that starts seeing a member gets its current
+    # state (member, aliases, ledger, usable coupons, intel) once, not its older rows
     "member_alias",  # {"alias_id", "member_id"}: a merge; the till applies app.services.merges
     "ledger_entry",  # points ledger rows of those members, made elsewhere (other tills, HQ)
     "coupon",  # coupons issued to those members, and bearer coupons for this store

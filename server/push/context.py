@@ -12,8 +12,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.domain.clock import DEFAULT_TZ
@@ -26,7 +24,7 @@ from app.pricing.model import Promotion
 from server import merges
 from server.models import Conflict, LedgerEntry, Member, MemberStore, Refund, Sale, Terminal
 from server.program import Programs
-from server.pull import ledger_added
+from server.pull import ledger_added, start_seeing
 
 log = logging.getLogger("server.push")
 
@@ -123,14 +121,16 @@ def stores_of(b: Batch, member_id: uuid.UUID) -> set[str]:
     return b.stores[member_id]
 
 
-def see_member(b: Batch, member_id: uuid.UUID, store_id: str) -> bool:
-    """Record that a member is known at a store; True when that is new."""
+def see_member(
+    b: Batch, member_id: uuid.UUID, store_id: str, *, history: bool = False, caller_sends: bool = False
+) -> bool:
+    """Record that a member is known at a store; True when that is new. The store receives
+    the member's current state at COMMIT and its changes after, not its older rows
+    (`server.pull.start_seeing`, and its `history` and `caller_sends`)."""
     stores = stores_of(b, member_id)
     if store_id in stores:
         return False
-    # Two batches holding the member FOR SHARE may both see it new at a store: ON CONFLICT.
-    ins = pg_insert if b.s.get_bind().dialect.name == "postgresql" else sqlite_insert
-    b.s.execute(ins(MemberStore).values(member_id=member_id, store_id=store_id).on_conflict_do_nothing())
+    start_seeing(b.s, member_id, store_id, history=history, caller_sends=caller_sends)
     stores.add(store_id)
     return True
 

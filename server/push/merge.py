@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from app.domain.ids import new_id
 from app.domain.merges import merged_card, merged_phone
 from server.models import Conflict, Coupon, LedgerEntry, Member, MemberAlias, Refund, Sale
-from server.pull import coupon_data, ledger_data, member_data, record_change, till_member_view
+from server.pull import coupon_data, ledger_data, member_change_data, record_change, till_member_view
 from server.push.context import Batch, see_member, stores_of
 
 
@@ -40,7 +40,9 @@ def merge(b: Batch, survivor: Member, loser: Member) -> None:
     old_survivor_stores = set(stores_of(b, survivor.id))
     loser_stores = set(stores_of(b, loser.id))
     for store in loser_stores:
-        see_member(b, survivor.id, store)
+        # _tell_stores sends what a store new to the survivor needs (before the alias, so the
+        # till can follow the merge), and none of the survivor's older rows reach it.
+        see_member(b, survivor.id, store, caller_sends=True)
     s.flush()
     b.members.pop(loser.id, None)
     for cache in (b.balance, b.spend):
@@ -60,8 +62,8 @@ def _tell_stores(
     """Each store what it needs, and no more:
     1. a store that held the loser: the loser's row with the phone and card it shares with the
        survivor replaced (the till's unique indexes); a store that never had it gets none;
-    2. the survivor: whole to the stores that had it already, as a look-up answers it (no
-       household notes, no favourite categories) to those that knew only the loser; its
+    2. the survivor: as its change rows carry it (`member_change_data`) to the stores that
+       had it already, as a look-up answers it to those that knew only the loser; its
        ledger (the balance) to both; its coupons to the stores that had it, and to the
        others only the loser's (which they hold) and those still usable;
     3. then the alias."""
@@ -74,7 +76,7 @@ def _tell_stores(
         known = store in knew_survivor
         if store in knew_loser:
             record_change(s, "member", str(loser.id), freed, at=now, store_id=store)
-        data = member_data(survivor) if known else till_member_view(survivor)
+        data = member_change_data(survivor) if known else till_member_view(survivor)
         record_change(s, "member", str(survivor.id), data, at=now, store_id=store)
         for e in entries:
             record_change(

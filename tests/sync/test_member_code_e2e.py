@@ -201,3 +201,71 @@ def test_the_cashier_apps_look_ups_reach_the_server_with_their_reason(
         w_home.stop()
         home.close()
         other.close()
+
+
+def test_a_colleague_till_gets_the_looked_up_members_points_once_and_no_household_notes(
+    pg_server: ServerProcess,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """S002's first till looks up a member S001 registered (with household notes) and sold to;
+    S002's second till, which never asked, pulls the member's current state: the same
+    balance and coupons as the server, each entry once, and no household notes. Later points
+    at S001 reach it too."""
+    from datetime import UTC, datetime
+
+    from app.services.members import RegisterMember, register_member
+    from tests.conftest import FrozenClock
+    from tests.sync.test_merge_e2e import _server_balance
+
+    clock = FrozenClock(datetime.now(UTC))  # the server's "usable" is by its own clock
+    home = _till(tmp_path / "home", "T33", clock, pg_server, "S001")
+    asking = _till(tmp_path / "asking", "T43", clock, pg_server, "S002")
+    colleague = _till(tmp_path / "colleague", "T44", clock, pg_server, "S002")
+    workers = [SyncWorker(t, FAST) for t in (home, asking, colleague)]
+    try:
+        for w in workers[1:]:
+            assert w.run_once().ok  # S002's cursors now, before the member exists
+        cashier = add_staff(home, "1001", "Li Na", Role.CASHIER, "1234")
+        mid = register_member(
+            home,
+            RegisterMember(
+                phone="138 0013 8621",
+                consent_given=True,
+                staff_id=cashier.id,
+                name="Zhou",
+                family="two children",
+                favourite_categories=("grain",),
+            ),
+        ).member.id
+        sell(home, {"cashier": cashier}, lines=((RICE, 3),), member_id=mid)
+        assert workers[0].run_once().ok
+        assert lookup_member(asking, phone="+8613800138621").found
+        assert workers[2].run_once().ok
+
+        def held(till: Any) -> tuple[int, str | None, list[str]]:
+            view = identify(till, "138 0013 8621")
+            with till.uow(write=False) as uow:
+                row = uow.session.get_one(orm.Member, mid)
+                return view.points_balance, row.family, list(row.favourite_categories or [])
+
+        assert _server_balance(pg_server, mid) > 0
+        assert held(colleague) == (_server_balance(pg_server, mid), None, [])
+        db, s = session_for(pg_server.database_url)
+        with s:
+            on_server = len(
+                s.execute(select(srv.LedgerEntry.id).where(srv.LedgerEntry.member_id == mid)).all()
+            )
+        db.dispose()
+        assert on_server >= 1 and _pulled_entries(colleague, mid) == on_server  # each once
+        welcome = {c.code for c in identify(home, "138 0013 8621").coupons}
+        assert welcome and {c.code for c in identify(colleague, "138 0013 8621").coupons} == welcome
+        clock.advance(minutes=5)
+        sell(home, {"cashier": cashier}, lines=((RICE, 2),), member_id=mid)
+        assert workers[0].run_once().ok
+        assert workers[2].run_once().ok
+        assert held(colleague)[0] == _server_balance(pg_server, mid)
+    finally:
+        for w in workers:
+            w.stop()
+        for t in (home, asking, colleague):
+            t.close()

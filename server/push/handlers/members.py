@@ -89,7 +89,7 @@ def _fill_in(b: Batch, row: Member | None, p: MemberRegisteredP) -> Member:
     ):
         row.card_no = None  # a card serial clash (vanishingly rare): the phone still identifies
     s.flush()
-    see_member(b, row.id, b.store_id)
+    see_member(b, row.id, b.store_id, history=True)  # its own store: every row of it
     return row
 
 
