@@ -2,7 +2,7 @@
 its older change rows (server/pull.py, "First sight")
 
 Revision ID: tr30001
-Revises: ia0001
+Revises: pg0001
 Create Date: 2026-12-03 06:10:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "tr30001"
-down_revision: str | None = "ia0001"
+down_revision: str | None = "pg0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
