@@ -13,6 +13,22 @@ Endpoints (all under `/api/v1`):
 - `GET  /f/{token}`, `POST /f/{token}` the customer feedback page (no auth; signed token)
 
 Money is integer fen, points integers, times ISO 8601 with offset, ids UUIDv7 strings.
+
+Added fields
+------------
+Tills update later than the server, so the two ends are read differently:
+- What the *till* reads (every `*Response`, `EventResult`, `Change`, `ErrorBody`: `_Response`)
+  ignores fields it does not know: a newer server may add a field, and an older till goes on
+  working without it. So a field added to a response is optional for the till (a default, as
+  `EnrolResponse.feedback_base_url`), and a server never relies on an old till using it.
+- What the *server* reads (every `*Request`, `WireEvent`, `AuditAnchor`: `_Request`) stays
+  strict: an unknown field is refused with 422 `invalid_request`, never a 5xx and never
+  silently dropped (a field a till thinks the server honours but it does not). A till may send
+  a new field only to a server that declares it (a new field, with a default, in the model
+  here), which is the same change as the server learning to read it.
+Event payloads are `app.domain.events` models (their own rules, by `schema_version`);
+`Change.data` and `LookupResponse.member` are rows, whose unknown columns the till's apply
+code leaves out (`app.store.pulled.values.row_values`).
 """
 
 from __future__ import annotations
@@ -71,18 +87,27 @@ ENTITIES = (
 )
 
 
-class _Wire(BaseModel):
+class _Request(BaseModel):
+    """Sent by a till, read by the server: strict (see "Added fields" above)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class ErrorBody(_Wire):
+class _Response(BaseModel):
+    """Sent by the server, read by a till: fields it does not know are ignored (see "Added
+    fields" above)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class ErrorBody(_Response):
     """Every 4xx/5xx answer: a stable code and a message a person can read."""
 
     code: str
     message: str
 
 
-class EnrolRequest(_Wire):
+class EnrolRequest(_Request):
     code: str = Field(min_length=6, max_length=64)
     device_id: str = Field(min_length=8, max_length=64)
     key_id: str = Field(min_length=1, max_length=40)
@@ -90,7 +115,7 @@ class EnrolRequest(_Wire):
     till_version: str = Field(default="", max_length=40)
 
 
-class EnrolResponse(_Wire):
+class EnrolResponse(_Response):
     store_id: str
     terminal_id: str
     token: str = Field(description="the terminal's secret; keep it in the till's home, never log it")
@@ -101,7 +126,7 @@ class EnrolResponse(_Wire):
     feedback_base_url: str = Field(default="", max_length=400)
 
 
-class WireEvent(_Wire):
+class WireEvent(_Request):
     """One outbox row, as the till stored it."""
 
     id: uuid.UUID
@@ -113,7 +138,7 @@ class WireEvent(_Wire):
     created_at: AwareDatetime
 
 
-class AuditAnchor(_Wire):
+class AuditAnchor(_Request):
     """The head of the till's hash-chained audit log (app/domain/audit.py), and the till's hash
     at the seq the server acknowledged last (`PushResponse.audit_ack_seq`). The server keeps the
     heads it was sent: a log edited, or cut short, on the till no longer matches them, and the
@@ -129,7 +154,7 @@ class AuditAnchor(_Wire):
     )
 
 
-class PushRequest(_Wire):
+class PushRequest(_Request):
     events: list[WireEvent] = Field(max_length=MAX_PUSH_EVENTS)
     till_time: AwareDatetime = Field(description="the till's clock, to flag a clock far off")
     audit: AuditAnchor | None = None
@@ -138,7 +163,7 @@ class PushRequest(_Wire):
 EventStatus = Literal["applied", "duplicate", "rejected"]
 
 
-class EventResult(_Wire):
+class EventResult(_Response):
     """`duplicate` carries the original result; `rejected` is acknowledged and parked for review
     on the server: the till marks it sent and never retries it."""
 
@@ -148,7 +173,7 @@ class EventResult(_Wire):
     result: dict[str, Any] | None = None
 
 
-class PushResponse(_Wire):
+class PushResponse(_Response):
     results: list[EventResult]
     server_time: AwareDatetime
     epoch: str
@@ -156,13 +181,13 @@ class PushResponse(_Wire):
     audit_ack_seq: int | None = None  # the audit head the server now holds for this till
 
 
-class PullRequest(_Wire):
+class PullRequest(_Request):
     cursor: int = Field(ge=0, description="the seq of the last change applied; 0 for everything")
     epoch: str | None = Field(default=None, description="the epoch the cursor belongs to")
     limit: int = Field(default=500, ge=1, le=MAX_PULL_LIMIT)
 
 
-class Change(_Wire):
+class Change(_Response):
     seq: int = Field(ge=1)
     entity: str
     op: Literal["upsert", "delete"]
@@ -170,7 +195,7 @@ class Change(_Wire):
     data: dict[str, Any]
 
 
-class PullResponse(_Wire):
+class PullResponse(_Response):
     """Changes with seq > cursor, up to the watermark below which every seq has committed.
     `cursor` is the seq of the last change returned (unchanged when none). `reset` means the
     server's epoch differs from the request's: drop the cursor and pull from 0."""
@@ -182,7 +207,7 @@ class PullResponse(_Wire):
     reset: bool = False
 
 
-class LookupResponse(_Wire):
+class LookupResponse(_Response):
     found: bool
     member: dict[str, Any] | None = None
     ledger: list[dict[str, Any]] = Field(default_factory=list)
