@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final, Literal, get_args
 
 from sqlalchemy import (
     JSON,
@@ -239,12 +239,37 @@ class Coupon(Base):
     terminal_id: Mapped[str | None] = mapped_column(String(40))
 
 
+# Every kind of conflict the server records (the push rules, a merge, an audit log check):
+# one list, which `record_conflict` is typed with and the console labels (a test checks both).
+ConflictKind = Literal[
+    "points_overdraft",
+    "points_mismatch",
+    "coupon_unknown",
+    "coupon_reused",
+    "coupon_other_member",
+    "coupon_out_of_scope",
+    "welcome_coupon_terms",
+    "refund_points_held",
+    "member_merged",
+    "audit_mismatch",
+    "manual_price_unjustified",
+    "gift_unknown",
+    "gift_inactive",
+    "gift_points_mismatch",
+    "gift_points_short",
+    "gift_out_of_stock",
+    "gift_reversal_mismatch",
+]
+CONFLICT_KINDS: Final[tuple[str, ...]] = get_args(ConflictKind)
+
+
 class Conflict(Base):
-    """A conflict settled by the server's rules, kept for HQ (nothing is dropped)."""
+    """A conflict settled by the server's rules, kept for HQ (nothing is dropped); `kind` is
+    one of `CONFLICT_KINDS`."""
 
     __tablename__ = "conflicts"
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32), index=True)  # coupon_reused|points_overdraft|...
+    kind: Mapped[str] = mapped_column(String(32), index=True)  # a ConflictKind
     at: Mapped[datetime]
     member_id: Mapped[uuid.UUID | None]
     sale_id: Mapped[uuid.UUID | None]

@@ -6,8 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
-from app.domain.clock import DEFAULT_TZ
-from server.console.web import Ctx, Refused
+from server.console.web import Ctx, Refused, chain_zone
 
 
 def yuan_to_fen(ctx: Ctx, name: str, *, limit_fen: int = 100_000_000) -> int:
@@ -62,7 +61,7 @@ def parse_local_time(raw: str) -> datetime | None:
     except ValueError:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=DEFAULT_TZ)
+        value = value.replace(tzinfo=chain_zone())
     return value.astimezone(UTC)
 
 

@@ -15,15 +15,19 @@ import uuid
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Final
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -34,6 +38,8 @@ from app.domain.money import format_fen
 from server.console import accounts
 from server.console.i18n import LANGS, Lang, pick_lang, t
 from server.console.models import ConsoleAudit, StaffSession, StaffUser
+from server.intel.config import IntelConfig
+from server.models import Store, Terminal
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +87,31 @@ class Ctx:
     session: StaffSession | None = None
     form: FormData | None = None
     perms: frozenset[str] = field(default_factory=frozenset)
+    _zones: dict[str, ZoneInfo] | None = field(default=None, repr=False)
+    _terminal_stores: dict[str, str] | None = field(default=None, repr=False)
+
+    def zone(self, store_id: str | None) -> ZoneInfo:
+        """The store's zone (`stores.timezone`); the chain's for none or a store not known."""
+        if store_id is None:
+            return chain_zone()
+        if self._zones is None:
+            self._zones = {}
+            for sid, name in self.s.execute(select(Store.id, Store.timezone)):
+                try:
+                    self._zones[sid] = ZoneInfo(name)
+                except (ValueError, KeyError):
+                    self._zones[sid] = DEFAULT_TZ
+        return self._zones.get(store_id, DEFAULT_TZ)
+
+    def terminal_zone(self, terminal_id: str | None) -> ZoneInfo:
+        """The zone of the store a till belongs to (the chain's for none)."""
+        if terminal_id is None:
+            return chain_zone()
+        if self._terminal_stores is None:
+            rows = self.s.execute(select(Terminal.id, Terminal.store_id))
+            self._terminal_stores = {tid: sid for tid, sid in rows}
+        store = self._terminal_stores.get(terminal_id)
+        return self.zone(store) if store else chain_zone()
 
     @property
     def htmx(self) -> bool:
@@ -206,8 +237,60 @@ def action(request: Request, form: Annotated[FormData, Depends(read_form)]) -> I
 # ---------------------------------------------------------------- rendering
 
 
-def _fmt_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return value.astimezone(DEFAULT_TZ).strftime(fmt) if value else "—"
+@cache
+def chain_zone() -> ZoneInfo:
+    """The chain's zone (`LT_INTEL_DEFAULT_TZ`, as intel's chain-wide figures): chain-wide times
+    (campaigns, batches, the audit trail) are shown and entered in it."""
+    return ZoneInfo(IntelConfig().default_tz)
+
+
+def zone_label(local: datetime) -> str:
+    """``UTC+8``, ``UTC-5``, ``UTC+5:30``: the offset a shown time is in."""
+    off = local.utcoffset() or timedelta(0)
+    minutes = int(off.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    h, m = divmod(abs(minutes), 60)
+    return f"UTC{sign}{h}" + (f":{m:02d}" if m else "")
+
+
+def _zone_for(context: Context, store: str | None, terminal: str | None) -> ZoneInfo:
+    ctx = context.get("ctx")
+    if not isinstance(ctx, Ctx):
+        return chain_zone()
+    if store is not None:
+        return ctx.zone(store)
+    if terminal is not None:
+        return ctx.terminal_zone(terminal)
+    return chain_zone()
+
+
+def _as_time(value: object) -> datetime | None:
+    if isinstance(value, str):  # an ISO time kept in JSON (a conflict's details)
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return value if isinstance(value, datetime) and value.tzinfo is not None else None
+
+
+@pass_context
+def _when(context: Context, value: object, store: str | None = None, terminal: str | None = None) -> str:
+    """A time in the zone it belongs to (the store's, the till's store's, else the chain's),
+    with that zone's offset: ``2026-12-03 14:05 UTC+8``."""
+    at = _as_time(value)
+    if at is None:
+        return str(value) if value else "—"
+    local = at.astimezone(_zone_for(context, store, terminal))
+    return f"{local:%Y-%m-%d %H:%M} {zone_label(local)}"
+
+
+@pass_context
+def _day(context: Context, value: object, store: str | None = None, terminal: str | None = None) -> str:
+    """The calendar day of a time in the zone it belongs to (as `_when`)."""
+    at = _as_time(value)
+    if at is None:
+        return str(value) if value else "—"
+    return f"{at.astimezone(_zone_for(context, store, terminal)):%Y-%m-%d}"
 
 
 def _env() -> Environment:
@@ -219,8 +302,8 @@ def _env() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["fen"] = lambda v: format_fen(int(v or 0))
-    env.filters["when"] = _fmt_time
-    env.filters["day"] = lambda v: _fmt_time(v, "%Y-%m-%d")
+    env.filters["when"] = _when
+    env.filters["day"] = _day
     env.filters["iso"] = lambda v: v.isoformat() if v else ""
     env.globals["PREFIX"] = PREFIX
     env.globals["LANGS"] = LANGS

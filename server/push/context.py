@@ -22,7 +22,7 @@ from app.domain.tiers import window_start
 from app.domain.trust import TillTrust
 from app.pricing.model import Promotion
 from server import merges
-from server.models import Conflict, LedgerEntry, Member, MemberStore, Refund, Sale, Terminal
+from server.models import Conflict, ConflictKind, LedgerEntry, Member, MemberStore, Refund, Sale, Terminal
 from server.program import Programs
 from server.pull import ledger_added, start_seeing
 
@@ -200,7 +200,7 @@ def add_entry(b: Batch, entry: LedgerEntry) -> None:
 
 def record_conflict(
     b: Batch,
-    kind: str,
+    kind: ConflictKind,
     details: dict[str, Any],
     member_id: uuid.UUID | None = None,
     sale_id: uuid.UUID | None = None,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import select
@@ -21,12 +21,12 @@ from sqlalchemy import select
 from app.domain.events import MAX_FEN, SaleCompletedP
 from app.pricing.manual import ABOVE_LIMIT, MANUAL_KINDS, limit_refusal, reduction_percent
 from app.pricing.weighed import price_for_weight
-from server.models import Product
+from server.models import ConflictKind, Product
 from server.push.context import Batch, record_conflict
 from server.push.points_rules import approver_role
 from server.push.pricing import program_at
 
-CONFLICT = "manual_price_unjustified"
+CONFLICT: Final[ConflictKind] = "manual_price_unjustified"
 
 
 class _Manual(BaseModel):

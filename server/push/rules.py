@@ -32,7 +32,7 @@ from app.domain import points as ledger
 from app.domain.codes import CodeError, verify_member_code
 from app.domain.events import SaleCompletedP
 from app.domain.ids import EntryId, MemberId
-from server.models import Coupon, LedgerEntry, Member, MemberAlias, Terminal
+from server.models import ConflictKind, Coupon, LedgerEntry, Member, MemberAlias, Terminal
 from server.pull import coupon_changed
 from server.push.context import (
     Batch,
@@ -101,7 +101,7 @@ def redeem_coupon(
     )
 
 
-def coupon_scope_fault(b: Batch, row: Coupon, member_id: uuid.UUID | None) -> str | None:
+def coupon_scope_fault(b: Batch, row: Coupon, member_id: uuid.UUID | None) -> ConflictKind | None:
     if row.member_id is not None:
         return None if row.member_id == member_id else "coupon_other_member"
     if row.store_id is not None and row.store_id != b.store_id:

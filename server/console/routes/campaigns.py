@@ -15,11 +15,10 @@ from pydantic import ValidationError
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from app.domain.clock import DEFAULT_TZ
 from server.console.forms import choice, local_time, whole, yuan_to_fen
 from server.console.forms import text as text_field
 from server.console.routes.stores import qr_svg
-from server.console.web import PREFIX, ActionCtx, ConsoleRoute, Ctx, PageCtx, Refused, go, render
+from server.console.web import PREFIX, ActionCtx, ConsoleRoute, Ctx, PageCtx, Refused, chain_zone, go, render
 from server.intel import service
 from server.intel.batches import MAX_BATCH, BatchIn, issue_batch
 from server.intel.campaign_report import campaign_report
@@ -159,7 +158,7 @@ def _segment_choices(ctx: Ctx) -> list[tuple[str, str]]:
 @router.get("/campaigns/new")
 def campaign_new(ctx: PageCtx) -> HTMLResponse:
     ctx.require("campaigns")
-    today = ctx.now.astimezone(DEFAULT_TZ).replace(second=0, microsecond=0, tzinfo=None)
+    today = ctx.now.astimezone(chain_zone()).replace(second=0, microsecond=0, tzinfo=None)
     return render(
         ctx,
         "campaign_new.html",
@@ -168,7 +167,7 @@ def campaign_new(ctx: PageCtx) -> HTMLResponse:
         segments=_segment_choices(ctx),
         starts=today.isoformat(timespec="minutes"),
         ends=(today + timedelta(days=30)).isoformat(timespec="minutes"),
-        zone=str(DEFAULT_TZ),
+        zone=str(chain_zone()),
     )
 
 
@@ -257,7 +256,7 @@ def batches(ctx: PageCtx) -> HTMLResponse:
         ctx.s.rollback()
         rows = []
     stores = ctx.s.execute(select(Store.id, Store.name).order_by(Store.id)).all()
-    today = ctx.now.astimezone(DEFAULT_TZ).replace(second=0, microsecond=0, tzinfo=None)
+    today = ctx.now.astimezone(chain_zone()).replace(second=0, microsecond=0, tzinfo=None)
     return render(
         ctx,
         "batches.html",
@@ -266,7 +265,7 @@ def batches(ctx: PageCtx) -> HTMLResponse:
         coupon_kinds=COUPON_KINDS,
         starts=today.isoformat(timespec="minutes"),
         ends=(today + timedelta(days=30)).isoformat(timespec="minutes"),
-        zone=str(DEFAULT_TZ),
+        zone=str(chain_zone()),
     )
 
 

@@ -70,6 +70,7 @@ def conflicts(ctx: PageCtx, show: str = "open", kind: str = "") -> HTMLResponse:
         kinds=kinds,
         sales=_sales(ctx, rows),
         fen_keys=FEN_KEYS,
+        time_keys=TIME_KEYS,
         held=held,
     )
 
@@ -93,7 +94,11 @@ def decide_held(held_id: str, verdict: str, ctx: ActionCtx) -> Response:
     return go(ctx, f"{PREFIX}/conflicts")
 
 
-FEN_KEYS = frozenset({"discount", "total_due"})
+# Detail fields holding fen, and times (ISO text), shown as such.
+FEN_KEYS = frozenset(
+    {"discount", "total_due", "claimed_list_unit", "list_unit", "unit", "amount", "threshold"}
+)
+TIME_KEYS = frozenset({"valid_from", "valid_to"})
 
 
 def _sales(ctx: Ctx, rows: Sequence[Conflict]) -> dict[str, Sale]:

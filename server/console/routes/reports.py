@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from app.domain.clock import DEFAULT_TZ
 from server.bounds import has_control
 from server.console.routes.tickets import CLOSE_REASONS
-from server.console.web import PREFIX, ConsoleRoute, Ctx, PageCtx, Refused, render
+from server.console.web import PREFIX, ConsoleRoute, Ctx, PageCtx, Refused, chain_zone, render
 from server.feedback.models import Ticket
 from server.feedback.rules import CATEGORIES
 from server.models import Store
@@ -68,9 +68,9 @@ def cause_of(resolution: str) -> str:
 def weekly(ctx: Ctx, weeks: int, store: str = "") -> list[Week]:
     """The last `weeks` weeks, newest first, of the tickets this user may see."""
     zones = {sid: ZoneInfo(tz) for sid, tz in ctx.s.execute(select(Store.id, Store.timezone))}
-    this_monday = _monday(ctx.now, DEFAULT_TZ)
+    this_monday = _monday(ctx.now, chain_zone())
     out = {this_monday - timedelta(weeks=i): Week(this_monday - timedelta(weeks=i)) for i in range(weeks)}
-    since = datetime.combine(min(out), datetime.min.time(), tzinfo=DEFAULT_TZ) - timedelta(days=1)
+    since = datetime.combine(min(out), datetime.min.time(), tzinfo=chain_zone()) - timedelta(days=1)
     q = select(Ticket).options(selectinload(Ticket.feedback)).where(Ticket.opened_at >= since)
     if ctx.stores is not None:
         q = q.where(Ticket.store_id.in_(ctx.stores))

@@ -17,7 +17,7 @@ from typing import Any
 from app.domain.events import GiftRedeemedP, GiftReversedP
 from server.gifts.models import Gift, GiftRedemption, GiftStock
 from server.gifts.service import send
-from server.models import LedgerEntry
+from server.models import ConflictKind, LedgerEntry
 from server.push.context import Batch, Rejected, add_entry, balance, record_conflict
 from server.push.points_rules import approver_role
 from server.push.rules import member_or_stub
@@ -46,7 +46,7 @@ def gift_redeemed(b: Batch, ev: WireEvent) -> dict[str, Any]:
     gift = s.get(Gift, p.gift_id)
     conflicts: list[dict[str, Any]] = []
 
-    def conflict(kind: str, **details: Any) -> None:
+    def conflict(kind: ConflictKind, **details: Any) -> None:
         base = {"redemption_id": str(p.redemption_id), "gift_id": p.gift_id}
         conflicts.append(record_conflict(b, kind, {**base, **details}, member_id=member.id))
 
