@@ -27,14 +27,25 @@ SCOPED_ROLES: Final = frozenset({"area_manager", "store_manager"})
 
 # What each role may do. Screens and actions check one permission each.
 _MANAGER: Final = frozenset(
-    {"dashboard", "tickets", "tickets.work", "members", "members.reveal", "members.adjust", "stores"}
+    {"dashboard", "tickets", "tickets.work", "members", "members.reveal", "members.adjust", "stores", "gifts"}
 )
 PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     "hq_admin": _MANAGER
-    | {"stores.manage", "conflicts", "catalogue", "campaigns", "program", "program.publish", "audit"},
+    | {
+        "stores.manage",
+        "conflicts",
+        "catalogue",
+        "campaigns",
+        "program",
+        "program.publish",
+        "audit",
+        "gifts.edit",
+    },
     # Marketing sees the program's versions and where they have reached; HQ admins publish
     # (the program also holds the till trust limits).
-    "marketing": frozenset({"dashboard", "members", "catalogue", "campaigns", "program"}),
+    "marketing": frozenset(
+        {"dashboard", "members", "catalogue", "campaigns", "program", "gifts", "gifts.edit"}
+    ),
     "area_manager": _MANAGER | {"conflicts"},
     "store_manager": _MANAGER,
     "service_agent": frozenset({"tickets", "tickets.work", "members", "members.reveal"}),

@@ -416,6 +416,7 @@ def seed(s: Session, *, members: int = 800, days: int = 150, per_day: int = 12, 
         s.execute(insert(LedgerEntry), entries[chunk : chunk + 5000])
     tickets = _feedback(s, rng, sales, now)
     _conflicts(s, sales, mrows, now)
+    _gifts(s, entries, sales, now)
     for username, role, display, stores in USERS:
         if accounts.find_user(s, username) is None:
             accounts.add_user(
@@ -423,6 +424,119 @@ def seed(s: Session, *, members: int = 800, days: int = 150, per_day: int = 12, 
             )
     s.flush()
     return Seeded(stores=len(STORES), members=len(mrows), sales=len(sales), tickets=tickets)
+
+
+_GIFTS: Final = (
+    ("G100", "环保购物袋", "Shopping bag", 100, True),
+    ("G500", "保温杯", "Travel mug", 500, True),
+    ("G1000", "坚果礼盒", "Nut gift box", 1000, True),
+    ("G300", "旧款雨伞", "Old umbrella", 300, False),
+)
+
+
+def _gifts(s: Session, entries: list[dict[str, Any]], sales: list[dict[str, Any]], now: datetime) -> None:
+    """The gift catalogue, each store's stock, a few redemptions (one returned) with their
+    ledger entries, and the conflicts a gift and a manual price change raise."""
+    from server.gifts.models import GiftRedemption
+    from server.gifts.service import GiftIn, save_gift, set_stock
+
+    for gid, zh, en, points, active in _GIFTS:
+        save_gift(s, gid, GiftIn(name_zh=zh, name_en=en, points=points, active=active), now)
+        for n, (store_id, _name) in enumerate(STORES):
+            set_stock(s, gid, store_id, (n * 7 + points // 100) % 30, now)
+    earned: dict[uuid.UUID, int] = {}
+    terminal: dict[uuid.UUID, str] = {}
+    for e in entries:
+        earned[e["member_id"]] = earned.get(e["member_id"], 0) + e["points"]
+        terminal[e["member_id"]] = e["terminal_id"]
+    rich = sorted((m for m, p in earned.items() if p >= 300), key=str)[:4]
+    for k, mid in enumerate(rich):
+        at = now - timedelta(days=k + 1, hours=k)
+        entry, term = new_id(), terminal[mid]
+        s.add(
+            LedgerEntry(
+                id=entry,
+                member_id=mid,
+                kind="redeem",
+                points=-100,
+                at=at,
+                expires_at=None,
+                sale_id=None,
+                refund_id=None,
+                note="gift:G100 环保购物袋",
+                terminal_id=term,
+                event_id=new_id(),
+            )
+        )
+        returned = k == 3
+        back = new_id() if returned else None
+        if back is not None:
+            s.add(
+                LedgerEntry(
+                    id=back,
+                    member_id=mid,
+                    kind="reverse",
+                    points=100,
+                    at=at + timedelta(hours=2),
+                    expires_at=ledger.expiry_for(at),
+                    sale_id=None,
+                    refund_id=None,
+                    note="gift returned:G100 环保购物袋",
+                    terminal_id=term,
+                    event_id=new_id(),
+                )
+            )
+        s.add(
+            GiftRedemption(
+                id=new_id(),
+                gift_id="G100",
+                member_id=mid,
+                store_id=term.split("-")[0],
+                terminal_id=term,
+                points=100,
+                entry_id=entry,
+                at=at,
+                reversed_at=at + timedelta(hours=2) if returned else None,
+                reversal_entry_id=back,
+            )
+        )
+    if rich:
+        s.add(
+            Conflict(
+                id=new_id(),
+                kind="gift_points_mismatch",
+                at=now - timedelta(hours=5),
+                member_id=rich[0],
+                sale_id=None,
+                terminal_id=terminal[rich[0]],
+                details={"redemption_id": str(new_id()), "gift_id": "G500", "claimed": 400, "catalogue": 500},
+                resolved_at=None,
+            )
+        )
+    sale = sales[-3]
+    s.add(
+        Conflict(
+            id=new_id(),
+            kind="manual_price_unjustified",
+            at=now - timedelta(hours=2),
+            member_id=None,
+            sale_id=sale["id"],
+            terminal_id=sale["terminal_id"],
+            details={
+                "fault": "above_limit",
+                "line_no": 1,
+                "sku": "6900000000001",
+                "approver_id": None,
+                "role": "cashier",
+                "claimed_list_unit": 890,
+                "list_unit": 890,
+                "unit": 450,
+                "percent_below_list": "49.44",
+                "limit_percent": 10,
+            },
+            resolved_at=None,
+        )
+    )
 
 
 def is_empty(s: Session) -> bool:

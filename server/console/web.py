@@ -38,6 +38,7 @@ from app.domain.money import format_fen
 from server.console import accounts
 from server.console.i18n import LANGS, Lang, pick_lang, t
 from server.console.models import ConsoleAudit, StaffSession, StaffUser
+from server.feedback import service as fb_service
 from server.intel.config import IntelConfig
 from server.models import Store, Terminal
 
@@ -89,6 +90,18 @@ class Ctx:
     perms: frozenset[str] = field(default_factory=frozenset)
     _zones: dict[str, ZoneInfo] | None = field(default=None, repr=False)
     _terminal_stores: dict[str, str] | None = field(default=None, repr=False)
+
+    _attention: int | None = field(default=None, repr=False)
+
+    @property
+    def attention(self) -> int:
+        """Tickets this user may work that are past their SLA or escalated, in its stores
+        (the alert every page shows); 0 for a user who does not work tickets."""
+        if not self.can("tickets.work"):
+            return 0
+        if self._attention is None:
+            self._attention = fb_service.count_attention(self.s, self.now, self.stores)
+        return self._attention
 
     def zone(self, store_id: str | None) -> ZoneInfo:
         """The store's zone (`stores.timezone`); the chain's for none or a store not known."""

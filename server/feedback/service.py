@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Final
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -480,11 +480,30 @@ def list_tickets(
     if severity:
         q = q.where(Ticket.severity == severity)
     if overdue is True:
-        q = q.where(Ticket.status != "closed", Ticket.due_at < now)
+        q = q.where(overdue_clause(now))
     elif overdue is False:
         q = q.where((Ticket.status == "closed") | (Ticket.due_at >= now))
     q = q.order_by(Ticket.due_at, Ticket.id).limit(max(1, min(limit, 500))).offset(max(0, offset))
     return session.execute(q).scalars().all()
+
+
+def overdue_clause(now: datetime) -> ColumnElement[bool]:
+    """An open ticket past its SLA deadline."""
+    return and_(Ticket.status != "closed", Ticket.due_at < now)
+
+
+def attention_clause(now: datetime) -> ColumnElement[bool]:
+    """An open ticket that needs someone now: past its SLA, or escalated by the rules
+    (`TicketRules.escalate`, a major one to the area manager)."""
+    return and_(Ticket.status != "closed", or_(Ticket.due_at < now, Ticket.escalated_to.is_not(None)))
+
+
+def count_attention(session: Session, now: datetime, store_ids: Sequence[str] | None = None) -> int:
+    """How many tickets need attention (`attention_clause`), in these stores (None: all)."""
+    q = select(func.count()).select_from(Ticket).where(attention_clause(now))
+    if store_ids is not None:
+        q = q.where(Ticket.store_id.in_(list(store_ids)))
+    return int(session.execute(q).scalar_one())
 
 
 def count_open(session: Session) -> int:

@@ -53,6 +53,10 @@ def _paths(console: Console) -> dict[str, str]:
         "campaigns": "/campaigns",
         "campaign-new": "/campaigns/new",
         "campaign": "/campaigns/WAKE30",
+        "campaign-edit": "/campaigns/WAKE30/edit",
+        "gifts": "/gifts",
+        "gift": "/gifts/G100",
+        "tickets-attention": "/tickets?view=attention",
         "batches": "/campaigns/batches",
         "ticket-report": "/tickets-report",
         "program": "/program",
@@ -150,6 +154,7 @@ def test_roles_see_only_their_screens(page: Any, console: Console) -> None:
         t("zh_CN", "nav_dashboard"),
         t("zh_CN", "nav_members"),
         t("zh_CN", "nav_catalogue"),
+        t("zh_CN", "nav_gifts"),
         t("zh_CN", "nav_campaigns"),
         t("zh_CN", "nav_program"),
     ]

@@ -6,10 +6,12 @@ from fastapi import APIRouter, FastAPI
 
 from server.console.routes import (
     auth,
+    campaign_form,
     campaigns,
     catalogue,
     conflicts,
     dashboard,
+    gifts,
     members,
     program,
     reports,
@@ -18,7 +20,20 @@ from server.console.routes import (
 )
 
 router = APIRouter()
-for _module in (auth, dashboard, tickets, reports, members, stores, conflicts, catalogue, campaigns, program):
+for _module in (
+    auth,
+    dashboard,
+    tickets,
+    reports,
+    members,
+    stores,
+    conflicts,
+    catalogue,
+    gifts,
+    campaign_form,
+    campaigns,
+    program,
+):
     router.include_router(_module.router, include_in_schema=False)
 
 

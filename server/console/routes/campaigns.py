@@ -15,22 +15,21 @@ from pydantic import ValidationError
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from server.console.forms import choice, local_time, whole, yuan_to_fen
+from server.console.forms import choice, local_time, whole
 from server.console.forms import text as text_field
+from server.console.routes.campaign_form import BUILT_IN, COUPON_KINDS, coupon_terms, first_error
 from server.console.routes.stores import qr_svg
 from server.console.web import PREFIX, ActionCtx, ConsoleRoute, Ctx, PageCtx, Refused, chain_zone, go, render
 from server.intel import service
 from server.intel.batches import MAX_BATCH, BatchIn, issue_batch
 from server.intel.campaign_report import campaign_report
-from server.intel.campaigns import CampaignIn, run_campaigns, save_campaign
+from server.intel.campaigns import run_campaigns
 from server.intel.deps import get_config
 from server.intel.models import IntelCampaign, IntelCouponBatch
 from server.intel.segments import SegmentRule, compile_rule
 from server.models import Coupon, Store
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute)
-
-BUILT_IN: Final = ("core", "potential", "dormant", "lost")
 
 
 def _sizes(ctx: Ctx, ids: list[str]) -> dict[str, int]:
@@ -106,8 +105,6 @@ def campaigns_run(ctx: ActionCtx) -> Response:
 
 # ---------------------------------------------------------------- create, pause, results
 
-KINDS: Final = ("segment", "welcome", "birthday", "wakeup", "cross_sell", "frequency")
-COUPON_KINDS: Final = ("amount_off", "percent_off")
 _SIZE_SQL: Final = """
 SELECT count(*) FROM (
   SELECT sc.r, sc.f, sc.m, sc.lifecycle, mb.tier,
@@ -144,98 +141,6 @@ def segment_size(ctx: PageCtx, rule: str = "", segment: str = "") -> HTMLRespons
         ctx.s.rollback()
         return render(ctx, "segment_size.html", n=None, why=ctx.t("intel_unavailable"))
     return render(ctx, "segment_size.html", n=n, why="")
-
-
-def _segment_choices(ctx: Ctx) -> list[tuple[str, str]]:
-    out = [(sid, ctx.t("seg_" + sid)) for sid in BUILT_IN]
-    try:
-        out += [(x["id"], x["name"]) for x in service.list_segments(ctx.s)]
-    except DBAPIError:
-        ctx.s.rollback()
-    return out
-
-
-@router.get("/campaigns/new")
-def campaign_new(ctx: PageCtx) -> HTMLResponse:
-    ctx.require("campaigns")
-    today = ctx.now.astimezone(chain_zone()).replace(second=0, microsecond=0, tzinfo=None)
-    return render(
-        ctx,
-        "campaign_new.html",
-        kinds=KINDS,
-        coupon_kinds=COUPON_KINDS,
-        segments=_segment_choices(ctx),
-        starts=today.isoformat(timespec="minutes"),
-        ends=(today + timedelta(days=30)).isoformat(timespec="minutes"),
-        zone=str(chain_zone()),
-    )
-
-
-def _words(ctx: Ctx, name: str) -> list[str]:
-    return [w.strip() for w in ctx.field(name, 2000).replace("，", ",").split(",") if w.strip()]
-
-
-def _coupon_terms(ctx: Ctx, coupon_kind: str) -> dict[str, Any]:
-    """The coupon template's fields (amounts in yuan, kept in fen), for CouponTerms to check."""
-    amount = yuan_to_fen(ctx, "amount") if coupon_kind == "amount_off" else 0
-    if coupon_kind == "amount_off" and not amount:
-        raise Refused(400, "err_required", field="amount")
-    return {
-        "kind": coupon_kind,
-        "name": text_field(ctx, "coupon_name", limit=120, required=False),
-        "amount": amount,
-        "threshold": yuan_to_fen(ctx, "threshold"),
-        "percent": ctx.field("percent", 6) or "0",
-        "cap": yuan_to_fen(ctx, "cap") or None,
-        "valid_days": whole(ctx, "valid_days", low=1, high=366, blank=14),
-    }
-
-
-def _first_error(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    return ".".join(str(x) for x in first["loc"]) + ": " + str(first["msg"])
-
-
-@router.post("/campaigns")
-def campaign_create(ctx: ActionCtx) -> Response:
-    ctx.require("campaigns")
-    cid = text_field(ctx, "campaign_id", limit=40)
-    if not cid.replace("_", "").replace("-", "").isalnum():
-        raise Refused(400, "err_campaign_id")
-    kind = choice(ctx, "kind", KINDS)
-    coupon_kind = choice(ctx, "coupon_kind", COUPON_KINDS)
-    budget = whole(ctx, "budget", low=1, high=10**8, blank=-1)
-    body = {
-        "name": text_field(ctx, "name", limit=120),
-        "kind": kind,
-        "params": {
-            "days": whole(ctx, "days", low=0, high=3650),
-            "bought": _words(ctx, "bought"),
-            "visits": whole(ctx, "visits", low=1, high=100, blank=3),
-            "segment": ctx.field("segment", 40) if kind == "segment" else "",
-        },
-        "coupon": _coupon_terms(ctx, coupon_kind),
-        "starts_at": local_time(ctx, "starts_at"),
-        "ends_at": local_time(ctx, "ends_at"),
-        "budget": None if budget < 0 else budget,
-        "per_member_cap": whole(ctx, "per_member_cap", low=1, high=1000, blank=1),
-        "control_pct": whole(ctx, "control_pct", low=0, high=90),
-        "active": ctx.field("active", 3) == "on",
-    }
-    try:
-        parsed = CampaignIn.model_validate(body)
-    except ValidationError as exc:
-        raise Refused(400, "err_campaign", why=_first_error(exc)) from None
-    if ctx.s.get(IntelCampaign, cid) is not None:
-        raise Refused(409, "err_campaign_exists", id=cid)
-    try:
-        save_campaign(ctx.s, cid, parsed)
-    except ValueError as exc:
-        raise Refused(400, "err_campaign", why=str(exc)) from None
-    ctx.audit(
-        "campaign_saved", f"campaign:{cid}", kind=kind, budget=parsed.budget, control_pct=parsed.control_pct
-    )
-    return go(ctx, f"{PREFIX}/campaigns/{cid}")
 
 
 # ---------------------------------------------------------------- bearer coupon batches
@@ -283,14 +188,14 @@ def batch_create(ctx: ActionCtx) -> Response:
         "name": text_field(ctx, "name", limit=120),
         "count": whole(ctx, "count", low=1, high=MAX_BATCH, blank=None),
         "store_id": store or None,
-        "coupon": _coupon_terms(ctx, coupon_kind),
+        "coupon": coupon_terms(ctx, coupon_kind),
         "valid_from": local_time(ctx, "valid_from"),
         "valid_to": local_time(ctx, "valid_to"),
     }
     try:
         parsed = BatchIn.model_validate(body)
     except ValidationError as exc:
-        raise Refused(400, "err_campaign", why=_first_error(exc)) from None
+        raise Refused(400, "err_campaign", why=first_error(exc)) from None
     try:
         codes = issue_batch(ctx.s, bid, parsed)
     except ValueError as exc:

@@ -61,10 +61,21 @@ def _workers(ctx: Ctx, store_id: str) -> list[StaffUser]:
     ]
 
 
-@router.get("/tickets")
-def queues(ctx: PageCtx, status: str = "open", store: str = "") -> HTMLResponse:
+@router.get("/alerts")
+def alerts(ctx: PageCtx) -> HTMLResponse:
+    """The navigation's alert (htmx refreshes it every minute)."""
     ctx.require("tickets")
+    return render(ctx, "alert_fragment.html")
+
+
+@router.get("/tickets")
+def queues(ctx: PageCtx, status: str = "open", store: str = "", view: str = "") -> HTMLResponse:
+    ctx.require("tickets")
+    attention = view == "attention"
     q = select(Ticket)
+    if attention:  # the alert's queue: past the SLA or escalated (server/feedback's rule)
+        status = "open"
+        q = q.where(service.attention_clause(ctx.now))
     q = q.where(Ticket.status == "closed") if status == "closed" else q.where(Ticket.status != "closed")
     if ctx.stores is not None:
         q = q.where(Ticket.store_id.in_(ctx.stores))
@@ -88,6 +99,7 @@ def queues(ctx: PageCtx, status: str = "open", store: str = "") -> HTMLResponse:
         stores=stores,
         overdue=overdue,
         total=len(rows),
+        view="attention" if attention else "",
     )
 
 

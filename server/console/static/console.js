@@ -39,6 +39,22 @@
       window.addEventListener("resize", function () { chart.resize(); });
     });
   }
+  // A form with a kind picker shows only the fields of the chosen kind (data-kinds lists the
+  // kinds a field belongs to). Without this script every field shows; the server ignores the rest.
+  function kindFields(root) {
+    root.querySelectorAll("select[data-kind-select]").forEach(function (sel) {
+      var form = sel.form;
+      if (!form) { return; }
+      function apply() {
+        form.querySelectorAll("[data-kinds]").forEach(function (el) {
+          el.hidden = el.getAttribute("data-kinds").split(" ").indexOf(sel.value) < 0;
+        });
+      }
+      sel.addEventListener("change", apply);
+      apply();
+      form.classList.add("js-kinds");
+    });
+  }
   document.addEventListener("submit", function (ev) {
     var form = ev.target;
     if (form.classList && form.classList.contains("confirm") && !window.confirm(form.getAttribute("data-confirm"))) {
@@ -49,7 +65,7 @@
     if (ev.target && ev.target.hasAttribute && ev.target.hasAttribute("data-print")) { window.print(); }
   });
   document.addEventListener("DOMContentLoaded", function () {
-    tick(); charts(document);
+    tick(); charts(document); kindFields(document);
     setInterval(tick, 1000);
   });
   document.addEventListener("htmx:afterSwap", function (ev) { tick(); charts(ev.target); });
