@@ -259,6 +259,7 @@ ConflictKind = Literal[
     "gift_points_short",
     "gift_out_of_stock",
     "gift_reversal_mismatch",
+    "gift_reversal_unapproved",
 ]
 CONFLICT_KINDS: Final[tuple[str, ...]] = get_args(ConflictKind)
 

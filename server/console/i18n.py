@@ -562,6 +562,11 @@ _M: Final[dict[str, tuple[str, str]]] = {
     "ck_gift_points_short": ("积分不足仍兑换", "Gift without enough points"),
     "ck_gift_out_of_stock": ("礼品库存不足", "Gift out of stock"),
     "ck_gift_reversal_mismatch": ("退回礼品积分不符", "Gift return points differ"),
+    "ck_gift_reversal_unapproved": ("退回礼品未经批准", "Gift return not approved"),
+    "ckx_gift_reversal_unapproved": (
+        "收银机退回礼品并返还积分，但没有主管或店长批准（批准人不为服务器所知或只是收银员）；积分已返还，请核实。",
+        "A till took a gift back and returned its points without a supervisor's or manager's approval (the approver is unknown to the server or a cashier); the points were returned: check it.",
+    ),
     "ckx_welcome_coupon_terms": (
         "收银机发出的迎新券比积分方案给得多（金额、门槛或有效天数）；服务器按两者中较少的一方发券。",
         "The till printed a welcome coupon more generous than the program (amount, threshold or days); the server issued the lesser of the two.",

@@ -85,6 +85,7 @@ _DETAILS: dict[str, dict[str, object]] = {
     "gift_unknown": {"redemption_id": str(uuid.uuid4()), "gift_id": "G404", "claimed_points": 300},
     "gift_inactive": {"redemption_id": str(uuid.uuid4()), "gift_id": "G100", "claimed_points": 100},
     "gift_reversal_mismatch": {"redemption_id": str(uuid.uuid4()), "claimed": 120, "redeemed": 100},
+    "gift_reversal_unapproved": {"redemption_id": str(uuid.uuid4()), "points": 100, "approver_id": None},
     "welcome_coupon_terms": {
         "code": "W-TEST-1",
         "claimed": {

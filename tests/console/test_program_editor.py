@@ -21,6 +21,7 @@ from app.domain.program import parse_program
 from server.console import demo
 from server.console.i18n import t
 from server.console.models import ConsoleAudit
+from server.console.web import zone_label
 from server.db import Database
 from server.migrate import upgrade
 from server.models import ChangeRow, ProgramVersion
@@ -334,7 +335,8 @@ def test_the_diff_is_confirmed_then_published_and_audited(server: tuple[ServerPr
     fields.update({"feedback_points": "5", "effective_from": local(start - timedelta(days=1))})
     r = http.post(base + "/program/preview", data=fields, timeout=10)
     assert r.status_code == 200
-    when = start.astimezone(DEFAULT_TZ).strftime("%Y-%m-%d %H:%M")
+    local_start = start.astimezone(DEFAULT_TZ)
+    when = f"{local_start:%Y-%m-%d %H:%M} {zone_label(local_start)}"  # the console's `when`
     never = t("en", "pending_never", v=version, at=when, zone="Asia/Shanghai")
     assert f'data-version="{version}">{html.escape(never)}' in r.text
     fields["effective_from"] = local(start + timedelta(days=1))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Sequence
+from typing import Any, Final
 
 from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
@@ -71,6 +72,7 @@ def conflicts(ctx: PageCtx, show: str = "open", kind: str = "") -> HTMLResponse:
         sales=_sales(ctx, rows),
         fen_keys=FEN_KEYS,
         time_keys=TIME_KEYS,
+        ordered=ordered,
         held=held,
     )
 
@@ -92,6 +94,53 @@ def decide_held(held_id: str, verdict: str, ctx: ActionCtx) -> Response:
         raise Refused(409, "err_already_resolved") from None
     ctx.audit(f"held_{verdict}d", f"held:{row.id}", points=row.points, member=str(row.member_id))
     return go(ctx, f"{PREFIX}/conflicts")
+
+
+# The order detail fields are shown in: what went wrong, then each figure next to the one it
+# is compared with (the details are JSONB, whose key order is not the writer's).
+FIELD_ORDER: Final = (
+    "fault",
+    "line_no",
+    "sku",
+    "claimed_list_unit",
+    "list_unit",
+    "unit",
+    "percent_below_list",
+    "limit_percent",
+    "role",
+    "approver_id",
+    "gift_id",
+    "claimed",
+    "claimed_points",
+    "computed",
+    "catalogue",
+    "redeemed",
+    "posted",
+    "points",
+    "balance",
+    "stock",
+    "after",
+    "claimed_reversed",
+    "reversed",
+    "claimed_given_back",
+    "given_back",
+    "program",
+    "kind",
+    "amount",
+    "threshold",
+    "days",
+    "valid_from",
+    "valid_to",
+    "code",
+    "discount",
+    "status",
+    "total_due",
+)
+_RANK: Final = {k: i for i, k in enumerate(FIELD_ORDER)}
+
+
+def ordered(details: dict[str, Any]) -> list[tuple[str, Any]]:
+    return sorted(details.items(), key=lambda kv: (_RANK.get(kv[0], len(_RANK)), kv[0]))
 
 
 # Detail fields holding fen, and times (ISO text), shown as such.

@@ -22,12 +22,11 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import HTMLResponse
 
-from app.domain.clock import DEFAULT_TZ
 from app.domain.money import format_fen
 from app.domain.program import LoyaltyProgram, ProgramError, parse_program
 from app.domain.tiers import Tier
 from server.console.forms import parse_local_time
-from server.console.web import PREFIX, ActionCtx, ConsoleRoute, Ctx, PageCtx, Refused, go, render
+from server.console.web import PREFIX, ActionCtx, ConsoleRoute, Ctx, PageCtx, Refused, chain_zone, go, render
 from server.models import ProgramVersion
 from server.program import Programs, check_start, publish
 from server.reach import reach
@@ -414,14 +413,14 @@ def program_page(ctx: PageCtx, published: int = 0) -> HTMLResponse:
         current=current,
         versions=[(p, rows[p.version], _state(p, current, ctx.now), reached[p.version]) for p in versions],
         published=published,
-        zone=str(DEFAULT_TZ),
+        zone=str(chain_zone()),
         tiers=current.tiers,
     )
 
 
 def _default_start(now: datetime) -> str:
     """Tomorrow 00:00 in the chain's zone, as a `datetime-local` value."""
-    local = now.astimezone(DEFAULT_TZ)
+    local = now.astimezone(chain_zone())
     start = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
     return start.isoformat(timespec="minutes")
 
@@ -451,7 +450,7 @@ def _editor(
         label=lambda path: label(ctx, path),
         full_label=lambda path: _diff_label(ctx, path),
         start=start,
-        zone=str(DEFAULT_TZ),
+        zone=str(chain_zone()),
         latest=_latest(ctx),
         base_version=current.version if base_version is None else base_version,
     )
@@ -512,8 +511,8 @@ def program_preview(ctx: ActionCtx) -> HTMLResponse:
                 changes=changes,
                 body=program.to_json(indent=None),
                 start=start,
-                start_local=start.astimezone(DEFAULT_TZ),
-                zone=str(DEFAULT_TZ),
+                start_local=start.astimezone(chain_zone()),
+                zone=str(chain_zone()),
                 latest=ctx.field("latest", 12),
                 pending=pending(programs, ctx.now, start),
             )
@@ -553,7 +552,7 @@ def program_edit(ctx: ActionCtx) -> HTMLResponse:
     current = Programs.load(ctx.s).at(ctx.now)
     draft = _posted_program(ctx)
     start = parse_local_time(ctx.field("effective_from", 40))
-    shown = start.astimezone(DEFAULT_TZ).replace(tzinfo=None).isoformat(timespec="minutes") if start else ""
+    shown = start.astimezone(chain_zone()).replace(tzinfo=None).isoformat(timespec="minutes") if start else ""
     return _editor(ctx, current, form_values(draft), shown)
 
 
