@@ -216,3 +216,28 @@ def test_a_segment_is_defined_and_a_bad_rule_is_refused(page: Any, console: Cons
     with page.expect_navigation():
         page.click("#save-segment")
     assert "big_spenders" in page.locator("#segments").inner_text()
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_program_editor_s_fault_and_confirm_steps(axe_page: Any, console: Console, lang: str) -> None:
+    """The editor with faults at their fields, and the confirm step, pass axe and fit 1024x768
+    (nothing is published: the shared demo's program stays as it is)."""
+    page = axe_page
+    page.goto(f"{console.url}/lang/{lang}?back=/console/login")
+    sign_in(page, console, "admin")
+    page.goto(console.url + "/program/new")
+    page.fill("#f-redemption-max_share", "3")
+    page.fill("#f-tiers-1-multiplier", "0")
+    with page.expect_navigation():
+        page.click("#check-program")
+    assert page.locator(".field-error").count() == 2
+    assert _axe(page) == []
+    page.set_viewport_size({"width": 1024, "height": 768})
+    assert _fits(page)
+    page.fill("#f-redemption-max_share", "0.4")
+    page.fill("#f-tiers-1-multiplier", "1.3")
+    with page.expect_navigation():
+        page.click("#check-program")
+    assert page.locator("#diff tbody tr").count() == 2
+    assert _axe(page) == []
+    assert _fits(page)
