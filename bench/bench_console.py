@@ -158,6 +158,7 @@ def pages(db: Database) -> dict[str, str]:
         "conflicts": "/conflicts",
         "catalogue": "/catalogue",
         "product": f"/catalogue/products/{sku}",
+        "gifts": "/gifts",
         "program": "/program",
         "program (new version form)": "/program/new",
         "audit": "/audit",
