@@ -4,7 +4,9 @@ with what is fixed once it has chosen members held fixed whatever the form sends
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -157,6 +159,13 @@ def test_once_issued_the_terms_stay_and_the_budget_cannot_drop_below_issued(
         assert page.locator(f).is_disabled(), f
     for f in ("#c-name", "#c-ends", "#c-budget", "#c-cap-member", "#c-active"):
         assert page.locator(f).is_enabled(), f
+    shots = os.environ.get("LT_CONSOLE_SCREENSHOTS")  # docs/screenshots/console is made that way
+    if shots:
+        page.set_viewport_size({"width": 1024, "height": 768})
+        page.screenshot(path=str(Path(shots) / "campaign-edit-fixed-zh_CN.png"), full_page=True)
+        page.goto(console.url + "/lang/en?back=/console/campaigns/EDIT_FIXED/edit")
+        page.screenshot(path=str(Path(shots) / "campaign-edit-fixed-en.png"), full_page=True)
+        page.goto(console.url + "/lang/zh_CN?back=/console/campaigns/EDIT_FIXED/edit")
     assert page.get_attribute("#c-budget", "min") == "3"  # the browser says so first
     page.evaluate("document.querySelector('#c-budget').removeAttribute('min')")  # the server too
     page.fill("#c-budget", "2")
