@@ -72,6 +72,9 @@ _MOMENT = text("SELECT coalesce(max(seq), 0) FROM changes")  # the largest seq c
 
 
 def _plain(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or kind is int or value is None or kind is bool or kind is float:
+        return value  # most values (and all of a row's data already made plain): as they are
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
     if isinstance(value, date):

@@ -12,17 +12,18 @@ import uuid
 from datetime import UTC, datetime
 
 from pydantic import ValidationError
+from sqlalchemy import insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from app.domain.events import EARLIEST, LATEST, MAX_BIGINT
 from server.audit import check_audit
 from server.db import Database
-from server.models import Terminal
+from server.models import Event, Terminal
 from server.program import Programs, store_zone
 from server.push.context import Batch, Rejected
 from server.push.handlers import HANDLERS
 from server.push.prefetch import prefetch
-from server.push.record import answer_known, applied, event_hash, known, reject, text_fault
+from server.push.record import answer_known, applied, event_digest, known, reject, text_fault
 from server.push.rules import flag_clock_skew
 from server.push.touch import RETRYABLE, sqlstate, touch
 from sync.protocol import EventResult, PushRequest, PushResponse, WireEvent
@@ -83,10 +84,12 @@ def _run_batch(
             store_zone(s, terminal.store_id),
             max_clock_skew_s=db.settings.max_clock_skew_s,
             trust=programs.at(now).trust,
+            event_rows=None if careful else [],
         )
         flag_clock_skew(terminal, skew_s, db.settings.max_clock_skew_s, now)
         prefetch(b, req.events, db.is_postgres)
-        digests = [event_hash(ev) for ev in req.events]
+        hashed = [event_digest(ev) for ev in req.events]
+        digests = [h for h, _ in hashed]
         order = sorted(range(len(req.events)), key=lambda i: (req.events[i].seq, str(req.events[i].id)))
         seen = known(s, list({ev.id for ev in req.events}))
         results: dict[int, EventResult] = {}
@@ -105,15 +108,17 @@ def _run_batch(
             if ev.id in seen:
                 results[i] = answer_known(b, ev, digest, seen[ev.id])
             elif careful:
-                results[i] = _apply_in_savepoint(b, ev, digest)
+                results[i] = _apply_in_savepoint(b, ev, digest, hashed[i][1])
             else:
-                results[i] = _apply_whole(b, ev, digest)
+                results[i] = _apply_whole(b, ev, digest, hashed[i][1])
         seqs = [e.seq for e in req.events if e.terminal_id == terminal_id]
         if seqs:
             terminal.last_seq = min(max(terminal.last_seq or 0, *seqs), MAX_BIGINT)
         terminal.last_seen_at = now
         ack = check_audit(s, terminal_id, req.audit, now)
         try:
+            if b.event_rows:
+                s.execute(insert(Event), b.event_rows)
             s.commit()
         except DBAPIError:
             raise
@@ -125,10 +130,10 @@ def _run_batch(
     return [results[i] for i in range(len(req.events))], ack
 
 
-def _apply_whole(b: Batch, ev: WireEvent, digest: str) -> EventResult:
+def _apply_whole(b: Batch, ev: WireEvent, digest: str, clean: bool) -> EventResult:
     try:
         with b.s.no_autoflush:
-            return _apply_one(b, ev, digest)
+            return _apply_one(b, ev, digest, clean)
     except DBAPIError:
         raise
     except Exception as exc:
@@ -137,12 +142,12 @@ def _apply_whole(b: Batch, ev: WireEvent, digest: str) -> EventResult:
         raise _Redo from exc
 
 
-def _apply_in_savepoint(b: Batch, ev: WireEvent, digest: str) -> EventResult:
+def _apply_in_savepoint(b: Batch, ev: WireEvent, digest: str, clean: bool) -> EventResult:
     s = b.s
     sp = s.begin_nested()
     try:
         with s.no_autoflush:
-            result = _apply_one(b, ev, digest)
+            result = _apply_one(b, ev, digest, clean)
         s.flush()
         sp.commit()
         return result
@@ -169,12 +174,13 @@ def _apply_in_savepoint(b: Batch, ev: WireEvent, digest: str) -> EventResult:
         return reject(b, ev, digest, f"cannot_process:{type(exc).__name__}")
 
 
-def _check_envelope(b: Batch, ev: WireEvent) -> None:
+def _check_envelope(b: Batch, ev: WireEvent, clean: bool) -> None:
+    """`clean`: `record.event_digest` found the event's text storable (no walk needed)."""
     if ev.terminal_id != b.terminal.id:
         raise Rejected("event_from_another_terminal")
     if ev.seq > MAX_BIGINT:
         raise Rejected("seq_out_of_range")
-    fault = text_fault(ev.type) or text_fault(ev.payload)
+    fault = None if clean else text_fault(ev.type) or text_fault(ev.payload)
     if fault:
         raise Rejected(fault)
     if not EARLIEST <= ev.created_at < LATEST:
@@ -183,10 +189,10 @@ def _check_envelope(b: Batch, ev: WireEvent) -> None:
         raise Rejected(f"unsupported_schema_version:{ev.schema_version}")
 
 
-def _apply_one(b: Batch, ev: WireEvent, digest: str) -> EventResult:
+def _apply_one(b: Batch, ev: WireEvent, digest: str, clean: bool) -> EventResult:
     """Apply one event (not seen before) and record it; Rejected leaves nothing but the record."""
     try:
-        _check_envelope(b, ev)
+        _check_envelope(b, ev, clean)
         handler = HANDLERS.get(ev.type)
         if handler is None:
             raise Rejected(f"unknown_event_type:{ev.type[:40]}")

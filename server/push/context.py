@@ -89,6 +89,9 @@ class Batch:
     keyring: Keyring | None = None  # the terminals' public keys, read once a batch when needed
     # The program's limits on tills (LoyaltyProgram.trust); the version in force at receipt.
     trust: TillTrust = DEFAULT_PROGRAM.trust
+    # The `events` rows of a batch applied whole, written in one INSERT before COMMIT
+    # (`record.keep_event`); None when each event has its savepoint (rows added as they come).
+    event_rows: list[dict[str, Any]] | None = None
 
     def forget_caches(self) -> None:
         self.balance.clear()

@@ -26,6 +26,15 @@ def event_hash(ev: WireEvent) -> str:
     """What the event carried, hashed: a retry hashes the same, an id reused with another payload
     does not. Total: an out-of-range time or a lone surrogate still hashes (the event is then
     rejected for it)."""
+    return event_digest(ev)[0]
+
+
+def event_digest(ev: WireEvent) -> tuple[str, bool]:
+    """`event_hash`, and whether the event's text is certainly storable: True when the JSON it
+    hashes holds no lone surrogate and no escaped NUL, so `text_fault` of its type and payload
+    is None without walking them (False: walk them; they may still be fine, e.g. a literal
+    backslash-u-0000 in a string). Every string and key of the type and payload is in that
+    JSON, control characters escaped, surrogates left as they are."""
     try:
         created = ev.created_at.astimezone(UTC).isoformat()
     except OverflowError:
@@ -39,7 +48,11 @@ def event_hash(ev: WireEvent) -> str:
         "created_at": created,
     }
     raw = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+    try:
+        data, clean = raw.encode("utf-8"), "\\u0000" not in raw
+    except UnicodeEncodeError:  # a lone surrogate somewhere
+        data, clean = raw.encode("utf-8", "surrogatepass"), False
+    return hashlib.sha256(data).hexdigest(), clean
 
 
 def text_fault(value: Any) -> str | None:
@@ -78,19 +91,30 @@ def storable(value: Any) -> Any:
     return value
 
 
+def keep_event(b: Batch, row: dict[str, Any]) -> None:
+    """The event's row in `events`: collected for one INSERT when the batch is applied whole
+    (`Batch.event_rows`), else added to the session (inside the event's savepoint, where a
+    racing duplicate shows as that event's IntegrityError)."""
+    if b.event_rows is not None:
+        b.event_rows.append(row)
+    else:
+        b.s.add(Event(**row))
+
+
 def applied(b: Batch, ev: WireEvent, digest: str, result: dict[str, Any]) -> EventResult:
-    b.s.add(
-        Event(
-            id=ev.id,
-            terminal_id=ev.terminal_id,
-            seq=ev.seq,
-            type=ev.type,
-            payload_hash=digest,
-            status="applied",
-            reason=None,
-            result=result,
-            received_at=b.now,
-        )
+    keep_event(
+        b,
+        {
+            "id": ev.id,
+            "terminal_id": ev.terminal_id,
+            "seq": ev.seq,
+            "type": ev.type,
+            "payload_hash": digest,
+            "status": "applied",
+            "reason": None,
+            "result": result,
+            "received_at": b.now,
+        },
     )
     return EventResult(id=ev.id, status="applied", result=result)
 
@@ -98,18 +122,19 @@ def applied(b: Batch, ev: WireEvent, digest: str, result: dict[str, Any]) -> Eve
 def reject(b: Batch, ev: WireEvent, digest: str, reason: str, record: bool = True) -> EventResult:
     reason = storable(reason)[:200]
     if record:
-        b.s.add(
-            Event(
-                id=ev.id,
-                terminal_id=storable(ev.terminal_id)[:40],
-                seq=min(ev.seq, MAX_BIGINT),
-                type=storable(ev.type)[:40],
-                payload_hash=digest,
-                status="rejected",
-                reason=reason,
-                result=None,
-                received_at=b.now,
-            )
+        keep_event(
+            b,
+            {
+                "id": ev.id,
+                "terminal_id": storable(ev.terminal_id)[:40],
+                "seq": min(ev.seq, MAX_BIGINT),
+                "type": storable(ev.type)[:40],
+                "payload_hash": digest,
+                "status": "rejected",
+                "reason": reason,
+                "result": None,
+                "received_at": b.now,
+            },
         )
     b.s.add(
         ParkedEvent(
