@@ -147,6 +147,9 @@ class ParkedEvent(Base):
     event: Mapped[dict[str, Any]] = mapped_column(JsonType)
     received_at: Mapped[datetime]
     reviewed_at: Mapped[datetime | None]
+    # Set by the console's review (server/console/routes/conflicts.py); the event stays parked.
+    reviewed_by: Mapped[str | None] = mapped_column(String(80), default=None)
+    review_note: Mapped[str | None] = mapped_column(String(500), default=None)
 
 
 # ------------------------------------------------------------------ loyalty

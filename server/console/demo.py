@@ -371,13 +371,24 @@ def _conflicts(s: Session, sales: list[dict[str, Any]], members: list[dict[str, 
             note="",
         )
     )
+    refund = {"refund_id": str(new_id()), "sale_id": str(new_id()), "money": 2590, "points_reversed": 25}
     s.add(
         ParkedEvent(
             event_id=new_id(),
             terminal_id="S001-T02",
-            reason="coupon_not_found",
-            event={"type": "coupon.redeemed", "payload": {"code": "XXXX"}},
+            reason="refund_of_unknown_sale",
+            event={"type": "refund.completed", "payload": {**refund, "reason": "damaged", "lines": [{}]}},
             received_at=now - timedelta(hours=2),
+            reviewed_at=None,
+        )
+    )
+    s.add(
+        ParkedEvent(
+            event_id=new_id(),
+            terminal_id="S001-T02",
+            reason="invalid_payload:points:int_parsing",
+            event={"type": "points.adjusted", "payload": {"member_id": str(a["member_id"]), "points": "x"}},
+            received_at=now - timedelta(hours=1),
             reviewed_at=None,
         )
     )

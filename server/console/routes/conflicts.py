@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from server.console.forms import text
 from server.console.models import ConsoleAudit
+from server.console.parked import reason_parts, summary
 from server.console.web import (
     PREFIX,
     ActionCtx,
@@ -41,7 +42,7 @@ def _scope_terminals(ctx: Ctx) -> list[str] | None:
 
 
 @router.get("/conflicts")
-def conflicts(ctx: PageCtx, show: str = "open", kind: str = "") -> HTMLResponse:
+def conflicts(ctx: PageCtx, show: str = "open", kind: str = "", parked: str = "open") -> HTMLResponse:
     ctx.require("conflicts")
     q = select(Conflict)
     if show != "all":
@@ -52,10 +53,18 @@ def conflicts(ctx: PageCtx, show: str = "open", kind: str = "") -> HTMLResponse:
     if terms is not None:
         q = q.where(Conflict.terminal_id.in_(terms))
     rows = ctx.s.execute(q.order_by(Conflict.at.desc(), Conflict.id).limit(200)).scalars().all()
-    pq = select(ParkedEvent).where(ParkedEvent.reviewed_at.is_(None))
+    parked = parked if parked in ("open", "reviewed") else "open"
+    pq = select(ParkedEvent).where(
+        ParkedEvent.reviewed_at.is_(None) if parked == "open" else ParkedEvent.reviewed_at.is_not(None)
+    )
     if terms is not None:
         pq = pq.where(ParkedEvent.terminal_id.in_(terms))
-    parked = ctx.s.execute(pq.order_by(ParkedEvent.received_at.desc()).limit(100)).scalars().all()
+    order = ParkedEvent.received_at.desc() if parked == "open" else ParkedEvent.reviewed_at.desc()
+    parked_rows = ctx.s.execute(pq.order_by(order, ParkedEvent.id).limit(100)).scalars().all()
+    tills = sorted({p.terminal_id for p in parked_rows})
+    till_stores: dict[str, str] = {
+        tid: sid for tid, sid in ctx.s.execute(select(Terminal.id, Terminal.store_id).where(Terminal.id.in_(tills)))
+    }
     kinds = sorted(set(ctx.s.execute(select(Conflict.kind).distinct()).scalars()))
     hq = select(HeldEvent).where(HeldEvent.status == "held")
     if ctx.stores is not None:
@@ -65,7 +74,11 @@ def conflicts(ctx: PageCtx, show: str = "open", kind: str = "") -> HTMLResponse:
         ctx,
         "conflicts.html",
         conflicts=rows,
-        parked=parked,
+        parked=parked_rows,
+        parked_show=parked,
+        till_stores=till_stores,
+        reason_parts=reason_parts,
+        summary=summary,
         show=show,
         kind=kind,
         kinds=kinds,
@@ -180,6 +193,36 @@ def resolve_one(conflict_id: str, ctx: ActionCtx) -> Response:
         raise Refused(409, "err_already_resolved") from None
     ctx.audit("conflict_resolved", f"conflict:{row.id}", kind=row.kind)
     return go(ctx, f"{PREFIX}/conflicts")
+
+
+@router.post("/parked/{parked_id}/review")
+def review_parked(parked_id: str, ctx: ActionCtx) -> Response:
+    """Mark an event parked as rejected as reviewed, with a note (who, when). The event stays as
+    it was received, and its `events` row (the dedup record: a retry still gets "rejected")
+    is not touched."""
+    ctx.require("conflicts")
+    note = text(ctx, "note", limit=500)
+    try:
+        pid = int(parked_id)
+    except ValueError:
+        raise Refused(404, "err_not_found") from None
+    row = ctx.s.get(ParkedEvent, pid) if 0 < pid < 2**63 else None
+    terms = _scope_terminals(ctx)
+    if row is None or (terms is not None and row.terminal_id not in terms):
+        raise Refused(404, "err_not_found")
+    if row.reviewed_at is not None:
+        raise Refused(409, "err_already_resolved")
+    row.reviewed_at = ctx.now
+    row.reviewed_by = ctx.user.username if ctx.user else "-"
+    row.review_note = note
+    ctx.audit(
+        "parked_reviewed",
+        f"parked:{row.id}",
+        event=str(row.event_id),
+        terminal=row.terminal_id,
+        reason=row.reason.partition(":")[0],
+    )
+    return go(ctx, f"{PREFIX}/conflicts#parked")
 
 
 @router.get("/audit")
