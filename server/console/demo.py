@@ -392,6 +392,21 @@ def _conflicts(s: Session, sales: list[dict[str, Any]], members: list[dict[str, 
             reviewed_at=None,
         )
     )
+    s.add(
+        ParkedEvent(
+            event_id=new_id(),
+            terminal_id="S002-T01",
+            reason="coupon_code_taken",
+            event={
+                "type": "coupon.issued",
+                "payload": {"code": "W-DEMO-7", "amount": 1000, "threshold": 5000},
+            },
+            received_at=now - timedelta(days=2),
+            reviewed_at=now - timedelta(days=1, hours=20),
+            reviewed_by="admin",
+            review_note="券码与总部批次重复，终端已换发新券",
+        )
+    )
 
 
 def seed(s: Session, *, members: int = 800, days: int = 150, per_day: int = 12, seed_no: int = 14) -> Seeded:

@@ -163,7 +163,9 @@ def test_review_a_parked_event_scoped_audited_csrf(sqlite_server) -> None:  # ty
 
     # CSRF: none, or a wrong one, is refused and nothing changes.
     for data in ({"note": "x"}, {"note": "x", "csrf": "nope"}):
-        r = http.post(proc.url + f"/console/parked/{mine}/review", data=data, timeout=20, allow_redirects=False)
+        r = http.post(
+            proc.url + f"/console/parked/{mine}/review", data=data, timeout=20, allow_redirects=False
+        )
         assert r.status_code == 403
     # No note: said so (4xx), not failed.
     r = http.post(proc.url + f"/console/parked/{mine}/review", data={"csrf": csrf, "note": " "}, timeout=20)

@@ -8,12 +8,14 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pytest
 from sqlalchemy import select
 
+from server.catalogue import save_promotions
 from server.console.i18n import t
 from server.feedback.models import Ticket
 from server.models import Member, Product
@@ -24,8 +26,22 @@ pytestmark = pytest.mark.postgres
 SIZES = {"desktop": (1280, 900), "small": (1024, 768), "phone": (390, 844)}
 
 
+# A promotion to show (the demo has none; it starts in 30 days, so no test's sale earns by it),
+# written by the same save_promotions as the console's form.
+PROMO: Final = {
+    "id": "SCREEN-FRUIT",
+    "name": "水果双倍积分 Double points on fruit",
+    "kind": "points_multiplier",
+    "multiplier": "2",
+    "categories": ["fruit"],
+}
+
+
 def _paths(console: Console) -> dict[str, str]:
     with console.session() as s:
+        starts = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(days=30)
+        save_promotions(s, [{**PROMO, "starts": starts, "ends": starts + timedelta(days=7)}])
+        s.commit()
         ticket = s.execute(
             select(Ticket).where(Ticket.status != "closed").order_by(Ticket.due_at).limit(1)
         ).scalar_one()
@@ -48,8 +64,12 @@ def _paths(console: Console) -> dict[str, str]:
         "member": f"/members/{member.id}",
         "stores": "/stores",
         "conflicts": "/conflicts",
+        "conflicts-parked": "/conflicts?parked=open#parked",
+        "conflicts-reviewed": "/conflicts?parked=reviewed#parked",
         "catalogue": "/catalogue",
         "product": f"/catalogue/products/{sku}",
+        "promotion-new": "/catalogue/promotions/new",
+        "promotion": "/catalogue/promotions/SCREEN-FRUIT",
         "campaigns": "/campaigns",
         "campaign-new": "/campaigns/new",
         "campaign": "/campaigns/WAKE30",

@@ -5,6 +5,7 @@ bad row imports nothing). Tills get what changed on their next pull."""
 from __future__ import annotations
 
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Final
 
@@ -13,8 +14,15 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import func, or_, select
 from starlette.datastructures import UploadFile
 
-from server.catalogue import CatalogueError, import_products, read_rows
-from server.console.forms import text, yuan_to_fen
+from server.catalogue import (
+    PROMOTION_KINDS,
+    CatalogueError,
+    import_products,
+    promotion_data,
+    read_rows,
+    save_promotions,
+)
+from server.console.forms import local_time, text, yuan_to_fen
 from server.console.web import (
     PREFIX,
     ActionCtx,
@@ -22,8 +30,10 @@ from server.console.web import (
     Ctx,
     PageCtx,
     Refused,
+    chain_zone,
     go,
     render,
+    zone_label,
 )
 from server.models import Product, Promotion
 
@@ -134,3 +144,104 @@ def product_save(sku: str, ctx: ActionCtx) -> Response:
         raise Refused(400, "err_import", why=str(exc)) from None
     ctx.audit("product_saved", f"product:{row.sku}", unit_price=values["unit_price"])
     return go(ctx, f"{PREFIX}/catalogue/products/{row.sku}")
+
+
+# ---------------------------------------------------------------- promotions
+
+
+def _local_input(at: datetime | None) -> str:
+    """A UTC time as a ``datetime-local`` value in the chain's zone (how it is entered)."""
+    return at.astimezone(chain_zone()).replace(tzinfo=None).isoformat(timespec="minutes") if at else ""
+
+
+def _promotion_form(ctx: Ctx, row: Promotion | None) -> HTMLResponse:
+    return render(
+        ctx,
+        "promotion.html",
+        pr=row,
+        kinds=PROMOTION_KINDS,
+        zone=zone_label(datetime.now(chain_zone())),
+        starts=_local_input(row.starts if row else None),
+        ends=_local_input(row.ends if row else None),
+    )
+
+
+@router.get("/catalogue/promotions/new")
+def promotion_new(ctx: PageCtx) -> HTMLResponse:
+    ctx.require("catalogue")
+    return _promotion_form(ctx, None)
+
+
+@router.get("/catalogue/promotions/{promo_id}")
+def promotion_page(promo_id: str, ctx: PageCtx) -> HTMLResponse:
+    ctx.require("catalogue")
+    row = ctx.s.get(Promotion, promo_id[:40])
+    if row is None:
+        raise Refused(404, "err_not_found")
+    return _promotion_form(ctx, row)
+
+
+def _optional_time(ctx: Ctx, name: str) -> datetime | None:
+    return local_time(ctx, name) if ctx.field(name, 20) else None
+
+
+def _list_field(ctx: Ctx, name: str) -> list[str]:
+    """Comma- or space-separated values (categories, skus)."""
+    raw = ctx.field(name, 4000).replace("，", ",").replace(",", " ")
+    return [v for v in raw.split() if v]
+
+
+def _save_promotion(ctx: Ctx, values: dict[str, object], action: str) -> Response:
+    """Checked and written by server/catalogue.save_promotions, as the CLI's import (the change
+    log row it writes is what the tills pull)."""
+    try:
+        save_promotions(ctx.s, [values], ctx.now)
+    except CatalogueError as exc:
+        raise Refused(400, "err_promotion", why=str(exc).removeprefix("row 1: ")) from None
+    ctx.audit(action, f"promotion:{values['id']}", kind=values["kind"], multiplier=values["multiplier"])
+    return go(ctx, f"{PREFIX}/catalogue/promotions/{values['id']}")
+
+
+@router.post("/catalogue/promotions")
+def promotion_add(ctx: ActionCtx) -> Response:
+    ctx.require("catalogue")
+    promo_id = text(ctx, "id", limit=40)
+    if ctx.s.get(Promotion, promo_id) is not None:
+        raise Refused(409, "err_promotion_exists", id=promo_id)
+    return _save_promotion(ctx, _promotion_values(ctx, promo_id), "promotion_added")
+
+
+@router.post("/catalogue/promotions/{promo_id}")
+def promotion_save(promo_id: str, ctx: ActionCtx) -> Response:
+    ctx.require("catalogue")
+    row = ctx.s.get(Promotion, promo_id[:40])
+    if row is None:
+        raise Refused(404, "err_not_found")
+    return _save_promotion(ctx, _promotion_values(ctx, row.id), "promotion_saved")
+
+
+def _promotion_values(ctx: Ctx, promo_id: str) -> dict[str, object]:
+    return {
+        "id": promo_id,
+        "name": text(ctx, "name", limit=120),
+        "kind": text(ctx, "kind", limit=40),
+        "multiplier": text(ctx, "multiplier", limit=16),
+        "categories": _list_field(ctx, "categories"),
+        "skus": _list_field(ctx, "skus"),
+        "starts": _optional_time(ctx, "starts"),
+        "ends": _optional_time(ctx, "ends"),
+    }
+
+
+@router.post("/catalogue/promotions/{promo_id}/end")
+def promotion_end(promo_id: str, ctx: ActionCtx) -> Response:
+    """End a promotion now (one not started yet ends as it would start: it never runs)."""
+    ctx.require("catalogue")
+    row = ctx.s.get(Promotion, promo_id[:40])
+    if row is None:
+        raise Refused(404, "err_not_found")
+    if row.ends is not None and (row.ends <= ctx.now or (row.starts is not None and row.ends <= row.starts)):
+        raise Refused(409, "err_promotion_ended")
+    values = promotion_data(row)
+    values["ends"] = max(ctx.now, row.starts) if row.starts else ctx.now
+    return _save_promotion(ctx, values, "promotion_ended")

@@ -63,7 +63,8 @@ def conflicts(ctx: PageCtx, show: str = "open", kind: str = "", parked: str = "o
     parked_rows = ctx.s.execute(pq.order_by(order, ParkedEvent.id).limit(100)).scalars().all()
     tills = sorted({p.terminal_id for p in parked_rows})
     till_stores: dict[str, str] = {
-        tid: sid for tid, sid in ctx.s.execute(select(Terminal.id, Terminal.store_id).where(Terminal.id.in_(tills)))
+        tid: sid
+        for tid, sid in ctx.s.execute(select(Terminal.id, Terminal.store_id).where(Terminal.id.in_(tills)))
     }
     kinds = sorted(set(ctx.s.execute(select(Conflict.kind).distinct()).scalars()))
     hq = select(HeldEvent).where(HeldEvent.status == "held")
