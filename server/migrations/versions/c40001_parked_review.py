@@ -2,7 +2,7 @@
 already there); the `events` row, the dedup record, is not touched
 
 Revision ID: c40001
-Revises: pg0001
+Revises: tr30001
 Create Date: 2026-12-03 07:25:00
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c40001"
-down_revision: str | None = "pg0001"
+down_revision: str | None = "tr30001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
