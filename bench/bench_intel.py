@@ -33,6 +33,8 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -209,6 +211,29 @@ def backend_cpu_s(s: Session) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+@contextmanager
+def cpu_by_step(s: Session) -> Iterator[dict[str, float]]:
+    """While inside, each step of a recompute also records the backend's CPU seconds (the
+    recompute's step timer wrapped; bench only: the server does not read /proc)."""
+    from server.intel import recompute as rc
+
+    steps: dict[str, float] = {}
+    last = [backend_cpu_s(s) or 0.0]
+    lap = rc._Timer.lap
+
+    def lap_cpu(self: rc._Timer, name: str) -> None:
+        lap(self, name)
+        now = backend_cpu_s(s) or 0.0
+        steps[name] = round(steps.get(name, 0.0) + now - last[0], 2)
+        last[0] = now
+
+    rc._Timer.lap = lap_cpu  # type: ignore[method-assign]
+    try:
+        yield steps
+    finally:
+        rc._Timer.lap = lap  # type: ignore[method-assign]
+
+
 def kpi_p95(s: Session, cfg: IntelConfig, to: date, runs: int) -> dict[str, float]:
     times: list[float] = []
     worst: dict[str, float] = {}
@@ -332,7 +357,9 @@ def main() -> int:
                 service.save_segment(s, seg_id, seg_id, rule)
             s.commit()
             t, cpu = time.perf_counter(), backend_cpu_s(s)
-            full = recompute(s, cfg, full=True, as_of=yesterday)
+            with cpu_by_step(s) as steps:
+                full = recompute(s, cfg, full=True, as_of=yesterday)
+            out["full_db_cpu_steps"] = steps
             out["full_s"] = round(time.perf_counter() - t, 2)
             after = backend_cpu_s(s)
             if after is not None and cpu is not None:
@@ -360,7 +387,9 @@ def main() -> int:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
         with Session(engine) as s:
             t, cpu = time.perf_counter(), backend_cpu_s(s)
-            inc = recompute(s, cfg, as_of=datetime.now(UTC))
+            with cpu_by_step(s) as steps:
+                inc = recompute(s, cfg, as_of=datetime.now(UTC))
+            out["incremental_db_cpu_steps"] = steps
             out["incremental_s"] = round(time.perf_counter() - t, 2)
             after = backend_cpu_s(s)
             if after is not None and cpu is not None:

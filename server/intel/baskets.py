@@ -1,32 +1,35 @@
 """Baskets: item-to-item co-occurrence over the sales of the last `basket_days`.
 
 `intel_items.n` = baskets (sales) holding the sku, `intel_pairs.n` = baskets holding both
-(a < b), counted over every sale intel holds dated from the window's start on (a count may
-sit at zero until the pair table is next rewritten; nothing reads those). A full run counts
-them again; an incremental run adds the new sales and takes away the sales the window has
-left behind since the last run, so both give the same counts.
+(a < b in byte order: the keys are in the "C" collation, migration in3001), counted over
+every sale intel holds dated from the window's start on. No row holds a zero: a count the
+window's leaving sales take to zero is deleted in the same run. A full run counts them
+again; an incremental run adds the new sales and takes away the sales the window has left
+behind since the last run, so both give the same rows.
 
 Set-based throughout: the run's baskets (sale, sku, +1 for a new sale / -1 for one the
-window left) go to a temporary table, their pairs are counted in one self-join into
-another, and the counts are merged into `intel_pairs` in one of two ways:
+window left) go to a temporary table and their pairs are counted in one self-join.
 
-* **rewrite** when the changed pairs are at least `pairs_rewrite_pct`% (100) of the table (a
-  full run; a day bigger than the window's pairs): old counts and changes are summed in one
-  aggregate into a staging table, `intel_pairs` is truncated and loaded with its indexes
-  dropped and built once after. Sequential reads and writes, counts at zero dropped.
-  Readers of the pair table wait for the run's commit (the baskets step runs last for that).
-* **upsert** otherwise: one `INSERT ... ON CONFLICT DO UPDATE` in key order (index probes,
-  HOT updates thanks to the pages' fill factor).
+* **full run**: the pair table is emptied, its indexes dropped, the self-join's counts go
+  straight into it (one INSERT ... SELECT, no staging table) and each index is built once.
+* **incremental, big change** (the changed pairs at least `pairs_rewrite_pct` (20) % of the
+  table): old counts and changes summed in one aggregate into a staging table, the pair
+  table truncated and loaded as in a full run (counts at zero left out). Readers of the
+  pair table wait for the run's commit (the baskets step runs last for that).
+* **incremental, small change**: one `INSERT ... ON CONFLICT DO UPDATE` in key order, then
+  one DELETE of the counts that reached zero (joined to the negative changes only).
 
-Measured on 100k members / 2M lines, a day of 100k sales changing 995k of 1.7M pairs (2
-shared cores, load 4-10): the upsert takes 20-28 s (EXPLAIN ANALYZE: the shared buffers are
-smaller than the pair table, so updated pages are written out again), the rewrite no less
-(8 s to sum, then loading and indexing 1.7M rows whose text keys sort slowly), so the
-upsert is the default up to a change as big as the table.
+Measured on the pair table of 100k members / 2M lines after two days of 100k sales (2.4M
+pairs, 1M changed, 2 shared cores at load 5-7), database CPU: upsert 15-20 s, rewrite
+8.5 s; an UPDATE ... FROM plus INSERT of the new pairs was worse than both (the planner
+probes the index once per changed pair in the changes' order, 33-40 s; forcing a hash join
+hashes the whole table). The rewrite's cost follows the table, the upsert's the change:
+break-even near a fifth. bench/README.md has the figures.
 
 For a pair X, Y over N baskets: support = n(X,Y) / N, confidence(X→Y) = n(X,Y) / n(X),
-lift = n(X,Y)·N / (n(X)·n(Y)). Pairs below `min_support` baskets are ignored when read
-(kept counted, so the counts stay exact as the window moves).
+lift = n(X,Y)·N / (n(X)·n(Y)), computed in SQL (`_FIGURES`). Pairs below `min_support`
+(at least 1) baskets are ignored when read (kept counted, so the counts stay exact as the
+window moves).
 """
 
 from __future__ import annotations
@@ -41,11 +44,18 @@ from sqlalchemy.orm import Session
 
 from server.intel.config import IntelConfig
 
-_DELTA = """
+# The baskets of the run: (sale, sku, +1 for a sale counted in / -1 for one the window left),
+# the sku in the "C" collation of the pair and item keys (a < b is a byte comparison).
+_BASKETS = """
 CREATE TEMP TABLE intel_basket_delta ON COMMIT DROP AS
-SELECT DISTINCT l.sale_id, l.sku, d.sign
+SELECT DISTINCT l.sale_id, l.sku COLLATE "C" AS sku, d.sign
 FROM ({sales}) d JOIN intel_lines l ON l.sale_id = d.sale_id
 WHERE l.sku <> ''
+"""
+_PAIRS_OF_BASKETS = """
+SELECT x.sku AS a, y.sku AS b, sum(x.sign) AS n FROM intel_basket_delta x
+JOIN intel_basket_delta y ON y.sale_id = x.sale_id AND x.sku < y.sku
+GROUP BY x.sku, y.sku
 """
 
 
@@ -54,55 +64,50 @@ def basket_start(cfg: IntelConfig, as_of: datetime) -> datetime:
 
 
 def rebuild(s: Session, cfg: IntelConfig, as_of: datetime) -> None:
+    """Count the window's baskets afresh: the items, then the pairs straight from the
+    baskets' self-join into the emptied pair table (indexes built once after)."""
     s.execute(text("TRUNCATE intel_items, intel_pairs"))
-    _apply(
-        s,
-        cfg,
-        "SELECT sale_id, 1 AS sign FROM intel_sales WHERE at >= :bs",
-        {"bs": basket_start(cfg, as_of)},
-        empty=True,
+    _baskets(
+        s, "SELECT sale_id, 1 AS sign FROM intel_sales WHERE at >= :bs", {"bs": basket_start(cfg, as_of)}
     )
+    s.execute(
+        text("INSERT INTO intel_items (sku, n) SELECT sku, count(*) FROM intel_basket_delta GROUP BY sku")
+    )
+    _load_pairs(s, _PAIRS_OF_BASKETS)
 
 
 def update(s: Session, cfg: IntelConfig, as_of: datetime, prev_as_of: datetime) -> None:
     """Add the new sales (``intel_new_sales``) in the window; remove the older sales dated
-    in [previous window start, window start)."""
+    in [previous window start, window start). Counts that reach zero are deleted."""
     sales = """
         SELECT sale_id, 1 AS sign FROM intel_new_sales WHERE at >= :bs
         UNION ALL
         SELECT x.sale_id, -1 FROM intel_sales x
         WHERE x.at >= :prev_bs AND x.at < :bs
           AND NOT EXISTS (SELECT 1 FROM intel_new_sales n WHERE n.sale_id = x.sale_id)"""
-    _apply(s, cfg, sales, {"bs": basket_start(cfg, as_of), "prev_bs": basket_start(cfg, prev_as_of)})
-
-
-def _apply(s: Session, cfg: IntelConfig, sales: str, params: dict[str, Any], *, empty: bool = False) -> None:
-    for t in ("intel_basket_delta", "intel_pair_delta", "intel_pairs_merged"):
-        s.execute(text(f"DROP TABLE IF EXISTS {t}"))
-    s.execute(text(_DELTA.format(sales=sales)), params)
-    s.execute(text("ANALYZE intel_basket_delta"))  # temporary tables have no statistics otherwise
-    s.execute(
-        text("""
-        CREATE TEMP TABLE intel_pair_delta ON COMMIT DROP AS
-        SELECT x.sku AS a, y.sku AS b, sum(x.sign) AS n FROM intel_basket_delta x
-        JOIN intel_basket_delta y ON y.sale_id = x.sale_id AND x.sku < y.sku
-        GROUP BY x.sku, y.sku""")
-    )
-    changed = int(s.execute(text("SELECT count(*) FROM intel_pair_delta")).scalar_one())
+    _baskets(s, sales, {"bs": basket_start(cfg, as_of), "prev_bs": basket_start(cfg, prev_as_of)})
+    s.execute(text(f"CREATE TEMP TABLE intel_pair_delta ON COMMIT DROP AS {_PAIRS_OF_BASKETS}"))
+    s.execute(text("DELETE FROM intel_pair_delta WHERE n = 0"))  # a pair in as many baskets as left
+    s.execute(text("ANALYZE intel_pair_delta"))
     s.execute(
         text("""
         INSERT INTO intel_items (sku, n) SELECT sku, sum(sign) FROM intel_basket_delta GROUP BY sku
         ON CONFLICT (sku) DO UPDATE SET n = intel_items.n + excluded.n""")
     )
-    if empty:
-        _load_pairs(s, "SELECT a, b, n FROM intel_pair_delta WHERE n > 0")
-        return
-    # The planner's row count (exact after each rewrite's ANALYZE; -1: never analyzed).
+    s.execute(text("DELETE FROM intel_items WHERE n <= 0"))  # a few thousand rows
+    changed = int(s.execute(text("SELECT count(*) FROM intel_pair_delta")).scalar_one())
+    # The planner's row count (exact after each full build's ANALYZE; -1: never analyzed).
     held = int(
         s.execute(
             text("SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = 'intel_pairs'::regclass")
         ).scalar_one()
     )
+    # A change of `pairs_rewrite_pct` (20) % of the table or more: rewrite it (old counts
+    # and changes summed in one hash aggregate, the table truncated and loaded, indexes built
+    # once): measured on 2.4M pairs and 1M changes, 8.5 s of database CPU against 15-20 s for
+    # the upsert below, whose cost grows with the change while the rewrite's grows with the
+    # table (break-even near a fifth). Not a new table swapped in: a reader waiting on the
+    # old table's lock would then fail instead of reading the new counts after the commit.
     if changed * 100 >= held * cfg.pairs_rewrite_pct:
         s.execute(
             text("""
@@ -114,14 +119,26 @@ def _apply(s: Session, cfg: IntelConfig, sales: str, params: dict[str, Any], *, 
         s.execute(text("TRUNCATE intel_pairs"))
         _load_pairs(s, "SELECT a, b, n FROM intel_pairs_merged")
         return
-    s.execute(text("ANALYZE intel_pair_delta"))
+    # A change smaller than that: one upsert in key order (index probes walking the key
+    # order, each a HOT update where the page has room), then the counts the window's
+    # leaving sales took to zero are deleted (only pairs with a negative change can be).
     s.execute(
         text("""
         INSERT INTO intel_pairs (a, b, n) SELECT a, b, n FROM intel_pair_delta ORDER BY a, b
         ON CONFLICT (a, b) DO UPDATE SET n = intel_pairs.n + excluded.n""")
     )
-    # A count that drops to zero stays until the next rewrite (reads ask for `min_support`
-    # >= 1, so it is never shown). Deleting here cost more than it saved.
+    s.execute(
+        text("""
+        DELETE FROM intel_pairs p USING intel_pair_delta d
+        WHERE d.n < 0 AND p.a = d.a AND p.b = d.b AND p.n <= 0""")
+    )
+
+
+def _baskets(s: Session, sales: str, params: dict[str, Any]) -> None:
+    for t in ("intel_basket_delta", "intel_pair_delta", "intel_pairs_merged"):
+        s.execute(text(f"DROP TABLE IF EXISTS {t}"))
+    s.execute(text(_BASKETS.format(sales=sales)), params)
+    s.execute(text("ANALYZE intel_basket_delta"))  # temporary tables have no statistics otherwise
 
 
 def _load_pairs(s: Session, select_sql: str) -> None:

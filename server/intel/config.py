@@ -49,7 +49,7 @@ class IntelConfig(BaseSettings):
     recent_days: int = Field(default=30, ge=0, description="a suggestion is not bought this recently")
     suggestions: int = Field(default=3, ge=1, le=20)
     pairs_rewrite_pct: int = Field(
-        default=100,
+        default=20,
         ge=0,
         le=1000,
         description="rewrite the pair table when this % of it changes, else upsert",

@@ -59,7 +59,6 @@ _KEYS = {"intel_lines": ("pk_intel_lines", "sale_id, line_no"), "intel_sales": (
 _INDEXES = {
     "ix_intel_lines_member_at": "intel_lines (member_id, at)",
     "ix_intel_sales_member_at": "intel_sales (member_id, at)",
-    "ix_intel_sales_store_at": "intel_sales (store_id, at)",
     "ix_intel_sales_at": "intel_sales (at)",
 }
 

@@ -101,7 +101,8 @@ class IntelSegment(Base):
 
 
 class IntelItem(Base):
-    """Baskets (sales) in the basket window containing the sku."""
+    """Baskets (sales) in the basket window containing the sku (no row at zero). On
+    PostgreSQL the key is in the "C" collation (migration in3001)."""
 
     __tablename__ = "intel_items"
     sku: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -109,7 +110,8 @@ class IntelItem(Base):
 
 
 class IntelPair(Base):
-    """Baskets in the basket window containing both skus (a < b)."""
+    """Baskets in the basket window containing both skus (a < b in byte order: on
+    PostgreSQL both keys are in the "C" collation, migration in3001); no row at zero."""
 
     __tablename__ = "intel_pairs"
     a: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -133,7 +135,6 @@ class IntelSale(Base):
     coupons: Mapped[int] = mapped_column(Integer)
     __table_args__ = (
         Index("ix_intel_sales_member_at", "member_id", "at"),
-        Index("ix_intel_sales_store_at", "store_id", "at"),
         Index("ix_intel_sales_at", "at"),
     )
 

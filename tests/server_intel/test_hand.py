@@ -3,7 +3,7 @@ fixture.py), on PostgreSQL. Each expected figure is derived in the comment besid
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ from tests.server_intel.fixture import Fixture, build
 
 pytestmark = pytest.mark.postgres
 CFG = IntelConfig(min_support=2)
+DAY = timedelta(days=1)
 
 
 @pytest.fixture
@@ -139,6 +140,46 @@ def test_co_occurrence_and_suggestions(fx: Fixture, sessions: sessionmaker[Sessi
             ("wine", "steak", 3.0),
             ("chips", "steak", 1.5),
         ]
+
+
+def _counts(s: Session) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
+    pairs = {(a, b): n for a, b, n in s.execute(text("SELECT a, b, n FROM intel_pairs")).all()}
+    items: dict[str, int] = dict(s.execute(text("SELECT sku, n FROM intel_items")).all())
+    return pairs, items
+
+
+def test_counts_that_reach_zero_are_deleted(fx: Fixture, sessions: sessionmaker[Session]) -> None:
+    # As of T0+71d the basket window starts at T0-19d: A's -1, -6, -12, B's -2, G's -3 and the
+    # two walk-ins (-5 d; 31 May 17:30 UTC, 14.4 days before T0) are left. G's -20 d basket
+    # was the only one with chips+milk: that count reaches zero and its row goes.
+    with sessions() as s:
+        recompute(s, CFG, as_of=T0 + 71 * DAY)
+        assert _counts(s) == (
+            {
+                ("bread", "milk"): 4,
+                ("diaper", "milk"): 3,
+                ("bread", "diaper"): 3,
+                ("steak", "wine"): 1,
+                ("chips", "steak"): 1,
+                ("bread", "chips"): 1,
+                ("bread", "steak"): 1,
+            },
+            {"milk": 4, "bread": 5, "diaper": 3, "wine": 1, "steak": 2, "chips": 2},
+        )
+        # As of T0+89d only A's basket of T0-1d is left: wine, steak and chips go from the
+        # items, every pair but A's three from the pairs.
+        recompute(s, CFG, as_of=T0 + 89 * DAY)
+        left = _counts(s)
+        assert left == (
+            {("bread", "milk"): 1, ("diaper", "milk"): 1, ("bread", "diaper"): 1},
+            {"milk": 1, "bread": 1, "diaper": 1},
+        )
+        assert s.execute(text("SELECT count(*) FROM intel_pairs WHERE n <= 0")).scalar_one() == 0
+        # Nothing suggested or bought with from a count that left: C's steak and wine are gone.
+        assert baskets.suggestions(s, CFG, fx.c, T0 + 89 * DAY) == []
+        assert baskets.bought_with(s, CFG, "steak", T0 + 89 * DAY) == []
+        recompute(s, CFG, full=True, as_of=T0 + 89 * DAY)  # a full run counts the same
+        assert _counts(s) == left
 
 
 def _kpi(s: Session, kpi: str, store: str, period: str, bucket: date) -> tuple[int, int]:

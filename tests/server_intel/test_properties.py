@@ -56,8 +56,8 @@ _TABLES = {
     "stats": "SELECT member_id, visits, spend, first_at, last_at, lines, promo_lines, organic_lines, "
     "baby_last_at, stores::text, categories::text FROM intel_member_stats",
     # counts at zero wait for the next full run (nothing reads them)
-    "items": "SELECT sku, n FROM intel_items WHERE n > 0",
-    "pairs": "SELECT a, b, n FROM intel_pairs WHERE n > 0",
+    "items": "SELECT sku, n FROM intel_items",  # no count at zero is kept (either run)
+    "pairs": "SELECT a, b, n FROM intel_pairs",
     # every KPI, the monthly cohorts (retention, clv) included
     "kpis": "SELECT kpi, store_id, period, bucket, num, den, extra::text FROM intel_kpis",
     "cohorts": "SELECT member_id, store_id, store_cohort, chain_cohort, store_months, chain_months, spend "
