@@ -109,3 +109,50 @@ def test_migration_moves_intel_zones_into_stores(pg_admin: str) -> None:
         engine.dispose()
     finally:
         drop_database(pg_admin, url)
+
+
+def test_migration_puts_pair_keys_in_the_c_collation(pg_admin: str) -> None:
+    """in3001: pair and item keys in "C", each pair a < b in byte order (a pair the old
+    collation ordered the other way round is turned, its count kept); the unread index on
+    intel_sales (store_id, at) dropped; and back."""
+    url = create_database(pg_admin, prefix="lt_intel_mig_")
+    try:
+        cfg = alembic_config(url)
+        command.upgrade(cfg, "ia0001")
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            # ('b', 'a') stands for a pair the database's collation put the other way round.
+            conn.execute(text("INSERT INTO intel_pairs (a, b, n) VALUES ('b', 'a', 3), ('x', 'y', 2)"))
+            conn.execute(text("INSERT INTO intel_items (sku, n) VALUES ('a', 4), ('b', 5)"))
+        command.upgrade(cfg, "in3001")
+
+        def collations() -> dict[str, str | None]:
+            with engine.begin() as conn:
+                return dict(
+                    conn.execute(
+                        text(
+                            "SELECT table_name || '.' || column_name, collation_name "
+                            "FROM information_schema.columns WHERE table_name IN ('intel_pairs', "
+                            "'intel_items') AND data_type LIKE 'character%'"
+                        )
+                    ).all()
+                )
+
+        def store_index() -> object:
+            with engine.begin() as conn:
+                return conn.execute(text("SELECT to_regclass('ix_intel_sales_store_at')")).scalar_one()
+
+        assert collations() == {"intel_pairs.a": "C", "intel_pairs.b": "C", "intel_items.sku": "C"}
+        with engine.begin() as conn:
+            assert sorted(conn.execute(text("SELECT a, b, n FROM intel_pairs")).all()) == [
+                ("a", "b", 3),
+                ("x", "y", 2),
+            ]
+            assert sorted(conn.execute(text("SELECT sku, n FROM intel_items")).all()) == [("a", 4), ("b", 5)]
+        assert store_index() is None
+        command.downgrade(cfg, "ia0001")
+        assert set(collations().values()) == {None}
+        assert store_index() is not None
+        engine.dispose()
+    finally:
+        drop_database(pg_admin, url)
