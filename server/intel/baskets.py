@@ -148,7 +148,7 @@ def _load_pairs(s: Session, select_sql: str) -> None:
     s.execute(text("ALTER TABLE intel_pairs DROP CONSTRAINT IF EXISTS pk_intel_pairs"))
     s.execute(text(f"INSERT INTO intel_pairs (a, b, n) {select_sql}"))
     s.execute(text("ALTER TABLE intel_pairs ADD CONSTRAINT pk_intel_pairs PRIMARY KEY (a, b)"))
-    s.execute(text("CREATE INDEX ix_intel_pairs_b ON intel_pairs (b, a)"))
+    s.execute(text("CREATE INDEX ix_intel_pairs_b ON intel_pairs (b)"))
     s.execute(text("ANALYZE intel_pairs"))
 
 

@@ -117,7 +117,7 @@ class IntelPair(Base):
     a: Mapped[str] = mapped_column(String(32), primary_key=True)
     b: Mapped[str] = mapped_column(String(32), primary_key=True)
     n: Mapped[int] = mapped_column(BigInteger)
-    __table_args__ = (Index("ix_intel_pairs_b", "b", "a"),)
+    __table_args__ = (Index("ix_intel_pairs_b", "b"),)  # "pairs holding X as b"
 
 
 class IntelSale(Base):

@@ -142,6 +142,11 @@ def test_migration_puts_pair_keys_in_the_c_collation(pg_admin: str) -> None:
             with engine.begin() as conn:
                 return conn.execute(text("SELECT to_regclass('ix_intel_sales_store_at')")).scalar_one()
 
+        def b_index() -> str:
+            with engine.begin() as conn:
+                q = "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_intel_pairs_b'"
+                return str(conn.execute(text(q)).scalar_one())
+
         assert collations() == {"intel_pairs.a": "C", "intel_pairs.b": "C", "intel_items.sku": "C"}
         with engine.begin() as conn:
             assert sorted(conn.execute(text("SELECT a, b, n FROM intel_pairs")).all()) == [
@@ -150,9 +155,11 @@ def test_migration_puts_pair_keys_in_the_c_collation(pg_admin: str) -> None:
             ]
             assert sorted(conn.execute(text("SELECT sku, n FROM intel_items")).all()) == [("a", 4), ("b", 5)]
         assert store_index() is None
+        assert b_index().endswith("(b)")
         command.downgrade(cfg, "ia0001")
         assert set(collations().values()) == {None}
         assert store_index() is not None
+        assert b_index().endswith("(b, a)")
         engine.dispose()
     finally:
         drop_database(pg_admin, url)

@@ -1,7 +1,9 @@
 """intel: pair and item keys in the "C" collation (byte order: index builds, sorts and
 comparisons of the pair table's text keys without the locale's strcoll, abbreviated keys in
 sorts); each pair oriented a < b in that order. The index on intel_sales (store_id, at),
-which no query reads (KPIs read by `at`, members by `member_id, at`), is dropped
+which no query reads (KPIs read by `at`, members by `member_id, at`), is dropped; the pair
+table's second index is on `b` alone (the reads of "pairs holding X as b" need no more; with
+B-tree deduplication it is a quarter of the size of (b, a) and quicker to build)
 
 Revision ID: in3001
 Revises: ia0001
@@ -22,6 +24,8 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.drop_index("ix_intel_sales_store_at", table_name="intel_sales")
+    op.drop_index("ix_intel_pairs_b", table_name="intel_pairs")
+    op.create_index("ix_intel_pairs_b", "intel_pairs", ["b"], unique=False)
     if op.get_bind().dialect.name != "postgresql":
         return  # intel runs on PostgreSQL only
     # The same order as before for ASCII skus; a pair the database's own collation ordered
@@ -36,6 +40,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.create_index("ix_intel_sales_store_at", "intel_sales", ["store_id", "at"], unique=False)
+    op.drop_index("ix_intel_pairs_b", table_name="intel_pairs")
+    op.create_index("ix_intel_pairs_b", "intel_pairs", ["b", "a"], unique=False)
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute('ALTER TABLE intel_items ALTER COLUMN sku TYPE varchar(32) COLLATE "default"')
