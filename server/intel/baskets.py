@@ -207,25 +207,15 @@ def bought_with(
 # Per member: the items paired (at the minimum support) with what the member bought in the
 # basket window and not bought in the last `recent_days`; for each item the best pair (lift,
 # then confidence, then the bought item), the items best first, `limit` of them. Members are
-# given as an array; one statement however many (hash joins over the pair table).
-_SUGGEST = f"""
+# given as an array. `{candidates}` yields (member_id, x, y, n, support, confidence, lift)
+# for the member's bought items x.
+_SUGGEST = """
 WITH m AS (SELECT DISTINCT unnest(CAST(:ids AS uuid[])) AS member_id),
-mine AS (SELECT DISTINCT l.member_id, l.sku FROM intel_lines l JOIN m ON m.member_id = l.member_id
-         WHERE l.at >= :bs AND l.sku <> ''),
-recent AS (SELECT DISTINCT l.member_id, l.sku FROM intel_lines l JOIN m ON m.member_id = l.member_id
-           WHERE l.at >= :rs),
-p AS (SELECT a AS x, b AS y, n FROM intel_pairs WHERE n >= :min_support
-      UNION ALL SELECT b, a, n FROM intel_pairs WHERE n >= :min_support),
-c AS (
-  SELECT mine.member_id, p.x, p.y, p.n, ia.n AS n_x, ib.n AS n_y, t.total
-  FROM mine
-  JOIN p ON p.x = mine.sku
-  JOIN intel_items ia ON ia.sku = p.x
-  JOIN intel_items ib ON ib.sku = p.y
-  CROSS JOIN (SELECT count(*) AS total FROM intel_sales WHERE at >= :bs) t
-  WHERE NOT EXISTS (SELECT 1 FROM recent r WHERE r.member_id = mine.member_id AND r.sku = p.y)
-),
-f AS (SELECT member_id, x, y, n, {_FIGURES} FROM c),
+mine AS (SELECT DISTINCT l.member_id, l.sku COLLATE "C" AS sku FROM intel_lines l
+         JOIN m ON m.member_id = l.member_id WHERE l.at >= :bs AND l.sku <> ''),
+recent AS (SELECT DISTINCT l.member_id, l.sku COLLATE "C" AS sku FROM intel_lines l
+           JOIN m ON m.member_id = l.member_id WHERE l.at >= :rs),
+f AS ({candidates}),
 best AS (SELECT DISTINCT ON (member_id, y) * FROM f
          ORDER BY member_id, y, lift DESC, confidence DESC, x COLLATE "C"),
 ranked AS (SELECT *, row_number() OVER (PARTITION BY member_id
@@ -234,26 +224,76 @@ ranked AS (SELECT *, row_number() OVER (PARTITION BY member_id
 SELECT member_id, x, y, n, support, confidence, lift FROM ranked WHERE rank <= :limit
 ORDER BY member_id, rank
 """
+_BOTH_WAYS = """(SELECT a AS x, b AS y, n FROM intel_pairs WHERE n >= :min_support
+      UNION ALL SELECT b, a, n FROM intel_pairs WHERE n >= :min_support)"""
+# A few members: every pair of each bought item (index probes on the pair table).
+_EVERY_PAIR = f"""
+  SELECT c.member_id, c.x, c.y, c.n, {_FIGURES} FROM (
+    SELECT mine.member_id, p.x, p.y, p.n, ia.n AS n_x, ib.n AS n_y, t.total
+    FROM mine
+    JOIN {_BOTH_WAYS} p ON p.x = mine.sku
+    JOIN intel_items ia ON ia.sku = p.x
+    JOIN intel_items ib ON ib.sku = p.y
+    CROSS JOIN (SELECT count(*) AS total FROM intel_sales WHERE at >= :bs) t
+    WHERE NOT EXISTS (SELECT 1 FROM recent r WHERE r.member_id = mine.member_id AND r.sku = p.y)) c
+"""
+# Many members: every pair of a bought item is too much (100k members x their items x a
+# popular item's thousands of partners: 750M rows at 100k/2M). Each item's partners are
+# ranked once (`intel_partners`, by lift, confidence, sku) and a member takes only the first
+# `limit` + (items it bought recently) partners of each item it bought: of those at most that
+# many are excluded as bought recently, so at least `limit` remain, and any partner further
+# down is beaten by `limit` items that are kept. The same answer as `_EVERY_PAIR`
+# (tests/server_intel/test_publish.py compares them).
+_PARTNERS = f"""
+CREATE TEMP TABLE intel_partners ON COMMIT DROP AS
+SELECT x, y, n, support, confidence, lift,
+       row_number() OVER (PARTITION BY x ORDER BY lift DESC, confidence DESC, y COLLATE "C") AS r
+FROM (SELECT p.x, p.y, p.n, {_FIGURES} FROM (
+        SELECT p.x, p.y, p.n, ia.n AS n_x, ib.n AS n_y, t.total FROM {_BOTH_WAYS} p
+        JOIN intel_items ia ON ia.sku = p.x JOIN intel_items ib ON ib.sku = p.y
+        CROSS JOIN (SELECT count(*) AS total FROM intel_sales WHERE at >= :bs) t) p) f
+"""
+_TOP_PARTNERS = """
+  SELECT mine.member_id, w.x, w.y, w.n, w.support, w.confidence, w.lift
+  FROM mine LEFT JOIN (SELECT member_id, count(*) AS k FROM recent GROUP BY member_id) k
+         ON k.member_id = mine.member_id
+  CROSS JOIN LATERAL (SELECT * FROM intel_partners w
+                      WHERE w.x = mine.sku AND w.r <= :limit + COALESCE(k.k, 0)) w
+  WHERE NOT EXISTS (SELECT 1 FROM recent r WHERE r.member_id = mine.member_id AND r.sku = w.y)
+"""
+MANY_MEMBERS = 50  # from this many members on, the ranked partners
 
 
 def suggestions_for(
-    s: Session, cfg: IntelConfig, member_ids: Sequence[uuid.UUID], as_of: datetime, limit: int | None = None
+    s: Session,
+    cfg: IntelConfig,
+    member_ids: Sequence[uuid.UUID],
+    as_of: datetime,
+    limit: int | None = None,
+    *,
+    ranked: bool | None = None,
 ) -> dict[uuid.UUID, list[dict[str, Any]]]:
-    """Each member's suggestions (see `suggestions`), in one statement for all of them; a
-    member with none is absent."""
+    """Each member's suggestions (see `suggestions`), in a fixed number of statements for
+    all of them (`ranked`: through each item's ranked partners; by default from
+    `MANY_MEMBERS` members on); a member with none is absent."""
     out: dict[uuid.UUID, list[dict[str, Any]]] = {}
     if not member_ids:
         return out
-    rows = s.execute(
-        text(_SUGGEST),
-        {
-            "ids": list(member_ids),
-            "bs": basket_start(cfg, as_of),
-            "rs": as_of - timedelta(days=cfg.recent_days),
-            "min_support": cfg.min_support,
-            "limit": limit or cfg.suggestions,
-        },
-    )
+    params = {
+        "ids": list(member_ids),
+        "bs": basket_start(cfg, as_of),
+        "rs": as_of - timedelta(days=cfg.recent_days),
+        "min_support": cfg.min_support,
+        "limit": limit or cfg.suggestions,
+    }
+    if ranked is None:
+        ranked = len(member_ids) >= MANY_MEMBERS
+    if ranked:
+        s.execute(text("DROP TABLE IF EXISTS intel_partners"))
+        s.execute(text(_PARTNERS), params)
+        s.execute(text("CREATE INDEX ON intel_partners (x, r)"))
+        s.execute(text("ANALYZE intel_partners"))
+    rows = s.execute(text(_SUGGEST.format(candidates=_TOP_PARTNERS if ranked else _EVERY_PAIR)), params)
     for r in rows:
         out.setdefault(r.member_id, []).append(_figures(r))
     return out

@@ -5,6 +5,7 @@ members (one suggestions statement for all of them, not one per member)."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -15,6 +16,7 @@ from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.intel import baskets
+from server.intel.config import IntelConfig
 from server.intel.recompute import recompute
 from server.intel_pull import publish_member_intel
 from server.models import ChangeRow
@@ -129,3 +131,35 @@ def test_publish_statements_do_not_grow_with_members(chain: Chain, sessions: ses
     with sessions() as s:
         got = _published(s)
     assert sum(1 for d in got.values() if d["suggestions"]) >= 30
+
+
+@pytest.mark.parametrize("seed", [7, 11])
+def test_ranked_partners_give_the_same_suggestions_as_every_pair(
+    chain: Chain, sessions: sessionmaker[Session], seed: int
+) -> None:
+    """The many-members path (each item's partners ranked once, a member takes the first
+    `limit` + its recent items of each) against every pair, on a random chain of 60 members
+    and 12 items where members bought recently some of their items' best partners."""
+    rnd = random.Random(seed)
+    chain.store("S1")
+    skus = [f"i{k:02d}" for k in range(12)]
+    for sku in skus:
+        chain.product(sku, "c")
+    members = []
+    for _ in range(60):
+        m = chain.member("S1", T0 - 200 * timedelta(days=1))
+        members.append(m)
+        for _ in range(rnd.randint(1, 4)):
+            basket = rnd.sample(skus[: rnd.choice((5, 12))], rnd.randint(1, 5))
+            at = T0 - timedelta(days=rnd.choice((1, 3, 10, 40, 60, 80)), hours=rnd.randint(0, 23))
+            chain.sale("S1", m, at, [Line(sku, 1, 100) for sku in basket])
+    chain.commit()
+    cfg = IntelConfig(min_support=1)
+    with sessions() as s:
+        recompute(s, cfg, full=True, as_of=T0)
+    with sessions() as s:
+        for limit in (1, 2, 3, 5):
+            every = baskets.suggestions_for(s, cfg, members, T0, limit, ranked=False)
+            ranked = baskets.suggestions_for(s, cfg, members, T0, limit, ranked=True)
+            assert ranked == every
+            assert sum(len(v) for v in every.values()) >= 40 * min(limit, 2)  # not vacuous
