@@ -156,7 +156,7 @@ def test_migration_puts_pair_keys_in_the_c_collation(pg_admin: str) -> None:
             assert sorted(conn.execute(text("SELECT sku, n FROM intel_items")).all()) == [("a", 4), ("b", 5)]
         assert store_index() is None
         assert b_index().endswith("(b)")
-        command.downgrade(cfg, "tr30001")
+        command.downgrade(cfg, "c40001")
         assert set(collations().values()) == {None}
         assert store_index() is not None
         assert b_index().endswith("(b, a)")

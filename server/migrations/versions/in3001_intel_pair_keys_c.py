@@ -6,7 +6,7 @@ table's second index is on `b` alone (the reads of "pairs holding X as b" need n
 B-tree deduplication it is a quarter of the size of (b, a) and quicker to build)
 
 Revision ID: in3001
-Revises: tr30001
+Revises: c40001
 Create Date: 2026-12-03 06:30:00
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "in3001"
-down_revision: str | None = "tr30001"
+down_revision: str | None = "c40001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
