@@ -56,6 +56,10 @@ def test_add_edit_end_a_promotion(sqlite_server) -> None:  # type: ignore[no-unt
         r = http.post(base + "?lang=en", data={**form, **bad}, timeout=20)
         assert r.status_code == 400, bad
         assert words in r.text, (bad, r.text[-500:])
+    # A fault of the promotion's rules comes back as the form, as sent, with the fault above it.
+    r = http.post(base + "?lang=en", data={**form, "multiplier": "two"}, timeout=20)
+    assert 'id="promo-fault"' in r.text and 'value="two"' in r.text and 'value="DEC-FRUIT"' in r.text
+    assert 'value="2026-12-10T08:00"' in r.text and 'value="fruit, 饮料"' in r.text
     assert _changes(db, "DEC-FRUIT") == []
 
     r = http.post(base, data=form, timeout=20)

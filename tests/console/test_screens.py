@@ -18,7 +18,7 @@ from sqlalchemy import select
 from server.catalogue import save_promotions
 from server.console.i18n import t
 from server.feedback.models import Ticket
-from server.models import Member, Product
+from server.models import Member, Product, Promotion
 from tests.console.conftest import AXE, Console, sign_in
 
 pytestmark = pytest.mark.postgres
@@ -261,3 +261,26 @@ def test_the_program_editor_s_fault_and_confirm_steps(axe_page: Any, console: Co
     assert page.locator("#diff tbody tr").count() == 2
     assert _axe(page) == []
     assert _fits(page)
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_a_promotion_fault_is_named_on_its_form(
+    axe_page: Any, console: Console, shots: Path, lang: str
+) -> None:
+    page = axe_page
+    page.goto(f"{console.url}/lang/{lang}?back=/console/login")
+    sign_in(page, console, "marketing")
+    page.goto(console.url + "/catalogue/promotions/new")
+    page.fill("#pr-id", f"BAD-{lang}")
+    page.fill("#pr-name", "周末饮料 1.5 倍积分")
+    page.fill("#pr-mult", "1,5")
+    page.fill("#pr-cats", "drinks")
+    with page.expect_navigation() as nav:
+        page.click("#save-promo")
+    assert nav.value.status == 400
+    assert "must be a decimal such as 2 or 1.5" in page.locator("#promo-fault").inner_text()
+    assert page.locator("#pr-mult").input_value() == "1,5"
+    page.screenshot(path=str(shots / f"promotion-fault-{lang}.png"))
+    assert _axe(page) == []
+    with console.session() as s:
+        assert s.get(Promotion, f"BAD-{lang}") is None

@@ -154,15 +154,28 @@ def _local_input(at: datetime | None) -> str:
     return at.astimezone(chain_zone()).replace(tzinfo=None).isoformat(timespec="minutes") if at else ""
 
 
-def _promotion_form(ctx: Ctx, row: Promotion | None) -> HTMLResponse:
+def _promotion_form(
+    ctx: Ctx,
+    row: Promotion | None,
+    values: dict[str, object] | None = None,
+    fault: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The form, filled from the promotion (or, after a refused save, from what was sent, with
+    the fault named above it)."""
+    v = values if values is not None else (promotion_data(row) if row else {})
+    starts, ends = v.get("starts"), v.get("ends")
     return render(
         ctx,
         "promotion.html",
+        status_code=status_code,
         pr=row,
+        v=v,
+        fault=fault,
         kinds=PROMOTION_KINDS,
         zone=zone_label(datetime.now(chain_zone())),
-        starts=_local_input(row.starts if row else None),
-        ends=_local_input(row.ends if row else None),
+        starts=_local_input(starts if isinstance(starts, datetime) else None),
+        ends=_local_input(ends if isinstance(ends, datetime) else None),
     )
 
 
@@ -191,13 +204,16 @@ def _list_field(ctx: Ctx, name: str) -> list[str]:
     return [v for v in raw.split() if v]
 
 
-def _save_promotion(ctx: Ctx, values: dict[str, object], action: str) -> Response:
+def _save_promotion(
+    ctx: Ctx, values: dict[str, object], action: str, row: Promotion | None = None
+) -> Response:
     """Checked and written by server/catalogue.save_promotions, as the CLI's import (the change
-    log row it writes is what the tills pull)."""
+    log row it writes is what the tills pull). A fault is answered 400 with the form as sent."""
     try:
         save_promotions(ctx.s, [values], ctx.now)
     except CatalogueError as exc:
-        raise Refused(400, "err_promotion", why=str(exc).removeprefix("row 1: ")) from None
+        fault = ctx.t("err_promotion", why=str(exc).removeprefix("row 1: "))
+        return _promotion_form(ctx, row, values, fault, status_code=400)
     ctx.audit(action, f"promotion:{values['id']}", kind=values["kind"], multiplier=values["multiplier"])
     return go(ctx, f"{PREFIX}/catalogue/promotions/{values['id']}")
 
@@ -217,7 +233,7 @@ def promotion_save(promo_id: str, ctx: ActionCtx) -> Response:
     row = ctx.s.get(Promotion, promo_id[:40])
     if row is None:
         raise Refused(404, "err_not_found")
-    return _save_promotion(ctx, _promotion_values(ctx, row.id), "promotion_saved")
+    return _save_promotion(ctx, _promotion_values(ctx, row.id), "promotion_saved", row)
 
 
 def _promotion_values(ctx: Ctx, promo_id: str) -> dict[str, object]:
@@ -244,4 +260,4 @@ def promotion_end(promo_id: str, ctx: ActionCtx) -> Response:
         raise Refused(409, "err_promotion_ended")
     values = promotion_data(row)
     values["ends"] = max(ctx.now, row.starts) if row.starts else ctx.now
-    return _save_promotion(ctx, values, "promotion_ended")
+    return _save_promotion(ctx, values, "promotion_ended", row)
