@@ -20,14 +20,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bench_sync_server import _cpu
-from server.auth import add_store, enrol, issue_enrol_code
 from server.db import Database
 from server.migrate import upgrade
 from server.push import push
 from server.settings import ServerSettings
-from sync.protocol import MAX_PUSH_EVENTS, EnrolRequest, PushRequest
+from sync.protocol import MAX_PUSH_EVENTS, PushRequest
 from tests.server.conftest import ADMIN_URL, create_database, drop_database
-from tests.server.support import Till, random_phone
+from tests.server.support import Till, enrol_in_process, random_phone
 
 
 def main() -> int:
@@ -41,20 +40,7 @@ def main() -> int:
         upgrade(settings)
         db = Database(settings)
         till = Till("http://unused", url, "SBENCH")
-        with db.sessions() as s:
-            add_store(s, till.store_id, till.store_id)
-            code = issue_enrol_code(s, till.store_id, till.terminal_id, 3600)
-            s.commit()
-            enrol(
-                s,
-                EnrolRequest(
-                    code=code,
-                    device_id="d" * 16,
-                    key_id=till.key.key_id,
-                    public_key=till.key.public().to_base64(),
-                ),
-            )
-            s.commit()
+        enrol_in_process(db, till)
 
         def send(events: list[dict[str, object]]) -> None:
             req = PushRequest.model_validate({"events": events, "till_time": datetime.now(UTC)})

@@ -99,6 +99,23 @@ def enrol_code(database_url: str, store_id: str, terminal_id: str) -> str:
         db.dispose()
 
 
+def enrol_in_process(db: Database, till: Till) -> None:
+    """Add `till`'s store and enrol it through the server's own functions (no HTTP), for
+    tests and benches that call `server.push.push` in-process."""
+    from server.auth import enrol
+    from sync.protocol import EnrolRequest
+
+    with db.sessions() as s:
+        add_store(s, till.store_id, till.store_id)
+        code = issue_enrol_code(s, till.store_id, till.terminal_id, 3600)
+        s.commit()
+        request = EnrolRequest(
+            code=code, device_id="d" * 16, key_id=till.key.key_id, public_key=till.key.public().to_base64()
+        )
+        enrol(s, request)
+        s.commit()
+
+
 def session_for(database_url: str) -> tuple[Database, Session]:
     db = Database(ServerSettings(database_url=database_url))
     return db, db.sessions()

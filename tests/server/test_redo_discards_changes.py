@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from server.auth import add_store, enrol, issue_enrol_code
 from server.db import Database
 from server.models import ChangeRow, Coupon
 from server.pull import record_change
@@ -22,8 +21,8 @@ from server.push import push
 from server.push.context import Batch
 from server.push.handlers import HANDLERS
 from server.settings import ServerSettings
-from sync.protocol import EnrolRequest, PushRequest, WireEvent
-from tests.server.support import Till, random_phone
+from sync.protocol import PushRequest, WireEvent
+from tests.server.support import Till, enrol_in_process, random_phone
 
 pytestmark = pytest.mark.postgres
 
@@ -40,20 +39,7 @@ def test_a_failed_events_queued_changes_are_not_published(
     db = Database(ServerSettings(database_url=db_url))
     store = f"SR{uuid.uuid4().hex[:6]}"
     till = Till("http://unused", db_url, store)
-    with db.sessions() as s:
-        add_store(s, store, store)
-        code = issue_enrol_code(s, store, till.terminal_id, 3600)
-        s.commit()
-        enrol(
-            s,
-            EnrolRequest(
-                code=code,
-                device_id="d" * 16,
-                key_id=till.key.key_id,
-                public_key=till.key.public().to_base64(),
-            ),
-        )
-        s.commit()
+    enrol_in_process(db, till)
     monkeypatch.setitem(HANDLERS, "test.broken", _broken)
     member, other = uuid.uuid4(), uuid.uuid4()
     events = [till.registration(random_phone(), member), till.registration(random_phone(), other)]
