@@ -355,7 +355,7 @@ def _conflicts(s: Session, sales: list[dict[str, Any]], members: list[dict[str, 
             type="points.adjusted",
             member_id=a["member_id"],
             points=8000,
-            reason="over the store's adjustment limit (2000)",
+            reason="above_role_limit",
             payload={
                 "entry_id": str(held_entry),
                 "member_id": str(a["member_id"]),

@@ -656,6 +656,18 @@ _M: Final[dict[str, tuple[str, str]]] = {
     "ht_points.adjusted": ("手动调整积分", "Manual points adjustment"),
     "ht_points.compensated": ("补偿积分", "Points compensation"),
     "why_held": ("暂扣原因", "Why held"),
+    "hold_approver_unknown": (
+        "批准人不是总部登记的本店员工",
+        "the approver is not staff HQ knows at this store",
+    ),
+    "hold_above_role_limit": (
+        "超出批准人角色的单笔调整上限",
+        "above what the approver's role may adjust in one entry",
+    ),
+    "hold_above_terminal_day_limit": (
+        "超出本收银机当日的调整次数或积分上限",
+        "above this till's daily limit (count or points)",
+    ),
     "till_note": ("收银机备注", "Till's note"),
     "approve": ("批准并记账", "Approve and post"),
     "reject": ("拒绝", "Reject"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, time
+from typing import Final
 
 from sqlalchemy import func, select
 
@@ -57,6 +58,10 @@ def day_totals(b: Batch, kind: str) -> list[int]:
         ).one()
         b.day_totals[kind] = [int(count), int(points)]
     return b.day_totals[kind]
+
+
+HOLD_REASONS: Final = ("approver_unknown", "above_role_limit", "above_terminal_day_limit")
+"""Why an adjustment or compensation waits for HQ (`held_events.reason`; the console words each)."""
 
 
 def hold_reason(b: Batch, kind: str, p: PointsEntryP) -> str | None:

@@ -137,3 +137,27 @@ def test_the_screen_explains_each_kind_with_its_figures(sqlite_server) -> None: 
     page = http.get(proc.url + "/console/conflicts?lang=en&kind=gift_out_of_stock", timeout=20).text
     assert f'<option value="gift_out_of_stock" selected>{t("en", "ck_gift_out_of_stock")}</option>' in page
     assert t("en", "ckx_gift_points_short") not in page
+
+
+def test_every_reason_an_adjustment_is_held_for_is_worded(sqlite_server) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from server.push import points_rules
+
+    source = Path(points_rules.__file__).read_text()
+    hold = next(
+        n for n in ast.walk(ast.parse(source)) if isinstance(n, ast.FunctionDef) and n.name == "hold_reason"
+    )
+    returned = {
+        r.value.value
+        for r in ast.walk(hold)
+        if isinstance(r, ast.Return) and isinstance(r.value, ast.Constant) and isinstance(r.value.value, str)
+    }
+    assert returned == set(points_rules.HOLD_REASONS)
+    for reason in points_rules.HOLD_REASONS:
+        zh, en = _M["hold_" + reason]
+        assert zh != en and not zh.isascii() and en.isascii(), reason
+    proc, _db = sqlite_server  # the demo holds one adjustment back: above_role_limit
+    http, _ = _signed_in(proc.url)
+    for lang in ("en", "zh_CN"):
+        page = http.get(proc.url + f"/console/conflicts?lang={lang}", timeout=20).text
+        assert f"<dd>{escape(t(lang, 'hold_above_role_limit'))}</dd>" in page, lang
+        assert ">above_role_limit<" not in page

@@ -30,6 +30,7 @@ from server.console.web import (
 from server.models import Conflict, ParkedEvent, Sale, Terminal
 from server.push.approvals import NotHeld, decide
 from server.push.models import HeldEvent
+from server.push.points_rules import HOLD_REASONS
 from server.routes.hq import AlreadyResolved, resolve
 
 router = APIRouter(prefix=PREFIX, route_class=ConsoleRoute)
@@ -88,6 +89,7 @@ def conflicts(ctx: PageCtx, show: str = "open", kind: str = "", parked: str = "o
         time_keys=TIME_KEYS,
         ordered=ordered,
         held=held,
+        hold_reasons=HOLD_REASONS,
     )
 
 
