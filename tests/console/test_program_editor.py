@@ -23,28 +23,15 @@ from server.console.i18n import t
 from server.console.models import ConsoleAudit
 from server.console.web import zone_label
 from server.db import Database
-from server.migrate import upgrade
 from server.models import ChangeRow, ProgramVersion
-from server.settings import ServerSettings
+from tests.console.test_sqlite_and_bad_input import demo_sqlite_server
 from tests.server.support import ServerProcess
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, Database]]:
-    tmp = tmp_path_factory.mktemp("console-program")
-    url = f"sqlite:///{tmp / 'server.db'}"
-    settings = ServerSettings(database_url=url)
-    upgrade(settings)
-    db = Database(settings)
-    with db.sessions() as s:
-        demo.seed(s, members=20, days=5, per_day=2)
-        s.commit()
-    proc = ServerProcess(url, tmp, LT_SERVER_CONSOLE_SECURE_COOKIES="false").start(timeout=90)
-    try:
-        yield proc, db
-    finally:
-        proc.stop()
-        db.dispose()
+    # its own server: these tests publish program versions
+    yield from demo_sqlite_server(tmp_path_factory, "console-program", members=20, days=5, per_day=2)
 
 
 def signed_in(base: str, user: str) -> tuple[requests.Session, str]:

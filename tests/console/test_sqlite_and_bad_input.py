@@ -20,15 +20,18 @@ from server.settings import ServerSettings
 from tests.server.support import ServerProcess
 
 
-@pytest.fixture(scope="module")
-def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, Database]]:
-    tmp = tmp_path_factory.mktemp("console-sqlite")
+def demo_sqlite_server(
+    tmp_path_factory: pytest.TempPathFactory, name: str, members: int, days: int, per_day: int
+) -> Iterator[tuple[ServerProcess, Database]]:
+    """A server process on its own SQLite file seeded with the console demo (plain-HTTP
+    cookies); the body of the module-scoped fixtures that need a demo server of their own."""
+    tmp = tmp_path_factory.mktemp(name)
     url = f"sqlite:///{tmp / 'server.db'}"
     settings = ServerSettings(database_url=url)
     upgrade(settings)
     db = Database(settings)
     with db.sessions() as s:
-        demo.seed(s, members=60, days=25, per_day=3)
+        demo.seed(s, members=members, days=days, per_day=per_day)
         s.commit()
     proc = ServerProcess(url, tmp, LT_SERVER_CONSOLE_SECURE_COOKIES="false").start(timeout=90)
     try:
@@ -36,6 +39,11 @@ def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Se
     finally:
         proc.stop()
         db.dispose()
+
+
+@pytest.fixture(scope="module")
+def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, Database]]:
+    yield from demo_sqlite_server(tmp_path_factory, "console-sqlite", members=60, days=25, per_day=3)
 
 
 def _signed_in(base: str, user: str = "admin") -> tuple[requests.Session, str]:
